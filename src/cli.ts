@@ -1,0 +1,95 @@
+/**
+ * The `winrun` command line. Exit status: the program's own when running one; for winrun's
+ * own commands 0 on success, 1 when the file cannot be read or is not a PE32+ image winrun
+ * handles (one line on stderr says why), 2 for a usage error.
+ */
+import { buildInfoReport, formatInfo } from './cli/info.js';
+import { HostError } from './host/errors.js';
+import { readFileBytes } from './host/files.js';
+import { commandLineArguments, setExitCode, stdio, type Stdio } from './host/process.js';
+import { isPeError, parsePe, type PeImage } from './pe/index.js';
+import { VERSION } from './version.js';
+
+export const EXIT_USAGE = 2;
+export const EXIT_BAD_FILE = 1;
+
+const USAGE = `usage: winrun PROG.exe [args…]      run a Windows x64 program
+       winrun info FILE [--json]      describe a PE32+ image (headers, sections, imports, exports…)
+       winrun --version | --help
+`;
+
+class UsageError extends Error {}
+
+function loadImage(file: string): PeImage {
+  return parsePe(readFileBytes(file));
+}
+
+/** Turns the failures winrun expects (bad files, bad usage) into one line and an exit code. */
+function failure(e: unknown, file: string | undefined, io: Stdio): number {
+  if (e instanceof UsageError) {
+    io.err(`winrun: ${e.message}\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  if (isPeError(e)) {
+    io.err(`winrun: ${file ?? ''}: ${e.message}\n`);
+    return EXIT_BAD_FILE;
+  }
+  if (e instanceof HostError) {
+    io.err(`winrun: ${e.message}\n`);
+    return EXIT_BAD_FILE;
+  }
+  throw e;
+}
+
+function infoCommand(args: string[], io: Stdio): number {
+  let json = false;
+  const files: string[] = [];
+  for (const a of args) {
+    if (a === '--json') json = true;
+    else if (a.startsWith('-') && a !== '-') throw new UsageError(`info: unknown option ${a}`);
+    else files.push(a);
+  }
+  if (files.length !== 1) throw new UsageError('info takes exactly one FILE');
+  const file = files[0]!;
+  try {
+    const report = buildInfoReport(loadImage(file), file);
+    io.out(json ? JSON.stringify(report, null, 2) + '\n' : formatInfo(report));
+    return 0;
+  } catch (e) {
+    return failure(e, file, io);
+  }
+}
+
+function runCommand(prog: string, _args: string[], io: Stdio): number {
+  try {
+    loadImage(prog);
+  } catch (e) {
+    return failure(e, prog, io);
+  }
+  io.err(`winrun: ${prog}: running programs needs the native engine, which this build does not have yet; \`winrun info ${prog}\` describes the program\n`);
+  return EXIT_BAD_FILE;
+}
+
+export function main(argv: string[], io: Stdio = stdio): number {
+  try {
+    const [first, ...rest] = argv;
+    if (first === undefined) throw new UsageError('no program given');
+    if (first === '--help' || first === '-h') {
+      io.out(USAGE);
+      return 0;
+    }
+    if (first === '--version' || first === '-V') {
+      io.out(`winrun ${VERSION}\n`);
+      return 0;
+    }
+    if (first === 'info') return infoCommand(rest, io);
+    if (first.startsWith('-')) throw new UsageError(`unknown option ${first}`);
+    return runCommand(first, rest, io);
+  } catch (e) {
+    return failure(e, undefined, io);
+  }
+}
+
+export function run(): void {
+  setExitCode(main(commandLineArguments()));
+}

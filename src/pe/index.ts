@@ -1,0 +1,12 @@
+export * from './constants.js';
+export * from './errors.js';
+export { parseHeaders, PeView, alignUp, type PeHeaders, type Section, type DataDirectory, type DosHeader, type FileHeader, type OptionalHeader64 } from './headers.js';
+export * from './imports.js';
+export * from './exports.js';
+export * from './relocations.js';
+export * from './tls.js';
+export * from './exceptions.js';
+export * from './resources.js';
+export * from './loadconfig.js';
+export { parsePe, type PeImage } from './image.js';
+export * as structs from './structs.js';
