@@ -6,6 +6,9 @@
 import { buildInfoReport, formatInfo } from './cli/info.js';
 import { HostError } from './host/errors.js';
 import { readFileBytes } from './host/files.js';
+import { hostEnvironment } from './host/io.js';
+import { LoaderError } from './loader/errors.js';
+import { WinProcess } from './loader/process.js';
 import { commandLineArguments, setExitCode, stdio, type Stdio } from './host/process.js';
 import { isPeError, parsePe, type PeImage } from './pe/index.js';
 import { VERSION } from './version.js';
@@ -60,14 +63,17 @@ function infoCommand(args: string[], io: Stdio): number {
   }
 }
 
-function runCommand(prog: string, _args: string[], io: Stdio): number {
+function runCommand(prog: string, args: string[], io: Stdio): number | never {
   try {
     loadImage(prog);
+    return new WinProcess({ program: prog, args, env: hostEnvironment() }).run();
   } catch (e) {
+    if (e instanceof LoaderError) {
+      io.err(`winrun: ${prog}: ${e.message}\n`);
+      return e.status;
+    }
     return failure(e, prog, io);
   }
-  io.err(`winrun: ${prog}: running programs needs the native engine, which this build does not have yet; \`winrun info ${prog}\` describes the program\n`);
-  return EXIT_BAD_FILE;
 }
 
 export function main(argv: string[], io: Stdio = stdio): number {

@@ -1,0 +1,155 @@
+/**
+ * Process and thread functions (processthreadsapi.h, processenv.h, errhandlingapi.h): startup
+ * information, the command line, exit, TLS slots, the unhandled-exception filter.
+ * Process-wide values kept in guest memory live in winrun's extension of the PEB allocation.
+ */
+import { TEB, TLS_MINIMUM_AVAILABLE } from '../../native/layout.js';
+import type { ApiContext } from '../types.js';
+import { ERROR_INVALID_PARAMETER } from './errors.js';
+import { utf16ToUtf8 } from './text.js';
+
+/** winrun's fields after the PEB (the PEB allocation is 64 KiB; Windows' PEB is 0x7c8). */
+export const PEB_EXT = {
+  CommandLineA: 0x800,
+  UnhandledExceptionFilter: 0x808,
+  /** TLS slot bitmap: 64 bits (slot i allocated = bit i). */
+  TlsBitmap: 0x810,
+  EnvironmentA: 0x818,
+} as const;
+
+const peb = (ctx: ApiContext): number => ctx.process.pebAddress;
+
+export function GetCommandLineW(ctx: ApiContext): number {
+  // RTL_USER_PROCESS_PARAMETERS.CommandLine.Buffer
+  const pp = ctx.mem.ptr(peb(ctx) + 0x20);
+  return ctx.mem.ptr(pp + 0x70 + 8);
+}
+
+export function GetCommandLineA(ctx: ApiContext): number {
+  const m = ctx.mem;
+  const slot = peb(ctx) + PEB_EXT.CommandLineA;
+  let p = m.ptr(slot);
+  if (p === 0) {
+    const bytes = new TextEncoder().encode(ctx.process.commandLineW);
+    p = ctx.process.heapAlloc(ctx.process.processHeap, bytes.length + 1, 0);
+    m.writeCString(p, bytes);
+    m.setU64(slot, p);
+  }
+  return p;
+}
+
+const STARTUPINFO_SIZE = 104;
+export function GetStartupInfoW(ctx: ApiContext, si: number): void {
+  const m = ctx.mem;
+  m.fill(si, 0, STARTUPINFO_SIZE);
+  m.setU32(si, STARTUPINFO_SIZE);
+  m.setU64(si + 80, ctx.process.stdHandles[0]!);
+  m.setU64(si + 88, ctx.process.stdHandles[1]!);
+  m.setU64(si + 96, ctx.process.stdHandles[2]!);
+}
+export function GetStartupInfoA(ctx: ApiContext, si: number): void {
+  GetStartupInfoW(ctx, si);
+}
+
+export function ExitProcess(ctx: ApiContext, code: number): never {
+  ctx.process.exit(code);
+}
+
+export function TerminateProcess(ctx: ApiContext, h: number, code: number): number {
+  if (h === -1 || BigInt.asIntN(64, BigInt(h)) === -1n) ctx.process.exit(code);
+  ctx.setLastError(ERROR_INVALID_PARAMETER);
+  return 0;
+}
+
+export function TlsAlloc(ctx: ApiContext): number {
+  const m = ctx.mem;
+  const at = peb(ctx) + PEB_EXT.TlsBitmap;
+  const bits = m.u64(at);
+  for (let i = 0; i < TLS_MINIMUM_AVAILABLE; i++) {
+    if ((bits & (1n << BigInt(i))) === 0n) {
+      m.setU64(at, bits | (1n << BigInt(i)));
+      m.setU64(ctx.teb + TEB.TlsSlots + 8 * i, 0);
+      return i;
+    }
+  }
+  return 0xffffffff; // TLS_OUT_OF_INDEXES
+}
+
+export function TlsFree(ctx: ApiContext, i: number): number {
+  const m = ctx.mem;
+  const at = peb(ctx) + PEB_EXT.TlsBitmap;
+  const bits = m.u64(at);
+  if (i >= TLS_MINIMUM_AVAILABLE || (bits & (1n << BigInt(i))) === 0n) {
+    ctx.setLastError(ERROR_INVALID_PARAMETER);
+    return 0;
+  }
+  m.setU64(at, bits & ~(1n << BigInt(i)));
+  return 1;
+}
+
+/** Slow paths of the native TlsGetValue/TlsSetValue (indexes past the TEB's 64 slots). */
+export function TlsGetValue(ctx: ApiContext, _i: number): number {
+  ctx.setLastError(ERROR_INVALID_PARAMETER);
+  return 0;
+}
+export function TlsSetValue(ctx: ApiContext, _i: number, _v: number): number {
+  ctx.setLastError(ERROR_INVALID_PARAMETER);
+  return 0;
+}
+
+export function SetUnhandledExceptionFilter(ctx: ApiContext, filter: number): number {
+  const at = peb(ctx) + PEB_EXT.UnhandledExceptionFilter;
+  const old = ctx.mem.ptr(at);
+  ctx.mem.setU64(at, filter);
+  return old;
+}
+
+export function GetEnvironmentStringsW(ctx: ApiContext): number {
+  const pp = ctx.mem.ptr(peb(ctx) + 0x20);
+  return ctx.mem.ptr(pp + 0x80);
+}
+
+export function GetEnvironmentStringsA(ctx: ApiContext): number {
+  const m = ctx.mem;
+  const slot = peb(ctx) + PEB_EXT.EnvironmentA;
+  let p = m.ptr(slot);
+  if (p === 0) {
+    const s = [...ctx.process.environment].map(([k, v]) => `${k}=${v}\0`).join('') + '\0';
+    const units = Uint16Array.from(s, (c) => c.charCodeAt(0));
+    const bytes = utf16ToUtf8(units);
+    p = ctx.process.heapAlloc(ctx.process.processHeap, bytes.length, 0);
+    m.write(p, bytes);
+    m.setU64(slot, p);
+  }
+  return p;
+}
+
+export function FreeEnvironmentStrings(): number {
+  return 1;
+}
+
+export function GetEnvironmentVariableW(ctx: ApiContext, name: number, buf: number, size: number): number {
+  const n = ctx.mem.wstring(name);
+  const key = [...ctx.process.environment.keys()].find((k) => k.toUpperCase() === n.toUpperCase());
+  if (key === undefined) {
+    ctx.setLastError(203); // ERROR_ENVVAR_NOT_FOUND
+    return 0;
+  }
+  const v = ctx.process.environment.get(key)!;
+  if (size < v.length + 1) return v.length + 1;
+  ctx.mem.writeWString(buf, v);
+  return v.length;
+}
+
+export function GetEnvironmentVariableA(ctx: ApiContext, name: number, buf: number, size: number): number {
+  const n = ctx.mem.cstring(name);
+  const key = [...ctx.process.environment.keys()].find((k) => k.toUpperCase() === n.toUpperCase());
+  if (key === undefined) {
+    ctx.setLastError(203);
+    return 0;
+  }
+  const v = new TextEncoder().encode(ctx.process.environment.get(key)!);
+  if (size < v.length + 1) return v.length + 1;
+  ctx.mem.writeCString(buf, v);
+  return v.length;
+}

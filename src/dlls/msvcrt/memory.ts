@@ -1,0 +1,125 @@
+/** malloc and friends (stdlib.h / malloc.h) on the process heap; string.h basics. */
+import { WR } from '../../native/layout.js';
+import type { ApiContext } from '../types.js';
+
+const ENOMEM = 12;
+const heapOf = (ctx: ApiContext): number => ctx.process.processHeap;
+
+export function setErrno(ctx: ApiContext, e: number): void {
+  ctx.mem.setU32(ctx.teb + WR.Errno, e);
+}
+
+export function malloc(ctx: ApiContext, n: bigint): number {
+  const p = ctx.process.heapAlloc(heapOf(ctx), Number(n), 0);
+  if (p === 0) setErrno(ctx, ENOMEM);
+  return p;
+}
+
+export function calloc(ctx: ApiContext, n: bigint, size: bigint): number {
+  const total = n * size;
+  if (total > 0x7fffffffn) {
+    setErrno(ctx, ENOMEM);
+    return 0;
+  }
+  const p = ctx.process.heapAlloc(heapOf(ctx), Number(total), 8);
+  if (p === 0) setErrno(ctx, ENOMEM);
+  return p;
+}
+
+export function free(ctx: ApiContext, p: number): void {
+  if (p !== 0) ctx.process.heapFree(heapOf(ctx), p);
+}
+
+export function realloc(ctx: ApiContext, p: number, n: bigint): number {
+  if (p === 0) return malloc(ctx, n);
+  if (n === 0n) {
+    free(ctx, p);
+    return 0;
+  }
+  const q = ctx.process.heapReAlloc(heapOf(ctx), p, Number(n), 0);
+  if (q === 0) setErrno(ctx, ENOMEM);
+  return q;
+}
+
+export function _msize(ctx: ApiContext, p: number): bigint {
+  const s = ctx.process.heapSize(heapOf(ctx), p);
+  return s < 0 ? 0xffffffffffffffffn : BigInt(s);
+}
+
+export function _errno(ctx: ApiContext): number {
+  return ctx.teb + WR.Errno;
+}
+
+export function memcpy(ctx: ApiContext, d: number, s: number, n: bigint): number {
+  ctx.mem.copy(d, s, Number(n));
+  return d;
+}
+
+export function memset(ctx: ApiContext, d: number, c: number, n: bigint): number {
+  ctx.mem.fill(d, c & 0xff, Number(n));
+  return d;
+}
+
+export function memcmp(ctx: ApiContext, a: number, b: number, n: bigint): number {
+  const x = ctx.mem.read(a, Number(n));
+  const y = ctx.mem.read(b, Number(n));
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return 0;
+}
+
+export function strlen(ctx: ApiContext, s: number): bigint {
+  return BigInt(ctx.mem.cstringBytes(s).length);
+}
+
+export function wcslen(ctx: ApiContext, s: number): bigint {
+  return BigInt(ctx.mem.wstringUnits(s).length);
+}
+
+export function strcmp(ctx: ApiContext, a: number, b: number): number {
+  return strncmp(ctx, a, b, 0x7fffffffn);
+}
+
+export function strncmp(ctx: ApiContext, a: number, b: number, n: bigint): number {
+  const max = Number(n);
+  for (let i = 0; i < max; i++) {
+    const x = ctx.mem.u8(a + i);
+    const y = ctx.mem.u8(b + i);
+    if (x !== y) return x - y;
+    if (x === 0) return 0;
+  }
+  return 0;
+}
+
+export function strchr(ctx: ApiContext, s: number, c: number): number {
+  const b = ctx.mem.cstringBytes(s);
+  const ch = c & 0xff;
+  if (ch === 0) return s + b.length;
+  const i = b.indexOf(ch);
+  return i < 0 ? 0 : s + i;
+}
+
+export function strrchr(ctx: ApiContext, s: number, c: number): number {
+  const b = ctx.mem.cstringBytes(s);
+  const ch = c & 0xff;
+  if (ch === 0) return s + b.length;
+  const i = b.lastIndexOf(ch);
+  return i < 0 ? 0 : s + i;
+}
+
+export function strcpy(ctx: ApiContext, d: number, s: number): number {
+  ctx.mem.writeCString(d, ctx.mem.cstringBytes(s));
+  return d;
+}
+
+const MESSAGES: Record<number, string> = {
+  0: 'No error', 1: 'Operation not permitted', 2: 'No such file or directory', 3: 'No such process', 4: 'Interrupted function call',
+  5: 'Input/output error', 9: 'Bad file descriptor', 12: 'Not enough space', 13: 'Permission denied', 17: 'File exists',
+  22: 'Invalid argument', 24: 'Too many open files', 28: 'No space left on device', 32: 'Broken pipe', 33: 'Domain error', 34: 'Result too large',
+};
+
+/** The message is kept in the thread's scratch area (msvcrt keeps a per-thread buffer). */
+export function strerror(ctx: ApiContext, e: number): number {
+  const at = ctx.teb + WR.Scratch;
+  ctx.mem.writeCString(at, new TextEncoder().encode(MESSAGES[e] ?? 'Unknown error'));
+  return at;
+}

@@ -1,0 +1,135 @@
+/** CRT start-up and exit (process.h / stdlib.h): __getmainargs, _initterm, atexit, exit. */
+import { splitCommandLine } from '../../loader/commandline.js';
+import type { ApiContext } from '../types.js';
+import { CRT, crt } from './crtdata.js';
+import { flushAll } from './stdio.js';
+
+function allocStrings(ctx: ApiContext, strings: string[]): number {
+  const m = ctx.mem;
+  const enc = strings.map((s) => new TextEncoder().encode(s));
+  const size = 8 * (strings.length + 1) + enc.reduce((n, b) => n + b.length + 1, 0);
+  const p = ctx.process.heapAlloc(ctx.process.processHeap, size, 8);
+  let str = p + 8 * (strings.length + 1);
+  enc.forEach((b, i) => {
+    m.setU64(p + 8 * i, str);
+    m.writeCString(str, b);
+    str += b.length + 1;
+  });
+  m.setU64(p + 8 * strings.length, 0);
+  return p;
+}
+
+export function environmentArray(ctx: ApiContext): number {
+  return allocStrings(ctx, [...ctx.process.environment].map(([k, v]) => `${k}=${v}`));
+}
+
+/** int __getmainargs(int *argc, char ***argv, char ***envp, int expandWildcards, _startupinfo *) */
+export function __getmainargs(ctx: ApiContext, argcOut: number, argvOut: number, envOut: number): number {
+  const argv = splitCommandLine(ctx.process.commandLineW, 'msvcrt');
+  const m = ctx.mem;
+  m.setU32(argcOut, argv.length);
+  m.setU64(argvOut, allocStrings(ctx, argv));
+  const env = environmentArray(ctx);
+  m.setU64(envOut, env);
+  m.setU64(ctx.dataAddress('msvcrt.dll', '__initenv'), env);
+  return 0;
+}
+
+export function __wgetmainargs(ctx: ApiContext, argcOut: number, argvOut: number, envOut: number): number {
+  const argv = splitCommandLine(ctx.process.commandLineW, 'msvcrt');
+  const m = ctx.mem;
+  const wide = (strings: string[]): number => {
+    const size = 8 * (strings.length + 1) + strings.reduce((n, s) => n + 2 * s.length + 2, 0);
+    const p = ctx.process.heapAlloc(ctx.process.processHeap, size, 8);
+    let at = p + 8 * (strings.length + 1);
+    strings.forEach((s, i) => {
+      m.setU64(p + 8 * i, at);
+      at += m.writeWString(at, s);
+    });
+    return p;
+  };
+  m.setU32(argcOut, argv.length);
+  m.setU64(argvOut, wide(argv));
+  m.setU64(envOut, wide([...ctx.process.environment].map(([k, v]) => `${k}=${v}`)));
+  return 0;
+}
+
+/** Calls each non-null function pointer in [begin, end): C/C++ initializers. */
+export function _initterm(ctx: ApiContext, begin: number, end: number): void {
+  for (let p = begin; p < end; p += 8) {
+    const fn = ctx.mem.ptr(p);
+    if (fn !== 0) ctx.callGuest(fn, []);
+  }
+}
+
+/** Like _initterm, but stops at the first initializer that returns non-zero. */
+export function _initterm_e(ctx: ApiContext, begin: number, end: number): number {
+  for (let p = begin; p < end; p += 8) {
+    const fn = ctx.mem.ptr(p);
+    if (fn !== 0) {
+      const r = Number(ctx.callGuest(fn, []) & 0xffffffffn);
+      if (r !== 0) return r;
+    }
+  }
+  return 0;
+}
+
+export function _onexit(ctx: ApiContext, fn: number): number {
+  const m = ctx.mem;
+  const n = m.u32(crt(ctx, CRT.AtExitCount));
+  if (n >= CRT.AtExitMax) return 0;
+  m.setU64(crt(ctx, CRT.AtExitTable) + 8 * n, fn);
+  m.setU32(crt(ctx, CRT.AtExitCount), n + 1);
+  return fn;
+}
+
+export function atexit(ctx: ApiContext, fn: number): number {
+  return _onexit(ctx, fn) !== 0 ? 0 : -1;
+}
+
+/** Runs the atexit table in reverse order (each entry once) and flushes the streams. */
+function runAtExit(ctx: ApiContext): void {
+  const m = ctx.mem;
+  for (;;) {
+    const n = m.u32(crt(ctx, CRT.AtExitCount));
+    if (n === 0) break;
+    const fn = m.ptr(crt(ctx, CRT.AtExitTable) + 8 * (n - 1));
+    m.setU32(crt(ctx, CRT.AtExitCount), n - 1);
+    ctx.callGuest(fn, []);
+  }
+  flushAll(ctx);
+}
+
+export function exit(ctx: ApiContext, code: number): never {
+  if (ctx.mem.u8(crt(ctx, CRT.Exiting)) === 0) {
+    ctx.mem.setU8(crt(ctx, CRT.Exiting), 1);
+    runAtExit(ctx);
+  }
+  ctx.process.exit(code);
+}
+
+export function _exit(ctx: ApiContext, code: number): never {
+  flushAll(ctx);
+  ctx.process.exit(code);
+}
+
+export function _cexit(ctx: ApiContext): void {
+  runAtExit(ctx);
+}
+
+export function _c_exit(): void {}
+
+export function _amsg_exit(ctx: ApiContext, n: number): never {
+  ctx.process.writeFd(2, new TextEncoder().encode(`\r\nruntime error R60${String(n).padStart(2, '0')}\r\n`));
+  ctx.process.exit(255);
+}
+
+export function abort(ctx: ApiContext): never {
+  flushAll(ctx);
+  ctx.process.writeFd(2, new TextEncoder().encode('\r\nThis application has requested the Runtime to terminate it in an unusual way.\r\nPlease contact the application\'s support team for more information.\r\n'));
+  ctx.process.exit(3);
+}
+
+export function noop(): number {
+  return 0;
+}

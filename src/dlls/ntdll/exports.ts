@@ -1,0 +1,14 @@
+/** NTDLL.dll: mapped into every process; the Rtl heap functions forward-resolve to the
+ *  same heaps kernel32 uses. */
+import * as heap from '../kernel32/heapapi.js';
+import type { DllTable } from '../types.js';
+
+export const ntdll: DllTable = {
+  name: 'ntdll.dll',
+  exports: [
+    { name: 'RtlAllocateHeap', args: ['handle', 'u32', 'u64'], ret: 'ptr', impl: (ctx, h: number, f: number, n: bigint) => heap.HeapAlloc(ctx, h, f, Number(n)) },
+    { name: 'RtlFreeHeap', args: ['handle', 'u32', 'ptr'], ret: 'bool', impl: heap.HeapFree },
+    { name: 'RtlGetLastWin32Error', args: [], ret: 'u32', native: 'GetLastError' },
+    { name: 'RtlSetLastWin32Error', args: ['u32'], ret: 'void', native: 'SetLastError' },
+  ],
+};

@@ -1,0 +1,106 @@
+/**
+ * The vocabulary of export tables (STYLE.md 1: exports are data). One row per export: its
+ * signature drives the thunk (floating-point arguments), argument decoding and, later, the
+ * relay trace; the implementation receives the decoded arguments after an ApiContext.
+ */
+import type { NativeFastPath } from '../native/engine.js';
+import type { HandleTable } from '../kernel/handles.js';
+import type { AddressSpace } from '../native/memory.js';
+
+/** Argument types. Integers and pointers arrive as JS numbers, except i64/u64 (bigint);
+ *  f32/f64 as numbers; str/wstr are pointers (the implementation reads them). */
+export type ArgType = 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | 'u64' | 'ptr' | 'handle' | 'bool' | 'str' | 'wstr' | 'f32' | 'f64';
+export type RetType = ArgType | 'void';
+
+/** What an implementation may return: a number or bigint (the 64-bit RAX value, or the
+ *  float/double for f32/f64 returns), or nothing for void. */
+// eslint-disable-next-line @typescript-eslint/no-invalid-void-type
+export type ApiResult = number | bigint | void;
+
+// The implementation's parameter list is checked by the table row that names it.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Impl = (ctx: ApiContext, ...args: any[]) => ApiResult;
+
+/** A variable exported by a builtin DLL, living in its image (msvcrt `_iob`, `_fmode` …). */
+export interface DataExport {
+  size: number;
+  /** Fills the variable once the image exists (addresses of other data are known). */
+  init?: (ctx: ApiContext, addr: number) => void;
+}
+
+export interface ExportRow {
+  readonly name: string;
+  readonly ordinal?: number;
+  readonly args?: readonly ArgType[];
+  /** Takes `...` after `args` (read them from ctx.varargs). */
+  readonly varargs?: boolean;
+  readonly ret?: RetType;
+  readonly impl?: Impl;
+  /** `'DLL.Function'`: resolved by the loader like a PE forwarder. */
+  readonly forward?: string;
+  readonly data?: DataExport;
+  /** Resolves, and reports its first call clearly. */
+  readonly stub?: true;
+  /** Machine code instead of JS (DESIGN.md §2 hot functions). */
+  readonly native?: NativeFastPath;
+}
+
+export interface DllTable {
+  /** Canonical file name, lower case: `kernel32.dll`. */
+  readonly name: string;
+  readonly exports: readonly ExportRow[];
+  /** Preferred base for the synthesized image. */
+  readonly base?: number;
+}
+
+/** Reads variadic arguments of the current call (8-byte slots after the fixed ones). */
+export interface VarArgs {
+  /** The next slot, raw. */
+  next(): bigint;
+}
+
+/** The process as API implementations see it. Process-wide state lives behind these
+ *  interfaces (kernel objects, CRT data in guest memory), never in module variables. */
+export interface ApiContext {
+  readonly mem: AddressSpace;
+  readonly process: ProcessApi;
+  /** TEB address of the calling thread. */
+  readonly teb: number;
+  setLastError(code: number): void;
+  getLastError(): number;
+  /** Variadic arguments of the current call (only for rows with `varargs`). */
+  varargs(): VarArgs;
+  /** Calls guest code (Microsoft x64 ABI) with integer/pointer arguments; returns RAX. */
+  callGuest(fn: number, args: readonly (number | bigint)[]): bigint;
+  /** Address of a data export of a builtin DLL. */
+  dataAddress(dll: string, name: string): number;
+}
+
+export interface ProcessApi {
+  readonly handles: HandleTable;
+  /** Handles for STD_INPUT_HANDLE / STD_OUTPUT_HANDLE / STD_ERROR_HANDLE (0, 1, 2). */
+  readonly stdHandles: number[];
+  readonly commandLineW: string;
+  readonly imagePath: string;
+  readonly environment: Map<string, string>;
+  readonly processHeap: number;
+  readonly pebAddress: number;
+  /** Runs exit-time work (DLL detach, flushing) and ends the process. */
+  exit(code: number): never;
+  /** Writes to a Unix file descriptor (std handles). Returns bytes written. */
+  writeFd(fd: number, data: Uint8Array): number;
+  readFd(fd: number, len: number): Uint8Array;
+  isatty(fd: number): boolean;
+  heapAlloc(heap: number, size: number, flags: number): number;
+  heapFree(heap: number, ptr: number): boolean;
+  heapSize(heap: number, ptr: number): number;
+  heapReAlloc(heap: number, ptr: number, size: number, flags: number): number;
+  /** Module handle (base) of a loaded module by name, or 0. */
+  moduleHandle(name: string | null): number;
+  moduleFileName(base: number): string | undefined;
+  procAddress(base: number, nameOrOrdinal: string | number): number;
+  loadLibrary(name: string): number;
+  /** Milliseconds since process start (monotonic). */
+  tickCount(): number;
+  sleep(ms: number): void;
+}

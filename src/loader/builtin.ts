@@ -1,0 +1,156 @@
+/**
+ * Turns a builtin DLL's export table into a real PE image in guest memory (DESIGN.md §4):
+ * headers, an export directory with names, ordinals and forwarders, one thunk per export
+ * (or a native fast path), and the data exports. GetProcAddress, PEB walks and programs that
+ * parse export directories by hand all see what they would on Windows.
+ */
+import { Asm } from '../native/emitter.js';
+import { emitFastPath, emitThunk, THUNK_STRIDE } from '../native/engine.js';
+import { MEM_IMAGE, PAGE_EXECUTE_READ, PAGE_READONLY, PAGE_READWRITE, type AddressSpace } from '../native/memory.js';
+import type { DllTable, ExportRow } from '../dlls/types.js';
+
+const PAGE = 0x1000;
+const alignPage = (n: number): number => Math.ceil(n / PAGE) * PAGE;
+
+export interface BuiltinImage {
+  base: number;
+  size: number;
+  /** Address of each export by row index (thunk, fast path or data); 0 for forwarders. */
+  addresses: number[];
+  /** The first global dispatch id of this DLL: row i has id firstId + i. */
+  firstId: number;
+  ordinals: number[];
+}
+
+function isFloat(t: string): boolean {
+  return t === 'f32' || t === 'f64';
+}
+
+/** Ordinals: explicit ones as given, the rest numbered after the highest explicit one. */
+function assignOrdinals(rows: readonly ExportRow[]): number[] {
+  let next = Math.max(0, ...rows.map((r) => r.ordinal ?? 0)) + 1;
+  return rows.map((r) => r.ordinal ?? next++);
+}
+
+export function buildBuiltinImage(mem: AddressSpace, table: DllTable, firstId: number, stubAddr: number): BuiltinImage {
+  const rows = table.exports;
+  const ordinals = assignOrdinals(rows);
+  const ordBase = Math.min(...ordinals, 1);
+  const nfun = Math.max(...ordinals, 0) - ordBase + 1;
+  const named = rows.map((r, i) => ({ name: r.name, i })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+  // Layout: headers | .rdata (export directory) | .text (thunks) | .data (data exports)
+  const exportDirSize = 40 + 4 * nfun + 4 * named.length + 2 * named.length + rows.reduce((n, r) => n + r.name.length + 1 + (r.forward ? r.forward.length + 1 : 0), 0) + table.name.length + 1;
+  const rdataRva = PAGE;
+  const textRva = rdataRva + alignPage(exportDirSize);
+  const textSize = alignPage(rows.length * THUNK_STRIDE + 16);
+  const dataRva = textRva + textSize;
+  const dataSize = alignPage(rows.reduce((n, r) => n + (r.data ? (r.data.size + 15) & ~15 : 0), 0) + 16);
+  const size = dataRva + dataSize;
+  let base: number;
+  try {
+    base = table.base ? mem.allocate(table.base, size, true, PAGE_READWRITE, MEM_IMAGE) : mem.allocate(0, size, true, PAGE_READWRITE, MEM_IMAGE);
+  } catch {
+    base = mem.allocate(0, size, true, PAGE_READWRITE, MEM_IMAGE);
+  }
+
+  // Thunks and data.
+  const addresses: number[] = [];
+  const code = new Asm();
+  let dataOff = 0;
+  rows.forEach((r, i) => {
+    if (r.forward) {
+      addresses.push(0);
+      return;
+    }
+    if (r.data) {
+      addresses.push(base + dataRva + dataOff);
+      dataOff += (r.data.size + 15) & ~15;
+      return;
+    }
+    const at = base + textRva + code.length;
+    addresses.push(at);
+    const start = code.length;
+    const floatArgs = (r.args ?? []).slice(0, 4).some(isFloat);
+    if (r.native) {
+      emitFastPath(code, r.native, () => emitThunk(code, firstId + i, floatArgs, stubAddr, base + textRva));
+    } else {
+      emitThunk(code, firstId + i, floatArgs, stubAddr, base + textRva);
+    }
+    if (code.length - start > THUNK_STRIDE) throw new RangeError(`thunk for ${table.name}!${r.name} is ${code.length - start} bytes`);
+    while (code.length - start < THUNK_STRIDE) code.int3();
+  });
+
+  // Export directory.
+  const ed = new Uint8Array(exportDirSize);
+  const dv = new DataView(ed.buffer);
+  let str = 40 + 4 * nfun + 6 * named.length;
+  const putStr = (s: string): number => {
+    const at = str;
+    for (let k = 0; k < s.length; k++) ed[at + k] = s.charCodeAt(k) & 0xff;
+    str += s.length + 1;
+    return rdataRva + at;
+  };
+  dv.setUint32(12, putStr(table.name), true);
+  dv.setUint32(16, ordBase, true);
+  dv.setUint32(20, nfun, true);
+  dv.setUint32(24, named.length, true);
+  dv.setUint32(28, rdataRva + 40, true);
+  dv.setUint32(32, rdataRva + 40 + 4 * nfun, true);
+  dv.setUint32(36, rdataRva + 40 + 4 * nfun + 4 * named.length, true);
+  rows.forEach((r, i) => {
+    const slot = 40 + 4 * (ordinals[i]! - ordBase);
+    dv.setUint32(slot, r.forward ? putStr(r.forward) : addresses[i]! - base, true);
+  });
+  named.forEach(({ name, i }, k) => {
+    dv.setUint32(40 + 4 * nfun + 4 * k, putStr(name), true);
+    dv.setUint16(40 + 4 * nfun + 4 * named.length + 2 * k, ordinals[i]! - ordBase, true);
+  });
+
+  // Headers: enough of a PE for GetModuleHandle users and export-directory walkers.
+  const h = new Uint8Array(PAGE);
+  const hv = new DataView(h.buffer);
+  hv.setUint16(0, 0x5a4d, true);
+  hv.setUint32(0x3c, 0x40, true);
+  hv.setUint32(0x40, 0x4550, true);
+  hv.setUint16(0x44, 0x8664, true);
+  hv.setUint16(0x46, 3, true); // sections
+  hv.setUint16(0x54, 240, true);
+  hv.setUint16(0x56, 0x2022, true); // EXECUTABLE_IMAGE | LARGE_ADDRESS_AWARE | DLL
+  const oh = 0x58;
+  hv.setUint16(oh, 0x20b, true);
+  hv.setBigUint64(oh + 24, BigInt(base), true);
+  hv.setUint32(oh + 32, PAGE, true);
+  hv.setUint32(oh + 36, PAGE, true);
+  hv.setUint16(oh + 40, 6, true);
+  hv.setUint16(oh + 48, 6, true);
+  hv.setUint32(oh + 56, size, true);
+  hv.setUint32(oh + 60, PAGE, true);
+  hv.setUint16(oh + 68, 3, true);
+  hv.setUint16(oh + 70, 0x0160, true);
+  hv.setUint32(oh + 108, 16, true);
+  hv.setUint32(oh + 112, rdataRva, true);
+  hv.setUint32(oh + 116, exportDirSize, true);
+  const sections: [string, number, number, number][] = [
+    ['.rdata', rdataRva, alignPage(exportDirSize), 0x40000040],
+    ['.text', textRva, textSize, 0x60000020],
+    ['.data', dataRva, dataSize, 0xc0000040],
+  ];
+  sections.forEach(([name, rva, sz, ch], k) => {
+    const s = oh + 240 + 40 * k;
+    for (let c = 0; c < name.length; c++) h[s + c] = name.charCodeAt(c);
+    hv.setUint32(s + 8, sz, true);
+    hv.setUint32(s + 12, rva, true);
+    hv.setUint32(s + 16, sz, true);
+    hv.setUint32(s + 20, rva, true);
+    hv.setUint32(s + 36, ch, true);
+  });
+
+  mem.write(base, h);
+  mem.write(base + rdataRva, ed);
+  mem.write(base + textRva, code.bytes());
+  mem.protect(base, PAGE, PAGE_READONLY);
+  mem.protect(base + rdataRva, textRva - rdataRva, PAGE_READONLY);
+  mem.protect(base + textRva, textSize, PAGE_EXECUTE_READ);
+  return { base, size, addresses, firstId, ordinals };
+}

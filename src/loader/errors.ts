@@ -1,0 +1,20 @@
+/** Failures while starting a program, each with the NTSTATUS Windows would exit with. */
+export const STATUS_DLL_NOT_FOUND = 0xc0000135;
+export const STATUS_ENTRYPOINT_NOT_FOUND = 0xc0000139;
+export const STATUS_INVALID_IMAGE_FORMAT = 0xc000007b;
+export const STATUS_CONFLICTING_ADDRESSES = 0xc0000018;
+export const STATUS_DLL_INIT_FAILED = 0xc0000142;
+/** Exit status when a JS exception escapes an API implementation (a winrun bug). */
+export const EXIT_INTERNAL_ERROR = 70;
+/** Exit status of a call to an unimplemented function (STATUS_PROCEDURE_NOT_FOUND). */
+export const STATUS_PROCEDURE_NOT_FOUND = 0xc000007a;
+
+export class LoaderError extends Error {
+  override readonly name = 'LoaderError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,607 @@
+/**
+ * A Windows process inside this Linux process: the address space, the loaded modules (the
+ * program, builtin DLLs synthesized from their export tables, real PE DLLs), the PEB and the
+ * main thread's TEB and stack, the dispatcher that runs API implementations, and exit.
+ */
+import { BUILTIN_DLLS } from '../dlls/index.js';
+import type { ApiContext, ApiResult, ArgType, DllTable, ExportRow, ProcessApi, VarArgs } from '../dlls/types.js';
+import { readFileBytes } from '../host/files.js';
+import { absolutePath, currentDirectory, directoryOf, hostPid, isFile, monotonicMs, readFd, sleepMs, writeFd, isatty } from '../host/io.js';
+import { HandleTable, HandleType } from '../kernel/handles.js';
+import { HeapManager } from '../kernel/heap.js';
+import { Engine } from '../native/engine.js';
+import { exitGroup, gettid } from '../native/host.js';
+import { TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
+import { GuestMemoryError, MEM_IMAGE, MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_READONLY, PAGE_READWRITE, AddressSpace } from '../native/memory.js';
+import { IMAGE_SCN_MEM_EXECUTE, IMAGE_SCN_MEM_WRITE, parseForwarder, parsePe, type PeImage } from '../pe/index.js';
+import { normalizeDllName, resolveApiSet } from './apiset.js';
+import { buildBuiltinImage } from './builtin.js';
+import { buildCommandLine, unixToWindowsPath } from './commandline.js';
+import { EXIT_INTERNAL_ERROR, LoaderError, STATUS_CONFLICTING_ADDRESSES, STATUS_DLL_INIT_FAILED, STATUS_DLL_NOT_FOUND, STATUS_PROCEDURE_NOT_FOUND } from './errors.js';
+import { LDR_DATA_TABLE_ENTRY as LDR, PEB, PEB_LDR_DATA, RTL_USER_PROCESS_PARAMETERS as RUPP } from './structures.js';
+
+const DLL_PROCESS_ATTACH = 1;
+const DLL_PROCESS_DETACH = 0;
+const ERROR_NOACCESS = 998;
+
+export interface Module {
+  readonly name: string; // lower case base name
+  readonly displayName: string;
+  readonly path: string; // Windows path
+  readonly base: number;
+  readonly size: number;
+  readonly entry: number; // 0: none
+  readonly builtin?: { table: DllTable; byName: Map<string, number>; byOrdinal: Map<number, number>; addresses: number[] };
+  readonly pe?: PeImage;
+  ldrEntry: number;
+  tlsIndex: number;
+}
+
+interface DispatchEntry {
+  dll: string;
+  row: ExportRow;
+  readers: ((rsp: number, mem: AddressSpace, i: number) => number | bigint)[];
+  trap?: boolean;
+}
+
+export interface ProcessOptions {
+  /** Unix path of the program. */
+  program: string;
+  args: readonly string[];
+  env?: Record<string, string | undefined>;
+}
+
+function intReader(t: ArgType): (rsp: number, mem: AddressSpace, i: number) => number | bigint {
+  const at = (rsp: number, i: number): number => rsp + 8 + 8 * i;
+  switch (t) {
+    case 'i64':
+      return (rsp, mem, i) => BigInt.asIntN(64, mem.u64(at(rsp, i)));
+    case 'u64':
+      return (rsp, mem, i) => mem.u64(at(rsp, i));
+    case 'i32':
+      return (rsp, mem, i) => mem.i32(at(rsp, i));
+    case 'u32':
+      return (rsp, mem, i) => mem.u32(at(rsp, i));
+    case 'bool':
+      return (rsp, mem, i) => (mem.u32(at(rsp, i)) !== 0 ? 1 : 0);
+    case 'i16':
+      return (rsp, mem, i) => (mem.u32(at(rsp, i)) << 16) >> 16;
+    case 'u16':
+      return (rsp, mem, i) => mem.u32(at(rsp, i)) & 0xffff;
+    case 'i8':
+      return (rsp, mem, i) => (mem.u32(at(rsp, i)) << 24) >> 24;
+    case 'u8':
+      return (rsp, mem, i) => mem.u32(at(rsp, i)) & 0xff;
+    case 'f64':
+    case 'f32':
+      return () => 0; // replaced below
+    default: // ptr, handle, str, wstr
+      return (rsp, mem, i) => mem.ptr(at(rsp, i));
+  }
+}
+
+export class WinProcess implements ProcessApi {
+  readonly mem = new AddressSpace();
+  readonly engine: Engine;
+  readonly heaps: HeapManager;
+  readonly handles = new HandleTable();
+  readonly stdHandles: number[];
+  readonly modules: Module[] = [];
+  private readonly initOrder: Module[] = [];
+  private readonly dispatch: DispatchEntry[] = [];
+  private readonly builtinTables = new Map<string, DllTable>();
+  private readonly dataExports = new Map<string, number>();
+  readonly environment: Map<string, string>;
+  readonly commandLineW: string;
+  readonly imagePath: string;
+  readonly programUnixPath: string;
+  processHeap = 0;
+  pebAddress = 0;
+  teb = 0;
+  private varargsBase = 0;
+  private exiting = false;
+  private ctx!: ApiContext;
+  private tlsModules = 0;
+
+  constructor(opts: ProcessOptions) {
+    this.engine = new Engine(this.mem);
+    this.heaps = new HeapManager(this.mem);
+    for (const t of BUILTIN_DLLS) this.builtinTables.set(t.name, t);
+    this.programUnixPath = absolutePath(opts.program);
+    this.imagePath = unixToWindowsPath(this.programUnixPath);
+    this.commandLineW = buildCommandLine([this.imagePath, ...opts.args]);
+    this.stdHandles = [0, 1, 2].map((fd) => this.handles.allocate(HandleType.Console, fd));
+    this.environment = new Map(Object.entries(opts.env ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
+  }
+
+  // ---- ProcessApi ---------------------------------------------------------------------------
+  writeFd(fd: number, data: Uint8Array): number {
+    return writeFd(fd, data);
+  }
+  readFd(fd: number, len: number): Uint8Array {
+    return readFd(fd, len);
+  }
+  isatty(fd: number): boolean {
+    return isatty(fd);
+  }
+  heapAlloc(heap: number, size: number, flags: number): number {
+    return this.heaps.alloc(heap, size, flags);
+  }
+  heapFree(heap: number, p: number): boolean {
+    return this.heaps.free(heap, p);
+  }
+  heapSize(heap: number, p: number): number {
+    return this.heaps.size(heap, p);
+  }
+  heapReAlloc(heap: number, p: number, size: number, flags: number): number {
+    return this.heaps.realloc(heap, p, size, flags);
+  }
+  tickCount(): number {
+    return monotonicMs();
+  }
+  sleep(ms: number): void {
+    sleepMs(ms);
+  }
+  moduleHandle(name: string | null): number {
+    if (name === null) return this.modules[0]!.base;
+    const n = resolveApiSet(name);
+    return this.modules.find((m) => m.name === n)?.base ?? 0;
+  }
+  moduleFileName(base: number): string | undefined {
+    return this.modules.find((m) => m.base === base)?.path;
+  }
+  procAddress(base: number, nameOrOrdinal: string | number): number {
+    const m = this.modules.find((x) => x.base === base);
+    if (!m) return 0;
+    return this.resolveExport(m, nameOrOrdinal, 0, false);
+  }
+  loadLibrary(name: string): number {
+    try {
+      const m = this.loadModule(name, directoryOf(this.programUnixPath));
+      this.initializeModules();
+      return m.base;
+    } catch (e) {
+      if (e instanceof LoaderError) return 0;
+      throw e;
+    }
+  }
+
+  /** Ends the process: DLL detach in reverse initialization order, then exit_group. */
+  exit(code: number): never {
+    if (!this.exiting) {
+      this.exiting = true;
+      for (const m of [...this.initOrder].reverse()) {
+        if (m.pe && m.entry && m.pe.isDll) {
+          try {
+            this.callGuest(m.entry, [m.base, DLL_PROCESS_DETACH, 1]);
+          } catch {
+            /* exiting anyway */
+          }
+        }
+      }
+    }
+    exitGroup(code >>> 0);
+  }
+
+  // ---- guest calls ----------------------------------------------------------------------------
+  callGuest(fn: number, args: readonly (number | bigint)[]): bigint {
+    const mem = this.mem;
+    const cur = mem.ptr(this.teb + WR.GuestRsp);
+    const slots = Math.max(4, args.length);
+    const rsp = Math.floor((cur - 8 * slots - 8) / 16) * 16;
+    args.forEach((a, i) => mem.setU64(rsp + 8 * i, typeof a === 'number' && a < 0 ? BigInt.asUintN(64, BigInt(a)) : a));
+    return this.engine.callGuest(fn, rsp);
+  }
+
+  // ---- modules -------------------------------------------------------------------------------
+  private registerBuiltin(table: DllTable): Module {
+    const firstId = this.dispatch.length;
+    for (const row of table.exports) {
+      const readers = (row.args ?? []).map((t, i) => {
+        if (t === 'f64' || t === 'f32') {
+          return (rsp: number, mem: AddressSpace, k: number): number => {
+            const v = i < 4 ? mem.f64(this.teb + WR.ArgXmm + 8 * i) : mem.f64(rsp + 8 + 8 * k);
+            return t === 'f32' ? new Float32Array(new Float64Array([v]).buffer)[0]! : v;
+          };
+        }
+        return intReader(t);
+      });
+      this.dispatch.push({ dll: table.name, row, readers });
+    }
+    const img = buildBuiltinImage(this.mem, table, firstId, this.engine.stubAddr);
+    const byName = new Map<string, number>();
+    const byOrdinal = new Map<number, number>();
+    table.exports.forEach((r, i) => {
+      byName.set(r.name, i);
+      byOrdinal.set(img.ordinals[i]!, i);
+      if (r.data) this.dataExports.set(`${table.name}!${r.name}`, img.addresses[i]!);
+    });
+    const m: Module = {
+      name: table.name,
+      displayName: table.name.replace(/^[a-z0-9]+/, (s) => (s === 'msvcrt' || s === 'ucrtbase' ? s : s.toUpperCase())),
+      path: `C:\\windows\\system32\\${table.name}`,
+      base: img.base,
+      size: img.size,
+      entry: 0,
+      builtin: { table, byName, byOrdinal, addresses: img.addresses },
+      ldrEntry: 0,
+      tlsIndex: -1,
+    };
+    this.modules.push(m);
+    this.addLdrEntry(m);
+    for (const r of table.exports) if (r.data?.init) r.data.init(this.ctx, this.dataExports.get(`${table.name}!${r.name}`)!);
+    return m;
+  }
+
+  private mapPe(bytes: Uint8Array, pe: PeImage, path: string, name: string): Module {
+    const oh = pe.optionalHeader;
+    const size = oh.SizeOfImage;
+    let base: number;
+    try {
+      base = this.mem.allocate(Number(oh.ImageBase), size, true, PAGE_READWRITE, MEM_IMAGE);
+    } catch {
+      if ((pe.fileHeader.Characteristics & 1) !== 0 || pe.relocations.dir64.length === 0) {
+        throw new LoaderError(STATUS_CONFLICTING_ADDRESSES, `${name} must load at 0x${oh.ImageBase.toString(16)}, which is taken, and it has no relocations`);
+      }
+      base = this.mem.allocate(0, size, true, PAGE_READWRITE, MEM_IMAGE);
+    }
+    const mem = this.mem;
+    mem.write(base, bytes.subarray(0, Math.min(oh.SizeOfHeaders, bytes.length)));
+    for (const s of pe.sections) {
+      if (s.fileSize > 0) mem.write(base + s.VirtualAddress, bytes.subarray(s.PointerToRawData, s.PointerToRawData + s.fileSize));
+    }
+    const delta = BigInt(base) - oh.ImageBase;
+    if (delta !== 0n) {
+      for (const rva of pe.relocations.dir64) mem.setU64(base + rva, mem.u64(base + rva) + delta);
+      // The headers record where the image really is (GetModuleHandle users read it).
+      mem.setU64(base + pe.dosHeader.e_lfanew + 24 + 24, BigInt(base));
+    }
+    const m: Module = {
+      name,
+      displayName: path.replace(/^.*\\/, ''),
+      path,
+      base,
+      size,
+      entry: oh.AddressOfEntryPoint ? base + oh.AddressOfEntryPoint : 0,
+      pe,
+      ldrEntry: 0,
+      tlsIndex: -1,
+    };
+    this.modules.push(m);
+    this.addLdrEntry(m);
+    return m;
+  }
+
+  private protectSections(m: Module): void {
+    const pe = m.pe!;
+    this.mem.protect(m.base, pe.optionalHeader.SizeOfHeaders || 0x1000, PAGE_READONLY);
+    for (const s of pe.sections) {
+      if (s.mappedSize === 0) continue;
+      const c = s.Characteristics;
+      const x = (c & IMAGE_SCN_MEM_EXECUTE) !== 0;
+      const w = (c & IMAGE_SCN_MEM_WRITE) !== 0;
+      const p = x ? (w ? PAGE_EXECUTE_READWRITE : PAGE_EXECUTE_READ) : w ? PAGE_READWRITE : PAGE_READONLY;
+      this.mem.protect(m.base + s.VirtualAddress, s.mappedSize, p);
+    }
+  }
+
+  /** Windows search order for a DLL that is not builtin: the application directory, the
+   *  current directory, then PATH. */
+  private findDllFile(name: string, appDir: string): string | undefined {
+    const dirs = [appDir, currentDirectory(), ...(this.environment.get('PATH') ?? '').split(':').filter(Boolean)];
+    for (const d of dirs) {
+      for (const cand of [name, name.toUpperCase()]) {
+        const p = `${d}/${cand}`;
+        if (isFile(p)) return p;
+      }
+    }
+    return undefined;
+  }
+
+  loadModule(requested: string, appDir: string): Module {
+    const name = resolveApiSet(requested);
+    const existing = this.modules.find((m) => m.name === name);
+    if (existing) return existing;
+    // A DLL shipped next to the program wins over a builtin only for non-system names;
+    // builtins stand for the system DLLs.
+    const table = this.builtinTables.get(name);
+    if (table) return this.registerBuiltin(table);
+    const file = this.findDllFile(name, appDir);
+    if (!file) throw new LoaderError(STATUS_DLL_NOT_FOUND, `${requested} was not found (searched the program's directory, the current directory and PATH; winrun has no builtin ${name})`);
+    const bytes = readFileBytes(file);
+    const pe = parsePe(bytes);
+    const m = this.mapPe(bytes, pe, unixToWindowsPath(absolutePath(file)), name);
+    this.bindImports(m, appDir);
+    this.protectSections(m);
+    return m;
+  }
+
+  private trapFor(dll: string, fn: string): number {
+    // A named trap: resolves now, reports `DLL!name` when called (DESIGN.md §4).
+    const id = this.dispatch.length;
+    this.dispatch.push({ dll, row: { name: fn, stub: true }, readers: [], trap: true });
+    const img = buildBuiltinImage(this.mem, { name: `${dll}#trap#${fn}`, exports: [{ name: fn, stub: true }] }, id, this.engine.stubAddr);
+    return img.addresses[0]!;
+  }
+
+  /** Address of an export, following forwarders; 0 (or a trap when `trap`) if missing. */
+  resolveExport(m: Module, what: string | number, depth: number, trap: boolean): number {
+    if (depth > 16) throw new LoaderError(STATUS_PROCEDURE_NOT_FOUND, `forwarder chain too long at ${m.name}!${what}`);
+    let addr = 0;
+    let forward: string | undefined;
+    if (m.builtin) {
+      const i = typeof what === 'number' ? m.builtin.byOrdinal.get(what) : m.builtin.byName.get(what);
+      if (i !== undefined) {
+        const row = m.builtin.table.exports[i]!;
+        if (row.forward) forward = row.forward;
+        else addr = m.builtin.addresses[i]!;
+      }
+    } else if (m.pe?.exports) {
+      const e = m.pe.exports.entries.find((x) => (typeof what === 'number' ? x.ordinal === what : x.names.includes(what)));
+      if (e) {
+        if (e.forwarder) forward = e.forwarder;
+        else addr = m.base + e.rva;
+      }
+    }
+    if (forward) {
+      const f = parseForwarder(forward)!;
+      const target = this.loadModule(f.dll, directoryOf(this.programUnixPath));
+      return this.resolveExport(target, f.name ?? f.ordinal!, depth + 1, trap);
+    }
+    if (addr === 0 && trap) return this.trapFor(m.displayName, typeof what === 'number' ? `#${what}` : what);
+    return addr;
+  }
+
+  private bindImports(m: Module, appDir: string): void {
+    for (const d of m.pe!.imports) {
+      const dep = this.loadModule(d.dll, appDir);
+      for (const f of d.functions) {
+        const addr = this.resolveExport(dep, f.name ?? f.ordinal!, 0, true);
+        this.mem.setU64(m.base + f.iatRva, addr);
+      }
+    }
+  }
+
+  // ---- PEB, LDR, TEB ----------------------------------------------------------------------------
+  private ldrData = 0;
+  private addLdrEntry(m: Module): void {
+    const mem = this.mem;
+    const e = this.heapAlloc(this.processHeap, LDR.Size + 2 * (m.path.length + 1) + 8, 8);
+    const full = e + LDR.Size;
+    mem.writeWString(full, m.path);
+    const baseNameOff = m.path.lastIndexOf('\\') + 1;
+    mem.setU64(e + LDR.DllBase, m.base);
+    mem.setU64(e + LDR.EntryPoint, m.entry);
+    mem.setU32(e + LDR.SizeOfImage, m.size);
+    this.unicodeString(e + LDR.FullDllName, full, m.path.length);
+    this.unicodeString(e + LDR.BaseDllName, full + 2 * baseNameOff, m.path.length - baseNameOff);
+    mem.setU16(e + LDR.LoadCount, 0xffff);
+    mem.setU16(e + LDR.TlsIndex, 0);
+    m.ldrEntry = e;
+    // Append to the load-order and memory-order lists (memory order = load order here).
+    this.listAppend(this.ldrData + PEB_LDR_DATA.InLoadOrderModuleList, e + LDR.InLoadOrderLinks);
+    this.listAppend(this.ldrData + PEB_LDR_DATA.InMemoryOrderModuleList, e + LDR.InMemoryOrderLinks);
+    mem.setU64(e + LDR.InInitializationOrderLinks, e + LDR.InInitializationOrderLinks);
+    mem.setU64(e + LDR.InInitializationOrderLinks + 8, e + LDR.InInitializationOrderLinks);
+  }
+
+  private listInit(head: number): void {
+    this.mem.setU64(head, head);
+    this.mem.setU64(head + 8, head);
+  }
+  private listAppend(head: number, entry: number): void {
+    const mem = this.mem;
+    const last = mem.ptr(head + 8);
+    mem.setU64(entry, head);
+    mem.setU64(entry + 8, last);
+    mem.setU64(last, entry);
+    mem.setU64(head + 8, entry);
+  }
+  private unicodeString(at: number, buffer: number, chars: number): void {
+    this.mem.setU16(at, 2 * chars);
+    this.mem.setU16(at + 2, 2 * chars + 2);
+    this.mem.setU64(at + 8, buffer);
+  }
+
+  private createPeb(): void {
+    const mem = this.mem;
+    this.processHeap = this.heaps.create();
+    const peb = this.mem.allocate(0, 0x10000, true, PAGE_READWRITE, MEM_PRIVATE);
+    this.pebAddress = peb;
+    mem.setU64(peb + PEB.ProcessHeap, this.processHeap);
+    mem.setU32(peb + PEB.NumberOfProcessors, 1);
+    mem.setU32(peb + PEB.OSMajorVersion, 10);
+    mem.setU32(peb + PEB.OSMinorVersion, 0);
+    mem.setU16(peb + PEB.OSBuildNumber, 19045);
+    mem.setU32(peb + PEB.OSPlatformId, 2);
+    const ldr = peb + 0x1000;
+    this.ldrData = ldr;
+    mem.setU32(ldr + PEB_LDR_DATA.Length, PEB_LDR_DATA.Size);
+    mem.setU8(ldr + PEB_LDR_DATA.Initialized, 1);
+    this.listInit(ldr + PEB_LDR_DATA.InLoadOrderModuleList);
+    this.listInit(ldr + PEB_LDR_DATA.InMemoryOrderModuleList);
+    this.listInit(ldr + PEB_LDR_DATA.InInitializationOrderModuleList);
+    mem.setU64(peb + PEB.Ldr, ldr);
+    // Process parameters with their strings after them.
+    const pp = peb + 0x2000;
+    mem.setU32(pp + RUPP.MaximumLength, RUPP.Size);
+    mem.setU32(pp + RUPP.Length, RUPP.Size);
+    mem.setU32(pp + RUPP.Flags, 1); // normalized: pointers are absolute
+    let str = pp + RUPP.Size;
+    const put = (off: number, s: string): void => {
+      mem.writeWString(str, s);
+      this.unicodeString(pp + off, str, s.length);
+      str += 2 * s.length + 2;
+      str = Math.ceil(str / 8) * 8;
+    };
+    const cwd = unixToWindowsPath(currentDirectory());
+    put(RUPP.ImagePathName, this.imagePath);
+    put(RUPP.CommandLine, this.commandLineW);
+    put(RUPP.CurrentDirectoryPath, cwd.endsWith('\\') ? cwd : cwd + '\\');
+    put(RUPP.WindowTitle, this.imagePath);
+    mem.setU64(pp + RUPP.StandardInput, 0);
+    // Environment block: NAME=value\0 … \0 (UTF-16).
+    const envBlock = [...this.environment].map(([k, v]) => `${k}=${v}\0`).join('') + '\0';
+    const env = this.mem.allocate(0, 2 * envBlock.length + 16, true, PAGE_READWRITE);
+    for (let i = 0; i < envBlock.length; i++) mem.setU16(env + 2 * i, envBlock.charCodeAt(i));
+    mem.setU64(pp + RUPP.Environment, env);
+    mem.setU64(pp + RUPP.EnvironmentSize, 2 * envBlock.length);
+    mem.setU64(peb + PEB.ProcessParameters, pp);
+  }
+
+  /** Allocates the main thread's TEB + winrun block and its guest stack. */
+  private createMainThread(stackReserve: number): void {
+    const mem = this.mem;
+    const teb = mem.allocate(0, THREAD_BLOCK_SIZE, true, PAGE_READWRITE, MEM_PRIVATE);
+    this.teb = teb;
+    const size = Math.max(stackReserve, 0x100000);
+    const stack = mem.allocate(0, size, true, PAGE_READWRITE, MEM_PRIVATE);
+    const top = stack + size;
+    mem.setU64(teb + TEB.StackBase, top);
+    mem.setU64(teb + TEB.StackLimit, stack);
+    mem.setU64(teb + TEB.DeallocationStack, stack);
+    mem.setU64(teb + TEB.Self, teb);
+    mem.setU64(teb + TEB.ProcessEnvironmentBlock, this.pebAddress);
+    mem.setU64(teb + TEB.ClientIdUniqueProcess, hostPid());
+    mem.setU64(teb + TEB.ClientIdUniqueThread, gettid());
+    mem.setU64(teb + WR.GuestRsp, top - 0x40);
+    mem.setU64(teb + WR.Dispatch, this.engine.registerDispatcher((id) => this.dispatchCall(id)));
+    this.engine.enterThread(teb);
+  }
+
+  /** The implicit-TLS block of every module with a TLS directory, for the main thread. */
+  private setupTls(): void {
+    const withTls = this.modules.filter((m) => m.pe?.tls);
+    if (withTls.length === 0) return;
+    const mem = this.mem;
+    const vector = this.heapAlloc(this.processHeap, 8 * Math.max(withTls.length, 1) + 64, 8);
+    mem.setU64(this.teb + TEB.ThreadLocalStoragePointer, vector);
+    for (const m of withTls) {
+      const t = m.pe!.tls!;
+      const index = this.tlsModules++;
+      m.tlsIndex = index;
+      if (t.indexRva) mem.setU32(m.base + t.indexRva, index);
+      mem.setU16(m.ldrEntry + LDR.TlsIndex, index);
+      const len = t.rawDataEndRva - t.rawDataStartRva;
+      const block = this.heapAlloc(this.processHeap, len + t.sizeOfZeroFill + 16, 8);
+      if (len > 0) mem.copy(block, m.base + t.rawDataStartRva, len);
+      mem.setU64(vector + 8 * index, block);
+    }
+  }
+
+  private initializeModules(): void {
+    for (const m of this.modules) {
+      if (this.initOrder.includes(m) || m === this.modules[0]) continue;
+      this.initOrder.push(m);
+      this.listAppend(this.ldrData + PEB_LDR_DATA.InInitializationOrderModuleList, m.ldrEntry + LDR.InInitializationOrderLinks);
+      if (m.pe?.tls) for (const cb of m.pe.tls.callbacks) this.callGuest(m.base + cb, [m.base, DLL_PROCESS_ATTACH, 0]);
+      if (m.pe && m.entry) {
+        const ok = this.callGuest(m.entry, [m.base, DLL_PROCESS_ATTACH, 0]);
+        if ((ok & 0xffffffffn) === 0n) throw new LoaderError(STATUS_DLL_INIT_FAILED, `${m.displayName}: DllMain(DLL_PROCESS_ATTACH) failed`);
+      }
+    }
+  }
+
+  // ---- dispatcher --------------------------------------------------------------------------------
+  private makeContext(): ApiContext {
+    const mem = this.mem;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const proc = this;
+    return {
+      mem,
+      process: this,
+      get teb() {
+        return proc.teb;
+      },
+      setLastError: (code: number) => mem.setU32(this.teb + TEB.LastErrorValue, code),
+      getLastError: () => mem.u32(this.teb + TEB.LastErrorValue),
+      varargs: (): VarArgs => {
+        let p = this.varargsBase;
+        return {
+          next: () => {
+            const v = mem.u64(p);
+            p += 8;
+            return v;
+          },
+        };
+      },
+      callGuest: (fn, args) => this.callGuest(fn, args),
+      dataAddress: (dll, name) => {
+        const a = this.dataExports.get(`${dll}!${name}`);
+        if (a === undefined) throw new RangeError(`no data export ${dll}!${name}`);
+        return a;
+      },
+    };
+  }
+
+  private describeAddress(addr: number): string {
+    const m = this.modules.find((x) => addr >= x.base && addr < x.base + x.size);
+    return m ? `${m.displayName}+0x${(addr - m.base).toString(16)}` : `0x${addr.toString(16)}`;
+  }
+
+  private dispatchCall(id: number): number | bigint {
+    const e = this.dispatch[id]!;
+    const mem = this.mem;
+    const rsp = mem.ptr(this.teb + WR.GuestRsp);
+    try {
+      if (e.trap || e.row.stub || !e.row.impl) {
+        const caller = this.describeAddress(mem.ptr(rsp));
+        writeFd(2, new TextEncoder().encode(`winrun: unimplemented function ${e.dll}!${e.row.name} called from ${caller}\n`));
+        this.exit(STATUS_PROCEDURE_NOT_FOUND);
+      }
+      const n = e.readers.length;
+      const args: (number | bigint)[] = new Array<number | bigint>(n);
+      for (let i = 0; i < n; i++) args[i] = e.readers[i]!(rsp, mem, i);
+      const prevVarargs = this.varargsBase;
+      this.varargsBase = rsp + 8 + 8 * n;
+      let r: ApiResult;
+      try {
+        r = e.row.impl(this.ctx, ...args);
+      } finally {
+        this.varargsBase = prevVarargs;
+      }
+      const ret = e.row.ret ?? 'void';
+      if (ret === 'f64' || ret === 'f32') {
+        mem.setF64(this.teb + WR.RetXmm0, Number(r ?? 0));
+        return 0;
+      }
+      if (r === undefined) return 0;
+      if (typeof r === 'bigint') return BigInt.asUintN(64, r);
+      return r < 0 ? BigInt.asUintN(64, BigInt(r)) : r;
+    } catch (err) {
+      if (err instanceof GuestMemoryError) {
+        // A bad pointer an implementation did not check for itself.
+        mem.setU32(this.teb + TEB.LastErrorValue, ERROR_NOACCESS);
+        return 0;
+      }
+      const msg = err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err);
+      writeFd(2, new TextEncoder().encode(`winrun: internal error in ${e.dll}!${e.row.name}: ${msg}\n`));
+      exitGroup(EXIT_INTERNAL_ERROR);
+    }
+  }
+
+  // ---- start -------------------------------------------------------------------------------------
+  /** Loads the program and its DLLs and runs it; never returns (the process exits). */
+  run(): never {
+    const bytes = readFileBytes(this.programUnixPath);
+    const pe = parsePe(bytes);
+    this.ctx = this.makeContext();
+    this.createPeb();
+    this.createMainThread(Number(pe.optionalHeader.SizeOfStackReserve));
+    const appDir = directoryOf(this.programUnixPath);
+    const exe = this.mapPe(bytes, pe, this.imagePath, normalizeDllName(this.imagePath.replace(/^.*\\/, '')));
+    this.mem.setU64(this.pebAddress + PEB.ImageBaseAddress, exe.base);
+    // Windows maps ntdll and kernel32 into every process, right after the program.
+    this.loadModule('ntdll.dll', appDir);
+    this.loadModule('kernel32.dll', appDir);
+    this.bindImports(exe, appDir);
+    this.protectSections(exe);
+    this.setupTls();
+    this.initializeModules();
+    if (pe.tls) for (const cb of pe.tls.callbacks) this.callGuest(exe.base + cb, [exe.base, DLL_PROCESS_ATTACH, 0]);
+    const code = this.callGuest(exe.entry, []);
+    this.exit(Number(code & 0xffffffffn));
+  }
+}
+
+export { MEM_IMAGE };

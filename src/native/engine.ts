@@ -1,0 +1,168 @@
+/**
+ * The machine code that joins guest and host (DESIGN.md §2): the shared dispatch stub that
+ * every export thunk jumps to, per-export thunks, native fast paths, and the call-guest
+ * trampoline that JS uses to run guest code (entry points, DllMain, callbacks).
+ */
+import { Asm, Label, R } from './emitter.js';
+import { koffi } from './ffi.js';
+import { setGsBase } from './host.js';
+import { TEB, TLS_MINIMUM_AVAILABLE, WR } from './layout.js';
+import { MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_READWRITE, type AddressSpace } from './memory.js';
+
+/** Bytes each export thunk occupies (padded with int3). */
+export const THUNK_STRIDE = 96;
+
+/** Exports implemented as a few instructions of machine code, with no JS at all. */
+export type NativeFastPath = 'GetLastError' | 'SetLastError' | 'GetCurrentThreadId' | 'GetCurrentProcessId' | 'GetCurrentProcess' | 'GetCurrentThread' | 'TlsGetValue' | 'TlsSetValue';
+
+/** Callee-saved registers of the Microsoft ABI that System V code may clobber. */
+const SAVE_AREA = 16 + 16 * 10; // rsi, rdi, xmm6–xmm15
+
+/** Emits the dispatch stub; on entry eax = export id and rsp = guest rsp (return address). */
+function emitDispatchStub(a: Asm): void {
+  a.movRR(R.r11, R.rsp); // guest rsp
+  a.loadGs(R.rsp, WR.HostRsp); // switch to the host stack (16-byte aligned)
+  a.push(R.r11); // guest rsp, restored on the way out
+  a.pushGs(WR.GuestRsp); // the outer thunk's guest rsp (nesting)
+  a.storeGs(WR.GuestRsp, R.r11); // arguments at GuestRsp+8 for the dispatcher
+  a.subImm(R.rsp, SAVE_AREA);
+  a.store(R.rsp, 0, R.rsi);
+  a.store(R.rsp, 8, R.rdi);
+  for (let i = 0; i < 10; i++) a.movdquStore(R.rsp, 16 + 16 * i, 6 + i);
+  a.movRR32(R.rdi, R.rax); // dispatch(id)
+  a.callGs(WR.Dispatch);
+  for (let i = 0; i < 10; i++) a.movdquLoad(6 + i, R.rsp, 16 + 16 * i);
+  a.load(R.rdi, R.rsp, 8);
+  a.load(R.rsi, R.rsp, 0);
+  a.addImm(R.rsp, SAVE_AREA);
+  a.popGs(WR.GuestRsp);
+  a.pop(R.r11);
+  a.movRR(R.rsp, R.r11); // back on the guest stack
+  a.movqLoadGs(0, WR.RetXmm0); // float/double result (xmm0 is volatile otherwise)
+  a.ret();
+}
+
+/**
+ * call_guest(fn, rsp): System V → Microsoft x64. JS has written the arguments at [rsp]
+ * (rsp 16-byte aligned, at least 4 slots: the home area); the first four go in
+ * RCX/RDX/R8/R9 and XMM0–3. Returns RAX; XMM0 lands in WR.RetXmm0.
+ */
+function emitCallGuest(a: Asm): void {
+  a.push(R.rbp);
+  a.movRR(R.rbp, R.rsp);
+  a.push(R.rbx).push(R.r12).push(R.r13).push(R.r14).push(R.r15);
+  a.pushGs(WR.HostRsp); // nested calls: keep the outer host rsp
+  a.storeGs(WR.HostRsp, R.rsp); // 16-byte aligned here
+  a.movRR(R.rax, R.rdi);
+  a.movRR(R.rsp, R.rsi);
+  a.load(R.rcx, R.rsp, 0).load(R.rdx, R.rsp, 8).load(R.r8, R.rsp, 16).load(R.r9, R.rsp, 24);
+  a.movqXmmR(0, R.rcx).movqXmmR(1, R.rdx).movqXmmR(2, R.r8).movqXmmR(3, R.r9);
+  a.callR(R.rax);
+  a.movsdStoreGs(WR.RetXmm0, 0);
+  a.loadGs(R.rsp, WR.HostRsp);
+  a.popGs(WR.HostRsp);
+  a.pop(R.r15).pop(R.r14).pop(R.r13).pop(R.r12).pop(R.rbx).pop(R.rbp);
+  a.ret();
+}
+
+/** One export thunk: spill the register arguments into the home area (so all integer
+ *  arguments form one array at guest RSP+8), save XMM0–3 when the export takes floating
+ *  point arguments, and jump to the dispatch stub with the export id in eax. */
+export function emitThunk(a: Asm, id: number, floatArgs: boolean, stubAddr: number, codeBase: number): void {
+  if (floatArgs) for (let i = 0; i < 4; i++) a.movsdStoreGs(WR.ArgXmm + 8 * i, i);
+  a.store(R.rsp, 8, R.rcx).store(R.rsp, 16, R.rdx).store(R.rsp, 24, R.r8).store(R.rsp, 32, R.r9);
+  a.movImm32(R.rax, id);
+  a.jmpAbs(stubAddr, codeBase);
+}
+
+/** Machine code for a fast-path export; `slowThunk` handles cases it does not (TLS
+ *  indexes beyond the TEB's 64 slots). */
+export function emitFastPath(a: Asm, kind: NativeFastPath, slowThunk: () => void): void {
+  switch (kind) {
+    case 'GetLastError':
+      a.loadGs32(R.rax, TEB.LastErrorValue).ret();
+      return;
+    case 'SetLastError':
+      a.storeGs32(TEB.LastErrorValue, R.rcx).ret();
+      return;
+    case 'GetCurrentThreadId':
+      a.loadGs32(R.rax, TEB.ClientIdUniqueThread).ret();
+      return;
+    case 'GetCurrentProcessId':
+      a.loadGs32(R.rax, TEB.ClientIdUniqueProcess).ret();
+      return;
+    case 'GetCurrentProcess':
+      a.movSx32(R.rax, -1).ret();
+      return;
+    case 'GetCurrentThread':
+      a.movSx32(R.rax, -2).ret();
+      return;
+    case 'TlsGetValue': {
+      // Windows sets the last error to ERROR_SUCCESS on success (the value may be 0).
+      const slow = new Label();
+      a.cmpImm32(R.rcx, TLS_MINIMUM_AVAILABLE);
+      a.jcc(3, slow); // jae
+      a.movRR32(R.rcx, R.rcx); // zero-extend the DWORD index
+      a.loadGsIndexed(R.rax, TEB.TlsSlots, R.rcx);
+      a.storeGsImm32(TEB.LastErrorValue, 0);
+      a.ret();
+      a.bind(slow);
+      slowThunk();
+      return;
+    }
+    case 'TlsSetValue': {
+      const slow = new Label();
+      a.cmpImm32(R.rcx, TLS_MINIMUM_AVAILABLE);
+      a.jcc(3, slow);
+      a.movRR32(R.rcx, R.rcx);
+      a.storeGsIndexed(TEB.TlsSlots, R.rcx, R.rdx);
+      a.movImm32(R.rax, 1);
+      a.ret();
+      a.bind(slow);
+      slowThunk();
+      return;
+    }
+  }
+}
+
+export type Dispatcher = (id: number) => number | bigint;
+
+const DispatchProto = koffi.proto('uint64_t WinrunDispatch(int id)');
+const CallGuestProto = koffi.proto('uint64_t WinrunCallGuest(uint64_t fn, uint64_t rsp)');
+
+/** The process-wide runtime code (dispatch stub, call-guest trampoline). */
+export class Engine {
+  readonly stubAddr: number;
+  readonly callGuestAddr: number;
+
+  constructor(readonly mem: AddressSpace) {
+    const a = new Asm();
+    emitDispatchStub(a);
+    a.align(16);
+    const callGuestOff = a.length;
+    emitCallGuest(a);
+    const code = a.bytes();
+    const base = mem.allocate(0, code.length, true, PAGE_READWRITE, MEM_PRIVATE);
+    mem.write(base, code);
+    mem.protect(base, code.length, PAGE_EXECUTE_READ);
+    this.stubAddr = base;
+    this.callGuestAddr = base + callGuestOff;
+  }
+
+  /** Registers `fn` as this thread's dispatcher (one koffi callback per thread). */
+  registerDispatcher(fn: Dispatcher): number {
+    const cb = koffi.register(fn, koffi.pointer(DispatchProto));
+    return Number(koffi.address(cb));
+  }
+
+  /** Points GS at the thread's TEB. */
+  enterThread(teb: number): void {
+    setGsBase(teb);
+  }
+
+  /** Runs guest code at `fn` on the guest stack prepared at `rsp`; returns RAX. */
+  callGuest(fn: number, rsp: number): bigint {
+    const r = koffi.call(this.callGuestAddr, CallGuestProto, fn, rsp) as number | bigint;
+    return BigInt(r);
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The one place koffi is configured and libc is bound. koffi's synchronous-call stack must be
+ * sized before the first load (NATIVE-NOTES: deep JS ↔ guest nesting overflows the 2 MiB
+ * default); every other native module imports from here.
+ */
+import koffi from 'koffi';
+
+/** koffi's maximum; each JS → native → JS level costs ~3.6 KB of it. */
+const SYNC_STACK_SIZE = 16 << 20;
+koffi.config({ ...koffi.config(), sync_stack_size: SYNC_STACK_SIZE });
+
+export { koffi };
+
+const libc = koffi.load('libc.so.6');
+
+export const libcMmap = libc.func('uint64_t mmap(uint64_t addr, size_t length, int prot, int flags, int fd, int64_t offset)') as (
+  addr: number,
+  length: number,
+  prot: number,
+  flags: number,
+  fd: number,
+  offset: number,
+) => number | bigint;
+export const libcMunmap = libc.func('int munmap(uint64_t addr, size_t length)') as (addr: number, length: number) => number;
+export const libcMprotect = libc.func('int mprotect(uint64_t addr, size_t length, int prot)') as (addr: number, length: number, prot: number) => number;
+export const libcMadvise = libc.func('int madvise(uint64_t addr, size_t length, int advice)') as (addr: number, length: number, advice: number) => number;
+export const libcSyscall3 = libc.func('long syscall(long number, uint64_t a, uint64_t b, uint64_t c)') as (n: number, a: number, b: number, c: number) => number;
+export const libcErrno = (): number => koffi.errno();

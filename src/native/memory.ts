@@ -1,0 +1,420 @@
+/**
+ * The address space with Windows semantics (reserve / commit / decommit / release, 64 KiB
+ * allocation granularity, page protections, a region map for VirtualQuery) and the one API
+ * through which JS reads and writes guest memory. Every access is validated against the
+ * region map first: a bad guest pointer is a GuestMemoryError, never a host crash.
+ */
+import { koffi } from './ffi.js';
+import { discardPages, mmapAnywhere, mmapAt, mmapReplace, mprotect, munmap, NativeError, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE } from './host.js';
+
+export const PAGE_SIZE = 0x1000;
+export const ALLOCATION_GRANULARITY = 0x10000;
+
+// PAGE_* protections (winnt.h)
+export const PAGE_NOACCESS = 0x01;
+export const PAGE_READONLY = 0x02;
+export const PAGE_READWRITE = 0x04;
+export const PAGE_WRITECOPY = 0x08;
+export const PAGE_EXECUTE = 0x10;
+export const PAGE_EXECUTE_READ = 0x20;
+export const PAGE_EXECUTE_READWRITE = 0x40;
+export const PAGE_EXECUTE_WRITECOPY = 0x80;
+export const PAGE_GUARD = 0x100;
+
+// MEM_* types and states
+export const MEM_COMMIT = 0x1000;
+export const MEM_RESERVE = 0x2000;
+export const MEM_FREE = 0x10000;
+export const MEM_PRIVATE = 0x20000;
+export const MEM_MAPPED = 0x40000;
+export const MEM_IMAGE = 0x1000000;
+
+export type MemoryType = typeof MEM_PRIVATE | typeof MEM_MAPPED | typeof MEM_IMAGE;
+
+/** Why an access was refused; the API layer maps these to ERROR_NOACCESS / ERROR_INVALID_PARAMETER. */
+export class GuestMemoryError extends Error {
+  override readonly name = 'GuestMemoryError';
+  constructor(
+    readonly address: number,
+    readonly length: number,
+    readonly write: boolean,
+  ) {
+    super(`invalid guest ${write ? 'write' : 'read'} of ${length} bytes at 0x${address.toString(16)}`);
+  }
+}
+
+export class AddressSpaceError extends Error {
+  override readonly name = 'AddressSpaceError';
+  constructor(
+    /** The Win32 error the API layer should report. */
+    readonly win32Error: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+const ERROR_INVALID_ADDRESS = 487;
+const ERROR_INVALID_PARAMETER = 87;
+const ERROR_NOT_ENOUGH_MEMORY = 8;
+
+export interface Allocation {
+  readonly base: number;
+  readonly size: number;
+  readonly type: MemoryType;
+  readonly allocationProtect: number;
+  /** Per page: 0 = reserved (not committed), else the PAGE_* protection. */
+  readonly pages: Uint16Array;
+}
+
+export interface RegionInfo {
+  baseAddress: number;
+  allocationBase: number;
+  allocationProtect: number;
+  regionSize: number;
+  state: number;
+  protect: number;
+  type: number;
+}
+
+function hostProt(p: number): number {
+  switch (p & 0xff) {
+    case PAGE_NOACCESS:
+      return PROT_NONE;
+    case PAGE_READONLY:
+      return PROT_READ;
+    case PAGE_READWRITE:
+    case PAGE_WRITECOPY:
+      return PROT_READ | PROT_WRITE;
+    case PAGE_EXECUTE:
+      return PROT_EXEC | PROT_READ; // x86 cannot execute without read
+    case PAGE_EXECUTE_READ:
+      return PROT_EXEC | PROT_READ;
+    case PAGE_EXECUTE_READWRITE:
+    case PAGE_EXECUTE_WRITECOPY:
+      return PROT_EXEC | PROT_READ | PROT_WRITE;
+    default:
+      return -1;
+  }
+}
+
+export function isValidProtection(p: number): boolean {
+  return hostProt(p) >= 0 && (p & ~0x7ff) === 0;
+}
+
+const readable = (p: number): boolean => p !== 0 && (p & (PAGE_NOACCESS | PAGE_GUARD)) === 0 && (p & 0xff) !== PAGE_EXECUTE;
+const writable = (p: number): boolean => (p & (PAGE_READWRITE | PAGE_WRITECOPY | PAGE_EXECUTE_READWRITE | PAGE_EXECUTE_WRITECOPY)) !== 0 && (p & PAGE_GUARD) === 0;
+
+const FOUR_GIB = 0x100000000;
+const LOWEST_VIEW = 0x10000;
+const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
+const alignDown = (n: number, a: number): number => Math.floor(n / a) * a;
+
+/**
+ * Guest memory. JS reaches it through DataViews over 4 GiB windows (created lazily, each a
+ * `koffi.view` ≤ 4 GiB that never starts at address 0), after `check` has validated the range.
+ */
+export class AddressSpace {
+  private allocations: Allocation[] = [];
+  private readonly windows = new Map<number, { base: number; dv: DataView; u8: Uint8Array }>();
+  private last: Allocation | undefined;
+
+  // ---- region map --------------------------------------------------------------------------
+  private find(addr: number): Allocation | undefined {
+    const l = this.last;
+    if (l && addr >= l.base && addr < l.base + l.size) return l;
+    const a = this.allocations;
+    let lo = 0;
+    let hi = a.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const x = a[mid]!;
+      if (addr < x.base) hi = mid - 1;
+      else if (addr >= x.base + x.size) lo = mid + 1;
+      else return (this.last = x);
+    }
+    return undefined;
+  }
+
+  allocationAt(addr: number): Allocation | undefined {
+    return this.find(addr);
+  }
+
+  private insert(a: Allocation): void {
+    let i = 0;
+    while (i < this.allocations.length && this.allocations[i]!.base < a.base) i++;
+    this.allocations.splice(i, 0, a);
+  }
+
+  /**
+   * Reserves (and optionally commits) a new allocation, at `addr` exactly when given
+   * (64 KiB aligned), else anywhere 64 KiB aligned. Returns the base.
+   */
+  allocate(addr: number, size: number, commit: boolean, protect: number, type: MemoryType = MEM_PRIVATE): number {
+    if (size <= 0) throw new AddressSpaceError(ERROR_INVALID_PARAMETER, 'allocation of 0 bytes');
+    if (!isValidProtection(protect)) throw new AddressSpaceError(ERROR_INVALID_PARAMETER, `invalid protection 0x${protect.toString(16)}`);
+    const len = alignUp(size, PAGE_SIZE);
+    const prot = commit ? hostProt(protect) : PROT_NONE;
+    let base: number;
+    try {
+      if (addr !== 0) {
+        base = mmapAt(alignDown(addr, ALLOCATION_GRANULARITY), len + (addr % ALLOCATION_GRANULARITY), prot);
+      } else {
+        // Over-allocate, then trim to 64 KiB alignment.
+        const raw = mmapAnywhere(len + ALLOCATION_GRANULARITY, prot);
+        base = alignUp(raw, ALLOCATION_GRANULARITY);
+        if (base > raw) munmap(raw, base - raw);
+        const tail = raw + len + ALLOCATION_GRANULARITY - (base + len);
+        if (tail > 0) munmap(base + len, tail);
+      }
+    } catch (e) {
+      if (e instanceof NativeError) {
+        throw new AddressSpaceError(addr !== 0 ? ERROR_INVALID_ADDRESS : ERROR_NOT_ENOUGH_MEMORY, `cannot reserve ${len} bytes${addr ? ` at 0x${addr.toString(16)}` : ''}: ${e.message}`);
+      }
+      throw e;
+    }
+    const total = addr !== 0 ? len + (addr % ALLOCATION_GRANULARITY) : len;
+    const pages = new Uint16Array(total / PAGE_SIZE);
+    if (commit) pages.fill(protect);
+    this.insert({ base, size: total, type, allocationProtect: protect, pages });
+    return base;
+  }
+
+  /** Commits pages inside an existing allocation (VirtualAlloc MEM_COMMIT). */
+  commit(addr: number, size: number, protect: number): void {
+    const a = this.find(addr);
+    if (!a || addr + size > a.base + a.size) throw new AddressSpaceError(ERROR_INVALID_ADDRESS, `0x${addr.toString(16)} is not reserved`);
+    const start = alignDown(addr, PAGE_SIZE);
+    const end = alignUp(addr + size, PAGE_SIZE);
+    mprotect(start, end - start, hostProt(protect));
+    a.pages.fill(protect, (start - a.base) / PAGE_SIZE, (end - a.base) / PAGE_SIZE);
+  }
+
+  decommit(addr: number, size: number): void {
+    const a = this.find(addr);
+    if (!a || addr + size > a.base + a.size) throw new AddressSpaceError(ERROR_INVALID_ADDRESS, `0x${addr.toString(16)} is not reserved`);
+    const start = alignDown(addr, PAGE_SIZE);
+    const end = alignUp(addr + size, PAGE_SIZE);
+    mmapReplace(start, end - start, PROT_NONE);
+    discardPages(start, end - start);
+    a.pages.fill(0, (start - a.base) / PAGE_SIZE, (end - a.base) / PAGE_SIZE);
+  }
+
+  release(base: number): void {
+    const a = this.find(base);
+    if (!a || a.base !== base) throw new AddressSpaceError(ERROR_INVALID_ADDRESS, `0x${base.toString(16)} is not the base of an allocation`);
+    munmap(a.base, a.size);
+    this.allocations.splice(this.allocations.indexOf(a), 1);
+    if (this.last === a) this.last = undefined;
+  }
+
+  /** Changes the protection of committed pages; returns the old protection of the first. */
+  protect(addr: number, size: number, protect: number): number {
+    if (!isValidProtection(protect)) throw new AddressSpaceError(ERROR_INVALID_PARAMETER, `invalid protection 0x${protect.toString(16)}`);
+    const a = this.find(addr);
+    const start = alignDown(addr, PAGE_SIZE);
+    const end = alignUp(addr + Math.max(size, 1), PAGE_SIZE);
+    if (!a || end > a.base + a.size) throw new AddressSpaceError(ERROR_INVALID_ADDRESS, `0x${addr.toString(16)} is not allocated`);
+    const first = (start - a.base) / PAGE_SIZE;
+    const last = (end - a.base) / PAGE_SIZE;
+    for (let i = first; i < last; i++) if (a.pages[i] === 0) throw new AddressSpaceError(ERROR_INVALID_ADDRESS, 'pages are not committed');
+    const old = a.pages[first]!;
+    mprotect(start, end - start, hostProt(protect));
+    a.pages.fill(protect, first, last);
+    return old;
+  }
+
+  /** VirtualQuery: the run of pages with the same state from `addr`. */
+  query(addr: number): RegionInfo {
+    const page = alignDown(addr, PAGE_SIZE);
+    const a = this.find(addr);
+    if (!a) {
+      // A free region: up to the next allocation.
+      const next = this.allocations.find((x) => x.base > page);
+      const prev = [...this.allocations].reverse().find((x) => x.base + x.size <= page);
+      const start = prev ? prev.base + prev.size : 0x10000;
+      return { baseAddress: page, allocationBase: 0, allocationProtect: 0, regionSize: (next ? next.base : 0x7ffffffe0000) - Math.max(page, start), state: MEM_FREE, protect: PAGE_NOACCESS, type: 0 };
+    }
+    let i = (page - a.base) / PAGE_SIZE;
+    const p = a.pages[i]!;
+    let n = 0;
+    while (i < a.pages.length && a.pages[i] === p) {
+      i++;
+      n++;
+    }
+    return { baseAddress: page, allocationBase: a.base, allocationProtect: a.allocationProtect, regionSize: n * PAGE_SIZE, state: p === 0 ? MEM_RESERVE : MEM_COMMIT, protect: p, type: a.type };
+  }
+
+  // ---- access from JS ----------------------------------------------------------------------
+  /** Throws GuestMemoryError unless [addr, addr+len) is committed and readable (writable). */
+  check(addr: number, len: number, write = false): void {
+    const a = this.find(addr);
+    if (!a || !(len >= 0) || addr + len > a.base + a.size || !Number.isSafeInteger(addr)) throw new GuestMemoryError(addr, len, write);
+    const first = Math.floor((addr - a.base) / PAGE_SIZE);
+    const last = Math.floor((addr + Math.max(len, 1) - 1 - a.base) / PAGE_SIZE);
+    for (let i = first; i <= last; i++) {
+      const p = a.pages[i]!;
+      if (write ? !writable(p) : !readable(p)) throw new GuestMemoryError(addr, len, write);
+    }
+  }
+
+  /** The DataView window holding `addr` and the offset of addr in it (no validation). */
+  window(addr: number): { dv: DataView; u8: Uint8Array; off: number } {
+    const k = Math.floor(addr / FOUR_GIB);
+    let w = this.windows.get(k);
+    if (!w) {
+      const base = Math.max(k * FOUR_GIB, LOWEST_VIEW);
+      const ab = koffi.view(base, (k + 1) * FOUR_GIB - base) as ArrayBuffer;
+      w = { base, dv: new DataView(ab), u8: new Uint8Array(ab) };
+      this.windows.set(k, w);
+    }
+    return { dv: w.dv, u8: w.u8, off: addr - w.base };
+  }
+
+  /** A range never crosses a 4 GiB window in practice; handle it anyway byte by byte. */
+  private crosses(addr: number, len: number): boolean {
+    return Math.floor(addr / FOUR_GIB) !== Math.floor((addr + len - 1) / FOUR_GIB);
+  }
+
+  u8(addr: number): number {
+    this.check(addr, 1);
+    const w = this.window(addr);
+    return w.u8[w.off]!;
+  }
+  u16(addr: number): number {
+    this.check(addr, 2);
+    const w = this.window(addr);
+    return w.dv.getUint16(w.off, true);
+  }
+  u32(addr: number): number {
+    this.check(addr, 4);
+    const w = this.window(addr);
+    return w.dv.getUint32(w.off, true);
+  }
+  i32(addr: number): number {
+    this.check(addr, 4);
+    const w = this.window(addr);
+    return w.dv.getInt32(w.off, true);
+  }
+  u64(addr: number): bigint {
+    this.check(addr, 8);
+    const w = this.window(addr);
+    return w.dv.getBigUint64(w.off, true);
+  }
+  /** A 64-bit value known to be an address or small count: as a number. */
+  ptr(addr: number): number {
+    this.check(addr, 8);
+    const w = this.window(addr);
+    return w.dv.getUint32(w.off, true) + w.dv.getUint32(w.off + 4, true) * 0x100000000;
+  }
+  f64(addr: number): number {
+    this.check(addr, 8);
+    const w = this.window(addr);
+    return w.dv.getFloat64(w.off, true);
+  }
+  setU8(addr: number, v: number): void {
+    this.check(addr, 1, true);
+    const w = this.window(addr);
+    w.u8[w.off] = v;
+  }
+  setU16(addr: number, v: number): void {
+    this.check(addr, 2, true);
+    const w = this.window(addr);
+    w.dv.setUint16(w.off, v, true);
+  }
+  setU32(addr: number, v: number): void {
+    this.check(addr, 4, true);
+    const w = this.window(addr);
+    w.dv.setUint32(w.off, v >>> 0, true);
+  }
+  setU64(addr: number, v: bigint | number): void {
+    this.check(addr, 8, true);
+    const w = this.window(addr);
+    w.dv.setBigUint64(w.off, BigInt.asUintN(64, BigInt(v)), true);
+  }
+  setF64(addr: number, v: number): void {
+    this.check(addr, 8, true);
+    const w = this.window(addr);
+    w.dv.setFloat64(w.off, v, true);
+  }
+
+  /** A copy of `len` bytes. */
+  read(addr: number, len: number): Uint8Array {
+    this.check(addr, len);
+    if (len === 0) return new Uint8Array(0);
+    if (this.crosses(addr, len)) return Uint8Array.from({ length: len }, (_, i) => this.u8(addr + i));
+    const w = this.window(addr);
+    return w.u8.slice(w.off, w.off + len);
+  }
+  write(addr: number, data: Uint8Array): void {
+    this.check(addr, data.length, true);
+    if (data.length === 0) return;
+    if (this.crosses(addr, data.length)) {
+      data.forEach((b, i) => this.setU8(addr + i, b));
+      return;
+    }
+    const w = this.window(addr);
+    w.u8.set(data, w.off);
+  }
+  fill(addr: number, value: number, len: number): void {
+    this.check(addr, len, true);
+    if (len === 0) return;
+    const w = this.window(addr);
+    w.u8.fill(value, w.off, w.off + len);
+  }
+  /** Copies within guest memory (memmove semantics). */
+  copy(dst: number, src: number, len: number): void {
+    this.check(src, len);
+    this.check(dst, len, true);
+    if (len === 0) return;
+    const s = this.window(src);
+    const d = this.window(dst);
+    d.u8.set(s.u8.subarray(s.off, s.off + len), d.off);
+  }
+  /** Bytes of the NUL-terminated string at addr (without the NUL), at most `max` bytes. */
+  cstringBytes(addr: number, max = 0x7fffffff): Uint8Array {
+    let n = 0;
+    // Validate page by page while scanning, so a string ending just before an unmapped
+    // page is fine and one running into it is an error.
+    for (;;) {
+      const pageEnd = alignDown(addr + n, PAGE_SIZE) + PAGE_SIZE;
+      this.check(addr + n, 1);
+      const w = this.window(addr + n);
+      const lim = Math.min(pageEnd - (addr + n), max - n);
+      const i = w.u8.subarray(w.off, w.off + lim).indexOf(0);
+      if (i >= 0) return this.read(addr, n + i);
+      n += lim;
+      if (n >= max) return this.read(addr, max);
+    }
+  }
+  cstring(addr: number): string {
+    return new TextDecoder('utf-8').decode(this.cstringBytes(addr));
+  }
+  /** UTF-16 code units of the NUL-terminated wide string at addr (without the NUL). */
+  wstringUnits(addr: number, max = 0x3fffffff): Uint16Array {
+    const out: number[] = [];
+    for (let p = addr; out.length < max; p += 2) {
+      const c = this.u16(p);
+      if (c === 0) break;
+      out.push(c);
+    }
+    return Uint16Array.from(out);
+  }
+  wstring(addr: number): string {
+    return String.fromCharCode(...this.wstringUnits(addr));
+  }
+  /** Writes a string as UTF-16LE plus a NUL; returns bytes written (with the NUL). */
+  writeWString(addr: number, s: string): number {
+    const b = new Uint8Array(2 * s.length + 2);
+    const dv = new DataView(b.buffer);
+    for (let i = 0; i < s.length; i++) dv.setUint16(2 * i, s.charCodeAt(i), true);
+    this.write(addr, b);
+    return b.length;
+  }
+  /** Writes bytes plus a NUL. */
+  writeCString(addr: number, bytes: Uint8Array): number {
+    const b = new Uint8Array(bytes.length + 1);
+    b.set(bytes);
+    this.write(addr, b);
+    return b.length;
+  }
+}

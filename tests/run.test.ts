@@ -1,0 +1,54 @@
+// Programs run natively under `winrun PROG.exe`, each in a child process so that one crash
+// fails one test. Expected output is what the same fixtures print under Wine 8 (checked when
+// the fixtures were written; msvcrt writes CR LF in text mode, to pipes too).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { FIXTURES, ROOT, WINRUN } from './helpers.js';
+
+function run(exe: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [WINRUN, exe, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('running programs', () => {
+  it('hello.exe: arguments with spaces, quotes and backslashes round-trip; exit code', () => {
+    const args = ['a', 'b c', 'd"e', 'f\\g\\', '', 'tab\there', 'x\\"y', 'ünï'];
+    const r = run(FIXTURES + 'hello.exe', ...args);
+    assert.equal(r.stderr, '');
+    assert.equal(r.status, args.length);
+    const expected = ['hello from hello.exe', ...args.map((a, i) => `argv[${i + 1}]=[${a}]`)].join('\r\n') + '\r\n';
+    assert.equal(r.stdout, expected);
+  });
+  it('examples/hello.exe, the README demo', () => {
+    const r = run(ROOT + 'examples/hello.exe', 'one', 'two three');
+    assert.equal(r.status, 0);
+    assert.equal(r.stdout, 'Hello from a Windows program!\r\n  argument 1: one\r\n  argument 2: two three\r\n');
+  });
+  it('dll_user.exe: its own DLL by name, by ordinal and exported data, with DllMain attach and detach', () => {
+    const r = run(FIXTURES + 'dll_user.exe');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'exports.dll: attach\r\nadd=5 mul=20 secret=0x5ec counter=42\r\nexports.dll: detach\r\n');
+  });
+  it('tls.exe: TLS callbacks run before main; thread data comes from the template', () => {
+    const r = run(FIXTURES + 'tls.exe');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'callbacks=2 order=ab tls=0x1234 text=template ok\r\n');
+  });
+  it('delayload.exe: a delay-loaded DLL is loaded on first call', () => {
+    const r = run(FIXTURES + 'delayload.exe');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'exports.dll: attach\r\nbefore=not-loaded sum=42 after=loaded\r\nexports.dll: detach\r\n');
+  });
+  it('a missing DLL ends with STATUS_DLL_NOT_FOUND and one clear line', () => {
+    const r = run(FIXTURES + 'resources.exe');
+    // resources.exe imports USER32.dll, which has no builtin yet.
+    assert.equal(r.status, 0xc0000135 & 0xff);
+    assert.match(r.stderr, /^winrun: .*resources\.exe: USER32\.dll was not found/);
+  });
+  it('a malformed program gives one line and exit status 1', () => {
+    const r = run(ROOT + 'tests/fixtures/malformed/machine-i386.exe');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /32-bit Windows programs are not supported/);
+  });
+});
