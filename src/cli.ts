@@ -65,7 +65,6 @@ function infoCommand(args: string[], io: Stdio): number {
 
 function runCommand(prog: string, args: string[], io: Stdio): number | never {
   try {
-    loadImage(prog);
     return new WinProcess({ program: prog, args, env: hostEnvironment() }).run();
   } catch (e) {
     if (e instanceof LoaderError) {
