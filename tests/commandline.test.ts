@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildCommandLine, splitCommandLine, unixToWindowsPath, type CommandLineMode } from '../src/loader/commandline.js';
+import { prng } from './pe-builder.js';
 
 const MODES: readonly CommandLineMode[] = ['msvcrt', 'ucrt', 'shell32'];
 
@@ -189,17 +190,6 @@ describe('buildCommandLine', () => {
   });
 });
 
-/** mulberry32: a small seeded PRNG, so failures are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('buildCommandLine / splitCommandLine property', () => {
   const ARG_ALPHABET = [' ', '\t', '"', '\\', 'a', 'b', 'Z', 'é', '中', '😀', '\n', "'"];
