@@ -66,7 +66,7 @@ function makeEnv(args: readonly Arg[]): { env: FormatEnv; stores: Store[]; used:
     }
     if ('bits' in a) return a.bits;
     const bytes = 's' in a ? new TextEncoder().encode(a.s) : new Uint8Array(utf16(a.w).buffer);
-    const block = new Uint8Array(bytes.length + 2); // NUL-terminated for either width
+    const block = new Uint8Array(bytes.length + 4); // NUL-terminated whichever width reads it
     block.set(bytes);
     const address = nextAddress;
     nextAddress += 0x1000n;
@@ -145,7 +145,6 @@ function checkAll(cases: readonly Case[], wide: boolean, msvcrt: boolean): void 
   assert.deepEqual(failures, []);
 }
 
-// prettier-ignore
 const NARROW: Case[] = [
   { f: '%d', a: [0], m: '0' },
   { f: '%d', a: [42], m: '42' },
@@ -159,32 +158,32 @@ const NARROW: Case[] = [
   { f: '%u', a: [0x1ffffffff], m: '4294967295' },
   { f: '%lld', a: [-0x8000000000000000n], m: '-9223372036854775808' },
   { f: '%lld', a: [0x7fffffffffffffffn], m: '9223372036854775807' },
-  { f: '%llu', a: [-0x1n], m: '18446744073709551615' },
+  { f: '%llu', a: [-1n], m: '18446744073709551615' },
   { f: '%I64d', a: [-0x8000000000000000n], m: '-9223372036854775808' },
-  { f: '%I64u', a: [-0x1n], m: '18446744073709551615' },
+  { f: '%I64u', a: [-1n], m: '18446744073709551615' },
   { f: '%I64x', a: [0x123456789abcdefn], m: '123456789abcdef' },
   { f: '%I32d', a: [0x1ffffffffn], m: '-1' },
-  { f: '%I32u', a: [-0x1n], m: '4294967295' },
-  { f: '%Id', a: [-0x1n], m: '-1' },
-  { f: '%Iu', a: [-0x1n], m: '18446744073709551615' },
-  { f: '%Ix', a: [-0x1n], m: 'ffffffffffffffff' },
-  { f: '%zd', a: [-0x5n], m: '-5' },
-  { f: '%zu', a: [-0x1n], m: '18446744073709551615' },
-  { f: '%td', a: [-0x1n], m: '-1' },
+  { f: '%I32u', a: [-1n], m: '4294967295' },
+  { f: '%Id', a: [-1n], m: '-1' },
+  { f: '%Iu', a: [-1n], m: '18446744073709551615' },
+  { f: '%Ix', a: [-1n], m: 'ffffffffffffffff' },
+  { f: '%zd', a: [-5n], m: '-5' },
+  { f: '%zu', a: [-1n], m: '18446744073709551615' },
+  { f: '%td', a: [-1n], m: '-1' },
   { f: '%jd', a: [-0x8000000000000000n], m: '-9223372036854775808' },
-  { f: '%ju', a: [-0x1n], m: '18446744073709551615' },
+  { f: '%ju', a: [-1n], m: '18446744073709551615' },
   { f: '%ld', a: [0x100000003n], m: '3' },
-  { f: '%ld', a: [-0x1n], m: '-1' },
-  { f: '%lu', a: [-0x1n], m: '4294967295' },
-  { f: '%lx', a: [-0x1n], m: 'ffffffff' },
+  { f: '%ld', a: [-1n], m: '-1' },
+  { f: '%lu', a: [-1n], m: '4294967295' },
+  { f: '%lx', a: [-1n], m: 'ffffffff' },
   { f: '%hd', a: [0x18000], m: '-32768' },
   { f: '%hu', a: [0x10001], m: '1' },
   { f: '%hx', a: [-1], m: 'ffff' },
   { f: '%hhd', a: [384], m: '384' },
   { f: '%hhu', a: [511], m: '511' },
   { f: '%hhx', a: [-1], m: 'ffff' },
-  { f: '%Ld', a: [-0x1n], m: '-1' },
-  { f: '%wd', a: [-0x1n], m: '-1' },
+  { f: '%Ld', a: [-1n], m: '-1' },
+  { f: '%wd', a: [-1n], m: '-1' },
   { f: '%I64', a: [5], m: '' },
   { f: '%I16d', a: [5], m: 'I16d' },
   { f: '%I3d', a: [5], m: 'I3d' },
@@ -196,8 +195,8 @@ const NARROW: Case[] = [
   { f: '%#o', a: [8], m: '010' },
   { f: '%#o', a: [0], m: '0' },
   { f: '%o', a: [-1], m: '37777777777' },
-  { f: '%llo', a: [-0x1n], m: '1' + '7'.repeat(21) },
-  { f: '%#llx', a: [-0x1n], m: '0xffffffffffffffff' },
+  { f: '%llo', a: [-1n], m: '1' + '7'.repeat(21) },
+  { f: '%#llx', a: [-1n], m: '0xffffffffffffffff' },
   { f: '%5d', a: [42], m: '   42' },
   { f: '%-5d|', a: [42], m: '42   |' },
   { f: '%05d', a: [42], m: '00042' },
@@ -290,7 +289,7 @@ const NARROW: Case[] = [
   { f: '%s', a: [s('caf\u00e9')], m: 'caf\u00c3\u00a9' },
   { f: '%p', a: [4660], m: '0000000000001234' },
   { f: '%p', a: [0], m: '0000000000000000' },
-  { f: '%p', a: [-0x1n], m: 'FFFFFFFFFFFFFFFF' },
+  { f: '%p', a: [-1n], m: 'FFFFFFFFFFFFFFFF' },
   { f: '%#p', a: [4660], m: '0X0000000000001234' },
   { f: '%20p|', a: [4660], m: '    0000000000001234|' },
   { f: '%-20p|', a: [4660], m: '0000000000001234    |' },
@@ -653,10 +652,10 @@ const NARROW: Case[] = [
   { f: '%jd', a: [0x100000001n], m: '4294967297' },
   { f: '%hjd', a: [0x100000001n], m: '4294967297' },
   { f: '%Ld', a: [0x100000001n], m: '1' },
-  { f: '%lllx', a: [-0x1n], m: 'ffffffffffffffff' },
-  { f: '%llllx', a: [-0x1n], m: 'ffffffffffffffff' },
+  { f: '%lllx', a: [-1n], m: 'ffffffffffffffff' },
+  { f: '%llllx', a: [-1n], m: 'ffffffffffffffff' },
   { f: '%qd', a: [1], m: 'qd' },
-  { f: '%I64I64x', a: [-0x1n], m: 'ffffffffffffffff' },
+  { f: '%I64I64x', a: [-1n], m: 'ffffffffffffffff' },
   { f: '%wld', a: [0x100000001n], m: '1' },
   { f: '%lwd', a: [0x100000001n], m: '1' },
   { f: '%.1000f', a: [d(1)], m: '1.' + '0'.repeat(1000) },
@@ -688,7 +687,7 @@ const NARROW: Case[] = [
   { f: '%#.3g', a: [d(100000)], m: '1.00e+005', u: '1.00e+05' },
   { f: '%.3g', a: [d(100000)], m: '1e+005', u: '1e+05' },
   { f: '%g', a: [d(0.00009999999999999999)], m: '0.0001' },
-  { f: '%#x', a: [-0x1n], m: '0xffffffff' },
+  { f: '%#x', a: [-1n], m: '0xffffffff' },
   { f: '%#llX', a: [0], m: '0' },
   { f: '%#.3o', a: [8], m: '010' },
   { f: '%#.3o', a: [511], m: '0777' },
@@ -714,14 +713,14 @@ const NARROW: Case[] = [
   { f: '%llc', a: [321], m: 'A' },
   { f: '%lhs', a: [w('xy')], m: 'x' },
   { f: '%hls', a: [w('xy')], m: 'xy' },
-  { f: '%zx', a: [-0x1n], m: 'ffffffffffffffff' },
+  { f: '%zx', a: [-1n], m: 'ffffffffffffffff' },
   { f: '%zs', a: [s('ab')], m: 'zs' },
   { f: '%zc', a: [65], m: 'zc' },
   { f: '%zp', a: [1], m: 'zp' },
   { f: '%zn', a: [N], m: 'zn' },
-  { f: '%jx', a: [-0x1n], m: 'ffffffffffffffff' },
+  { f: '%jx', a: [-1n], m: 'ffffffffffffffff' },
   { f: '%js', a: [s('ab')], m: 'ab' },
-  { f: '%tx', a: [-0x1n], m: 'ffffffffffffffff' },
+  { f: '%tx', a: [-1n], m: 'ffffffffffffffff' },
   { f: '%ts', a: [s('ab')], m: 'ts' },
   { f: '%jhd', a: [0x100000001n], m: '4294967297' },
   { f: '%thd', a: [0x100000001n], m: 'thd' },
@@ -729,14 +728,14 @@ const NARROW: Case[] = [
   { f: '%zI64d', a: [1], m: 'zI64d' },
   { f: '%jc', a: [65], m: 'A' },
   { f: '%tc', a: [65], m: 'tc' },
-  { f: '%hzx', a: [-0x1n], m: 'ffffffffffffffff' },
-  { f: '%ti', a: [-0x1n], m: '-1' },
+  { f: '%hzx', a: [-1n], m: 'ffffffffffffffff' },
+  { f: '%ti', a: [-1n], m: '-1' },
   { f: '%zo', a: [8], m: '10' },
-  { f: '%zX', a: [-0x1n], m: 'FFFFFFFFFFFFFFFF' },
-  { f: '%tu', a: [-0x1n], m: '18446744073709551615' },
-  { f: '%Io', a: [-0x1n], m: '1' + '7'.repeat(21) },
-  { f: '%IX', a: [-0x1n], m: 'FFFFFFFFFFFFFFFF' },
-  { f: '%Ii', a: [-0x1n], m: '-1' },
+  { f: '%zX', a: [-1n], m: 'FFFFFFFFFFFFFFFF' },
+  { f: '%tu', a: [-1n], m: '18446744073709551615' },
+  { f: '%Io', a: [-1n], m: '1' + '7'.repeat(21) },
+  { f: '%IX', a: [-1n], m: 'FFFFFFFFFFFFFFFF' },
+  { f: '%Ii', a: [-1n], m: '-1' },
   { f: '%z', m: 'z' },
   { f: '%I64', m: '' },
   { f: '%I32', m: '' },
@@ -748,8 +747,8 @@ const NARROW: Case[] = [
   { f: '%ttd', a: [1], m: 'ttd' },
   { f: '%II64d', a: [1], m: 'II64d' },
   { f: '%Izd', a: [1], m: 'Izd' },
-  { f: '%I32I64d', a: [-0x1n], m: '-1' },
-  { f: '%Izd', a: [-0x1n], m: 'Izd' },
+  { f: '%I32I64d', a: [-1n], m: '-1' },
+  { f: '%Izd', a: [-1n], m: 'Izd' },
   { f: '%a', a: [d(1e-310)], m: '0x0.012688b70e62bp-1022' },
   { f: '%.0a', a: [d(2.225073858507201e-308)], m: '0x1p-1022' },
   { f: '%.3a', a: [d(1.99999)], m: '0x2.000p+0' },
@@ -790,7 +789,7 @@ const NARROW: Case[] = [
   { f: '%lld', a: [5], m: '5' },
   { f: '%+lld', a: [-0x8000000000000000n], m: '-9223372036854775808' },
   { f: '%020lld', a: [-0x8000000000000000n], m: '-9223372036854775808' },
-  { f: '%-+25lld|', a: [0x1n], m: '+1' + ' '.repeat(23) + '|' },
+  { f: '%-+25lld|', a: [1n], m: '+1' + ' '.repeat(23) + '|' },
   { f: '%.3s', a: [s('a')], m: 'a' },
   { f: '%-.30f|', a: [d(1)], m: '1.' + '0'.repeat(30) + '|' },
   { f: '%-.30e|', a: [d(1)], m: '1.' + '0'.repeat(30) + 'e+000|', u: '1.' + '0'.repeat(30) + 'e+00|' },
@@ -944,9 +943,21 @@ const NARROW: Case[] = [
   { f: '%20.2e|', a: [d(-Infinity)], m: '            -1.#Je+000|', u: '                -inf|' },
   { f: '%20.3e|', a: [bits(0xfff8000000000000n)], m: '          -1.#IOe+000|', u: '           -nan(ind)|' },
   { f: '%020.3f|', a: [bits(0xfff8000000000000n)], m: '-000000000000001.#IO|', u: '           -nan(ind)|' },
+  { f: '%#.9g|', a: [bits(0x7ff8000000000000n)], m: '1.#QNAN000|', u: 'nan|' },
+  { f: '%-#14.9g|', a: [bits(0x7ff8000000000000n)], m: '1.#QNAN       |', u: 'nan           |' },
+  { f: '%#14.9g|', a: [bits(0x7ff8000000000000n)], m: '    1.#QNAN000|', u: '           nan|' },
+  { f: '%#.6g|', a: [d(Infinity)], m: '1.#INF0|', u: 'inf|' },
+  { f: '%#.5g|', a: [d(Infinity)], m: '1.#INF|', u: 'inf|' },
+  { f: '%#g|', a: [d(Infinity)], m: '1.#INF|', u: 'inf|' },
+  { f: '%#.0g|', a: [d(Infinity)], m: '1.#INF|', u: 'inf|' },
+  { f: '%#.10G|', a: [bits(0xfff8000000000000n)], m: '-1.#IND00000|', u: '-NAN(IND)|' },
+  { f: '%0#15.10g|', a: [d(Infinity)], m: '00001.#INF00000|', u: '            inf|' },
+  { f: '%-#15.10g|', a: [d(-Infinity)], m: '-1.#INF        |', u: '-inf           |' },
+  { f: '%#.1g|', a: [d(Infinity)], m: '1|', u: 'inf|' },
+  { f: '%#.7g|', a: [bits(0xfff8000000000000n)], m: '-1.#IND00|', u: '-nan(ind)|' },
+  { f: '%-#.7g|', a: [bits(0xfff8000000000000n)], m: '-1.#IND  |', u: '-nan(ind)|' },
 ];
 
-// prettier-ignore
 const WIDE: Case[] = [
   { f: '%d', a: [-42], m: '-42' },
   { f: '%5d|', a: [42], m: '   42|' },
@@ -1112,7 +1123,9 @@ function randomDoubles(seed: bigint, count: number): number[] {
 describe('printf floating point exactness', () => {
   // ECMAScript's toFixed/toExponential are exact and round ties up in magnitude, as the CRT does.
   it('matches toFixed for %.Nf (N ≤ 100, |x| < 1e21)', () => {
-    const values = randomDoubles(0x9e3779b97f4a7c15n, 3000).map((v, i) => (i % 2 ? v : v % 1e6)).filter((v) => v !== 0 && Math.abs(v) < 1e21);
+    const values = randomDoubles(0x9e3779b97f4a7c15n, 3000)
+      .map((v, i) => (i % 2 ? v : v % 1e6))
+      .filter((v) => v !== 0 && Math.abs(v) < 1e21);
     values.forEach((v, i) => {
       const p = i % 101;
       assert.equal(narrowText(`%.${p}f`, [d(v)]), v.toFixed(p), `${v} %.${p}f`);
@@ -1122,7 +1135,9 @@ describe('printf floating point exactness', () => {
   it('matches toExponential for %.Ne (N ≤ 100)', () => {
     randomDoubles(0x2545f4914f6cdd1dn, 3000).forEach((v, i) => {
       const p = i % 101;
-      const js = v.toExponential(p).replace(/e([+-])(\d+)$/, (_, sign: string, exp: string) => `e${sign}${exp.padStart(3, '0')}`);
+      const js = v
+        .toExponential(p)
+        .replace(/e([+-])(\d+)$/, (_, sign: string, exp: string) => `e${sign}${exp.padStart(3, '0')}`);
       assert.equal(narrowText(`%.${p}e`, [d(v)]), js, `${v} %.${p}e`);
     });
   });

@@ -81,14 +81,17 @@ function scaled(m: bigint, e: number, scale: number): bigint {
   return divRound(num, den);
 }
 
-/** The value m·2^e (m > 0) rounded to `frac` fractional digits: all its digits, at least frac+1. */
+/**
+ * The value m·2^e (m > 0) rounded to `frac` fractional digits, as the digits of value·10^frac
+ * (at least frac+1 of them). Exported for _fcvt-style callers too.
+ */
 export function fixedDigits(m: bigint, e: number, frac: number): string {
   const exact = Math.min(frac, MAX_FIXED_DIGITS);
   const s = scaled(m, e, exact).toString().padStart(exact + 1, '0');
   return s + '0'.repeat(frac - exact);
 }
 
-/** The value m·2^e (m > 0) rounded to `sig` ≥ 1 significant digits, and its decimal exponent. */
+/** The value m·2^e (m > 0) rounded to `sig` ≥ 1 significant digits, and its decimal exponent (for _ecvt-style callers too). */
 export function scientificDigits(m: bigint, e: number, sig: number): { digits: string; exp10: number } {
   const exact = Math.min(sig, MAX_SIGNIFICANT_DIGITS);
   const bits = m.toString(2).length;
@@ -111,7 +114,7 @@ function exponentText(letter: string, exp: number, minDigits: number): string {
   return letter + (exp < 0 ? '-' : '+') + String(Math.abs(exp)).padStart(minDigits, '0');
 }
 
-/** Digits with a decimal point after the first `intLen` of them ("1", "1.5", "3." with '#'). */
+/** Integer and fraction digits joined by a point, left out when there is no fraction and no '#'. */
 function point(int: string, frac: string, alt: boolean): string {
   return frac.length > 0 || alt ? `${int}.${frac}` : int;
 }
@@ -120,6 +123,11 @@ function signOf(negative: boolean, spec: FloatSpec): string {
   if (negative) return '-';
   if (spec.plus) return '+';
   return spec.space ? ' ' : '';
+}
+
+/** Pieces with nothing unusual about them: padding goes around sign and body as for integers. */
+function plain(sign: string, body: string, zeroPadOk: boolean): FloatPieces {
+  return { sign, prefix: '', body, zeros: 0, suffix: '', zeroPadOk, splitLeft: false, miscount: 0 };
 }
 
 function stripZeros(frac: string): string {
@@ -144,7 +152,9 @@ function legacySpecial(neg: boolean, nan: boolean, spec: FloatSpec): FloatPieces
   if (want < all.length && all.charCodeAt(want) >= 0x35) {
     digits = digits.slice(0, -1) + String.fromCharCode(digits.charCodeAt(digits.length - 1) + 1);
   }
-  const zeros = c === 0x67 ? 0 : Math.max(0, want - all.length);
+  // %g owes no zeros, except with '#' and an explicit precision ("%#.9g" is "1.#QNAN000").
+  const owesZeros = c !== 0x67 || (spec.alt && spec.precision !== undefined && spec.precision > 0);
+  const zeros = owesZeros ? Math.max(0, want - all.length) : 0;
   const body = digits.length > 1 || zeros > 0 ? `1.${digits.slice(1)}` : '1';
   let suffix = '';
   if (c === 0x65) suffix = upper ? 'E+000' : 'e+000';
@@ -157,7 +167,7 @@ function legacySpecial(neg: boolean, nan: boolean, spec: FloatSpec): FloatPieces
 function ucrtSpecial(neg: boolean, nan: boolean, spec: FloatSpec): FloatPieces {
   let text = !nan ? 'inf' : neg ? 'nan(ind)' : 'nan';
   if ((spec.conv | 0x20) !== spec.conv) text = text.toUpperCase();
-  return { sign: signOf(neg, spec), prefix: '', body: text, zeros: 0, suffix: '', zeroPadOk: false, splitLeft: false, miscount: 0 };
+  return plain(signOf(neg, spec), text, false);
 }
 
 function hexFloat(d: Decoded, spec: FloatSpec): FloatPieces {
@@ -230,5 +240,5 @@ export function formatFloat(bits: bigint, spec: FloatSpec): FloatPieces {
       body = point(int, spec.alt ? frac : stripZeros(frac), spec.alt);
     }
   }
-  return { sign: signOf(d.negative, spec), prefix: '', body, zeros: 0, suffix: '', zeroPadOk: true, splitLeft: false, miscount: 0 };
+  return plain(signOf(d.negative, spec), body, true);
 }

@@ -63,7 +63,7 @@ export function formatWide(fmt: Uint16Array, env: FormatEnv, opts?: FormatOption
 
 /** Growable output of bytes (narrow) or UTF-16 code units (wide). */
 class Sink {
-  private buf: Uint8Array | Uint16Array;
+  private buf: Units;
   length = 0;
 
   constructor(readonly wide: boolean) {
@@ -83,9 +83,10 @@ class Sink {
     this.buf[this.length++] = u;
   }
 
-  all(units: ArrayLike<number>): void {
+  all(units: Units): void {
     this.reserve(units.length);
-    for (let i = 0; i < units.length; i++) this.buf[this.length++] = units[i]!;
+    this.buf.set(units, this.length);
+    this.length += units.length;
   }
 
   fill(u: number, n: number): void {
@@ -129,10 +130,13 @@ interface Spec {
   tchar: boolean;
 }
 
+type Units = Uint8Array | Uint16Array;
+
 const PERCENT = 0x25;
+const STAR = 0x2a;
 const INT_MAX = 0x7fffffff;
 const NULL_TEXT = '(null)';
-/** Conversions after which `z`, `t` and a bare `I` are size prefixes; before anything else they are not. */
+/** `z`, `t` and a bare `I` are size prefixes only before one of these; otherwise they are the (unknown) conversion. */
 const INTEGER_CONVS = 'diouxX';
 
 function isDigit(c: number | undefined): c is number {
@@ -148,7 +152,7 @@ function int32(slot: bigint): number {
   return Number(BigInt.asIntN(32, slot));
 }
 
-function run(fmt: Uint8Array | Uint16Array, env: FormatEnv, opts: FormatOptions, out: Sink): void {
+function run(fmt: Units, env: FormatEnv, opts: FormatOptions, out: Sink): void {
   const msvcrt = opts.msvcrt ?? true;
   let i = 0;
   while (i < fmt.length) {
@@ -156,68 +160,71 @@ function run(fmt: Uint8Array | Uint16Array, env: FormatEnv, opts: FormatOptions,
     if (c !== PERCENT) {
       out.unit(c);
       i++;
-      continue;
-    }
-    if (fmt[i + 1] === PERCENT) {
+    } else if (fmt[i + 1] === PERCENT) {
       out.unit(PERCENT);
       i += 2;
-      continue;
-    }
-    const spec: Spec = {
-      left: false, plus: false, space: false, alt: false, zero: false, width: 0, precision: undefined,
-      size: undefined, int64: false, wideArg: false, tchar: false,
-    };
-    i++;
-    for (; i < fmt.length; i++) {
-      const f = fmt[i];
-      if (f === 0x2d) spec.left = true;
-      else if (f === 0x2b) spec.plus = true;
-      else if (f === 0x20) spec.space = true;
-      else if (f === 0x23) spec.alt = true;
-      else if (f === 0x30) spec.zero = true;
-      else break;
-    }
-    if (fmt[i] === 0x2a) {
-      i++;
-      const w = int32(env.next());
-      // A negative `*` width means left-justify with its magnitude.
-      if (w < 0) spec.left = true;
-      spec.width = Math.abs(w);
     } else {
-      const r = parseNumber(fmt, i);
-      spec.width = r.value;
-      i = r.end;
-    }
-    if (fmt[i] === 0x2e) {
-      i++;
-      if (fmt[i] === 0x2a) {
-        i++;
-        // Documented: a negative precision is taken as if omitted. Wine agrees only for -1 on floats
-        // (its `%.*f` with -3 prints " 0."), for which the documentation is followed instead.
-        const p = int32(env.next());
-        spec.precision = p < 0 ? undefined : p;
-      } else {
-        const r = parseNumber(fmt, i);
-        spec.precision = r.value;
-        i = r.end;
-      }
-    }
-    i = parseSize(fmt, i, spec, msvcrt);
-    if (i >= fmt.length) break; // "abc%", "%5", "%ll": the unfinished directive prints nothing
-    if (!convert(fmt[i]!, spec, env, opts, msvcrt, out)) {
-      // An unknown conversion drops the directive and prints its character as ordinary text:
+      const d = parseDirective(fmt, i + 1, env, msvcrt);
+      i = d.end;
+      if (i >= fmt.length) break; // "abc%", "%5", "%ll": the unfinished directive prints nothing
+      // An unknown conversion drops the directive and its character is printed as ordinary text:
       // "%5y" prints "y", and "%5%d" prints "%d" (the '%' starts over).
-      continue;
+      if (convert(fmt[i]!, d.spec, env, opts, msvcrt, out)) i++;
     }
-    i++;
   }
 }
 
-function parseNumber(fmt: Uint8Array | Uint16Array, start: number): { value: number; end: number } {
+/** Parses flags, width, precision and size prefixes from `start` (after the '%'); `*` reads slots. */
+function parseDirective(fmt: Units, start: number, env: FormatEnv, msvcrt: boolean): { spec: Spec; end: number } {
+  const spec: Spec = {
+    left: false, plus: false, space: false, alt: false, zero: false, width: 0, precision: undefined,
+    size: undefined, int64: false, wideArg: false, tchar: false,
+  };
+  let i = start;
+  for (; i < fmt.length; i++) {
+    const f = fmt[i];
+    if (f === 0x2d) spec.left = true;
+    else if (f === 0x2b) spec.plus = true;
+    else if (f === 0x20) spec.space = true;
+    else if (f === 0x23) spec.alt = true;
+    else if (f === 0x30) spec.zero = true;
+    else break;
+  }
+  if (fmt[i] === STAR) {
+    i++;
+    const w = int32(env.next());
+    // A negative `*` width means left-justify with its magnitude.
+    if (w < 0) spec.left = true;
+    spec.width = Math.abs(w);
+  } else {
+    const r = parseNumber(fmt, i);
+    spec.width = r.value;
+    i = r.end;
+  }
+  if (fmt[i] === 0x2e) {
+    i++;
+    if (fmt[i] === STAR) {
+      i++;
+      // Documented: a negative precision is taken as if omitted. Wine does so for -1 only; for
+      // floats its other negative values misprint (`%.*f` with -3 gives " 0."), so the
+      // documentation is followed there.
+      const p = int32(env.next());
+      spec.precision = p < 0 ? undefined : p;
+    } else {
+      const r = parseNumber(fmt, i);
+      spec.precision = r.value;
+      i = r.end;
+    }
+  }
+  return { spec, end: parseSize(fmt, i, spec, msvcrt) };
+}
+
+function parseNumber(fmt: Units, start: number): { value: number; end: number } {
   let value = 0;
   let i = start;
   while (isDigit(fmt[i])) {
     value = value * 10 + (fmt[i]! - 0x30);
+    // Wine lets the int wrap; refusing is saner than building gigabytes of padding.
     if (value > INT_MAX) throw new PrintfInvalidParameter('printf: width or precision overflows an int');
     i++;
   }
@@ -225,7 +232,7 @@ function parseNumber(fmt: Uint8Array | Uint16Array, start: number): { value: num
 }
 
 /** Consumes size prefixes; returns the index of the conversion character. */
-function parseSize(fmt: Uint8Array | Uint16Array, start: number, spec: Spec, msvcrt: boolean): number {
+function parseSize(fmt: Units, start: number, spec: Spec, msvcrt: boolean): number {
   let i = start;
   for (;;) {
     const c = fmt[i];
@@ -300,10 +307,12 @@ function convert(conv: number, spec: Spec, env: FormatEnv, opts: FormatOptions, 
       return true;
     }
     case 0x6e: { // n
-      if (!msvcrt && !opts.countOutput) throw new PrintfInvalidParameter('printf: %n is disabled (_set_printf_count_output)');
+      if (!msvcrt && !opts.countOutput) {
+        throw new PrintfInvalidParameter('printf: %n is disabled (_set_printf_count_output)');
+      }
       // Wine stores an int whatever the size prefix (%hn, %lln included); the documentation
       // says the prefix selects the size. Wine is followed.
-      env.store(env.next(), 4, BigInt(out.length));
+      env.store(BigInt.asUintN(64, env.next()), 4, BigInt(out.length));
       return true;
     }
     case 0x46: // F (UCRT; in msvcrt mode parseSize took it as a size prefix)
@@ -395,7 +404,7 @@ function isWideArg(conv: number, spec: Spec, wideFn: boolean, opts: FormatOption
   return wideFn && !opts.isoWideSpecifiers ? !upper : upper;
 }
 
-function charUnits(slot: bigint, wideArg: boolean, wideFn: boolean, opts: FormatOptions): ArrayLike<number> {
+function charUnits(slot: bigint, wideArg: boolean, wideFn: boolean, opts: FormatOptions): Units {
   if (wideArg) {
     const unit = Uint16Array.of(Number(slot & 0xffffn));
     return wideFn ? unit : toNarrow(unit, opts);
@@ -406,7 +415,7 @@ function charUnits(slot: bigint, wideArg: boolean, wideFn: boolean, opts: Format
 
 function stringUnits(
   slot: bigint, wideArg: boolean, wideFn: boolean, env: FormatEnv, opts: FormatOptions,
-): ArrayLike<number> {
+): Units {
   const ptr = BigInt.asUintN(64, slot);
   if (ptr === 0n) return asciiUnits(NULL_TEXT);
   if (wideArg) {
@@ -417,18 +426,15 @@ function stringUnits(
   return wideFn ? toWide(s, opts) : s;
 }
 
-function asciiUnits(s: string): number[] {
-  const a: number[] = [];
-  for (let i = 0; i < s.length; i++) a.push(s.charCodeAt(i));
-  return a;
+function asciiUnits(s: string): Uint8Array {
+  return Uint8Array.from(s, (ch) => ch.charCodeAt(0));
 }
 
 /** Strings and characters: precision truncates (even for %c: "%.0c" prints nothing), '0' pads with zeros ("%05s"). */
-function emitString(units: ArrayLike<number>, spec: Spec, zeroOk: boolean, out: Sink): void {
-  const len = spec.precision === undefined ? units.length : Math.min(units.length, spec.precision);
-  const n = spec.width - len;
+function emitString(units: Units, spec: Spec, zeroOk: boolean, out: Sink): void {
+  const body = spec.precision === undefined ? units : units.subarray(0, spec.precision);
+  const n = spec.width - body.length;
   if (!spec.left) out.fill(spec.zero && zeroOk ? 0x30 : 0x20, n);
-  const body = units.length === len ? units : Array.prototype.slice.call(units, 0, len);
   out.all(body);
   if (spec.left) out.fill(0x20, n);
 }
