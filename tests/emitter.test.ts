@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import type * as Iced from 'iced-x86';
 import { Asm, Label, R } from '../src/native/emitter.js';
+import { emitFastPath, emitThunk, type NativeFastPath } from '../src/native/engine.js';
 
 // iced-x86 is a CommonJS package that compiles its wasm when loaded: require it lazily here.
 const require = createRequire(import.meta.url);
@@ -66,5 +67,71 @@ describe('x86-64 emitter', () => {
     a.bind(back).jcc(3, fwd).jmp(back).bind(fwd).ret().jmpAbs(0x1000, 0x1000);
     // jae (6 bytes) at 0, jmp (5) at 6, ret at 0xb, jmp to an absolute address at 0xc.
     assert.deepEqual(disasm(a.bytes()), ['jae near 000000000000100Bh', 'jmp 0000000000001000h', 'ret', 'jmp 0000000000001000h']);
+  });
+});
+
+function listing(bytes: Uint8Array, ip = 0n): string[] {
+  const d = new iced.Decoder(64, bytes, iced.DecoderOptions.None);
+  d.ip = ip;
+  const f = new iced.Formatter(iced.FormatterSyntax.Nasm);
+  f.spaceAfterOperandSeparator = true;
+  f.branchLeadingZeros = false;
+  f.showBranchSize = false;
+  const out: string[] = [];
+  while (d.canDecode) {
+    const ins = d.decode();
+    out.push(`${ins.ip.toString(16)}: ${f.format(ins)}`);
+    ins.free();
+  }
+  d.free();
+  f.free();
+  return out;
+}
+
+function fastPath(kind: NativeFastPath): string[] {
+  const a = new Asm();
+  emitFastPath(a, kind, () => a.int3());
+  return listing(a.bytes());
+}
+
+describe('native fast paths', () => {
+  it('memcpy/memmove copy forward, or backward when the destination overlaps the source end, keeping RSI/RDI', () => {
+    assert.deepEqual(fastPath('memmove'), [
+      '0: mov rax, rcx', '3: mov r9, rdi', '6: mov r10, rsi', '9: mov rdi, rcx', 'c: mov rsi, rdx', 'f: mov rcx, r8',
+      '12: mov r11, rdi', '15: sub r11, rsi', '18: cmp r11, rcx', '1b: jb 2Ah',
+      '21: rep movsb', '23: mov rdi, r9', '26: mov rsi, r10', '29: ret',
+      '2a: lea rsi, [rsi+rcx-1]', '2f: lea rdi, [rdi+rcx-1]', '34: std', '35: rep movsb', '37: cld', '38: mov rdi, r9', '3b: mov rsi, r10', '3e: ret',
+    ]);
+    assert.deepEqual(fastPath('memcpy'), fastPath('memmove'));
+  });
+  it('memset stores AL with rep stosb and returns the destination', () => {
+    assert.deepEqual(fastPath('memset'), ['0: mov r9, rdi', '3: mov r11, rcx', '6: mov rdi, rcx', '9: mov eax, edx', 'b: mov rcx, r8', 'e: rep stosb', '10: mov rax, r11', '13: mov rdi, r9', '16: ret']);
+  });
+  it('strlen counts bytes up to the NUL', () => {
+    assert.deepEqual(fastPath('strlen'), ['0: xor eax, eax', '2: movzx edx, byte [rcx+rax]', '7: test edx, edx', '9: je 17h', 'f: inc rax', '12: jmp 2', '17: ret']);
+  });
+  it('strcmp and memcmp return -1, 0 or 1', () => {
+    const tail = ['29: mov eax, 1', '2e: jg 3Bh', '34: mov rax, 0FFFFFFFFFFFFFFFFh', '3b: ret', '3c: xor eax, eax', '3e: ret'];
+    assert.deepEqual(fastPath('strcmp'), [
+      '0: xor r11d, r11d', '3: movzx eax, byte [rcx+r11]', '9: movzx r9d, byte [rdx+r11]', 'f: sub eax, r9d', '12: jne 29h', '18: test r9d, r9d', '1b: je 3Ch', '21: inc r11', '24: jmp 3', ...tail,
+    ]);
+    assert.deepEqual(fastPath('memcmp'), [
+      '0: xor r11d, r11d', '3: cmp r11, r8', '6: jae 3Ch', 'c: movzx eax, byte [rcx+r11]', '12: movzx r9d, byte [rdx+r11]', '18: sub eax, r9d', '1b: jne 29h', '21: inc r11', '24: jmp 3', ...tail,
+    ]);
+  });
+  it('TlsGetValue reads the TEB slot, clears the last error, and leaves other indexes to JS', () => {
+    assert.deepEqual(fastPath('TlsGetValue'), ['0: cmp ecx, 40h', '6: jae 24h', 'c: mov ecx, ecx', 'e: mov rax, [gs:rcx*8+1480h]', '17: mov dword [gs:68h], 0', '23: ret', '24: int3']);
+  });
+  it('GetLastError and SetLastError touch only TEB.LastErrorValue', () => {
+    assert.deepEqual(fastPath('GetLastError'), ['0: mov eax, [gs:68h]', '8: ret']);
+    assert.deepEqual(fastPath('SetLastError'), ['0: mov [gs:68h], ecx', '8: ret']);
+  });
+  it('export thunks spill the register arguments, save XMM0-3 for float arguments and jump to the stub', () => {
+    const a = new Asm();
+    emitThunk(a, 5, true, 0x2000, 0x1000);
+    assert.deepEqual(listing(a.bytes(), 0x1000n).map((l) => l.replace(/^[0-9a-f]+: /, '')), [
+      'movsd [gs:2020h], xmm0', 'movsd [gs:2028h], xmm1', 'movsd [gs:2030h], xmm2', 'movsd [gs:2038h], xmm3',
+      'mov [rsp+8], rcx', 'mov [rsp+10h], rdx', 'mov [rsp+18h], r8', 'mov [rsp+20h], r9', 'mov eax, 5', 'jmp 2000h',
+    ]);
   });
 });

@@ -40,6 +40,44 @@ describe('running programs', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, 'exports.dll: attach\r\nbefore=not-loaded sum=42 after=loaded\r\nexports.dll: detach\r\n');
   });
+  it('abi.exe: callee-saved registers, aligned callbacks, >4 arguments, doubles, varargs', () => {
+    const r = run(FIXTURES + 'abi.exe');
+    assert.equal(r.stderr, '');
+    assert.equal(r.status, 0, r.stdout);
+    assert.equal(r.stdout.split('\r\n').filter((l) => l.startsWith('ok  ')).length, 13, r.stdout);
+    assert.match(r.stdout, /^0 failures\r$/m);
+  });
+  it('reloc.exe: two DLLs with the same preferred base; the second is relocated', () => {
+    const r = run(FIXTURES + 'reloc.exe');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'distinct=1 relocated=1 a=111 b=222 names=A,B ok\r\n');
+  });
+  it('pebwalk.exe: finds kernel32 through PEB.Ldr and its export directory by hand', () => {
+    const r = run(FIXTURES + 'pebwalk.exe');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^order=pebwalk\.exe,ntdll\.dll,kernel32\.dll found=yes gpa=same ok\r\n$/i);
+  });
+  it('strings.exe: the native memcpy family behaves as msvcrt under Wine', () => {
+    const r = run(FIXTURES + 'strings.exe');
+    assert.equal(r.status, 0, r.stderr);
+    const wine = [
+      'memmove-up 0101234567',
+      'memmove-down 2345678989',
+      'memcpy aXYZef returns-dst 1',
+      'memset ****ef returns-dst 1 zero-length 1',
+      'memcmp -1 1 0 1',
+      'strcmp -1 1 0 -1 1',
+      'strlen 5 0',
+    ];
+    assert.equal(r.stdout, wine.join('\r\n') + '\r\n');
+  });
+  it('apicost.exe: the benchmark fixture runs and reports three costs', () => {
+    const r = run(FIXTURES + 'apicost.exe', '1000');
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\r\n').map((l) => l.split(' '));
+    assert.deepEqual(lines.map((l) => l[0]), ['js-api-call', 'setlasterror-getlasterror', 'memcpy-32']);
+    for (const l of lines) assert.ok(Number(l[1]) > 0);
+  });
   it('a missing DLL ends with STATUS_DLL_NOT_FOUND and one clear line', () => {
     const r = run(FIXTURES + 'resources.exe');
     // resources.exe imports USER32.dll, which has no builtin yet.

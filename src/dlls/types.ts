@@ -102,5 +102,7 @@ export interface ProcessApi {
   loadLibrary(name: string): number;
   /** Milliseconds since process start (monotonic). */
   tickCount(): number;
+  /** Nanoseconds since process start (monotonic): QueryPerformanceCounter's source. */
+  perfCounterNs(): bigint;
   sleep(ms: number): void;
 }

@@ -84,6 +84,11 @@ export function monotonicMs(): number {
   return Number((process.hrtime.bigint() - started) / 1_000_000n);
 }
 
+/** Nanoseconds since winrun started (monotonic). */
+export function monotonicNs(): bigint {
+  return process.hrtime.bigint() - started;
+}
+
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 export function sleepMs(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms);

@@ -25,3 +25,13 @@ export function resolveApiSet(name: string): string {
   for (const [prefix, host] of SCHEMA) if (n.startsWith(prefix)) return host;
   return n;
 }
+
+/**
+ * Where LoadLibrary looks for a DLL that is not a builtin, in order (Windows' standard search
+ * order without the system directories, which the builtins stand for): the program's
+ * directory, the current directory, then each PATH entry.
+ */
+export function dllSearchDirectories(appDir: string, cwd: string, pathVar: string | undefined): string[] {
+  const dirs = [appDir, cwd, ...(pathVar ?? '').split(':').filter(Boolean)];
+  return dirs.filter((d, i) => dirs.indexOf(d) === i);
+}

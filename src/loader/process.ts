@@ -4,25 +4,25 @@
  * main thread's TEB and stack, the dispatcher that runs API implementations, and exit.
  */
 import { BUILTIN_DLLS } from '../dlls/index.js';
-import type { ApiContext, ApiResult, ArgType, DllTable, ExportRow, ProcessApi, VarArgs } from '../dlls/types.js';
+import type { ApiContext, DllTable, ProcessApi, VarArgs } from '../dlls/types.js';
 import { readFileBytes } from '../host/files.js';
-import { absolutePath, currentDirectory, directoryOf, hostPid, isFile, monotonicMs, readFd, sleepMs, writeFd, isatty } from '../host/io.js';
+import { absolutePath, currentDirectory, directoryOf, hostPid, isFile, monotonicMs, monotonicNs, readFd, sleepMs, writeFd, isatty } from '../host/io.js';
 import { HandleTable, HandleType } from '../kernel/handles.js';
 import { HeapManager } from '../kernel/heap.js';
 import { Engine } from '../native/engine.js';
 import { exitGroup, gettid } from '../native/host.js';
 import { TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
-import { GuestMemoryError, MEM_IMAGE, MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_READONLY, PAGE_READWRITE, AddressSpace } from '../native/memory.js';
+import { MEM_IMAGE, MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_READONLY, PAGE_READWRITE, AddressSpace } from '../native/memory.js';
 import { IMAGE_SCN_MEM_EXECUTE, IMAGE_SCN_MEM_WRITE, parseForwarder, parsePe, type PeImage } from '../pe/index.js';
-import { normalizeDllName, resolveApiSet } from './apiset.js';
+import { dllSearchDirectories, normalizeDllName, resolveApiSet } from './apiset.js';
 import { buildBuiltinImage } from './builtin.js';
+import { makeDispatcher, type DispatchEntry, type DispatchHooks } from './dispatch.js';
 import { buildCommandLine, unixToWindowsPath } from './commandline.js';
 import { EXIT_INTERNAL_ERROR, LoaderError, STATUS_CONFLICTING_ADDRESSES, STATUS_DLL_INIT_FAILED, STATUS_DLL_NOT_FOUND, STATUS_PROCEDURE_NOT_FOUND } from './errors.js';
 import { LDR_DATA_TABLE_ENTRY as LDR, PEB, PEB_LDR_DATA, RTL_USER_PROCESS_PARAMETERS as RUPP } from './structures.js';
 
 const DLL_PROCESS_ATTACH = 1;
 const DLL_PROCESS_DETACH = 0;
-const ERROR_NOACCESS = 998;
 
 export interface Module {
   readonly name: string; // lower case base name
@@ -37,47 +37,11 @@ export interface Module {
   tlsIndex: number;
 }
 
-interface DispatchEntry {
-  dll: string;
-  row: ExportRow;
-  readers: ((rsp: number, mem: AddressSpace, i: number) => number | bigint)[];
-  trap?: boolean;
-}
-
 export interface ProcessOptions {
   /** Unix path of the program. */
   program: string;
   args: readonly string[];
   env?: Record<string, string | undefined>;
-}
-
-function intReader(t: ArgType): (rsp: number, mem: AddressSpace, i: number) => number | bigint {
-  const at = (rsp: number, i: number): number => rsp + 8 + 8 * i;
-  switch (t) {
-    case 'i64':
-      return (rsp, mem, i) => BigInt.asIntN(64, mem.u64(at(rsp, i)));
-    case 'u64':
-      return (rsp, mem, i) => mem.u64(at(rsp, i));
-    case 'i32':
-      return (rsp, mem, i) => mem.i32(at(rsp, i));
-    case 'u32':
-      return (rsp, mem, i) => mem.u32(at(rsp, i));
-    case 'bool':
-      return (rsp, mem, i) => (mem.u32(at(rsp, i)) !== 0 ? 1 : 0);
-    case 'i16':
-      return (rsp, mem, i) => (mem.u32(at(rsp, i)) << 16) >> 16;
-    case 'u16':
-      return (rsp, mem, i) => mem.u32(at(rsp, i)) & 0xffff;
-    case 'i8':
-      return (rsp, mem, i) => (mem.u32(at(rsp, i)) << 24) >> 24;
-    case 'u8':
-      return (rsp, mem, i) => mem.u32(at(rsp, i)) & 0xff;
-    case 'f64':
-    case 'f32':
-      return () => 0; // replaced below
-    default: // ptr, handle, str, wstr
-      return (rsp, mem, i) => mem.ptr(at(rsp, i));
-  }
 }
 
 export class WinProcess implements ProcessApi {
@@ -139,6 +103,9 @@ export class WinProcess implements ProcessApi {
   tickCount(): number {
     return monotonicMs();
   }
+  perfCounterNs(): bigint {
+    return monotonicNs();
+  }
   sleep(ms: number): void {
     sleepMs(ms);
   }
@@ -196,18 +163,7 @@ export class WinProcess implements ProcessApi {
   // ---- modules -------------------------------------------------------------------------------
   private registerBuiltin(table: DllTable): Module {
     const firstId = this.dispatch.length;
-    for (const row of table.exports) {
-      const readers = (row.args ?? []).map((t, i) => {
-        if (t === 'f64' || t === 'f32') {
-          return (rsp: number, mem: AddressSpace, k: number): number => {
-            const v = i < 4 ? mem.f64(this.teb + WR.ArgXmm + 8 * i) : mem.f64(rsp + 8 + 8 * k);
-            return t === 'f32' ? new Float32Array(new Float64Array([v]).buffer)[0]! : v;
-          };
-        }
-        return intReader(t);
-      });
-      this.dispatch.push({ dll: table.name, row, readers });
-    }
+    for (const row of table.exports) this.dispatch.push({ dll: table.name, row, trap: false });
     const img = buildBuiltinImage(this.mem, table, firstId, this.engine.stubAddr);
     const byName = new Map<string, number>();
     const byOrdinal = new Map<number, number>();
@@ -288,8 +244,7 @@ export class WinProcess implements ProcessApi {
   /** Windows search order for a DLL that is not builtin: the application directory, the
    *  current directory, then PATH. */
   private findDllFile(name: string, appDir: string): string | undefined {
-    const dirs = [appDir, currentDirectory(), ...(this.environment.get('PATH') ?? '').split(':').filter(Boolean)];
-    for (const d of dirs) {
+    for (const d of dllSearchDirectories(appDir, currentDirectory(), this.environment.get('PATH'))) {
       for (const cand of [name, name.toUpperCase()]) {
         const p = `${d}/${cand}`;
         if (isFile(p)) return p;
@@ -319,7 +274,7 @@ export class WinProcess implements ProcessApi {
   private trapFor(dll: string, fn: string): number {
     // A named trap: resolves now, reports `DLL!name` when called (DESIGN.md §4).
     const id = this.dispatch.length;
-    this.dispatch.push({ dll, row: { name: fn, stub: true }, readers: [], trap: true });
+    this.dispatch.push({ dll, row: { name: fn, stub: true }, trap: true });
     const img = buildBuiltinImage(this.mem, { name: `${dll}#trap#${fn}`, exports: [{ name: fn, stub: true }] }, id, this.engine.stubAddr);
     return img.addresses[0]!;
   }
@@ -465,7 +420,8 @@ export class WinProcess implements ProcessApi {
     mem.setU64(teb + TEB.ClientIdUniqueProcess, hostPid());
     mem.setU64(teb + TEB.ClientIdUniqueThread, gettid());
     mem.setU64(teb + WR.GuestRsp, top - 0x40);
-    mem.setU64(teb + WR.Dispatch, this.engine.registerDispatcher((id) => this.dispatchCall(id)));
+    const dispatch = makeDispatcher(this.dispatch, mem, this.ctx, { teb, stackLow: stack, stackHigh: top }, this.dispatchHooks());
+    mem.setU64(teb + WR.Dispatch, this.engine.registerDispatcher(dispatch));
     this.engine.enterThread(teb);
   }
 
@@ -539,45 +495,26 @@ export class WinProcess implements ProcessApi {
     return m ? `${m.displayName}+0x${(addr - m.base).toString(16)}` : `0x${addr.toString(16)}`;
   }
 
-  private dispatchCall(id: number): number | bigint {
-    const e = this.dispatch[id]!;
-    const mem = this.mem;
-    const rsp = mem.ptr(this.teb + WR.GuestRsp);
-    try {
-      if (e.trap || e.row.stub || !e.row.impl) {
-        const caller = this.describeAddress(mem.ptr(rsp));
-        writeFd(2, new TextEncoder().encode(`winrun: unimplemented function ${e.dll}!${e.row.name} called from ${caller}\n`));
+  private dispatchHooks(): DispatchHooks {
+    return {
+      trap: (e, returnAddress) => {
+        writeFd(2, new TextEncoder().encode(`winrun: unimplemented function ${e.dll}!${e.row.name} called from ${this.describeAddress(returnAddress)}
+`));
         this.exit(STATUS_PROCEDURE_NOT_FOUND);
-      }
-      const n = e.readers.length;
-      const args: (number | bigint)[] = new Array<number | bigint>(n);
-      for (let i = 0; i < n; i++) args[i] = e.readers[i]!(rsp, mem, i);
-      const prevVarargs = this.varargsBase;
-      this.varargsBase = rsp + 8 + 8 * n;
-      let r: ApiResult;
-      try {
-        r = e.row.impl(this.ctx, ...args);
-      } finally {
-        this.varargsBase = prevVarargs;
-      }
-      const ret = e.row.ret ?? 'void';
-      if (ret === 'f64' || ret === 'f32') {
-        mem.setF64(this.teb + WR.RetXmm0, Number(r ?? 0));
-        return 0;
-      }
-      if (r === undefined) return 0;
-      if (typeof r === 'bigint') return BigInt.asUintN(64, r);
-      return r < 0 ? BigInt.asUintN(64, BigInt(r)) : r;
-    } catch (err) {
-      if (err instanceof GuestMemoryError) {
-        // A bad pointer an implementation did not check for itself.
-        mem.setU32(this.teb + TEB.LastErrorValue, ERROR_NOACCESS);
-        return 0;
-      }
-      const msg = err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err);
-      writeFd(2, new TextEncoder().encode(`winrun: internal error in ${e.dll}!${e.row.name}: ${msg}\n`));
-      exitGroup(EXIT_INTERNAL_ERROR);
-    }
+      },
+      internalError: (e, err) => {
+        const msg = err instanceof Error ? `${err.message}
+${err.stack ?? ''}` : String(err);
+        writeFd(2, new TextEncoder().encode(`winrun: internal error in ${e.dll}!${e.row.name}: ${msg}
+`));
+        exitGroup(EXIT_INTERNAL_ERROR);
+      },
+      setVarargs: (addr) => {
+        const prev = this.varargsBase;
+        this.varargsBase = addr;
+        return prev;
+      },
+    };
   }
 
   // ---- start -------------------------------------------------------------------------------------

@@ -347,6 +347,61 @@ export class Asm {
   ret(): this {
     return this.raw(0xc3);
   }
+  /** rep movsb: copy RCX bytes from [RSI] to [RDI] (direction flag decides the way). */
+  repMovsb(): this {
+    return this.raw(0xf3, 0xa4);
+  }
+  /** rep stosb: store AL into RCX bytes at [RDI]. */
+  repStosb(): this {
+    return this.raw(0xf3, 0xaa);
+  }
+  std(): this {
+    return this.raw(0xfd);
+  }
+  cld(): this {
+    return this.raw(0xfc);
+  }
+  /** sub r64, r64 */
+  subRR(dst: R, src: R): this {
+    this.rex(true, src, 0, dst);
+    return this.raw(0x29, 0xc0 | ((src & 7) << 3) | (dst & 7));
+  }
+  /** cmp r64, r64 */
+  cmpRR(a: R, b: R): this {
+    this.rex(true, b, 0, a);
+    return this.raw(0x39, 0xc0 | ((b & 7) << 3) | (a & 7));
+  }
+  /** test r64, r64 */
+  testRR(a: R, b: R): this {
+    this.rex(true, b, 0, a);
+    return this.raw(0x85, 0xc0 | ((b & 7) << 3) | (a & 7));
+  }
+  /** lea dst, [base + index*1 + disp8] */
+  leaIndexed(dst: R, base: R, index: R, disp: number): this {
+    this.rex(true, dst, index, base);
+    return this.raw(0x8d, 0x44 | ((dst & 7) << 3), ((index & 7) << 3) | (base & 7), disp);
+  }
+  /** movzx dst32, byte [base + index] */
+  movzxByte(dst: R, base: R, index: R): this {
+    this.rex(false, dst, index, base);
+    // mod=00 with base rbp/r13 would mean disp32: use mod=01 disp8 0 to be safe.
+    return this.raw(0x0f, 0xb6, 0x44 | ((dst & 7) << 3), ((index & 7) << 3) | (base & 7), 0);
+  }
+  /** inc r64 */
+  inc(r: R): this {
+    this.rex(true, 0, 0, r);
+    return this.raw(0xff, 0xc0 | (r & 7));
+  }
+  /** sub r32, r32 */
+  subRR32(dst: R, src: R): this {
+    this.rex(false, src, 0, dst);
+    return this.raw(0x29, 0xc0 | ((src & 7) << 3) | (dst & 7));
+  }
+  /** test r32, r32 */
+  testRR32(a: R, b: R): this {
+    this.rex(false, b, 0, a);
+    return this.raw(0x85, 0xc0 | ((b & 7) << 3) | (a & 7));
+  }
   int3(): this {
     return this.raw(0xcc);
   }

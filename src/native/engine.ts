@@ -13,7 +13,21 @@ import { MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_READWRITE, type AddressSpace } fro
 export const THUNK_STRIDE = 96;
 
 /** Exports implemented as a few instructions of machine code, with no JS at all. */
-export type NativeFastPath = 'GetLastError' | 'SetLastError' | 'GetCurrentThreadId' | 'GetCurrentProcessId' | 'GetCurrentProcess' | 'GetCurrentThread' | 'TlsGetValue' | 'TlsSetValue';
+export type NativeFastPath =
+  | 'GetLastError'
+  | 'SetLastError'
+  | 'GetCurrentThreadId'
+  | 'GetCurrentProcessId'
+  | 'GetCurrentProcess'
+  | 'GetCurrentThread'
+  | 'TlsGetValue'
+  | 'TlsSetValue'
+  | 'memcpy'
+  | 'memmove'
+  | 'memset'
+  | 'memcmp'
+  | 'strlen'
+  | 'strcmp';
 
 /** Callee-saved registers of the Microsoft ABI that System V code may clobber. */
 const SAVE_AREA = 16 + 16 * 10; // rsi, rdi, xmm6–xmm15
@@ -108,6 +122,48 @@ export function emitFastPath(a: Asm, kind: NativeFastPath, slowThunk: () => void
       a.ret();
       a.bind(slow);
       slowThunk();
+      return;
+    }
+    case 'memcpy':
+    case 'memmove': {
+      // memmove semantics for both (msvcrt's memcpy tolerates overlap too). RSI and RDI are
+      // callee-saved in the Microsoft ABI: keep them in R9/R10 meanwhile.
+      const backward = new Label();
+      a.movRR(R.rax, R.rcx).movRR(R.r9, R.rdi).movRR(R.r10, R.rsi);
+      a.movRR(R.rdi, R.rcx).movRR(R.rsi, R.rdx).movRR(R.rcx, R.r8);
+      a.movRR(R.r11, R.rdi).subRR(R.r11, R.rsi).cmpRR(R.r11, R.rcx).jcc(2, backward); // dst - src < n: overlap
+      a.repMovsb().movRR(R.rdi, R.r9).movRR(R.rsi, R.r10).ret();
+      a.bind(backward);
+      a.leaIndexed(R.rsi, R.rsi, R.rcx, -1).leaIndexed(R.rdi, R.rdi, R.rcx, -1);
+      a.std().repMovsb().cld().movRR(R.rdi, R.r9).movRR(R.rsi, R.r10).ret();
+      return;
+    }
+    case 'memset':
+      a.movRR(R.r9, R.rdi).movRR(R.r11, R.rcx).movRR(R.rdi, R.rcx).movRR32(R.rax, R.rdx).movRR(R.rcx, R.r8);
+      a.repStosb().movRR(R.rax, R.r11).movRR(R.rdi, R.r9).ret();
+      return;
+    case 'strlen': {
+      const loop = new Label();
+      const done = new Label();
+      a.xorRR32(R.rax, R.rax).bind(loop);
+      a.movzxByte(R.rdx, R.rcx, R.rax).testRR32(R.rdx, R.rdx).jcc(4, done).inc(R.rax).jmp(loop);
+      a.bind(done).ret();
+      return;
+    }
+    case 'strcmp':
+    case 'memcmp': {
+      // Returns -1, 0 or 1 as msvcrt does. RAX indexes both strings; for memcmp R8 is the count.
+      const loop = new Label();
+      const differ = new Label();
+      const equal = new Label();
+      const out = new Label();
+      a.xorRR32(R.r11, R.r11).bind(loop);
+      if (kind === 'memcmp') a.cmpRR(R.r11, R.r8).jcc(3, equal); // jae: all n bytes equal
+      a.movzxByte(R.rax, R.rcx, R.r11).movzxByte(R.r9, R.rdx, R.r11).subRR32(R.rax, R.r9).jcc(5, differ);
+      if (kind === 'strcmp') a.testRR32(R.r9, R.r9).jcc(4, equal);
+      a.inc(R.r11).jmp(loop);
+      a.bind(differ).movImm32(R.rax, 1).jcc(0xf, out).movSx32(R.rax, -1).bind(out).ret(); // jg keeps 1
+      a.bind(equal).xorRR32(R.rax, R.rax).ret();
       return;
     }
     case 'TlsSetValue': {

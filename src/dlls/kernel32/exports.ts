@@ -77,8 +77,11 @@ export const kernel32: DllTable = {
     { name: 'VirtualQuery', args: ['ptr', 'ptr', 'u64'], ret: 'u64', impl: (ctx, a: number, i: number, n: bigint) => mem.VirtualQuery(ctx, a, i, Number(n)) },
     { name: 'WideCharToMultiByte', args: ['u32', 'u32', 'ptr', 'i32', 'ptr', 'i32', 'ptr', 'ptr'], ret: 'i32', impl: text.WideCharToMultiByte },
     { name: 'WriteFile', args: ['handle', 'ptr', 'u32', 'ptr', 'ptr'], ret: 'bool', impl: file.WriteFile },
+    { name: 'lstrcatA', args: ['ptr', 'str'], ret: 'ptr', impl: text.lstrcatA },
     { name: 'lstrcmpA', args: ['str', 'str'], ret: 'i32', impl: text.lstrcmpA },
     { name: 'lstrcmpiA', args: ['str', 'str'], ret: 'i32', impl: text.lstrcmpiA },
+    { name: 'lstrcpyA', args: ['ptr', 'str'], ret: 'ptr', impl: text.lstrcpyA },
     { name: 'lstrlenA', args: ['str'], ret: 'i32', impl: text.lstrlenA },
+    { name: 'lstrlenW', args: ['wstr'], ret: 'i32', impl: text.lstrlenW },
   ],
 };

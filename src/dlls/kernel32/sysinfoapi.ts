@@ -15,12 +15,14 @@ export function GetSystemTimeAsFileTime(ctx: ApiContext, ft: number): void {
   ctx.mem.setU64(ft, BigInt(Date.now()) * 10000n + EPOCH_DIFF_100NS);
 }
 
+/** The performance counter ticks in nanoseconds (Windows 10 reports 10 MHz; any fixed
+ *  frequency is valid, and programs must divide by QueryPerformanceFrequency). */
 export function QueryPerformanceFrequency(ctx: ApiContext, out: number): number {
   ctx.mem.setU64(out, 1000000000n);
   return 1;
 }
 
 export function QueryPerformanceCounter(ctx: ApiContext, out: number): number {
-  ctx.mem.setU64(out, BigInt(Math.round(ctx.process.tickCount() * 1e6)));
+  ctx.mem.setU64(out, ctx.process.perfCounterNs());
   return 1;
 }

@@ -90,3 +90,27 @@ export function lstrcmpiA(ctx: ApiContext, a: number, b: number): number {
   const c = x.localeCompare(y, 'en', { sensitivity: 'accent' });
   return c < 0 ? -1 : c > 0 ? 1 : 0;
 }
+
+/** lstrcpyA: like strcpy; a bad pointer returns NULL (Windows catches the fault). */
+export function lstrcpyA(ctx: ApiContext, dst: number, src: number): number {
+  try {
+    ctx.mem.writeCString(dst, ctx.mem.cstringBytes(src));
+    return dst;
+  } catch {
+    return 0;
+  }
+}
+
+export function lstrcatA(ctx: ApiContext, dst: number, src: number): number {
+  try {
+    const head = ctx.mem.cstringBytes(dst);
+    ctx.mem.writeCString(dst + head.length, ctx.mem.cstringBytes(src));
+    return dst;
+  } catch {
+    return 0;
+  }
+}
+
+export function lstrlenW(ctx: ApiContext, s: number): number {
+  return s === 0 ? 0 : ctx.mem.wstringUnits(s).length;
+}

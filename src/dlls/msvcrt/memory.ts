@@ -50,33 +50,8 @@ export function _errno(ctx: ApiContext): number {
   return ctx.teb + WR.Errno;
 }
 
-export function memcpy(ctx: ApiContext, d: number, s: number, n: bigint): number {
-  ctx.mem.copy(d, s, Number(n));
-  return d;
-}
-
-export function memset(ctx: ApiContext, d: number, c: number, n: bigint): number {
-  ctx.mem.fill(d, c & 0xff, Number(n));
-  return d;
-}
-
-export function memcmp(ctx: ApiContext, a: number, b: number, n: bigint): number {
-  const x = ctx.mem.read(a, Number(n));
-  const y = ctx.mem.read(b, Number(n));
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
-  return 0;
-}
-
-export function strlen(ctx: ApiContext, s: number): bigint {
-  return BigInt(ctx.mem.cstringBytes(s).length);
-}
-
 export function wcslen(ctx: ApiContext, s: number): bigint {
   return BigInt(ctx.mem.wstringUnits(s).length);
-}
-
-export function strcmp(ctx: ApiContext, a: number, b: number): number {
-  return strncmp(ctx, a, b, 0x7fffffffn);
 }
 
 export function strncmp(ctx: ApiContext, a: number, b: number, n: bigint): number {

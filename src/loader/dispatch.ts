@@ -1,0 +1,185 @@
+/**
+ * The per-thread dispatcher: export id → read the arguments from the guest stack by the
+ * export's signature → call the implementation → RAX (or XMM0). This is the hot path of every
+ * JS-implemented API call (DESIGN.md §2 budget: ≤ 150 ns round trip), so each export gets a
+ * specialised invoker built once: arguments are read through the stack's DataView after one
+ * range check against the thread's stack bounds, with a validated slow path for anything else
+ * (a guest running on a stack of its own, such as a fiber).
+ */
+import type { ApiContext, ApiResult, ArgType, ExportRow } from '../dlls/types.js';
+import { TEB, WR } from '../native/layout.js';
+import type { AddressSpace } from '../native/memory.js';
+
+/** Reads argument `i` of a call whose guest RSP is `rsp`. */
+type Reader = (rsp: number) => number | bigint;
+
+export interface ThreadFrame {
+  /** The thread's TEB, its stack bounds, and DataViews (with offsets) over both. */
+  readonly teb: number;
+  readonly stackLow: number;
+  readonly stackHigh: number;
+}
+
+export interface DispatchEntry {
+  readonly dll: string;
+  readonly row: ExportRow;
+  readonly trap: boolean;
+}
+
+const TWO32 = 0x100000000;
+
+function fastReader(t: ArgType, i: number, dv: DataView, base: number, tebDv: DataView, tebOff: number): Reader {
+  const at = 8 + 8 * i - base;
+  switch (t) {
+    case 'i64':
+      return (rsp) => dv.getBigInt64(rsp + at, true);
+    case 'u64':
+      return (rsp) => dv.getBigUint64(rsp + at, true);
+    case 'i32':
+      return (rsp) => dv.getInt32(rsp + at, true);
+    case 'u32':
+      return (rsp) => dv.getUint32(rsp + at, true);
+    case 'bool':
+      return (rsp) => (dv.getUint32(rsp + at, true) !== 0 ? 1 : 0);
+    case 'i16':
+      return (rsp) => dv.getInt16(rsp + at, true);
+    case 'u16':
+      return (rsp) => dv.getUint16(rsp + at, true);
+    case 'i8':
+      return (rsp) => dv.getInt8(rsp + at);
+    case 'u8':
+      return (rsp) => dv.getUint8(rsp + at);
+    case 'f64':
+      return i < 4 ? () => tebDv.getFloat64(tebOff + WR.ArgXmm + 8 * i, true) : (rsp) => dv.getFloat64(rsp + at, true);
+    case 'f32':
+      return i < 4 ? () => tebDv.getFloat32(tebOff + WR.ArgXmm + 8 * i, true) : (rsp) => dv.getFloat32(rsp + at, true);
+    default: // ptr, handle, str, wstr: 64-bit addresses below 2^47 are exact as numbers
+      return (rsp) => dv.getUint32(rsp + at, true) + dv.getUint32(rsp + at + 4, true) * TWO32;
+  }
+}
+
+function checkedReader(t: ArgType, i: number, mem: AddressSpace, teb: number): Reader {
+  const at = 8 + 8 * i;
+  switch (t) {
+    case 'i64':
+      return (rsp) => BigInt.asIntN(64, mem.u64(rsp + at));
+    case 'u64':
+      return (rsp) => mem.u64(rsp + at);
+    case 'i32':
+      return (rsp) => mem.i32(rsp + at);
+    case 'u32':
+      return (rsp) => mem.u32(rsp + at);
+    case 'bool':
+      return (rsp) => (mem.u32(rsp + at) !== 0 ? 1 : 0);
+    case 'i16':
+      return (rsp) => (mem.u32(rsp + at) << 16) >> 16;
+    case 'u16':
+      return (rsp) => mem.u32(rsp + at) & 0xffff;
+    case 'i8':
+      return (rsp) => (mem.u32(rsp + at) << 24) >> 24;
+    case 'u8':
+      return (rsp) => mem.u32(rsp + at) & 0xff;
+    case 'f64':
+    case 'f32': {
+      const f = (v: number): number => (t === 'f32' ? Math.fround(v) : v);
+      return i < 4 ? () => f(mem.f64(teb + WR.ArgXmm + 8 * i)) : (rsp) => f(mem.f64(rsp + at));
+    }
+    default:
+      return (rsp) => mem.ptr(rsp + at);
+  }
+}
+
+/** Calls `impl` with the arguments `readers` produce, without building an array for the
+ *  common arities. */
+function invoker(row: ExportRow, readers: Reader[], ctx: ApiContext): (rsp: number) => ApiResult {
+  const impl = row.impl!;
+  const [r0, r1, r2, r3] = readers;
+  switch (readers.length) {
+    case 0:
+      return () => impl(ctx);
+    case 1:
+      return (rsp) => impl(ctx, r0!(rsp));
+    case 2:
+      return (rsp) => impl(ctx, r0!(rsp), r1!(rsp));
+    case 3:
+      return (rsp) => impl(ctx, r0!(rsp), r1!(rsp), r2!(rsp));
+    case 4:
+      return (rsp) => impl(ctx, r0!(rsp), r1!(rsp), r2!(rsp), r3!(rsp));
+    default:
+      return (rsp) => impl(ctx, ...readers.map((r) => r(rsp)));
+  }
+}
+
+export interface DispatchHooks {
+  /** An unimplemented export or missing import was called; never returns. */
+  trap(e: DispatchEntry, returnAddress: number): never;
+  /** A JS exception escaped an implementation; never returns. */
+  internalError(e: DispatchEntry, err: unknown): never;
+  /** Set before a varargs row runs: where its variadic slots begin. */
+  setVarargs(addr: number): number;
+}
+
+/**
+ * Builds the dispatch function of one thread over the process-wide export list. Entries
+ * added to `entries` later (LoadLibrary, traps) are specialised on first call.
+ */
+export function makeDispatcher(entries: readonly DispatchEntry[], mem: AddressSpace, ctx: ApiContext, frame: ThreadFrame, hooks: DispatchHooks): (id: number) => number | bigint {
+  const stack = mem.window(frame.stackLow);
+  const tebW = mem.window(frame.teb);
+  const tebDv = tebW.dv;
+  const tebOff = tebW.off;
+  const rspOff = tebOff + WR.GuestRsp;
+  const stackBase = frame.stackLow - stack.off;
+  const invokers: (((id: number, rsp: number) => number | bigint) | undefined)[] = [];
+
+  const build = (id: number): ((id: number, rsp: number) => number | bigint) => {
+    const e = entries[id]!;
+    const row = e.row;
+    if (e.trap || !row.impl) {
+      return (_id, rsp) => hooks.trap(e, mem.ptr(rsp));
+    }
+    const types = row.args ?? [];
+    const n = types.length;
+    const fast = invoker(row, types.map((t, i) => fastReader(t, i, stack.dv, stackBase, tebDv, tebOff)), ctx);
+    const slow = invoker(row, types.map((t, i) => checkedReader(t, i, mem, frame.teb)), ctx);
+    const low = frame.stackLow;
+    const high = frame.stackHigh - 8 * (n + 1);
+    const floatRet = row.ret === 'f64' || row.ret === 'f32';
+    const varargs = row.varargs === true;
+    return (_id, rsp) => {
+      let r: ApiResult;
+      let prev = 0;
+      if (varargs) prev = hooks.setVarargs(rsp + 8 + 8 * n);
+      try {
+        r = rsp >= low && rsp <= high ? fast(rsp) : slow(rsp);
+      } catch (err) {
+        if (varargs) hooks.setVarargs(prev);
+        if (err instanceof Error && err.name === 'GuestMemoryError') {
+          // A bad pointer the implementation did not check itself: the Windows error for it.
+          tebDv.setUint32(tebOff + TEB.LastErrorValue, 998 /* ERROR_NOACCESS */, true);
+          return 0;
+        }
+        return hooks.internalError(e, err);
+      }
+      if (varargs) hooks.setVarargs(prev);
+      if (floatRet) {
+        tebDv.setFloat64(tebOff + WR.RetXmm0, Number(r ?? 0), true);
+        return 0;
+      }
+      if (typeof r === 'number') return r >= 0 ? r : BigInt.asUintN(64, BigInt(Math.trunc(r)));
+      if (r === undefined) return 0;
+      return BigInt.asUintN(64, r);
+    };
+  };
+
+  return (id) => {
+    const rsp = tebDv.getUint32(rspOff, true) + tebDv.getUint32(rspOff + 4, true) * TWO32;
+    const f = invokers[id] ?? (invokers[id] = build(id));
+    try {
+      return f(id, rsp);
+    } catch (err) {
+      // Only hooks (exit paths) get here; never let a JS exception reach koffi.
+      return hooks.internalError(entries[id]!, err);
+    }
+  };
+}
