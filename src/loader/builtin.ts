@@ -54,10 +54,18 @@ export function buildBuiltinImage(mem: AddressSpace, table: DllTable, firstId: n
     base = mem.allocate(0, size, true, PAGE_READWRITE, MEM_IMAGE);
   }
 
-  // Thunks and data.
+  // Thunks and data. Ordinary thunks differ only in their export id and jump displacement, so
+  // they are stamped from a template (assembling each one cost milliseconds at start-up).
   const addresses: number[] = [];
-  const code = new Asm();
+  const code = new Uint8Array(rows.length * THUNK_STRIDE).fill(0xcc);
+  const codeView = new DataView(code.buffer);
+  const templates = [false, true].map((floatArgs) => {
+    const t = new Asm();
+    emitThunk(t, 0, floatArgs, 0, 0);
+    return t.bytes();
+  });
   let dataOff = 0;
+  let codeOff = 0;
   rows.forEach((r, i) => {
     if (r.forward) {
       addresses.push(0);
@@ -68,17 +76,23 @@ export function buildBuiltinImage(mem: AddressSpace, table: DllTable, firstId: n
       dataOff += (r.data.size + 15) & ~15;
       return;
     }
-    const at = base + textRva + code.length;
+    const at = base + textRva + codeOff;
     addresses.push(at);
-    const start = code.length;
     const floatArgs = (r.args ?? []).slice(0, 4).some(isFloat);
     if (r.native) {
-      emitFastPath(code, r.native, () => emitThunk(code, firstId + i, floatArgs, stubAddr, base + textRva));
+      const a = new Asm();
+      emitFastPath(a, r.native, () => emitThunk(a, firstId + i, floatArgs, stubAddr, at));
+      const b = a.bytes();
+      if (b.length > THUNK_STRIDE) throw new RangeError(`thunk for ${table.name}!${r.name} is ${b.length} bytes`);
+      code.set(b, codeOff);
     } else {
-      emitThunk(code, firstId + i, floatArgs, stubAddr, base + textRva);
+      const t = templates[floatArgs ? 1 : 0]!;
+      code.set(t, codeOff);
+      // ... mov eax, id (imm32 at -9) ; jmp rel32 (at -4)
+      codeView.setUint32(codeOff + t.length - 9, firstId + i, true);
+      codeView.setInt32(codeOff + t.length - 4, stubAddr - (at + t.length), true);
     }
-    if (code.length - start > THUNK_STRIDE) throw new RangeError(`thunk for ${table.name}!${r.name} is ${code.length - start} bytes`);
-    while (code.length - start < THUNK_STRIDE) code.int3();
+    codeOff += THUNK_STRIDE;
   });
 
   // Export directory.
@@ -148,7 +162,7 @@ export function buildBuiltinImage(mem: AddressSpace, table: DllTable, firstId: n
 
   mem.write(base, h);
   mem.write(base + rdataRva, ed);
-  mem.write(base + textRva, code.bytes());
+  mem.write(base + textRva, code.subarray(0, codeOff));
   mem.protect(base, PAGE, PAGE_READONLY);
   mem.protect(base + rdataRva, textRva - rdataRva, PAGE_READONLY);
   mem.protect(base + textRva, textSize, PAGE_EXECUTE_READ);

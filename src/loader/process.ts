@@ -13,7 +13,7 @@ import { Engine } from '../native/engine.js';
 import { exitGroup, gettid } from '../native/host.js';
 import { TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
 import { MEM_IMAGE, MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_READONLY, PAGE_READWRITE, AddressSpace } from '../native/memory.js';
-import { IMAGE_SCN_MEM_EXECUTE, IMAGE_SCN_MEM_WRITE, parseForwarder, parsePe, type PeImage } from '../pe/index.js';
+import { IMAGE_SCN_MEM_EXECUTE, IMAGE_SCN_MEM_WRITE, parseForwarder, parsePeForLoading, type LoadableImage } from '../pe/index.js';
 import { dllSearchDirectories, normalizeDllName, resolveApiSet } from './apiset.js';
 import { buildBuiltinImage } from './builtin.js';
 import { makeDispatcher, type DispatchEntry, type DispatchHooks } from './dispatch.js';
@@ -32,7 +32,7 @@ export interface Module {
   readonly size: number;
   readonly entry: number; // 0: none
   readonly builtin?: { table: DllTable; byName: Map<string, number>; byOrdinal: Map<number, number>; addresses: number[] };
-  readonly pe?: PeImage;
+  readonly pe?: LoadableImage;
   ldrEntry: number;
   tlsIndex: number;
 }
@@ -189,7 +189,7 @@ export class WinProcess implements ProcessApi {
     return m;
   }
 
-  private mapPe(bytes: Uint8Array, pe: PeImage, path: string, name: string): Module {
+  private mapPe(bytes: Uint8Array, pe: LoadableImage, path: string, name: string): Module {
     const oh = pe.optionalHeader;
     const size = oh.SizeOfImage;
     let base: number;
@@ -264,7 +264,7 @@ export class WinProcess implements ProcessApi {
     const file = this.findDllFile(name, appDir);
     if (!file) throw new LoaderError(STATUS_DLL_NOT_FOUND, `${requested} was not found (searched the program's directory, the current directory and PATH; winrun has no builtin ${name})`);
     const bytes = readFileBytes(file);
-    const pe = parsePe(bytes);
+    const pe = parsePeForLoading(bytes);
     const m = this.mapPe(bytes, pe, unixToWindowsPath(absolutePath(file)), name);
     this.bindImports(m, appDir);
     this.protectSections(m);
@@ -398,7 +398,9 @@ export class WinProcess implements ProcessApi {
     // Environment block: NAME=value\0 … \0 (UTF-16).
     const envBlock = [...this.environment].map(([k, v]) => `${k}=${v}\0`).join('') + '\0';
     const env = this.mem.allocate(0, 2 * envBlock.length + 16, true, PAGE_READWRITE);
-    for (let i = 0; i < envBlock.length; i++) mem.setU16(env + 2 * i, envBlock.charCodeAt(i));
+    const units = new Uint16Array(envBlock.length);
+    for (let i = 0; i < envBlock.length; i++) units[i] = envBlock.charCodeAt(i);
+    mem.write(env, new Uint8Array(units.buffer));
     mem.setU64(pp + RUPP.Environment, env);
     mem.setU64(pp + RUPP.EnvironmentSize, 2 * envBlock.length);
     mem.setU64(peb + PEB.ProcessParameters, pp);
@@ -521,7 +523,7 @@ ${err.stack ?? ''}` : String(err);
   /** Loads the program and its DLLs and runs it; never returns (the process exits). */
   run(): never {
     const bytes = readFileBytes(this.programUnixPath);
-    const pe = parsePe(bytes);
+    const pe = parsePeForLoading(bytes);
     this.ctx = this.makeContext();
     this.createPeb();
     this.createMainThread(Number(pe.optionalHeader.SizeOfStackReserve));

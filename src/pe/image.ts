@@ -56,3 +56,28 @@ export function parsePe(bytes: Uint8Array): PeImage {
     ...(debug && { debug }),
   };
 }
+
+/** What the loader needs to map and link an image: headers, imports, exports, relocations and
+ *  TLS — without decoding the exception table, resources, load config or debug data. */
+export interface LoadableImage extends PeHeaders {
+  readonly isDll: boolean;
+  readonly imports: readonly ImportedDll[];
+  readonly exports?: ExportDirectory;
+  readonly relocations: RelocationTable;
+  readonly tls?: TlsDirectory;
+}
+
+export function parsePeForLoading(bytes: Uint8Array): LoadableImage {
+  const headers = parseHeaders(bytes);
+  const view = new PeView(bytes, headers);
+  const exports = parseExports(view);
+  const tls = parseTls(view);
+  return {
+    ...headers,
+    isDll: (headers.fileHeader.Characteristics & 0x2000) !== 0,
+    imports: parseImports(view),
+    relocations: parseRelocations(view),
+    ...(exports && { exports }),
+    ...(tls && { tls }),
+  };
+}

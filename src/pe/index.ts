@@ -8,5 +8,5 @@ export * from './tls.js';
 export * from './exceptions.js';
 export * from './resources.js';
 export * from './loadconfig.js';
-export { parsePe, type PeImage } from './image.js';
+export { parsePe, parsePeForLoading, type LoadableImage, type PeImage } from './image.js';
 export * as structs from './structs.js';
