@@ -65,7 +65,9 @@ function infoCommand(args: string[], io: Stdio): number {
 
 function runCommand(prog: string, args: string[], io: Stdio): number | never {
   try {
-    return new WinProcess({ program: prog, args, env: hostEnvironment() }).run();
+    const env = hostEnvironment();
+    const statusFd = /^\d+$/.test(env.WINRUN_STATUS_FD ?? '') ? Number(env.WINRUN_STATUS_FD) : undefined;
+    return new WinProcess({ program: prog, args, env, statusFd }).run();
   } catch (e) {
     if (e instanceof LoaderError) {
       io.err(`winrun: ${prog}: ${e.message}\n`);

@@ -78,6 +78,16 @@ describe('running programs', () => {
     assert.deepEqual(lines.map((l) => l[0]), ['js-api-call', 'setlasterror-getlasterror', 'memcpy-32']);
     for (const l of lines) assert.ok(Number(l[1]) > 0);
   });
+  it('reports the full 32-bit exit code on WINRUN_STATUS_FD (the shell sees the low 8 bits)', () => {
+    const args = Array.from({ length: 300 }, (_, i) => String(i));
+    const r = spawnSync(process.execPath, [WINRUN, FIXTURES + 'hello.exe', ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      env: { ...process.env, WINRUN_STATUS_FD: '3' },
+    });
+    assert.equal(r.status, 300 & 0xff);
+    assert.equal(r.output[3], '300\n');
+  });
   it('a missing DLL ends with STATUS_DLL_NOT_FOUND and one clear line', () => {
     const r = run(FIXTURES + 'resources.exe');
     // resources.exe imports USER32.dll, which has no builtin yet.

@@ -42,6 +42,9 @@ export interface ProcessOptions {
   program: string;
   args: readonly string[];
   env?: Record<string, string | undefined>;
+  /** A file descriptor that receives the full 32-bit exit code as decimal text (the shell
+   *  sees only its low 8 bits); the library API reads it. */
+  statusFd?: number;
 }
 
 export class WinProcess implements ProcessApi {
@@ -66,11 +69,13 @@ export class WinProcess implements ProcessApi {
   private exiting = false;
   private ctx!: ApiContext;
   private tlsModules = 0;
+  private readonly statusFd: number | undefined;
 
   constructor(opts: ProcessOptions) {
     this.engine = new Engine(this.mem);
     this.heaps = new HeapManager(this.mem);
     for (const t of BUILTIN_DLLS) this.builtinTables.set(t.name, t);
+    this.statusFd = opts.statusFd;
     this.programUnixPath = absolutePath(opts.program);
     this.imagePath = unixToWindowsPath(this.programUnixPath);
     this.commandLineW = buildCommandLine([this.imagePath, ...opts.args]);
@@ -145,6 +150,13 @@ export class WinProcess implements ProcessApi {
             /* exiting anyway */
           }
         }
+      }
+    }
+    if (this.statusFd !== undefined) {
+      try {
+        writeFd(this.statusFd, new TextEncoder().encode(`${code >>> 0}\n`));
+      } catch {
+        /* the reader went away: the exit code still reaches the parent */
       }
     }
     exitGroup(code >>> 0);
