@@ -9,6 +9,7 @@ import { readFileBytes } from './host/files.js';
 import { hostEnvironment } from './host/io.js';
 import { LoaderError } from './loader/errors.js';
 import { WinProcess } from './loader/process.js';
+import { setBeforeExit } from './native/host.js';
 import { commandLineArguments, setExitCode, stdio, type Stdio } from './host/process.js';
 import { isPeError, parsePe, type PeImage } from './pe/index.js';
 import { VERSION } from './version.js';
@@ -97,6 +98,10 @@ export function main(argv: string[], io: Stdio = stdio): number {
   }
 }
 
-export function run(): void {
+/** Entry point of bin/winrun. `beforeExit` runs just before the process ends, also when a
+ *  guest program ends it with exit_group. */
+export function run(beforeExit?: () => void): void {
+  setBeforeExit(beforeExit);
   setExitCode(main(commandLineArguments()));
+  beforeExit?.();
 }

@@ -90,9 +90,21 @@ export function gettid(): number {
   return libcSyscall3(SYS_gettid, 0, 0, 0);
 }
 
+let beforeExit: (() => void) | undefined;
+
+/** Registers work to do right before exit_group (the launcher saves V8's code cache). */
+export function setBeforeExit(hook: (() => void) | undefined): void {
+  beforeExit = hook;
+}
+
 /** Ends every thread of the process at once with `code` (no atexit handlers, no waiting
  *  for Node's event loop or workers: NATIVE-NOTES "Exit"). Flush output first. */
 export function exitGroup(code: number): never {
+  try {
+    beforeExit?.();
+  } catch {
+    /* best effort */
+  }
   libcSyscall3(SYS_exit_group, code, 0, 0);
   throw new NativeError('exit_group', 0, 'exit_group returned');
 }
