@@ -60,6 +60,12 @@ describe('x86-64 emitter', () => {
     check((a) => a.push(R.rbp).push(R.r15).pop(R.r15).pop(R.rbp).subImm(R.rsp, 176).addImm(R.rsp, 176).andImm8(R.rsp, -16), ['push rbp', 'push r15', 'pop r15', 'pop rbp', 'sub rsp, 0B0h', 'add rsp, 0B0h', 'and rsp, 0FFFFFFFFFFFFFFF0h']);
     check((a) => a.callR(R.rax).jmpR(R.r11).cmpImm32(R.rcx, 64).xorRR32(R.rax, R.rax).ret().int3(), ['call rax', 'jmp r11', 'cmp ecx, 40h', 'xor eax, eax', 'ret', 'int3']);
   });
+  it('emits the forms of the resume-at-CONTEXT path', () => {
+    check(
+      (a) => a.pushMem(R.r11, 0xf8).load32(R.rax, R.r11, 0x44).ldmxcsr(R.r11, 0x34).popfq().cmpGsImm8(0x2040, 0).repMovsb().repStosb().std().cld(),
+      ['push qword [r11+0F8h]', 'mov eax, [r11+44h]', 'ldmxcsr [r11+34h]', 'popf' /* 9D: the 64-bit popfq in long mode */, 'cmp qword [gs:2040h], 0', 'rep movsb', 'rep stosb', 'std', 'cld'],
+    );
+  });
   it('resolves forward and backward labels and absolute jumps', () => {
     const a = new Asm();
     const fwd = new Label();

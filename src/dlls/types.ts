@@ -72,6 +72,9 @@ export interface ApiContext {
   varargs(): VarArgs;
   /** Calls guest code (Microsoft x64 ABI) with integer/pointer arguments; returns RAX. */
   callGuest(fn: number, args: readonly (number | bigint)[]): bigint;
+  /** Makes the current call continue at the CONTEXT at `context` instead of returning to
+   *  its caller (exceptions, longjmp, NtContinue). The implementation then returns normally. */
+  resumeAt(context: number): void;
   /** Address of a data export of a builtin DLL. */
   dataAddress(dll: string, name: string): number;
 }

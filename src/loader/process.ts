@@ -496,6 +496,7 @@ export class WinProcess implements ProcessApi {
         };
       },
       callGuest: (fn, args) => this.callGuest(fn, args),
+      resumeAt: (context) => mem.setU64(this.teb + WR.ResumeContext, context),
       dataAddress: (dll, name) => {
         const a = this.dataExports.get(`${dll}!${name}`);
         if (a === undefined) throw new RangeError(`no data export ${dll}!${name}`);

@@ -234,6 +234,31 @@ export class Asm {
     this.imm32(v);
     return this;
   }
+  /** push qword [base+disp] */
+  pushMem(base: R, disp: number): this {
+    this.rex(false, 0, 0, base);
+    this.out.push(0xff);
+    this.memBase(6, base, disp);
+    return this;
+  }
+  /** mov dst32, [base+disp] */
+  load32(dst: R, base: R, disp: number): this {
+    this.rex(false, dst, 0, base);
+    this.out.push(0x8b);
+    this.memBase(dst, base, disp);
+    return this;
+  }
+  /** ldmxcsr [base+disp] */
+  ldmxcsr(base: R, disp: number): this {
+    this.rex(false, 0, 0, base);
+    this.raw(0x0f, 0xae);
+    this.memBase(2, base, disp);
+    return this;
+  }
+  /** popfq */
+  popfq(): this {
+    return this.raw(0x9d);
+  }
   /** cmp qword gs:[disp], imm8 */
   cmpGsImm8(disp: number, v: number): this {
     this.out.push(0x65, 0x48, 0x83);

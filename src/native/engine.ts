@@ -6,7 +6,7 @@
 import { Asm, Label, R } from './emitter.js';
 import { koffi } from './ffi.js';
 import { setGsBase } from './host.js';
-import { TEB, TLS_MINIMUM_AVAILABLE, WR } from './layout.js';
+import { CONTEXT, TEB, TLS_MINIMUM_AVAILABLE, WR } from './layout.js';
 import { MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_READWRITE, type AddressSpace } from './memory.js';
 
 /** Bytes each export thunk occupies (padded with int3). */
@@ -45,6 +45,9 @@ function emitDispatchStub(a: Asm): void {
   for (let i = 0; i < 10; i++) a.movdquStore(R.rsp, 16 + 16 * i, 6 + i);
   a.movRR32(R.rdi, R.rax); // dispatch(id)
   a.callGs(WR.Dispatch);
+  const resume = new Label();
+  a.cmpGsImm8(WR.ResumeContext, 0);
+  a.jcc(5, resume); // jne
   for (let i = 0; i < 10; i++) a.movdquLoad(6 + i, R.rsp, 16 + 16 * i);
   a.load(R.rdi, R.rsp, 8);
   a.load(R.rsi, R.rsp, 0);
@@ -53,6 +56,37 @@ function emitDispatchStub(a: Asm): void {
   a.pop(R.r11);
   a.movRR(R.rsp, R.r11); // back on the guest stack
   a.movqLoadGs(0, WR.RetXmm0); // float/double result (xmm0 is volatile otherwise)
+  a.ret();
+  a.bind(resume);
+  emitResume(a);
+}
+
+/**
+ * The "resume at CONTEXT" exit (DESIGN.md §2): JS never leaves its frames by a jump; an
+ * implementation that must continue elsewhere (exceptions, longjmp, NtContinue) stores a
+ * CONTEXT address in WR.ResumeContext and returns normally. Here, still on the host stack, the
+ * thunk frame is dropped and every register is loaded from that CONTEXT; the last two values
+ * (RIP, R11) are pushed below the target RSP, which is free stack by the ABI.
+ */
+function emitResume(a: Asm): void {
+  a.addImm(R.rsp, SAVE_AREA);
+  a.popGs(WR.GuestRsp); // the outer thunk's value, as on the normal path
+  a.pop(R.r11); // the guest rsp of this call: not needed
+  a.loadGs(R.r11, WR.ResumeContext);
+  a.xorRR32(R.rax, R.rax).storeGs(WR.ResumeContext, R.rax);
+  a.load32(R.rax, R.r11, CONTEXT.EFlags).push(R.rax).popfq();
+  a.ldmxcsr(R.r11, CONTEXT.MxCsr);
+  for (let i = 0; i < 16; i++) a.movdquLoad(i, R.r11, CONTEXT.Xmm0 + 16 * i);
+  const gprs: [R, number][] = [
+    [R.rax, CONTEXT.Rax], [R.rcx, CONTEXT.Rcx], [R.rdx, CONTEXT.Rdx], [R.rbx, CONTEXT.Rbx], [R.rbp, CONTEXT.Rbp],
+    [R.rsi, CONTEXT.Rsi], [R.rdi, CONTEXT.Rdi], [R.r8, CONTEXT.R8], [R.r9, CONTEXT.R9], [R.r10, CONTEXT.R10],
+    [R.r12, CONTEXT.R12], [R.r13, CONTEXT.R13], [R.r14, CONTEXT.R14], [R.r15, CONTEXT.R15],
+  ];
+  for (const [r, off] of gprs) a.load(r, R.r11, off);
+  a.load(R.rsp, R.r11, CONTEXT.Rsp);
+  a.pushMem(R.r11, CONTEXT.Rip);
+  a.pushMem(R.r11, CONTEXT.R11);
+  a.pop(R.r11);
   a.ret();
 }
 

@@ -56,3 +56,30 @@ export const WR = {
 
 /** Bytes allocated for TEB + winrun block. */
 export const THREAD_BLOCK_SIZE = 0x3000;
+
+/** CONTEXT (x64, winnt.h): the fields the resume path loads. */
+export const CONTEXT = {
+  ContextFlags: 0x30,
+  MxCsr: 0x34,
+  EFlags: 0x44,
+  Rax: 0x78,
+  Rcx: 0x80,
+  Rdx: 0x88,
+  Rbx: 0x90,
+  Rsp: 0x98,
+  Rbp: 0xa0,
+  Rsi: 0xa8,
+  Rdi: 0xb0,
+  R8: 0xb8,
+  R9: 0xc0,
+  R10: 0xc8,
+  R11: 0xd0,
+  R12: 0xd8,
+  R13: 0xe0,
+  R14: 0xe8,
+  R15: 0xf0,
+  Rip: 0xf8,
+  /** FltSave (XMM_SAVE_AREA32) starts at 0x100; its XmmRegisters at +0xa0. */
+  Xmm0: 0x1a0,
+  Size: 0x4d0,
+} as const;
