@@ -6,7 +6,10 @@
 import { buildInfoReport, formatInfo } from './cli/info.js';
 import { HostError } from './host/errors.js';
 import { readFileBytes } from './host/files.js';
-import { hostEnvironment } from './host/io.js';
+import { hostEnvironment, openForWriting, writeFd } from './host/io.js';
+import { DebugSpecError } from './kernel/debug.js';
+import { RelayFilterError, type TraceFormat } from './loader/relay.js';
+import { importsCommand } from './cli/imports.js';
 import { LoaderError } from './loader/errors.js';
 import { WinProcess } from './loader/process.js';
 import { setBeforeExit } from './native/host.js';
@@ -17,9 +20,16 @@ import { VERSION } from './version.js';
 export const EXIT_USAGE = 2;
 export const EXIT_BAD_FILE = 1;
 
-const USAGE = `usage: winrun PROG.exe [args…]      run a Windows x64 program
+const USAGE = `usage: winrun [OPTIONS] PROG.exe [args…]   run a Windows x64 program
        winrun info FILE [--json]      describe a PE32+ image (headers, sections, imports, exports…)
+       winrun imports FILE [--json]   which imports winrun implements, for FILE and its DLLs
        winrun --version | --help
+options (before PROG.exe):
+  --debug SPEC          debug channels, as WINRUN_DEBUG: +relay, warn+all, -heap, -all …
+  --trace-file PATH     write the relay trace to PATH instead of stderr
+  --trace-format FMT    text (default) or json (one object per event)
+environment: WINRUN_DEBUG (channels), WINRUN_RELAY (include:DLL|FUNC,exclude:…),
+             WINRUN_STATUS_FD (receives the full 32-bit exit code)
 `;
 
 class UsageError extends Error {}
@@ -64,17 +74,35 @@ function infoCommand(args: string[], io: Stdio): number {
   }
 }
 
-function runCommand(prog: string, args: string[], io: Stdio): number | never {
+interface RunOptions {
+  debug: string[];
+  traceFile?: string;
+  traceFormat: TraceFormat;
+}
+
+function runCommand(prog: string, args: string[], opts: RunOptions, io: Stdio): number | never {
   try {
     const env = hostEnvironment();
     const statusFd = /^\d+$/.test(env.WINRUN_STATUS_FD ?? '') ? Number(env.WINRUN_STATUS_FD) : undefined;
-    return new WinProcess({ program: prog, args, env, statusFd }).run();
+    const debug = [env.WINRUN_DEBUG ?? '', ...opts.debug].filter(Boolean).join(',');
+    const traceFd = opts.traceFile !== undefined ? openTrace(opts.traceFile) : undefined;
+    const traceWrite = traceFd !== undefined ? (line: string): void => void writeFd(traceFd, new TextEncoder().encode(line)) : undefined;
+    return new WinProcess({ program: prog, args, env, statusFd, debug, relayFilter: env.WINRUN_RELAY, traceFormat: opts.traceFormat, traceWrite }).run();
   } catch (e) {
     if (e instanceof LoaderError) {
-      io.err(`winrun: ${prog}: ${e.message}\n`);
+      io.err(`winrun: ${e.message}\n`);
       return e.status;
     }
+    if (e instanceof DebugSpecError || e instanceof RelayFilterError) throw new UsageError(e.message);
     return failure(e, prog, io);
+  }
+}
+
+function openTrace(path: string): number {
+  try {
+    return openForWriting(path);
+  } catch (e) {
+    throw new UsageError(`--trace-file ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
@@ -91,8 +119,27 @@ export function main(argv: string[], io: Stdio = stdio): number {
       return 0;
     }
     if (first === 'info') return infoCommand(rest, io);
-    if (first.startsWith('-')) throw new UsageError(`unknown option ${first}`);
-    return runCommand(first, rest, io);
+    if (first === 'imports') return importsCommand(rest, io);
+    const opts: RunOptions = { debug: [], traceFormat: 'text' };
+    let i = 0;
+    for (; i < argv.length && argv[i]!.startsWith('-'); i++) {
+      const opt = argv[i]!;
+      const value = (): string => {
+        const v = argv[++i];
+        if (v === undefined) throw new UsageError(`${opt} needs a value`);
+        return v;
+      };
+      if (opt === '--debug') opts.debug.push(value());
+      else if (opt === '--trace-file') opts.traceFile = value();
+      else if (opt === '--trace-format') {
+        const f = value();
+        if (f !== 'text' && f !== 'json') throw new UsageError(`--trace-format is text or json, not ${f}`);
+        opts.traceFormat = f;
+      } else throw new UsageError(`unknown option ${opt}`);
+    }
+    const prog = argv[i];
+    if (prog === undefined) throw new UsageError('no program given');
+    return runCommand(prog, argv.slice(i + 1), opts, io);
   } catch (e) {
     return failure(e, undefined, io);
   }

@@ -87,7 +87,7 @@ describe('errors are one line and a non-zero exit', () => {
     assert.equal(winrun('--bogus').status, 2);
   });
   it('prints help and version', () => {
-    assert.match(winrun('--help').stdout, /^usage: winrun PROG\.exe/);
+    assert.match(winrun('--help').stdout, /^usage: winrun \[OPTIONS\] PROG\.exe/);
     assert.match(winrun('--version').stdout, /^winrun \d+\.\d+\.\d+\n$/);
   });
 });

@@ -18,7 +18,7 @@ function setup(rows: ExportRow[]) {
   const entries: DispatchEntry[] = rows.map((row) => ({ dll: 'test.dll', row, trap: false }));
   const events: string[] = [];
   const ctx = { mem, teb } as unknown as ApiContext;
-  const dispatch = makeDispatcher(entries, mem, ctx, { teb, stackLow: stack, stackHigh: stack + 0x10000 }, {
+  const dispatch = makeDispatcher(entries, mem, ctx, { teb, tid: 1, stackLow: stack, stackHigh: stack + 0x10000 }, {
     trap: (e) => {
       events.push(`trap ${e.row.name}`);
       throw new Error('trap');
@@ -28,6 +28,8 @@ function setup(rows: ExportRow[]) {
       return 0 as never;
     },
     setVarargs: () => 0,
+    stub: (e) => void events.push(`stub ${e.row.name}`),
+    describe: (a) => `0x${a.toString(16)}`,
   });
   const args = (...v: bigint[]): void => v.forEach((x, i) => mem.setU64(rsp + 8 + 8 * i, x));
   return { mem, teb, rsp, dispatch, events, args };
@@ -66,10 +68,16 @@ describe('dispatcher', () => {
     t.dispatch(0);
     assert.deepEqual(t.events, ['internal Buggy: oops']);
   });
-  it('reports calls to stubs through the trap hook', () => {
-    const t = setup([{ name: 'Missing', stub: true }]);
+  it('reports calls to missing functions through the trap hook', () => {
+    const t = setup([{ name: 'Missing' }]);
     t.dispatch(0);
     assert.deepEqual(t.events.slice(0, 1), ['trap Missing']);
+  });
+  it('reports stubs, returns 0 and sets ERROR_CALL_NOT_IMPLEMENTED', () => {
+    const t = setup([{ name: 'Stubbed', stub: true }]);
+    assert.equal(t.dispatch(0), 0);
+    assert.deepEqual(t.events, ['stub Stubbed']);
+    assert.equal(t.mem.u32(t.teb + TEB.LastErrorValue), 120);
   });
   it('falls back to validated reads when RSP is outside the thread stack', () => {
     const t = setup([{ name: 'One', args: ['u32'], ret: 'u32', impl: (_c, v: number) => v + 1 }]);

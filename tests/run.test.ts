@@ -92,7 +92,7 @@ describe('running programs', () => {
     const r = run(FIXTURES + 'resources.exe');
     // resources.exe imports USER32.dll, which has no builtin yet.
     assert.equal(r.status, 0xc0000135 & 0xff);
-    assert.match(r.stderr, /^winrun: .*resources\.exe: USER32\.dll was not found/);
+    assert.match(r.stderr, /^winrun: resources\.exe needs USER32\.dll, which was not found \(searched: /);
   });
   it('a malformed program gives one line and exit status 1', () => {
     const r = run(ROOT + 'tests/fixtures/malformed/machine-i386.exe');

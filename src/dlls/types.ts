@@ -4,6 +4,7 @@
  * relay trace; the implementation receives the decoded arguments after an ApiContext.
  */
 import type { NativeFastPath } from '../native/engine.js';
+import type { DebugChannel, DebugChannels } from '../kernel/debug.js';
 import type { HandleTable } from '../kernel/handles.js';
 import type { AddressSpace } from '../native/memory.js';
 
@@ -75,6 +76,10 @@ export interface ApiContext {
   /** Makes the current call continue at the CONTEXT at `context` instead of returning to
    *  its caller (exceptions, longjmp, NtContinue). The implementation then returns normally. */
   resumeAt(context: number): void;
+  /** The process's debug channels (WINRUN_DEBUG). */
+  readonly debug: DebugChannels;
+  /** A `fixme` for an unimplemented flag or case, printed once per guest call site. */
+  fixme(channel: DebugChannel, func: string, text: string): void;
   /** Address of a data export of a builtin DLL. */
   dataAddress(dll: string, name: string): number;
 }

@@ -1,5 +1,5 @@
 /** File-descriptor I/O, clocks and file lookup for the process (Linux side). */
-import { closeSync, existsSync, fstatSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { isatty as ttyIsatty } from 'node:tty';
 import { dirname, resolve } from 'node:path';
 
@@ -96,4 +96,9 @@ export function sleepMs(ms: number): void {
 
 export function hostPid(): number {
   return process.pid;
+}
+
+/** Opens (creating or truncating) a file for writing; returns the descriptor. */
+export function openForWriting(path: string): number {
+  return openSync(path, 'w');
 }

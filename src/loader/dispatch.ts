@@ -9,13 +9,15 @@
 import type { ApiContext, ApiResult, ArgType, ExportRow } from '../dlls/types.js';
 import { TEB, WR } from '../native/layout.js';
 import type { AddressSpace } from '../native/memory.js';
+import type { RelayTracer } from './relay.js';
 
 /** Reads argument `i` of a call whose guest RSP is `rsp`. */
 type Reader = (rsp: number) => number | bigint;
 
 export interface ThreadFrame {
-  /** The thread's TEB, its stack bounds, and DataViews (with offsets) over both. */
+  /** The thread's TEB and id, and its stack bounds. */
   readonly teb: number;
+  readonly tid: number;
   readonly stackLow: number;
   readonly stackHigh: number;
 }
@@ -113,8 +115,12 @@ function invoker(row: ExportRow, readers: Reader[], ctx: ApiContext): (rsp: numb
 export interface DispatchHooks {
   /** An unimplemented export or missing import was called; never returns. */
   trap(e: DispatchEntry, returnAddress: number): never;
+  /** A `stub` row was called: report it (once per call site); the call returns 0. */
+  stub(e: DispatchEntry, returnAddress: number): void;
+  /** `module+0xoffset` for an address, for reports and the relay trace. */
+  describe(address: number): string;
   /** A JS exception escaped an implementation; never returns. */
-  internalError(e: DispatchEntry, err: unknown): never;
+  internalError(e: DispatchEntry, err: unknown, returnAddress?: number): never;
   /** Set before a varargs row runs: where its variadic slots begin. */
   setVarargs(addr: number): number;
 }
@@ -123,7 +129,14 @@ export interface DispatchHooks {
  * Builds the dispatch function of one thread over the process-wide export list. Entries
  * added to `entries` later (LoadLibrary, traps) are specialised on first call.
  */
-export function makeDispatcher(entries: readonly DispatchEntry[], mem: AddressSpace, ctx: ApiContext, frame: ThreadFrame, hooks: DispatchHooks): (id: number) => number | bigint {
+export function makeDispatcher(
+  entries: readonly DispatchEntry[],
+  mem: AddressSpace,
+  ctx: ApiContext,
+  frame: ThreadFrame,
+  hooks: DispatchHooks,
+  relay?: RelayTracer,
+): (id: number) => number | bigint {
   const stack = mem.window(frame.stackLow);
   const tebW = mem.window(frame.teb);
   const tebDv = tebW.dv;
@@ -132,26 +145,63 @@ export function makeDispatcher(entries: readonly DispatchEntry[], mem: AddressSp
   const stackBase = frame.stackLow - stack.off;
   const invokers: (((id: number, rsp: number) => number | bigint) | undefined)[] = [];
 
+  const ERROR_CALL_NOT_IMPLEMENTED = 120;
+  const lastError = (): number => tebDv.getUint32(tebOff + TEB.LastErrorValue, true);
+
   const build = (id: number): ((id: number, rsp: number) => number | bigint) => {
     const e = entries[id]!;
     const row = e.row;
-    if (e.trap || !row.impl) {
-      return (_id, rsp) => hooks.trap(e, mem.ptr(rsp));
+    const traced = relay !== undefined && relay.filter.matches(e.dll, row.name);
+    if (e.trap || (!row.impl && !row.stub)) {
+      return (_id, rsp) => {
+        if (traced) relay.enter({ tid: frame.tid, dll: e.dll, fn: row.name, args: [], values: [], varargs: false, caller: hooks.describe(mem.ptr(rsp)) });
+        return hooks.trap(e, mem.ptr(rsp));
+      };
     }
     const types = row.args ?? [];
     const n = types.length;
-    const fast = invoker(row, types.map((t, i) => fastReader(t, i, stack.dv, stackBase, tebDv, tebOff)), ctx);
-    const slow = invoker(row, types.map((t, i) => checkedReader(t, i, mem, frame.teb)), ctx);
     const low = frame.stackLow;
     const high = frame.stackHigh - 8 * (n + 1);
     const floatRet = row.ret === 'f64' || row.ret === 'f32';
     const varargs = row.varargs === true;
+    let invoke: (rsp: number) => ApiResult;
+    if (row.stub) {
+      invoke = (rsp) => {
+        hooks.stub(e, mem.ptr(rsp));
+        tebDv.setUint32(tebOff + TEB.LastErrorValue, ERROR_CALL_NOT_IMPLEMENTED, true);
+        return 0;
+      };
+    } else if (!traced) {
+      const fast = invoker(row, types.map((t, i) => fastReader(t, i, stack.dv, stackBase, tebDv, tebOff)), ctx);
+      const slow = invoker(row, types.map((t, i) => checkedReader(t, i, mem, frame.teb)), ctx);
+      invoke = (rsp) => (rsp >= low && rsp <= high ? fast(rsp) : slow(rsp));
+    } else {
+      const fastReaders = types.map((t, i) => fastReader(t, i, stack.dv, stackBase, tebDv, tebOff));
+      const slowReaders = types.map((t, i) => checkedReader(t, i, mem, frame.teb));
+      const impl = row.impl!;
+      invoke = (rsp) => {
+        const values = (rsp >= low && rsp <= high ? fastReaders : slowReaders).map((r) => r(rsp));
+        const call = { tid: frame.tid, dll: e.dll, fn: row.name, args: types, values, varargs, caller: hooks.describe(mem.ptr(rsp)) };
+        relay.enter(call);
+        const before = lastError();
+        let r: ApiResult;
+        try {
+          r = impl(ctx, ...values);
+        } catch (err) {
+          relay.leave(call, row.ret ?? 'void', undefined, undefined);
+          throw err;
+        }
+        const after = lastError();
+        relay.leave(call, row.ret ?? 'void', r ?? undefined, after !== before ? after : undefined);
+        return r;
+      };
+    }
     return (_id, rsp) => {
       let r: ApiResult;
       let prev = 0;
       if (varargs) prev = hooks.setVarargs(rsp + 8 + 8 * n);
       try {
-        r = rsp >= low && rsp <= high ? fast(rsp) : slow(rsp);
+        r = invoke(rsp);
       } catch (err) {
         if (varargs) hooks.setVarargs(prev);
         if (err instanceof Error && err.name === 'GuestMemoryError') {
@@ -159,7 +209,7 @@ export function makeDispatcher(entries: readonly DispatchEntry[], mem: AddressSp
           tebDv.setUint32(tebOff + TEB.LastErrorValue, 998 /* ERROR_NOACCESS */, true);
           return 0;
         }
-        return hooks.internalError(e, err);
+        return hooks.internalError(e, err, mem.ptr(rsp));
       }
       if (varargs) hooks.setVarargs(prev);
       if (floatRet) {

@@ -7,6 +7,7 @@ import { BUILTIN_DLLS } from '../dlls/index.js';
 import type { ApiContext, DllTable, ProcessApi, VarArgs } from '../dlls/types.js';
 import { readFileBytes } from '../host/files.js';
 import { absolutePath, currentDirectory, directoryOf, hostPid, isFile, monotonicMs, monotonicNs, readFd, sleepMs, writeFd, isatty } from '../host/io.js';
+import { DebugChannels } from '../kernel/debug.js';
 import { HandleTable, HandleType } from '../kernel/handles.js';
 import { HeapManager } from '../kernel/heap.js';
 import { Engine } from '../native/engine.js';
@@ -17,6 +18,7 @@ import { IMAGE_SCN_MEM_EXECUTE, IMAGE_SCN_MEM_WRITE, parseForwarder, parsePeForL
 import { dllSearchDirectories, normalizeDllName, resolveApiSet } from './apiset.js';
 import { buildBuiltinImage } from './builtin.js';
 import { makeDispatcher, type DispatchEntry, type DispatchHooks } from './dispatch.js';
+import { RelayFilter, RelayTracer, type TraceFormat } from './relay.js';
 import { buildCommandLine, unixToWindowsPath } from './commandline.js';
 import { EXIT_INTERNAL_ERROR, LoaderError, STATUS_CONFLICTING_ADDRESSES, STATUS_DLL_INIT_FAILED, STATUS_DLL_NOT_FOUND, STATUS_PROCEDURE_NOT_FOUND } from './errors.js';
 import { LDR_DATA_TABLE_ENTRY as LDR, PEB, PEB_LDR_DATA, RTL_USER_PROCESS_PARAMETERS as RUPP } from './structures.js';
@@ -45,6 +47,18 @@ export interface ProcessOptions {
   /** A file descriptor that receives the full 32-bit exit code as decimal text (the shell
    *  sees only its low 8 bits); the library API reads it. */
   statusFd?: number;
+  /** Debug channels (WINRUN_DEBUG syntax) and where their messages go (default stderr). */
+  debug?: string;
+  debugWrite?: (line: string) => void;
+  /** Relay trace filter (WINRUN_RELAY syntax), format, and destination (default: debugWrite). */
+  relayFilter?: string;
+  traceFormat?: TraceFormat;
+  traceWrite?: (line: string) => void;
+}
+
+/** The name Windows gives a system DLL in PEB.Ldr and messages: KERNEL32.dll, msvcrt.dll. */
+function builtinDisplayName(name: string): string {
+  return name.replace(/^[a-z0-9]+/, (s) => (s === 'msvcrt' || s === 'ucrtbase' || s === 'ntdll' ? s : s.toUpperCase()));
 }
 
 export class WinProcess implements ProcessApi {
@@ -70,12 +84,17 @@ export class WinProcess implements ProcessApi {
   private ctx!: ApiContext;
   private tlsModules = 0;
   private readonly statusFd: number | undefined;
+  readonly debug: DebugChannels;
+  private readonly relay: RelayTracer | undefined;
 
   constructor(opts: ProcessOptions) {
     this.engine = new Engine(this.mem);
     this.heaps = new HeapManager(this.mem);
     for (const t of BUILTIN_DLLS) this.builtinTables.set(t.name, t);
     this.statusFd = opts.statusFd;
+    const debugWrite = opts.debugWrite ?? ((line: string) => void writeFd(2, new TextEncoder().encode(line)));
+    this.debug = new DebugChannels(opts.debug ?? '', debugWrite);
+    this.relay = this.debug.on('relay', 'trace') ? new RelayTracer(new RelayFilter(opts.relayFilter ?? ''), opts.traceFormat ?? 'text', opts.traceWrite ?? debugWrite, this.mem) : undefined;
     this.programUnixPath = absolutePath(opts.program);
     this.imagePath = unixToWindowsPath(this.programUnixPath);
     this.commandLineW = buildCommandLine([this.imagePath, ...opts.args]);
@@ -175,7 +194,8 @@ export class WinProcess implements ProcessApi {
   // ---- modules -------------------------------------------------------------------------------
   private registerBuiltin(table: DllTable): Module {
     const firstId = this.dispatch.length;
-    for (const row of table.exports) this.dispatch.push({ dll: table.name, row, trap: false });
+    const displayName = builtinDisplayName(table.name);
+    for (const row of table.exports) this.dispatch.push({ dll: displayName, row, trap: false });
     const img = buildBuiltinImage(this.mem, table, firstId, this.engine.stubAddr);
     const byName = new Map<string, number>();
     const byOrdinal = new Map<number, number>();
@@ -186,7 +206,7 @@ export class WinProcess implements ProcessApi {
     });
     const m: Module = {
       name: table.name,
-      displayName: table.name.replace(/^[a-z0-9]+/, (s) => (s === 'msvcrt' || s === 'ucrtbase' ? s : s.toUpperCase())),
+      displayName,
       path: `C:\\windows\\system32\\${table.name}`,
       base: img.base,
       size: img.size,
@@ -265,7 +285,7 @@ export class WinProcess implements ProcessApi {
     return undefined;
   }
 
-  loadModule(requested: string, appDir: string): Module {
+  loadModule(requested: string, appDir: string, importer = this.modules[0]?.displayName ?? 'the program'): Module {
     const name = resolveApiSet(requested);
     const existing = this.modules.find((m) => m.name === name);
     if (existing) return existing;
@@ -274,7 +294,10 @@ export class WinProcess implements ProcessApi {
     const table = this.builtinTables.get(name);
     if (table) return this.registerBuiltin(table);
     const file = this.findDllFile(name, appDir);
-    if (!file) throw new LoaderError(STATUS_DLL_NOT_FOUND, `${requested} was not found (searched the program's directory, the current directory and PATH; winrun has no builtin ${name})`);
+    if (!file) {
+      const searched = dllSearchDirectories(appDir, currentDirectory(), this.environment.get('PATH'));
+      throw new LoaderError(STATUS_DLL_NOT_FOUND, `${importer} needs ${requested}, which was not found (searched: ${searched.join(', ')}; winrun has no builtin ${name})`);
+    }
     const bytes = readFileBytes(file);
     const pe = parsePeForLoading(bytes);
     const m = this.mapPe(bytes, pe, unixToWindowsPath(absolutePath(file)), name);
@@ -321,7 +344,7 @@ export class WinProcess implements ProcessApi {
 
   private bindImports(m: Module, appDir: string): void {
     for (const d of m.pe!.imports) {
-      const dep = this.loadModule(d.dll, appDir);
+      const dep = this.loadModule(d.dll, appDir, m.displayName);
       for (const f of d.functions) {
         const addr = this.resolveExport(dep, f.name ?? f.ordinal!, 0, true);
         this.mem.setU64(m.base + f.iatRva, addr);
@@ -431,10 +454,11 @@ export class WinProcess implements ProcessApi {
     mem.setU64(teb + TEB.DeallocationStack, stack);
     mem.setU64(teb + TEB.Self, teb);
     mem.setU64(teb + TEB.ProcessEnvironmentBlock, this.pebAddress);
+    const tid = gettid();
     mem.setU64(teb + TEB.ClientIdUniqueProcess, hostPid());
-    mem.setU64(teb + TEB.ClientIdUniqueThread, gettid());
+    mem.setU64(teb + TEB.ClientIdUniqueThread, tid);
     mem.setU64(teb + WR.GuestRsp, top - 0x40);
-    const dispatch = makeDispatcher(this.dispatch, mem, this.ctx, { teb, stackLow: stack, stackHigh: top }, this.dispatchHooks());
+    const dispatch = makeDispatcher(this.dispatch, mem, this.ctx, { teb, tid, stackLow: stack, stackHigh: top }, this.dispatchHooks(), this.relay);
     mem.setU64(teb + WR.Dispatch, this.engine.registerDispatcher(dispatch));
     this.engine.enterThread(teb);
   }
@@ -497,6 +521,11 @@ export class WinProcess implements ProcessApi {
       },
       callGuest: (fn, args) => this.callGuest(fn, args),
       resumeAt: (context) => mem.setU64(this.teb + WR.ResumeContext, context),
+      debug: this.debug,
+      fixme: (channel, func, text) => {
+        const site = this.describeAddress(mem.ptr(mem.ptr(this.teb + WR.GuestRsp)));
+        this.debug.fixmeOnce(channel, func, site, `${text} (called from ${site})`);
+      },
       dataAddress: (dll, name) => {
         const a = this.dataExports.get(`${dll}!${name}`);
         if (a === undefined) throw new RangeError(`no data export ${dll}!${name}`);
@@ -507,23 +536,30 @@ export class WinProcess implements ProcessApi {
 
   private describeAddress(addr: number): string {
     const m = this.modules.find((x) => addr >= x.base && addr < x.base + x.size);
-    return m ? `${m.displayName}+0x${(addr - m.base).toString(16)}` : `0x${addr.toString(16)}`;
+    if (m) return `${m.displayName}+0x${(addr - m.base).toString(16)}`;
+    // A guest function that tail-calls an API returns straight into winrun's trampoline.
+    if (this.engine.ownsCode(addr)) return 'winrun (a callback made by winrun)';
+    return `0x${addr.toString(16)}`;
   }
 
   private dispatchHooks(): DispatchHooks {
+    const say = (text: string): void => void writeFd(2, new TextEncoder().encode(text + '\n'));
     return {
       trap: (e, returnAddress) => {
-        writeFd(2, new TextEncoder().encode(`winrun: unimplemented function ${e.dll}!${e.row.name} called from ${this.describeAddress(returnAddress)}
-`));
+        say(`winrun: unimplemented function ${e.dll}!${e.row.name} called from ${this.describeAddress(returnAddress)}`);
         this.exit(STATUS_PROCEDURE_NOT_FOUND);
       },
-      internalError: (e, err) => {
-        const msg = err instanceof Error ? `${err.message}
-${err.stack ?? ''}` : String(err);
-        writeFd(2, new TextEncoder().encode(`winrun: internal error in ${e.dll}!${e.row.name}: ${msg}
-`));
+      internalError: (e, err, returnAddress) => {
+        const msg = err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err);
+        const from = returnAddress !== undefined ? ` (called from ${this.describeAddress(returnAddress)})` : '';
+        say(`winrun: internal error in ${e.dll}!${e.row.name}${from}: ${msg}`);
         exitGroup(EXIT_INTERNAL_ERROR);
       },
+      stub: (e, returnAddress) => {
+        const at = this.describeAddress(returnAddress);
+        this.debug.fixmeOnce('stub', `${e.dll}!${e.row.name}`, at, `is a stub (called from ${at}); it returns 0 with ERROR_CALL_NOT_IMPLEMENTED`);
+      },
+      describe: (addr) => this.describeAddress(addr),
       setVarargs: (addr) => {
         const prev = this.varargsBase;
         this.varargsBase = addr;

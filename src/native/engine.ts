@@ -224,6 +224,7 @@ const CallGuestProto = koffi.proto('uint64_t WinrunCallGuest(uint64_t fn, uint64
 export class Engine {
   readonly stubAddr: number;
   readonly callGuestAddr: number;
+  private readonly codeEnd: number;
 
   constructor(readonly mem: AddressSpace) {
     const a = new Asm();
@@ -237,6 +238,12 @@ export class Engine {
     mem.protect(base, code.length, PAGE_EXECUTE_READ);
     this.stubAddr = base;
     this.callGuestAddr = base + callGuestOff;
+    this.codeEnd = base + code.length;
+  }
+
+  /** Whether `addr` is in winrun's own runtime code (the stub or the trampoline). */
+  ownsCode(addr: number): boolean {
+    return addr >= this.stubAddr && addr < this.codeEnd;
   }
 
   /** Registers `fn` as this thread's dispatcher (one koffi callback per thread). */

@@ -19,7 +19,6 @@ function initLconv(ctx: ApiContext, at: number): void {
 export const msvcrt: DllTable = {
   name: 'msvcrt.dll',
   exports: [
-    { name: '__C_specific_handler', args: ['ptr', 'ptr', 'ptr', 'ptr'], ret: 'i32', stub: true },
     { name: '___lc_codepage_func', args: [], ret: 'u32', impl: () => 0 },
     { name: '___mb_cur_max_func', args: [], ret: 'i32', impl: () => 1 },
     { name: '__getmainargs', args: ['ptr', 'ptr', 'ptr', 'i32', 'ptr'], ret: 'i32', impl: start.__getmainargs },
