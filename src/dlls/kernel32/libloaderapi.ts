@@ -47,35 +47,35 @@ export function FreeLibrary(): number {
   return 1;
 }
 
-export function GetModuleFileNameW(ctx: ApiContext, module: number, buf: number, size: number): number {
+/**
+ * GetModuleFileName's rules once, for both character sizes: the path is truncated to fit
+ * `size` units with its NUL, and then the result is `size` with ERROR_INSUFFICIENT_BUFFER.
+ */
+function moduleFileName(ctx: ApiContext, module: number, buf: number, size: number, wide: boolean): number {
   const path = ctx.process.moduleFileName(module === 0 ? ctx.process.moduleHandle(null) : module);
   if (path === undefined) {
     ctx.setLastError(ERROR_MOD_NOT_FOUND);
     return 0;
   }
   if (size === 0) return 0;
-  const s = path.length < size ? path : path.slice(0, size - 1);
-  ctx.mem.writeWString(buf, s);
-  if (path.length >= size) {
+  const units = wide ? path.length : new TextEncoder().encode(path).length;
+  const fits = units < size;
+  if (wide) ctx.mem.writeWString(buf, fits ? path : path.slice(0, size - 1));
+  else {
+    const bytes = new TextEncoder().encode(path);
+    ctx.mem.writeCString(buf, fits ? bytes : bytes.subarray(0, size - 1));
+  }
+  if (!fits) {
     ctx.setLastError(ERROR_INSUFFICIENT_BUFFER);
     return size;
   }
-  return s.length;
+  return units;
+}
+
+export function GetModuleFileNameW(ctx: ApiContext, module: number, buf: number, size: number): number {
+  return moduleFileName(ctx, module, buf, size, true);
 }
 
 export function GetModuleFileNameA(ctx: ApiContext, module: number, buf: number, size: number): number {
-  const path = ctx.process.moduleFileName(module === 0 ? ctx.process.moduleHandle(null) : module);
-  if (path === undefined) {
-    ctx.setLastError(ERROR_MOD_NOT_FOUND);
-    return 0;
-  }
-  if (size === 0) return 0;
-  const bytes = new TextEncoder().encode(path);
-  const s = bytes.length < size ? bytes : bytes.subarray(0, size - 1);
-  ctx.mem.writeCString(buf, s);
-  if (bytes.length >= size) {
-    ctx.setLastError(ERROR_INSUFFICIENT_BUFFER);
-    return size;
-  }
-  return s.length;
+  return moduleFileName(ctx, module, buf, size, false);
 }
