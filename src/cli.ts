@@ -10,7 +10,7 @@ import { hostEnvironment, openForWriting, writeFd } from './host/io.js';
 import { DebugSpecError } from './kernel/debug.js';
 import { RelayFilterError, type TraceFormat } from './loader/relay.js';
 import { importsCommand } from './cli/imports.js';
-import { LoaderError } from './loader/errors.js';
+import { EXIT_INTERNAL_ERROR, LoaderError } from './loader/errors.js';
 import { WinProcess } from './loader/process.js';
 import { setBeforeExit } from './native/host.js';
 import { commandLineArguments, setExitCode, stdio, type Stdio } from './host/process.js';
@@ -52,7 +52,9 @@ function failure(e: unknown, file: string | undefined, io: Stdio): number {
     io.err(`winrun: ${e.message}\n`);
     return EXIT_BAD_FILE;
   }
-  throw e;
+  // A bug in winrun itself: say so plainly, with the JS stack, never a dump of the bundle.
+  io.err(`winrun: internal error: ${e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e)}\n`);
+  return EXIT_INTERNAL_ERROR;
 }
 
 function infoCommand(args: string[], io: Stdio): number {

@@ -71,11 +71,17 @@ describe('running programs', () => {
     ];
     assert.equal(r.stdout, wine.join('\r\n') + '\r\n');
   });
-  it('apicost.exe: the benchmark fixture runs and reports three costs', () => {
+  it('heap.exe: the Win32 heap and the CRT allocator behave as on Windows', () => {
+    const r = run(FIXTURES + 'heap.exe');
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.equal(r.stdout.split('\r\n').filter((l) => l.startsWith('ok  ')).length, 21, r.stdout);
+    assert.match(r.stdout, /^0 failures\r$/m);
+  });
+  it('apicost.exe: the benchmark fixture runs and reports its costs', () => {
     const r = run(FIXTURES + 'apicost.exe', '1000');
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stdout.trim().split('\r\n').map((l) => l.split(' '));
-    assert.deepEqual(lines.map((l) => l[0]), ['js-api-call', 'setlasterror-getlasterror', 'memcpy-32']);
+    assert.deepEqual(lines.map((l) => l[0]), ['js-api-call', 'setlasterror-getlasterror', 'memcpy-32', 'heapalloc-heapfree', 'malloc-free']);
     for (const l of lines) assert.ok(Number(l[1]) > 0);
   });
   it('reports the full 32-bit exit code on WINRUN_STATUS_FD (the shell sees the low 8 bits)', () => {

@@ -103,6 +103,11 @@ export interface ProcessApi {
   heapFree(heap: number, ptr: number): boolean;
   heapSize(heap: number, ptr: number): number;
   heapReAlloc(heap: number, ptr: number, size: number, flags: number): number;
+  heapCreate(maximumSize: number, flags: number): number;
+  /** False for the process heap or a non-heap. */
+  heapDestroy(heap: number): boolean;
+  heapValidate(heap: number, ptr: number): boolean;
+  processHeaps(): number[];
   /** Module handle (base) of a loaded module by name, or 0. */
   moduleHandle(name: string | null): number;
   moduleFileName(base: number): string | undefined;

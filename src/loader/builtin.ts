@@ -5,7 +5,7 @@
  * parse export directories by hand all see what they would on Windows.
  */
 import { Asm } from '../native/emitter.js';
-import { emitFastPath, emitThunk, THUNK_STRIDE } from '../native/engine.js';
+import { emitFastPath, emitThunk, type FastPathEnv } from '../native/engine.js';
 import { MEM_IMAGE, PAGE_EXECUTE_READ, PAGE_READONLY, PAGE_READWRITE, type AddressSpace } from '../native/memory.js';
 import type { DllTable, ExportRow } from '../dlls/types.js';
 
@@ -32,7 +32,7 @@ function assignOrdinals(rows: readonly ExportRow[]): number[] {
   return rows.map((r) => r.ordinal ?? next++);
 }
 
-export function buildBuiltinImage(mem: AddressSpace, table: DllTable, firstId: number, stubAddr: number): BuiltinImage {
+export function buildBuiltinImage(mem: AddressSpace, table: DllTable, firstId: number, stubAddr: number, env: FastPathEnv = {}): BuiltinImage {
   const rows = table.exports;
   const ordinals = assignOrdinals(rows);
   const ordBase = Math.min(...ordinals, 1);
@@ -43,7 +43,23 @@ export function buildBuiltinImage(mem: AddressSpace, table: DllTable, firstId: n
   const exportDirSize = 40 + 4 * nfun + 4 * named.length + 2 * named.length + rows.reduce((n, r) => n + r.name.length + 1 + (r.forward ? r.forward.length + 1 : 0), 0) + table.name.length + 1;
   const rdataRva = PAGE;
   const textRva = rdataRva + alignPage(exportDirSize);
-  const textSize = alignPage(rows.length * THUNK_STRIDE + 16);
+  // Thunks and data. Ordinary thunks differ only in their export id and jump displacement, so
+  // they are stamped from a template (assembling each one cost milliseconds at start-up); fast
+  // paths are assembled, each in a slot of its own length (16-byte aligned).
+  const templates = [false, true].map((floatArgs) => {
+    const t = new Asm();
+    emitThunk(t, 0, floatArgs, 0, 0);
+    return t.bytes();
+  });
+  const floatArgsOf = (r: ExportRow): boolean => (r.args ?? []).slice(0, 4).some(isFloat);
+  const assemble = (r: ExportRow, i: number, at: number): Uint8Array => {
+    const a = new Asm();
+    emitFastPath(a, r.native!, () => emitThunk(a, firstId + i, floatArgsOf(r), stubAddr, at), env);
+    return a.bytes();
+  };
+  // Pass 1: the length of every code slot (a fast path's length does not depend on where it lies).
+  const slots = rows.map((r, i) => (r.forward || r.data ? 0 : Math.ceil((r.native ? assemble(r, i, 0).length : templates[floatArgsOf(r) ? 1 : 0]!.length) / 16) * 16));
+  const textSize = alignPage(slots.reduce((n, x) => n + x, 0) + 16);
   const dataRva = textRva + textSize;
   const dataSize = alignPage(rows.reduce((n, r) => n + (r.data ? (r.data.size + 15) & ~15 : 0), 0) + 16);
   const size = dataRva + dataSize;
@@ -54,16 +70,10 @@ export function buildBuiltinImage(mem: AddressSpace, table: DllTable, firstId: n
     base = mem.allocate(0, size, true, PAGE_READWRITE, MEM_IMAGE);
   }
 
-  // Thunks and data. Ordinary thunks differ only in their export id and jump displacement, so
-  // they are stamped from a template (assembling each one cost milliseconds at start-up).
+  // Pass 2: the code at its final addresses.
   const addresses: number[] = [];
-  const code = new Uint8Array(rows.length * THUNK_STRIDE).fill(0xcc);
+  const code = new Uint8Array(textSize).fill(0xcc);
   const codeView = new DataView(code.buffer);
-  const templates = [false, true].map((floatArgs) => {
-    const t = new Asm();
-    emitThunk(t, 0, floatArgs, 0, 0);
-    return t.bytes();
-  });
   let dataOff = 0;
   let codeOff = 0;
   rows.forEach((r, i) => {
@@ -78,21 +88,16 @@ export function buildBuiltinImage(mem: AddressSpace, table: DllTable, firstId: n
     }
     const at = base + textRva + codeOff;
     addresses.push(at);
-    const floatArgs = (r.args ?? []).slice(0, 4).some(isFloat);
     if (r.native) {
-      const a = new Asm();
-      emitFastPath(a, r.native, () => emitThunk(a, firstId + i, floatArgs, stubAddr, at));
-      const b = a.bytes();
-      if (b.length > THUNK_STRIDE) throw new RangeError(`thunk for ${table.name}!${r.name} is ${b.length} bytes`);
-      code.set(b, codeOff);
+      code.set(assemble(r, i, at), codeOff);
     } else {
-      const t = templates[floatArgs ? 1 : 0]!;
+      const t = templates[floatArgsOf(r) ? 1 : 0]!;
       code.set(t, codeOff);
       // ... mov eax, id (imm32 at -9) ; jmp rel32 (at -4)
       codeView.setUint32(codeOff + t.length - 9, firstId + i, true);
       codeView.setInt32(codeOff + t.length - 4, stubAddr - (at + t.length), true);
     }
-    codeOff += THUNK_STRIDE;
+    codeOff += slots[i]!;
   });
 
   // Export directory.

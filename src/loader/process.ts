@@ -66,6 +66,7 @@ export class WinProcess implements ProcessApi {
   readonly engine: Engine;
   readonly heaps: HeapManager;
   readonly handles = new HandleTable();
+  private readonly createdHeaps = new Set<number>();
   readonly stdHandles: number[];
   readonly modules: Module[] = [];
   private readonly initOrder: Module[] = [];
@@ -123,6 +124,28 @@ export class WinProcess implements ProcessApi {
   }
   heapReAlloc(heap: number, p: number, size: number, flags: number): number {
     return this.heaps.realloc(heap, p, size, flags);
+  }
+  heapCreate(maximumSize: number, flags: number): number {
+    let h: number;
+    try {
+      h = this.heaps.create(maximumSize, flags);
+    } catch {
+      return 0;
+    }
+    this.createdHeaps.add(h);
+    return h;
+  }
+  heapDestroy(heap: number): boolean {
+    if (heap === this.processHeap) return false;
+    const ok = this.heaps.destroy(heap);
+    if (ok) this.createdHeaps.delete(heap);
+    return ok;
+  }
+  heapValidate(heap: number, p: number): boolean {
+    return this.heaps.validate(heap, p);
+  }
+  processHeaps(): number[] {
+    return [this.processHeap, ...this.createdHeaps];
   }
   tickCount(): number {
     return monotonicMs();
@@ -196,7 +219,7 @@ export class WinProcess implements ProcessApi {
     const firstId = this.dispatch.length;
     const displayName = builtinDisplayName(table.name);
     for (const row of table.exports) this.dispatch.push({ dll: displayName, row, trap: false });
-    const img = buildBuiltinImage(this.mem, table, firstId, this.engine.stubAddr);
+    const img = buildBuiltinImage(this.mem, table, firstId, this.engine.stubAddr, { processHeap: this.processHeap });
     const byName = new Map<string, number>();
     const byOrdinal = new Map<number, number>();
     table.exports.forEach((r, i) => {

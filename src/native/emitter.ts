@@ -65,6 +65,12 @@ export class Asm {
     this.imm32(disp);
   }
 
+  /** ModRM + SIB + disp32 for [base + index*8 + disp]. */
+  private memIndexed(reg: number, base: number, index: number, disp: number): void {
+    this.out.push(0x84 | ((reg & 7) << 3), 0xc0 | ((index & 7) << 3) | (base & 7));
+    this.imm32(disp);
+  }
+
   /** ModRM + SIB + disp32 for an absolute [disp32] (used with the GS prefix). */
   private memAbs(reg: number, disp: number, index?: number, scale = 8): void {
     this.out.push(0x04 | ((reg & 7) << 3));
@@ -234,6 +240,82 @@ export class Asm {
     this.imm32(v);
     return this;
   }
+  /** mov dst, [base + index*8 + disp] */
+  loadIndexed(dst: R, base: R, index: R, disp: number): this {
+    this.rex(true, dst, index, base);
+    this.out.push(0x8b);
+    this.memIndexed(dst, base, index, disp);
+    return this;
+  }
+  /** mov [base + index*8 + disp], src */
+  storeIndexed(base: R, index: R, disp: number, src: R): this {
+    this.rex(true, src, index, base);
+    this.out.push(0x89);
+    this.memIndexed(src, base, index, disp);
+    return this;
+  }
+  /** cmp r64, [base+disp] */
+  cmpMem(r: R, base: R, disp: number): this {
+    this.rex(true, r, 0, base);
+    this.out.push(0x3b);
+    this.memBase(r, base, disp);
+    return this;
+  }
+  /** test r32, imm32 */
+  testImm32(r: R, v: number): this {
+    this.rex(false, 0, 0, r);
+    this.raw(0xf7, 0xc0 | (r & 7));
+    this.imm32(v);
+    return this;
+  }
+  /** test r64 (low byte), imm8 — test r8b, imm8 */
+  testLowByte(r: R, v: number): this {
+    this.rex(false, 0, 0, r, true);
+    return this.raw(0xf6, 0xc0 | (r & 7), v);
+  }
+  /** shl r64, imm8 */
+  shlImm(r: R, n: number): this {
+    this.rex(true, 0, 0, r);
+    return this.raw(0xc1, 0xe0 | (r & 7), n);
+  }
+  /** shr r64, imm8 */
+  shrImm(r: R, n: number): this {
+    this.rex(true, 0, 0, r);
+    return this.raw(0xc1, 0xe8 | (r & 7), n);
+  }
+  /** or r64, imm8 (sign-extended) */
+  orImm8(r: R, v: number): this {
+    this.rex(true, 0, 0, r);
+    return this.raw(0x83, 0xc8 | (r & 7), v);
+  }
+  /** dec r64 */
+  dec(r: R): this {
+    this.rex(true, 0, 0, r);
+    return this.raw(0xff, 0xc8 | (r & 7));
+  }
+  /** xor r64, r64 */
+  xorRR(dst: R, src: R): this {
+    this.rex(true, src, 0, dst);
+    return this.raw(0x31, 0xc0 | ((src & 7) << 3) | (dst & 7));
+  }
+  /** lock bts dword [base+disp], imm8: CF = old bit */
+  lockBts(base: R, disp: number, bit: number): this {
+    this.out.push(0xf0);
+    this.rex(false, 0, 0, base);
+    this.raw(0x0f, 0xba);
+    this.memBase(5, base, disp);
+    this.out.push(bit);
+    return this;
+  }
+  /** mov dword [base+disp], imm32 */
+  storeImm32(base: R, disp: number, v: number): this {
+    this.rex(false, 0, 0, base);
+    this.out.push(0xc7);
+    this.memBase(0, base, disp);
+    this.imm32(v);
+    return this;
+  }
+
   /** push qword [base+disp] */
   pushMem(base: R, disp: number): this {
     this.rex(false, 0, 0, base);
@@ -258,6 +340,13 @@ export class Asm {
   /** popfq */
   popfq(): this {
     return this.raw(0x9d);
+  }
+  /** cmp r64, imm32 (sign-extended) */
+  cmpImm64(r: R, v: number): this {
+    this.rex(true, 0, 0, r);
+    this.raw(0x81, 0xf8 | (r & 7));
+    this.imm32(v);
+    return this;
   }
   /** cmp qword gs:[disp], imm8 */
   cmpGsImm8(disp: number, v: number): this {

@@ -7,10 +7,8 @@ import { Asm, Label, R } from './emitter.js';
 import { koffi } from './ffi.js';
 import { setGsBase } from './host.js';
 import { CONTEXT, TEB, TLS_MINIMUM_AVAILABLE, WR } from './layout.js';
+import { BLOCK_MAGIC, FLAG_IN_USE, FLAG_LARGE, HEAP_LOCK, HEAP_MAGIC, HEAP_SMALL_LISTS, SMALL_MAX } from '../kernel/heap.js';
 import { MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_READWRITE, type AddressSpace } from './memory.js';
-
-/** Bytes each export thunk occupies (padded with int3). */
-export const THUNK_STRIDE = 96;
 
 /** Exports implemented as a few instructions of machine code, with no JS at all. */
 export type NativeFastPath =
@@ -27,7 +25,16 @@ export type NativeFastPath =
   | 'memset'
   | 'memcmp'
   | 'strlen'
-  | 'strcmp';
+  | 'strcmp'
+  | 'HeapAlloc'
+  | 'HeapFree'
+  | 'malloc'
+  | 'free';
+
+/** What fast paths need to know about the process (the CRT heap for malloc/free). */
+export interface FastPathEnv {
+  processHeap?: number;
+}
 
 /** Callee-saved registers of the Microsoft ABI that System V code may clobber. */
 const SAVE_AREA = 16 + 16 * 10; // rsi, rdi, xmm6–xmm15
@@ -123,10 +130,66 @@ export function emitThunk(a: Asm, id: number, floatArgs: boolean, stubAddr: numb
   a.jmpAbs(stubAddr, codeBase);
 }
 
+/** dst = the small size class of `size` bytes: max(ceil(size / 16), 1) - 1. */
+function emitSizeClass(a: Asm, size: R, dst: R): void {
+  const nonzero = new Label();
+  a.lea(dst, size, 15).shrImm(dst, 4).testRR(dst, dst).jcc(5, nonzero).movImm32(dst, 1).bind(nonzero).dec(dst);
+}
+
 /** Machine code for a fast-path export; `slowThunk` handles cases it does not (TLS
  *  indexes beyond the TEB's 64 slots). */
-export function emitFastPath(a: Asm, kind: NativeFastPath, slowThunk: () => void): void {
+export function emitFastPath(a: Asm, kind: NativeFastPath, slowThunk: () => void, env: FastPathEnv = {}): void {
   switch (kind) {
+    case 'HeapAlloc':
+    case 'malloc': {
+      // Small requests pop their size class's free list; empty lists, large sizes, flags other
+      // than HEAP_NO_SERIALIZE, an invalid heap and lock contention all go to JS.
+      const slow = new Label();
+      const unlock = new Label();
+      const [heap, size] = kind === 'malloc' ? [R.r11, R.rcx] : [R.rcx, R.r8];
+      if (kind === 'malloc') a.movImm64(R.r11, env.processHeap!);
+      else a.testImm32(R.rdx, ~1).jcc(5, slow);
+      a.cmpImm64(size, SMALL_MAX).jcc(7, slow); // ja: unsigned, all 64 bits
+      a.movImm64(R.rax, HEAP_MAGIC).cmpMem(R.rax, heap, 0).jcc(5, slow);
+      emitSizeClass(a, size, R.r9);
+      a.lockBts(heap, HEAP_LOCK, 0).jcc(2, slow); // jc: held elsewhere
+      a.loadIndexed(R.rax, heap, R.r9, HEAP_SMALL_LISTS).testRR(R.rax, R.rax).jcc(4, unlock);
+      a.load(R.r10, R.rax, 0).storeIndexed(heap, R.r9, HEAP_SMALL_LISTS, R.r10);
+      a.movRR(R.r10, size).shlImm(R.r10, 4).orImm8(R.r10, FLAG_IN_USE).store(R.rax, -16, R.r10);
+      a.storeImm32(heap, HEAP_LOCK, 0).ret();
+      a.bind(unlock).storeImm32(heap, HEAP_LOCK, 0);
+      a.bind(slow);
+      slowThunk();
+      return;
+    }
+    case 'HeapFree':
+    case 'free': {
+      // A live small block of this heap goes back on its class list. Small blocks always lie
+      // in the heap's own region, so the range check makes reading the header safe; anything
+      // else (NULL, large, freed, foreign, wild) is JS's to judge.
+      const slow = new Label();
+      const [heap, p] = kind === 'free' ? [R.r11, R.rcx] : [R.rcx, R.r8];
+      if (kind === 'free') a.movImm64(R.r11, env.processHeap!);
+      a.testLowByte(p, 15).jcc(5, slow);
+      a.movImm64(R.rax, HEAP_MAGIC).cmpMem(R.rax, heap, 0).jcc(5, slow);
+      a.cmpRR(p, heap).jcc(6, slow); // jbe: below the heap (or NULL)
+      a.cmpMem(p, heap, 16).jcc(3, slow); // jae: at or past its end
+      a.movImm64(R.r10, BLOCK_MAGIC).xorRR(R.r10, heap).cmpMem(R.r10, p, -8).jcc(5, slow);
+      a.load(R.rax, p, -16);
+      a.testLowByte(R.rax, FLAG_IN_USE).jcc(4, slow).testLowByte(R.rax, FLAG_LARGE).jcc(5, slow);
+      a.movRR(R.r9, R.rax).shrImm(R.r9, 4);
+      a.cmpImm64(R.r9, SMALL_MAX).jcc(7, slow);
+      emitSizeClass(a, R.r9, R.r9);
+      a.lockBts(heap, HEAP_LOCK, 0).jcc(2, slow);
+      a.andImm8(R.rax, -2).store(p, -16, R.rax);
+      a.loadIndexed(R.r10, heap, R.r9, HEAP_SMALL_LISTS).store(p, 0, R.r10).storeIndexed(heap, R.r9, HEAP_SMALL_LISTS, p);
+      a.storeImm32(heap, HEAP_LOCK, 0);
+      if (kind === 'HeapFree') a.movImm32(R.rax, 1);
+      a.ret();
+      a.bind(slow);
+      slowThunk();
+      return;
+    }
     case 'GetLastError':
       a.loadGs32(R.rax, TEB.LastErrorValue).ret();
       return;

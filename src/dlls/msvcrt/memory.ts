@@ -41,6 +41,54 @@ export function realloc(ctx: ApiContext, p: number, n: bigint): number {
   return q;
 }
 
+/**
+ * _aligned_malloc: the block holds, just below the aligned pointer, the pointer malloc returned
+ * (so _aligned_free can find it). Alignment must be a power of two.
+ */
+export function _aligned_malloc(ctx: ApiContext, size: bigint, alignment: bigint): number {
+  const a = Math.max(Number(alignment), 8);
+  if (alignment === 0n || (alignment & (alignment - 1n)) !== 0n) {
+    setErrno(ctx, 22); // EINVAL
+    return 0;
+  }
+  const raw = ctx.process.heapAlloc(heapOf(ctx), Number(size) + a + 8, 0);
+  if (raw === 0) {
+    setErrno(ctx, ENOMEM);
+    return 0;
+  }
+  const p = Math.ceil((raw + 8) / a) * a;
+  ctx.mem.setU64(p - 8, raw);
+  return p;
+}
+
+export function _aligned_free(ctx: ApiContext, p: number): void {
+  if (p !== 0) ctx.process.heapFree(heapOf(ctx), ctx.mem.ptr(p - 8));
+}
+
+export function _aligned_realloc(ctx: ApiContext, p: number, size: bigint, alignment: bigint): number {
+  if (p === 0) return _aligned_malloc(ctx, size, alignment);
+  if (size === 0n) {
+    _aligned_free(ctx, p);
+    return 0;
+  }
+  const raw = ctx.mem.ptr(p - 8);
+  const old = ctx.process.heapSize(heapOf(ctx), raw) - (p - raw);
+  const q = _aligned_malloc(ctx, size, alignment);
+  if (q === 0) return 0;
+  ctx.mem.copy(q, p, Math.min(old, Number(size)));
+  _aligned_free(ctx, p);
+  return q;
+}
+
+/** _recalloc: realloc that zeroes the bytes it adds. */
+export function _recalloc(ctx: ApiContext, p: number, n: bigint, size: bigint): number {
+  const total = n * size;
+  const old = p === 0 ? 0 : ctx.process.heapSize(heapOf(ctx), p);
+  const q = realloc(ctx, p, total);
+  if (q !== 0 && Number(total) > old) ctx.mem.fill(q + Math.max(old, 0), 0, Number(total) - Math.max(old, 0));
+  return q;
+}
+
 export function _msize(ctx: ApiContext, p: number): bigint {
   const s = ctx.process.heapSize(heapOf(ctx), p);
   return s < 0 ? 0xffffffffffffffffn : BigInt(s);

@@ -6,8 +6,8 @@ import type { DllTable } from '../types.js';
 export const ntdll: DllTable = {
   name: 'ntdll.dll',
   exports: [
-    { name: 'RtlAllocateHeap', args: ['handle', 'u32', 'u64'], ret: 'ptr', impl: (ctx, h: number, f: number, n: bigint) => heap.HeapAlloc(ctx, h, f, Number(n)) },
-    { name: 'RtlFreeHeap', args: ['handle', 'u32', 'ptr'], ret: 'bool', impl: heap.HeapFree },
+    { name: 'RtlAllocateHeap', args: ['handle', 'u32', 'u64'], ret: 'ptr', native: 'HeapAlloc', impl: (ctx, h: number, f: number, n: bigint) => heap.HeapAlloc(ctx, h, f, Number(n)) },
+    { name: 'RtlFreeHeap', args: ['handle', 'u32', 'ptr'], ret: 'bool', native: 'HeapFree', impl: heap.HeapFree },
     { name: 'RtlGetLastWin32Error', args: [], ret: 'u32', native: 'GetLastError' },
     { name: 'RtlSetLastWin32Error', args: ['u32'], ret: 'void', native: 'SetLastError' },
   ],
