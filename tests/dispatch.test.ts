@@ -30,6 +30,7 @@ function setup(rows: ExportRow[]) {
     setVarargs: () => 0,
     stub: (e) => void events.push(`stub ${e.row.name}`),
     describe: (a) => `0x${a.toString(16)}`,
+    unwind: () => void events.push('unwind'),
   });
   const args = (...v: bigint[]): void => v.forEach((x, i) => mem.setU64(rsp + 8 + 8 * i, x));
   return { mem, teb, rsp, dispatch, events, args };

@@ -66,6 +66,12 @@ describe('x86-64 emitter', () => {
       ['push qword [r11+0F8h]', 'mov eax, [r11+44h]', 'ldmxcsr [r11+34h]', 'popf' /* 9D: the 64-bit popfq in long mode */, 'cmp qword [gs:2040h], 0', 'rep movsb', 'rep stosb', 'std', 'cld'],
     );
   });
+  it('emits the forms of the heap and setjmp fast paths', () => {
+    check(
+      (a) => a.stmxcsr(R.rcx, 88).fnstcw(R.rcx, 92).lockBts(R.r11, 24, 0).storeImm32(R.r11, 24, 0).cmpImm64(R.rcx, 1024).testLowByte(R.r8, 15).loadIndexed(R.rax, R.r11, R.r9, 64).storeIndexed(R.rcx, R.r9, 64, R.r10),
+      ['stmxcsr [rcx+58h]', 'fnstcw [rcx+5Ch]', 'lock bts dword [r11+18h], 0', 'mov dword [r11+18h], 0', 'cmp rcx, 400h', 'test r8b, 0Fh', 'mov rax, [r11+r9*8+40h]', 'mov [rcx+r9*8+40h], r10'],
+    );
+  });
   it('resolves forward and backward labels and absolute jumps', () => {
     const a = new Asm();
     const fwd = new Label();

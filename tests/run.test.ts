@@ -77,6 +77,12 @@ describe('running programs', () => {
     assert.equal(r.stdout.split('\r\n').filter((l) => l.startsWith('ok  ')).length, 21, r.stdout);
     assert.match(r.stdout, /^0 failures\r$/m);
   });
+  it('setjmp.exe: longjmp within a function, out of nested calls and out of a qsort comparator', () => {
+    const r = run(FIXTURES + 'setjmp.exe');
+    assert.equal(r.status, 0, r.stderr);
+    // The output of the same program under Wine 8.
+    assert.equal(r.stdout, 'direct r=5 kept=5678 kept_d=7.25\r\nnested r=1 depth=0\r\nout of qsort r=77 compares=3\r\nafter: sorted=1 still fine\r\n');
+  });
   it('apicost.exe: the benchmark fixture runs and reports its costs', () => {
     const r = run(FIXTURES + 'apicost.exe', '1000');
     assert.equal(r.status, 0, r.stderr);

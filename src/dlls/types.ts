@@ -76,6 +76,11 @@ export interface ApiContext {
   /** Makes the current call continue at the CONTEXT at `context` instead of returning to
    *  its caller (exceptions, longjmp, NtContinue). The implementation then returns normally. */
   resumeAt(context: number): void;
+  /** Like resumeAt, for a CONTEXT that may lie in a frame older than JS → guest calls still
+   *  active (a longjmp out of a qsort comparator): those calls are unwound first. */
+  unwindTo(context: number): void;
+  /** This thread's CONTEXT buffer for building a resume target. */
+  contextBuffer(): number;
   /** The process's debug channels (WINRUN_DEBUG). */
   readonly debug: DebugChannels;
   /** A `fixme` for an unimplemented flag or case, printed once per guest call site. */

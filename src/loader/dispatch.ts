@@ -121,6 +121,8 @@ export interface DispatchHooks {
   describe(address: number): string;
   /** A JS exception escaped an implementation; never returns. */
   internalError(e: DispatchEntry, err: unknown, returnAddress?: number): never;
+  /** A GuestUnwind reached this export call: continue the unwind from here. */
+  unwind(): void;
   /** Set before a varargs row runs: where its variadic slots begin. */
   setVarargs(addr: number): number;
 }
@@ -204,6 +206,10 @@ export function makeDispatcher(
         r = invoke(rsp);
       } catch (err) {
         if (varargs) hooks.setVarargs(prev);
+        if (err instanceof Error && err.name === 'GuestUnwind') {
+          hooks.unwind();
+          return 0;
+        }
         if (err instanceof Error && err.name === 'GuestMemoryError') {
           // A bad pointer the implementation did not check itself: the Windows error for it.
           tebDv.setUint32(tebOff + TEB.LastErrorValue, 998 /* ERROR_NOACCESS */, true);

@@ -18,3 +18,12 @@ export class LoaderError extends Error {
     super(message);
   }
 }
+
+/**
+ * Thrown out of a JS → guest call when the guest jumped (longjmp, an exception unwind) to a
+ * frame older than that call: the JS frames in between unwind normally, and the export call
+ * that the target frame made performs the jump in its epilogue (DESIGN.md §2).
+ */
+export class GuestUnwind extends Error {
+  override readonly name = 'GuestUnwind';
+}

@@ -12,7 +12,7 @@ import { HandleTable, HandleType } from '../kernel/handles.js';
 import { HeapManager } from '../kernel/heap.js';
 import { Engine } from '../native/engine.js';
 import { exitGroup, gettid } from '../native/host.js';
-import { TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
+import { CONTEXT, TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
 import { MEM_IMAGE, MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_READONLY, PAGE_READWRITE, AddressSpace } from '../native/memory.js';
 import { IMAGE_SCN_MEM_EXECUTE, IMAGE_SCN_MEM_WRITE, parseForwarder, parsePeForLoading, type LoadableImage } from '../pe/index.js';
 import { dllSearchDirectories, normalizeDllName, resolveApiSet } from './apiset.js';
@@ -20,7 +20,7 @@ import { buildBuiltinImage } from './builtin.js';
 import { makeDispatcher, type DispatchEntry, type DispatchHooks } from './dispatch.js';
 import { RelayFilter, RelayTracer, type TraceFormat } from './relay.js';
 import { buildCommandLine, unixToWindowsPath } from './commandline.js';
-import { EXIT_INTERNAL_ERROR, LoaderError, STATUS_CONFLICTING_ADDRESSES, STATUS_DLL_INIT_FAILED, STATUS_DLL_NOT_FOUND, STATUS_PROCEDURE_NOT_FOUND } from './errors.js';
+import { EXIT_INTERNAL_ERROR, GuestUnwind, LoaderError, STATUS_CONFLICTING_ADDRESSES, STATUS_DLL_INIT_FAILED, STATUS_DLL_NOT_FOUND, STATUS_PROCEDURE_NOT_FOUND } from './errors.js';
 import { LDR_DATA_TABLE_ENTRY as LDR, PEB, PEB_LDR_DATA, RTL_USER_PROCESS_PARAMETERS as RUPP } from './structures.js';
 
 const DLL_PROCESS_ATTACH = 1;
@@ -84,6 +84,10 @@ export class WinProcess implements ProcessApi {
   private exiting = false;
   private ctx!: ApiContext;
   private tlsModules = 0;
+  /** Guest RSP of each JS → guest call in progress on this thread, innermost last. */
+  private readonly guestCalls: number[] = [];
+  /** A CONTEXT being jumped to across JS → guest calls (0: none). */
+  private pendingUnwind = 0;
   private readonly statusFd: number | undefined;
   readonly debug: DebugChannels;
   private readonly relay: RelayTracer | undefined;
@@ -211,7 +215,38 @@ export class WinProcess implements ProcessApi {
     const slots = Math.max(4, args.length);
     const rsp = Math.floor((cur - 8 * slots - 8) / 16) * 16;
     args.forEach((a, i) => mem.setU64(rsp + 8 * i, typeof a === 'number' && a < 0 ? BigInt.asUintN(64, BigInt(a)) : a));
-    return this.engine.callGuest(fn, rsp);
+    this.guestCalls.push(rsp);
+    let r: bigint;
+    try {
+      r = this.engine.callGuest(fn, rsp);
+    } finally {
+      this.guestCalls.pop();
+    }
+    if (this.pendingUnwind !== 0) throw new GuestUnwind('guest unwind in progress');
+    return r;
+  }
+
+  /**
+   * Continues a jump to the CONTEXT in pendingUnwind from the export call running now: when
+   * the target frame is older than the innermost JS → guest call, return into that call's
+   * trampoline (whose JS caller then throws GuestUnwind); else resume at the target itself.
+   */
+  private continueUnwind(): void {
+    const mem = this.mem;
+    const target = this.pendingUnwind;
+    const inner = this.guestCalls[this.guestCalls.length - 1];
+    if (inner !== undefined && mem.ptr(target + CONTEXT.Rsp) > inner) {
+      const u = this.teb + WR.UnwindBuffer;
+      mem.fill(u, 0, CONTEXT.Size);
+      mem.setU32(u + CONTEXT.MxCsr, 0x1f80);
+      mem.setU32(u + CONTEXT.EFlags, 0x202);
+      mem.setU64(u + CONTEXT.Rsp, inner);
+      mem.setU64(u + CONTEXT.Rip, this.engine.callGuestReturn);
+      mem.setU64(this.teb + WR.ResumeContext, u);
+    } else {
+      this.pendingUnwind = 0;
+      mem.setU64(this.teb + WR.ResumeContext, target);
+    }
   }
 
   // ---- modules -------------------------------------------------------------------------------
@@ -544,6 +579,11 @@ export class WinProcess implements ProcessApi {
       },
       callGuest: (fn, args) => this.callGuest(fn, args),
       resumeAt: (context) => mem.setU64(this.teb + WR.ResumeContext, context),
+      unwindTo: (context) => {
+        this.pendingUnwind = context;
+        this.continueUnwind();
+      },
+      contextBuffer: () => this.teb + WR.ContextBuffer,
       debug: this.debug,
       fixme: (channel, func, text) => {
         const site = this.describeAddress(mem.ptr(mem.ptr(this.teb + WR.GuestRsp)));
@@ -583,6 +623,7 @@ export class WinProcess implements ProcessApi {
         this.debug.fixmeOnce('stub', `${e.dll}!${e.row.name}`, at, `is a stub (called from ${at}); it returns 0 with ERROR_CALL_NOT_IMPLEMENTED`);
       },
       describe: (addr) => this.describeAddress(addr),
+      unwind: () => this.continueUnwind(),
       setVarargs: (addr) => {
         const prev = this.varargsBase;
         this.varargsBase = addr;

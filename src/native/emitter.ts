@@ -337,6 +337,20 @@ export class Asm {
     this.memBase(2, base, disp);
     return this;
   }
+  /** stmxcsr [base+disp] */
+  stmxcsr(base: R, disp: number): this {
+    this.rex(false, 0, 0, base);
+    this.raw(0x0f, 0xae);
+    this.memBase(3, base, disp);
+    return this;
+  }
+  /** fnstcw [base+disp] */
+  fnstcw(base: R, disp: number): this {
+    this.rex(false, 0, 0, base);
+    this.out.push(0xd9);
+    this.memBase(7, base, disp);
+    return this;
+  }
   /** popfq */
   popfq(): this {
     return this.raw(0x9d);

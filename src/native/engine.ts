@@ -29,7 +29,8 @@ export type NativeFastPath =
   | 'HeapAlloc'
   | 'HeapFree'
   | 'malloc'
-  | 'free';
+  | 'free'
+  | '_setjmp';
 
 /** What fast paths need to know about the process (the CRT heap for malloc/free). */
 export interface FastPathEnv {
@@ -102,7 +103,7 @@ function emitResume(a: Asm): void {
  * (rsp 16-byte aligned, at least 4 slots: the home area); the first four go in
  * RCX/RDX/R8/R9 and XMM0–3. Returns RAX; XMM0 lands in WR.RetXmm0.
  */
-function emitCallGuest(a: Asm): void {
+function emitCallGuest(a: Asm, returnOffset: { value: number }): void {
   a.push(R.rbp);
   a.movRR(R.rbp, R.rsp);
   a.push(R.rbx).push(R.r12).push(R.r13).push(R.r14).push(R.r15);
@@ -113,6 +114,7 @@ function emitCallGuest(a: Asm): void {
   a.load(R.rcx, R.rsp, 0).load(R.rdx, R.rsp, 8).load(R.r8, R.rsp, 16).load(R.r9, R.rsp, 24);
   a.movqXmmR(0, R.rcx).movqXmmR(1, R.rdx).movqXmmR(2, R.r8).movqXmmR(3, R.r9);
   a.callR(R.rax);
+  returnOffset.value = a.length; // where a guest function returns to (the unwinder resumes here)
   a.movsdStoreGs(WR.RetXmm0, 0);
   a.loadGs(R.rsp, WR.HostRsp);
   a.popGs(WR.HostRsp);
@@ -140,6 +142,17 @@ function emitSizeClass(a: Asm, size: R, dst: R): void {
  *  indexes beyond the TEB's 64 slots). */
 export function emitFastPath(a: Asm, kind: NativeFastPath, slowThunk: () => void, env: FastPathEnv = {}): void {
   switch (kind) {
+    case '_setjmp':
+      // _setjmp(jmp_buf, frame): the caller's callee-saved state into _JUMP_BUFFER (setjmp.h):
+      // Frame, Rbx, Rsp, Rbp, Rsi, Rdi, R12-R15, Rip, MxCsr, FpCsr, Xmm6-15. Returns 0.
+      a.store(R.rcx, 0, R.rdx).store(R.rcx, 8, R.rbx).lea(R.rax, R.rsp, 8).store(R.rcx, 16, R.rax);
+      a.store(R.rcx, 24, R.rbp).store(R.rcx, 32, R.rsi).store(R.rcx, 40, R.rdi);
+      a.store(R.rcx, 48, R.r12).store(R.rcx, 56, R.r13).store(R.rcx, 64, R.r14).store(R.rcx, 72, R.r15);
+      a.load(R.rax, R.rsp, 0).store(R.rcx, 80, R.rax);
+      a.stmxcsr(R.rcx, 88).fnstcw(R.rcx, 92);
+      for (let i = 0; i < 10; i++) a.movdquStore(R.rcx, 96 + 16 * i, 6 + i);
+      a.xorRR32(R.rax, R.rax).ret();
+      return;
     case 'HeapAlloc':
     case 'malloc': {
       // Small requests pop their size class's free list; empty lists, large sizes, flags other
@@ -287,6 +300,8 @@ const CallGuestProto = koffi.proto('uint64_t WinrunCallGuest(uint64_t fn, uint64
 export class Engine {
   readonly stubAddr: number;
   readonly callGuestAddr: number;
+  /** The instruction in call_guest right after it called the guest. */
+  readonly callGuestReturn: number;
   private readonly codeEnd: number;
 
   constructor(readonly mem: AddressSpace) {
@@ -294,13 +309,15 @@ export class Engine {
     emitDispatchStub(a);
     a.align(16);
     const callGuestOff = a.length;
-    emitCallGuest(a);
+    const returnOffset = { value: 0 };
+    emitCallGuest(a, returnOffset);
     const code = a.bytes();
     const base = mem.allocate(0, code.length, true, PAGE_READWRITE, MEM_PRIVATE);
     mem.write(base, code);
     mem.protect(base, code.length, PAGE_EXECUTE_READ);
     this.stubAddr = base;
     this.callGuestAddr = base + callGuestOff;
+    this.callGuestReturn = base + returnOffset.value;
     this.codeEnd = base + code.length;
   }
 

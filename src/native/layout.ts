@@ -52,6 +52,10 @@ export const WR = {
   /** Scratch for the CRT's per-thread buffers (strerror, strtok …). */
   Scratch: WR_BLOCK + 0x100,
   ScratchSize: 0x400,
+  /** A CONTEXT an implementation fills to resume at (longjmp, exceptions). */
+  ContextBuffer: WR_BLOCK + 0x500,
+  /** A CONTEXT the unwinder uses to return into the call-guest trampoline. */
+  UnwindBuffer: WR_BLOCK + 0xa00,
 } as const;
 
 /** Bytes allocated for TEB + winrun block. */

@@ -3,6 +3,7 @@ import type { ApiContext, DllTable } from '../types.js';
 import * as math from './math.js';
 import * as mem from './memory.js';
 import * as search from './search.js';
+import * as setjmp from './setjmp.js';
 import * as start from './startup.js';
 import * as stdio from './stdio.js';
 
@@ -46,6 +47,7 @@ export const msvcrt: DllTable = {
     { name: '_msize', args: ['ptr'], ret: 'u64', impl: mem._msize },
     { name: '_recalloc', args: ['ptr', 'u64', 'u64'], ret: 'ptr', impl: mem._recalloc },
     { name: '_onexit', args: ['ptr'], ret: 'ptr', impl: start._onexit },
+    { name: '_setjmp', args: ['ptr', 'ptr'], ret: 'i32', native: '_setjmp' },
     { name: '_setmode', args: ['i32', 'i32'], ret: 'i32', impl: stdio._setmode },
     { name: '_snprintf', args: ['ptr', 'u64', 'str'], varargs: true, ret: 'i32', impl: stdio._snprintf },
     { name: '_unlock', args: ['i32'], ret: 'void', impl: start.noop },
@@ -87,6 +89,7 @@ export const msvcrt: DllTable = {
     { name: 'fwrite', args: ['ptr', 'u64', 'u64', 'ptr'], ret: 'u64', impl: stdio.fwrite },
     { name: 'localeconv', args: [], ret: 'ptr', impl: (ctx) => ctx.dataAddress('msvcrt.dll', '__lconv') },
     { name: '__lconv', data: { size: 0xa0, init: initLconv } },
+    { name: 'longjmp', args: ['ptr', 'i32'], ret: 'void', impl: setjmp.longjmp },
     { name: 'malloc', args: ['u64'], ret: 'ptr', native: 'malloc', impl: mem.malloc },
     { name: 'memcmp', args: ['ptr', 'ptr', 'u64'], ret: 'i32', native: 'memcmp' },
     { name: 'memcpy', args: ['ptr', 'ptr', 'u64'], ret: 'ptr', native: 'memcpy' },
