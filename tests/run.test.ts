@@ -83,6 +83,32 @@ describe('running programs', () => {
     // The output of the same program under Wine 8.
     assert.equal(r.stdout, 'direct r=5 kept=5678 kept_d=7.25\r\nnested r=1 depth=0\r\nout of qsort r=77 compares=3\r\nafter: sorted=1 still fine\r\n');
   });
+  describe('the same programs linked against the Universal CRT (ucrtbase via api-ms-win-crt-*)', () => {
+    it('hello_ucrt.exe: arguments and exit code', () => {
+      const r = run(FIXTURES + 'hello_ucrt.exe', 'a', 'b c', 'd"e');
+      assert.equal(r.status, 3, r.stderr);
+      assert.equal(r.stdout, 'hello from hello_ucrt.exe\r\nargv[1]=[a]\r\nargv[2]=[b c]\r\nargv[3]=[d"e]\r\n');
+    });
+    it('heap_ucrt.exe: the heap through the UCRT', () => {
+      const r = run(FIXTURES + 'heap_ucrt.exe');
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      // _recalloc is looked up in msvcrt.dll, which a UCRT program does not load (as under Wine).
+      assert.equal(r.stdout.split('\r\n').filter((l) => l.startsWith('ok  ')).length, 20, r.stdout);
+      assert.match(r.stdout, /^skip _recalloc/m);
+    });
+    it('setjmp_ucrt.exe: __intrinsic_setjmpex and longjmp', () => {
+      const r = run(FIXTURES + 'setjmp_ucrt.exe');
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'direct r=5 kept=5678 kept_d=7.25\r\nnested r=1 depth=0\r\nout of qsort r=77 compares=3\r\nafter: sorted=1 still fine\r\n');
+    });
+    it('ucrt_stdio.exe: __stdio_common_v* truncation rules, wide formatting, environment', () => {
+      const r = spawnSync(process.execPath, [WINRUN, FIXTURES + 'ucrt_stdio.exe', 'a', 'b c'], { encoding: 'utf8', env: { ...process.env, WINRUN_UCRT_TEST: 'yes' } });
+      assert.equal(r.status, 0, r.stderr);
+      // The output of the same program under Wine 8.
+      assert.equal(r.stdout, 'snprintf n=12 buf=[abcdef-]\r\n_snprintf n=-1 first8=[01234567]\r\nswprintf n=4 len=4 last=55\r\nexponent 1.000000e+301 inf inf nan nan\r\nargc=3 last=b c env=yes\r\n');
+      assert.equal(r.stderr, 'to stderr 3\r\n');
+    });
+  });
   it('apicost.exe: the benchmark fixture runs and reports its costs', () => {
     const r = run(FIXTURES + 'apicost.exe', '1000');
     assert.equal(r.status, 0, r.stderr);

@@ -470,8 +470,13 @@ export class WinProcess implements ProcessApi {
     this.listInit(ldr + PEB_LDR_DATA.InMemoryOrderModuleList);
     this.listInit(ldr + PEB_LDR_DATA.InInitializationOrderModuleList);
     mem.setU64(peb + PEB.Ldr, ldr);
-    // Process parameters with their strings after them.
-    const pp = peb + 0x2000;
+    // Process parameters with their strings after them, in an allocation sized for them (a
+    // command line may be 32K characters).
+    const cwd = unixToWindowsPath(currentDirectory());
+    const strings = [this.imagePath, this.commandLineW, cwd + '\\', this.imagePath];
+    const envBlock = [...this.environment].map(([k, v]) => `${k}=${v}\0`).join('') + '\0';
+    const ppSize = RUPP.Size + strings.reduce((n, x) => n + 2 * x.length + 16, 0) + 2 * envBlock.length + 16;
+    const pp = this.mem.allocate(0, ppSize, true, PAGE_READWRITE, MEM_PRIVATE);
     mem.setU32(pp + RUPP.MaximumLength, RUPP.Size);
     mem.setU32(pp + RUPP.Length, RUPP.Size);
     mem.setU32(pp + RUPP.Flags, 1); // normalized: pointers are absolute
@@ -482,15 +487,12 @@ export class WinProcess implements ProcessApi {
       str += 2 * s.length + 2;
       str = Math.ceil(str / 8) * 8;
     };
-    const cwd = unixToWindowsPath(currentDirectory());
     put(RUPP.ImagePathName, this.imagePath);
     put(RUPP.CommandLine, this.commandLineW);
     put(RUPP.CurrentDirectoryPath, cwd.endsWith('\\') ? cwd : cwd + '\\');
     put(RUPP.WindowTitle, this.imagePath);
-    mem.setU64(pp + RUPP.StandardInput, 0);
     // Environment block: NAME=value\0 … \0 (UTF-16).
-    const envBlock = [...this.environment].map(([k, v]) => `${k}=${v}\0`).join('') + '\0';
-    const env = this.mem.allocate(0, 2 * envBlock.length + 16, true, PAGE_READWRITE);
+    const env = str;
     const units = new Uint16Array(envBlock.length);
     for (let i = 0; i < envBlock.length; i++) units[i] = envBlock.charCodeAt(i);
     mem.write(env, new Uint8Array(units.buffer));

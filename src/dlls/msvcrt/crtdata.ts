@@ -1,22 +1,52 @@
 /**
- * msvcrt's process-wide data in guest memory (DESIGN.md §5): the atexit table and the
- * per-fd text/binary modes, in winrun's extension area of the PEB allocation.
+ * The C runtimes' process-wide data in guest memory (DESIGN.md §5): one block per process,
+ * allocated on first use, its address kept in winrun's extension of the PEB. msvcrt and
+ * ucrtbase share it (a program uses one of them; mixed programs share the tables, as their
+ * exit processing must).
  */
+import { MEM_PRIVATE, PAGE_READWRITE } from '../../native/memory.js';
 import type { ApiContext } from '../types.js';
 
-/** Offsets after the PEB (kernel32 uses 0x800–0x83f). */
-const CRT_EXT = 0x900;
+/** PEB extension slot holding the block's address (kernel32 uses 0x800–0x81f). */
+const PEB_CRT_DATA = 0x820;
+const BLOCK_SIZE = 0x10000;
+
 export const CRT = {
-  /** atexit/_onexit table: count u32 at +0, then up to 256 function pointers. */
-  AtExitCount: CRT_EXT,
-  AtExitTable: CRT_EXT + 8,
-  AtExitMax: 256,
+  /** atexit/_onexit table: count u32 at +0, then up to AtExitMax function pointers. */
+  AtExitCount: 0x0,
+  AtExitTable: 0x8,
+  AtExitMax: 1024,
   /** 64 bytes: one per low fd, 1 = binary mode. */
-  FdBinary: CRT_EXT + 8 + 8 * 256,
+  FdBinary: 0x2008,
   /** Set once exit processing began. */
-  Exiting: CRT_EXT + 8 + 8 * 256 + 64,
+  Exiting: 0x2048,
+  /** UCRT's variables, reached through __p__* functions. */
+  Argc: 0x2050,
+  Argv: 0x2058,
+  Wargv: 0x2060,
+  Environ: 0x2068,
+  Wenviron: 0x2070,
+  Acmdln: 0x2078,
+  Wcmdln: 0x2080,
+  Fmode: 0x2088,
+  Commode: 0x208c,
+  InvalidParameterHandler: 0x2090,
+  NewMode: 0x2098,
+  Daylight: 0x20a0,
+  Timezone: 0x20a4,
+  Tzname: 0x20a8,
+  TznameStrings: 0x20b8,
+  /** UCRT's stream table (__acrt_iob_func): 20 FILEs of 48 bytes, laid out as msvcrt's. */
+  UcrtIob: 0x2100,
 } as const;
 
+/** Address of a CRT variable, allocating the block on first use. */
 export function crt(ctx: ApiContext, off: number): number {
-  return ctx.process.pebAddress + off;
+  const slot = ctx.process.pebAddress + PEB_CRT_DATA;
+  let base = ctx.mem.ptr(slot);
+  if (base === 0) {
+    base = ctx.mem.allocate(0, BLOCK_SIZE, true, PAGE_READWRITE, MEM_PRIVATE);
+    ctx.mem.setU64(slot, base);
+  }
+  return base + off;
 }

@@ -1,5 +1,6 @@
 /** msvcrt.dll: the C runtime of mingw-w64 programs and old MSVC builds (STYLE.md 1). */
 import type { ApiContext, DllTable } from '../types.js';
+import * as environ from './environ.js';
 import * as math from './math.js';
 import * as mem from './memory.js';
 import * as search from './search.js';
@@ -89,6 +90,7 @@ export const msvcrt: DllTable = {
     { name: 'fwrite', args: ['ptr', 'u64', 'u64', 'ptr'], ret: 'u64', impl: stdio.fwrite },
     { name: 'localeconv', args: [], ret: 'ptr', impl: (ctx) => ctx.dataAddress('msvcrt.dll', '__lconv') },
     { name: '__lconv', data: { size: 0xa0, init: initLconv } },
+    { name: 'getenv', args: ['str'], ret: 'str', impl: environ.getenv },
     { name: 'longjmp', args: ['ptr', 'i32'], ret: 'void', impl: setjmp.longjmp },
     { name: 'malloc', args: ['u64'], ret: 'ptr', native: 'malloc', impl: mem.malloc },
     { name: 'memcmp', args: ['ptr', 'ptr', 'u64'], ret: 'i32', native: 'memcmp' },
