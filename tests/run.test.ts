@@ -83,6 +83,27 @@ describe('running programs', () => {
     // The output of the same program under Wine 8.
     assert.equal(r.stdout, 'direct r=5 kept=5678 kept_d=7.25\r\nnested r=1 depth=0\r\nout of qsort r=77 compares=3\r\nafter: sorted=1 still fine\r\n');
   });
+  it('crtstring.exe: string, ctype and conversion functions give what msvcrt gives under Wine', () => {
+    const r = run(FIXTURES + 'crtstring.exe');
+    assert.equal(r.status, 0, r.stderr);
+    const wine = [
+      'cat [abcdefgh] len=8',
+      'strncpy pads: 0 0 0 x',
+      'strstr [o world] [null]',
+      'spn 4 cspn 2 pbrk [llo]',
+      'tokens: [one] [two] [three]',
+      'strdup [dup me] stricmp 0 1 1 strnicmp 0',
+      'lwr [mixed 123] upr [321 DEXIM] rev [321 DEXIM]',
+      'itoa [ffffff01] [11111111] ltoa [-123456] ultoa [1u5hvr4] i64toa [-9223372036854775808] ui64toa [ffffffffffffffff]',
+      'strtoll -9223372036854775808 32767 strtoull 511',
+      '_atoi64 -42 atol 2147483647 strtol -31 endptr []',
+      'ctype: 61:100010011 5a:100100001 35:010000011 20:001000001 09:001000100 5f:000001001 7f:000000100 7e:000001001 upper Q lower q',
+      'wcs len=8 cmp=0 icmp=0 chr=5 str=5',
+      'wcstol -77 end=3 _wtoi 123 towupper X iswalpha 1 0',
+      'mbstowcs 6 first=104 wcstombs 2 [ab]',
+    ];
+    assert.deepEqual(r.stdout.split('\r\n').slice(0, -1), wine);
+  });
   describe('the same programs linked against the Universal CRT (ucrtbase via api-ms-win-crt-*)', () => {
     it('hello_ucrt.exe: arguments and exit code', () => {
       const r = run(FIXTURES + 'hello_ucrt.exe', 'a', 'b c', 'd"e');

@@ -38,6 +38,8 @@ export const CRT = {
   TznameStrings: 0x20b8,
   /** UCRT's stream table (__acrt_iob_func): 20 FILEs of 48 bytes, laid out as msvcrt's. */
   UcrtIob: 0x2100,
+  /** The "C" locale classification table (_pctype points at entry 0, one past entry -1). */
+  CtypeTable: 0x2500,
 } as const;
 
 /** Address of a CRT variable, allocating the block on first use. */

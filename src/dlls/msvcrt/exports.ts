@@ -7,6 +7,8 @@ import * as search from './search.js';
 import * as setjmp from './setjmp.js';
 import * as start from './startup.js';
 import * as stdio from './stdio.js';
+import { pctype } from './ctype.js';
+import { TEXT_EXPORTS } from './textexports.js';
 
 /** struct lconv for the "C" locale: decimal_point ".", everything else empty / CHAR_MAX. */
 function initLconv(ctx: ApiContext, at: number): void {
@@ -114,6 +116,8 @@ export const msvcrt: DllTable = {
     { name: 'vprintf', args: ['str', 'ptr'], ret: 'i32', impl: stdio.vprintf },
     { name: 'vsprintf', args: ['ptr', 'str', 'ptr'], ret: 'i32', impl: stdio.vsprintf },
     { name: 'wcslen', args: ['wstr'], ret: 'u64', impl: mem.wcslen },
+    { name: '_pctype', data: { size: 8, init: (ctx, at) => ctx.mem.setU64(at, pctype(ctx)) } },
+    ...TEXT_EXPORTS,
   ],
 };
 

@@ -11,6 +11,7 @@ import * as search from '../msvcrt/search.js';
 import * as setjmp from '../msvcrt/setjmp.js';
 import * as start from '../msvcrt/startup.js';
 import * as mstdio from '../msvcrt/stdio.js';
+import { TEXT_EXPORTS } from '../msvcrt/textexports.js';
 import * as rt from './runtime.js';
 import * as stdio from './stdio.js';
 
@@ -109,5 +110,6 @@ export const ucrtbase: DllTable = {
     { name: '__intrinsic_setjmp', args: ['ptr', 'ptr'], ret: 'i32', native: '_setjmp' },
     { name: '__intrinsic_setjmpex', args: ['ptr', 'ptr'], ret: 'i32', native: '_setjmp' },
     { name: 'longjmp', args: ['ptr', 'i32'], ret: 'void', impl: setjmp.longjmp },
+    ...TEXT_EXPORTS,
   ],
 };
