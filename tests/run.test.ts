@@ -104,6 +104,51 @@ describe('running programs', () => {
     ];
     assert.deepEqual(r.stdout.split('\r\n').slice(0, -1), wine);
   });
+  describe('crttime.exe: time functions with msvcrt\'s TZ rules (expected: the same program under Wine 8)', () => {
+    const runTz = (tz: string): string[] => {
+      const r = spawnSync(process.execPath, [WINRUN, FIXTURES + 'crttime.exe'], { encoding: 'utf8', env: { ...process.env, TZ: tz } });
+      assert.equal(r.status, 0, r.stderr);
+      const out = r.stdout.split('\r\n').slice(0, -1);
+      assert.equal(out.pop(), 'time plausible 1 ftime plausible 1 clock ok 1');
+      return out;
+    };
+    it('TZ=EST5EDT: five hours west, US daylight saving, mktime -1 before 1970 local', () => {
+      assert.deepEqual(runTz('EST5EDT'), [
+        'gmtime    1970-01-01 00:00:00 wday=4 yday=0 isdst=0',
+        'localtime 1969-12-31 19:00:00 wday=3 yday=364 isdst=0',
+        'mktime=-1 strftime [1969-12-31 19:00:00 Wed Wednesday Dec December 365 PM 69 07 3 %]',
+        'gmtime    2001-09-09 01:46:40 wday=0 yday=251 isdst=0',
+        'localtime 2001-09-08 21:46:40 wday=6 yday=250 isdst=1',
+        'mktime=1000000000 strftime [2001-09-08 21:46:40 Sat Saturday Sep September 251 PM 01 09 6 %]',
+        'gmtime    2024-07-01 12:00:00 wday=1 yday=182 isdst=0',
+        'localtime 2024-07-01 08:00:00 wday=1 yday=182 isdst=1',
+        'mktime=1719835200 strftime [2024-07-01 08:00:00 Mon Monday Jul July 183 AM 24 08 1 %]',
+        'gmtime    2024-12-31 23:59:59 wday=2 yday=365 isdst=0',
+        'localtime 2024-12-31 18:59:59 wday=2 yday=365 isdst=0',
+        'mktime=1735689599 strftime [2024-12-31 18:59:59 Tue Tuesday Dec December 366 PM 24 06 2 %]',
+        'normal    2024-02-02 01:00:00 wday=5 yday=32 isdst=0',
+        'difftime 90.0',
+      ]);
+    });
+    it('TZ=UTC0', () => {
+      assert.deepEqual(runTz('UTC0'), [
+        'gmtime    1970-01-01 00:00:00 wday=4 yday=0 isdst=0',
+        'localtime 1970-01-01 00:00:00 wday=4 yday=0 isdst=0',
+        'mktime=0 strftime [1970-01-01 00:00:00 Thu Thursday Jan January 001 AM 70 12 4 %]',
+        'gmtime    2001-09-09 01:46:40 wday=0 yday=251 isdst=0',
+        'localtime 2001-09-09 01:46:40 wday=0 yday=251 isdst=0',
+        'mktime=1000000000 strftime [2001-09-09 01:46:40 Sun Sunday Sep September 252 AM 01 01 0 %]',
+        'gmtime    2024-07-01 12:00:00 wday=1 yday=182 isdst=0',
+        'localtime 2024-07-01 12:00:00 wday=1 yday=182 isdst=0',
+        'mktime=1719835200 strftime [2024-07-01 12:00:00 Mon Monday Jul July 183 PM 24 12 1 %]',
+        'gmtime    2024-12-31 23:59:59 wday=2 yday=365 isdst=0',
+        'localtime 2024-12-31 23:59:59 wday=2 yday=365 isdst=0',
+        'mktime=1735689599 strftime [2024-12-31 23:59:59 Tue Tuesday Dec December 366 PM 24 11 2 %]',
+        'normal    2024-02-02 01:00:00 wday=5 yday=32 isdst=0',
+        'difftime 90.0',
+      ]);
+    });
+  });
   describe('the same programs linked against the Universal CRT (ucrtbase via api-ms-win-crt-*)', () => {
     it('hello_ucrt.exe: arguments and exit code', () => {
       const r = run(FIXTURES + 'hello_ucrt.exe', 'a', 'b c', 'd"e');

@@ -3,6 +3,7 @@
 import type { ExportRow } from '../types.js';
 import * as ct from './ctype.js';
 import * as str from './string.js';
+import * as tm from './time.js';
 import * as w from './wstring.js';
 
 export const TEXT_EXPORTS: readonly ExportRow[] = [
@@ -70,4 +71,23 @@ export const TEXT_EXPORTS: readonly ExportRow[] = [
   { name: 'iswdigit', args: ['u16'], ret: 'i32', impl: ct.iswdigit },
   { name: 'iswspace', args: ['u16'], ret: 'i32', impl: ct.iswspace },
   { name: '__pctype_func', args: [], ret: 'ptr', impl: ct.pctype },
+  { name: 'time', args: ['ptr'], ret: 'i64', impl: tm._time64 },
+  { name: '_time64', args: ['ptr'], ret: 'i64', impl: tm._time64 },
+  { name: '_time32', args: ['ptr'], ret: 'i32', impl: tm._time32 },
+  { name: 'gmtime', args: ['ptr'], ret: 'ptr', impl: tm._gmtime64 },
+  { name: '_gmtime64', args: ['ptr'], ret: 'ptr', impl: tm._gmtime64 },
+  { name: '_gmtime64_s', args: ['ptr', 'ptr'], ret: 'i32', impl: tm._gmtime64_s },
+  { name: 'localtime', args: ['ptr'], ret: 'ptr', impl: tm._localtime64 },
+  { name: '_localtime64', args: ['ptr'], ret: 'ptr', impl: tm._localtime64 },
+  { name: '_localtime64_s', args: ['ptr', 'ptr'], ret: 'i32', impl: tm._localtime64_s },
+  { name: 'mktime', args: ['ptr'], ret: 'i64', impl: tm._mktime64 },
+  { name: '_mktime64', args: ['ptr'], ret: 'i64', impl: tm._mktime64 },
+  { name: '_mkgmtime64', args: ['ptr'], ret: 'i64', impl: tm._mkgmtime64 },
+  { name: 'difftime', args: ['i64', 'i64'], ret: 'f64', impl: tm._difftime64 },
+  { name: '_difftime64', args: ['i64', 'i64'], ret: 'f64', impl: tm._difftime64 },
+  { name: 'clock', args: [], ret: 'i32', impl: tm.clock },
+  { name: '_ftime64', args: ['ptr'], ret: 'void', impl: tm._ftime64 },
+  { name: '_ftime', args: ['ptr'], ret: 'void', impl: tm._ftime64 },
+  { name: 'strftime', args: ['ptr', 'u64', 'str', 'ptr'], ret: 'u64', impl: tm.strftime },
+  { name: 'wcsftime', args: ['ptr', 'u64', 'wstr', 'ptr'], ret: 'u64', impl: tm.wcsftime },
 ];

@@ -6,6 +6,7 @@
 import { splitCommandLine } from '../../loader/commandline.js';
 import type { ApiContext } from '../types.js';
 import { CRT, crt } from '../msvcrt/crtdata.js';
+import { zoneVariables } from '../msvcrt/time.js';
 
 function narrowArray(ctx: ApiContext, strings: string[]): number {
   const m = ctx.mem;
@@ -123,14 +124,15 @@ export function _set_new_mode(ctx: ApiContext, mode: number): number {
   return old;
 }
 
-/** _tzset and its variables: UTC until the time functions arrive (no daylight saving). */
+/** _tzset: the zone (TZ, else the host's) into _timezone, _daylight and _tzname. */
 export function _tzset(ctx: ApiContext): void {
   const m = ctx.mem;
-  m.setU32(crt(ctx, CRT.Daylight), 0);
-  m.setU32(crt(ctx, CRT.Timezone), 0);
+  const z = zoneVariables(ctx);
+  m.setU32(crt(ctx, CRT.Daylight), z.daylight ? 1 : 0);
+  m.setU32(crt(ctx, CRT.Timezone), z.west >>> 0);
   const names = crt(ctx, CRT.TznameStrings);
-  m.writeCString(names, new TextEncoder().encode('UTC'));
-  m.writeCString(names + 8, new TextEncoder().encode('UTC'));
+  m.writeCString(names, new TextEncoder().encode(z.names[0].slice(0, 7)));
+  m.writeCString(names + 8, new TextEncoder().encode(z.names[1].slice(0, 7)));
   m.setU64(crt(ctx, CRT.Tzname), names);
   m.setU64(crt(ctx, CRT.Tzname) + 8, names + 8);
 }
