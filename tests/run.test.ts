@@ -149,6 +149,11 @@ describe('running programs', () => {
       ]);
     });
   });
+  it('vcrt.exe: vcruntime140.dll RTTI and std::exception helpers (expected: the program under Wine 8)', () => {
+    const r = run(FIXTURES + 'vcrt.exe');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'compare same=0 different=1 sign=1\r\nhash equal=1 differs=1 value=f6f90c7d7d8a9516\r\ncopy owned: distinct=1 text=owned message free=1; borrowed: same=1 free=0\r\ndestroyed what=0000000000000000 free=0\r\nmemchr 3 1\r\n');
+  });
   describe('the same programs linked against the Universal CRT (ucrtbase via api-ms-win-crt-*)', () => {
     it('hello_ucrt.exe: arguments and exit code', () => {
       const r = run(FIXTURES + 'hello_ucrt.exe', 'a', 'b c', 'd"e');

@@ -4,5 +4,6 @@ import { msvcrt } from './msvcrt/exports.js';
 import { ntdll } from './ntdll/exports.js';
 import type { DllTable } from './types.js';
 import { ucrtbase } from './ucrtbase/exports.js';
+import { vcruntime140, vcruntime140_1 } from './vcruntime140/exports.js';
 
-export const BUILTIN_DLLS: readonly DllTable[] = [ntdll, kernel32, msvcrt, ucrtbase];
+export const BUILTIN_DLLS: readonly DllTable[] = [ntdll, kernel32, msvcrt, ucrtbase, vcruntime140, vcruntime140_1];
