@@ -154,6 +154,12 @@ describe('running programs', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, 'compare same=0 different=1 sign=1\r\nhash equal=1 differs=1 value=f6f90c7d7d8a9516\r\ncopy owned: distinct=1 text=owned message free=1; borrowed: same=1 free=0\r\ndestroyed what=0000000000000000 free=0\r\nmemchr 3 1\r\n');
   });
+  it('fpenv.exe: _controlfp rounding modes act in guest code and survive API calls; _clearfp/_statusfp', () => {
+    const r = run(FIXTURES + 'fpenv.exe');
+    assert.equal(r.status, 0, r.stderr);
+    // The output of the same program under Wine 8.
+    assert.equal(r.stdout, 'default 0x8001f\r\nafter chop 0x8031f\r\n1/10 nearest=3fb999999999999a chop=3fb9999999999999 differ=1\r\nprinting under chop: 0.099999999999999992\r\nmode survives API calls: 1\r\n1/0=inf zerodivide=1\r\nclearfp returned zerodivide=1 then 0\r\nrestored 0x8001f\r\n');
+  });
   describe('the same programs linked against the Universal CRT (ucrtbase via api-ms-win-crt-*)', () => {
     it('hello_ucrt.exe: arguments and exit code', () => {
       const r = run(FIXTURES + 'hello_ucrt.exe', 'a', 'b c', 'd"e');

@@ -518,6 +518,8 @@ export class WinProcess implements ProcessApi {
     mem.setU64(teb + TEB.ClientIdUniqueProcess, hostPid());
     mem.setU64(teb + TEB.ClientIdUniqueThread, tid);
     mem.setU64(teb + WR.GuestRsp, top - 0x40);
+    mem.setU32(teb + WR.GuestMxcsr, 0x1f80); // Windows' initial MXCSR
+    mem.setU32(teb + WR.HostMxcsr, 0x1f80);
     const dispatch = makeDispatcher(this.dispatch, mem, this.ctx, { teb, tid, stackLow: stack, stackHigh: top }, this.dispatchHooks(), this.relay);
     mem.setU64(teb + WR.Dispatch, this.engine.registerDispatcher(dispatch));
     this.engine.enterThread(teb);

@@ -351,6 +351,33 @@ export class Asm {
     this.memBase(7, base, disp);
     return this;
   }
+  /** and r32, imm32 */
+  andImm32(r: R, v: number): this {
+    this.rex(false, 0, 0, r);
+    this.raw(0x81, 0xe0 | (r & 7));
+    this.imm32(v);
+    return this;
+  }
+  /** cmp r32, gs:[disp] */
+  cmpGs32(r: R, disp: number): this {
+    this.out.push(0x65);
+    this.rex(false, r, 0, 0);
+    this.out.push(0x3b);
+    this.memAbs(r, disp);
+    return this;
+  }
+  /** stmxcsr gs:[disp] */
+  stmxcsrGs(disp: number): this {
+    this.out.push(0x65, 0x0f, 0xae);
+    this.memAbs(3, disp);
+    return this;
+  }
+  /** ldmxcsr gs:[disp] */
+  ldmxcsrGs(disp: number): this {
+    this.out.push(0x65, 0x0f, 0xae);
+    this.memAbs(2, disp);
+    return this;
+  }
   /** popfq */
   popfq(): this {
     return this.raw(0x9d);

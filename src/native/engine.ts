@@ -51,8 +51,18 @@ function emitDispatchStub(a: Asm): void {
   a.store(R.rsp, 0, R.rsi);
   a.store(R.rsp, 8, R.rdi);
   for (let i = 0; i < 10; i++) a.movdquStore(R.rsp, 16 + 16 * i, 6 + i);
+  // JS runs with the default floating-point environment whatever the guest set (V8 assumes
+  // round-to-nearest with exceptions masked); the guest's comes back on return. ldmxcsr is
+  // slow, so it runs only when something differs: the guest's control bits from the default
+  // on entry, and the saved value (which _controlfp may have edited) from the live one on exit.
+  const hostFp = new Label();
+  const guestFp = new Label();
+  a.stmxcsrGs(WR.GuestMxcsr).loadGs32(R.r10, WR.GuestMxcsr).andImm32(R.r10, 0xffc0).cmpImm32(R.r10, 0x1f80).jcc(4, hostFp);
+  a.ldmxcsrGs(WR.HostMxcsr).bind(hostFp);
   a.movRR32(R.rdi, R.rax); // dispatch(id)
   a.callGs(WR.Dispatch);
+  a.stmxcsrGs(WR.MxcsrNow).loadGs32(R.r10, WR.GuestMxcsr).cmpGs32(R.r10, WR.MxcsrNow).jcc(4, guestFp);
+  a.ldmxcsrGs(WR.GuestMxcsr).bind(guestFp);
   const resume = new Label();
   a.cmpGsImm8(WR.ResumeContext, 0);
   a.jcc(5, resume); // jne
@@ -113,9 +123,11 @@ function emitCallGuest(a: Asm, returnOffset: { value: number }): void {
   a.movRR(R.rsp, R.rsi);
   a.load(R.rcx, R.rsp, 0).load(R.rdx, R.rsp, 8).load(R.r8, R.rsp, 16).load(R.r9, R.rsp, 24);
   a.movqXmmR(0, R.rcx).movqXmmR(1, R.rdx).movqXmmR(2, R.r8).movqXmmR(3, R.r9);
+  a.ldmxcsrGs(WR.GuestMxcsr); // the guest's floating-point environment for the callback
   a.callR(R.rax);
   returnOffset.value = a.length; // where a guest function returns to (the unwinder resumes here)
   a.movsdStoreGs(WR.RetXmm0, 0);
+  a.stmxcsrGs(WR.GuestMxcsr).ldmxcsrGs(WR.HostMxcsr);
   a.loadGs(R.rsp, WR.HostRsp);
   a.popGs(WR.HostRsp);
   a.pop(R.r15).pop(R.r14).pop(R.r13).pop(R.r12).pop(R.rbx).pop(R.rbp);

@@ -49,6 +49,12 @@ export const WR = {
   ResumeContext: WR_BLOCK + 0x40,
   /** The thread's errno (msvcrt _errno returns its address). */
   Errno: WR_BLOCK + 0x48,
+  /** The guest's MXCSR while JS runs (restored by the thunk on return: _controlfp edits it). */
+  GuestMxcsr: WR_BLOCK + 0x50,
+  /** The MXCSR JS runs with (0x1f80: round to nearest, all exceptions masked). */
+  HostMxcsr: WR_BLOCK + 0x54,
+  /** Scratch: the live MXCSR when a thunk returns. */
+  MxcsrNow: WR_BLOCK + 0x58,
   /** Scratch for the CRT's per-thread buffers (strerror, strtok …). */
   Scratch: WR_BLOCK + 0x100,
   ScratchSize: 0x400,

@@ -10,6 +10,9 @@ const engine = new Engine(mem);
 const teb = mem.allocate(0, THREAD_BLOCK_SIZE, true, PAGE_READWRITE);
 const stack = mem.allocate(0, 0x10000, true, PAGE_READWRITE);
 mem.setU64(teb + WR.GuestRsp, stack + 0x10000 - 0x40);
+// Every thread starts with the default floating-point environment (the thunks switch to it).
+mem.setU32(teb + WR.GuestMxcsr, 0x1f80);
+mem.setU32(teb + WR.HostMxcsr, 0x1f80);
 const code = mem.allocate(0, 0x1000, true, PAGE_EXECUTE_READWRITE);
 const context = mem.allocate(0, 0x1000, true, PAGE_READWRITE);
 

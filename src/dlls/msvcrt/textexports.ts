@@ -2,6 +2,7 @@
  *  spread into both DLLs' export lists). */
 import type { ExportRow } from '../types.js';
 import * as ct from './ctype.js';
+import * as fp from './float.js';
 import * as str from './string.js';
 import * as tm from './time.js';
 import * as w from './wstring.js';
@@ -70,6 +71,11 @@ export const TEXT_EXPORTS: readonly ExportRow[] = [
   { name: 'iswalpha', args: ['u16'], ret: 'i32', impl: ct.iswalpha },
   { name: 'iswdigit', args: ['u16'], ret: 'i32', impl: ct.iswdigit },
   { name: 'iswspace', args: ['u16'], ret: 'i32', impl: ct.iswspace },
+  { name: '_control87', args: ['u32', 'u32'], ret: 'u32', impl: fp._control87 },
+  { name: '_controlfp', args: ['u32', 'u32'], ret: 'u32', impl: fp._controlfp },
+  { name: '_clearfp', args: [], ret: 'u32', impl: fp._clearfp },
+  { name: '_statusfp', args: [], ret: 'u32', impl: fp._statusfp },
+  { name: '_fpreset', args: [], ret: 'void', impl: fp._fpreset },
   { name: '__pctype_func', args: [], ret: 'ptr', impl: ct.pctype },
   { name: 'time', args: ['ptr'], ret: 'i64', impl: tm._time64 },
   { name: '_time64', args: ['ptr'], ret: 'i64', impl: tm._time64 },
