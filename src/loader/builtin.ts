@@ -52,13 +52,20 @@ export function buildBuiltinImage(mem: AddressSpace, table: DllTable, firstId: n
     return t.bytes();
   });
   const floatArgsOf = (r: ExportRow): boolean => (r.args ?? []).slice(0, 4).some(isFloat);
-  const assemble = (r: ExportRow, i: number, at: number): Uint8Array => {
+  // A fast path is assembled once: its bytes depend on its address only through the jump at
+  // the end of its slow-path thunk (when it has one), which pass 2 patches.
+  const fast = rows.map((r, i) => {
+    if (!r.native) return undefined;
     const a = new Asm();
-    emitFastPath(a, r.native!, () => emitThunk(a, firstId + i, floatArgsOf(r), stubAddr, at), env);
-    return a.bytes();
-  };
-  // Pass 1: the length of every code slot (a fast path's length does not depend on where it lies).
-  const slots = rows.map((r, i) => (r.forward || r.data ? 0 : Math.ceil((r.native ? assemble(r, i, 0).length : templates[floatArgsOf(r) ? 1 : 0]!.length) / 16) * 16));
+    let jmpEnd = -1;
+    emitFastPath(a, r.native, () => {
+      emitThunk(a, firstId + i, floatArgsOf(r), 0, 0);
+      jmpEnd = a.length;
+    }, env);
+    return { bytes: a.bytes(), jmpEnd };
+  });
+  // Pass 1: the length of every code slot.
+  const slots = rows.map((r, i) => (r.forward || r.data ? 0 : Math.ceil((fast[i]?.bytes.length ?? templates[floatArgsOf(r) ? 1 : 0]!.length) / 16) * 16));
   const textSize = alignPage(slots.reduce((n, x) => n + x, 0) + 16);
   const dataRva = textRva + textSize;
   const dataSize = alignPage(rows.reduce((n, r) => n + (r.data ? (r.data.size + 15) & ~15 : 0), 0) + 16);
@@ -88,8 +95,10 @@ export function buildBuiltinImage(mem: AddressSpace, table: DllTable, firstId: n
     }
     const at = base + textRva + codeOff;
     addresses.push(at);
-    if (r.native) {
-      code.set(assemble(r, i, at), codeOff);
+    const f = fast[i];
+    if (f) {
+      code.set(f.bytes, codeOff);
+      if (f.jmpEnd >= 0) codeView.setInt32(codeOff + f.jmpEnd - 4, stubAddr - (at + f.jmpEnd), true);
     } else {
       const t = templates[floatArgsOf(r) ? 1 : 0]!;
       code.set(t, codeOff);
