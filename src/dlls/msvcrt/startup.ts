@@ -1,26 +1,44 @@
 /** CRT start-up and exit (process.h / stdlib.h): __getmainargs, _initterm, atexit, exit. */
 import { splitCommandLine } from '../../loader/commandline.js';
 import type { ApiContext } from '../types.js';
+import { HEAP_ZERO_MEMORY } from '../../kernel/heap.js';
 import { CRT, crt } from './crtdata.js';
 import { flushAll } from './stdio.js';
 
-function allocStrings(ctx: ApiContext, strings: string[]): number {
+/** A NULL-terminated array of narrow (UTF-8) strings on the process heap: argv, environ. */
+export function narrowStringArray(ctx: ApiContext, strings: string[]): number {
   const m = ctx.mem;
   const enc = strings.map((s) => new TextEncoder().encode(s));
   const size = 8 * (strings.length + 1) + enc.reduce((n, b) => n + b.length + 1, 0);
-  const p = ctx.process.heapAlloc(ctx.process.processHeap, size, 8);
-  let str = p + 8 * (strings.length + 1);
+  const p = ctx.process.heapAlloc(ctx.process.processHeap, size, HEAP_ZERO_MEMORY);
+  let at = p + 8 * (strings.length + 1);
   enc.forEach((b, i) => {
-    m.setU64(p + 8 * i, str);
-    m.writeCString(str, b);
-    str += b.length + 1;
+    m.setU64(p + 8 * i, at);
+    at += m.writeCString(at, b);
   });
-  m.setU64(p + 8 * strings.length, 0);
   return p;
 }
 
+/** The same with wide (UTF-16) strings: __wargv, _wenviron. */
+export function wideStringArray(ctx: ApiContext, strings: string[]): number {
+  const m = ctx.mem;
+  const size = 8 * (strings.length + 1) + strings.reduce((n, s) => n + 2 * s.length + 2, 0);
+  const p = ctx.process.heapAlloc(ctx.process.processHeap, size, HEAP_ZERO_MEMORY);
+  let at = p + 8 * (strings.length + 1);
+  strings.forEach((s, i) => {
+    m.setU64(p + 8 * i, at);
+    at += m.writeWString(at, s);
+  });
+  return p;
+}
+
+/** NAME=value strings of the process environment (shared with kernel32). */
+export function environmentStrings(ctx: ApiContext): string[] {
+  return [...ctx.process.environment].map(([k, v]) => `${k}=${v}`);
+}
+
 export function environmentArray(ctx: ApiContext): number {
-  return allocStrings(ctx, [...ctx.process.environment].map(([k, v]) => `${k}=${v}`));
+  return narrowStringArray(ctx, environmentStrings(ctx));
 }
 
 /** int __getmainargs(int *argc, char ***argv, char ***envp, int expandWildcards, _startupinfo *) */
@@ -28,7 +46,7 @@ export function __getmainargs(ctx: ApiContext, argcOut: number, argvOut: number,
   const argv = splitCommandLine(ctx.process.commandLineW, 'msvcrt');
   const m = ctx.mem;
   m.setU32(argcOut, argv.length);
-  m.setU64(argvOut, allocStrings(ctx, argv));
+  m.setU64(argvOut, narrowStringArray(ctx, argv));
   const env = environmentArray(ctx);
   m.setU64(envOut, env);
   m.setU64(ctx.dataAddress('msvcrt.dll', '__initenv'), env);
@@ -38,19 +56,9 @@ export function __getmainargs(ctx: ApiContext, argcOut: number, argvOut: number,
 export function __wgetmainargs(ctx: ApiContext, argcOut: number, argvOut: number, envOut: number): number {
   const argv = splitCommandLine(ctx.process.commandLineW, 'msvcrt');
   const m = ctx.mem;
-  const wide = (strings: string[]): number => {
-    const size = 8 * (strings.length + 1) + strings.reduce((n, s) => n + 2 * s.length + 2, 0);
-    const p = ctx.process.heapAlloc(ctx.process.processHeap, size, 8);
-    let at = p + 8 * (strings.length + 1);
-    strings.forEach((s, i) => {
-      m.setU64(p + 8 * i, at);
-      at += m.writeWString(at, s);
-    });
-    return p;
-  };
   m.setU32(argcOut, argv.length);
-  m.setU64(argvOut, wide(argv));
-  m.setU64(envOut, wide([...ctx.process.environment].map(([k, v]) => `${k}=${v}`)));
+  m.setU64(argvOut, wideStringArray(ctx, argv));
+  m.setU64(envOut, wideStringArray(ctx, environmentStrings(ctx)));
   return 0;
 }
 

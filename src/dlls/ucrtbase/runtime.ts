@@ -6,58 +6,33 @@
 import { splitCommandLine } from '../../loader/commandline.js';
 import type { ApiContext } from '../types.js';
 import { CRT, crt } from '../msvcrt/crtdata.js';
+import { environmentStrings, narrowStringArray, wideStringArray } from '../msvcrt/startup.js';
 import { zoneVariables } from '../msvcrt/time.js';
 
-function narrowArray(ctx: ApiContext, strings: string[]): number {
-  const m = ctx.mem;
-  const enc = strings.map((s) => new TextEncoder().encode(s));
-  const size = 8 * (strings.length + 1) + enc.reduce((n, b) => n + b.length + 1, 0);
-  const p = ctx.process.heapAlloc(ctx.process.processHeap, size, 8);
-  let at = p + 8 * (strings.length + 1);
-  enc.forEach((b, i) => {
-    m.setU64(p + 8 * i, at);
-    at += m.writeCString(at, b);
-  });
-  return p;
-}
-
-function wideArray(ctx: ApiContext, strings: string[]): number {
-  const m = ctx.mem;
-  const size = 8 * (strings.length + 1) + strings.reduce((n, s) => n + 2 * s.length + 2, 0);
-  const p = ctx.process.heapAlloc(ctx.process.processHeap, size, 8);
-  let at = p + 8 * (strings.length + 1);
-  strings.forEach((s, i) => {
-    m.setU64(p + 8 * i, at);
-    at += m.writeWString(at, s);
-  });
-  return p;
-}
-
 const argvOf = (ctx: ApiContext): string[] => splitCommandLine(ctx.process.commandLineW, 'ucrt');
-const envOf = (ctx: ApiContext): string[] => [...ctx.process.environment].map(([k, v]) => `${k}=${v}`);
 
 /** _configure_narrow_argv(mode): builds __argc/__argv (wildcard expansion is not done). */
 export function _configure_narrow_argv(ctx: ApiContext): number {
   const argv = argvOf(ctx);
   ctx.mem.setU32(crt(ctx, CRT.Argc), argv.length);
-  ctx.mem.setU64(crt(ctx, CRT.Argv), narrowArray(ctx, argv));
+  ctx.mem.setU64(crt(ctx, CRT.Argv), narrowStringArray(ctx, argv));
   return 0;
 }
 
 export function _configure_wide_argv(ctx: ApiContext): number {
   const argv = argvOf(ctx);
   ctx.mem.setU32(crt(ctx, CRT.Argc), argv.length);
-  ctx.mem.setU64(crt(ctx, CRT.Wargv), wideArray(ctx, argv));
+  ctx.mem.setU64(crt(ctx, CRT.Wargv), wideStringArray(ctx, argv));
   return 0;
 }
 
 export function _initialize_narrow_environment(ctx: ApiContext): number {
-  ctx.mem.setU64(crt(ctx, CRT.Environ), narrowArray(ctx, envOf(ctx)));
+  ctx.mem.setU64(crt(ctx, CRT.Environ), narrowStringArray(ctx, environmentStrings(ctx)));
   return 0;
 }
 
 export function _initialize_wide_environment(ctx: ApiContext): number {
-  ctx.mem.setU64(crt(ctx, CRT.Wenviron), wideArray(ctx, envOf(ctx)));
+  ctx.mem.setU64(crt(ctx, CRT.Wenviron), wideStringArray(ctx, environmentStrings(ctx)));
   return 0;
 }
 
@@ -68,7 +43,7 @@ export const __p__commode = (ctx: ApiContext): number => crt(ctx, CRT.Commode);
 
 export function __p___wargv(ctx: ApiContext): number {
   const at = crt(ctx, CRT.Wargv);
-  if (ctx.mem.ptr(at) === 0) ctx.mem.setU64(at, wideArray(ctx, argvOf(ctx)));
+  if (ctx.mem.ptr(at) === 0) ctx.mem.setU64(at, wideStringArray(ctx, argvOf(ctx)));
   return at;
 }
 
