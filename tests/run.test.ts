@@ -160,6 +160,22 @@ describe('running programs', () => {
     // The output of the same program under Wine 8.
     assert.equal(r.stdout, 'default 0x8001f\r\nafter chop 0x8031f\r\n1/10 nearest=3fb999999999999a chop=3fb9999999999999 differ=1\r\nprinting under chop: 0.099999999999999992\r\nmode survives API calls: 1\r\n1/0=inf zerodivide=1\r\nclearfp returned zerodivide=1 then 0\r\nrestored 0x8001f\r\n');
   });
+  it('crtenv.exe: _putenv shared with kernel32, _wgetenv, _dupenv_s, signal/raise, _get_pgmptr', () => {
+    const r = run(FIXTURES + 'crtenv.exe');
+    assert.equal(r.status, 0, r.stderr);
+    // The output of the program under Wine 8, except _dupenv_s: Windows' msvcrt.dll exports it
+    // (Wine's does not, and the program then prints e=-1).
+    assert.deepEqual(r.stdout.split('\r\n').slice(0, -1), [
+      'getenv=one kernel32=one/3',
+      'changed getenv=two wgetenv=two',
+      'removed getenv=(null) kernel32=0 err=203',
+      'dupenv e=0 dup=k len=2',
+      'signal old=SIG_DFL raise=0 caught=15 reset=1',
+      'ignored raise=0 caught=0 bad=-1',
+      'pgmptr ends with crtenv.exe: 1',
+      'doserrno=5',
+    ]);
+  });
   describe('the same programs linked against the Universal CRT (ucrtbase via api-ms-win-crt-*)', () => {
     it('hello_ucrt.exe: arguments and exit code', () => {
       const r = run(FIXTURES + 'hello_ucrt.exe', 'a', 'b c', 'd"e');

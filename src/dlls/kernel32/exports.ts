@@ -66,6 +66,8 @@ export const kernel32: DllTable = {
     { name: 'QueryPerformanceCounter', args: ['ptr'], ret: 'bool', impl: sys.QueryPerformanceCounter },
     { name: 'QueryPerformanceFrequency', args: ['ptr'], ret: 'bool', impl: sys.QueryPerformanceFrequency },
     { name: 'ReadFile', args: ['handle', 'ptr', 'u32', 'ptr', 'ptr'], ret: 'bool', impl: file.ReadFile },
+    { name: 'SetEnvironmentVariableA', args: ['str', 'str'], ret: 'bool', impl: proc.SetEnvironmentVariableA },
+    { name: 'SetEnvironmentVariableW', args: ['wstr', 'wstr'], ret: 'bool', impl: proc.SetEnvironmentVariableW },
     { name: 'SetLastError', args: ['u32'], ret: 'void', native: 'SetLastError' },
     { name: 'SetUnhandledExceptionFilter', args: ['ptr'], ret: 'ptr', impl: proc.SetUnhandledExceptionFilter },
     { name: 'Sleep', args: ['u32'], ret: 'void', impl: sync.Sleep },

@@ -153,3 +153,23 @@ export function GetEnvironmentVariableA(ctx: ApiContext, name: number, buf: numb
   ctx.mem.writeCString(buf, v);
   return v.length;
 }
+
+/** SetEnvironmentVariable: a NULL value removes the variable. Names are case-insensitive. */
+function setEnvironment(ctx: ApiContext, name: string, value: string | null): number {
+  if (name === '' || name.includes('=')) {
+    ctx.setLastError(ERROR_INVALID_PARAMETER);
+    return 0;
+  }
+  const env = ctx.process.environment;
+  for (const k of [...env.keys()]) if (k.toUpperCase() === name.toUpperCase()) env.delete(k);
+  if (value !== null) env.set(name, value);
+  return 1;
+}
+
+export function SetEnvironmentVariableW(ctx: ApiContext, name: number, value: number): number {
+  return setEnvironment(ctx, ctx.mem.wstring(name), value === 0 ? null : ctx.mem.wstring(value));
+}
+
+export function SetEnvironmentVariableA(ctx: ApiContext, name: number, value: number): number {
+  return setEnvironment(ctx, ctx.mem.cstring(name), value === 0 ? null : ctx.mem.cstring(value));
+}

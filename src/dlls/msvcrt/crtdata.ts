@@ -38,6 +38,11 @@ export const CRT = {
   TznameStrings: 0x20b8,
   /** UCRT's stream table (__acrt_iob_func): 20 FILEs of 48 bytes, laid out as msvcrt's. */
   UcrtIob: 0x2100,
+  /** signal() handlers of the seven signals (8 bytes each). */
+  SignalHandlers: 0x2800,
+  /** _pgmptr and _wpgmptr (pointers to the program path). */
+  Pgmptr: 0x2840,
+  Wpgmptr: 0x2848,
   /** The "C" locale classification table (_pctype points at entry 0, one past entry -1). */
   CtypeTable: 0x2500,
 } as const;

@@ -94,6 +94,11 @@ export function _msize(ctx: ApiContext, p: number): bigint {
   return s < 0 ? 0xffffffffffffffffn : BigInt(s);
 }
 
+/** The per-thread operating-system error the CRT last saw (_doserrno). */
+export function __doserrno(ctx: ApiContext): number {
+  return ctx.teb + WR.Errno + 4;
+}
+
 export function _errno(ctx: ApiContext): number {
   return ctx.teb + WR.Errno;
 }

@@ -8,6 +8,7 @@ import * as math from './math.js';
 import * as mem from './memory.js';
 import * as search from './search.js';
 import * as setjmp from './setjmp.js';
+import * as sig from './signal.js';
 import * as start from './startup.js';
 import * as stdio from './stdio.js';
 import * as fp from './float.js';
@@ -60,7 +61,16 @@ export const SHARED_CRT_EXPORTS: readonly ExportRow[] = [
   { name: 'puts', args: ['str'], ret: 'i32', impl: stdio.puts },
   { name: 'qsort', args: ['ptr', 'u64', 'u64', 'ptr'], ret: 'void', impl: search.qsort },
   { name: 'realloc', args: ['ptr', 'u64'], ret: 'ptr', impl: mem.realloc },
-  { name: 'signal', args: ['i32', 'ptr'], ret: 'ptr', impl: () => 0 },
+  { name: 'signal', args: ['i32', 'ptr'], ret: 'ptr', impl: sig.signal },
+  { name: 'raise', args: ['i32'], ret: 'i32', impl: sig.raise },
+  { name: '_putenv', args: ['str'], ret: 'i32', impl: environ._putenv },
+  { name: '_wputenv', args: ['wstr'], ret: 'i32', impl: environ._wputenv },
+  { name: '_wgetenv', args: ['wstr'], ret: 'ptr', impl: environ._wgetenv },
+  { name: '_dupenv_s', args: ['ptr', 'ptr', 'str'], ret: 'i32', impl: environ._dupenv_s },
+  { name: '__dllonexit', args: ['ptr', 'ptr', 'ptr'], ret: 'ptr', impl: start.__dllonexit },
+  { name: '_get_pgmptr', args: ['ptr'], ret: 'i32', impl: start._get_pgmptr },
+  { name: '_get_wpgmptr', args: ['ptr'], ret: 'i32', impl: start._get_wpgmptr },
+  { name: '__doserrno', args: [], ret: 'ptr', impl: mem.__doserrno },
   { name: 'sqrt', args: ['f64'], ret: 'f64', impl: math.sqrt },
   { name: 'strchr', args: ['str', 'i32'], ret: 'ptr', impl: mem.strchr },
   { name: 'strcmp', args: ['str', 'str'], ret: 'i32', native: 'strcmp' },

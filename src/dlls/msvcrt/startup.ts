@@ -3,6 +3,7 @@ import { splitCommandLine } from '../../loader/commandline.js';
 import type { ApiContext } from '../types.js';
 import { HEAP_ZERO_MEMORY } from '../../kernel/heap.js';
 import { CRT, crt } from './crtdata.js';
+import { raiseAbortHandler } from './signal.js';
 import { flushAll } from './stdio.js';
 
 /** A NULL-terminated array of narrow (UTF-8) strings on the process heap: argv, environ. */
@@ -133,9 +134,51 @@ export function _amsg_exit(ctx: ApiContext, n: number): never {
 }
 
 export function abort(ctx: ApiContext): never {
+  raiseAbortHandler(ctx);
   flushAll(ctx);
   ctx.process.writeFd(2, new TextEncoder().encode('\r\nThis application has requested the Runtime to terminate it in an unusual way.\r\nPlease contact the application\'s support team for more information.\r\n'));
   ctx.process.exit(3);
+}
+
+/** __dllonexit(func, &begin, &end): appends to a DLL's own onexit table (grown with realloc). */
+export function __dllonexit(ctx: ApiContext, fn: number, pbegin: number, pend: number): number {
+  const m = ctx.mem;
+  const begin = m.ptr(pbegin);
+  const n = begin === 0 ? 0 : (m.ptr(pend) - begin) / 8;
+  const heap = ctx.process.processHeap;
+  const table = begin === 0 ? ctx.process.heapAlloc(heap, 8 * (n + 1), 0) : ctx.process.heapReAlloc(heap, begin, 8 * (n + 1), 0);
+  if (table === 0) return 0;
+  m.setU64(table + 8 * n, fn);
+  m.setU64(pbegin, table);
+  m.setU64(pend, table + 8 * (n + 1));
+  return fn;
+}
+
+/** _get_pgmptr / _get_wpgmptr: the program's path (allocated once). */
+export function _get_pgmptr(ctx: ApiContext, out: number): number {
+  if (out === 0) return 22;
+  const at = crt(ctx, CRT.Pgmptr);
+  if (ctx.mem.ptr(at) === 0) {
+    const b = new TextEncoder().encode(ctx.process.imagePath);
+    const p = ctx.process.heapAlloc(ctx.process.processHeap, b.length + 1, 0);
+    ctx.mem.writeCString(p, b);
+    ctx.mem.setU64(at, p);
+  }
+  ctx.mem.setU64(out, ctx.mem.ptr(at));
+  return 0;
+}
+
+export function _get_wpgmptr(ctx: ApiContext, out: number): number {
+  if (out === 0) return 22;
+  const at = crt(ctx, CRT.Wpgmptr);
+  if (ctx.mem.ptr(at) === 0) {
+    const s = ctx.process.imagePath;
+    const p = ctx.process.heapAlloc(ctx.process.processHeap, 2 * s.length + 2, 0);
+    ctx.mem.writeWString(p, s);
+    ctx.mem.setU64(at, p);
+  }
+  ctx.mem.setU64(out, ctx.mem.ptr(at));
+  return 0;
 }
 
 export function noop(): number {
