@@ -39,7 +39,7 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs', 'bin/winrun'],
     languageOptions: {
       sourceType: 'module',
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' },
     },
   },
 );

@@ -176,6 +176,12 @@ describe('running programs', () => {
       'doserrno=5',
     ]);
   });
+  it('crtmath.exe: math.h and float variants, errno on domain/range errors, classification', () => {
+    const r = run(FIXTURES + 'crtmath.exe');
+    assert.equal(r.status, 0, r.stderr);
+    // The output of the same program under Wine 8.
+    assert.equal(r.stdout, 'log10 3 asin 0.52359877559829893 acos 1.0471975511965979\r\nsinh 0.52109530549374738 cosh 1.1276259652063807 tanh 0.46211715726000974\r\nhypot 5 copysign -2 2\r\nmodf -0.75 -2\r\nsqrtf 1.41421354 powf 1.41421354 floorf -2 expf 2.71828175\r\nsqrt(-1) nan=1 errno=33\r\nlog(0)=-inf errno=34\r\nexp(1000)=inf errno=34\r\nisnan 1 0 finite 0 1\r\nfpclass 0x100 0x8 0x40 0x20 0x200 0x2\r\n');
+  });
   describe('the same programs linked against the Universal CRT (ucrtbase via api-ms-win-crt-*)', () => {
     it('hello_ucrt.exe: arguments and exit code', () => {
       const r = run(FIXTURES + 'hello_ucrt.exe', 'a', 'b c', 'd"e');

@@ -219,7 +219,9 @@ export function makeDispatcher(
       }
       if (varargs) hooks.setVarargs(prev);
       if (floatRet) {
-        tebDv.setFloat64(tebOff + WR.RetXmm0, Number(r ?? 0), true);
+        // XMM0 holds a double, or a float in its low 32 bits.
+        if (row.ret === 'f32') tebDv.setFloat32(tebOff + WR.RetXmm0, Number(r ?? 0), true);
+        else tebDv.setFloat64(tebOff + WR.RetXmm0, Number(r ?? 0), true);
         return 0;
       }
       if (typeof r === 'number') return r >= 0 ? r : BigInt.asUintN(64, BigInt(Math.trunc(r)));

@@ -1,6 +1,5 @@
 /** msvcrt.dll: the C runtime of mingw-w64 programs and old MSVC builds (STYLE.md 1). */
 import type { ApiContext, DllTable } from '../types.js';
-import * as math from './math.js';
 import * as start from './startup.js';
 import * as stdio from './stdio.js';
 import { pctype } from './ctype.js';
@@ -38,15 +37,6 @@ export const msvcrt: DllTable = {
     { name: '_vscprintf', args: ['str', 'ptr'], ret: 'i32', impl: stdio._vscprintf },
     { name: '_vsnprintf', args: ['ptr', 'u64', 'str', 'ptr'], ret: 'i32', impl: stdio._vsnprintf },
     { name: '_wcmdln', data: { size: 8, init: (ctx, at) => ctx.mem.setU64(at, allocW(ctx, ctx.process.commandLineW)) } },
-    { name: 'atan', args: ['f64'], ret: 'f64', impl: math.atan },
-    { name: 'atan2', args: ['f64', 'f64'], ret: 'f64', impl: math.atan2 },
-    { name: 'atol', args: ['str'], ret: 'i32', impl: math.atoi },
-    { name: 'cos', args: ['f64'], ret: 'f64', impl: math.cos },
-    { name: 'exp', args: ['f64'], ret: 'f64', impl: math.exp },
-    { name: 'fmod', args: ['f64', 'f64'], ret: 'f64', impl: math.fmod },
-    { name: 'log', args: ['f64'], ret: 'f64', impl: math.log },
-    { name: 'sin', args: ['f64'], ret: 'f64', impl: math.sin },
-    { name: 'tan', args: ['f64'], ret: 'f64', impl: math.tan },
     { name: 'fprintf', args: ['ptr', 'str'], varargs: true, ret: 'i32', impl: stdio.fprintf },
     { name: 'localeconv', args: [], ret: 'ptr', impl: (ctx) => ctx.dataAddress('msvcrt.dll', '__lconv') },
     { name: '__lconv', data: { size: 0xa0, init: initLconv } },

@@ -161,3 +161,47 @@ export function atoi(ctx: ApiContext, s: number): number {
   const { value } = strtoint(ctx, s, 0, 10);
   return Number(BigInt.asIntN(32, value));
 }
+
+// ---- more of math.h, with errno on domain (EDOM) and range (ERANGE) errors ------------------
+function checked(ctx: ApiContext, r: number, args: number[]): number {
+  if (Number.isNaN(r) && !args.some(Number.isNaN)) setErrno(ctx, EDOM);
+  else if (!Number.isFinite(r) && args.every(Number.isFinite)) setErrno(ctx, ERANGE);
+  return r;
+}
+
+export const sqrtChecked = (ctx: ApiContext, x: number): number => checked(ctx, Math.sqrt(x), [x]);
+export const log10 = (ctx: ApiContext, x: number): number => checked(ctx, Math.log10(x), [x]);
+export const asin = (ctx: ApiContext, x: number): number => checked(ctx, Math.asin(x), [x]);
+export const acos = (ctx: ApiContext, x: number): number => checked(ctx, Math.acos(x), [x]);
+export const sinh = (ctx: ApiContext, x: number): number => checked(ctx, Math.sinh(x), [x]);
+export const cosh = (ctx: ApiContext, x: number): number => checked(ctx, Math.cosh(x), [x]);
+export const tanh = (_ctx: ApiContext, x: number): number => Math.tanh(x);
+export const expChecked = (ctx: ApiContext, x: number): number => checked(ctx, Math.exp(x), [x]);
+export const _hypot = (ctx: ApiContext, x: number, y: number): number => checked(ctx, Math.hypot(x, y), [x, y]);
+export const _copysign = (_ctx: ApiContext, x: number, y: number): number => (Math.sign(y) < 0 || Object.is(y, -0) ? -Math.abs(x) : Math.abs(x));
+export const _isnan = (_ctx: ApiContext, x: number): number => (Number.isNaN(x) ? 1 : 0);
+export const _finite = (_ctx: ApiContext, x: number): number => (Number.isFinite(x) ? 1 : 0);
+
+/** modf(x, &intpart): the fractional part; the integral part (toward zero) is stored. */
+export function modf(ctx: ApiContext, x: number, ip: number): number {
+  const i = Number.isFinite(x) ? Math.trunc(x) : x;
+  ctx.mem.setF64(ip, i);
+  return Number.isFinite(x) ? x - i : Number.isNaN(x) ? x : 0 * Math.sign(x);
+}
+
+/** _fpclass: _FPCLASS_SNAN 1, QNAN 2, NINF 4, NN 8, ND 0x10, NZ 0x20, PZ 0x40, PD 0x80, PN 0x100, PINF 0x200. */
+export function _fpclass(_ctx: ApiContext, x: number): number {
+  if (Number.isNaN(x)) {
+    const dv = new DataView(new ArrayBuffer(8));
+    dv.setFloat64(0, x);
+    return (dv.getUint32(0) & 0x80000) !== 0 ? 2 : 1;
+  }
+  const neg = x < 0 || Object.is(x, -0);
+  if (!Number.isFinite(x)) return neg ? 4 : 0x200;
+  if (x === 0) return neg ? 0x20 : 0x40;
+  const denormal = Math.abs(x) < 2.2250738585072014e-308;
+  return neg ? (denormal ? 0x10 : 8) : denormal ? 0x80 : 0x100;
+}
+
+/** Single-precision variants: the argument arrives as a float and the result is rounded back. */
+export const f32 = (f: (ctx: ApiContext, ...a: number[]) => number) => (ctx: ApiContext, ...a: number[]): number => Math.fround(f(ctx, ...a));
