@@ -9,7 +9,7 @@ import { readFileBytes } from '../host/files.js';
 import { absolutePath, currentDirectory, directoryOf, hostPid, isFile, monotonicMs, monotonicNs, readFd, sleepMs, writeFd, isatty } from '../host/io.js';
 import { DebugChannels } from '../kernel/debug.js';
 import { HandleTable, HandleType } from '../kernel/handles.js';
-import { HeapManager } from '../kernel/heap.js';
+import { HEAP_ZERO_MEMORY, HeapManager } from '../kernel/heap.js';
 import { Engine } from '../native/engine.js';
 import { exitGroup, gettid } from '../native/host.js';
 import { CONTEXT, TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
@@ -17,11 +17,12 @@ import { MEM_IMAGE, MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE
 import { IMAGE_SCN_MEM_EXECUTE, IMAGE_SCN_MEM_WRITE, parseForwarder, parsePeForLoading, type LoadableImage } from '../pe/index.js';
 import { dllSearchDirectories, normalizeDllName, resolveApiSet } from './apiset.js';
 import { buildBuiltinImage } from './builtin.js';
+import { appendInitOrder, createPeb, ldrEntrySize, writeLdrEntry, writeProcessParameters } from './peb.js';
 import { makeDispatcher, type DispatchEntry, type DispatchHooks } from './dispatch.js';
 import { RelayFilter, RelayTracer, type TraceFormat } from './relay.js';
 import { buildCommandLine, unixToWindowsPath } from './commandline.js';
 import { EXIT_INTERNAL_ERROR, GuestUnwind, LoaderError, STATUS_CONFLICTING_ADDRESSES, STATUS_DLL_INIT_FAILED, STATUS_DLL_NOT_FOUND, STATUS_PROCEDURE_NOT_FOUND } from './errors.js';
-import { LDR_DATA_TABLE_ENTRY as LDR, PEB, PEB_LDR_DATA, RTL_USER_PROCESS_PARAMETERS as RUPP } from './structures.js';
+import { LDR_DATA_TABLE_ENTRY as LDR, PEB } from './structures.js';
 
 const DLL_PROCESS_ATTACH = 1;
 const DLL_PROCESS_DETACH = 0;
@@ -413,92 +414,22 @@ export class WinProcess implements ProcessApi {
   // ---- PEB, LDR, TEB ----------------------------------------------------------------------------
   private ldrData = 0;
   private addLdrEntry(m: Module): void {
-    const mem = this.mem;
-    const e = this.heapAlloc(this.processHeap, LDR.Size + 2 * (m.path.length + 1) + 8, 8);
-    const full = e + LDR.Size;
-    mem.writeWString(full, m.path);
-    const baseNameOff = m.path.lastIndexOf('\\') + 1;
-    mem.setU64(e + LDR.DllBase, m.base);
-    mem.setU64(e + LDR.EntryPoint, m.entry);
-    mem.setU32(e + LDR.SizeOfImage, m.size);
-    this.unicodeString(e + LDR.FullDllName, full, m.path.length);
-    this.unicodeString(e + LDR.BaseDllName, full + 2 * baseNameOff, m.path.length - baseNameOff);
-    mem.setU16(e + LDR.LoadCount, 0xffff);
-    mem.setU16(e + LDR.TlsIndex, 0);
+    const e = this.heapAlloc(this.processHeap, ldrEntrySize(m.path), HEAP_ZERO_MEMORY);
+    writeLdrEntry(this.mem, this.ldrData, e, m);
     m.ldrEntry = e;
-    // Append to the load-order and memory-order lists (memory order = load order here).
-    this.listAppend(this.ldrData + PEB_LDR_DATA.InLoadOrderModuleList, e + LDR.InLoadOrderLinks);
-    this.listAppend(this.ldrData + PEB_LDR_DATA.InMemoryOrderModuleList, e + LDR.InMemoryOrderLinks);
-    mem.setU64(e + LDR.InInitializationOrderLinks, e + LDR.InInitializationOrderLinks);
-    mem.setU64(e + LDR.InInitializationOrderLinks + 8, e + LDR.InInitializationOrderLinks);
-  }
-
-  private listInit(head: number): void {
-    this.mem.setU64(head, head);
-    this.mem.setU64(head + 8, head);
-  }
-  private listAppend(head: number, entry: number): void {
-    const mem = this.mem;
-    const last = mem.ptr(head + 8);
-    mem.setU64(entry, head);
-    mem.setU64(entry + 8, last);
-    mem.setU64(last, entry);
-    mem.setU64(head + 8, entry);
-  }
-  private unicodeString(at: number, buffer: number, chars: number): void {
-    this.mem.setU16(at, 2 * chars);
-    this.mem.setU16(at + 2, 2 * chars + 2);
-    this.mem.setU64(at + 8, buffer);
   }
 
   private createPeb(): void {
-    const mem = this.mem;
     this.processHeap = this.heaps.create();
-    const peb = this.mem.allocate(0, 0x10000, true, PAGE_READWRITE, MEM_PRIVATE);
+    const { peb, ldr } = createPeb(this.mem, this.processHeap);
     this.pebAddress = peb;
-    mem.setU64(peb + PEB.ProcessHeap, this.processHeap);
-    mem.setU32(peb + PEB.NumberOfProcessors, 1);
-    mem.setU32(peb + PEB.OSMajorVersion, 10);
-    mem.setU32(peb + PEB.OSMinorVersion, 0);
-    mem.setU16(peb + PEB.OSBuildNumber, 19045);
-    mem.setU32(peb + PEB.OSPlatformId, 2);
-    const ldr = peb + 0x1000;
     this.ldrData = ldr;
-    mem.setU32(ldr + PEB_LDR_DATA.Length, PEB_LDR_DATA.Size);
-    mem.setU8(ldr + PEB_LDR_DATA.Initialized, 1);
-    this.listInit(ldr + PEB_LDR_DATA.InLoadOrderModuleList);
-    this.listInit(ldr + PEB_LDR_DATA.InMemoryOrderModuleList);
-    this.listInit(ldr + PEB_LDR_DATA.InInitializationOrderModuleList);
-    mem.setU64(peb + PEB.Ldr, ldr);
-    // Process parameters with their strings after them, in an allocation sized for them (a
-    // command line may be 32K characters).
-    const cwd = unixToWindowsPath(currentDirectory());
-    const strings = [this.imagePath, this.commandLineW, cwd + '\\', this.imagePath];
-    const envBlock = [...this.environment].map(([k, v]) => `${k}=${v}\0`).join('') + '\0';
-    const ppSize = RUPP.Size + strings.reduce((n, x) => n + 2 * x.length + 16, 0) + 2 * envBlock.length + 16;
-    const pp = this.mem.allocate(0, ppSize, true, PAGE_READWRITE, MEM_PRIVATE);
-    mem.setU32(pp + RUPP.MaximumLength, RUPP.Size);
-    mem.setU32(pp + RUPP.Length, RUPP.Size);
-    mem.setU32(pp + RUPP.Flags, 1); // normalized: pointers are absolute
-    let str = pp + RUPP.Size;
-    const put = (off: number, s: string): void => {
-      mem.writeWString(str, s);
-      this.unicodeString(pp + off, str, s.length);
-      str += 2 * s.length + 2;
-      str = Math.ceil(str / 8) * 8;
-    };
-    put(RUPP.ImagePathName, this.imagePath);
-    put(RUPP.CommandLine, this.commandLineW);
-    put(RUPP.CurrentDirectoryPath, cwd.endsWith('\\') ? cwd : cwd + '\\');
-    put(RUPP.WindowTitle, this.imagePath);
-    // Environment block: NAME=value\0 … \0 (UTF-16).
-    const env = str;
-    const units = new Uint16Array(envBlock.length);
-    for (let i = 0; i < envBlock.length; i++) units[i] = envBlock.charCodeAt(i);
-    mem.write(env, new Uint8Array(units.buffer));
-    mem.setU64(pp + RUPP.Environment, env);
-    mem.setU64(pp + RUPP.EnvironmentSize, 2 * envBlock.length);
-    mem.setU64(peb + PEB.ProcessParameters, pp);
+    writeProcessParameters(this.mem, peb, {
+      imagePath: this.imagePath,
+      commandLine: this.commandLineW,
+      currentDirectory: unixToWindowsPath(currentDirectory()),
+      environment: this.environment,
+    });
   }
 
   /** Allocates the main thread's TEB + winrun block and its guest stack. */
@@ -549,7 +480,7 @@ export class WinProcess implements ProcessApi {
     for (const m of this.modules) {
       if (this.initOrder.includes(m) || m === this.modules[0]) continue;
       this.initOrder.push(m);
-      this.listAppend(this.ldrData + PEB_LDR_DATA.InInitializationOrderModuleList, m.ldrEntry + LDR.InInitializationOrderLinks);
+      appendInitOrder(this.mem, this.ldrData, m.ldrEntry);
       if (m.pe?.tls) for (const cb of m.pe.tls.callbacks) this.callGuest(m.base + cb, [m.base, DLL_PROCESS_ATTACH, 0]);
       if (m.pe && m.entry) {
         const ok = this.callGuest(m.entry, [m.base, DLL_PROCESS_ATTACH, 0]);

@@ -57,3 +57,20 @@ export function crt(ctx: ApiContext, off: number): number {
   }
   return base + off;
 }
+
+/**
+ * The address of the CRT pointer variable at `off`, which is made to point at a heap copy of
+ * `text` (narrow UTF-8 or wide) the first time: _acmdln, _wcmdln, _pgmptr, _wpgmptr.
+ */
+export function stringVariable(ctx: ApiContext, off: number, text: () => string, wide: boolean): number {
+  const at = crt(ctx, off);
+  if (ctx.mem.ptr(at) === 0) {
+    const s = text();
+    const bytes = wide ? undefined : new TextEncoder().encode(s);
+    const p = ctx.process.heapAlloc(ctx.process.processHeap, bytes ? bytes.length + 1 : 2 * s.length + 2, 0);
+    if (bytes) ctx.mem.writeCString(p, bytes);
+    else ctx.mem.writeWString(p, s);
+    ctx.mem.setU64(at, p);
+  }
+  return at;
+}

@@ -2,7 +2,7 @@
 import { splitCommandLine } from '../../loader/commandline.js';
 import type { ApiContext } from '../types.js';
 import { HEAP_ZERO_MEMORY } from '../../kernel/heap.js';
-import { CRT, crt } from './crtdata.js';
+import { CRT, crt, stringVariable } from './crtdata.js';
 import { raiseAbortHandler } from './signal.js';
 import { flushAll } from './stdio.js';
 
@@ -157,27 +157,13 @@ export function __dllonexit(ctx: ApiContext, fn: number, pbegin: number, pend: n
 /** _get_pgmptr / _get_wpgmptr: the program's path (allocated once). */
 export function _get_pgmptr(ctx: ApiContext, out: number): number {
   if (out === 0) return 22;
-  const at = crt(ctx, CRT.Pgmptr);
-  if (ctx.mem.ptr(at) === 0) {
-    const b = new TextEncoder().encode(ctx.process.imagePath);
-    const p = ctx.process.heapAlloc(ctx.process.processHeap, b.length + 1, 0);
-    ctx.mem.writeCString(p, b);
-    ctx.mem.setU64(at, p);
-  }
-  ctx.mem.setU64(out, ctx.mem.ptr(at));
+  ctx.mem.setU64(out, ctx.mem.ptr(stringVariable(ctx, CRT.Pgmptr, () => ctx.process.imagePath, false)));
   return 0;
 }
 
 export function _get_wpgmptr(ctx: ApiContext, out: number): number {
   if (out === 0) return 22;
-  const at = crt(ctx, CRT.Wpgmptr);
-  if (ctx.mem.ptr(at) === 0) {
-    const s = ctx.process.imagePath;
-    const p = ctx.process.heapAlloc(ctx.process.processHeap, 2 * s.length + 2, 0);
-    ctx.mem.writeWString(p, s);
-    ctx.mem.setU64(at, p);
-  }
-  ctx.mem.setU64(out, ctx.mem.ptr(at));
+  ctx.mem.setU64(out, ctx.mem.ptr(stringVariable(ctx, CRT.Wpgmptr, () => ctx.process.imagePath, true)));
   return 0;
 }
 

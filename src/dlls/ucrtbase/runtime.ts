@@ -5,7 +5,7 @@
  */
 import { splitCommandLine } from '../../loader/commandline.js';
 import type { ApiContext } from '../types.js';
-import { CRT, crt } from '../msvcrt/crtdata.js';
+import { CRT, crt, stringVariable } from '../msvcrt/crtdata.js';
 import { environmentStrings, narrowStringArray, wideStringArray } from '../msvcrt/startup.js';
 import { zoneVariables } from '../msvcrt/time.js';
 
@@ -59,27 +59,8 @@ export function __p__wenviron(ctx: ApiContext): number {
   return at;
 }
 
-export function __p__acmdln(ctx: ApiContext): number {
-  const at = crt(ctx, CRT.Acmdln);
-  if (ctx.mem.ptr(at) === 0) {
-    const b = new TextEncoder().encode(ctx.process.commandLineW);
-    const p = ctx.process.heapAlloc(ctx.process.processHeap, b.length + 1, 0);
-    ctx.mem.writeCString(p, b);
-    ctx.mem.setU64(at, p);
-  }
-  return at;
-}
-
-export function __p__wcmdln(ctx: ApiContext): number {
-  const at = crt(ctx, CRT.Wcmdln);
-  if (ctx.mem.ptr(at) === 0) {
-    const s = ctx.process.commandLineW;
-    const p = ctx.process.heapAlloc(ctx.process.processHeap, 2 * s.length + 2, 0);
-    ctx.mem.writeWString(p, s);
-    ctx.mem.setU64(at, p);
-  }
-  return at;
-}
+export const __p__acmdln = (ctx: ApiContext): number => stringVariable(ctx, CRT.Acmdln, () => ctx.process.commandLineW, false);
+export const __p__wcmdln = (ctx: ApiContext): number => stringVariable(ctx, CRT.Wcmdln, () => ctx.process.commandLineW, true);
 
 export function _set_invalid_parameter_handler(ctx: ApiContext, handler: number): number {
   const at = crt(ctx, CRT.InvalidParameterHandler);
