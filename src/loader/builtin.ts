@@ -72,7 +72,7 @@ export function buildBuiltinImage(mem: AddressSpace, table: DllTable, firstId: n
   const size = dataRva + dataSize;
   let base: number;
   try {
-    base = table.base ? mem.allocate(table.base, size, true, PAGE_READWRITE, MEM_IMAGE) : mem.allocate(0, size, true, PAGE_READWRITE, MEM_IMAGE);
+    base = mem.allocate(table.base ?? 0, size, true, PAGE_READWRITE, MEM_IMAGE);
   } catch {
     base = mem.allocate(0, size, true, PAGE_READWRITE, MEM_IMAGE);
   }

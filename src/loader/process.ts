@@ -591,4 +591,3 @@ export class WinProcess implements ProcessApi {
   }
 }
 
-export { MEM_IMAGE };

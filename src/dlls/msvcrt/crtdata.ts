@@ -64,13 +64,15 @@ export function crt(ctx: ApiContext, off: number): number {
  */
 export function stringVariable(ctx: ApiContext, off: number, text: () => string, wide: boolean): number {
   const at = crt(ctx, off);
-  if (ctx.mem.ptr(at) === 0) {
-    const s = text();
-    const bytes = wide ? undefined : new TextEncoder().encode(s);
-    const p = ctx.process.heapAlloc(ctx.process.processHeap, bytes ? bytes.length + 1 : 2 * s.length + 2, 0);
-    if (bytes) ctx.mem.writeCString(p, bytes);
-    else ctx.mem.writeWString(p, s);
-    ctx.mem.setU64(at, p);
-  }
+  if (ctx.mem.ptr(at) === 0) ctx.mem.setU64(at, heapString(ctx, text(), wide));
   return at;
+}
+
+/** A NUL-terminated copy of `s` on the process heap, narrow (UTF-8) or wide (UTF-16). */
+export function heapString(ctx: ApiContext, s: string, wide: boolean): number {
+  const bytes = wide ? undefined : new TextEncoder().encode(s);
+  const p = ctx.process.heapAlloc(ctx.process.processHeap, bytes ? bytes.length + 1 : 2 * s.length + 2, 0);
+  if (bytes) ctx.mem.writeCString(p, bytes);
+  else ctx.mem.writeWString(p, s);
+  return p;
 }

@@ -2,6 +2,7 @@
 import type { ApiContext, DllTable } from '../types.js';
 import * as start from './startup.js';
 import * as stdio from './stdio.js';
+import { heapString } from './crtdata.js';
 import { pctype } from './ctype.js';
 import { SHARED_CRT_EXPORTS } from './shared.js';
 
@@ -25,7 +26,7 @@ export const msvcrt: DllTable = {
     { name: '__iob_func', args: [], ret: 'ptr', impl: stdio.__iob_func },
     { name: '__set_app_type', args: ['i32'], ret: 'void', impl: start.noop },
     { name: '__wgetmainargs', args: ['ptr', 'ptr', 'ptr', 'i32', 'ptr'], ret: 'i32', impl: start.__wgetmainargs },
-    { name: '_acmdln', data: { size: 8, init: (ctx, at) => ctx.mem.setU64(at, ctx.process.commandLineW ? allocA(ctx, ctx.process.commandLineW) : 0) } },
+    { name: '_acmdln', data: { size: 8, init: (ctx, at) => ctx.mem.setU64(at, heapString(ctx, ctx.process.commandLineW, false)) } },
     { name: '_amsg_exit', args: ['i32'], ret: 'void', impl: start._amsg_exit },
     { name: '_commode', data: { size: 4 } },
     { name: '_fmode', data: { size: 4 } },
@@ -36,7 +37,7 @@ export const msvcrt: DllTable = {
     { name: '_unlock', args: ['i32'], ret: 'void', impl: start.noop },
     { name: '_vscprintf', args: ['str', 'ptr'], ret: 'i32', impl: stdio._vscprintf },
     { name: '_vsnprintf', args: ['ptr', 'u64', 'str', 'ptr'], ret: 'i32', impl: stdio._vsnprintf },
-    { name: '_wcmdln', data: { size: 8, init: (ctx, at) => ctx.mem.setU64(at, allocW(ctx, ctx.process.commandLineW)) } },
+    { name: '_wcmdln', data: { size: 8, init: (ctx, at) => ctx.mem.setU64(at, heapString(ctx, ctx.process.commandLineW, true)) } },
     { name: 'fprintf', args: ['ptr', 'str'], varargs: true, ret: 'i32', impl: stdio.fprintf },
     { name: 'localeconv', args: [], ret: 'ptr', impl: (ctx) => ctx.dataAddress('msvcrt.dll', '__lconv') },
     { name: '__lconv', data: { size: 0xa0, init: initLconv } },
@@ -49,16 +50,3 @@ export const msvcrt: DllTable = {
     ...SHARED_CRT_EXPORTS,
   ],
 };
-
-function allocA(ctx: ApiContext, s: string): number {
-  const b = new TextEncoder().encode(s);
-  const p = ctx.process.heapAlloc(ctx.process.processHeap, b.length + 1, 0);
-  ctx.mem.writeCString(p, b);
-  return p;
-}
-
-function allocW(ctx: ApiContext, s: string): number {
-  const p = ctx.process.heapAlloc(ctx.process.processHeap, 2 * s.length + 2, 0);
-  ctx.mem.writeWString(p, s);
-  return p;
-}

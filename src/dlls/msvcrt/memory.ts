@@ -118,21 +118,17 @@ export function strncmp(ctx: ApiContext, a: number, b: number, n: bigint): numbe
   return 0;
 }
 
-export function strchr(ctx: ApiContext, s: number, c: number): number {
+/** strchr / strrchr: the first or last `c` in the string; c = 0 finds the terminator. */
+function findChar(ctx: ApiContext, s: number, c: number, last: boolean): number {
   const b = ctx.mem.cstringBytes(s);
   const ch = c & 0xff;
   if (ch === 0) return s + b.length;
-  const i = b.indexOf(ch);
+  const i = last ? b.lastIndexOf(ch) : b.indexOf(ch);
   return i < 0 ? 0 : s + i;
 }
 
-export function strrchr(ctx: ApiContext, s: number, c: number): number {
-  const b = ctx.mem.cstringBytes(s);
-  const ch = c & 0xff;
-  if (ch === 0) return s + b.length;
-  const i = b.lastIndexOf(ch);
-  return i < 0 ? 0 : s + i;
-}
+export const strchr = (ctx: ApiContext, s: number, c: number): number => findChar(ctx, s, c, false);
+export const strrchr = (ctx: ApiContext, s: number, c: number): number => findChar(ctx, s, c, true);
 
 export function strcpy(ctx: ApiContext, d: number, s: number): number {
   ctx.mem.writeCString(d, ctx.mem.cstringBytes(s));

@@ -6,32 +6,23 @@ import { CRT, crt, stringVariable } from './crtdata.js';
 import { raiseAbortHandler } from './signal.js';
 import { flushAll } from './stdio.js';
 
-/** A NULL-terminated array of narrow (UTF-8) strings on the process heap: argv, environ. */
-export function narrowStringArray(ctx: ApiContext, strings: string[]): number {
+/** A NULL-terminated array of strings on the process heap, narrow (UTF-8: argv, environ) or
+ *  wide (UTF-16: __wargv, _wenviron), the strings right after the pointers. */
+function stringArray(ctx: ApiContext, strings: string[], wide: boolean): number {
   const m = ctx.mem;
-  const enc = strings.map((s) => new TextEncoder().encode(s));
-  const size = 8 * (strings.length + 1) + enc.reduce((n, b) => n + b.length + 1, 0);
-  const p = ctx.process.heapAlloc(ctx.process.processHeap, size, HEAP_ZERO_MEMORY);
+  const enc = strings.map((s) => (wide ? undefined : new TextEncoder().encode(s)));
+  const bytes = strings.reduce((n, s, i) => n + (wide ? 2 * s.length + 2 : enc[i]!.length + 1), 0);
+  const p = ctx.process.heapAlloc(ctx.process.processHeap, 8 * (strings.length + 1) + bytes, HEAP_ZERO_MEMORY);
   let at = p + 8 * (strings.length + 1);
-  enc.forEach((b, i) => {
+  strings.forEach((s, i) => {
     m.setU64(p + 8 * i, at);
-    at += m.writeCString(at, b);
+    at += wide ? m.writeWString(at, s) : m.writeCString(at, enc[i]!);
   });
   return p;
 }
 
-/** The same with wide (UTF-16) strings: __wargv, _wenviron. */
-export function wideStringArray(ctx: ApiContext, strings: string[]): number {
-  const m = ctx.mem;
-  const size = 8 * (strings.length + 1) + strings.reduce((n, s) => n + 2 * s.length + 2, 0);
-  const p = ctx.process.heapAlloc(ctx.process.processHeap, size, HEAP_ZERO_MEMORY);
-  let at = p + 8 * (strings.length + 1);
-  strings.forEach((s, i) => {
-    m.setU64(p + 8 * i, at);
-    at += m.writeWString(at, s);
-  });
-  return p;
-}
+export const narrowStringArray = (ctx: ApiContext, strings: string[]): number => stringArray(ctx, strings, false);
+export const wideStringArray = (ctx: ApiContext, strings: string[]): number => stringArray(ctx, strings, true);
 
 /** NAME=value strings of the process environment (shared with kernel32). */
 export function environmentStrings(ctx: ApiContext): string[] {
