@@ -4,10 +4,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { FIXTURES, ROOT, WINRUN } from './helpers.js';
+import { FIXTURES, ROOT, WINRUN, scratchDir } from './helpers.js';
 
 function run(exe: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [WINRUN, exe, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return runIn(undefined, exe, ...args);
+}
+
+function runIn(cwd: string | undefined, exe: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [WINRUN, exe, ...args], { encoding: 'utf8', timeout: 60_000, cwd });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -235,5 +239,151 @@ describe('running programs', () => {
     const r = run(ROOT + 'tests/fixtures/malformed/machine-i386.exe');
     assert.equal(r.status, 1);
     assert.match(r.stderr, /32-bit Windows programs are not supported/);
+  });
+});
+
+// files.exe under Wine 8, with two deliberate differences where Wine is not Windows:
+//  - `*.` matches only names without an extension (cmd's `dir *.`); Wine matches everything.
+//  - a read-only file cannot be opened for writing; Wine run as root opens it.
+const FILES_GOLDEN = [
+  "CreateDirectory wr_dir             -> 1 err=57005",
+  "CreateDirectory WR_DIR again       -> 0 err=183",
+  "CreateDirectory a\\b (no a)         -> 0 err=3",
+  "create g0 ok",
+  "WriteFile                          -> 1 err=57005",
+  "GetFileType                        -> 1 err=57005",
+  "ReadFile on write-only             -> 0 err=5",
+  "CloseHandle twice                  -> 0 err=6",
+  "reopen by other case ok",
+  "ReadFile 5                         -> 5 err=57005",
+  "  data [hello]",
+  "SetFilePointer cur +2              -> 7 err=57005",
+  "SetFilePointer end                 -> 13 err=57005",
+  "SetFilePointer negative            -> 4294967295 err=131",
+  "SetFilePointer bad method          -> 4294967295 err=87",
+  "ReadFile at EOF                    -> 0 err=57005",
+  "ReadFile OVERLAPPED at 7           -> 5 err=57005",
+  "  data [world] pointer now 12",
+  "second open, share read, read ok",
+  "second open for write              -> -1 err=32",
+  "DeleteFile while open (no share)   -> 0 err=32",
+  "GetFileSizeEx                      -> 13 err=57005",
+  "GetFileInformationByHandle         -> 1301 err=57005",
+  "  attributes 0x20",
+  "CREATE_NEW existing                -> -1 err=80",
+  "OPEN_EXISTING missing              -> -1 err=2",
+  "OPEN_EXISTING missing dir          -> -1 err=3",
+  "TRUNCATE_EXISTING without write ok size=0",
+  "bad disposition                    -> -1 err=87",
+  "open directory plain               -> -1 err=5",
+  "open directory backup ok",
+  "OPEN_ALWAYS new err=0",
+  "SetEndOfFile at 4                  -> 1 err=57005",
+  "GetFileSize                        -> 4 err=57005",
+  "CREATE_ALWAYS existing err=183 size=0",
+  "OPEN_ALWAYS existing (case) err=183 size=3",
+  "find wr_dir\\*    : ./(0) ../(0) g0.txt(13) g1.txt(0) G2.TXT(3) noext(0) sub/(0) end=18",
+  "find wr_dir\\*.*  : ./(0) ../(0) g0.txt(13) g1.txt(0) G2.TXT(3) noext(0) sub/(0) end=18",
+  "find wr_dir\\*.txt: g0.txt(13) g1.txt(0) G2.TXT(3) end=18",
+  "find wr_dir\\G?.TXT: g0.txt(13) g1.txt(0) G2.TXT(3) end=18",
+  "find wr_dir\\*.   : ./(0) ../(0) noext(0) sub/(0) end=18",
+  "find wr_dir\\g0.txt: g0.txt(13) end=18",
+  "find wr_dir\\*.zip: none err=2",
+  "find nodir\\*     : none err=3",
+  "GetFileAttributes dir              -> 16 err=57005",
+  "GetFileAttributes file             -> 32 err=57005",
+  "GetFileAttributes missing          -> 4294967295 err=2",
+  "GetFileAttributes missing dir      -> 4294967295 err=3",
+  "GetFileAttributesEx size           -> 13 err=57005",
+  "MoveFile onto existing             -> 0 err=183",
+  "MoveFileEx replace                 -> 1 err=57005",
+  "size after replace                 -> 0 err=57005",
+  "MoveFile missing                   -> 0 err=2",
+  "CopyFile fail-if-exists            -> 0 err=80",
+  "CopyFile                           -> 1 err=0",
+  "copy size                          -> 3 err=57005",
+  "SetFileAttributes readonly         -> 1 err=57005",
+  "attributes now                     -> 33 err=57005",
+  "open readonly for write refused",
+  "DeleteFile readonly                -> 0 err=5",
+  "SetFileAttributes normal           -> 1 err=57005",
+  "DeleteFile                         -> 1 err=57005",
+  "DeleteFile again                   -> 0 err=2",
+  "DeleteFile directory               -> 0 err=5",
+  "RemoveDirectory non-empty          -> 0 err=145",
+  "RemoveDirectory a file             -> 0 err=267",
+  "delete-on-close exists while open  -> 1 err=57005",
+  "delete-on-close gone after close   -> 4294967295 err=2",
+  "GetTempFileName unique=yes file=created",
+  "GetTempFileName fixed -> wr_dir\\abc1234.tmp",
+  "ReadFile bad handle                -> 0 err=6",
+  "GetFileType bad handle             -> 0 err=6",
+  "ReadFile bad buffer                -> 0 err=998",
+  "write to NUL                       -> 1 err=57005",
+  "RemoveDirectory after cleanup      -> 1 err=57005",
+];
+
+// paths.exe under Wine 8, unchanged.
+const PATHS_GOLDEN = [
+  "full [foo] -> [C:\\foo] n=6 file=[foo]",
+  "full [foo\\bar.txt] -> [C:\\foo\\bar.txt] n=14 file=[bar.txt]",
+  "full [foo/bar/../baz] -> [C:\\foo\\baz] n=10 file=[baz]",
+  "full [.\\a\\.\\b] -> [C:\\a\\b] n=6 file=[b]",
+  "full [..\\..\\..\\x] -> [C:\\x] n=4 file=[x]",
+  "full [\\rooted\\p] -> [C:\\rooted\\p] n=11 file=[p]",
+  "full [C:rel] -> [C:\\rel] n=6 file=[rel]",
+  "full [C:\\a\\b\\..\\..\\..\\c] -> [C:\\c] n=4 file=[c]",
+  "full [Z:\\tmp\\] -> [Z:\\tmp\\] n=7 file=[(null)]",
+  "full [Z:] -> [Z:\\] n=3 file=[(null)]",
+  "full [z:\\TMP\\x] -> [z:\\TMP\\x] n=8 file=[x]",
+  "full [a.txt.] -> [C:\\a.txt] n=8 file=[a.txt]",
+  "full [a.txt. . ] -> [C:\\a.txt] n=8 file=[a.txt]",
+  "full [dir. \\file] -> [C:\\dir. \\file] n=13 file=[file]",
+  "full [dir..\\x] -> [C:\\dir.\\x] n=9 file=[x]",
+  "full [...] -> [C:\\] n=3 file=[(null)]",
+  "full [C:\\x\\.] -> [C:\\x] n=4 file=[x]",
+  "full [C:\\x\\..] -> [C:\\] n=3 file=[(null)]",
+  "full [nul] -> [\\\\.\\nul] n=7 file=[(null)]",
+  "full [NUL.txt] -> [\\\\.\\NUL] n=7 file=[(null)]",
+  "full [con] -> [\\\\.\\con] n=7 file=[(null)]",
+  "full [C:\\dir\\aux] -> [\\\\.\\aux] n=7 file=[(null)]",
+  "full [CONIN$] -> [\\\\.\\CONIN$] n=10 file=[(null)]",
+  "full [\\\\?\\C:\\a\\..\\b] -> [\\\\?\\C:\\b] n=8 file=[b]",
+  "full [\\\\.\\C:\\a\\..\\b] -> [\\\\.\\C:\\b] n=8 file=[b]",
+  "full [\\\\.\\pipe\\x] -> [\\\\.\\pipe\\x] n=10 file=[x]",
+  "full [a//b\\\\c] -> [C:\\a\\b\\c] n=8 file=[c]",
+  "full [C:/mixed/seps] -> [C:\\mixed\\seps] n=13 file=[seps]",
+  "full [trail\\] -> [C:\\trail\\] n=9 file=[(null)]",
+  "full [] -> fail 57005",
+  "full [com1.txt] -> [\\\\.\\com1] n=8 file=[(null)]",
+  "full [lpt9] -> [\\\\.\\lpt9] n=8 file=[(null)]",
+  "full [conx] -> [C:\\conx] n=7 file=[conx]",
+  "small buffer -> 10 err=57005",
+  "A: 13 [C:\\sub\\file.c]",
+  "cwd 3 [C:\\] need=4",
+  "chdir missing -> 0 err=3",
+  "chdir windows -> 1",
+  "cwd now [c:\\WINDOWS\\system32]",
+  "full [..\\x] -> [c:\\WINDOWS\\x] n=12 file=[x]",
+  "full [C:y] -> [c:\\WINDOWS\\system32\\y] n=21 file=[y]",
+  "full [D:y] -> [D:\\y] n=4 file=[y]",
+  "system [C:\\windows\\system32]",
+  "windows [C:\\windows]",
+  "drives C,Z",
+];
+
+describe('kernel32 files and paths', () => {
+  it('files.exe: dispositions, sharing, seeking, attributes, find, move/copy/delete, errors', () => {
+    const dir = scratchDir();
+    const r = runIn(dir, FIXTURES + 'files.exe');
+    assert.equal(r.stderr, '');
+    assert.equal(r.status, 0);
+    assert.deepEqual(r.stdout.split('\r\n'), [...FILES_GOLDEN, '']);
+  });
+  it('paths.exe: GetFullPathName rules, devices, current directory, system directories', () => {
+    const r = runIn(scratchDir(), FIXTURES + 'paths.exe');
+    assert.equal(r.stderr, '');
+    assert.equal(r.status, 0);
+    assert.deepEqual(r.stdout.split('\r\n'), [...PATHS_GOLDEN, '']);
   });
 });

@@ -6,6 +6,9 @@
 import type { NativeFastPath } from '../native/engine.js';
 import type { DebugChannel, DebugChannels } from '../kernel/debug.js';
 import type { HandleTable } from '../kernel/handles.js';
+import type { FileKernel } from '../kernel/files.js';
+import type { DosDrives } from '../kernel/paths.js';
+import type { HostFs } from '../host/fs.js';
 import type { AddressSpace } from '../native/memory.js';
 
 /** Argument types. Integers and pointers arrive as JS numbers, except i64/u64 (bigint);
@@ -89,8 +92,10 @@ export interface ApiContext {
   dataAddress(dll: string, name: string): number;
 }
 
-export interface ProcessApi {
+export interface ProcessApi extends FileKernel {
   readonly handles: HandleTable;
+  readonly drives: DosDrives;
+  readonly fs: HostFs;
   /** Handles for STD_INPUT_HANDLE / STD_OUTPUT_HANDLE / STD_ERROR_HANDLE (0, 1, 2). */
   readonly stdHandles: number[];
   readonly commandLineW: string;

@@ -1,30 +1,61 @@
 /**
  * The process handle table, in a SharedArrayBuffer so that every thread's JS realm sees the
- * same handles (DESIGN.md §5). Each slot holds an object type and one integer (for files and
- * the console: the Unix file descriptor). Handle values are multiples of 4, as on Windows.
+ * same handles (DESIGN.md §5). Each slot is eight 32-bit words:
+ *   type, value (low), value (high), access mask, share mode, flags, file id (low), file id (high)
+ * For files and the console the value is the Unix file descriptor; for a find handle it is the
+ * guest address of its search block. The file id (device and inode folded) lets CreateFile
+ * enforce FILE_SHARE_* between handles of the process. Handle values are multiples of 4.
  */
 export const enum HandleType {
   Free = 0,
   Console = 1,
   File = 2,
   Pipe = 3,
+  Directory = 4,
+  Find = 5,
 }
 
+/** Slot flags. */
+export const HANDLE_DELETE_ON_CLOSE = 1;
+export const HANDLE_APPEND = 2;
+/** The descriptor is not owned by the handle (std handles on fds 0–2). */
+export const HANDLE_BORROWED_FD = 4;
+
 const MAX_HANDLES = 4096;
+const WORDS = 8;
 const FIRST = 1; // handle 0 is never valid
+
+export interface HandleInfo {
+  type: HandleType;
+  value: number;
+  access: number;
+  share: number;
+  flags: number;
+  fileId: bigint;
+}
 
 export class HandleTable {
   private readonly slots: Int32Array;
 
-  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(MAX_HANDLES * 2 * 4)) {
+  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(MAX_HANDLES * WORDS * 4)) {
     this.slots = new Int32Array(buffer);
   }
 
   /** A new handle for (type, value), or 0 when the table is full. */
-  allocate(type: HandleType, value: number): number {
+  allocate(type: HandleType, value: number, info: Partial<Omit<HandleInfo, 'type' | 'value'>> = {}): number {
+    const s = this.slots;
     for (let i = FIRST; i < MAX_HANDLES; i++) {
-      if (Atomics.compareExchange(this.slots, 2 * i, HandleType.Free, type) === HandleType.Free) {
-        Atomics.store(this.slots, 2 * i + 1, value);
+      const b = WORDS * i;
+      if (Atomics.compareExchange(s, b, HandleType.Free, -1) === HandleType.Free) {
+        const id = info.fileId ?? 0n;
+        s[b + 1] = value % 0x100000000 | 0;
+        s[b + 2] = Math.floor(value / 0x100000000) | 0;
+        s[b + 3] = info.access ?? 0;
+        s[b + 4] = info.share ?? 0;
+        s[b + 5] = info.flags ?? 0;
+        s[b + 6] = Number(BigInt.asIntN(32, id));
+        s[b + 7] = Number(BigInt.asIntN(32, id >> 32n));
+        Atomics.store(s, b, type);
         return i * 4;
       }
     }
@@ -36,17 +67,50 @@ export class HandleTable {
     return handle / 4;
   }
 
-  lookup(handle: number): { type: HandleType; value: number } | undefined {
-    const i = this.index(handle);
-    if (i < 0) return undefined;
-    const type = Atomics.load(this.slots, 2 * i) as HandleType;
-    if (type === HandleType.Free) return undefined;
-    return { type, value: Atomics.load(this.slots, 2 * i + 1) };
+  private read(i: number): HandleInfo | undefined {
+    const s = this.slots;
+    const b = WORDS * i;
+    const type = Atomics.load(s, b) as HandleType;
+    if (type === HandleType.Free || (type as number) === -1) return undefined;
+    return {
+      type,
+      value: (s[b + 1]! >>> 0) + (s[b + 2]! >>> 0) * 0x100000000,
+      access: s[b + 3]! >>> 0,
+      share: s[b + 4]! >>> 0,
+      flags: s[b + 5]! >>> 0,
+      fileId: (BigInt(s[b + 7]! >>> 0) << 32n) | BigInt(s[b + 6]! >>> 0),
+    };
   }
 
-  close(handle: number): boolean {
+  lookup(handle: number): HandleInfo | undefined {
     const i = this.index(handle);
-    if (i < 0) return false;
-    return Atomics.exchange(this.slots, 2 * i, HandleType.Free) !== HandleType.Free;
+    return i < 0 ? undefined : this.read(i);
+  }
+
+  setFlags(handle: number, flags: number): void {
+    const i = this.index(handle);
+    if (i >= 0) Atomics.store(this.slots, WORDS * i + 5, flags);
+  }
+
+  /** Every open handle on the file with this id (for sharing checks). */
+  openOn(fileId: bigint): HandleInfo[] {
+    const out: HandleInfo[] = [];
+    if (fileId === 0n) return out;
+    for (let i = FIRST; i < MAX_HANDLES; i++) {
+      const t = Atomics.load(this.slots, WORDS * i);
+      if (t !== HandleType.File && t !== HandleType.Directory) continue;
+      const h = this.read(i);
+      if (h && h.fileId === fileId) out.push(h);
+    }
+    return out;
+  }
+
+  /** Frees the slot; returns what it held (the caller closes the descriptor). */
+  close(handle: number): HandleInfo | undefined {
+    const i = this.index(handle);
+    if (i < 0) return undefined;
+    const h = this.read(i);
+    if (!h) return undefined;
+    return Atomics.compareExchange(this.slots, WORDS * i, h.type, HandleType.Free) === h.type ? h : undefined;
   }
 }

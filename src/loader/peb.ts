@@ -7,6 +7,7 @@ import { LDR_DATA_TABLE_ENTRY as LDR, PEB, PEB_LDR_DATA, RTL_USER_PROCESS_PARAME
 
 /** Windows 10 22H2, as GetVersionEx and the PEB report it. */
 const OS_VERSION = { major: 10, minor: 0, build: 19045 };
+const MAX_PATH = 260;
 
 function listInit(mem: AddressSpace, head: number): void {
   mem.setU64(head, head);
@@ -65,20 +66,21 @@ export function writeProcessParameters(mem: AddressSpace, peb: number, p: Proces
   const cwd = p.currentDirectory.endsWith('\\') ? p.currentDirectory : p.currentDirectory + '\\';
   const strings = [p.imagePath, p.commandLine, cwd, p.imagePath];
   const envBlock = [...p.environment].map(([k, v]) => `${k}=${v}\0`).join('') + '\0';
-  const size = RUPP.Size + strings.reduce((n, x) => n + 2 * x.length + 16, 0) + 2 * envBlock.length + 16;
+  const size = RUPP.Size + strings.reduce((n, x) => n + 2 * x.length + 16, 0) + 2 * MAX_PATH + 2 * envBlock.length + 16;
   const pp = mem.allocate(0, size, true, PAGE_READWRITE, MEM_PRIVATE);
   mem.setU32(pp + RUPP.MaximumLength, RUPP.Size);
   mem.setU32(pp + RUPP.Length, RUPP.Size);
   mem.setU32(pp + RUPP.Flags, 1); // normalized: pointers are absolute
   let str = pp + RUPP.Size;
-  const put = (off: number, s: string): void => {
+  const put = (off: number, s: string, capacity = s.length + 1): void => {
     mem.writeWString(str, s);
     unicodeString(mem, pp + off, str, s.length);
-    str = Math.ceil((str + 2 * s.length + 2) / 8) * 8;
+    mem.setU16(pp + off + 2, 2 * capacity);
+    str = Math.ceil((str + 2 * capacity) / 8) * 8;
   };
   put(RUPP.ImagePathName, p.imagePath);
   put(RUPP.CommandLine, p.commandLine);
-  put(RUPP.CurrentDirectoryPath, cwd);
+  put(RUPP.CurrentDirectoryPath, cwd, Math.max(MAX_PATH, cwd.length + 1)); // SetCurrentDirectory rewrites it in place
   put(RUPP.WindowTitle, p.imagePath);
   // Environment block: NAME=value\0 … \0 (UTF-16).
   const units = new Uint16Array(envBlock.length);

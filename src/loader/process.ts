@@ -8,7 +8,11 @@ import type { ApiContext, DllTable, ProcessApi, VarArgs } from '../dlls/types.js
 import { readFileBytes } from '../host/files.js';
 import { absolutePath, currentDirectory, directoryOf, hostPid, isFile, monotonicMs, monotonicNs, readFd, sleepMs, writeFd, isatty } from '../host/io.js';
 import { DebugChannels } from '../kernel/debug.js';
-import { HandleTable, HandleType } from '../kernel/handles.js';
+import { hostFs, hostHomeDataDir, hostUserName } from '../host/fs.js';
+import { FILE_READ_DATA, FILE_WRITE_DATA } from '../kernel/files.js';
+import { HANDLE_BORROWED_FD, HandleTable } from '../kernel/handles.js';
+import { DosDrives } from '../kernel/paths.js';
+import { guestEnvironment, stdHandleType } from './environment.js';
 import { HEAP_ZERO_MEMORY, HeapManager } from '../kernel/heap.js';
 import { Engine } from '../native/engine.js';
 import { exitGroup, gettid } from '../native/host.js';
@@ -20,7 +24,7 @@ import { buildBuiltinImage } from './builtin.js';
 import { appendInitOrder, createPeb, ldrEntrySize, writeLdrEntry, writeProcessParameters } from './peb.js';
 import { makeDispatcher, type DispatchEntry, type DispatchHooks } from './dispatch.js';
 import { RelayFilter, RelayTracer, type TraceFormat } from './relay.js';
-import { buildCommandLine, unixToWindowsPath } from './commandline.js';
+import { buildCommandLine } from './commandline.js';
 import { EXIT_INTERNAL_ERROR, GuestUnwind, LoaderError, STATUS_CONFLICTING_ADDRESSES, STATUS_DLL_INIT_FAILED, STATUS_DLL_NOT_FOUND, STATUS_PROCEDURE_NOT_FOUND } from './errors.js';
 import { LDR_DATA_TABLE_ENTRY as LDR, PEB } from './structures.js';
 
@@ -55,6 +59,8 @@ export interface ProcessOptions {
   relayFilter?: string;
   traceFormat?: TraceFormat;
   traceWrite?: (line: string) => void;
+  /** The winrun prefix (C: is its drive_c); default $WINRUN_PREFIX, else ~/.local/share/winrun. */
+  prefix?: string;
 }
 
 /** The name Windows gives a system DLL in PEB.Ldr and messages: KERNEL32.dll, msvcrt.dll. */
@@ -75,6 +81,8 @@ export class WinProcess implements ProcessApi {
   private readonly builtinTables = new Map<string, DllTable>();
   private readonly dataExports = new Map<string, number>();
   readonly environment: Map<string, string>;
+  readonly drives: DosDrives;
+  readonly fs = hostFs;
   readonly commandLineW: string;
   readonly imagePath: string;
   readonly programUnixPath: string;
@@ -101,11 +109,14 @@ export class WinProcess implements ProcessApi {
     const debugWrite = opts.debugWrite ?? ((line: string) => void writeFd(2, new TextEncoder().encode(line)));
     this.debug = new DebugChannels(opts.debug ?? '', debugWrite);
     this.relay = this.debug.on('relay', 'trace') ? new RelayTracer(new RelayFilter(opts.relayFilter ?? ''), opts.traceFormat ?? 'text', opts.traceWrite ?? debugWrite, this.mem) : undefined;
+    const hostEnv = opts.env ?? {};
+    const prefix = opts.prefix ?? (hostEnv.WINRUN_PREFIX?.startsWith('/') ? hostEnv.WINRUN_PREFIX : hostHomeDataDir() + '/winrun');
+    this.drives = new DosDrives(prefix.replace(/\/+$/, ''), hostUserName(), hostFs);
     this.programUnixPath = absolutePath(opts.program);
-    this.imagePath = unixToWindowsPath(this.programUnixPath);
+    this.imagePath = this.drives.toDos(this.programUnixPath);
     this.commandLineW = buildCommandLine([this.imagePath, ...opts.args]);
-    this.stdHandles = [0, 1, 2].map((fd) => this.handles.allocate(HandleType.Console, fd));
-    this.environment = new Map(Object.entries(opts.env ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
+    this.stdHandles = [0, 1, 2].map((fd) => this.handles.allocate(stdHandleType(fd), fd, { flags: HANDLE_BORROWED_FD, access: fd === 0 ? FILE_READ_DATA : FILE_WRITE_DATA, share: 7 }));
+    this.environment = guestEnvironment(hostEnv, hostUserName(), (unix) => this.drives.toDos(unix));
   }
 
   // ---- ProcessApi ---------------------------------------------------------------------------
@@ -359,7 +370,7 @@ export class WinProcess implements ProcessApi {
     }
     const bytes = readFileBytes(file);
     const pe = parsePeForLoading(bytes);
-    const m = this.mapPe(bytes, pe, unixToWindowsPath(absolutePath(file)), name);
+    const m = this.mapPe(bytes, pe, this.drives.toDos(absolutePath(file)), name);
     this.bindImports(m, appDir);
     this.protectSections(m);
     return m;
@@ -427,7 +438,7 @@ export class WinProcess implements ProcessApi {
     writeProcessParameters(this.mem, peb, {
       imagePath: this.imagePath,
       commandLine: this.commandLineW,
-      currentDirectory: unixToWindowsPath(currentDirectory()),
+      currentDirectory: this.drives.toDos(currentDirectory()),
       environment: this.environment,
     });
   }

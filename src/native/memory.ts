@@ -337,6 +337,16 @@ export class AddressSpace {
     w.dv.setFloat64(w.off, v, true);
   }
 
+  /** A live view of [addr, addr+len) for I/O straight into or out of guest memory (checked
+   *  like read/write). Do not keep it beyond the call: the range may be freed. */
+  view(addr: number, len: number, write: boolean): Uint8Array {
+    this.check(addr, len, write);
+    if (len === 0) return new Uint8Array(0);
+    if (this.crosses(addr, len)) throw new GuestMemoryError(addr, len, write);
+    const w = this.window(addr);
+    return w.u8.subarray(w.off, w.off + len);
+  }
+
   /** A copy of `len` bytes. */
   read(addr: number, len: number): Uint8Array {
     this.check(addr, len);

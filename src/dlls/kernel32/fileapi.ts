@@ -1,67 +1,377 @@
-/** Standard handles and file I/O on them (fileapi.h, processenv.h). Files arrive with the
- *  kernel32 issue; the console and redirected std handles work now. */
+/** Files and directories (fileapi.h, processenv.h): CreateFile and the handle calls, attributes,
+ *  times, and the directory operations, over kernel/files.ts. */
+import { failed } from '../../host/fs.js';
+import {
+  attributesOf,
+  closeFileHandle,
+  deleteAllowed,
+  FILE_ATTRIBUTE_READONLY,
+  fileTimeOf,
+  fileType,
+  FILE_TYPE_UNKNOWN,
+  INVALID_FILE_ATTRIBUTES,
+  missingError,
+  openFile,
+  readHandle,
+  seekHandle,
+  statHandle,
+  unixNsOf,
+  writeHandle,
+  CREATE_ALWAYS,
+  OPEN_ALWAYS,
+  fdOfHandle,
+} from '../../kernel/files.js';
 import { HandleType } from '../../kernel/handles.js';
+import {
+  ERROR_ACCESS_DENIED,
+  ERROR_ALREADY_EXISTS,
+  ERROR_DIRECTORY,
+  ERROR_FILE_EXISTS,
+  ERROR_FILE_NOT_FOUND,
+  ERROR_INVALID_HANDLE,
+  ERROR_INVALID_PARAMETER,
+  ERROR_PATH_NOT_FOUND,
+  ERROR_SHARING_VIOLATION,
+  ERROR_SUCCESS,
+  win32FromErrno,
+} from '../../kernel/win32error.js';
 import type { ApiContext } from '../types.js';
-import { ERROR_INVALID_HANDLE } from './errors.js';
+import { readPath, resolve, unixPath, type Charset } from './pathstr.js';
 
+const INVALID_HANDLE_VALUE = -1;
 const STD_INPUT_HANDLE = -10;
 const STD_ERROR_HANDLE = -12;
-const FILE_TYPE_DISK = 1;
-const FILE_TYPE_CHAR = 2;
-const FILE_TYPE_UNKNOWN = 0;
 
 export function GetStdHandle(ctx: ApiContext, which: number): number {
   if (which > STD_INPUT_HANDLE || which < STD_ERROR_HANDLE) {
     ctx.setLastError(ERROR_INVALID_HANDLE);
-    return -1;
+    return INVALID_HANDLE_VALUE;
   }
   return ctx.process.stdHandles[STD_INPUT_HANDLE - which]!;
 }
 
-function fdOf(ctx: ApiContext, h: number): number {
-  const o = ctx.process.handles.lookup(h);
-  if (!o || (o.type !== HandleType.Console && o.type !== HandleType.File && o.type !== HandleType.Pipe)) return -1;
-  return o.value;
-}
-
-export function WriteFile(ctx: ApiContext, h: number, buf: number, n: number, written: number, _overlapped: number): number {
-  const fd = fdOf(ctx, h);
-  if (fd < 0) {
+export function SetStdHandle(ctx: ApiContext, which: number, h: number): number {
+  if (which > STD_INPUT_HANDLE || which < STD_ERROR_HANDLE) {
     ctx.setLastError(ERROR_INVALID_HANDLE);
     return 0;
   }
-  const data = ctx.mem.read(buf, n);
-  const w = ctx.process.writeFd(fd, data);
-  if (written) ctx.mem.setU32(written, w);
+  ctx.process.stdHandles[STD_INPUT_HANDLE - which] = h;
   return 1;
 }
 
-export function ReadFile(ctx: ApiContext, h: number, buf: number, n: number, read: number, _overlapped: number): number {
-  const fd = fdOf(ctx, h);
-  if (fd < 0) {
-    ctx.setLastError(ERROR_INVALID_HANDLE);
-    return 0;
+function fail(ctx: ApiContext, error: number, value = 0): number {
+  ctx.setLastError(error);
+  return value;
+}
+
+function createFile(ctx: ApiContext, cs: Charset, name: number, access: number, share: number, _sa: number, disposition: number, flags: number, _template: number): number {
+  if (name === 0) return fail(ctx, ERROR_PATH_NOT_FOUND, INVALID_HANDLE_VALUE);
+  const path = readPath(ctx, name, cs);
+  const r = resolve(ctx, path);
+  if (r.kind === 'error') return fail(ctx, r.error, INVALID_HANDLE_VALUE);
+  if (r.kind === 'device') return openDevice(ctx, r.device, access);
+  const o = openFile(ctx.process, r.unix, access, share, disposition, flags);
+  if (!o.ok) return fail(ctx, o.error, INVALID_HANDLE_VALUE);
+  if (disposition === CREATE_ALWAYS || disposition === OPEN_ALWAYS) ctx.setLastError(o.value.existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
+  return o.value.handle;
+}
+
+/** NUL, CON, CONIN$, CONOUT$. */
+function openDevice(ctx: ApiContext, device: string, access: number): number {
+  const k = ctx.process;
+  let unix: string;
+  if (device === 'NUL') unix = '/dev/null';
+  else if (device === 'CONIN$' || device === 'CON' || device === 'CONOUT$') {
+    const out = device === 'CONOUT$' || (device === 'CON' && (access & 0x40000000) !== 0);
+    // The console is the terminal the std handles are on, if any.
+    const fd = out ? (k.isatty(1) ? 1 : k.isatty(2) ? 2 : -1) : k.isatty(0) ? 0 : -1;
+    if (fd < 0) return fail(ctx, ERROR_INVALID_HANDLE, INVALID_HANDLE_VALUE);
+    unix = `/proc/self/fd/${fd}`;
+  } else return fail(ctx, ERROR_FILE_NOT_FOUND, INVALID_HANDLE_VALUE);
+  const o = openFile(k, unix, access, 7, 3, 0);
+  if (!o.ok) return fail(ctx, o.error, INVALID_HANDLE_VALUE);
+  return o.value.handle;
+}
+
+export const CreateFileW = (ctx: ApiContext, ...a: [number, number, number, number, number, number, number]): number => createFile(ctx, 'W', ...a);
+export const CreateFileA = (ctx: ApiContext, ...a: [number, number, number, number, number, number, number]): number => createFile(ctx, 'A', ...a);
+
+function overlappedOffset(ctx: ApiContext, ov: number): bigint | null {
+  if (ov === 0) return null;
+  return (BigInt(ctx.mem.u32(ov + 20)) << 32n) | BigInt(ctx.mem.u32(ov + 16));
+}
+
+export function ReadFile(ctx: ApiContext, h: number, buf: number, n: number, read: number, ov: number): number {
+  if (read) ctx.mem.setU32(read, 0);
+  const view = ctx.mem.view(buf, n, true);
+  const r = readHandle(ctx.process, h, view, overlappedOffset(ctx, ov));
+  if (!r.ok) {
+    // A pipe whose writers are gone reads as ERROR_BROKEN_PIPE; a closed stdin as end of file.
+    return fail(ctx, r.error);
   }
-  ctx.mem.check(buf, n, true);
-  const data = ctx.process.readFd(fd, n);
-  ctx.mem.write(buf, data);
-  if (read) ctx.mem.setU32(read, data.length);
+  if (read) ctx.mem.setU32(read, r.value);
+  if (ov) ctx.mem.setU64(ov + 8, r.value);
+  return 1;
+}
+
+export function WriteFile(ctx: ApiContext, h: number, buf: number, n: number, written: number, ov: number): number {
+  if (written) ctx.mem.setU32(written, 0);
+  const view = ctx.mem.view(buf, n, false);
+  const r = writeHandle(ctx.process, h, view, overlappedOffset(ctx, ov));
+  if (!r.ok) return fail(ctx, r.error);
+  if (written) ctx.mem.setU32(written, r.value);
+  if (ov) ctx.mem.setU64(ov + 8, r.value);
   return 1;
 }
 
 export function GetFileType(ctx: ApiContext, h: number): number {
-  const fd = fdOf(ctx, h);
-  if (fd < 0) {
-    ctx.setLastError(ERROR_INVALID_HANDLE);
-    return FILE_TYPE_UNKNOWN;
-  }
-  return ctx.process.isatty(fd) ? FILE_TYPE_CHAR : FILE_TYPE_DISK;
+  const r = fileType(ctx.process, h);
+  if (!r.ok) return fail(ctx, r.error, FILE_TYPE_UNKNOWN);
+  return r.value;
 }
 
 export function CloseHandle(ctx: ApiContext, h: number): number {
-  if (!ctx.process.handles.close(h)) {
-    ctx.setLastError(ERROR_INVALID_HANDLE);
-    return 0;
-  }
+  if (!closeFileHandle(ctx.process, h)) return fail(ctx, ERROR_INVALID_HANDLE);
   return 1;
 }
+
+export function SetFilePointer(ctx: ApiContext, h: number, lo: number, high: number, method: number): number {
+  const dist = high ? (BigInt(ctx.mem.i32(high)) << 32n) | BigInt(lo >>> 0) : BigInt(lo | 0);
+  const r = seekHandle(ctx.process, h, dist, method);
+  if (!r.ok) return fail(ctx, r.error, 0xffffffff);
+  if (high) ctx.mem.setU32(high, Number(r.value >> 32n));
+  const low = Number(r.value & 0xffffffffn);
+  if (low === 0xffffffff) ctx.setLastError(ERROR_SUCCESS);
+  return low;
+}
+
+export function SetFilePointerEx(ctx: ApiContext, h: number, dist: bigint, newPos: number, method: number): number {
+  const r = seekHandle(ctx.process, h, dist, method);
+  if (!r.ok) return fail(ctx, r.error);
+  if (newPos) ctx.mem.setU64(newPos, r.value);
+  return 1;
+}
+
+export function SetEndOfFile(ctx: ApiContext, h: number): number {
+  const o = ctx.process.handles.lookup(h);
+  if (!o || o.type !== HandleType.File) return fail(ctx, ERROR_INVALID_HANDLE);
+  const pos = ctx.process.fs.seek(o.value, 0n, 1);
+  if (failed(pos)) return fail(ctx, win32FromErrno(pos.errno));
+  const t = ctx.process.fs.truncate(o.value, pos);
+  if (failed(t)) return fail(ctx, win32FromErrno(t.errno));
+  return 1;
+}
+
+export function FlushFileBuffers(ctx: ApiContext, h: number): number {
+  const fd = fdOfHandle(ctx.process, h);
+  if (fd < 0) return fail(ctx, ERROR_INVALID_HANDLE);
+  ctx.process.fs.fsync(fd); // pipes and terminals cannot be synced; that is not an error
+  return 1;
+}
+
+export function GetFileSize(ctx: ApiContext, h: number, high: number): number {
+  const st = statHandle(ctx.process, h);
+  if (!st.ok) return fail(ctx, st.error, 0xffffffff);
+  if (high) ctx.mem.setU32(high, Number(st.value.size >> 32n));
+  const low = Number(st.value.size & 0xffffffffn);
+  if (low === 0xffffffff) ctx.setLastError(ERROR_SUCCESS);
+  return low;
+}
+
+export function GetFileSizeEx(ctx: ApiContext, h: number, out: number): number {
+  const st = statHandle(ctx.process, h);
+  if (!st.ok) return fail(ctx, st.error);
+  ctx.mem.setU64(out, st.value.size);
+  return 1;
+}
+
+const VOLUME_SERIAL = 0x77696e72; // "winr"
+
+export function GetFileInformationByHandle(ctx: ApiContext, h: number, info: number): number {
+  const r = statHandle(ctx.process, h);
+  if (!r.ok) return fail(ctx, r.error);
+  const st = r.value;
+  const m = ctx.mem;
+  m.check(info, 52, true);
+  m.setU32(info, attributesOf(st));
+  m.setU64(info + 4, fileTimeOf(st.birthtimeNs));
+  m.setU64(info + 12, fileTimeOf(st.atimeNs));
+  m.setU64(info + 20, fileTimeOf(st.mtimeNs));
+  m.setU32(info + 28, VOLUME_SERIAL);
+  m.setU32(info + 32, Number(st.size >> 32n));
+  m.setU32(info + 36, Number(st.size & 0xffffffffn));
+  m.setU32(info + 40, st.nlink);
+  m.setU32(info + 44, Number((st.ino >> 32n) & 0xffffffffn));
+  m.setU32(info + 48, Number(st.ino & 0xffffffffn));
+  return 1;
+}
+
+export function GetFileTime(ctx: ApiContext, h: number, c: number, a: number, w: number): number {
+  const r = statHandle(ctx.process, h);
+  if (!r.ok) return fail(ctx, r.error);
+  if (c) ctx.mem.setU64(c, fileTimeOf(r.value.birthtimeNs));
+  if (a) ctx.mem.setU64(a, fileTimeOf(r.value.atimeNs));
+  if (w) ctx.mem.setU64(w, fileTimeOf(r.value.mtimeNs));
+  return 1;
+}
+
+export function SetFileTime(ctx: ApiContext, h: number, _c: number, a: number, w: number): number {
+  const r = statHandle(ctx.process, h);
+  if (!r.ok) return fail(ctx, r.error);
+  // A FILETIME of 0 (or a NULL pointer) keeps the current time; creation time cannot be set on Linux.
+  const pick = (p: number, cur: bigint): bigint => {
+    if (!p) return cur;
+    const ft = ctx.mem.u64(p);
+    return ft === 0n || ft === 0xffffffffffffffffn ? cur : unixNsOf(ft);
+  };
+  const u = ctx.process.fs.futimes(fdOfHandle(ctx.process, h), pick(a, r.value.atimeNs), pick(w, r.value.mtimeNs));
+  if (failed(u)) return fail(ctx, win32FromErrno(u.errno));
+  return 1;
+}
+
+// ---- by path --------------------------------------------------------------------------------
+
+function statPath(ctx: ApiContext, cs: Charset, name: number): { unix: string; st: ReturnType<ApiContext['process']['fs']['stat']> } | undefined {
+  const unix = unixPath(ctx, readPath(ctx, name, cs));
+  if (unix === undefined) return undefined;
+  return { unix, st: ctx.process.fs.stat(unix) };
+}
+
+function getFileAttributes(ctx: ApiContext, cs: Charset, name: number): number {
+  const p = statPath(ctx, cs, name);
+  if (!p) return INVALID_FILE_ATTRIBUTES;
+  if (failed(p.st)) return fail(ctx, p.st.errno === 'ENOENT' ? missingError(ctx.process, p.unix) : win32FromErrno(p.st.errno), INVALID_FILE_ATTRIBUTES);
+  return attributesOf(p.st);
+}
+export const GetFileAttributesW = (ctx: ApiContext, name: number): number => getFileAttributes(ctx, 'W', name);
+export const GetFileAttributesA = (ctx: ApiContext, name: number): number => getFileAttributes(ctx, 'A', name);
+
+function getFileAttributesEx(ctx: ApiContext, cs: Charset, name: number, level: number, out: number): number {
+  if (level !== 0) return fail(ctx, ERROR_INVALID_PARAMETER);
+  const p = statPath(ctx, cs, name);
+  if (!p) return 0;
+  if (failed(p.st)) return fail(ctx, p.st.errno === 'ENOENT' ? missingError(ctx.process, p.unix) : win32FromErrno(p.st.errno));
+  const st = p.st;
+  const m = ctx.mem;
+  m.check(out, 36, true);
+  m.setU32(out, attributesOf(st));
+  m.setU64(out + 4, fileTimeOf(st.birthtimeNs));
+  m.setU64(out + 12, fileTimeOf(st.atimeNs));
+  m.setU64(out + 20, fileTimeOf(st.mtimeNs));
+  m.setU32(out + 28, st.isDirectory ? 0 : Number(st.size >> 32n));
+  m.setU32(out + 32, st.isDirectory ? 0 : Number(st.size & 0xffffffffn));
+  return 1;
+}
+export const GetFileAttributesExW = (ctx: ApiContext, name: number, level: number, out: number): number => getFileAttributesEx(ctx, 'W', name, level, out);
+export const GetFileAttributesExA = (ctx: ApiContext, name: number, level: number, out: number): number => getFileAttributesEx(ctx, 'A', name, level, out);
+
+function setFileAttributes(ctx: ApiContext, cs: Charset, name: number, attrs: number): number {
+  const p = statPath(ctx, cs, name);
+  if (!p) return 0;
+  if (failed(p.st)) return fail(ctx, p.st.errno === 'ENOENT' ? missingError(ctx.process, p.unix) : win32FromErrno(p.st.errno));
+  // Only READONLY has a Unix meaning: the write bits. The rest are accepted and not kept.
+  const mode = attrs & FILE_ATTRIBUTE_READONLY ? p.st.mode & ~0o222 : p.st.mode | ((p.st.mode & 0o444) >> 1);
+  const r = ctx.process.fs.chmod(p.unix, mode & 0o7777);
+  if (failed(r)) return fail(ctx, win32FromErrno(r.errno));
+  return 1;
+}
+export const SetFileAttributesW = (ctx: ApiContext, name: number, attrs: number): number => setFileAttributes(ctx, 'W', name, attrs);
+export const SetFileAttributesA = (ctx: ApiContext, name: number, attrs: number): number => setFileAttributes(ctx, 'A', name, attrs);
+
+function deleteFile(ctx: ApiContext, cs: Charset, name: number): number {
+  const p = statPath(ctx, cs, name);
+  if (!p) return 0;
+  if (failed(p.st)) return fail(ctx, p.st.errno === 'ENOENT' ? missingError(ctx.process, p.unix) : win32FromErrno(p.st.errno));
+  if (p.st.isDirectory || (p.st.mode & 0o222) === 0) return fail(ctx, ERROR_ACCESS_DENIED);
+  if (!deleteAllowed(ctx.process, p.unix)) return fail(ctx, ERROR_SHARING_VIOLATION);
+  const r = ctx.process.fs.unlink(p.unix);
+  if (failed(r)) return fail(ctx, win32FromErrno(r.errno));
+  return 1;
+}
+export const DeleteFileW = (ctx: ApiContext, name: number): number => deleteFile(ctx, 'W', name);
+export const DeleteFileA = (ctx: ApiContext, name: number): number => deleteFile(ctx, 'A', name);
+
+function createDirectory(ctx: ApiContext, cs: Charset, name: number): number {
+  const unix = unixPath(ctx, readPath(ctx, name, cs));
+  if (unix === undefined) return 0;
+  const r = ctx.process.fs.mkdir(unix);
+  if (failed(r)) return fail(ctx, r.errno === 'ENOENT' ? ERROR_PATH_NOT_FOUND : win32FromErrno(r.errno));
+  return 1;
+}
+export const CreateDirectoryW = (ctx: ApiContext, name: number, _sa: number): number => createDirectory(ctx, 'W', name);
+export const CreateDirectoryA = (ctx: ApiContext, name: number, _sa: number): number => createDirectory(ctx, 'A', name);
+
+function removeDirectory(ctx: ApiContext, cs: Charset, name: number): number {
+  const p = statPath(ctx, cs, name);
+  if (!p) return 0;
+  if (failed(p.st)) return fail(ctx, p.st.errno === 'ENOENT' ? missingError(ctx.process, p.unix) : win32FromErrno(p.st.errno));
+  if (!p.st.isDirectory) return fail(ctx, ERROR_DIRECTORY);
+  const r = ctx.process.fs.rmdir(p.unix);
+  if (failed(r)) return fail(ctx, win32FromErrno(r.errno));
+  return 1;
+}
+export const RemoveDirectoryW = (ctx: ApiContext, name: number): number => removeDirectory(ctx, 'W', name);
+export const RemoveDirectoryA = (ctx: ApiContext, name: number): number => removeDirectory(ctx, 'A', name);
+
+const MOVEFILE_REPLACE_EXISTING = 1;
+const MOVEFILE_COPY_ALLOWED = 2;
+
+function moveFile(ctx: ApiContext, cs: Charset, from: number, to: number, flags: number): number {
+  const src = statPath(ctx, cs, from);
+  if (!src) return 0;
+  if (failed(src.st)) return fail(ctx, src.st.errno === 'ENOENT' ? missingError(ctx.process, src.unix) : win32FromErrno(src.st.errno));
+  if (to === 0) return fail(ctx, ERROR_INVALID_PARAMETER); // delayed deletion needs MOVEFILE_DELAY_UNTIL_REBOOT
+  const dst = statPath(ctx, cs, to);
+  if (!dst) return 0;
+  const same = !failed(dst.st) && dst.st.ino === src.st.ino && dst.st.dev === src.st.dev;
+  if (!failed(dst.st) && !same) {
+    if (!(flags & MOVEFILE_REPLACE_EXISTING)) return fail(ctx, ERROR_ALREADY_EXISTS);
+    if (dst.st.isDirectory || (dst.st.mode & 0o222) === 0) return fail(ctx, ERROR_ACCESS_DENIED);
+  }
+  if (!deleteAllowed(ctx.process, src.unix)) return fail(ctx, ERROR_SHARING_VIOLATION);
+  const fs = ctx.process.fs;
+  let r = fs.rename(src.unix, dst.unix);
+  if (failed(r) && r.errno === 'EXDEV' && flags & MOVEFILE_COPY_ALLOWED && src.st.isFile) {
+    r = fs.copyFile(src.unix, dst.unix, false);
+    if (!failed(r)) r = fs.unlink(src.unix);
+  }
+  if (failed(r)) return fail(ctx, r.errno === 'ENOENT' ? ERROR_PATH_NOT_FOUND : win32FromErrno(r.errno));
+  return 1;
+}
+export const MoveFileW = (ctx: ApiContext, from: number, to: number): number => moveFile(ctx, 'W', from, to, MOVEFILE_COPY_ALLOWED);
+export const MoveFileA = (ctx: ApiContext, from: number, to: number): number => moveFile(ctx, 'A', from, to, MOVEFILE_COPY_ALLOWED);
+export const MoveFileExW = (ctx: ApiContext, from: number, to: number, flags: number): number => moveFile(ctx, 'W', from, to, flags);
+export const MoveFileExA = (ctx: ApiContext, from: number, to: number, flags: number): number => moveFile(ctx, 'A', from, to, flags);
+
+function copyFile(ctx: ApiContext, cs: Charset, from: number, to: number, failIfExists: number): number {
+  const src = statPath(ctx, cs, from);
+  if (!src) return 0;
+  if (failed(src.st)) return fail(ctx, src.st.errno === 'ENOENT' ? missingError(ctx.process, src.unix) : win32FromErrno(src.st.errno));
+  if (src.st.isDirectory) return fail(ctx, ERROR_ACCESS_DENIED);
+  const dst = statPath(ctx, cs, to);
+  if (!dst) return 0;
+  if (!failed(dst.st)) {
+    if (failIfExists) return fail(ctx, ERROR_FILE_EXISTS);
+    if (dst.st.isDirectory || (dst.st.mode & 0o222) === 0) return fail(ctx, ERROR_ACCESS_DENIED);
+  }
+  const r = ctx.process.fs.copyFile(src.unix, dst.unix, failIfExists !== 0);
+  if (!failed(r)) ctx.setLastError(0);
+  if (failed(r)) return fail(ctx, r.errno === 'ENOENT' ? ERROR_PATH_NOT_FOUND : r.errno === 'EEXIST' ? ERROR_FILE_EXISTS : win32FromErrno(r.errno));
+  return 1;
+}
+export const CopyFileW = (ctx: ApiContext, from: number, to: number, f: number): number => copyFile(ctx, 'W', from, to, f);
+export const CopyFileA = (ctx: ApiContext, from: number, to: number, f: number): number => copyFile(ctx, 'A', from, to, f);
+const COPY_FILE_FAIL_IF_EXISTS = 1;
+export const CopyFileExW = (ctx: ApiContext, from: number, to: number, _p: number, _d: number, _c: number, flags: number): number => copyFile(ctx, 'W', from, to, flags & COPY_FILE_FAIL_IF_EXISTS);
+export const CopyFileExA = (ctx: ApiContext, from: number, to: number, _p: number, _d: number, _c: number, flags: number): number => copyFile(ctx, 'A', from, to, flags & COPY_FILE_FAIL_IF_EXISTS);
+
+function createHardLink(ctx: ApiContext, cs: Charset, link: number, existing: number): number {
+  const dst = unixPath(ctx, readPath(ctx, link, cs));
+  const src = dst === undefined ? undefined : unixPath(ctx, readPath(ctx, existing, cs));
+  if (dst === undefined || src === undefined) return 0;
+  const r = ctx.process.fs.link(src, dst);
+  if (failed(r)) return fail(ctx, r.errno === 'ENOENT' ? missingError(ctx.process, src) : win32FromErrno(r.errno));
+  return 1;
+}
+export const CreateHardLinkW = (ctx: ApiContext, link: number, existing: number, _sa: number): number => createHardLink(ctx, 'W', link, existing);
+export const CreateHardLinkA = (ctx: ApiContext, link: number, existing: number, _sa: number): number => createHardLink(ctx, 'A', link, existing);

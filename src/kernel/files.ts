@@ -1,0 +1,272 @@
+/**
+ * File objects: CreateFile's dispositions, access and sharing over Unix descriptors, and the
+ * handle-level read/write/seek that kernel32, ntdll and the CRT's low-level I/O share. Errors
+ * come back as Win32 codes (through win32FromErrno), never as exceptions.
+ */
+import { failed, O, type HostFs, type HostStat } from '../host/fs.js';
+import { HANDLE_APPEND, HANDLE_BORROWED_FD, HANDLE_DELETE_ON_CLOSE, HandleType, type HandleInfo, type HandleTable } from './handles.js';
+import type { DosDrives } from './paths.js';
+import {
+  ERROR_ACCESS_DENIED,
+  ERROR_ALREADY_EXISTS,
+  ERROR_FILE_EXISTS,
+  ERROR_FILE_NOT_FOUND,
+  ERROR_INVALID_HANDLE,
+  ERROR_INVALID_PARAMETER,
+  ERROR_NEGATIVE_SEEK,
+  ERROR_PATH_NOT_FOUND,
+  ERROR_SHARING_VIOLATION,
+  win32FromErrno,
+} from './win32error.js';
+
+export const GENERIC_READ = 0x80000000;
+export const GENERIC_WRITE = 0x40000000;
+export const GENERIC_EXECUTE = 0x20000000;
+export const GENERIC_ALL = 0x10000000;
+export const FILE_READ_DATA = 0x1;
+export const FILE_WRITE_DATA = 0x2;
+export const FILE_APPEND_DATA = 0x4;
+export const FILE_READ_ATTRIBUTES = 0x80;
+export const DELETE = 0x10000;
+export const FILE_SHARE_READ = 1;
+export const FILE_SHARE_WRITE = 2;
+export const FILE_SHARE_DELETE = 4;
+export const CREATE_NEW = 1;
+export const CREATE_ALWAYS = 2;
+export const OPEN_EXISTING = 3;
+export const OPEN_ALWAYS = 4;
+export const TRUNCATE_EXISTING = 5;
+export const FILE_ATTRIBUTE_READONLY = 0x1;
+export const FILE_ATTRIBUTE_HIDDEN = 0x2;
+export const FILE_ATTRIBUTE_DIRECTORY = 0x10;
+export const FILE_ATTRIBUTE_ARCHIVE = 0x20;
+export const FILE_ATTRIBUTE_NORMAL = 0x80;
+export const FILE_FLAG_DELETE_ON_CLOSE = 0x04000000;
+export const FILE_FLAG_BACKUP_SEMANTICS = 0x02000000;
+export const FILE_TYPE_UNKNOWN = 0;
+export const FILE_TYPE_DISK = 1;
+export const FILE_TYPE_CHAR = 2;
+export const FILE_TYPE_PIPE = 3;
+export const INVALID_FILE_ATTRIBUTES = 0xffffffff;
+
+/** What the file layer needs from the process. */
+export interface FileKernel {
+  readonly handles: HandleTable;
+  readonly drives: DosDrives;
+  readonly fs: HostFs;
+}
+
+export type WinResult<T> = { ok: true; value: T } | { ok: false; error: number };
+const ok = <T>(value: T): WinResult<T> => ({ ok: true, value });
+const err = <T>(error: number): WinResult<T> => ({ ok: false, error });
+
+/** Generic rights folded into the specific file rights. */
+export function fileAccess(access: number): number {
+  let a = access & 0x0fffffff;
+  if (access & GENERIC_READ) a |= FILE_READ_DATA | FILE_READ_ATTRIBUTES;
+  if (access & GENERIC_WRITE) a |= FILE_WRITE_DATA | FILE_APPEND_DATA;
+  if (access & GENERIC_ALL) a |= FILE_READ_DATA | FILE_WRITE_DATA | FILE_APPEND_DATA | DELETE | FILE_READ_ATTRIBUTES;
+  return a >>> 0;
+}
+
+/** The FILE_SHARE_* bits other handles must grant for this access. */
+const wants = (access: number): number =>
+  (access & FILE_READ_DATA ? FILE_SHARE_READ : 0) | (access & (FILE_WRITE_DATA | FILE_APPEND_DATA) ? FILE_SHARE_WRITE : 0) | (access & DELETE ? FILE_SHARE_DELETE : 0);
+
+/** True when a new open (access, share) is compatible with every handle already open. */
+export function shareAllows(open: readonly HandleInfo[], access: number, share: number): boolean {
+  for (const h of open) {
+    if ((wants(access) & ~h.share) !== 0) return false;
+    if ((wants(h.access) & ~share) !== 0) return false;
+  }
+  return true;
+}
+
+export function fileIdOf(st: HostStat): bigint {
+  return ((st.dev & 0xffffn) << 48n) ^ st.ino;
+}
+
+export function attributesOf(st: HostStat): number {
+  if (st.isDirectory) return FILE_ATTRIBUTE_DIRECTORY | ((st.mode & 0o222) === 0 ? FILE_ATTRIBUTE_READONLY : 0);
+  return FILE_ATTRIBUTE_ARCHIVE | ((st.mode & 0o222) === 0 ? FILE_ATTRIBUTE_READONLY : 0);
+}
+
+/** Unix nanoseconds → FILETIME (100 ns units since 1601). */
+export function fileTimeOf(ns: bigint): bigint {
+  return ns / 100n + 116444736000000000n;
+}
+export function unixNsOf(ft: bigint): bigint {
+  return (ft - 116444736000000000n) * 100n;
+}
+
+/** Classifies a missing path: FILE_NOT_FOUND if its directory exists, else PATH_NOT_FOUND. */
+export function missingError(k: FileKernel, unix: string): number {
+  const dir = unix.slice(0, unix.lastIndexOf('/')) || '/';
+  const st = k.fs.stat(dir);
+  return failed(st) || !st.isDirectory ? ERROR_PATH_NOT_FOUND : ERROR_FILE_NOT_FOUND;
+}
+
+export interface Opened {
+  handle: number;
+  /** The file existed before (CREATE_ALWAYS / OPEN_ALWAYS report ERROR_ALREADY_EXISTS). */
+  existed: boolean;
+}
+
+/** CreateFile on a resolved Unix path. */
+export function openFile(k: FileKernel, unix: string, desired: number, share: number, disposition: number, flagsAttrs: number): WinResult<Opened> {
+  if (disposition < CREATE_NEW || disposition > TRUNCATE_EXISTING) return err(ERROR_INVALID_PARAMETER);
+  const access = fileAccess(desired);
+  const canWrite = (access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) !== 0;
+  const before = k.fs.stat(unix);
+  const existed = !failed(before);
+  if (existed && before.isDirectory) {
+    if (!(flagsAttrs & FILE_FLAG_BACKUP_SEMANTICS) || disposition === CREATE_NEW || disposition === CREATE_ALWAYS || disposition === TRUNCATE_EXISTING) {
+      return err(disposition === CREATE_NEW ? ERROR_FILE_EXISTS : ERROR_ACCESS_DENIED);
+    }
+    const fd = k.fs.open(unix, O.O_RDONLY | O.O_DIRECTORY);
+    if (failed(fd)) return err(win32FromErrno(fd.errno));
+    const h = k.handles.allocate(HandleType.Directory, fd, { access, share, fileId: fileIdOf(before) });
+    return ok({ handle: h, existed: true });
+  }
+  if (!existed) {
+    if (disposition === OPEN_EXISTING || disposition === TRUNCATE_EXISTING) return err(before.errno === 'ENOENT' ? missingError(k, unix) : win32FromErrno(before.errno));
+  } else {
+    if (disposition === CREATE_NEW) return err(ERROR_FILE_EXISTS);
+    // Root reads past permission bits; the read-only attribute must still refuse writes.
+    if ((canWrite || disposition === CREATE_ALWAYS || disposition === TRUNCATE_EXISTING) && (before.mode & 0o222) === 0) return err(ERROR_ACCESS_DENIED);
+    if (!shareAllows(k.handles.openOn(fileIdOf(before)), access, share)) return err(ERROR_SHARING_VIOLATION);
+  }
+  const reading = (access & (FILE_READ_DATA | GENERIC_EXECUTE)) !== 0 || !canWrite;
+  // Truncation needs a writable descriptor even when the handle itself may only read.
+  const truncating = existed && (disposition === CREATE_ALWAYS || disposition === TRUNCATE_EXISTING);
+  let flags = canWrite || truncating ? (reading ? O.O_RDWR : O.O_WRONLY) : O.O_RDONLY;
+  if (!existed) flags |= O.O_CREAT | O.O_EXCL;
+  const appendOnly = (access & FILE_APPEND_DATA) !== 0 && (access & FILE_WRITE_DATA) === 0;
+  if (appendOnly) flags |= O.O_APPEND;
+  const mode = flagsAttrs & FILE_ATTRIBUTE_READONLY && !existed ? 0o444 : 0o666;
+  const fd = k.fs.open(unix, flags, mode);
+  if (failed(fd)) {
+    if (fd.errno === 'ENOENT') return err(missingError(k, unix));
+    if (fd.errno === 'EEXIST') return err(ERROR_FILE_EXISTS);
+    return err(win32FromErrno(fd.errno));
+  }
+  if (truncating) {
+    const t = k.fs.truncate(fd, 0n);
+    if (failed(t)) {
+      k.fs.close(fd);
+      return err(win32FromErrno(t.errno));
+    }
+  }
+  const st = k.fs.fstat(fd);
+  const isFile = failed(st) || st.isFile;
+  const hflags = (flagsAttrs & FILE_FLAG_DELETE_ON_CLOSE ? HANDLE_DELETE_ON_CLOSE : 0) | (appendOnly ? HANDLE_APPEND : 0);
+  const type = isFile ? HandleType.File : failed(st) || st.isCharDevice ? HandleType.Console : HandleType.Pipe;
+  const h = k.handles.allocate(type, fd, { access, share, flags: hflags, fileId: failed(st) ? 0n : fileIdOf(st) });
+  if (h === 0) {
+    k.fs.close(fd);
+    return err(win32FromErrno('EMFILE'));
+  }
+  return ok({ handle: h, existed });
+}
+
+/** The descriptor behind a handle that carries data (file, console, pipe), or -1. */
+export function fdOfHandle(k: FileKernel, h: number): number {
+  const o = k.handles.lookup(h);
+  if (!o || (o.type !== HandleType.Console && o.type !== HandleType.File && o.type !== HandleType.Pipe && o.type !== HandleType.Directory)) return -1;
+  return o.value;
+}
+
+export function closeFileHandle(k: FileKernel, h: number): boolean {
+  const o = k.handles.close(h);
+  if (!o) return false;
+  if (o.type === HandleType.Find) return true;
+  if (o.flags & HANDLE_BORROWED_FD) return true;
+  if (o.flags & HANDLE_DELETE_ON_CLOSE) {
+    const path = k.fs.readlink(`/proc/self/fd/${o.value}`);
+    if (!failed(path)) k.fs.unlink(path);
+  }
+  k.fs.close(o.value);
+  return true;
+}
+
+export function fileType(k: FileKernel, h: number): WinResult<number> {
+  const fd = fdOfHandle(k, h);
+  if (fd < 0) return err(ERROR_INVALID_HANDLE);
+  const st = k.fs.fstat(fd);
+  if (failed(st)) return ok(FILE_TYPE_UNKNOWN);
+  if (st.isFile || st.isDirectory) return ok(FILE_TYPE_DISK);
+  if (st.isCharDevice) return ok(FILE_TYPE_CHAR);
+  if (st.isFifo || st.isSocket) return ok(FILE_TYPE_PIPE);
+  return ok(FILE_TYPE_UNKNOWN);
+}
+
+/** Reads into `view`; with a position (OVERLAPPED offset) the file pointer ends after the data. */
+export function readHandle(k: FileKernel, h: number, view: Uint8Array, position: bigint | null): WinResult<number> {
+  const o = k.handles.lookup(h);
+  if (!o || o.type === HandleType.Find) return err(ERROR_INVALID_HANDLE);
+  if (o.type === HandleType.Directory) return err(ERROR_INVALID_PARAMETER);
+  if (o.type === HandleType.File && !(o.access & FILE_READ_DATA)) return err(ERROR_ACCESS_DENIED);
+  const r = k.fs.read(o.value, view, position === null ? null : Number(position));
+  if (failed(r)) return err(r.errno === 'EPIPE' ? 109 : win32FromErrno(r.errno));
+  if (position !== null && o.type === HandleType.File) k.fs.seek(o.value, position + BigInt(r), 0);
+  return ok(r);
+}
+
+export function writeHandle(k: FileKernel, h: number, view: Uint8Array, position: bigint | null): WinResult<number> {
+  const o = k.handles.lookup(h);
+  if (!o || o.type === HandleType.Find) return err(ERROR_INVALID_HANDLE);
+  if (o.type === HandleType.Directory) return err(ERROR_INVALID_PARAMETER);
+  if (o.type === HandleType.File && !(o.access & (FILE_WRITE_DATA | FILE_APPEND_DATA))) return err(ERROR_ACCESS_DENIED);
+  const pos = o.flags & HANDLE_APPEND ? null : position === null ? null : Number(position);
+  const r = k.fs.write(o.value, view, pos);
+  if (failed(r)) return err(r.errno === 'EPIPE' ? 232 : win32FromErrno(r.errno));
+  if (position !== null && pos !== null && o.type === HandleType.File) k.fs.seek(o.value, position + BigInt(r), 0);
+  return ok(r);
+}
+
+/** SetFilePointerEx: the new position. */
+export function seekHandle(k: FileKernel, h: number, distance: bigint, method: number): WinResult<bigint> {
+  const o = k.handles.lookup(h);
+  if (!o || o.type === HandleType.Find) return err(ERROR_INVALID_HANDLE);
+  if (method < 0 || method > 2) return err(ERROR_INVALID_PARAMETER);
+  if (o.type !== HandleType.File && o.type !== HandleType.Directory) return ok(0n); // pipes and consoles: no position, no error
+  let base = 0n;
+  if (method === 1) {
+    const cur = k.fs.seek(o.value, 0n, 1);
+    if (failed(cur)) return err(win32FromErrno(cur.errno));
+    base = cur;
+  } else if (method === 2) {
+    const st = k.fs.fstat(o.value);
+    if (failed(st)) return err(win32FromErrno(st.errno));
+    base = st.size;
+  }
+  const target = base + distance;
+  if (target < 0n) return err(ERROR_NEGATIVE_SEEK);
+  const r = k.fs.seek(o.value, target, 0);
+  if (failed(r)) return err(win32FromErrno(r.errno));
+  return ok(r);
+}
+
+export function statHandle(k: FileKernel, h: number): WinResult<HostStat> {
+  const fd = fdOfHandle(k, h);
+  if (fd < 0) return err(ERROR_INVALID_HANDLE);
+  const st = k.fs.fstat(fd);
+  return failed(st) ? err(win32FromErrno(st.errno)) : ok(st);
+}
+
+/** The Unix path a handle was opened on (for GetFinalPathNameByHandle). */
+export function pathOfHandle(k: FileKernel, h: number): WinResult<string> {
+  const fd = fdOfHandle(k, h);
+  if (fd < 0) return err(ERROR_INVALID_HANDLE);
+  const p = k.fs.readlink(`/proc/self/fd/${fd}`);
+  return failed(p) ? err(win32FromErrno(p.errno)) : ok(p);
+}
+
+/** True when no open handle of the process forbids deleting the file at `unix`. */
+export function deleteAllowed(k: FileKernel, unix: string): boolean {
+  const st = k.fs.stat(unix);
+  if (failed(st)) return true;
+  return k.handles.openOn(fileIdOf(st)).every((h) => (h.share & FILE_SHARE_DELETE) !== 0 || (h.flags & HANDLE_DELETE_ON_CLOSE) !== 0);
+}
+
+export { ERROR_ALREADY_EXISTS };
