@@ -3,6 +3,7 @@
 // the fixtures were written; msvcrt writes CR LF in text mode, to pipes too).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { FIXTURES, ROOT, WINRUN, scratchDir } from './helpers.js';
 
@@ -385,5 +386,76 @@ describe('kernel32 files and paths', () => {
     assert.equal(r.stderr, '');
     assert.equal(r.status, 0);
     assert.deepEqual(r.stdout.split('\r\n'), [...PATHS_GOLDEN, '']);
+  });
+});
+
+// stdio.exe under Wine 8 (the msvcrt build; the UCRT build prints one more line, for "wx").
+const STDIO_GOLDEN = [
+  "ftell after text writes: 19",
+  "text write            : o n e CR LF t w o CR LF 3 - t h r e e CR LF",
+  "fgets: [one",
+  "]ftell after line 1: 5",
+  "fgetc t, ungetc X",
+  "fgets after ungetc: [Xwo",
+  "]fgets short: [3-]",
+  "size by fseek/ftell: 19, fgetc at end -1 feof 1",
+  "after rewind feof 0, fread 6",
+  "fread text: [one\\ntw]",
+  "binary ftell 8",
+  "after seek 2 fgetc b",
+  "binary write          : a LF b CR LF c ^Z d e",
+  "text read of binary: 5 bytes: 61 0a 62 0a 63 feof 1",
+  "r+ read after write: [",
+  "]append and r+         : O N E CR LF t w o CR LF 3 - t h r e e CR LF f o u r CR LF",
+  "fopen missing: 0000000000000000 errno 2",
+  "fopen bad mode: 0000000000000000 errno 22",
+  "setvbuf: 0",
+  "size before fflush: 0",
+  "size after fflush: 8",
+  "_open fd>2: 1",
+  "_write text: 4",
+  "_lseek cur: 6",
+  "_write binary: 2",
+  "_isatty(file): 0, _filelength 8",
+  "_close twice: -1 errno 9",
+  "low-level             : x CR LF y CR LF z LF",
+  "_read text: 6 [x\\ny\\nz\\nz\\n] _eof 1",
+  "_dup shares position: 8",
+  "_open missing: -1 errno 2",
+  "_stat64 file: 0 mode 0100666 size 25 nlink 1",
+  "_stat64 dir: 0 mode 040777",
+  "_stat64 missing: -1 errno 2",
+  "_stat64 file with slash: -1 errno 2",
+  "rename: 0",
+  "rename onto existing: -1 errno 17",
+  "remove: 0, again -1 errno 2",
+  "_access t.txt: 0, missing: -1",
+  "mkdir 0 rmdir 0",
+  "tmpfile: [temporary]",
+  "stdout fileno 1, stdin 0",
+];
+
+describe('C runtime stdio on files', () => {
+  for (const [exe, extra] of [['stdio.exe', []], ['stdio_ucrt.exe', ['wx existing: 0000000000000000 errno 17']]] as const) {
+    it(`${exe}: modes, text translation, positioning, buffering, low-level I/O, stat`, () => {
+      const r = runIn(scratchDir(), FIXTURES + exe);
+      assert.equal(r.stderr, '');
+      assert.equal(r.status, 0);
+      const want = [...STDIO_GOLDEN];
+      if (extra.length) want.splice(want.indexOf('fopen bad mode: 0000000000000000 errno 22') + 1, 0, ...extra);
+      assert.deepEqual(r.stdout.split('\r\n'), [...want, '']);
+    });
+  }
+  it('stdout and stderr on a pipe are fully buffered, flushed by fflush and at exit, in stream order', () => {
+    // Windows' msvcrt buffers both when they are not a console; Wine flushes after each printf.
+    const r = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${WINRUN}" "${FIXTURES}stdio.exe" order 2>&1`], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0);
+    assert.equal(r.stdout, 'out-1\r\nout-2\r\nout-3\r\nerr-1\r\nerr-2\r\n');
+  });
+  it('stdout and stderr on a terminal are written through at each call', { skip: !existsSync('/usr/bin/script') && 'util-linux script(1) is not installed' }, () => {
+    const r = spawnSync('/usr/bin/script', ['-qc', `"${process.execPath}" "${WINRUN}" "${FIXTURES}stdio.exe" order`, '/dev/null'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0);
+    // The terminal turns each LF into CR LF after msvcrt's CR: lines end CR CR LF.
+    assert.equal(r.stdout.replace(/\r+\n/g, '\n'), 'out-1\nerr-1\nout-2\nerr-2\nout-3\n');
   });
 });

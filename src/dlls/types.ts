@@ -55,6 +55,8 @@ export interface DllTable {
   readonly exports: readonly ExportRow[];
   /** Preferred base for the synthesized image. */
   readonly base?: number;
+  /** Runs at process exit after the PE DLLs' DLL_PROCESS_DETACH (the CRTs flush streams). */
+  readonly detach?: (ctx: ApiContext) => void;
 }
 
 /** Reads variadic arguments of the current call (8-byte slots after the fixed ones). */

@@ -4,7 +4,7 @@
  * through one table. Reads and writes go straight between a descriptor and guest memory views.
  */
 import * as fs from 'node:fs';
-import { libcErrno, libcFtruncate, libcLseek } from '../native/ffi.js';
+import { libcDup, libcErrno, libcFtruncate, libcLseek } from '../native/ffi.js';
 
 export type Errno = string;
 export interface Failed {
@@ -126,6 +126,11 @@ export const hostFs = {
     const v = typeof r === 'bigint' ? r : BigInt(r);
     if (v < 0n) return { errno: errnoName(libcErrno()) };
     return v;
+  },
+  /** dup(2): a second descriptor sharing the file position. */
+  dup: (fd: number): HostResult<number> => {
+    const r = libcDup(fd);
+    return r < 0 ? { errno: errnoName(libcErrno()) } : r;
   },
   truncate: (fd: number, length: bigint): HostResult<void> => {
     if (libcFtruncate(fd, length) !== 0) return { errno: errnoName(libcErrno()) };

@@ -209,6 +209,15 @@ export class WinProcess implements ProcessApi {
           }
         }
       }
+      for (const t of this.builtinTables.values()) {
+        if (t.detach && this.moduleHandle(t.name) !== 0) {
+          try {
+            t.detach(this.ctx);
+          } catch {
+            /* exiting anyway */
+          }
+        }
+      }
     }
     if (this.statusFd !== undefined) {
       try {

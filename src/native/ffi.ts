@@ -28,3 +28,4 @@ export const libcSyscall3 = libc.func('long syscall(long number, uint64_t a, uin
 export const libcErrno = (): number => koffi.errno();
 export const libcLseek = libc.func('int64_t lseek(int fd, int64_t offset, int whence)') as (fd: number, offset: bigint, whence: number) => number | bigint;
 export const libcFtruncate = libc.func('int ftruncate(int fd, int64_t length)') as (fd: number, length: bigint) => number;
+export const libcDup = libc.func('int dup(int fd)') as (fd: number) => number;

@@ -16,8 +16,6 @@ export const CRT = {
   AtExitCount: 0x0,
   AtExitTable: 0x8,
   AtExitMax: 1024,
-  /** 64 bytes: one per low fd, 1 = binary mode. */
-  FdBinary: 0x2008,
   /** Set once exit processing began. */
   Exiting: 0x2048,
   /** UCRT's variables, reached through __p__* functions. */
@@ -45,6 +43,13 @@ export const CRT = {
   Wpgmptr: 0x2848,
   /** The "C" locale classification table (_pctype points at entry 0, one past entry -1). */
   CtypeTable: 0x2500,
+  /** Set once descriptors 0–2 are set up on the std handles. */
+  FdTableReady: 0x2850,
+  /** The low-level descriptor table: 512 entries of 16 bytes (see lowio.ts). */
+  FdTable: 0x3000,
+  /** Streams opened by fopen and friends: 512 FILE pointers (0 = free). */
+  Streams: 0x5000,
+  StreamsMax: 512,
 } as const;
 
 /** Address of a CRT variable, allocating the block on first use. */

@@ -1,6 +1,7 @@
 /** msvcrt.dll: the C runtime of mingw-w64 programs and old MSVC builds (STYLE.md 1). */
 import type { ApiContext, DllTable } from '../types.js';
 import * as start from './startup.js';
+import * as io from './io.js';
 import * as stdio from './stdio.js';
 import { heapString } from './crtdata.js';
 import { pctype } from './ctype.js';
@@ -18,6 +19,8 @@ function initLconv(ctx: ApiContext, at: number): void {
 
 export const msvcrt: DllTable = {
   name: 'msvcrt.dll',
+  // Like msvcrt's own DLL_PROCESS_DETACH: buffered output reaches its file even on ExitProcess.
+  detach: (ctx) => void stdio.flushAll(ctx),
   exports: [
     { name: '___lc_codepage_func', args: [], ret: 'u32', impl: () => 0 },
     { name: '___mb_cur_max_func', args: [], ret: 'i32', impl: () => 1 },
@@ -46,6 +49,18 @@ export const msvcrt: DllTable = {
     { name: 'vfprintf', args: ['ptr', 'str', 'ptr'], ret: 'i32', impl: stdio.vfprintf },
     { name: 'vprintf', args: ['str', 'ptr'], ret: 'i32', impl: stdio.vprintf },
     { name: 'vsprintf', args: ['ptr', 'str', 'ptr'], ret: 'i32', impl: stdio.vsprintf },
+    { name: 'fwprintf', args: ['ptr', 'ptr'], varargs: true, ret: 'i32', impl: stdio.fwprintf },
+    { name: 'wprintf', args: ['ptr'], varargs: true, ret: 'i32', impl: stdio.wprintf },
+    { name: 'vfwprintf', args: ['ptr', 'ptr', 'ptr'], ret: 'i32', impl: stdio.vfwprintf },
+    { name: 'vwprintf', args: ['ptr', 'ptr'], ret: 'i32', impl: stdio.vwprintf },
+    { name: 'gets', args: ['ptr'], ret: 'ptr', impl: stdio.gets },
+    // x64 msvcrt.dll: _stat has 64-bit times and a 32-bit size; _stati64 64-bit both.
+    { name: '_stat', args: ['ptr', 'ptr'], ret: 'i32', impl: (ctx, p: number, o: number) => io.statPath(ctx, 'A', p, o, '64i32') },
+    { name: '_wstat', args: ['ptr', 'ptr'], ret: 'i32', impl: (ctx, p: number, o: number) => io.statPath(ctx, 'W', p, o, '64i32') },
+    { name: '_stati64', args: ['ptr', 'ptr'], ret: 'i32', impl: (ctx, p: number, o: number) => io.statPath(ctx, 'A', p, o, '64') },
+    { name: '_wstati64', args: ['ptr', 'ptr'], ret: 'i32', impl: (ctx, p: number, o: number) => io.statPath(ctx, 'W', p, o, '64') },
+    { name: '_fstat', args: ['i32', 'ptr'], ret: 'i32', impl: (ctx, fd: number, o: number) => io.fstatFd(ctx, fd, o, '64i32') },
+    { name: '_fstati64', args: ['i32', 'ptr'], ret: 'i32', impl: (ctx, fd: number, o: number) => io.fstatFd(ctx, fd, o, '64') },
     { name: '_pctype', data: { size: 8, init: (ctx, at) => ctx.mem.setU64(at, pctype(ctx)) } },
     ...SHARED_CRT_EXPORTS,
   ],

@@ -10,13 +10,14 @@ import * as search from './search.js';
 import * as setjmp from './setjmp.js';
 import * as sig from './signal.js';
 import * as start from './startup.js';
-import * as stdio from './stdio.js';
+import { STDIO_EXPORTS } from './stdio-exports.js';
 import * as fp from './float.js';
 import * as str from './string.js';
 import * as tm from './time.js';
 import * as w from './wstring.js';
 
 export const SHARED_CRT_EXPORTS: readonly ExportRow[] = [
+  ...STDIO_EXPORTS,
   { name: '__setusermatherr', args: ['ptr'], ret: 'void', impl: start.noop },
   { name: '_aligned_free', args: ['ptr'], ret: 'void', impl: mem._aligned_free },
   { name: '_aligned_malloc', args: ['u64', 'u64'], ret: 'ptr', impl: mem._aligned_malloc },
@@ -25,13 +26,11 @@ export const SHARED_CRT_EXPORTS: readonly ExportRow[] = [
   { name: '_cexit', args: [], ret: 'void', impl: start._cexit },
   { name: '_errno', args: [], ret: 'ptr', impl: mem._errno },
   { name: '_exit', args: ['i32'], ret: 'void', impl: start._exit },
-  { name: '_fileno', args: ['ptr'], ret: 'i32', impl: stdio._fileno },
   { name: '_initterm', args: ['ptr', 'ptr'], ret: 'void', impl: start._initterm },
   { name: '_initterm_e', args: ['ptr', 'ptr'], ret: 'i32', impl: start._initterm_e },
   { name: '_msize', args: ['ptr'], ret: 'u64', impl: mem._msize },
   { name: '_recalloc', args: ['ptr', 'u64', 'u64'], ret: 'ptr', impl: mem._recalloc },
   { name: '_setjmp', args: ['ptr', 'ptr'], ret: 'i32', native: '_setjmp' },
-  { name: '_setmode', args: ['i32', 'i32'], ret: 'i32', impl: stdio._setmode },
   { name: 'abort', args: [], ret: 'void', impl: start.abort },
   { name: 'atexit', args: ['ptr'], ret: 'i32', impl: start.atexit },
   { name: 'atof', args: ['str'], ret: 'f64', impl: math.atof },
@@ -41,13 +40,9 @@ export const SHARED_CRT_EXPORTS: readonly ExportRow[] = [
   { name: 'ceil', args: ['f64'], ret: 'f64', impl: math.ceil },
   { name: 'exit', args: ['i32'], ret: 'void', impl: start.exit },
   { name: 'fabs', args: ['f64'], ret: 'f64', impl: math.fabs },
-  { name: 'fflush', args: ['ptr'], ret: 'i32', impl: stdio.fflush },
   { name: 'floor', args: ['f64'], ret: 'f64', impl: math.floor },
-  { name: 'fputc', args: ['i32', 'ptr'], ret: 'i32', impl: stdio.fputc },
-  { name: 'fputs', args: ['str', 'ptr'], ret: 'i32', impl: stdio.fputs },
   { name: 'free', args: ['ptr'], ret: 'void', native: 'free', impl: mem.free },
   { name: 'frexp', args: ['f64', 'ptr'], ret: 'f64', impl: math.frexp },
-  { name: 'fwrite', args: ['ptr', 'u64', 'u64', 'ptr'], ret: 'u64', impl: stdio.fwrite },
   { name: 'getenv', args: ['str'], ret: 'str', impl: environ.getenv },
   { name: 'ldexp', args: ['f64', 'i32'], ret: 'f64', impl: math.ldexp },
   { name: 'longjmp', args: ['ptr', 'i32'], ret: 'void', impl: setjmp.longjmp },
@@ -57,8 +52,6 @@ export const SHARED_CRT_EXPORTS: readonly ExportRow[] = [
   { name: 'memmove', args: ['ptr', 'ptr', 'u64'], ret: 'ptr', native: 'memmove' },
   { name: 'memset', args: ['ptr', 'i32', 'u64'], ret: 'ptr', native: 'memset' },
   { name: 'pow', args: ['f64', 'f64'], ret: 'f64', impl: math.pow },
-  { name: 'putchar', args: ['i32'], ret: 'i32', impl: stdio.putchar },
-  { name: 'puts', args: ['str'], ret: 'i32', impl: stdio.puts },
   { name: 'qsort', args: ['ptr', 'u64', 'u64', 'ptr'], ret: 'void', impl: search.qsort },
   { name: 'realloc', args: ['ptr', 'u64'], ret: 'ptr', impl: mem.realloc },
   { name: 'signal', args: ['i32', 'ptr'], ret: 'ptr', impl: sig.signal },

@@ -1,78 +1,226 @@
 /**
- * stdio over the std handles (stdio.h), with msvcrt's FILE layout so that programs and
- * mingw-w64's inline helpers can read `_iob` themselves:
- *   struct _iobuf { char *_ptr; int _cnt; char *_base; int _flag; int _file; int _charbuf;
- *                   int _bufsiz; char *_tmpfname; }   // 48 bytes on x64
- * Streams write straight through for now (the CRT issue adds buffering); text-mode streams
- * turn LF into CR LF, as msvcrt does for the console, pipes and files alike.
+ * stdio.h over the buffered streams of stream.ts: opening and closing, character, line and
+ * block I/O, positioning, buffering control, and the printf family on streams.
  */
+import { utf16ToUtf8, utf8ToUtf16 } from '../kernel32/text.js';
 import type { ApiContext, VarArgs } from '../types.js';
-import { CRT, crt } from './crtdata.js';
-import { formatNarrow, type FormatEnv } from './printf.js';
+import { EINVAL, fdFlags, FTEXT, setFdFlags, sopen, validFd, _O_BINARY, _O_TEXT } from './lowio.js';
+import { _errno, setErrno, strerror } from './memory.js';
+import { formatNarrow, formatWide, type FormatEnv } from './printf.js';
+import {
+  allStreams,
+  closeStream,
+  endCall,
+  EOF,
+  filenoOf,
+  flushAll,
+  flushStream,
+  openStream,
+  setStreamFlag,
+  setvbufStream,
+  streamFlag,
+  streamGetc,
+  streamOnFd,
+  streamRead,
+  streamSeek,
+  streamTell,
+  streamUngetc,
+  streamWrite,
+  ucrtIob,
+  validStream,
+  parseMode,
+  _IOEOF,
+  _IOERR,
+  _IONBF,
+} from './stream.js';
 
-export const FILE_SIZE = 48;
-export const IOB_COUNT = 20;
-const _file = 28;
-const _flag = 24;
-const _IOREAD = 0x1;
-const _IOWRITE = 0x2;
-const EOF = -1;
+export { FILE_SIZE, IOB_COUNT, initIob, flushAll } from './stream.js';
 
-/** _iob initialisation (a data export of msvcrt): stdin, stdout, stderr on fds 0–2. */
-export function initIob(ctx: ApiContext, iob: number): void {
-  const m = ctx.mem;
-  for (let i = 0; i < IOB_COUNT; i++) {
-    const f = iob + FILE_SIZE * i;
-    m.setU32(f + _file, i < 3 ? i : 0xffffffff);
-    m.setU32(f + _flag, i === 0 ? _IOREAD : i < 3 ? _IOWRITE : 0);
-  }
-}
 
 export function __iob_func(ctx: ApiContext): number {
   return ctx.dataAddress('msvcrt.dll', '_iob');
 }
 
-function fdOf(ctx: ApiContext, stream: number): number {
-  return ctx.mem.i32(stream + _file);
+/** The std stream `i` (0 stdin, 1 stdout, 2 stderr) for functions both CRTs export (puts,
+ *  printf …): UCRT's table when ucrtbase is loaded, else msvcrt's `_iob`. */
+export function stdStream(ctx: ApiContext, i: number): number {
+  if (ctx.process.moduleHandle('ucrtbase.dll') !== 0) return ucrtIob(ctx) + 48 * i;
+  return __iob_func(ctx) + 48 * i;
 }
 
-function isBinary(ctx: ApiContext, fd: number): boolean {
-  return fd >= 0 && fd < 64 && ctx.mem.u8(crt(ctx, CRT.FdBinary) + fd) !== 0;
+const narrow = (ctx: ApiContext, p: number): string => new TextDecoder().decode(ctx.mem.cstringBytes(p));
+
+/** Writes bytes to a stream as one library call; returns bytes accepted. */
+export function writeBytes(ctx: ApiContext, f: number, data: Uint8Array): number {
+  const n = streamWrite(ctx, f, data);
+  endCall(ctx, f);
+  return n;
 }
 
-/** Writes bytes to a low-level fd with msvcrt's text-mode translation. */
-export function writeText(ctx: ApiContext, fd: number, data: Uint8Array): number {
-  if (fd < 0 || fd > 2) return -1; // files arrive with the CRT issue
-  let out = data;
-  if (!isBinary(ctx, fd) && data.includes(10)) {
-    const parts: number[] = [];
-    for (const b of data) {
-      if (b === 10) parts.push(13);
-      parts.push(b);
-    }
-    out = Uint8Array.from(parts);
+// ---- opening -------------------------------------------------------------------------------
+
+export function fopen(ctx: ApiContext, path: number, mode: number): number {
+  if (path === 0 || mode === 0) {
+    setErrno(ctx, EINVAL);
+    return 0;
   }
-  ctx.process.writeFd(fd, out);
-  return data.length;
+  return openStream(ctx, narrow(ctx, path), narrow(ctx, mode), 0x40 /* _SH_DENYNO */);
 }
 
-export function fwrite(ctx: ApiContext, buf: number, size: bigint, count: bigint, stream: number): bigint {
-  const total = Number(size * count);
-  if (total === 0) return 0n;
-  const n = writeText(ctx, fdOf(ctx, stream), ctx.mem.read(buf, total));
-  return n < 0 ? 0n : count;
+export function _wfopen(ctx: ApiContext, path: number, mode: number): number {
+  if (path === 0 || mode === 0) {
+    setErrno(ctx, EINVAL);
+    return 0;
+  }
+  return openStream(ctx, ctx.mem.wstring(path), ctx.mem.wstring(mode), 0x40);
 }
 
-export function fputc(ctx: ApiContext, c: number, stream: number): number {
-  return writeText(ctx, fdOf(ctx, stream), Uint8Array.of(c & 0xff)) < 0 ? EOF : c & 0xff;
+export function _fsopen(ctx: ApiContext, path: number, mode: number, sh: number): number {
+  if (path === 0 || mode === 0) {
+    setErrno(ctx, EINVAL);
+    return 0;
+  }
+  return openStream(ctx, narrow(ctx, path), narrow(ctx, mode), sh);
+}
+
+export function _wfsopen(ctx: ApiContext, path: number, mode: number, sh: number): number {
+  if (path === 0 || mode === 0) {
+    setErrno(ctx, EINVAL);
+    return 0;
+  }
+  return openStream(ctx, ctx.mem.wstring(path), ctx.mem.wstring(mode), sh);
+}
+
+function openS(ctx: ApiContext, out: number, open: () => number): number {
+  if (out === 0) {
+    setErrno(ctx, EINVAL);
+    return EINVAL;
+  }
+  const f = open();
+  ctx.mem.setU64(out, f);
+  return f ? 0 : ctx.mem.u32(_errno(ctx));
+}
+// fopen_s opens files unshared for writing (_SH_SECURE): others may read only when we only read.
+export const fopen_s = (ctx: ApiContext, out: number, path: number, mode: number): number => openS(ctx, out, () => fopen(ctx, path, mode));
+export const _wfopen_s = (ctx: ApiContext, out: number, path: number, mode: number): number => openS(ctx, out, () => _wfopen(ctx, path, mode));
+
+export function _fdopen(ctx: ApiContext, fd: number, mode: number): number {
+  const p = mode ? parseMode(narrow(ctx, mode)) : undefined;
+  if (!p) {
+    setErrno(ctx, EINVAL);
+    return 0;
+  }
+  if (!validFd(ctx, fd)) return 0;
+  if (p.oflag & _O_BINARY) setFdFlags(ctx, fd, fdFlags(ctx, fd) & ~FTEXT);
+  else if (p.oflag & _O_TEXT) setFdFlags(ctx, fd, fdFlags(ctx, fd) | FTEXT);
+  return streamOnFd(ctx, fd, p.streamFlag);
+}
+
+export function freopen(ctx: ApiContext, path: number, mode: number, f: number): number {
+  if (!validStream(ctx, f) || mode === 0) return 0;
+  if (streamFlag(ctx, f) & 0x83) closeStream(ctx, f, false);
+  if (path === 0) {
+    setErrno(ctx, EINVAL);
+    return 0;
+  }
+  return openStream(ctx, narrow(ctx, path), narrow(ctx, mode), 0x40, f);
+}
+
+export function _wfreopen(ctx: ApiContext, path: number, mode: number, f: number): number {
+  if (!validStream(ctx, f) || mode === 0) return 0;
+  if (streamFlag(ctx, f) & 0x83) closeStream(ctx, f, false);
+  if (path === 0) {
+    setErrno(ctx, EINVAL);
+    return 0;
+  }
+  return openStream(ctx, ctx.mem.wstring(path), ctx.mem.wstring(mode), 0x40, f);
+}
+
+export function fclose(ctx: ApiContext, f: number): number {
+  if (!validStream(ctx, f)) return EOF;
+  return closeStream(ctx, f);
+}
+
+/** Closes every stream but stdin, stdout and stderr; returns how many. */
+export function _fcloseall(ctx: ApiContext): number {
+  let n = 0;
+  for (const f of allStreams(ctx)) {
+    const fd = filenoOf(ctx, f);
+    if (fd > 2 && streamFlag(ctx, f) & 0x83) {
+      closeStream(ctx, f);
+      n++;
+    }
+  }
+  return n;
+}
+
+/** tmpfile: a binary update stream on a new file in the temporary directory, deleted when
+ *  closed. */
+export function tmpfile(ctx: ApiContext): number {
+  const env = ctx.process.environment;
+  let dir = 'C:\\windows\\temp';
+  for (const [k, v] of env) if ((k.toUpperCase() === 'TMP' || k.toUpperCase() === 'TEMP') && v) dir = v;
+  for (let i = 0; i < 1000; i++) {
+    const name = `${dir}\\t${(ctx.process.tickCount() + i * 7919).toString(36)}${i}.tmp`;
+    const fd = sopen(ctx, name, 0x2 | 0x100 | 0x400 | 0x8000 | 0x40, 0x40, 0x180);
+    if (fd >= 0) return streamOnFd(ctx, fd, 0x80);
+    if (ctx.mem.u32(_errno(ctx)) !== 17 /* EEXIST */) break;
+  }
+  return 0;
+}
+export function tmpfile_s(ctx: ApiContext, out: number): number {
+  if (out === 0) return EINVAL;
+  const f = tmpfile(ctx);
+  ctx.mem.setU64(out, f);
+  return f ? 0 : 13;
+}
+
+// ---- characters and lines -------------------------------------------------------------------
+
+export function fgetc(ctx: ApiContext, f: number): number {
+  if (!validStream(ctx, f)) return EOF;
+  return streamGetc(ctx, f);
+}
+
+export function getchar(ctx: ApiContext): number {
+  return streamGetc(ctx, stdStream(ctx, 0));
+}
+
+/** _filbuf: what the getc macro calls when `_cnt` runs out (it already decremented it). */
+export function _filbuf(ctx: ApiContext, f: number): number {
+  ctx.mem.setU32(f + 8, 0);
+  return streamGetc(ctx, f);
+}
+
+/** _flsbuf: what the putc macro calls when the buffer is full (or was never set up). */
+export function _flsbuf(ctx: ApiContext, c: number, f: number): number {
+  const base = ctx.mem.ptr(f + 16);
+  // The macro decremented _cnt; the pointer is still right.
+  if (base !== 0) ctx.mem.setU32(f + 8, 0);
+  return writeBytes(ctx, f, Uint8Array.of(c & 0xff)) === 1 ? c & 0xff : EOF;
+}
+
+export function ungetc(ctx: ApiContext, c: number, f: number): number {
+  if (!validStream(ctx, f)) return EOF;
+  return streamUngetc(ctx, c, f);
+}
+
+export function fputc(ctx: ApiContext, c: number, f: number): number {
+  if (!validStream(ctx, f)) return EOF;
+  return writeBytes(ctx, f, Uint8Array.of(c & 0xff)) === 1 ? c & 0xff : EOF;
 }
 
 export function putchar(ctx: ApiContext, c: number): number {
-  return writeText(ctx, 1, Uint8Array.of(c & 0xff)) < 0 ? EOF : c & 0xff;
+  return fputc(ctx, c, stdStream(ctx, 1));
 }
 
-export function fputs(ctx: ApiContext, s: number, stream: number): number {
-  return writeText(ctx, fdOf(ctx, stream), ctx.mem.cstringBytes(s)) < 0 ? EOF : 0;
+export function fputs(ctx: ApiContext, s: number, f: number): number {
+  if (!validStream(ctx, f) || s === 0) {
+    setErrno(ctx, EINVAL);
+    return EOF;
+  }
+  const b = ctx.mem.cstringBytes(s);
+  return writeBytes(ctx, f, b) === b.length ? 0 : EOF;
 }
 
 export function puts(ctx: ApiContext, s: number): number {
@@ -80,29 +228,226 @@ export function puts(ctx: ApiContext, s: number): number {
   const line = new Uint8Array(b.length + 1);
   line.set(b);
   line[b.length] = 10;
-  return writeText(ctx, 1, line) < 0 ? EOF : 0;
+  return writeBytes(ctx, stdStream(ctx, 1), line) === line.length ? 0 : EOF;
 }
 
-export function fflush(): number {
+/** fgets: up to n-1 bytes, through the first LF; NULL at end of file with nothing read. */
+export function fgets(ctx: ApiContext, buf: number, n: number, f: number): number {
+  if (!validStream(ctx, f) || buf === 0 || n <= 0) {
+    setErrno(ctx, EINVAL);
+    return 0;
+  }
+  const m = ctx.mem;
+  let i = 0;
+  while (i < n - 1) {
+    const cnt = streamFlag(ctx, f) & 1 ? m.i32(f + 8) : 0;
+    if (cnt > 0) {
+      // Take a run from the buffer up to the LF.
+      const p = m.ptr(f);
+      const take = Math.min(cnt, n - 1 - i);
+      const chunk = m.view(p, take, false);
+      const lf = chunk.indexOf(10);
+      const k = lf >= 0 ? lf + 1 : take;
+      m.copy(buf + i, p, k);
+      m.setU64(f, p + k);
+      m.setU32(f + 8, cnt - k);
+      i += k;
+      if (lf >= 0) break;
+      continue;
+    }
+    const c = streamGetc(ctx, f);
+    if (c === EOF) break;
+    m.setU8(buf + i++, c);
+    if (c === 10) break;
+  }
+  if (i === 0) return 0;
+  m.setU8(buf + i, 0);
+  return buf;
+}
+
+export function gets(ctx: ApiContext, buf: number): number {
+  const f = stdStream(ctx, 0);
+  let i = 0;
+  for (;;) {
+    const c = streamGetc(ctx, f);
+    if (c === EOF) {
+      if (i === 0) return 0;
+      break;
+    }
+    if (c === 10) break;
+    ctx.mem.setU8(buf + i++, c);
+  }
+  ctx.mem.setU8(buf + i, 0);
+  return buf;
+}
+
+// ---- blocks ---------------------------------------------------------------------------------
+
+export function fwrite(ctx: ApiContext, buf: number, size: bigint, count: bigint, f: number): bigint {
+  const total = Number(size * count);
+  if (total === 0) return 0n;
+  if (!validStream(ctx, f)) return 0n;
+  const n = writeBytes(ctx, f, ctx.mem.view(buf, total, false).slice());
+  return BigInt(Math.floor(n / Number(size)));
+}
+
+export function fread(ctx: ApiContext, buf: number, size: bigint, count: bigint, f: number): bigint {
+  const total = Number(size * count);
+  if (total === 0) return 0n;
+  if (!validStream(ctx, f)) return 0n;
+  ctx.mem.check(buf, total, true);
+  const n = streamRead(ctx, f, buf, total);
+  return BigInt(Math.floor(n / Number(size)));
+}
+
+// ---- state and position ---------------------------------------------------------------------
+
+export function fflush(ctx: ApiContext, f: number): number {
+  if (f === 0) {
+    flushAll(ctx);
+    return 0;
+  }
+  if (!validStream(ctx, f)) return EOF;
+  return flushStream(ctx, f);
+}
+
+export function _flushall(ctx: ApiContext): number {
+  return flushAll(ctx);
+}
+
+export const feof = (ctx: ApiContext, f: number): number => (validStream(ctx, f) ? streamFlag(ctx, f) & _IOEOF : 0);
+export const ferror = (ctx: ApiContext, f: number): number => (validStream(ctx, f) ? streamFlag(ctx, f) & _IOERR : 0);
+export function clearerr(ctx: ApiContext, f: number): void {
+  if (validStream(ctx, f)) setStreamFlag(ctx, f, streamFlag(ctx, f) & ~(_IOEOF | _IOERR));
+}
+
+export function _fileno(ctx: ApiContext, f: number): number {
+  if (!validStream(ctx, f)) return -1;
+  return filenoOf(ctx, f);
+}
+
+export function fseek(ctx: ApiContext, f: number, off: number, whence: number): number {
+  if (!validStream(ctx, f)) return -1;
+  return streamSeek(ctx, f, BigInt(off), whence);
+}
+
+export function _fseeki64(ctx: ApiContext, f: number, off: bigint, whence: number): number {
+  if (!validStream(ctx, f)) return -1;
+  return streamSeek(ctx, f, off, whence);
+}
+
+export function ftell(ctx: ApiContext, f: number): number {
+  if (!validStream(ctx, f)) return -1;
+  const p = streamTell(ctx, f);
+  if (p > 0x7fffffffn) {
+    setErrno(ctx, EINVAL);
+    return -1;
+  }
+  return Number(p);
+}
+
+export function _ftelli64(ctx: ApiContext, f: number): bigint {
+  if (!validStream(ctx, f)) return -1n;
+  return streamTell(ctx, f);
+}
+
+export function rewind(ctx: ApiContext, f: number): void {
+  if (!validStream(ctx, f)) return;
+  streamSeek(ctx, f, 0n, 0);
+  setStreamFlag(ctx, f, streamFlag(ctx, f) & ~_IOERR);
+}
+
+export function fgetpos(ctx: ApiContext, f: number, pos: number): number {
+  if (!validStream(ctx, f) || pos === 0) return -1;
+  const p = streamTell(ctx, f);
+  if (p < 0n) return -1;
+  ctx.mem.setU64(pos, p);
   return 0;
 }
 
-export function flushAll(_ctx: ApiContext): void {
-  // Streams are unbuffered for now: nothing to flush.
+export function fsetpos(ctx: ApiContext, f: number, pos: number): number {
+  if (!validStream(ctx, f) || pos === 0) return -1;
+  return streamSeek(ctx, f, ctx.mem.u64(pos), 0);
 }
 
-export function _setmode(ctx: ApiContext, fd: number, mode: number): number {
-  const _O_BINARY = 0x8000;
-  if (fd < 0 || fd >= 64) return -1;
-  const at = crt(ctx, CRT.FdBinary) + fd;
-  const old = ctx.mem.u8(at) ? _O_BINARY : 0x4000;
-  ctx.mem.setU8(at, mode & _O_BINARY ? 1 : 0);
-  return old;
+export function setvbuf(ctx: ApiContext, f: number, buf: number, mode: number, size: bigint): number {
+  if (!validStream(ctx, f)) return -1;
+  return setvbufStream(ctx, f, buf, mode, Number(BigInt.asIntN(64, size)));
 }
 
-export function _fileno(ctx: ApiContext, stream: number): number {
-  return fdOf(ctx, stream);
+export function setbuf(ctx: ApiContext, f: number, buf: number): void {
+  if (!validStream(ctx, f)) return;
+  if (buf === 0) setvbufStream(ctx, f, 0, _IONBF, 0);
+  else setvbufStream(ctx, f, buf, 0, 512 /* BUFSIZ */);
 }
+
+// ---- wide characters on narrow streams ------------------------------------------------------
+
+export function fputwc(ctx: ApiContext, c: number, f: number): number {
+  if (!validStream(ctx, f)) return 0xffff;
+  const b = utf16ToUtf8(Uint16Array.of(c & 0xffff));
+  return writeBytes(ctx, f, b) === b.length ? c & 0xffff : 0xffff;
+}
+
+export function fputws(ctx: ApiContext, s: number, f: number): number {
+  if (!validStream(ctx, f) || s === 0) return EOF;
+  const b = utf16ToUtf8(ctx.mem.wstringUnits(s));
+  return writeBytes(ctx, f, b) === b.length ? 0 : EOF;
+}
+
+export function _putws(ctx: ApiContext, s: number): number {
+  const units = ctx.mem.wstringUnits(s);
+  const b = utf16ToUtf8(Uint16Array.from([...units, 10]));
+  return writeBytes(ctx, stdStream(ctx, 1), b) === b.length ? 0 : EOF;
+}
+
+export function putwchar(ctx: ApiContext, c: number): number {
+  return fputwc(ctx, c, stdStream(ctx, 1));
+}
+
+/** fgetwc on a narrow text stream: one UTF-8 sequence (the ANSI code page) → one unit. */
+export function fgetwc(ctx: ApiContext, f: number): number {
+  if (!validStream(ctx, f)) return 0xffff;
+  const c = streamGetc(ctx, f);
+  if (c === EOF) return 0xffff;
+  if (c < 0x80) return c;
+  const len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+  const bytes = [c];
+  for (let i = 1; i < len; i++) {
+    const d = streamGetc(ctx, f);
+    if (d === EOF) break;
+    bytes.push(d);
+  }
+  const units = utf8ToUtf16(Uint8Array.from(bytes), false);
+  return units && units.length > 0 ? units[0]! : 0xfffd;
+}
+
+export function getwchar(ctx: ApiContext): number {
+  return fgetwc(ctx, stdStream(ctx, 0));
+}
+
+export function ungetwc(ctx: ApiContext, c: number, f: number): number {
+  if (c === 0xffff || !validStream(ctx, f)) return 0xffff;
+  const b = utf16ToUtf8(Uint16Array.of(c));
+  for (let i = b.length - 1; i >= 0; i--) if (streamUngetc(ctx, b[i]!, f) === EOF) return 0xffff;
+  return c;
+}
+
+export function fgetws(ctx: ApiContext, buf: number, n: number, f: number): number {
+  if (!validStream(ctx, f) || buf === 0 || n <= 0) return 0;
+  let i = 0;
+  while (i < n - 1) {
+    const c = fgetwc(ctx, f);
+    if (c === 0xffff) break;
+    ctx.mem.setU16(buf + 2 * i++, c);
+    if (c === 10) break;
+  }
+  if (i === 0) return 0;
+  ctx.mem.setU16(buf + 2 * i, 0);
+  return buf;
+}
+
+// ---- printf on streams ----------------------------------------------------------------------
 
 /** A FormatEnv reading varargs slots from `next`. */
 export function formatEnv(ctx: ApiContext, next: () => bigint): FormatEnv {
@@ -139,25 +484,28 @@ function format(ctx: ApiContext, fmt: number, env: FormatEnv): Uint8Array {
   return formatNarrow(ctx.mem.cstringBytes(fmt), env, { msvcrt: true });
 }
 
-export function vfprintf(ctx: ApiContext, stream: number, fmt: number, va: number): number {
-  const out = format(ctx, fmt, vaListEnv(ctx, va));
-  return writeText(ctx, fdOf(ctx, stream), out) < 0 ? -1 : out.length;
+/** Writes formatted output to a stream: the count, or -1 when not all of it was written. */
+export function printTo(ctx: ApiContext, f: number, out: Uint8Array): number {
+  if (!validStream(ctx, f)) return -1;
+  return writeBytes(ctx, f, out) === out.length ? out.length : -1;
 }
 
-export function fprintf(ctx: ApiContext, stream: number, fmt: number): number {
-  const out = format(ctx, fmt, varArgsEnv(ctx, ctx.varargs()));
-  return writeText(ctx, fdOf(ctx, stream), out) < 0 ? -1 : out.length;
-}
+export const vfprintf = (ctx: ApiContext, f: number, fmt: number, va: number): number => printTo(ctx, f, format(ctx, fmt, vaListEnv(ctx, va)));
+export const fprintf = (ctx: ApiContext, f: number, fmt: number): number => printTo(ctx, f, format(ctx, fmt, varArgsEnv(ctx, ctx.varargs())));
+export const printf = (ctx: ApiContext, fmt: number): number => printTo(ctx, stdStream(ctx, 1), format(ctx, fmt, varArgsEnv(ctx, ctx.varargs())));
+export const vprintf = (ctx: ApiContext, fmt: number, va: number): number => printTo(ctx, stdStream(ctx, 1), format(ctx, fmt, vaListEnv(ctx, va)));
 
-export function printf(ctx: ApiContext, fmt: number): number {
-  const out = format(ctx, fmt, varArgsEnv(ctx, ctx.varargs()));
-  return writeText(ctx, 1, out) < 0 ? -1 : out.length;
+function wformat(ctx: ApiContext, fmt: number, env: FormatEnv): { bytes: Uint8Array; units: number } {
+  const out = formatWide(ctx.mem.wstringUnits(fmt), env, { msvcrt: true });
+  return { bytes: utf16ToUtf8(out), units: out.length };
 }
-
-export function vprintf(ctx: ApiContext, fmt: number, va: number): number {
-  const out = format(ctx, fmt, vaListEnv(ctx, va));
-  return writeText(ctx, 1, out) < 0 ? -1 : out.length;
+function wprintTo(ctx: ApiContext, f: number, r: { bytes: Uint8Array; units: number }): number {
+  return printTo(ctx, f, r.bytes) < 0 ? -1 : r.units;
 }
+export const vfwprintf = (ctx: ApiContext, f: number, fmt: number, va: number): number => wprintTo(ctx, f, wformat(ctx, fmt, vaListEnv(ctx, va)));
+export const fwprintf = (ctx: ApiContext, f: number, fmt: number): number => wprintTo(ctx, f, wformat(ctx, fmt, varArgsEnv(ctx, ctx.varargs())));
+export const wprintf = (ctx: ApiContext, fmt: number): number => wprintTo(ctx, stdStream(ctx, 1), wformat(ctx, fmt, varArgsEnv(ctx, ctx.varargs())));
+export const vwprintf = (ctx: ApiContext, fmt: number, va: number): number => wprintTo(ctx, stdStream(ctx, 1), wformat(ctx, fmt, vaListEnv(ctx, va)));
 
 function store(ctx: ApiContext, buf: number, out: Uint8Array): number {
   ctx.mem.writeCString(buf, out);
@@ -190,4 +538,12 @@ export function _vsnprintf(ctx: ApiContext, buf: number, count: bigint, fmt: num
 
 export function _vscprintf(ctx: ApiContext, fmt: number, va: number): number {
   return format(ctx, fmt, vaListEnv(ctx, va)).length;
+}
+
+export function perror(ctx: ApiContext, s: number): void {
+  const text = ctx.mem.cstring(strerror(ctx, ctx.mem.u32(_errno(ctx))));
+  const prefix = s && ctx.mem.u8(s) ? narrow(ctx, s) + ': ' : '';
+  const f = stdStream(ctx, 2);
+  flushStream(ctx, stdStream(ctx, 1));
+  writeBytes(ctx, f, new TextEncoder().encode(`${prefix}${text}\n`));
 }

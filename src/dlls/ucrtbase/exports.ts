@@ -8,10 +8,25 @@ import * as start from '../msvcrt/startup.js';
 import { SHARED_CRT_EXPORTS } from '../msvcrt/shared.js';
 import * as rt from './runtime.js';
 import * as stdio from './stdio.js';
+import * as io from '../msvcrt/io.js';
+import { flushAll } from '../msvcrt/stream.js';
 
 export const ucrtbase: DllTable = {
   name: 'ucrtbase.dll',
+  detach: (ctx) => void flushAll(ctx),
   exports: [
+    // sys/stat.h in its UCRT spellings (the shared table has _stat64, _wstat64, _fstat64)
+    { name: '_set_fmode', args: ['i32'], ret: 'i32', impl: (ctx, m: number) => (m === 0x4000 || m === 0x8000 ? (ctx.mem.setU32(rt.__p__fmode(ctx), m), 0) : 22) },
+    { name: '_get_fmode', args: ['ptr'], ret: 'i32', impl: (ctx, p: number) => (p ? (ctx.mem.setU32(p, ctx.mem.u32(rt.__p__fmode(ctx)) || 0x4000), 0) : 22) },
+    { name: '_stat64i32', args: ['ptr', 'ptr'], ret: 'i32', impl: (ctx, p: number, o: number) => io.statPath(ctx, 'A', p, o, '64i32') },
+    { name: '_wstat64i32', args: ['ptr', 'ptr'], ret: 'i32', impl: (ctx, p: number, o: number) => io.statPath(ctx, 'W', p, o, '64i32') },
+    { name: '_fstat64i32', args: ['i32', 'ptr'], ret: 'i32', impl: (ctx, fd: number, o: number) => io.fstatFd(ctx, fd, o, '64i32') },
+    { name: '_stat32', args: ['ptr', 'ptr'], ret: 'i32', impl: (ctx, p: number, o: number) => io.statPath(ctx, 'A', p, o, '32') },
+    { name: '_wstat32', args: ['ptr', 'ptr'], ret: 'i32', impl: (ctx, p: number, o: number) => io.statPath(ctx, 'W', p, o, '32') },
+    { name: '_fstat32', args: ['i32', 'ptr'], ret: 'i32', impl: (ctx, fd: number, o: number) => io.fstatFd(ctx, fd, o, '32') },
+    { name: '_stat32i64', args: ['ptr', 'ptr'], ret: 'i32', impl: (ctx, p: number, o: number) => io.statPath(ctx, 'A', p, o, '32i64') },
+    { name: '_wstat32i64', args: ['ptr', 'ptr'], ret: 'i32', impl: (ctx, p: number, o: number) => io.statPath(ctx, 'W', p, o, '32i64') },
+    { name: '_fstat32i64', args: ['i32', 'ptr'], ret: 'i32', impl: (ctx, fd: number, o: number) => io.fstatFd(ctx, fd, o, '32i64') },
     // runtime
     { name: '_configure_narrow_argv', args: ['i32'], ret: 'i32', impl: rt._configure_narrow_argv },
     { name: '_configure_wide_argv', args: ['i32'], ret: 'i32', impl: rt._configure_wide_argv },

@@ -6,9 +6,9 @@
  *   8 LEGACY_MSVCRT_COMPATIBILITY, 16 LEGACY_THREE_DIGIT_EXPONENTS.
  */
 import type { ApiContext } from '../types.js';
-import { CRT, crt } from '../msvcrt/crtdata.js';
 import { formatNarrow, formatWide, type FormatOptions } from '../msvcrt/printf.js';
-import { FILE_SIZE, initIob, vaListEnv, writeText } from '../msvcrt/stdio.js';
+import { FILE_SIZE, printTo, vaListEnv } from '../msvcrt/stdio.js';
+import { ucrtIob } from '../msvcrt/stream.js';
 import { utf16ToUtf8 } from '../kernel32/text.js';
 
 const STANDARD_SNPRINTF_BEHAVIOR = 2n;
@@ -24,22 +24,16 @@ function options(o: bigint): FormatOptions {
 }
 
 export function __acrt_iob_func(ctx: ApiContext, index: number): number {
-  const iob = crt(ctx, CRT.UcrtIob);
-  // The table is set up on first use: stdout's _flag is never 0 once initialised.
-  if (ctx.mem.u32(iob + FILE_SIZE + 24) === 0) initIob(ctx, iob);
-  return iob + FILE_SIZE * index;
+  return ucrtIob(ctx) + FILE_SIZE * index;
 }
 
-const fdOf = (ctx: ApiContext, stream: number): number => ctx.mem.i32(stream + 28);
-
 export function __stdio_common_vfprintf(ctx: ApiContext, opts: bigint, stream: number, fmt: number, _locale: number, va: number): number {
-  const out = formatNarrow(ctx.mem.cstringBytes(fmt), vaListEnv(ctx, va), options(opts));
-  return writeText(ctx, fdOf(ctx, stream), out) < 0 ? -1 : out.length;
+  return printTo(ctx, stream, formatNarrow(ctx.mem.cstringBytes(fmt), vaListEnv(ctx, va), options(opts)));
 }
 
 export function __stdio_common_vfwprintf(ctx: ApiContext, opts: bigint, stream: number, fmt: number, _locale: number, va: number): number {
   const out = formatWide(ctx.mem.wstringUnits(fmt), vaListEnv(ctx, va), options(opts));
-  return writeText(ctx, fdOf(ctx, stream), utf16ToUtf8(out)) < 0 ? -1 : out.length;
+  return printTo(ctx, stream, utf16ToUtf8(out)) < 0 ? -1 : out.length;
 }
 
 /** Stores formatted units into a buffer of `count` units with the UCRT's truncation rules. */
