@@ -119,6 +119,34 @@ describe('native fast paths', () => {
   it('memset stores AL with rep stosb and returns the destination', () => {
     assert.deepEqual(fastPath('memset'), ['0: mov r9, rdi', '3: mov r11, rcx', '6: mov rdi, rcx', '9: mov eax, edx', 'b: mov rcx, r8', 'e: rep stosb', '10: mov rax, r11', '13: mov rdi, r9', '16: ret']);
   });
+  it('fputc stores into a write-mode stream buffer with room, as the putc macro does; anything else goes to JS', () => {
+    assert.deepEqual(fastPath('fputc'), [
+      '0: test rdx, rdx', '3: je 56h', '9: mov eax, [rdx+18h]', 'f: test eax, 2', '15: je 56h', '1b: mov r9d, [rdx+8]', '22: test r9d, r9d', '25: jle 56h',
+      '2b: dec r9', '2e: mov [rdx+8], r9d', '35: mov rax, [rdx]', '3c: mov [rax], cl', '43: inc rax', '46: mov [rdx], rax', '4d: mov eax, ecx', '4f: and eax, 0FFh', '55: ret', '56: int3',
+    ]);
+  });
+  it('fgetc takes the next buffered byte of a read-mode stream', () => {
+    assert.deepEqual(fastPath('fgetc'), [
+      '0: test rcx, rcx', '3: je 50h', '9: mov eax, [rcx+18h]', 'f: test eax, 1', '15: je 50h', '1b: mov r9d, [rcx+8]', '22: test r9d, r9d', '25: jle 50h',
+      '2b: dec r9', '2e: mov [rcx+8], r9d', '35: mov rdx, [rcx]', '3c: xor r10d, r10d', '3f: movzx eax, byte [rdx+r10]', '45: inc rdx', '48: mov [rcx], rdx', '4f: ret', '50: int3',
+    ]);
+  });
+  it('EnterCriticalSection takes a free section with one lock cmpxchg; recursion and contention go to JS', () => {
+    assert.deepEqual(fastPath('EnterCriticalSection'), [
+      '0: mov r9d, [gs:48h]', '9: cmp r9, [rcx+10h]', '10: je 40h', '16: mov rax, 0FFFFFFFFFFFFFFFFh', '1d: xor edx, edx', '1f: lock cmpxchg [rcx+8], edx', '27: jne 40h',
+      '2d: mov [rcx+10h], r9', '34: mov edx, 1', '39: mov [rcx+0Ch], edx', '3f: ret', '40: int3',
+    ]);
+  });
+  it('LeaveCriticalSection frees an owned single-level section with no waiters, else restores and goes to JS', () => {
+    assert.deepEqual(fastPath('LeaveCriticalSection'), [
+      '0: mov eax, [rcx+0Ch]', '6: cmp eax, 1', 'c: jne 5Fh', '12: mov r9d, [gs:48h]', '1b: cmp r9, [rcx+10h]', '22: jne 5Fh',
+      '28: xor eax, eax', '2a: mov [rcx+10h], rax', '31: mov [rcx+0Ch], eax', '37: mov rdx, 0FFFFFFFFFFFFFFFFh', '3e: lock cmpxchg [rcx+8], edx', '46: jne 4Dh', '4c: ret',
+      '4d: mov [rcx+10h], r9', '54: mov edx, 1', '59: mov [rcx+0Ch], edx', '5f: int3',
+    ]);
+  });
+  it('_errno is the TEB winrun block address', () => {
+    assert.deepEqual(fastPath('_errno'), ['0: mov rax, [gs:30h]', '9: add rax, 2048h', '10: ret']);
+  });
   it('strlen counts bytes up to the NUL', () => {
     assert.deepEqual(fastPath('strlen'), ['0: xor eax, eax', '2: movzx edx, byte [rcx+rax]', '7: test edx, edx', '9: je 17h', 'f: inc rax', '12: jmp 2', '17: ret']);
   });

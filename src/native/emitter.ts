@@ -120,6 +120,28 @@ export class Asm {
     this.memBase(src, base, disp);
     return this;
   }
+  /** mov byte [base+disp], src8 (a REX prefix always, so SIL/DIL are never AH/BH) */
+  storeByte(base: R, disp: number, src: R): this {
+    this.rex(false, src, 0, base, true);
+    this.out.push(0x88);
+    this.memBase(src, base, disp);
+    return this;
+  }
+  /** lock cmpxchg dword [base+disp], src32 (compares with EAX) */
+  lockCmpxchg32(base: R, disp: number, src: R): this {
+    this.out.push(0xf0);
+    this.rex(false, src, 0, base);
+    this.out.push(0x0f, 0xb1);
+    this.memBase(src, base, disp);
+    return this;
+  }
+  /** mov dword [base+disp], src32 */
+  store32(base: R, disp: number, src: R): this {
+    this.rex(false, src, 0, base);
+    this.out.push(0x89);
+    this.memBase(src, base, disp);
+    return this;
+  }
   /** mov dst, [base+disp] */
   load(dst: R, base: R, disp: number): this {
     this.rex(true, dst, 0, base);

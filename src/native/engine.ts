@@ -30,7 +30,12 @@ export type NativeFastPath =
   | 'HeapFree'
   | 'malloc'
   | 'free'
-  | '_setjmp';
+  | '_setjmp'
+  | 'fputc'
+  | 'fgetc'
+  | 'EnterCriticalSection'
+  | 'LeaveCriticalSection'
+  | '_errno';
 
 /** What fast paths need to know about the process (the CRT heap for malloc/free). */
 export interface FastPathEnv {
@@ -215,6 +220,61 @@ export function emitFastPath(a: Asm, kind: NativeFastPath, slowThunk: () => void
       slowThunk();
       return;
     }
+    case 'fputc': {
+      // fputc(c, FILE*) into a stream in write mode with room in its buffer: what the putc
+      // macro does (msvcrt FILE: _ptr +0, _cnt +8, _flag +24; _IOWRT = 2). Everything else
+      // (no buffer, full, console write-through, wrong mode, NULL) goes to JS.
+      const slow = new Label();
+      a.testRR(R.rdx, R.rdx).jcc(4, slow);
+      a.load32(R.rax, R.rdx, 24).testImm32(R.rax, 2).jcc(4, slow);
+      a.load32(R.r9, R.rdx, 8).testRR32(R.r9, R.r9).jcc(0xe, slow); // jle
+      a.dec(R.r9).store32(R.rdx, 8, R.r9);
+      a.load(R.rax, R.rdx, 0).storeByte(R.rax, 0, R.rcx).inc(R.rax).store(R.rdx, 0, R.rax);
+      a.movRR32(R.rax, R.rcx).andImm32(R.rax, 0xff).ret();
+      a.bind(slow);
+      slowThunk();
+      return;
+    }
+    case 'fgetc': {
+      // fgetc(FILE*) from a stream in read mode with bytes left in its buffer (_IOREAD = 1).
+      const slow = new Label();
+      a.testRR(R.rcx, R.rcx).jcc(4, slow);
+      a.load32(R.rax, R.rcx, 24).testImm32(R.rax, 1).jcc(4, slow);
+      a.load32(R.r9, R.rcx, 8).testRR32(R.r9, R.r9).jcc(0xe, slow);
+      a.dec(R.r9).store32(R.rcx, 8, R.r9);
+      a.load(R.rdx, R.rcx, 0).xorRR32(R.r10, R.r10).movzxByte(R.rax, R.rdx, R.r10).inc(R.rdx).store(R.rcx, 0, R.rdx).ret();
+      a.bind(slow);
+      slowThunk();
+      return;
+    }
+    case 'EnterCriticalSection': {
+      // RTL_CRITICAL_SECTION: LockCount +8 (-1 free), RecursionCount +12, OwningThread +16.
+      // A free section is taken with one compare-exchange; recursion and contention go to JS.
+      const slow = new Label();
+      a.loadGs32(R.r9, TEB.ClientIdUniqueThread).cmpMem(R.r9, R.rcx, 16).jcc(4, slow);
+      a.movSx32(R.rax, -1).xorRR32(R.rdx, R.rdx).lockCmpxchg32(R.rcx, 8, R.rdx).jcc(5, slow);
+      a.store(R.rcx, 16, R.r9).movImm32(R.rdx, 1).store32(R.rcx, 12, R.rdx).ret();
+      a.bind(slow);
+      slowThunk();
+      return;
+    }
+    case 'LeaveCriticalSection': {
+      // The owner leaving its last level with nobody waiting: LockCount 0 → -1.
+      const slow = new Label();
+      const restore = new Label();
+      a.load32(R.rax, R.rcx, 12).cmpImm32(R.rax, 1).jcc(5, slow);
+      a.loadGs32(R.r9, TEB.ClientIdUniqueThread).cmpMem(R.r9, R.rcx, 16).jcc(5, slow);
+      a.xorRR32(R.rax, R.rax).store(R.rcx, 16, R.rax).store32(R.rcx, 12, R.rax);
+      a.movSx32(R.rdx, -1).lockCmpxchg32(R.rcx, 8, R.rdx).jcc(5, restore).ret();
+      a.bind(restore).store(R.rcx, 16, R.r9).movImm32(R.rdx, 1).store32(R.rcx, 12, R.rdx);
+      a.bind(slow);
+      slowThunk();
+      return;
+    }
+    case '_errno':
+      // The per-thread errno lives in the TEB's winrun block.
+      a.loadGs(R.rax, TEB.Self).addImm(R.rax, WR.Errno).ret();
+      return;
     case 'GetLastError':
       a.loadGs32(R.rax, TEB.LastErrorValue).ret();
       return;

@@ -17,7 +17,7 @@ export const kernel32: DllTable = {
   exports: [
     { name: 'CloseHandle', args: ['handle'], ret: 'bool', impl: file.CloseHandle },
     { name: 'DeleteCriticalSection', args: ['ptr'], ret: 'void', impl: sync.DeleteCriticalSection },
-    { name: 'EnterCriticalSection', args: ['ptr'], ret: 'void', impl: sync.EnterCriticalSection },
+    { name: 'EnterCriticalSection', args: ['ptr'], ret: 'void', native: 'EnterCriticalSection', impl: sync.EnterCriticalSection },
     { name: 'ExitProcess', args: ['u32'], ret: 'void', impl: proc.ExitProcess },
     { name: 'FreeEnvironmentStringsA', args: ['ptr'], ret: 'bool', impl: proc.FreeEnvironmentStrings },
     { name: 'FreeEnvironmentStringsW', args: ['ptr'], ret: 'bool', impl: proc.FreeEnvironmentStrings },
@@ -60,7 +60,7 @@ export const kernel32: DllTable = {
     { name: 'InitializeCriticalSectionAndSpinCount', args: ['ptr', 'u32'], ret: 'bool', impl: sync.InitializeCriticalSectionAndSpinCount },
     { name: 'InitializeCriticalSectionEx', args: ['ptr', 'u32', 'u32'], ret: 'bool', impl: sync.InitializeCriticalSectionEx },
     { name: 'IsDBCSLeadByteEx', args: ['u32', 'u8'], ret: 'bool', impl: text.IsDBCSLeadByteEx },
-    { name: 'LeaveCriticalSection', args: ['ptr'], ret: 'void', impl: sync.LeaveCriticalSection },
+    { name: 'LeaveCriticalSection', args: ['ptr'], ret: 'void', native: 'LeaveCriticalSection', impl: sync.LeaveCriticalSection },
     { name: 'LoadLibraryA', args: ['str'], ret: 'handle', impl: lib.LoadLibraryA },
     { name: 'LoadLibraryExA', args: ['str', 'handle', 'u32'], ret: 'handle', impl: lib.LoadLibraryExA },
     { name: 'LoadLibraryExW', args: ['wstr', 'handle', 'u32'], ret: 'handle', impl: lib.LoadLibraryExW },

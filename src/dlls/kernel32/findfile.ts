@@ -2,7 +2,7 @@
  * FindFirstFile / FindNextFile / FindClose. A search reads the directory once and keeps its
  * results as ready WIN32_FIND_DATAW records in a block on the process heap (guest memory,
  * DESIGN.md §5); the handle's value is the block's address:
- *   u32 next, u32 count, then `count` records of 592 bytes.
+ *   u32 next, u32 count, then `count` records (see RECORD).
  * Wildcards match the Windows way: case-insensitive, `*.*` is everything, `?` also matches
  * nothing at the end of a name or before its dot, a trailing `.` matches names without one.
  */
@@ -46,22 +46,30 @@ export function wildcardMatch(mask: string, name: string): boolean {
   return go(0, 0);
 }
 
-function writeRecord(ctx: ApiContext, at: number, name: string, st: HostStat): void {
-  const m = ctx.mem;
-  m.fill(at, 0, RECORD_W);
-  m.setU32(at, attributesOf(st));
-  m.setU64(at + 4, fileTimeOf(st.birthtimeNs));
-  m.setU64(at + 12, fileTimeOf(st.atimeNs));
-  m.setU64(at + 20, fileTimeOf(st.mtimeNs));
+const ENCODER = new TextEncoder();
+
+/** A search block record: WIN32_FIND_DATAW (592 bytes), then the name in the ANSI code page
+ *  (260 bytes with its NUL) so that the A calls copy instead of converting. */
+const RECORD = RECORD_W + 264;
+
+/** Fills record `i` of a search block being built in JS (one write to guest memory after). */
+function putRecord(dv: DataView, bytes: Uint8Array, i: number, name: string, st: HostStat): void {
+  const at = HEADER + i * RECORD;
+  dv.setUint32(at, attributesOf(st), true);
+  dv.setBigUint64(at + 4, fileTimeOf(st.birthtimeNs), true);
+  dv.setBigUint64(at + 12, fileTimeOf(st.atimeNs), true);
+  dv.setBigUint64(at + 20, fileTimeOf(st.mtimeNs), true);
   const size = st.isDirectory ? 0n : st.size;
-  m.setU32(at + 28, Number(size >> 32n));
-  m.setU32(at + 32, Number(size & 0xffffffffn));
-  m.writeWString(at + 44, name.slice(0, 259));
+  dv.setUint32(at + 28, Number(size >> 32n), true);
+  dv.setUint32(at + 32, Number(size & 0xffffffffn), true);
+  const n = Math.min(name.length, 259);
+  for (let k = 0; k < n; k++) dv.setUint16(at + 44 + 2 * k, name.charCodeAt(k), true);
+  ENCODER.encodeInto(name, bytes.subarray(at + RECORD_W, at + RECORD_W + 259));
 }
 
 /** Copies record `i` of a search block to the caller's WIN32_FIND_DATA{A,W}. */
 function copyOut(ctx: ApiContext, block: number, i: number, out: number, cs: Charset): void {
-  const rec = block + HEADER + i * RECORD_W;
+  const rec = block + HEADER + i * RECORD;
   const m = ctx.mem;
   if (cs === 'W') {
     m.check(out, RECORD_W, true);
@@ -70,9 +78,8 @@ function copyOut(ctx: ApiContext, block: number, i: number, out: number, cs: Cha
   }
   m.check(out, RECORD_A, true);
   m.copy(out, rec, 44);
-  const name = new TextEncoder().encode(m.wstring(rec + 44)).subarray(0, 259);
-  m.fill(out + 44, 0, RECORD_A - 44);
-  m.write(out + 44, name);
+  m.copy(out + 44, rec + RECORD_W, 260);
+  m.fill(out + 304, 0, RECORD_A - 304);
 }
 
 function findFirst(ctx: ApiContext, cs: Charset, pattern: number, out: number): number {
@@ -112,11 +119,15 @@ function findFirst(ctx: ApiContext, cs: Charset, pattern: number, out: number): 
     found.push([n, st]);
   }
   if (found.length === 0) return fail(ERROR_FILE_NOT_FOUND);
-  const block = ctx.process.heapAlloc(ctx.process.processHeap, HEADER + found.length * RECORD_W, 0);
+  const size = HEADER + found.length * RECORD;
+  const block = ctx.process.heapAlloc(ctx.process.processHeap, size, 0);
   if (block === 0) return fail(8);
-  ctx.mem.setU32(block, 1);
-  ctx.mem.setU32(block + 4, found.length);
-  found.forEach(([n, st], i) => writeRecord(ctx, block + HEADER + i * RECORD_W, n, st));
+  const bytes = new Uint8Array(size);
+  const dv = new DataView(bytes.buffer);
+  dv.setUint32(0, 1, true);
+  dv.setUint32(4, found.length, true);
+  found.forEach(([n, st], i) => putRecord(dv, bytes, i, n, st));
+  ctx.mem.write(block, bytes);
   const h = ctx.process.handles.allocate(HandleType.Find, block);
   copyOut(ctx, block, 0, out, cs);
   return h;

@@ -24,7 +24,7 @@ export const SHARED_CRT_EXPORTS: readonly ExportRow[] = [
   { name: '_aligned_realloc', args: ['ptr', 'u64', 'u64'], ret: 'ptr', impl: mem._aligned_realloc },
   { name: '_c_exit', args: [], ret: 'void', impl: start._c_exit },
   { name: '_cexit', args: [], ret: 'void', impl: start._cexit },
-  { name: '_errno', args: [], ret: 'ptr', impl: mem._errno },
+  { name: '_errno', args: [], ret: 'ptr', native: '_errno', impl: mem._errno },
   { name: '_exit', args: ['i32'], ret: 'void', impl: start._exit },
   { name: '_initterm', args: ['ptr', 'ptr'], ret: 'void', impl: start._initterm },
   { name: '_initterm_e', args: ['ptr', 'ptr'], ret: 'i32', impl: start._initterm_e },
