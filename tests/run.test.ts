@@ -3,7 +3,7 @@
 // the fixtures were written; msvcrt writes CR LF in text mode, to pipes too).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { FIXTURES, ROOT, WINRUN, scratchDir } from './helpers.js';
 
@@ -15,6 +15,105 @@ function runIn(cwd: string | undefined, exe: string, ...args: string[]): { statu
   const r = spawnSync(process.execPath, [WINRUN, exe, ...args], { encoding: 'utf8', timeout: 60_000, cwd });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/**
+ * A line of scanf.exe's output where winrun follows Windows rather than Wine 8 (`dll`: only in
+ * that build). Every entry must match a line of Wine's output, so the table cannot go stale.
+ */
+interface ScanfDeviation {
+  wine: string;
+  windows: string;
+  dll?: 'msvcrt' | 'ucrt';
+}
+
+const SCANF_DEVIATIONS: ScanfDeviation[] = [
+  // The input ends before the first conversion: EOF. Microsoft: "The return value is EOF for an
+  // error, or if the end of the input string is reached before the first conversion", and Wine's
+  // conformance test sscanf(" \t\n\n", "%s") == EOF passes on Windows. Wine 8 gives EOF for %s
+  // but 0 for the integer conversions and after literals.
+  { wine: 'sscanf "   " "%d" r=0', windows: 'sscanf "   " "%d" r=-1' },
+  { wine: 'sscanf "-" "%d" r=0', windows: 'sscanf "-" "%d" r=-1' },
+  { wine: 'sscanf "+" "%d" r=0', windows: 'sscanf "+" "%d" r=-1' },
+  { wine: 'sscanf "0x" "%i" r=0', windows: 'sscanf "0x" "%i" r=-1' },
+  { wine: 'sscanf "0x" "%x" r=0', windows: 'sscanf "0x" "%x" r=-1' },
+  { wine: 'sscanf "0x" "%X" r=0', windows: 'sscanf "0x" "%X" r=-1' },
+  { wine: 'sscanf "abc" "abc%d" r=0', windows: 'sscanf "abc" "abc%d" r=-1' },
+  { wine: 'sscanf "ab" "abc%d" r=0', windows: 'sscanf "ab" "abc%d" r=-1' },
+  { wine: '_snscanf "  " 2 "%d" r=0', windows: '_snscanf "  " 2 "%d" r=-1' },
+  // j and t are 64-bit size prefixes (documented; Wine's conformance tests read %jx on Windows,
+  // with msvcrt.dll and ucrtbase.dll). Wine 8 does not know them.
+  { wine: 'sscanf "5000000000" "%jd" r=0', windows: 'sscanf "5000000000" "%jd" r=1 0:00f2052a01000000' },
+  { wine: 'sscanf "5000000000" "%td" r=0', windows: 'sscanf "5000000000" "%td" r=1 0:00f2052a01000000' },
+  { wine: 'sscanf "0xfefefefefefefefe" "%jx" r=0', windows: 'sscanf "0xfefefefefefefefe" "%jx" r=1 0:fefefefefefefefe' },
+  // An unterminated %[ ends the scan. Wine 8 reads on past the end of the format string and
+  // writes to the next argument.
+  { wine: 'sscanf "abc" "%[abc" r=1 0:"abc\\x00" 1:"\\x00"', windows: 'sscanf "abc" "%[abc" r=0' },
+  { wine: 'sscanf "a]c" "%[]" r=0 0:"\\x00"', windows: 'sscanf "a]c" "%[]" r=0' },
+  { wine: 'sscanf "a]c" "%[^]" r=1 0:"a\\x00" 1:"\\x00"', windows: 'sscanf "a]c" "%[^]" r=0' },
+  { wine: 'sscanf "abc" "%[^" r=1 0:"abc\\x00" 1:"\\x00"', windows: 'sscanf "abc" "%[^" r=0' },
+  // Set ranges compare unsigned characters; Wine 8 sign-extends bytes above 0x7f there.
+  { wine: 'sscanf "\\xe9\\xe8z" "%[\\xe0-\\xef]" r=0 0:"\\x00"', windows: 'sscanf "\\xe9\\xe8z" "%[\\xe0-\\xef]" r=1 0:"\\xe9\\xe8\\x00"' },
+  // `l` and `h` choose the width of a %[ buffer as they do for %s (Microsoft documents %l[ as the
+  // way to fill a wide buffer); Wine 8 ignores them for %[.
+  { wine: 'sscanf "abc1" "%l[a-z]" r=1 0:L"\\x6261c"', windows: 'sscanf "abc1" "%l[a-z]" r=1 0:L"abc\\x0000"' },
+  { wine: 'swscanf L"abc1" L"%h[a-z]" r=1 0:"a\\x00b\\x00c\\x00\\x00\\x00"', windows: 'swscanf L"abc1" L"%h[a-z]" r=1 0:"abc\\x00"' },
+  // A float is rounded once from the decimal value; Wine 8 rounds to double first, and this
+  // value, just above the midpoint between two floats, then lands on the midpoint.
+  {
+    wine: 'sscanf "1.000000059604644775390625000000000001" "%f%n" r=1 0:3f800000(1) 1:26000000',
+    windows: 'sscanf "1.000000059604644775390625000000000001" "%f%n" r=1 0:3f800001(1.00000012) 1:26000000',
+  },
+  // A width ends a float; the following directive reads on from there. Wine 8 stops the scan.
+  {
+    wine: 'sscanf "3.14159" "%4lf%n%d" r=1 0:40091eb851eb851f(3.1400000000000001) 1:04000000',
+    windows: 'sscanf "3.14159" "%4lf%n%d" r=2 0:40091eb851eb851f(3.1400000000000001) 1:04000000 2:9f000000',
+  },
+  {
+    wine: 'sscanf "123456" "%3lf%n%d" r=1 0:405ec00000000000(123) 1:03000000',
+    windows: 'sscanf "123456" "%3lf%n%d" r=2 0:405ec00000000000(123) 1:03000000 2:c8010000',
+  },
+  // UCRT only, from Wine's ucrtbase conformance tests that pass on Windows (todo_wine there):
+  // %p takes a 0x prefix, %P is no conversion, and an unknown conversion ends the scan (msvcrt
+  // matches it as text, which Microsoft documents for msvcrt).
+  { dll: 'ucrt', wine: 'sscanf "0x1234" "%p" r=1 0:0000000000000000', windows: 'sscanf "0x1234" "%p" r=1 0:3412000000000000' },
+  { dll: 'ucrt', wine: 'sscanf "0x46F173" "%p" r=1 0:0000000000000000', windows: 'sscanf "0x46F173" "%p" r=1 0:73f1460000000000' },
+  { dll: 'ucrt', wine: 'sscanf "1234" "%P" r=1 0:3412000000000000', windows: 'sscanf "1234" "%P" r=0' },
+  { dll: 'ucrt', wine: 'sscanf "\\"%12@" "%\\"%%%d%@" r=1 0:0c000000', windows: 'sscanf "\\"%12@" "%\\"%%%d%@" r=0' },
+  { dll: 'ucrt', wine: 'sscanf "y5" "%y%d" r=1 0:05000000', windows: 'sscanf "y5" "%y%d" r=0' },
+  { dll: 'ucrt', wine: 'sscanf "\\x81\\x82test" "\\x81%\\x82%s" r=1 0:"test\\x00"', windows: 'sscanf "\\x81\\x82test" "\\x81%\\x82%s" r=0' },
+  // UCRT wide functions without _CRT_INTERNAL_SCANF_LEGACY_WIDE_SPECIFIERS: %s %c %[ fill narrow
+  // buffers and %S %C wide ones (Microsoft's iso_stdio_wide_specifiers documentation); Wine 8
+  // ignores the option.
+  { dll: 'ucrt', wine: 'common_vswscanf 0 L"hi" L"%s" r=1 0:"h\\x00i\\x00\\x00\\x00"', windows: 'common_vswscanf 0 L"hi" L"%s" r=1 0:"hi\\x00"' },
+  { dll: 'ucrt', wine: 'common_vswscanf 0 L"hi" L"%S" r=1 0:L"\\x6968\\xaa00"', windows: 'common_vswscanf 0 L"hi" L"%S" r=1 0:L"hi\\x0000"' },
+  { dll: 'ucrt', wine: 'common_vswscanf 0 L"hi" L"%c" r=1 0:"h\\x00"', windows: 'common_vswscanf 0 L"hi" L"%c" r=1 0:"h"' },
+  { dll: 'ucrt', wine: 'common_vswscanf 0 L"hi" L"%C" r=1 0:L"\\xaa68"', windows: 'common_vswscanf 0 L"hi" L"%C" r=1 0:L"h"' },
+  { dll: 'ucrt', wine: 'common_vswscanf 0 L"ab1" L"%[a-z]" r=1 0:"a\\x00b\\x00\\x00\\x00"', windows: 'common_vswscanf 0 L"ab1" L"%[a-z]" r=1 0:"ab\\x00"' },
+];
+
+/** Wine's output of a scanf fixture (tests/fixtures/expected/, CR LF removed), with the
+ *  deviations above applied. */
+function expectedScanf(name: string, dll: 'msvcrt' | 'ucrt'): string[] {
+  const wine = readFileSync(`${ROOT}tests/fixtures/expected/${name}`, 'utf8').split('\n').slice(0, -1);
+  const applicable = SCANF_DEVIATIONS.filter((d) => d.dll === undefined || d.dll === dll);
+  const used = new Set<ScanfDeviation>();
+  const lines = wine.map((line) => {
+    const d = applicable.find((x) => x.wine === line);
+    if (!d) return line;
+    used.add(d);
+    return d.windows;
+  });
+  assert.deepEqual(applicable.filter((d) => !used.has(d)).map((d) => d.wine), [], 'deviations that match no line of Wine\'s output');
+  return lines;
+}
+
+/** The invalid-parameter cases of scanf.exe (`scanf.exe null N`). Wine 8 validates none of these
+ *  pointers and crashes (for a NULL input with a count of 0 it returns -1 without errno);
+ *  Microsoft documents EINVAL and -1 after the invalid-parameter handler. */
+const SCANF_NULL_CASES = [
+  'sscanf NULL input', 'sscanf NULL format', 'swscanf NULL input', 'swscanf NULL format', '_snscanf NULL input',
+  'sscanf_s NULL input', 'sscanf_s NULL buffer', '_snscanf NULL format', '_snscanf NULL input, count 0',
+];
 
 describe('running programs', () => {
   it('hello.exe: arguments with spaces, quotes and backslashes round-trip; exit code', () => {
@@ -211,6 +310,31 @@ describe('running programs', () => {
       // The output of the same program under Wine 8.
       assert.equal(r.stdout, 'snprintf n=12 buf=[abcdef-]\r\n_snprintf n=-1 first8=[01234567]\r\nswprintf n=4 len=4 last=55\r\nexponent 1.000000e+301 inf inf nan nan\r\nargc=3 last=b c env=yes\r\n');
       assert.equal(r.stderr, 'to stderr 3\r\n');
+    });
+  });
+  describe('scanf.exe / scanf_ucrt.exe: the string scanf functions (expected: Wine 8, tests/fixtures/expected/)', () => {
+    const lines = (exe: string, ...args: string[]): string[] => {
+      const r = run(FIXTURES + exe, ...args);
+      assert.equal(r.stderr, '');
+      assert.equal(r.status, 0);
+      assert.ok(r.stdout.endsWith('\r\n'), 'text-mode output');
+      return r.stdout.split('\r\n').slice(0, -1);
+    };
+    it('msvcrt.dll: sscanf, swscanf, _snscanf, _snwscanf, the _s variants', () => {
+      assert.deepEqual(lines('scanf.exe'), expectedScanf('scanf.wine.txt', 'msvcrt'));
+    });
+    it('ucrtbase.dll: __stdio_common_vsscanf and __stdio_common_vswscanf with their options', () => {
+      assert.deepEqual(lines('scanf_ucrt.exe'), expectedScanf('scanf_ucrt.wine.txt', 'ucrt'));
+    });
+    it('a NULL input, format or _s buffer is an invalid parameter: EINVAL and -1 (msvcrt)', () => {
+      SCANF_NULL_CASES.forEach((label, i) => {
+        assert.deepEqual(lines('scanf.exe', 'null', String(i + 1)), [`${label} r=-1 errno=22`]);
+      });
+    });
+    it('… and in the UCRT, after calling the handler set with _set_invalid_parameter_handler', () => {
+      [...SCANF_NULL_CASES, 'common_vsscanf NULL input, count 0', 'common_vswscanf NULL input, count 5'].forEach((label, i) => {
+        assert.deepEqual(lines('scanf_ucrt.exe', 'null', String(i + 1)), [`${label} r=-1 errno=22`, 'invalid parameter handler calls=1']);
+      });
     });
   });
   it('apicost.exe: the benchmark fixture runs and reports its costs', () => {

@@ -61,7 +61,7 @@ export const toupper = (_ctx: ApiContext, c: number): number => (c >= 0x61 && c 
 export const tolower = (_ctx: ApiContext, c: number): number => (c >= 0x41 && c <= 0x5a ? c + 32 : c);
 
 /** Wide classification for the characters JS knows (Unicode). */
-function wmask(c: number): number {
+export function wmask(c: number): number {
   if (c < 0x80) return ctypeMask(c);
   const ch = String.fromCharCode(c);
   let m = 0;

@@ -3,6 +3,7 @@ import type { ApiContext, DllTable } from '../types.js';
 import * as start from './startup.js';
 import * as io from './io.js';
 import * as stdio from './stdio.js';
+import * as scanf from './sscanf.js';
 import { heapString } from './crtdata.js';
 import { pctype } from './ctype.js';
 import { SHARED_CRT_EXPORTS } from './shared.js';
@@ -62,6 +63,23 @@ export const msvcrt: DllTable = {
     { name: '_fstat', args: ['i32', 'ptr'], ret: 'i32', impl: (ctx, fd: number, o: number) => io.fstatFd(ctx, fd, o, '64i32') },
     { name: '_fstati64', args: ['i32', 'ptr'], ret: 'i32', impl: (ctx, fd: number, o: number) => io.fstatFd(ctx, fd, o, '64') },
     { name: '_pctype', data: { size: 8, init: (ctx, at) => ctx.mem.setU64(at, pctype(ctx)) } },
+    // scanf family (strings); the FILE variants arrive with buffered streams
+    { name: '_snscanf', args: ['ptr', 'u64', 'str'], varargs: true, ret: 'i32', impl: scanf._snscanf },
+    { name: '_snscanf_l', args: ['ptr', 'u64', 'str', 'ptr'], varargs: true, ret: 'i32', impl: scanf._snscanf_l },
+    { name: '_snscanf_s', args: ['ptr', 'u64', 'str'], varargs: true, ret: 'i32', impl: scanf._snscanf_s },
+    { name: '_snscanf_s_l', args: ['ptr', 'u64', 'str', 'ptr'], varargs: true, ret: 'i32', impl: scanf._snscanf_s_l },
+    { name: '_snwscanf', args: ['ptr', 'u64', 'wstr'], varargs: true, ret: 'i32', impl: scanf._snwscanf },
+    { name: '_snwscanf_l', args: ['ptr', 'u64', 'wstr', 'ptr'], varargs: true, ret: 'i32', impl: scanf._snwscanf_l },
+    { name: '_snwscanf_s', args: ['ptr', 'u64', 'wstr'], varargs: true, ret: 'i32', impl: scanf._snwscanf_s },
+    { name: '_snwscanf_s_l', args: ['ptr', 'u64', 'wstr', 'ptr'], varargs: true, ret: 'i32', impl: scanf._snwscanf_s_l },
+    { name: '_sscanf_l', args: ['str', 'str', 'ptr'], varargs: true, ret: 'i32', impl: scanf._sscanf_l },
+    { name: '_sscanf_s_l', args: ['str', 'str', 'ptr'], varargs: true, ret: 'i32', impl: scanf._sscanf_s_l },
+    { name: '_swscanf_l', args: ['wstr', 'wstr', 'ptr'], varargs: true, ret: 'i32', impl: scanf._swscanf_l },
+    { name: '_swscanf_s_l', args: ['wstr', 'wstr', 'ptr'], varargs: true, ret: 'i32', impl: scanf._swscanf_s_l },
+    { name: 'sscanf', args: ['str', 'str'], varargs: true, ret: 'i32', impl: scanf.sscanf },
+    { name: 'sscanf_s', args: ['str', 'str'], varargs: true, ret: 'i32', impl: scanf.sscanf_s },
+    { name: 'swscanf', args: ['wstr', 'wstr'], varargs: true, ret: 'i32', impl: scanf.swscanf },
+    { name: 'swscanf_s', args: ['wstr', 'wstr'], varargs: true, ret: 'i32', impl: scanf.swscanf_s },
     ...SHARED_CRT_EXPORTS,
   ],
 };

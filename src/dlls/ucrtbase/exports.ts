@@ -10,6 +10,7 @@ import * as rt from './runtime.js';
 import * as stdio from './stdio.js';
 import * as io from '../msvcrt/io.js';
 import { flushAll } from '../msvcrt/stream.js';
+import * as scanf from './scanf.js';
 
 export const ucrtbase: DllTable = {
   name: 'ucrtbase.dll',
@@ -59,6 +60,8 @@ export const ucrtbase: DllTable = {
     { name: '__stdio_common_vfwprintf', args: ['u64', 'ptr', 'wstr', 'ptr', 'ptr'], ret: 'i32', impl: stdio.__stdio_common_vfwprintf },
     { name: '__stdio_common_vsprintf', args: ['u64', 'ptr', 'u64', 'str', 'ptr', 'ptr'], ret: 'i32', impl: stdio.__stdio_common_vsprintf },
     { name: '__stdio_common_vswprintf', args: ['u64', 'ptr', 'u64', 'wstr', 'ptr', 'ptr'], ret: 'i32', impl: stdio.__stdio_common_vswprintf },
+    { name: '__stdio_common_vsscanf', args: ['u64', 'ptr', 'u64', 'str', 'ptr', 'ptr'], ret: 'i32', impl: scanf.__stdio_common_vsscanf },
+    { name: '__stdio_common_vswscanf', args: ['u64', 'ptr', 'u64', 'wstr', 'ptr', 'ptr'], ret: 'i32', impl: scanf.__stdio_common_vswscanf },
     // string, memory, conversion, math
     { name: '__intrinsic_setjmp', args: ['ptr', 'ptr'], ret: 'i32', native: '_setjmp' },
     { name: '__intrinsic_setjmpex', args: ['ptr', 'ptr'], ret: 'i32', native: '_setjmp' },
