@@ -557,6 +557,11 @@ const STDIO_GOLDEN = [
   "mkdir 0 rmdir 0",
   "tmpfile: [temporary]",
   "stdout fileno 1, stdin 0",
+  "fscanf: 3 -> 42 [word] 25",
+  "next char after fscanf: 10",
+  "fgets after fscanf: [rest of line",
+  "]fscanf at end: 1 -> 17 n=2",
+  "fscanf past end: -1 feof 1",
 ];
 
 describe('C runtime stdio on files', () => {

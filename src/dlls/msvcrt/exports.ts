@@ -1,6 +1,7 @@
 /** msvcrt.dll: the C runtime of mingw-w64 programs and old MSVC builds (STYLE.md 1). */
 import type { ApiContext, DllTable } from '../types.js';
 import * as start from './startup.js';
+import * as fs from './fscanf.js';
 import * as io from './io.js';
 import * as stdio from './stdio.js';
 import * as scanf from './sscanf.js';
@@ -55,6 +56,14 @@ export const msvcrt: DllTable = {
     { name: 'vfwprintf', args: ['ptr', 'ptr', 'ptr'], ret: 'i32', impl: stdio.vfwprintf },
     { name: 'vwprintf', args: ['ptr', 'ptr'], ret: 'i32', impl: stdio.vwprintf },
     { name: 'gets', args: ['ptr'], ret: 'ptr', impl: stdio.gets },
+    { name: 'fscanf', args: ['ptr', 'ptr'], varargs: true, ret: 'i32', impl: fs.fscanf },
+    { name: 'fwscanf', args: ['ptr', 'ptr'], varargs: true, ret: 'i32', impl: fs.fwscanf },
+    { name: 'fscanf_s', args: ['ptr', 'ptr'], varargs: true, ret: 'i32', impl: fs.fscanf_s },
+    { name: 'fwscanf_s', args: ['ptr', 'ptr'], varargs: true, ret: 'i32', impl: fs.fwscanf_s },
+    { name: 'scanf', args: ['ptr'], varargs: true, ret: 'i32', impl: fs.scanf },
+    { name: 'wscanf', args: ['ptr'], varargs: true, ret: 'i32', impl: fs.wscanf },
+    { name: 'scanf_s', args: ['ptr'], varargs: true, ret: 'i32', impl: fs.scanf_s },
+    { name: 'wscanf_s', args: ['ptr'], varargs: true, ret: 'i32', impl: fs.wscanf_s },
     // x64 msvcrt.dll: _stat has 64-bit times and a 32-bit size; _stati64 64-bit both.
     { name: '_stat', args: ['ptr', 'ptr'], ret: 'i32', impl: (ctx, p: number, o: number) => io.statPath(ctx, 'A', p, o, '64i32') },
     { name: '_wstat', args: ['ptr', 'ptr'], ret: 'i32', impl: (ctx, p: number, o: number) => io.statPath(ctx, 'W', p, o, '64i32') },
