@@ -588,3 +588,48 @@ describe('C runtime stdio on files', () => {
     assert.equal(r.stdout.replace(/\r+\n/g, '\n'), 'out-1\nerr-1\nout-2\nerr-2\nout-3\n');
   });
 });
+
+// locale.exe under Wine 8. msvcrt has no UTF-8 locale (as on Windows); the UCRT build names it
+// "English_United States.utf8" as Windows 10 does, where Wine 8 says ".65001".
+const LOCALE_GOLDEN = [
+  "start      all=[C] ctype=[C] numeric=[C] cp=0 mbcur=1 point=[.]",
+  "set C -> [C]",
+  "set bogus -> [(null)]",
+  "set category -1 -> [(null)]",
+  "set English_United States.1252 -> [English_United States.1252]",
+  "english    all=[English_United States.1252] ctype=[English_United States.1252] numeric=[English_United States.1252] cp=1252 mbcur=1 point=[.]",
+  "after bad  all=[C] ctype=[C] numeric=[C] cp=0 mbcur=1 point=[.]",
+  "set ctype .UTF8 -> [(null)]",
+  "ctype utf8 all=[C] ctype=[C] numeric=[C] cp=0 mbcur=1 point=[.]",
+  "set all .utf-8 -> [(null)]",
+  "all utf8   all=[C] ctype=[C] numeric=[C] cp=0 mbcur=1 point=[.]",
+  "set all C -> [C]",
+  "back to C  all=[C] ctype=[C] numeric=[C] cp=0 mbcur=1 point=[.]",
+  "_wsetlocale query [C]"
+];
+const LOCALE_UCRT_GOLDEN = [
+  "start      all=[C] ctype=[C] numeric=[C] cp=0 mbcur=1 point=[.]",
+  "set C -> [C]",
+  "set bogus -> [(null)]",
+  "set category -1 -> [(null)]",
+  "set English_United States.1252 -> [English_United States.1252]",
+  "english    all=[English_United States.1252] ctype=[English_United States.1252] numeric=[English_United States.1252] cp=1252 mbcur=1 point=[.]",
+  "after bad  all=[C] ctype=[C] numeric=[C] cp=0 mbcur=1 point=[.]",
+  "set ctype .UTF8 -> [English_United States.utf8]",
+  "ctype utf8 all=[LC_COLLATE=C;LC_CTYPE=English_United States.utf8;LC_MONETARY=C;LC_NUMERIC=C;LC_TIME=C] ctype=[English_United States.utf8] numeric=[C] cp=65001 mbcur=4 point=[.]",
+  "set all .utf-8 -> [English_United States.utf8]",
+  "all utf8   all=[English_United States.utf8] ctype=[English_United States.utf8] numeric=[English_United States.utf8] cp=65001 mbcur=4 point=[.]",
+  "set all C -> [C]",
+  "back to C  all=[C] ctype=[C] numeric=[C] cp=0 mbcur=1 point=[.]",
+  "_wsetlocale query [C]"
+];
+describe('C runtime locales', () => {
+  for (const [exe, want] of [['locale.exe', LOCALE_GOLDEN], ['locale_ucrt.exe', LOCALE_UCRT_GOLDEN]] as const) {
+    it(`${exe}: setlocale categories, queries, invalid names, code-page getters`, () => {
+      const r = run(FIXTURES + exe);
+      assert.equal(r.stderr, '');
+      assert.equal(r.status, 0);
+      assert.deepEqual(r.stdout.split('\r\n'), [...want, '']);
+    });
+  }
+});

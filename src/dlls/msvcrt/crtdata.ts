@@ -43,6 +43,12 @@ export const CRT = {
   Wpgmptr: 0x2848,
   /** The "C" locale classification table (_pctype points at entry 0, one past entry -1). */
   CtypeTable: 0x2500,
+  /** struct lconv (0x98 bytes) and its strings, set up on first localeconv(). */
+  Lconv: 0x2900,
+  /** Code page of each locale category 1–5 (u32; 0 = the "C" locale); +0x18: set up. */
+  LocaleCp: 0x2a00,
+  /** _getmbcp's code page. */
+  Mbcp: 0x2d20,
   /** Set once descriptors 0–2 are set up on the std handles. */
   FdTableReady: 0x2850,
   /** The low-level descriptor table: 512 entries of 16 bytes (see lowio.ts). */
@@ -50,6 +56,9 @@ export const CRT = {
   /** Streams opened by fopen and friends: 512 FILE pointers (0 = free). */
   Streams: 0x5000,
   StreamsMax: 512,
+  /** The strings setlocale returns, one per category 0–5: narrow 256 bytes, wide 512 bytes each. */
+  LocaleName: 0x6000,
+  LocaleNameW: 0x6600,
 } as const;
 
 /** Address of a CRT variable, allocating the block on first use. */

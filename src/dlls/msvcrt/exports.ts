@@ -1,31 +1,24 @@
 /** msvcrt.dll: the C runtime of mingw-w64 programs and old MSVC builds (STYLE.md 1). */
-import type { ApiContext, DllTable } from '../types.js';
+import type { DllTable } from '../types.js';
 import * as start from './startup.js';
 import * as fs from './fscanf.js';
 import * as io from './io.js';
+import * as loc from './locale.js';
 import * as stdio from './stdio.js';
 import * as scanf from './sscanf.js';
 import { heapString } from './crtdata.js';
 import { pctype } from './ctype.js';
 import { SHARED_CRT_EXPORTS } from './shared.js';
 
-/** struct lconv for the "C" locale: decimal_point ".", everything else empty / CHAR_MAX. */
-function initLconv(ctx: ApiContext, at: number): void {
-  const m = ctx.mem;
-  const strings = at + 0x98;
-  m.writeCString(strings, new TextEncoder().encode('.'));
-  m.setU8(strings + 2, 0);
-  for (let i = 0; i < 10; i++) m.setU64(at + 8 * i, i === 0 ? strings : strings + 2);
-  for (let i = 0x50; i < 0x58; i++) m.setU8(at + i, 127); // CHAR_MAX fields
-}
-
 export const msvcrt: DllTable = {
   name: 'msvcrt.dll',
   // Like msvcrt's own DLL_PROCESS_DETACH: buffered output reaches its file even on ExitProcess.
   detach: (ctx) => void stdio.flushAll(ctx),
   exports: [
-    { name: '___lc_codepage_func', args: [], ret: 'u32', impl: () => 0 },
-    { name: '___mb_cur_max_func', args: [], ret: 'i32', impl: () => 1 },
+    { name: 'setlocale', args: ['i32', 'ptr'], ret: 'ptr', impl: loc.setlocaleMsvcrt },
+    { name: '_wsetlocale', args: ['i32', 'ptr'], ret: 'ptr', impl: loc.wsetlocaleMsvcrt },
+    { name: '__lconv_init', args: [], ret: 'i32', impl: loc.__lconv_init },
+    { name: '__mb_cur_max', data: { size: 4, init: (ctx, at) => ctx.mem.setU32(at, 1) } },
     { name: '__getmainargs', args: ['ptr', 'ptr', 'ptr', 'i32', 'ptr'], ret: 'i32', impl: start.__getmainargs },
     { name: '__initenv', data: { size: 8 } },
     { name: '__iob_func', args: [], ret: 'ptr', impl: stdio.__iob_func },
@@ -44,8 +37,6 @@ export const msvcrt: DllTable = {
     { name: '_vsnprintf', args: ['ptr', 'u64', 'str', 'ptr'], ret: 'i32', impl: stdio._vsnprintf },
     { name: '_wcmdln', data: { size: 8, init: (ctx, at) => ctx.mem.setU64(at, heapString(ctx, ctx.process.commandLineW, true)) } },
     { name: 'fprintf', args: ['ptr', 'str'], varargs: true, ret: 'i32', impl: stdio.fprintf },
-    { name: 'localeconv', args: [], ret: 'ptr', impl: (ctx) => ctx.dataAddress('msvcrt.dll', '__lconv') },
-    { name: '__lconv', data: { size: 0xa0, init: initLconv } },
     { name: 'printf', args: ['str'], varargs: true, ret: 'i32', impl: stdio.printf },
     { name: 'sprintf', args: ['ptr', 'str'], varargs: true, ret: 'i32', impl: stdio.sprintf },
     { name: 'vfprintf', args: ['ptr', 'str', 'ptr'], ret: 'i32', impl: stdio.vfprintf },

@@ -4,6 +4,7 @@
 import type { ExportRow } from '../types.js';
 import * as ct from './ctype.js';
 import * as environ from './environ.js';
+import * as loc from './locale.js';
 import * as math from './math.js';
 import * as mem from './memory.js';
 import * as search from './search.js';
@@ -17,6 +18,11 @@ import * as tm from './time.js';
 import * as w from './wstring.js';
 
 export const SHARED_CRT_EXPORTS: readonly ExportRow[] = [
+  { name: '___lc_codepage_func', args: [], ret: 'u32', impl: loc.___lc_codepage_func },
+  { name: '___mb_cur_max_func', args: [], ret: 'i32', impl: loc.___mb_cur_max_func },
+  { name: 'localeconv', args: [], ret: 'ptr', impl: loc.localeconv },
+  { name: '_getmbcp', args: [], ret: 'i32', impl: loc._getmbcp },
+  { name: '_setmbcp', args: ['i32'], ret: 'i32', impl: loc._setmbcp },
   ...STDIO_EXPORTS,
   { name: '__setusermatherr', args: ['ptr'], ret: 'void', impl: start.noop },
   { name: '_aligned_free', args: ['ptr'], ret: 'void', impl: mem._aligned_free },

@@ -9,6 +9,7 @@ import { SHARED_CRT_EXPORTS } from '../msvcrt/shared.js';
 import * as rt from './runtime.js';
 import * as stdio from './stdio.js';
 import * as io from '../msvcrt/io.js';
+import * as loc from '../msvcrt/locale.js';
 import * as fscanf from '../msvcrt/fscanf.js';
 import { flushAll } from '../msvcrt/stream.js';
 import * as scanf from './scanf.js';
@@ -22,6 +23,8 @@ export const ucrtbase: DllTable = {
     { name: '_get_fmode', args: ['ptr'], ret: 'i32', impl: (ctx, p: number) => (p ? (ctx.mem.setU32(p, ctx.mem.u32(rt.__p__fmode(ctx)) || 0x4000), 0) : 22) },
     { name: '__stdio_common_vfscanf', args: ['u64', 'ptr', 'ptr', 'ptr', 'ptr'], ret: 'i32', impl: fscanf.__stdio_common_vfscanf },
     { name: '__stdio_common_vfwscanf', args: ['u64', 'ptr', 'ptr', 'ptr', 'ptr'], ret: 'i32', impl: fscanf.__stdio_common_vfwscanf },
+    { name: 'setlocale', args: ['i32', 'ptr'], ret: 'ptr', impl: loc.setlocaleUcrt },
+    { name: '_wsetlocale', args: ['i32', 'ptr'], ret: 'ptr', impl: loc.wsetlocaleUcrt },
     { name: '_stat64i32', args: ['ptr', 'ptr'], ret: 'i32', impl: (ctx, p: number, o: number) => io.statPath(ctx, 'A', p, o, '64i32') },
     { name: '_wstat64i32', args: ['ptr', 'ptr'], ret: 'i32', impl: (ctx, p: number, o: number) => io.statPath(ctx, 'W', p, o, '64i32') },
     { name: '_fstat64i32', args: ['i32', 'ptr'], ret: 'i32', impl: (ctx, fd: number, o: number) => io.fstatFd(ctx, fd, o, '64i32') },
