@@ -623,6 +623,14 @@ const LOCALE_UCRT_GOLDEN = [
   "back to C  all=[C] ctype=[C] numeric=[C] cp=0 mbcur=1 point=[.]",
   "_wsetlocale query [C]"
 ];
+describe('C runtime start-up variables', () => {
+  it('pargs_ucrt.exe: __p___argc, __p___argv and __p__environ agree with main (x64 msvcrt.dll has no such exports, as on Windows)', () => {
+    const r = run(FIXTURES + 'pargs_ucrt.exe', 'one', 'two words');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'argc=3 argv-match=1 last=[two words] environ-match=1\r\n');
+  });
+});
+
 describe('C runtime locales', () => {
   for (const [exe, want] of [['locale.exe', LOCALE_GOLDEN], ['locale_ucrt.exe', LOCALE_UCRT_GOLDEN]] as const) {
     it(`${exe}: setlocale categories, queries, invalid names, code-page getters`, () => {

@@ -37,10 +37,15 @@ export function environmentArray(ctx: ApiContext): number {
 export function __getmainargs(ctx: ApiContext, argcOut: number, argvOut: number, envOut: number): number {
   const argv = splitCommandLine(ctx.process.commandLineW, 'msvcrt');
   const m = ctx.mem;
-  m.setU32(argcOut, argv.length);
-  m.setU64(argvOut, narrowStringArray(ctx, argv));
+  const array = narrowStringArray(ctx, argv);
   const env = environmentArray(ctx);
+  m.setU32(argcOut, argv.length);
+  m.setU64(argvOut, array);
   m.setU64(envOut, env);
+  // What __p___argc, __p___argv and __p__environ point at.
+  m.setU32(crt(ctx, CRT.Argc), argv.length);
+  m.setU64(crt(ctx, CRT.Argv), array);
+  m.setU64(crt(ctx, CRT.Environ), env);
   m.setU64(ctx.dataAddress('msvcrt.dll', '__initenv'), env);
   return 0;
 }
@@ -48,9 +53,14 @@ export function __getmainargs(ctx: ApiContext, argcOut: number, argvOut: number,
 export function __wgetmainargs(ctx: ApiContext, argcOut: number, argvOut: number, envOut: number): number {
   const argv = splitCommandLine(ctx.process.commandLineW, 'msvcrt');
   const m = ctx.mem;
+  const array = wideStringArray(ctx, argv);
+  const env = wideStringArray(ctx, environmentStrings(ctx));
   m.setU32(argcOut, argv.length);
-  m.setU64(argvOut, wideStringArray(ctx, argv));
-  m.setU64(envOut, wideStringArray(ctx, environmentStrings(ctx)));
+  m.setU64(argvOut, array);
+  m.setU64(envOut, env);
+  m.setU32(crt(ctx, CRT.Argc), argv.length);
+  m.setU64(crt(ctx, CRT.Wargv), array);
+  m.setU64(crt(ctx, CRT.Wenviron), env);
   return 0;
 }
 
