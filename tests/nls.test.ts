@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { ctype1, toLowerUnit, toUpperUnit } from '../src/dlls/kernel32/chartype.js';
 import { codePageName, codePagesFromEnvironment, decodeBytes, encodeUnits, findCodePage, MB_COMPOSITE, MB_ERR_INVALID_CHARS, WC_NO_BEST_FIT_CHARS } from '../src/dlls/kernel32/codepages.js';
 import { compareOrdinal, compareStrings } from '../src/dlls/kernel32/collation.js';
+import { expandMessage } from '../src/dlls/kernel32/format.js';
 import { mapUnits } from '../src/dlls/kernel32/lcmap.js';
 import { localeValue } from '../src/dlls/kernel32/locale.js';
 
@@ -96,3 +97,18 @@ describe('case and character types', () => {
   });
 });
 
+describe('FormatMessage expansion', () => {
+  const args = ['zero', 'one', 'two'];
+  const expand = (t: string, maxWidth = 0, ignoreInserts = false): string | undefined =>
+    expandMessage(t, { ignoreInserts, maxWidth, insert: (n, spec) => `${args[n]}${spec === 's' ? '' : `/${spec}`}` });
+  it('inserts, escapes and line breaks', () => {
+    assert.equal(expand('%2 %1!d! %% %n%t%b%.%0 after'), 'two one/d % \r\n\t .');
+    assert.equal(expand('a\nb\rc\r\nd'), 'a\r\nb\r\nc\r\nd');
+    assert.equal(expand('%1 %2!x!', 0, true), '%1 %2!x!');
+    assert.equal(expand('50%'), undefined);
+  });
+  it('wraps at the last space before the width and drops regular line breaks', () => {
+    assert.equal(expand('the quick brown fox jumps over', 10), 'the quick\r\nbrown fox\r\njumps\r\nover');
+    assert.equal(expand('a\r\nb%nc', 0xff), 'a b\r\nc');
+  });
+});

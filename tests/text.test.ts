@@ -290,6 +290,71 @@ describe('text and code pages', () => {
       'query 2 short 0 err=122 nooverride 2 [.] Ex 2 [,] Ex default 6 [en-US]',
     ]);
   });
+  it('fmtmsg.exe: FormatMessage from the system table and from strings; LocalAlloc', () => {
+    const r = run('fmtmsg.exe');
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.lines, [
+      // The system messages are Microsoft's texts (winerror.h, "System Error Codes"); Wine 8
+      // has shorter ones of its own ("File not found." for 2).
+      'system 0     39 [The operation completed successfully.\\r\\n]',
+      'system 2     44 [The system cannot find the file specified.\\r\\n]',
+      'system 3     44 [The system cannot find the path specified.\\r\\n]',
+      'system 5     19 [Access is denied.\\r\\n]',
+      'system 6     24 [The handle is invalid.\\r\\n]',
+      'system 8     68 [Not enough memory resources are available to process this command.\\r\\n]',
+      'system 87    29 [The parameter is incorrect.\\r\\n]',
+      'system 122   53 [The data area passed to a system call is too small.\\r\\n]',
+      'system 183   53 [Cannot create a file when that file already exists.\\r\\n]',
+      'system 80    18 [The file exists.\\r\\n]',
+      'system 145   29 [The directory is not empty.\\r\\n]',
+      'system 32    81 [The process cannot access the file because it is being used by another process.\\r\\n]',
+      'system 38    30 [Reached the end of the file.\\r\\n]',
+      'system 109   26 [The pipe has been ended.\\r\\n]',
+      'system 18    26 [There are no more files.\\r\\n]',
+      'system 234   25 [More data is available.\\r\\n]',
+      'system 126   42 [The specified module could not be found.\\r\\n]',
+      'system 127   45 [The specified procedure could not be found.\\r\\n]',
+      'system 123   68 [The filename, directory name, or volume label syntax is incorrect.\\r\\n]',
+      'system 112   40 [There is not enough space on the disk.\\r\\n]',
+      'system 1     21 [Incorrect function.\\r\\n]',
+      'system 13    22 [The data is invalid.\\r\\n]',
+      'system 14    61 [Not enough storage is available to complete this operation.\\r\\n]',
+      'system 50    31 [The request is not supported.\\r\\n]',
+      'system 120   48 [This function is not supported on this system.\\r\\n]',
+      'system 203   68 [The system could not find the environment option that was entered.\\r\\n]',
+      'system 267   32 [The directory name is invalid.\\r\\n]',
+      'system 998   36 [Invalid access to memory location.\\r\\n]',
+      'system 1004  16 [Invalid flags.\\r\\n]',
+      'system 1113  81 [No mapping for the Unicode character exists in the target multi-byte code page.\\r\\n]',
+      'unknown id 0 err=317',
+      'small buffer 0 err=122',
+      'W system 5 19 [Access is denied.]', // Microsoft's text
+      'width 20     84 [The process cannot\\r\\naccess the file\\r\\nbecause it is being\\r\\nused by another\\r\\nprocess. ]', // Microsoft's text, wrapped
+      'max width    18 [Access is denied. ]', // Microsoft's text
+      'plain        11 [hello world]',
+      'inserts      11 [two one one]',
+      'printf       44 [[42] [-7] [1234] [00001234] [one   ] [    t]]',
+      'escapes      18 [a%b\\r\\nc\\rd\\te.f!g h i]', // %b is a space (documented); Wine writes 'b'
+      'percent0     4 [stop]',
+      'newlines     29 [one\\r\\ntwo\\r\\nthree\\r\\nfour\\r\\n\\r\\nfive]',
+      'ignore       15 [%1 %2!d! %% \\r\\n ]',
+      'trailing %   0 err=87',
+      'no args      0 err=87',
+      'insert 0x    6 [onetwo]',
+      'star         12 [[    ab] [9]]',
+      'width        47 [the quick\\r\\nbrown fox\\r\\njumps\\r\\nover the\\r\\nlazy dog]',
+      'width hard   34 [short\\r\\nline and\\r\\nmore\\r\\nwords\\r\\nhere]',
+      'max mask     9 [a b\\r\\nc  d]',
+      'va_list      7 [va-99-Z]',
+      'allocate 9 [alloc one] size>=10 1 free=0000000000000000',
+      'allocate W 11 [W wide wide] size>=24 1',
+      'allocate min 1 size>=100 1',
+      'short 0 err=122',
+      'empty 0 err=235',
+      'no source flag 0 err=87',
+      'LocalAlloc zero=1 size=64 realloc=128 kept=1 free=0000000000000000 free NULL=0000000000000000',
+    ]);
+  });
   it('the ANSI and OEM code pages are UTF-8 unless WINRUN_ACP / WINRUN_OEMCP say otherwise', () => {
     const utf8 = run('textconv.exe', {});
     assert.equal(utf8.status, 0, utf8.stderr);

@@ -4,9 +4,11 @@ import * as collation from './collation.js';
 import * as con from './console.js';
 import * as file from './fileapi.js';
 import * as find from './findfile.js';
+import * as format from './format.js';
 import * as heap from './heapapi.js';
 import * as lcmap from './lcmap.js';
 import * as lib from './libloaderapi.js';
+import * as local from './localalloc.js';
 import * as locale from './locale.js';
 import * as lstr from './lstr.js';
 import * as mem from './memoryapi.js';
@@ -28,6 +30,8 @@ export const kernel32: DllTable = {
     { name: 'DeleteCriticalSection', args: ['ptr'], ret: 'void', impl: sync.DeleteCriticalSection },
     { name: 'EnterCriticalSection', args: ['ptr'], ret: 'void', native: 'EnterCriticalSection', impl: sync.EnterCriticalSection },
     { name: 'ExitProcess', args: ['u32'], ret: 'void', impl: proc.ExitProcess },
+    { name: 'FormatMessageA', args: ['u32', 'ptr', 'u32', 'u32', 'ptr', 'u32', 'ptr'], ret: 'u32', impl: format.FormatMessageA },
+    { name: 'FormatMessageW', args: ['u32', 'ptr', 'u32', 'u32', 'ptr', 'u32', 'ptr'], ret: 'u32', impl: format.FormatMessageW },
     { name: 'FreeEnvironmentStringsA', args: ['ptr'], ret: 'bool', impl: proc.FreeEnvironmentStrings },
     { name: 'FreeEnvironmentStringsW', args: ['ptr'], ret: 'bool', impl: proc.FreeEnvironmentStrings },
     { name: 'FreeLibrary', args: ['handle'], ret: 'bool', impl: lib.FreeLibrary },
@@ -104,6 +108,13 @@ export const kernel32: DllTable = {
     { name: 'LoadLibraryExA', args: ['str', 'handle', 'u32'], ret: 'handle', impl: lib.LoadLibraryExA },
     { name: 'LoadLibraryExW', args: ['wstr', 'handle', 'u32'], ret: 'handle', impl: lib.LoadLibraryExW },
     { name: 'LoadLibraryW', args: ['wstr'], ret: 'handle', impl: lib.LoadLibraryW },
+    { name: 'LocalAlloc', args: ['u32', 'u64'], ret: 'ptr', impl: local.LocalAlloc },
+    { name: 'LocalFlags', args: ['ptr'], ret: 'u32', impl: local.LocalFlags },
+    { name: 'LocalFree', args: ['ptr'], ret: 'ptr', impl: local.LocalFree },
+    { name: 'LocalLock', args: ['ptr'], ret: 'ptr', impl: local.LocalLock },
+    { name: 'LocalReAlloc', args: ['ptr', 'u64', 'u32'], ret: 'ptr', impl: local.LocalReAlloc },
+    { name: 'LocalSize', args: ['ptr'], ret: 'u64', impl: local.LocalSize },
+    { name: 'LocalUnlock', args: ['ptr'], ret: 'bool', impl: local.LocalUnlock },
     { name: 'LocaleNameToLCID', args: ['wstr', 'u32'], ret: 'u32', impl: locale.LocaleNameToLCID },
     { name: 'MultiByteToWideChar', args: ['u32', 'u32', 'ptr', 'i32', 'ptr', 'i32'], ret: 'i32', impl: strings.MultiByteToWideChar },
     { name: 'QueryPerformanceCounter', args: ['ptr'], ret: 'bool', impl: sys.QueryPerformanceCounter },
