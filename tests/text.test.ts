@@ -290,6 +290,24 @@ describe('text and code pages', () => {
       'query 2 short 0 err=122 nooverride 2 [.] Ex 2 [,] Ex default 6 [en-US]',
     ]);
   });
+  it('user32text.exe: CharUpper/CharLower, CharNext/CharPrev, IsChar*, wsprintf', () => {
+    const r = run('user32text.exe');
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.lines, [
+      'CharUpperA [HELLO, W\\xd6RLD \\xc9] same=1 CharLowerA [hello, w\\xf6rld \\xe9]',
+      'CharUpperA char 51 c9 CharLowerA char 71',
+      'CharUpperW [MIXED \\u00c9\\u00df] same=1 CharLowerW [mixed \\u00e9\\u00df]',
+      'CharUpperW char 5a 391 CharLowerW char 3c3',
+      'CharUpperBuffA 3 [ABCdef] zero 0 CharLowerBuffW 4 [abcdEF] CharUpperBuffW 6 [ABCDEF]',
+      'CharNextA 1 2 1 CharPrevA at start 0',
+      'CharNextW 2 3 3 CharPrevW 0 0', // CharNextW steps over combining marks (documented: a + U+030A advances two); Wine gives 1
+      'IsCharA: 61=1101 5a=1110 35=0100 20=0000 21=0000 e9=1101 c9=1110',
+      'IsCharW: 0061=1101 005a=1110 0035=0100 0020=0000 03b1=1101 4e2d=1100 0660=0100 2160=1100',
+      'wsprintfA 42 [-42|   ab|z   |ff|4000000000|wide|%|007|xy]',
+      'wsprintfW 22 [wide+narrow=10 BEEF Wn]',
+      'wsprintfA long 1024 len=1023',
+    ]);
+  });
   it('fmtmsg.exe: FormatMessage from the system table and from strings; LocalAlloc', () => {
     const r = run('fmtmsg.exe');
     assert.equal(r.status, 0, r.stderr);
