@@ -355,10 +355,9 @@ describe('running programs', () => {
     assert.equal(r.output[3], '300\n');
   });
   it('a missing DLL ends with STATUS_DLL_NOT_FOUND and one clear line', () => {
-    const r = run(FIXTURES + 'resources.exe');
-    // resources.exe imports USER32.dll, which has no builtin yet.
+    const r = run(FIXTURES + 'missingdll.exe');
     assert.equal(r.status, 0xc0000135 & 0xff);
-    assert.match(r.stderr, /^winrun: resources\.exe needs USER32\.dll, which was not found \(searched: /);
+    assert.match(r.stderr, /^winrun: missingdll\.exe needs winrun_missing\.dll, which was not found \(searched: /);
   });
   it('a malformed program gives one line and exit status 1', () => {
     const r = run(ROOT + 'tests/fixtures/malformed/machine-i386.exe');

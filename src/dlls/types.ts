@@ -103,6 +103,9 @@ export interface ProcessApi extends FileKernel {
   readonly commandLineW: string;
   readonly imagePath: string;
   readonly environment: Map<string, string>;
+  /** The ANSI (GetACP) and OEM (GetOEMCP) code pages, fixed at start-up (WINRUN_ACP and
+   *  WINRUN_OEMCP; UTF-8 by default). */
+  readonly codePages: { readonly ansi: number; readonly oem: number };
   readonly processHeap: number;
   readonly pebAddress: number;
   /** Runs exit-time work (DLL detach, flushing) and ends the process. */

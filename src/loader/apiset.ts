@@ -6,6 +6,7 @@
 const SCHEMA: readonly (readonly [string, string])[] = [
   ['api-ms-win-crt-', 'ucrtbase.dll'],
   ['api-ms-win-core-', 'kernel32.dll'],
+  ['ext-ms-win-ntuser-', 'user32.dll'],
   ['ext-ms-win-', 'kernel32.dll'],
   ['api-ms-win-eventing-', 'advapi32.dll'],
   ['api-ms-win-security-', 'advapi32.dll'],

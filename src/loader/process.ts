@@ -4,6 +4,7 @@
  * main thread's TEB and stack, the dispatcher that runs API implementations, and exit.
  */
 import { BUILTIN_DLLS } from '../dlls/index.js';
+import { codePagesFromEnvironment } from '../dlls/kernel32/codepages.js';
 import type { ApiContext, DllTable, ProcessApi, VarArgs } from '../dlls/types.js';
 import { readFileBytes } from '../host/files.js';
 import { absolutePath, currentDirectory, directoryOf, hostPid, isFile, monotonicMs, monotonicNs, readFd, sleepMs, writeFd, isatty } from '../host/io.js';
@@ -83,6 +84,7 @@ export class WinProcess implements ProcessApi {
   readonly environment: Map<string, string>;
   readonly drives: DosDrives;
   readonly fs = hostFs;
+  readonly codePages: { readonly ansi: number; readonly oem: number };
   readonly commandLineW: string;
   readonly imagePath: string;
   readonly programUnixPath: string;
@@ -117,6 +119,9 @@ export class WinProcess implements ProcessApi {
     this.commandLineW = buildCommandLine([this.imagePath, ...opts.args]);
     this.stdHandles = [0, 1, 2].map((fd) => this.handles.allocate(stdHandleType(fd), fd, { flags: HANDLE_BORROWED_FD, access: fd === 0 ? FILE_READ_DATA : FILE_WRITE_DATA, share: 7 }));
     this.environment = guestEnvironment(hostEnv, hostUserName(), (unix) => this.drives.toDos(unix));
+    const cps = codePagesFromEnvironment(this.environment);
+    for (const p of cps.problems) this.debug.log('nls', 'err', 'process', p);
+    this.codePages = { ansi: cps.ansi, oem: cps.oem };
   }
 
   // ---- ProcessApi ---------------------------------------------------------------------------

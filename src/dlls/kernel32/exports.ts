@@ -1,30 +1,48 @@
 /** KERNEL32.dll: the whole surface as data (STYLE.md 1). */
 import type { DllTable } from '../types.js';
+import * as collation from './collation.js';
 import * as con from './console.js';
 import * as file from './fileapi.js';
 import * as find from './findfile.js';
-import * as path from './pathapi.js';
+import * as format from './format.js';
 import * as heap from './heapapi.js';
+import * as lcmap from './lcmap.js';
 import * as lib from './libloaderapi.js';
+import * as local from './localalloc.js';
+import * as locale from './locale.js';
+import * as lstr from './lstr.js';
 import * as mem from './memoryapi.js';
+import * as path from './pathapi.js';
 import * as proc from './processthreadsapi.js';
+import * as strings from './stringapiset.js';
 import * as sync from './synchapi.js';
 import * as sys from './sysinfoapi.js';
-import * as text from './text.js';
+import * as nls from './winnls.js';
 
 export const kernel32: DllTable = {
   name: 'kernel32.dll',
   exports: [
     { name: 'CloseHandle', args: ['handle'], ret: 'bool', impl: file.CloseHandle },
+    { name: 'CompareStringA', args: ['u32', 'u32', 'ptr', 'i32', 'ptr', 'i32'], ret: 'i32', impl: collation.CompareStringA },
+    { name: 'CompareStringEx', args: ['wstr', 'u32', 'ptr', 'i32', 'ptr', 'i32', 'ptr', 'ptr', 'u64'], ret: 'i32', impl: (ctx, n: number, f: number, a: number, na: number, b: number, nb: number, v: number, r: number, l: bigint) => collation.CompareStringEx(ctx, n, f, a, na, b, nb, v, r, Number(l !== 0n)) },
+    { name: 'CompareStringOrdinal', args: ['ptr', 'i32', 'ptr', 'i32', 'bool'], ret: 'i32', impl: collation.CompareStringOrdinal },
+    { name: 'CompareStringW', args: ['u32', 'u32', 'ptr', 'i32', 'ptr', 'i32'], ret: 'i32', impl: collation.CompareStringW },
     { name: 'DeleteCriticalSection', args: ['ptr'], ret: 'void', impl: sync.DeleteCriticalSection },
     { name: 'EnterCriticalSection', args: ['ptr'], ret: 'void', native: 'EnterCriticalSection', impl: sync.EnterCriticalSection },
     { name: 'ExitProcess', args: ['u32'], ret: 'void', impl: proc.ExitProcess },
+    { name: 'FormatMessageA', args: ['u32', 'ptr', 'u32', 'u32', 'ptr', 'u32', 'ptr'], ret: 'u32', impl: format.FormatMessageA },
+    { name: 'FormatMessageW', args: ['u32', 'ptr', 'u32', 'u32', 'ptr', 'u32', 'ptr'], ret: 'u32', impl: format.FormatMessageW },
     { name: 'FreeEnvironmentStringsA', args: ['ptr'], ret: 'bool', impl: proc.FreeEnvironmentStrings },
     { name: 'FreeEnvironmentStringsW', args: ['ptr'], ret: 'bool', impl: proc.FreeEnvironmentStrings },
     { name: 'FreeLibrary', args: ['handle'], ret: 'bool', impl: lib.FreeLibrary },
-    { name: 'GetACP', args: [], ret: 'u32', impl: text.GetACP },
+    { name: 'GetACP', args: [], ret: 'u32', impl: nls.GetACP },
+    { name: 'GetCPInfo', args: ['u32', 'ptr'], ret: 'bool', impl: nls.GetCPInfo },
+    { name: 'GetCPInfoExA', args: ['u32', 'u32', 'ptr'], ret: 'bool', impl: nls.GetCPInfoExA },
+    { name: 'GetCPInfoExW', args: ['u32', 'u32', 'ptr'], ret: 'bool', impl: nls.GetCPInfoExW },
     { name: 'GetCommandLineA', args: [], ret: 'str', impl: proc.GetCommandLineA },
     { name: 'GetCommandLineW', args: [], ret: 'wstr', impl: proc.GetCommandLineW },
+    { name: 'GetConsoleCP', args: [], ret: 'u32', impl: nls.GetConsoleCP },
+    { name: 'GetConsoleOutputCP', args: [], ret: 'u32', impl: nls.GetConsoleOutputCP },
     { name: 'GetCurrentProcess', args: [], ret: 'handle', native: 'GetCurrentProcess' },
     { name: 'GetCurrentProcessId', args: [], ret: 'u32', native: 'GetCurrentProcessId' },
     { name: 'GetCurrentThread', args: [], ret: 'handle', native: 'GetCurrentThread' },
@@ -36,19 +54,36 @@ export const kernel32: DllTable = {
     { name: 'GetEnvironmentVariableW', args: ['wstr', 'ptr', 'u32'], ret: 'u32', impl: proc.GetEnvironmentVariableW },
     { name: 'GetFileType', args: ['handle'], ret: 'u32', impl: file.GetFileType },
     { name: 'GetLastError', args: [], ret: 'u32', native: 'GetLastError' },
+    { name: 'GetLocaleInfoA', args: ['u32', 'u32', 'ptr', 'i32'], ret: 'i32', impl: locale.GetLocaleInfoA },
+    { name: 'GetLocaleInfoEx', args: ['wstr', 'u32', 'ptr', 'i32'], ret: 'i32', impl: locale.GetLocaleInfoEx },
+    { name: 'GetLocaleInfoW', args: ['u32', 'u32', 'ptr', 'i32'], ret: 'i32', impl: locale.GetLocaleInfoW },
     { name: 'GetModuleFileNameA', args: ['handle', 'ptr', 'u32'], ret: 'u32', impl: lib.GetModuleFileNameA },
     { name: 'GetModuleFileNameW', args: ['handle', 'ptr', 'u32'], ret: 'u32', impl: lib.GetModuleFileNameW },
     { name: 'GetModuleHandleA', args: ['str'], ret: 'handle', impl: lib.GetModuleHandleA },
     { name: 'GetModuleHandleW', args: ['wstr'], ret: 'handle', impl: lib.GetModuleHandleW },
+    { name: 'GetOEMCP', args: [], ret: 'u32', impl: nls.GetOEMCP },
     { name: 'GetProcAddress', args: ['handle', 'str'], ret: 'ptr', impl: lib.GetProcAddress },
     { name: 'GetProcessHeap', args: [], ret: 'handle', impl: heap.GetProcessHeap },
     { name: 'GetStartupInfoA', args: ['ptr'], ret: 'void', impl: proc.GetStartupInfoA },
     { name: 'GetStartupInfoW', args: ['ptr'], ret: 'void', impl: proc.GetStartupInfoW },
     { name: 'GetStdHandle', args: ['i32'], ret: 'handle', impl: file.GetStdHandle },
+    { name: 'GetStringTypeA', args: ['u32', 'u32', 'ptr', 'i32', 'ptr'], ret: 'bool', impl: lcmap.GetStringTypeA },
+    { name: 'GetStringTypeExA', args: ['u32', 'u32', 'ptr', 'i32', 'ptr'], ret: 'bool', impl: lcmap.GetStringTypeA },
+    { name: 'GetStringTypeExW', args: ['u32', 'u32', 'ptr', 'i32', 'ptr'], ret: 'bool', impl: lcmap.GetStringTypeExW },
+    { name: 'GetStringTypeW', args: ['u32', 'ptr', 'i32', 'ptr'], ret: 'bool', impl: lcmap.GetStringTypeW },
+    { name: 'GetSystemDefaultLCID', args: [], ret: 'u32', impl: locale.GetSystemDefaultLCID },
+    { name: 'GetSystemDefaultLangID', args: [], ret: 'u16', impl: locale.GetSystemDefaultLangID },
+    { name: 'GetSystemDefaultLocaleName', args: ['ptr', 'i32'], ret: 'i32', impl: locale.GetSystemDefaultLocaleName },
+    { name: 'GetSystemDefaultUILanguage', args: [], ret: 'u16', impl: locale.GetSystemDefaultUILanguage },
     { name: 'GetSystemTimeAsFileTime', args: ['ptr'], ret: 'void', impl: sys.GetSystemTimeAsFileTime },
+    { name: 'GetThreadLocale', args: [], ret: 'u32', impl: locale.GetThreadLocale },
     { name: 'GetTickCount', args: [], ret: 'u32', impl: sys.GetTickCount },
     { name: 'GetTickCount64', args: [], ret: 'u64', impl: sys.GetTickCount64 },
     { name: 'GetProcessHeaps', args: ['u32', 'ptr'], ret: 'u32', impl: heap.GetProcessHeaps },
+    { name: 'GetUserDefaultLCID', args: [], ret: 'u32', impl: locale.GetUserDefaultLCID },
+    { name: 'GetUserDefaultLangID', args: [], ret: 'u16', impl: locale.GetUserDefaultLangID },
+    { name: 'GetUserDefaultLocaleName', args: ['ptr', 'i32'], ret: 'i32', impl: locale.GetUserDefaultLocaleName },
+    { name: 'GetUserDefaultUILanguage', args: [], ret: 'u16', impl: locale.GetUserDefaultUILanguage },
     { name: 'HeapAlloc', args: ['handle', 'u32', 'u64'], ret: 'ptr', native: 'HeapAlloc', impl: (ctx, h: number, f: number, n: bigint) => heap.HeapAlloc(ctx, h, f, Number(n)) },
     { name: 'HeapCreate', args: ['u32', 'u64', 'u64'], ret: 'handle', impl: heap.HeapCreate },
     { name: 'HeapDestroy', args: ['handle'], ret: 'bool', impl: heap.HeapDestroy },
@@ -59,13 +94,29 @@ export const kernel32: DllTable = {
     { name: 'InitializeCriticalSection', args: ['ptr'], ret: 'void', impl: sync.InitializeCriticalSection },
     { name: 'InitializeCriticalSectionAndSpinCount', args: ['ptr', 'u32'], ret: 'bool', impl: sync.InitializeCriticalSectionAndSpinCount },
     { name: 'InitializeCriticalSectionEx', args: ['ptr', 'u32', 'u32'], ret: 'bool', impl: sync.InitializeCriticalSectionEx },
-    { name: 'IsDBCSLeadByteEx', args: ['u32', 'u8'], ret: 'bool', impl: text.IsDBCSLeadByteEx },
+    { name: 'IsDBCSLeadByte', args: ['u8'], ret: 'bool', impl: nls.IsDBCSLeadByte },
+    { name: 'IsDBCSLeadByteEx', args: ['u32', 'u8'], ret: 'bool', impl: nls.IsDBCSLeadByteEx },
+    { name: 'IsValidCodePage', args: ['u32'], ret: 'bool', impl: nls.IsValidCodePage },
+    { name: 'IsValidLocale', args: ['u32', 'u32'], ret: 'bool', impl: locale.IsValidLocale },
+    { name: 'IsValidLocaleName', args: ['wstr'], ret: 'bool', impl: locale.IsValidLocaleName },
+    { name: 'LCIDToLocaleName', args: ['u32', 'ptr', 'i32', 'u32'], ret: 'i32', impl: locale.LCIDToLocaleName },
+    { name: 'LCMapStringA', args: ['u32', 'u32', 'ptr', 'i32', 'ptr', 'i32'], ret: 'i32', impl: lcmap.LCMapStringA },
+    { name: 'LCMapStringEx', args: ['wstr', 'u32', 'ptr', 'i32', 'ptr', 'i32', 'ptr', 'ptr', 'u64'], ret: 'i32', impl: (ctx, n: number, f: number, s: number, ns: number, d: number, nd: number, v: number, r: number, h: bigint) => lcmap.LCMapStringEx(ctx, n, f, s, ns, d, nd, v, r, Number(h !== 0n)) },
+    { name: 'LCMapStringW', args: ['u32', 'u32', 'ptr', 'i32', 'ptr', 'i32'], ret: 'i32', impl: lcmap.LCMapStringW },
     { name: 'LeaveCriticalSection', args: ['ptr'], ret: 'void', native: 'LeaveCriticalSection', impl: sync.LeaveCriticalSection },
     { name: 'LoadLibraryA', args: ['str'], ret: 'handle', impl: lib.LoadLibraryA },
     { name: 'LoadLibraryExA', args: ['str', 'handle', 'u32'], ret: 'handle', impl: lib.LoadLibraryExA },
     { name: 'LoadLibraryExW', args: ['wstr', 'handle', 'u32'], ret: 'handle', impl: lib.LoadLibraryExW },
     { name: 'LoadLibraryW', args: ['wstr'], ret: 'handle', impl: lib.LoadLibraryW },
-    { name: 'MultiByteToWideChar', args: ['u32', 'u32', 'ptr', 'i32', 'ptr', 'i32'], ret: 'i32', impl: text.MultiByteToWideChar },
+    { name: 'LocalAlloc', args: ['u32', 'u64'], ret: 'ptr', impl: local.LocalAlloc },
+    { name: 'LocalFlags', args: ['ptr'], ret: 'u32', impl: local.LocalFlags },
+    { name: 'LocalFree', args: ['ptr'], ret: 'ptr', impl: local.LocalFree },
+    { name: 'LocalLock', args: ['ptr'], ret: 'ptr', impl: local.LocalLock },
+    { name: 'LocalReAlloc', args: ['ptr', 'u64', 'u32'], ret: 'ptr', impl: local.LocalReAlloc },
+    { name: 'LocalSize', args: ['ptr'], ret: 'u64', impl: local.LocalSize },
+    { name: 'LocalUnlock', args: ['ptr'], ret: 'bool', impl: local.LocalUnlock },
+    { name: 'LocaleNameToLCID', args: ['wstr', 'u32'], ret: 'u32', impl: locale.LocaleNameToLCID },
+    { name: 'MultiByteToWideChar', args: ['u32', 'u32', 'ptr', 'i32', 'ptr', 'i32'], ret: 'i32', impl: strings.MultiByteToWideChar },
     { name: 'QueryPerformanceCounter', args: ['ptr'], ret: 'bool', impl: sys.QueryPerformanceCounter },
     { name: 'QueryPerformanceFrequency', args: ['ptr'], ret: 'bool', impl: sys.QueryPerformanceFrequency },
     { name: 'ReadFile', args: ['handle', 'ptr', 'u32', 'ptr', 'ptr'], ret: 'bool', impl: file.ReadFile },
@@ -84,14 +135,20 @@ export const kernel32: DllTable = {
     { name: 'VirtualFree', args: ['ptr', 'u64', 'u32'], ret: 'bool', impl: (ctx, a: number, n: bigint, t: number) => mem.VirtualFree(ctx, a, Number(n), t) },
     { name: 'VirtualProtect', args: ['ptr', 'u64', 'u32', 'ptr'], ret: 'bool', impl: (ctx, a: number, n: bigint, p: number, o: number) => mem.VirtualProtect(ctx, a, Number(n), p, o) },
     { name: 'VirtualQuery', args: ['ptr', 'ptr', 'u64'], ret: 'u64', impl: (ctx, a: number, i: number, n: bigint) => mem.VirtualQuery(ctx, a, i, Number(n)) },
-    { name: 'WideCharToMultiByte', args: ['u32', 'u32', 'ptr', 'i32', 'ptr', 'i32', 'ptr', 'ptr'], ret: 'i32', impl: text.WideCharToMultiByte },
+    { name: 'WideCharToMultiByte', args: ['u32', 'u32', 'ptr', 'i32', 'ptr', 'i32', 'ptr', 'ptr'], ret: 'i32', impl: strings.WideCharToMultiByte },
     { name: 'WriteFile', args: ['handle', 'ptr', 'u32', 'ptr', 'ptr'], ret: 'bool', impl: file.WriteFile },
-    { name: 'lstrcatA', args: ['ptr', 'str'], ret: 'ptr', impl: text.lstrcatA },
-    { name: 'lstrcmpA', args: ['str', 'str'], ret: 'i32', impl: text.lstrcmpA },
-    { name: 'lstrcmpiA', args: ['str', 'str'], ret: 'i32', impl: text.lstrcmpiA },
-    { name: 'lstrcpyA', args: ['ptr', 'str'], ret: 'ptr', impl: text.lstrcpyA },
-    { name: 'lstrlenA', args: ['str'], ret: 'i32', impl: text.lstrlenA },
-    { name: 'lstrlenW', args: ['wstr'], ret: 'i32', impl: text.lstrlenW },
+    { name: 'lstrcatA', args: ['ptr', 'str'], ret: 'ptr', impl: lstr.lstrcatA },
+    { name: 'lstrcatW', args: ['ptr', 'wstr'], ret: 'ptr', impl: lstr.lstrcatW },
+    { name: 'lstrcmpA', args: ['str', 'str'], ret: 'i32', impl: lstr.lstrcmpA },
+    { name: 'lstrcmpW', args: ['wstr', 'wstr'], ret: 'i32', impl: lstr.lstrcmpW },
+    { name: 'lstrcmpiA', args: ['str', 'str'], ret: 'i32', impl: lstr.lstrcmpiA },
+    { name: 'lstrcmpiW', args: ['wstr', 'wstr'], ret: 'i32', impl: lstr.lstrcmpiW },
+    { name: 'lstrcpyA', args: ['ptr', 'str'], ret: 'ptr', impl: lstr.lstrcpyA },
+    { name: 'lstrcpyW', args: ['ptr', 'wstr'], ret: 'ptr', impl: lstr.lstrcpyW },
+    { name: 'lstrcpynA', args: ['ptr', 'str', 'i32'], ret: 'ptr', impl: lstr.lstrcpynA },
+    { name: 'lstrcpynW', args: ['ptr', 'wstr', 'i32'], ret: 'ptr', impl: lstr.lstrcpynW },
+    { name: 'lstrlenA', args: ['str'], ret: 'i32', impl: lstr.lstrlenA },
+    { name: 'lstrlenW', args: ['wstr'], ret: 'i32', impl: lstr.lstrlenW },
     { name: 'CreateFileA', args: ['ptr', 'u32', 'u32', 'ptr', 'u32', 'u32', 'handle'], ret: 'handle', impl: file.CreateFileA },
     { name: 'GetFileAttributesA', args: ['ptr'], ret: 'u32', impl: file.GetFileAttributesA },
     { name: 'GetFileAttributesExA', args: ['ptr', 'u32', 'ptr'], ret: 'bool', impl: file.GetFileAttributesExA },

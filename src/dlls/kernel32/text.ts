@@ -1,15 +1,11 @@
 /**
- * Code-page conversions (stringapiset.h). The ANSI and OEM code pages are UTF-8 (65001),
- * as DESIGN.md §7 sets; legacy code pages arrive with the kernel32 issue.
+ * Strings between guest memory and JS: UTF-8 helpers, and the ANSI code page conversions the
+ * …A entry points use before calling their …W counterparts (STYLE.md 2).
  */
+import { GuestMemoryError } from '../../native/memory.js';
+import type { FormatEnv } from '../msvcrt/printf.js';
 import type { ApiContext } from '../types.js';
-import { ERROR_INSUFFICIENT_BUFFER, ERROR_INVALID_PARAMETER, ERROR_NO_UNICODE_TRANSLATION } from './errors.js';
-
-const CP_ACP = 0;
-const CP_OEMCP = 1;
-const CP_UTF8 = 65001;
-const MB_ERR_INVALID_CHARS = 0x8;
-const supported = (cp: number): boolean => cp === CP_ACP || cp === CP_OEMCP || cp === 3 || cp === CP_UTF8 || cp === 20127;
+import { CP_ACP, CP_MACCP, CP_OEMCP, CP_THREAD_ACP, decodeBytes, encodeUnits, findCodePage, unitsToString, type CodePage } from './codepages.js';
 
 export function utf8ToUtf16(bytes: Uint8Array, strict: boolean): Uint16Array | undefined {
   const s = new TextDecoder('utf-8', { fatal: strict }).decode(bytes);
@@ -22,95 +18,88 @@ export function utf16ToUtf8(units: Uint16Array): Uint8Array {
   return new TextEncoder().encode(String.fromCharCode(...units));
 }
 
-export function MultiByteToWideChar(ctx: ApiContext, cp: number, flags: number, src: number, srcLen: number, dst: number, dstLen: number): number {
-  if (!supported(cp) || src === 0 || dstLen < 0 || (dstLen > 0 && dst === 0)) {
-    ctx.setLastError(ERROR_INVALID_PARAMETER);
-    return 0;
+/** The code page a CP_* alias stands for in this process (CP_THREAD_ACP: en-US threads use
+ *  the ANSI code page). */
+export function resolveCodePage(ctx: ApiContext, cp: number): number {
+  if (cp === CP_ACP || cp === CP_THREAD_ACP) return ctx.process.codePages.ansi;
+  if (cp === CP_OEMCP) return ctx.process.codePages.oem;
+  if (cp === CP_MACCP) return 10000;
+  return cp;
+}
+
+export function ansiCodePage(ctx: ApiContext): CodePage {
+  return findCodePage(ctx.process.codePages.ansi)!;
+}
+
+/** Bytes in the ANSI code page → UTF-16 (invalid sequences become default characters). */
+export function ansiToUnits(ctx: ApiContext, bytes: Uint8Array): Uint16Array {
+  const r = decodeBytes(ansiCodePage(ctx), bytes, 0);
+  return r.ok ? r.value : new Uint16Array(0);
+}
+
+export function ansiToString(ctx: ApiContext, bytes: Uint8Array): string {
+  return unitsToString(ansiToUnits(ctx, bytes));
+}
+
+/** UTF-16 → the ANSI code page (unmappable characters become '?', best fit applies). */
+export function unitsToAnsi(ctx: ApiContext, units: Uint16Array): Uint8Array {
+  const r = encodeUnits(ansiCodePage(ctx), units, { flags: 0 });
+  return r.ok ? r.value : new Uint8Array(0);
+}
+
+export function stringToUnits(s: string): Uint16Array {
+  const u = new Uint16Array(s.length);
+  for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
+  return u;
+}
+
+/** `len` UTF-16 units at p, or (len < 0) the NUL-terminated string with its NUL. */
+export function readUnits(ctx: ApiContext, p: number, len: number): Uint16Array {
+  if (len < 0) {
+    const u = ctx.mem.wstringUnits(p);
+    const out = new Uint16Array(u.length + 1);
+    out.set(u);
+    return out;
   }
-  const m = ctx.mem;
-  const bytes = srcLen === -1 ? (() => { const b = m.cstringBytes(src); const c = new Uint8Array(b.length + 1); c.set(b); return c; })() : m.read(src, srcLen);
-  let units: Uint16Array | undefined;
+  const bytes = ctx.mem.read(p, 2 * len);
+  return new Uint16Array(bytes.buffer, bytes.byteOffset, len);
+}
+
+/** `len` bytes at p, or (len < 0) the NUL-terminated string with its NUL. */
+export function readBytes(ctx: ApiContext, p: number, len: number): Uint8Array {
+  if (len >= 0) return ctx.mem.read(p, len);
+  const b = ctx.mem.cstringBytes(p);
+  const out = new Uint8Array(b.length + 1);
+  out.set(b);
+  return out;
+}
+
+export function writeUnits(ctx: ApiContext, p: number, units: Uint16Array): void {
+  ctx.mem.write(p, new Uint8Array(units.buffer, units.byteOffset, 2 * units.length));
+}
+
+/**
+ * Runs `body`; a bad guest pointer met on the way fails the call with `error` (default
+ * ERROR_INVALID_PARAMETER), the way these APIs report a bad buffer, instead of faulting.
+ * Every access is validated before it happens, so nothing was written when this fails.
+ */
+export function guarded(ctx: ApiContext, body: () => number, error = 87): number {
   try {
-    units = utf8ToUtf16(bytes, (flags & MB_ERR_INVALID_CHARS) !== 0);
-  } catch {
-    ctx.setLastError(ERROR_NO_UNICODE_TRANSLATION);
-    return 0;
-  }
-  if (!units) return 0;
-  if (dstLen === 0) return units.length;
-  if (units.length > dstLen) {
-    ctx.setLastError(ERROR_INSUFFICIENT_BUFFER);
-    return 0;
-  }
-  m.write(dst, new Uint8Array(units.buffer, 0, units.length * 2));
-  return units.length;
-}
-
-export function WideCharToMultiByte(ctx: ApiContext, cp: number, _flags: number, src: number, srcLen: number, dst: number, dstLen: number, _defChar: number, usedDef: number): number {
-  if (!supported(cp) || src === 0 || dstLen < 0 || (dstLen > 0 && dst === 0)) {
-    ctx.setLastError(ERROR_INVALID_PARAMETER);
-    return 0;
-  }
-  const m = ctx.mem;
-  const units = srcLen === -1 ? Uint16Array.from([...m.wstringUnits(src), 0]) : Uint16Array.from({ length: srcLen }, (_, i) => m.u16(src + 2 * i));
-  const bytes = utf16ToUtf8(units);
-  if (usedDef) m.setU32(usedDef, 0);
-  if (dstLen === 0) return bytes.length;
-  if (bytes.length > dstLen) {
-    ctx.setLastError(ERROR_INSUFFICIENT_BUFFER);
-    return 0;
-  }
-  m.write(dst, bytes);
-  return bytes.length;
-}
-
-/** UTF-8 has no DBCS lead bytes. */
-export function IsDBCSLeadByteEx(_ctx: ApiContext, _cp: number, _byte: number): number {
-  return 0;
-}
-
-export function GetACP(): number {
-  return CP_UTF8;
-}
-
-export function lstrlenA(ctx: ApiContext, s: number): number {
-  return s === 0 ? 0 : ctx.mem.cstringBytes(s).length;
-}
-
-export function lstrcmpA(ctx: ApiContext, a: number, b: number): number {
-  const x = a ? ctx.mem.cstring(a) : '';
-  const y = b ? ctx.mem.cstring(b) : '';
-  const c = x.localeCompare(y, 'en', { sensitivity: 'variant' });
-  return c < 0 ? -1 : c > 0 ? 1 : 0;
-}
-
-export function lstrcmpiA(ctx: ApiContext, a: number, b: number): number {
-  const x = a ? ctx.mem.cstring(a) : '';
-  const y = b ? ctx.mem.cstring(b) : '';
-  const c = x.localeCompare(y, 'en', { sensitivity: 'accent' });
-  return c < 0 ? -1 : c > 0 ? 1 : 0;
-}
-
-/** lstrcpyA: like strcpy; a bad pointer returns NULL (Windows catches the fault). */
-export function lstrcpyA(ctx: ApiContext, dst: number, src: number): number {
-  try {
-    ctx.mem.writeCString(dst, ctx.mem.cstringBytes(src));
-    return dst;
-  } catch {
+    return body();
+  } catch (e) {
+    if (!(e instanceof GuestMemoryError)) throw e;
+    ctx.setLastError(error);
     return 0;
   }
 }
 
-export function lstrcatA(ctx: ApiContext, dst: number, src: number): number {
-  try {
-    const head = ctx.mem.cstringBytes(dst);
-    ctx.mem.writeCString(dst + head.length, ctx.mem.cstringBytes(src));
-    return dst;
-  } catch {
-    return 0;
-  }
-}
-
-export function lstrlenW(ctx: ApiContext, s: number): number {
-  return s === 0 ? 0 : ctx.mem.wstringUnits(s).length;
+/** A printf argument source over 8-byte slots (wsprintf, FormatMessage inserts). These
+ *  formats have no %n, so nothing is ever stored. */
+export function slotEnv(ctx: ApiContext, next: () => bigint): FormatEnv {
+  return {
+    next,
+    cstring: (p) => ctx.mem.cstringBytes(Number(p)),
+    wstring: (p) => ctx.mem.wstringUnits(Number(p)),
+    store: () => undefined,
+  };
 }
