@@ -622,6 +622,14 @@ const LOCALE_UCRT_GOLDEN = [
   "back to C  all=[C] ctype=[C] numeric=[C] cp=0 mbcur=1 point=[.]",
   "_wsetlocale query [C]"
 ];
+describe('C runtime math errors', () => {
+  it('matherr.exe: the __setusermatherr handler sees struct _exception and may replace the result (Wine 8 output)', () => {
+    const r = run(FIXTURES + 'matherr.exe');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, "sqrt(-1) -> nan errno=33\r\nlog(0) -> -inf errno=34\r\nlog(-1) -> nan errno=33\r\npow(10,400) -> inf errno=0\r\nexp(1000) -> inf errno=34\r\nmatherr type=1 name=acos arg1=2 arg2=0 retval=nan\r\nacos(2) -> 42 errno=0\r\nsqrt(4) -> 2 errno=0 calls=1\r\n");
+  });
+});
+
 describe('C runtime start-up variables', () => {
   it('pargs_ucrt.exe: __p___argc, __p___argv and __p__environ agree with main (x64 msvcrt.dll has no such exports, as on Windows)', () => {
     const r = run(FIXTURES + 'pargs_ucrt.exe', 'one', 'two words');

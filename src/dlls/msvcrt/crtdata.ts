@@ -49,6 +49,10 @@ export const CRT = {
   LocaleCp: 0x2a00,
   /** _getmbcp's code page. */
   Mbcp: 0x2d20,
+  /** The handler __setusermatherr registered (0: none), and the struct _exception it is
+   *  given (40 bytes) with the function's name after it. */
+  MathErr: 0x2d28,
+  MathException: 0x2d30,
   /** Set once descriptors 0–2 are set up on the std handles. */
   FdTableReady: 0x2850,
   /** The low-level descriptor table: 512 entries of 16 bytes (see lowio.ts). */

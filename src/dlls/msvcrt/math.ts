@@ -2,6 +2,7 @@
  *  and leave through XMM registers (the export rows say f64). */
 import type { ApiContext } from '../types.js';
 import { setErrno } from './memory.js';
+import { CRT, crt } from './crtdata.js';
 
 const ERANGE = 34;
 const EDOM = 33;
@@ -18,14 +19,14 @@ export const atan2 = (_ctx: ApiContext, y: number, x: number): number => Math.at
 export const exp = (_ctx: ApiContext, x: number): number => Math.exp(x);
 
 export function log(ctx: ApiContext, x: number): number {
-  if (x < 0) setErrno(ctx, EDOM);
-  else if (x === 0) setErrno(ctx, ERANGE);
+  if (x < 0) return mathError(ctx, _DOMAIN, 'log', [x], Math.log(x));
+  if (x === 0) return mathError(ctx, _SING, 'log', [x], Math.log(x));
   return Math.log(x);
 }
 
 export function pow(ctx: ApiContext, x: number, y: number): number {
   const r = Math.pow(x, y);
-  if (!Number.isFinite(r) && Number.isFinite(x) && Number.isFinite(y)) setErrno(ctx, ERANGE);
+  if (!Number.isFinite(r) && Number.isFinite(x) && Number.isFinite(y)) return mathError(ctx, _OVERFLOW, 'pow', [x, y], r);
   return r;
 }
 
@@ -163,21 +164,51 @@ export function atoi(ctx: ApiContext, s: number): number {
 }
 
 // ---- more of math.h, with errno on domain (EDOM) and range (ERANGE) errors ------------------
-function checked(ctx: ApiContext, r: number, args: number[]): number {
-  if (Number.isNaN(r) && !args.some(Number.isNaN)) setErrno(ctx, EDOM);
-  else if (!Number.isFinite(r) && args.every(Number.isFinite)) setErrno(ctx, ERANGE);
+const _DOMAIN = 1;
+const _SING = 2;
+const _OVERFLOW = 3;
+
+export function __setusermatherr(ctx: ApiContext, handler: number): void {
+  ctx.mem.setU64(crt(ctx, CRT.MathErr), handler);
+}
+
+/**
+ * A math error: the handler __setusermatherr registered sees a struct _exception { int type;
+ * char *name; double arg1, arg2, retval; } first; if it returns nonzero, its retval is the
+ * result and errno is left alone. Otherwise errno is EDOM or ERANGE.
+ */
+function mathError(ctx: ApiContext, type: number, name: string, args: number[], r: number): number {
+  const handler = ctx.mem.ptr(crt(ctx, CRT.MathErr));
+  if (handler !== 0) {
+    const e = crt(ctx, CRT.MathException);
+    const m = ctx.mem;
+    m.setU32(e, type);
+    m.writeCString(e + 40, new TextEncoder().encode(name));
+    m.setU64(e + 8, e + 40);
+    m.setF64(e + 16, args[0] ?? 0);
+    m.setF64(e + 24, args[1] ?? 0);
+    m.setF64(e + 32, r);
+    if (BigInt.asIntN(32, ctx.callGuest(handler, [e])) !== 0n) return m.f64(e + 32);
+  }
+  setErrno(ctx, type === _DOMAIN ? EDOM : ERANGE);
   return r;
 }
 
-export const sqrtChecked = (ctx: ApiContext, x: number): number => checked(ctx, Math.sqrt(x), [x]);
-export const log10 = (ctx: ApiContext, x: number): number => checked(ctx, Math.log10(x), [x]);
-export const asin = (ctx: ApiContext, x: number): number => checked(ctx, Math.asin(x), [x]);
-export const acos = (ctx: ApiContext, x: number): number => checked(ctx, Math.acos(x), [x]);
-export const sinh = (ctx: ApiContext, x: number): number => checked(ctx, Math.sinh(x), [x]);
-export const cosh = (ctx: ApiContext, x: number): number => checked(ctx, Math.cosh(x), [x]);
+function checked(ctx: ApiContext, name: string, r: number, args: number[]): number {
+  if (Number.isNaN(r) && !args.some(Number.isNaN)) return mathError(ctx, _DOMAIN, name, args, r);
+  if (!Number.isFinite(r) && args.every(Number.isFinite)) return mathError(ctx, name.startsWith('log') ? _SING : _OVERFLOW, name, args, r);
+  return r;
+}
+
+export const sqrtChecked = (ctx: ApiContext, x: number): number => checked(ctx, 'sqrt', Math.sqrt(x), [x]);
+export const log10 = (ctx: ApiContext, x: number): number => checked(ctx, 'log10', Math.log10(x), [x]);
+export const asin = (ctx: ApiContext, x: number): number => checked(ctx, 'asin', Math.asin(x), [x]);
+export const acos = (ctx: ApiContext, x: number): number => checked(ctx, 'acos', Math.acos(x), [x]);
+export const sinh = (ctx: ApiContext, x: number): number => checked(ctx, 'sinh', Math.sinh(x), [x]);
+export const cosh = (ctx: ApiContext, x: number): number => checked(ctx, 'cosh', Math.cosh(x), [x]);
 export const tanh = (_ctx: ApiContext, x: number): number => Math.tanh(x);
-export const expChecked = (ctx: ApiContext, x: number): number => checked(ctx, Math.exp(x), [x]);
-export const _hypot = (ctx: ApiContext, x: number, y: number): number => checked(ctx, Math.hypot(x, y), [x, y]);
+export const expChecked = (ctx: ApiContext, x: number): number => checked(ctx, 'exp', Math.exp(x), [x]);
+export const _hypot = (ctx: ApiContext, x: number, y: number): number => checked(ctx, '_hypot', Math.hypot(x, y), [x, y]);
 export const _copysign = (_ctx: ApiContext, x: number, y: number): number => (Math.sign(y) < 0 || Object.is(y, -0) ? -Math.abs(x) : Math.abs(x));
 export const _isnan = (_ctx: ApiContext, x: number): number => (Number.isNaN(x) ? 1 : 0);
 export const _finite = (_ctx: ApiContext, x: number): number => (Number.isFinite(x) ? 1 : 0);
