@@ -6,7 +6,20 @@
  * Tables are derived once per encoding per JS realm and never change afterwards, so the cache
  * below is a constant built lazily, not process state.
  */
-import iconv from 'iconv-lite';
+import { createRequire } from 'node:module';
+import type * as IconvLite from 'iconv-lite';
+
+type Iconv = typeof IconvLite;
+let library: Iconv | undefined;
+/** iconv-lite, loaded on first use: most programs never leave UTF-8, and loading its encoding
+ *  index costs start-up time. The CommonJS bundle has `require`; the ESM build makes one. */
+function iconv(): Iconv {
+  if (!library) {
+    const req = typeof require === 'function' ? require : createRequire(import.meta.url);
+    library = req('iconv-lite') as Iconv;
+  }
+  return library;
+}
 
 /** Marks a byte or pair that decodes to nothing. */
 export const UNDEFINED = 0xfffd;
@@ -36,7 +49,7 @@ export interface ByteTables {
 const tables = new Map<string, ByteTables>();
 
 function decode(encoding: string, bytes: Uint8Array): string {
-  return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), encoding, { stripBOM: false });
+  return iconv().decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), encoding, { stripBOM: false });
 }
 
 function decodeOne(encoding: string, bytes: Uint8Array): number {
@@ -45,7 +58,7 @@ function decodeOne(encoding: string, bytes: Uint8Array): number {
 }
 
 function encodeWith(encoding: string, text: string): Uint8Array {
-  const b = iconv.encode(text, encoding, { addBOM: false });
+  const b = iconv().encode(text, encoding, { addBOM: false });
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
