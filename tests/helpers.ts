@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -19,4 +20,22 @@ process.env.WINRUN_PREFIX = TEST_PREFIX;
 /** A fresh empty directory for a guest to work in. */
 export function scratchDir(): string {
   return mkdtempSync(tmpdir() + '/winrun-test-');
+}
+
+export interface GuestRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `winrun EXE args…` in a child process (one crash fails one test), in `cwd` if given. */
+export function runGuest(exe: string, args: readonly string[] = [], cwd?: string): GuestRun {
+  const r = spawnSync(process.execPath, [WINRUN, exe, ...args], { encoding: 'utf8', timeout: 60_000, cwd });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Wine 8's output of a fixture, kept in tests/fixtures/expected/NAME.wine.txt (CR LF as LF),
+ *  as lines. */
+export function wineOutput(name: string): string[] {
+  return readFileSync(`${ROOT}tests/fixtures/expected/${name}.wine.txt`, 'utf8').split('\n').slice(0, -1);
 }

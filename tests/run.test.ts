@@ -3,18 +3,10 @@
 // the fixtures were written; msvcrt writes CR LF in text mode, to pipes too).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { FIXTURES, ROOT, WINRUN, scratchDir } from './helpers.js';
+import { FIXTURES, ROOT, WINRUN, runGuest, wineOutput, type GuestRun } from './helpers.js';
 
-function run(exe: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  return runIn(undefined, exe, ...args);
-}
-
-function runIn(cwd: string | undefined, exe: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [WINRUN, exe, ...args], { encoding: 'utf8', timeout: 60_000, cwd });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (exe: string, ...args: string[]): GuestRun => runGuest(exe, args);
 
 /**
  * A line of scanf.exe's output where winrun follows Windows rather than Wine 8 (`dll`: only in
@@ -94,7 +86,7 @@ const SCANF_DEVIATIONS: ScanfDeviation[] = [
 /** Wine's output of a scanf fixture (tests/fixtures/expected/, CR LF removed), with the
  *  deviations above applied. */
 function expectedScanf(name: string, dll: 'msvcrt' | 'ucrt'): string[] {
-  const wine = readFileSync(`${ROOT}tests/fixtures/expected/${name}`, 'utf8').split('\n').slice(0, -1);
+  const wine = wineOutput(name);
   const applicable = SCANF_DEVIATIONS.filter((d) => d.dll === undefined || d.dll === dll);
   const used = new Set<ScanfDeviation>();
   const lines = wine.map((line) => {
@@ -321,10 +313,10 @@ describe('running programs', () => {
       return r.stdout.split('\r\n').slice(0, -1);
     };
     it('msvcrt.dll: sscanf, swscanf, _snscanf, _snwscanf, the _s variants', () => {
-      assert.deepEqual(lines('scanf.exe'), expectedScanf('scanf.wine.txt', 'msvcrt'));
+      assert.deepEqual(lines('scanf.exe'), expectedScanf('scanf', 'msvcrt'));
     });
     it('ucrtbase.dll: __stdio_common_vsscanf and __stdio_common_vswscanf with their options', () => {
-      assert.deepEqual(lines('scanf_ucrt.exe'), expectedScanf('scanf_ucrt.wine.txt', 'ucrt'));
+      assert.deepEqual(lines('scanf_ucrt.exe'), expectedScanf('scanf_ucrt', 'ucrt'));
     });
     it('a NULL input, format or _s buffer is an invalid parameter: EINVAL and -1 (msvcrt)', () => {
       SCANF_NULL_CASES.forEach((label, i) => {
@@ -364,287 +356,4 @@ describe('running programs', () => {
     assert.equal(r.status, 1);
     assert.match(r.stderr, /32-bit Windows programs are not supported/);
   });
-});
-
-// files.exe under Wine 8, with two deliberate differences where Wine is not Windows:
-//  - `*.` matches only names without an extension (cmd's `dir *.`); Wine matches everything.
-//  - a read-only file cannot be opened for writing; Wine run as root opens it.
-const FILES_GOLDEN = [
-  "CreateDirectory wr_dir             -> 1 err=57005",
-  "CreateDirectory WR_DIR again       -> 0 err=183",
-  "CreateDirectory a\\b (no a)         -> 0 err=3",
-  "create g0 ok",
-  "WriteFile                          -> 1 err=57005",
-  "GetFileType                        -> 1 err=57005",
-  "ReadFile on write-only             -> 0 err=5",
-  "CloseHandle twice                  -> 0 err=6",
-  "reopen by other case ok",
-  "ReadFile 5                         -> 5 err=57005",
-  "  data [hello]",
-  "SetFilePointer cur +2              -> 7 err=57005",
-  "SetFilePointer end                 -> 13 err=57005",
-  "SetFilePointer negative            -> 4294967295 err=131",
-  "SetFilePointer bad method          -> 4294967295 err=87",
-  "ReadFile at EOF                    -> 0 err=57005",
-  "ReadFile OVERLAPPED at 7           -> 5 err=57005",
-  "  data [world] pointer now 12",
-  "second open, share read, read ok",
-  "second open for write              -> -1 err=32",
-  "DeleteFile while open (no share)   -> 0 err=32",
-  "GetFileSizeEx                      -> 13 err=57005",
-  "GetFileInformationByHandle         -> 1301 err=57005",
-  "  attributes 0x20",
-  "CREATE_NEW existing                -> -1 err=80",
-  "OPEN_EXISTING missing              -> -1 err=2",
-  "OPEN_EXISTING missing dir          -> -1 err=3",
-  "TRUNCATE_EXISTING without write ok size=0",
-  "bad disposition                    -> -1 err=87",
-  "open directory plain               -> -1 err=5",
-  "open directory backup ok",
-  "OPEN_ALWAYS new err=0",
-  "SetEndOfFile at 4                  -> 1 err=57005",
-  "GetFileSize                        -> 4 err=57005",
-  "CREATE_ALWAYS existing err=183 size=0",
-  "OPEN_ALWAYS existing (case) err=183 size=3",
-  "find wr_dir\\*    : ./(0) ../(0) g0.txt(13) g1.txt(0) G2.TXT(3) noext(0) sub/(0) end=18",
-  "find wr_dir\\*.*  : ./(0) ../(0) g0.txt(13) g1.txt(0) G2.TXT(3) noext(0) sub/(0) end=18",
-  "find wr_dir\\*.txt: g0.txt(13) g1.txt(0) G2.TXT(3) end=18",
-  "find wr_dir\\G?.TXT: g0.txt(13) g1.txt(0) G2.TXT(3) end=18",
-  "find wr_dir\\*.   : ./(0) ../(0) noext(0) sub/(0) end=18",
-  "find wr_dir\\g0.txt: g0.txt(13) end=18",
-  "find wr_dir\\*.zip: none err=2",
-  "find nodir\\*     : none err=3",
-  "GetFileAttributes dir              -> 16 err=57005",
-  "GetFileAttributes file             -> 32 err=57005",
-  "GetFileAttributes missing          -> 4294967295 err=2",
-  "GetFileAttributes missing dir      -> 4294967295 err=3",
-  "GetFileAttributesEx size           -> 13 err=57005",
-  "MoveFile onto existing             -> 0 err=183",
-  "MoveFileEx replace                 -> 1 err=57005",
-  "size after replace                 -> 0 err=57005",
-  "MoveFile missing                   -> 0 err=2",
-  "CopyFile fail-if-exists            -> 0 err=80",
-  "CopyFile                           -> 1 err=0",
-  "copy size                          -> 3 err=57005",
-  "SetFileAttributes readonly         -> 1 err=57005",
-  "attributes now                     -> 33 err=57005",
-  "open readonly for write refused",
-  "DeleteFile readonly                -> 0 err=5",
-  "SetFileAttributes normal           -> 1 err=57005",
-  "DeleteFile                         -> 1 err=57005",
-  "DeleteFile again                   -> 0 err=2",
-  "DeleteFile directory               -> 0 err=5",
-  "RemoveDirectory non-empty          -> 0 err=145",
-  "RemoveDirectory a file             -> 0 err=267",
-  "delete-on-close exists while open  -> 1 err=57005",
-  "delete-on-close gone after close   -> 4294967295 err=2",
-  "GetTempFileName unique=yes file=created",
-  "GetTempFileName fixed -> wr_dir\\abc1234.tmp",
-  "ReadFile bad handle                -> 0 err=6",
-  "GetFileType bad handle             -> 0 err=6",
-  "ReadFile bad buffer                -> 0 err=998",
-  "write to NUL                       -> 1 err=57005",
-  "RemoveDirectory after cleanup      -> 1 err=57005",
-];
-
-// paths.exe under Wine 8, unchanged.
-const PATHS_GOLDEN = [
-  "full [foo] -> [C:\\foo] n=6 file=[foo]",
-  "full [foo\\bar.txt] -> [C:\\foo\\bar.txt] n=14 file=[bar.txt]",
-  "full [foo/bar/../baz] -> [C:\\foo\\baz] n=10 file=[baz]",
-  "full [.\\a\\.\\b] -> [C:\\a\\b] n=6 file=[b]",
-  "full [..\\..\\..\\x] -> [C:\\x] n=4 file=[x]",
-  "full [\\rooted\\p] -> [C:\\rooted\\p] n=11 file=[p]",
-  "full [C:rel] -> [C:\\rel] n=6 file=[rel]",
-  "full [C:\\a\\b\\..\\..\\..\\c] -> [C:\\c] n=4 file=[c]",
-  "full [Z:\\tmp\\] -> [Z:\\tmp\\] n=7 file=[(null)]",
-  "full [Z:] -> [Z:\\] n=3 file=[(null)]",
-  "full [z:\\TMP\\x] -> [z:\\TMP\\x] n=8 file=[x]",
-  "full [a.txt.] -> [C:\\a.txt] n=8 file=[a.txt]",
-  "full [a.txt. . ] -> [C:\\a.txt] n=8 file=[a.txt]",
-  "full [dir. \\file] -> [C:\\dir. \\file] n=13 file=[file]",
-  "full [dir..\\x] -> [C:\\dir.\\x] n=9 file=[x]",
-  "full [...] -> [C:\\] n=3 file=[(null)]",
-  "full [C:\\x\\.] -> [C:\\x] n=4 file=[x]",
-  "full [C:\\x\\..] -> [C:\\] n=3 file=[(null)]",
-  "full [nul] -> [\\\\.\\nul] n=7 file=[(null)]",
-  "full [NUL.txt] -> [\\\\.\\NUL] n=7 file=[(null)]",
-  "full [con] -> [\\\\.\\con] n=7 file=[(null)]",
-  "full [C:\\dir\\aux] -> [\\\\.\\aux] n=7 file=[(null)]",
-  "full [CONIN$] -> [\\\\.\\CONIN$] n=10 file=[(null)]",
-  "full [\\\\?\\C:\\a\\..\\b] -> [\\\\?\\C:\\b] n=8 file=[b]",
-  "full [\\\\.\\C:\\a\\..\\b] -> [\\\\.\\C:\\b] n=8 file=[b]",
-  "full [\\\\.\\pipe\\x] -> [\\\\.\\pipe\\x] n=10 file=[x]",
-  "full [a//b\\\\c] -> [C:\\a\\b\\c] n=8 file=[c]",
-  "full [C:/mixed/seps] -> [C:\\mixed\\seps] n=13 file=[seps]",
-  "full [trail\\] -> [C:\\trail\\] n=9 file=[(null)]",
-  "full [] -> fail 57005",
-  "full [com1.txt] -> [\\\\.\\com1] n=8 file=[(null)]",
-  "full [lpt9] -> [\\\\.\\lpt9] n=8 file=[(null)]",
-  "full [conx] -> [C:\\conx] n=7 file=[conx]",
-  "small buffer -> 10 err=57005",
-  "A: 13 [C:\\sub\\file.c]",
-  "cwd 3 [C:\\] need=4",
-  "chdir missing -> 0 err=3",
-  "chdir windows -> 1",
-  "cwd now [c:\\WINDOWS\\system32]",
-  "full [..\\x] -> [c:\\WINDOWS\\x] n=12 file=[x]",
-  "full [C:y] -> [c:\\WINDOWS\\system32\\y] n=21 file=[y]",
-  "full [D:y] -> [D:\\y] n=4 file=[y]",
-  "system [C:\\windows\\system32]",
-  "windows [C:\\windows]",
-  "drives C,Z",
-];
-
-describe('kernel32 files and paths', () => {
-  it('files.exe: dispositions, sharing, seeking, attributes, find, move/copy/delete, errors', () => {
-    const dir = scratchDir();
-    const r = runIn(dir, FIXTURES + 'files.exe');
-    assert.equal(r.stderr, '');
-    assert.equal(r.status, 0);
-    assert.deepEqual(r.stdout.split('\r\n'), [...FILES_GOLDEN, '']);
-  });
-  it('paths.exe: GetFullPathName rules, devices, current directory, system directories', () => {
-    const r = runIn(scratchDir(), FIXTURES + 'paths.exe');
-    assert.equal(r.stderr, '');
-    assert.equal(r.status, 0);
-    assert.deepEqual(r.stdout.split('\r\n'), [...PATHS_GOLDEN, '']);
-  });
-});
-
-// stdio.exe under Wine 8 (the msvcrt build; the UCRT build prints one more line, for "wx").
-const STDIO_GOLDEN = [
-  "ftell after text writes: 19",
-  "text write            : o n e CR LF t w o CR LF 3 - t h r e e CR LF",
-  "fgets: [one",
-  "]ftell after line 1: 5",
-  "fgetc t, ungetc X",
-  "fgets after ungetc: [Xwo",
-  "]fgets short: [3-]",
-  "size by fseek/ftell: 19, fgetc at end -1 feof 1",
-  "after rewind feof 0, fread 6",
-  "fread text: [one\\ntw]",
-  "binary ftell 8",
-  "after seek 2 fgetc b",
-  "binary write          : a LF b CR LF c ^Z d e",
-  "text read of binary: 5 bytes: 61 0a 62 0a 63 feof 1",
-  "r+ read after write: [",
-  "]append and r+         : O N E CR LF t w o CR LF 3 - t h r e e CR LF f o u r CR LF",
-  "fopen missing: 0000000000000000 errno 2",
-  "fopen bad mode: 0000000000000000 errno 22",
-  "setvbuf: 0",
-  "size before fflush: 0",
-  "size after fflush: 8",
-  "_open fd>2: 1",
-  "_write text: 4",
-  "_lseek cur: 6",
-  "_write binary: 2",
-  "_isatty(file): 0, _filelength 8",
-  "_close twice: -1 errno 9",
-  "low-level             : x CR LF y CR LF z LF",
-  "_read text: 6 [x\\ny\\nz\\nz\\n] _eof 1",
-  "_dup shares position: 8",
-  "_open missing: -1 errno 2",
-  "_stat64 file: 0 mode 0100666 size 25 nlink 1",
-  "_stat64 dir: 0 mode 040777",
-  "_stat64 missing: -1 errno 2",
-  "_stat64 file with slash: -1 errno 2",
-  "rename: 0",
-  "rename onto existing: -1 errno 17",
-  "remove: 0, again -1 errno 2",
-  "_access t.txt: 0, missing: -1",
-  "mkdir 0 rmdir 0",
-  "tmpfile: [temporary]",
-  "stdout fileno 1, stdin 0",
-  "fscanf: 3 -> 42 [word] 25",
-  "next char after fscanf: 10",
-  "fgets after fscanf: [rest of line",
-  "]fscanf at end: 1 -> 17 n=2",
-  "fscanf past end: -1 feof 1",
-];
-
-describe('C runtime stdio on files', () => {
-  for (const [exe, extra] of [['stdio.exe', []], ['stdio_ucrt.exe', ['wx existing: 0000000000000000 errno 17']]] as const) {
-    it(`${exe}: modes, text translation, positioning, buffering, low-level I/O, stat`, () => {
-      const r = runIn(scratchDir(), FIXTURES + exe);
-      assert.equal(r.stderr, '');
-      assert.equal(r.status, 0);
-      const want = [...STDIO_GOLDEN];
-      if (extra.length) want.splice(want.indexOf('fopen bad mode: 0000000000000000 errno 22') + 1, 0, ...extra);
-      assert.deepEqual(r.stdout.split('\r\n'), [...want, '']);
-    });
-  }
-  it('stdout and stderr on a pipe are fully buffered, flushed by fflush and at exit, in stream order', () => {
-    // Windows' msvcrt buffers both when they are not a console; Wine flushes after each printf.
-    const r = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${WINRUN}" "${FIXTURES}stdio.exe" order 2>&1`], { encoding: 'utf8', timeout: 60_000 });
-    assert.equal(r.status, 0);
-    assert.equal(r.stdout, 'out-1\r\nout-2\r\nout-3\r\nerr-1\r\nerr-2\r\n');
-  });
-  it('stdout and stderr on a terminal are written through at each call', { skip: !existsSync('/usr/bin/script') && 'util-linux script(1) is not installed' }, () => {
-    const r = spawnSync('/usr/bin/script', ['-qc', `"${process.execPath}" "${WINRUN}" "${FIXTURES}stdio.exe" order`, '/dev/null'], { encoding: 'utf8', timeout: 60_000 });
-    assert.equal(r.status, 0);
-    // The terminal turns each LF into CR LF after msvcrt's CR: lines end CR CR LF.
-    assert.equal(r.stdout.replace(/\r+\n/g, '\n'), 'out-1\nerr-1\nout-2\nerr-2\nout-3\n');
-  });
-});
-
-// locale.exe under Wine 8. msvcrt has no UTF-8 locale (as on Windows); the UCRT build names it
-// "English_United States.utf8" as Windows 10 does, where Wine 8 says ".65001".
-const LOCALE_GOLDEN = [
-  "start      all=[C] ctype=[C] numeric=[C] cp=0 mbcur=1 point=[.]",
-  "set C -> [C]",
-  "set bogus -> [(null)]",
-  "set category -1 -> [(null)]",
-  "set English_United States.1252 -> [English_United States.1252]",
-  "english    all=[English_United States.1252] ctype=[English_United States.1252] numeric=[English_United States.1252] cp=1252 mbcur=1 point=[.]",
-  "after bad  all=[C] ctype=[C] numeric=[C] cp=0 mbcur=1 point=[.]",
-  "set ctype .UTF8 -> [(null)]",
-  "ctype utf8 all=[C] ctype=[C] numeric=[C] cp=0 mbcur=1 point=[.]",
-  "set all .utf-8 -> [(null)]",
-  "all utf8   all=[C] ctype=[C] numeric=[C] cp=0 mbcur=1 point=[.]",
-  "set all C -> [C]",
-  "back to C  all=[C] ctype=[C] numeric=[C] cp=0 mbcur=1 point=[.]",
-  "_wsetlocale query [C]"
-];
-const LOCALE_UCRT_GOLDEN = [
-  "start      all=[C] ctype=[C] numeric=[C] cp=0 mbcur=1 point=[.]",
-  "set C -> [C]",
-  "set bogus -> [(null)]",
-  "set category -1 -> [(null)]",
-  "set English_United States.1252 -> [English_United States.1252]",
-  "english    all=[English_United States.1252] ctype=[English_United States.1252] numeric=[English_United States.1252] cp=1252 mbcur=1 point=[.]",
-  "after bad  all=[C] ctype=[C] numeric=[C] cp=0 mbcur=1 point=[.]",
-  "set ctype .UTF8 -> [English_United States.utf8]",
-  "ctype utf8 all=[LC_COLLATE=C;LC_CTYPE=English_United States.utf8;LC_MONETARY=C;LC_NUMERIC=C;LC_TIME=C] ctype=[English_United States.utf8] numeric=[C] cp=65001 mbcur=4 point=[.]",
-  "set all .utf-8 -> [English_United States.utf8]",
-  "all utf8   all=[English_United States.utf8] ctype=[English_United States.utf8] numeric=[English_United States.utf8] cp=65001 mbcur=4 point=[.]",
-  "set all C -> [C]",
-  "back to C  all=[C] ctype=[C] numeric=[C] cp=0 mbcur=1 point=[.]",
-  "_wsetlocale query [C]"
-];
-describe('C runtime math errors', () => {
-  it('matherr.exe: the __setusermatherr handler sees struct _exception and may replace the result (Wine 8 output)', () => {
-    const r = run(FIXTURES + 'matherr.exe');
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, "sqrt(-1) -> nan errno=33\r\nlog(0) -> -inf errno=34\r\nlog(-1) -> nan errno=33\r\npow(10,400) -> inf errno=0\r\nexp(1000) -> inf errno=34\r\nmatherr type=1 name=acos arg1=2 arg2=0 retval=nan\r\nacos(2) -> 42 errno=0\r\nsqrt(4) -> 2 errno=0 calls=1\r\n");
-  });
-});
-
-describe('C runtime start-up variables', () => {
-  it('pargs_ucrt.exe: __p___argc, __p___argv and __p__environ agree with main (x64 msvcrt.dll has no such exports, as on Windows)', () => {
-    const r = run(FIXTURES + 'pargs_ucrt.exe', 'one', 'two words');
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, 'argc=3 argv-match=1 last=[two words] environ-match=1\r\n');
-  });
-});
-
-describe('C runtime locales', () => {
-  for (const [exe, want] of [['locale.exe', LOCALE_GOLDEN], ['locale_ucrt.exe', LOCALE_UCRT_GOLDEN]] as const) {
-    it(`${exe}: setlocale categories, queries, invalid names, code-page getters`, () => {
-      const r = run(FIXTURES + exe);
-      assert.equal(r.stderr, '');
-      assert.equal(r.status, 0);
-      assert.deepEqual(r.stdout.split('\r\n'), [...want, '']);
-    });
-  }
 });

@@ -8,7 +8,6 @@ import { HANDLE_APPEND, HANDLE_BORROWED_FD, HANDLE_DELETE_ON_CLOSE, HandleType, 
 import type { DosDrives } from './paths.js';
 import {
   ERROR_ACCESS_DENIED,
-  ERROR_ALREADY_EXISTS,
   ERROR_FILE_EXISTS,
   ERROR_FILE_NOT_FOUND,
   ERROR_INVALID_HANDLE,
@@ -169,6 +168,25 @@ export function openFile(k: FileKernel, unix: string, desired: number, share: nu
   return ok({ handle: h, existed });
 }
 
+/** A process that can also tell whether a descriptor is a terminal (for the console devices). */
+export interface ConsoleKernel extends FileKernel {
+  isatty(fd: number): boolean;
+}
+
+/** CreateFile of a DOS device: NUL, or the console (CON, CONIN$, CONOUT$), which is the
+ *  terminal the std handles are on; without one, ERROR_INVALID_HANDLE. */
+export function openDevice(k: ConsoleKernel, device: string, access: number, share: number): WinResult<Opened> {
+  let unix: string;
+  if (device === 'NUL') unix = '/dev/null';
+  else if (device === 'CONIN$' || device === 'CON' || device === 'CONOUT$') {
+    const out = device === 'CONOUT$' || (device === 'CON' && (access & (GENERIC_WRITE | FILE_WRITE_DATA)) !== 0);
+    const fd = out ? (k.isatty(1) ? 1 : k.isatty(2) ? 2 : -1) : k.isatty(0) ? 0 : -1;
+    if (fd < 0) return err(ERROR_INVALID_HANDLE);
+    unix = `/proc/self/fd/${fd}`;
+  } else return err(ERROR_FILE_NOT_FOUND);
+  return openFile(k, unix, access, share, OPEN_EXISTING, 0);
+}
+
 /** The descriptor behind a handle that carries data (file, console, pipe), or -1. */
 export function fdOfHandle(k: FileKernel, h: number): number {
   const o = k.handles.lookup(h);
@@ -269,4 +287,3 @@ export function deleteAllowed(k: FileKernel, unix: string): boolean {
   return k.handles.openOn(fileIdOf(st)).every((h) => (h.share & FILE_SHARE_DELETE) !== 0 || (h.flags & HANDLE_DELETE_ON_CLOSE) !== 0);
 }
 
-export { ERROR_ALREADY_EXISTS };

@@ -87,11 +87,6 @@ export class HandleTable {
     return i < 0 ? undefined : this.read(i);
   }
 
-  setFlags(handle: number, flags: number): void {
-    const i = this.index(handle);
-    if (i >= 0) Atomics.store(this.slots, WORDS * i + 5, flags);
-  }
-
   /** Every open handle on the file with this id (for sharing checks). */
   openOn(fileId: bigint): HandleInfo[] {
     const out: HandleInfo[] = [];

@@ -18,15 +18,16 @@ import { HEAP_ZERO_MEMORY, HeapManager } from '../kernel/heap.js';
 import { Engine } from '../native/engine.js';
 import { exitGroup, gettid } from '../native/host.js';
 import { CONTEXT, TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
-import { MEM_IMAGE, MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_READONLY, PAGE_READWRITE, AddressSpace } from '../native/memory.js';
-import { IMAGE_SCN_MEM_EXECUTE, IMAGE_SCN_MEM_WRITE, parseForwarder, parsePeForLoading, type LoadableImage } from '../pe/index.js';
+import { MEM_PRIVATE, PAGE_READWRITE, AddressSpace } from '../native/memory.js';
+import { parseForwarder, parsePeForLoading, type LoadableImage } from '../pe/index.js';
 import { dllSearchDirectories, normalizeDllName, resolveApiSet } from './apiset.js';
 import { buildBuiltinImage } from './builtin.js';
+import { mapImage, protectImage } from './image.js';
 import { appendInitOrder, createPeb, ldrEntrySize, writeLdrEntry, writeProcessParameters } from './peb.js';
 import { makeDispatcher, type DispatchEntry, type DispatchHooks } from './dispatch.js';
 import { RelayFilter, RelayTracer, type TraceFormat } from './relay.js';
 import { buildCommandLine } from './commandline.js';
-import { EXIT_INTERNAL_ERROR, GuestUnwind, LoaderError, STATUS_CONFLICTING_ADDRESSES, STATUS_DLL_INIT_FAILED, STATUS_DLL_NOT_FOUND, STATUS_PROCEDURE_NOT_FOUND } from './errors.js';
+import { EXIT_INTERNAL_ERROR, GuestUnwind, LoaderError, STATUS_DLL_INIT_FAILED, STATUS_DLL_NOT_FOUND, STATUS_PROCEDURE_NOT_FOUND } from './errors.js';
 import { LDR_DATA_TABLE_ENTRY as LDR, PEB } from './structures.js';
 
 const DLL_PROCESS_ATTACH = 1;
@@ -308,26 +309,7 @@ export class WinProcess implements ProcessApi {
   private mapPe(bytes: Uint8Array, pe: LoadableImage, path: string, name: string): Module {
     const oh = pe.optionalHeader;
     const size = oh.SizeOfImage;
-    let base: number;
-    try {
-      base = this.mem.allocate(Number(oh.ImageBase), size, true, PAGE_READWRITE, MEM_IMAGE);
-    } catch {
-      if ((pe.fileHeader.Characteristics & 1) !== 0 || pe.relocations.dir64.length === 0) {
-        throw new LoaderError(STATUS_CONFLICTING_ADDRESSES, `${name} must load at 0x${oh.ImageBase.toString(16)}, which is taken, and it has no relocations`);
-      }
-      base = this.mem.allocate(0, size, true, PAGE_READWRITE, MEM_IMAGE);
-    }
-    const mem = this.mem;
-    mem.write(base, bytes.subarray(0, Math.min(oh.SizeOfHeaders, bytes.length)));
-    for (const s of pe.sections) {
-      if (s.fileSize > 0) mem.write(base + s.VirtualAddress, bytes.subarray(s.PointerToRawData, s.PointerToRawData + s.fileSize));
-    }
-    const delta = BigInt(base) - oh.ImageBase;
-    if (delta !== 0n) {
-      for (const rva of pe.relocations.dir64) mem.setU64(base + rva, mem.u64(base + rva) + delta);
-      // The headers record where the image really is (GetModuleHandle users read it).
-      mem.setU64(base + pe.dosHeader.e_lfanew + 24 + 24, BigInt(base));
-    }
+    const base = mapImage(this.mem, bytes, pe, name);
     const m: Module = {
       name,
       displayName: path.replace(/^.*\\/, ''),
@@ -342,19 +324,6 @@ export class WinProcess implements ProcessApi {
     this.modules.push(m);
     this.addLdrEntry(m);
     return m;
-  }
-
-  private protectSections(m: Module): void {
-    const pe = m.pe!;
-    this.mem.protect(m.base, pe.optionalHeader.SizeOfHeaders || 0x1000, PAGE_READONLY);
-    for (const s of pe.sections) {
-      if (s.mappedSize === 0) continue;
-      const c = s.Characteristics;
-      const x = (c & IMAGE_SCN_MEM_EXECUTE) !== 0;
-      const w = (c & IMAGE_SCN_MEM_WRITE) !== 0;
-      const p = x ? (w ? PAGE_EXECUTE_READWRITE : PAGE_EXECUTE_READ) : w ? PAGE_READWRITE : PAGE_READONLY;
-      this.mem.protect(m.base + s.VirtualAddress, s.mappedSize, p);
-    }
   }
 
   /** Windows search order for a DLL that is not builtin: the application directory, the
@@ -386,7 +355,7 @@ export class WinProcess implements ProcessApi {
     const pe = parsePeForLoading(bytes);
     const m = this.mapPe(bytes, pe, this.drives.toDos(absolutePath(file)), name);
     this.bindImports(m, appDir);
-    this.protectSections(m);
+    protectImage(this.mem, m.base, m.pe!);
     return m;
   }
 
@@ -607,7 +576,7 @@ export class WinProcess implements ProcessApi {
     this.loadModule('ntdll.dll', appDir);
     this.loadModule('kernel32.dll', appDir);
     this.bindImports(exe, appDir);
-    this.protectSections(exe);
+    protectImage(this.mem, exe.base, exe.pe!);
     this.setupTls();
     this.initializeModules();
     if (pe.tls) for (const cb of pe.tls.callbacks) this.callGuest(exe.base + cb, [exe.base, DLL_PROCESS_ATTACH, 0]);

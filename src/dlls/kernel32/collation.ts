@@ -84,15 +84,21 @@ export function compareOrdinal(a: Uint16Array, b: Uint16Array, ignoreCase: boole
 
 const strip0 = (u: Uint16Array, len: number): Uint16Array => (len < 0 ? u.subarray(0, u.length - 1) : u);
 
-function compareW(ctx: ApiContext, valid: boolean, flags: number, s1: number, n1: number, s2: number, n2: number): number {
+/** CompareString's argument checks: a known locale, both strings, known flags. */
+function compareArgsValid(ctx: ApiContext, valid: boolean, flags: number, s1: number, s2: number): boolean {
   if (!valid || s1 === 0 || s2 === 0) {
     ctx.setLastError(ERROR_INVALID_PARAMETER);
-    return 0;
+    return false;
   }
   if (!validCompareFlags(flags)) {
     ctx.setLastError(ERROR_INVALID_FLAGS);
-    return 0;
+    return false;
   }
+  return true;
+}
+
+function compareW(ctx: ApiContext, valid: boolean, flags: number, s1: number, n1: number, s2: number, n2: number): number {
+  if (!compareArgsValid(ctx, valid, flags, s1, s2)) return 0;
   return guarded(ctx, () => {
     const a = unitsToString(strip0(readUnits(ctx, s1, n1), n1));
     const b = unitsToString(strip0(readUnits(ctx, s2, n2), n2));
@@ -112,14 +118,7 @@ export function CompareStringEx(ctx: ApiContext, name: number, flags: number, s1
 }
 
 export function CompareStringA(ctx: ApiContext, lcid: number, flags: number, s1: number, n1: number, s2: number, n2: number): number {
-  if (localeOf(lcid) === undefined || s1 === 0 || s2 === 0) {
-    ctx.setLastError(ERROR_INVALID_PARAMETER);
-    return 0;
-  }
-  if (!validCompareFlags(flags)) {
-    ctx.setLastError(ERROR_INVALID_FLAGS);
-    return 0;
-  }
+  if (!compareArgsValid(ctx, localeOf(lcid) !== undefined, flags, s1, s2)) return 0;
   return guarded(ctx, () => {
     const text = (p: number, n: number): string => unitsToString(ansiToUnits(ctx, n < 0 ? ctx.mem.cstringBytes(p) : readBytes(ctx, p, n)));
     return compareStrings(text(s1, n1), text(s2, n2), flags) + CSTR_EQUAL;

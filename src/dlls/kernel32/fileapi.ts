@@ -1,6 +1,6 @@
 /** Files and directories (fileapi.h, processenv.h): CreateFile and the handle calls, attributes,
  *  times, and the directory operations, over kernel/files.ts. */
-import { failed } from '../../host/fs.js';
+import { failed, type HostResult, type HostStat } from '../../host/fs.js';
 import {
   attributesOf,
   closeFileHandle,
@@ -19,7 +19,11 @@ import {
   writeHandle,
   CREATE_ALWAYS,
   OPEN_ALWAYS,
+  openDevice,
   fdOfHandle,
+  FILE_SHARE_DELETE,
+  FILE_SHARE_READ,
+  FILE_SHARE_WRITE,
 } from '../../kernel/files.js';
 import { HandleType } from '../../kernel/handles.js';
 import {
@@ -27,7 +31,6 @@ import {
   ERROR_ALREADY_EXISTS,
   ERROR_DIRECTORY,
   ERROR_FILE_EXISTS,
-  ERROR_FILE_NOT_FOUND,
   ERROR_INVALID_HANDLE,
   ERROR_INVALID_PARAMETER,
   ERROR_PATH_NOT_FOUND,
@@ -69,27 +72,13 @@ function createFile(ctx: ApiContext, cs: Charset, name: number, access: number, 
   const path = readPath(ctx, name, cs);
   const r = resolve(ctx, path);
   if (r.kind === 'error') return fail(ctx, r.error, INVALID_HANDLE_VALUE);
-  if (r.kind === 'device') return openDevice(ctx, r.device, access);
+  if (r.kind === 'device') {
+    const d = openDevice(ctx.process, r.device, access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE);
+    return d.ok ? d.value.handle : fail(ctx, d.error, INVALID_HANDLE_VALUE);
+  }
   const o = openFile(ctx.process, r.unix, access, share, disposition, flags);
   if (!o.ok) return fail(ctx, o.error, INVALID_HANDLE_VALUE);
   if (disposition === CREATE_ALWAYS || disposition === OPEN_ALWAYS) ctx.setLastError(o.value.existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
-  return o.value.handle;
-}
-
-/** NUL, CON, CONIN$, CONOUT$. */
-function openDevice(ctx: ApiContext, device: string, access: number): number {
-  const k = ctx.process;
-  let unix: string;
-  if (device === 'NUL') unix = '/dev/null';
-  else if (device === 'CONIN$' || device === 'CON' || device === 'CONOUT$') {
-    const out = device === 'CONOUT$' || (device === 'CON' && (access & 0x40000000) !== 0);
-    // The console is the terminal the std handles are on, if any.
-    const fd = out ? (k.isatty(1) ? 1 : k.isatty(2) ? 2 : -1) : k.isatty(0) ? 0 : -1;
-    if (fd < 0) return fail(ctx, ERROR_INVALID_HANDLE, INVALID_HANDLE_VALUE);
-    unix = `/proc/self/fd/${fd}`;
-  } else return fail(ctx, ERROR_FILE_NOT_FOUND, INVALID_HANDLE_VALUE);
-  const o = openFile(k, unix, access, 7, 3, 0);
-  if (!o.ok) return fail(ctx, o.error, INVALID_HANDLE_VALUE);
   return o.value.handle;
 }
 
@@ -231,16 +220,27 @@ export function SetFileTime(ctx: ApiContext, h: number, _c: number, a: number, w
 
 // ---- by path --------------------------------------------------------------------------------
 
-function statPath(ctx: ApiContext, cs: Charset, name: number): { unix: string; st: ReturnType<ApiContext['process']['fs']['stat']> } | undefined {
+function statPath(ctx: ApiContext, cs: Charset, name: number): { unix: string; st: HostResult<HostStat> } | undefined {
   const unix = unixPath(ctx, readPath(ctx, name, cs));
   if (unix === undefined) return undefined;
   return { unix, st: ctx.process.fs.stat(unix) };
 }
 
-function getFileAttributes(ctx: ApiContext, cs: Charset, name: number): number {
+/** The file a path names, which must exist; else the last error is set (FILE_NOT_FOUND or
+ *  PATH_NOT_FOUND as its directory exists or not) and the result is undefined. */
+function existing(ctx: ApiContext, cs: Charset, name: number): { unix: string; st: HostStat } | undefined {
   const p = statPath(ctx, cs, name);
+  if (!p) return undefined;
+  if (failed(p.st)) {
+    ctx.setLastError(p.st.errno === 'ENOENT' ? missingError(ctx.process, p.unix) : win32FromErrno(p.st.errno));
+    return undefined;
+  }
+  return { unix: p.unix, st: p.st };
+}
+
+function getFileAttributes(ctx: ApiContext, cs: Charset, name: number): number {
+  const p = existing(ctx, cs, name);
   if (!p) return INVALID_FILE_ATTRIBUTES;
-  if (failed(p.st)) return fail(ctx, p.st.errno === 'ENOENT' ? missingError(ctx.process, p.unix) : win32FromErrno(p.st.errno), INVALID_FILE_ATTRIBUTES);
   return attributesOf(p.st);
 }
 export const GetFileAttributesW = (ctx: ApiContext, name: number): number => getFileAttributes(ctx, 'W', name);
@@ -248,9 +248,8 @@ export const GetFileAttributesA = (ctx: ApiContext, name: number): number => get
 
 function getFileAttributesEx(ctx: ApiContext, cs: Charset, name: number, level: number, out: number): number {
   if (level !== 0) return fail(ctx, ERROR_INVALID_PARAMETER);
-  const p = statPath(ctx, cs, name);
+  const p = existing(ctx, cs, name);
   if (!p) return 0;
-  if (failed(p.st)) return fail(ctx, p.st.errno === 'ENOENT' ? missingError(ctx.process, p.unix) : win32FromErrno(p.st.errno));
   const st = p.st;
   const m = ctx.mem;
   m.check(out, 36, true);
@@ -266,9 +265,8 @@ export const GetFileAttributesExW = (ctx: ApiContext, name: number, level: numbe
 export const GetFileAttributesExA = (ctx: ApiContext, name: number, level: number, out: number): number => getFileAttributesEx(ctx, 'A', name, level, out);
 
 function setFileAttributes(ctx: ApiContext, cs: Charset, name: number, attrs: number): number {
-  const p = statPath(ctx, cs, name);
+  const p = existing(ctx, cs, name);
   if (!p) return 0;
-  if (failed(p.st)) return fail(ctx, p.st.errno === 'ENOENT' ? missingError(ctx.process, p.unix) : win32FromErrno(p.st.errno));
   // Only READONLY has a Unix meaning: the write bits. The rest are accepted and not kept.
   const mode = attrs & FILE_ATTRIBUTE_READONLY ? p.st.mode & ~0o222 : p.st.mode | ((p.st.mode & 0o444) >> 1);
   const r = ctx.process.fs.chmod(p.unix, mode & 0o7777);
@@ -279,9 +277,8 @@ export const SetFileAttributesW = (ctx: ApiContext, name: number, attrs: number)
 export const SetFileAttributesA = (ctx: ApiContext, name: number, attrs: number): number => setFileAttributes(ctx, 'A', name, attrs);
 
 function deleteFile(ctx: ApiContext, cs: Charset, name: number): number {
-  const p = statPath(ctx, cs, name);
+  const p = existing(ctx, cs, name);
   if (!p) return 0;
-  if (failed(p.st)) return fail(ctx, p.st.errno === 'ENOENT' ? missingError(ctx.process, p.unix) : win32FromErrno(p.st.errno));
   if (p.st.isDirectory || (p.st.mode & 0o222) === 0) return fail(ctx, ERROR_ACCESS_DENIED);
   if (!deleteAllowed(ctx.process, p.unix)) return fail(ctx, ERROR_SHARING_VIOLATION);
   const r = ctx.process.fs.unlink(p.unix);
@@ -302,9 +299,8 @@ export const CreateDirectoryW = (ctx: ApiContext, name: number, _sa: number): nu
 export const CreateDirectoryA = (ctx: ApiContext, name: number, _sa: number): number => createDirectory(ctx, 'A', name);
 
 function removeDirectory(ctx: ApiContext, cs: Charset, name: number): number {
-  const p = statPath(ctx, cs, name);
+  const p = existing(ctx, cs, name);
   if (!p) return 0;
-  if (failed(p.st)) return fail(ctx, p.st.errno === 'ENOENT' ? missingError(ctx.process, p.unix) : win32FromErrno(p.st.errno));
   if (!p.st.isDirectory) return fail(ctx, ERROR_DIRECTORY);
   const r = ctx.process.fs.rmdir(p.unix);
   if (failed(r)) return fail(ctx, win32FromErrno(r.errno));
@@ -317,9 +313,8 @@ const MOVEFILE_REPLACE_EXISTING = 1;
 const MOVEFILE_COPY_ALLOWED = 2;
 
 function moveFile(ctx: ApiContext, cs: Charset, from: number, to: number, flags: number): number {
-  const src = statPath(ctx, cs, from);
+  const src = existing(ctx, cs, from);
   if (!src) return 0;
-  if (failed(src.st)) return fail(ctx, src.st.errno === 'ENOENT' ? missingError(ctx.process, src.unix) : win32FromErrno(src.st.errno));
   if (to === 0) return fail(ctx, ERROR_INVALID_PARAMETER); // delayed deletion needs MOVEFILE_DELAY_UNTIL_REBOOT
   const dst = statPath(ctx, cs, to);
   if (!dst) return 0;
@@ -344,9 +339,8 @@ export const MoveFileExW = (ctx: ApiContext, from: number, to: number, flags: nu
 export const MoveFileExA = (ctx: ApiContext, from: number, to: number, flags: number): number => moveFile(ctx, 'A', from, to, flags);
 
 function copyFile(ctx: ApiContext, cs: Charset, from: number, to: number, failIfExists: number): number {
-  const src = statPath(ctx, cs, from);
+  const src = existing(ctx, cs, from);
   if (!src) return 0;
-  if (failed(src.st)) return fail(ctx, src.st.errno === 'ENOENT' ? missingError(ctx.process, src.unix) : win32FromErrno(src.st.errno));
   if (src.st.isDirectory) return fail(ctx, ERROR_ACCESS_DENIED);
   const dst = statPath(ctx, cs, to);
   if (!dst) return 0;

@@ -9,7 +9,7 @@
 import { failed, type HostStat } from '../../host/fs.js';
 import { attributesOf, fileTimeOf } from '../../kernel/files.js';
 import { HandleType } from '../../kernel/handles.js';
-import { ERROR_FILE_NOT_FOUND, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NO_MORE_FILES, ERROR_PATH_NOT_FOUND, win32FromErrno } from '../../kernel/win32error.js';
+import { ERROR_FILE_NOT_FOUND, ERROR_INVALID_HANDLE, ERROR_NOT_ENOUGH_MEMORY, ERROR_INVALID_PARAMETER, ERROR_NO_MORE_FILES, ERROR_PATH_NOT_FOUND, win32FromErrno } from '../../kernel/win32error.js';
 import type { ApiContext } from '../types.js';
 import { fullPath, readPath, type Charset } from './pathstr.js';
 
@@ -121,7 +121,7 @@ function findFirst(ctx: ApiContext, cs: Charset, pattern: number, out: number): 
   if (found.length === 0) return fail(ERROR_FILE_NOT_FOUND);
   const size = HEADER + found.length * RECORD;
   const block = ctx.process.heapAlloc(ctx.process.processHeap, size, 0);
-  if (block === 0) return fail(8);
+  if (block === 0) return fail(ERROR_NOT_ENOUGH_MEMORY);
   const bytes = new Uint8Array(size);
   const dv = new DataView(bytes.buffer);
   dv.setUint32(0, 1, true);

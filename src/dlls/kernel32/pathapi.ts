@@ -61,7 +61,7 @@ export const SetCurrentDirectoryW = (ctx: ApiContext, name: number): number => s
 export const SetCurrentDirectoryA = (ctx: ApiContext, name: number): number => setCurrentDirectory(ctx, 'A', name);
 
 /** GetTempPath: %TMP%, %TEMP%, %USERPROFILE%, then the Windows directory; with a trailing `\`. */
-function tempPath(ctx: ApiContext): string {
+export function tempPath(ctx: ApiContext): string {
   const env = ctx.process.environment;
   const find = (k: string): string | undefined => {
     for (const [n, v] of env) if (n.toUpperCase() === k && v !== '') return v;
@@ -254,7 +254,6 @@ function getFinalPathNameByHandle(ctx: ApiContext, cs: Charset, h: number, buf: 
   let s = '\\\\?\\' + dos;
   if (flags & VOLUME_NAME_NONE) s = dos.slice(2);
   else if (flags & VOLUME_NAME_NT) s = `\\Device\\HarddiskVolume${dos[0] === 'C' ? 1 : 2}` + dos.slice(2);
-  // Unlike most path calls, the size needed counts the NUL only when the buffer is too small.
   return putString(ctx, buf, size, s, cs);
 }
 export const GetFinalPathNameByHandleW = (ctx: ApiContext, h: number, b: number, s: number, f: number): number => getFinalPathNameByHandle(ctx, 'W', h, b, s, f);

@@ -65,8 +65,8 @@ export function fullPath(ctx: ApiContext, path: string): string | undefined {
   return fullPathName(path, currentDirectory(ctx));
 }
 
-/** A guest path → its Unix file, or sets the last error and returns undefined. Devices are
- *  refused with ERROR_FILE_NOT_FOUND unless `devices` is set. */
+/** A guest path → its Unix file, or sets the last error and returns undefined (a device name
+ *  gives ERROR_FILE_NOT_FOUND). */
 export function unixPath(ctx: ApiContext, path: string): string | undefined {
   const r = resolve(ctx, path);
   if (r.kind === 'file') return r.unix;

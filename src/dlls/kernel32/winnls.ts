@@ -35,6 +35,16 @@ function lookup(ctx: ApiContext, cp: number): CodePage | undefined {
   return p;
 }
 
+/** GetCPInfo(Ex)'s checks: a known code page and an output buffer. */
+function infoTarget(ctx: ApiContext, cp: number, info: number): CodePage | undefined {
+  const p = lookup(ctx, cp);
+  if (p && info === 0) {
+    ctx.setLastError(ERROR_INVALID_PARAMETER);
+    return undefined;
+  }
+  return p;
+}
+
 function writeInfo(ctx: ApiContext, p: CodePage, at: number): void {
   const m = ctx.mem;
   m.check(at, CPINFO.Size, true);
@@ -48,12 +58,8 @@ function writeInfo(ctx: ApiContext, p: CodePage, at: number): void {
 }
 
 export function GetCPInfo(ctx: ApiContext, cp: number, info: number): number {
-  const p = lookup(ctx, cp);
+  const p = infoTarget(ctx, cp, info);
   if (!p) return 0;
-  if (info === 0) {
-    ctx.setLastError(ERROR_INVALID_PARAMETER);
-    return 0;
-  }
   return guarded(ctx, () => {
     writeInfo(ctx, p, info);
     return 1;
@@ -61,12 +67,8 @@ export function GetCPInfo(ctx: ApiContext, cp: number, info: number): number {
 }
 
 function getCPInfoEx(ctx: ApiContext, cp: number, info: number, wide: boolean): number {
-  const p = lookup(ctx, cp);
+  const p = infoTarget(ctx, cp, info);
   if (!p) return 0;
-  if (info === 0) {
-    ctx.setLastError(ERROR_INVALID_PARAMETER);
-    return 0;
-  }
   return guarded(ctx, () => {
     const m = ctx.mem;
     m.check(info, CPINFOEX.CodePageName + CPINFOEX.NameChars * (wide ? 2 : 1), true);

@@ -2,11 +2,13 @@
  * scanf on streams: fscanf, scanf, vfscanf, vscanf, their wide and _s forms (msvcrt), and the
  * UCRT's __stdio_common_vfscanf / __stdio_common_vfwscanf. The engine reads one character at a
  * time and pushes back at most one, so a stream with ungetc serves it directly; the character
- * pushed back stays in the stream for the next read, as in the CRT.
+ * pushed back stays in the stream for the next read, as in the CRT. The UCRT's
+ * __stdio_common_vf[w]scanf are in ucrtbase/scanf.ts.
  */
 import type { ApiContext } from '../types.js';
 import { invalidParameter } from './invarg.js';
-import { EOF, scan, ScanInvalidParameter, type ScanArgs, type ScanInput, type ScanOptions } from './scanf.js';
+import { EOF, type ScanArgs, type ScanInput, type ScanOptions } from './scanf.js';
+import { NARROW, NARROW_S, runScan, WIDE, WIDE_S } from './sscanf.js';
 import { fgetwc, stdStream, ungetwc, vaListEnv } from './stdio.js';
 import { streamGetc, streamUngetc, validStream } from './stream.js';
 
@@ -28,20 +30,9 @@ export function scanStream(ctx: ApiContext, f: number, fmt: number, args: ScanAr
     invalidParameter(ctx);
     return EOF;
   }
-  const format = opts.wide ? ctx.mem.wstringUnits(fmt) : ctx.mem.cstringBytes(fmt);
-  try {
-    return scan(streamInput(ctx, f, opts.wide), format, args, ctx.mem, opts);
-  } catch (err) {
-    if (!(err instanceof ScanInvalidParameter)) throw err;
-    invalidParameter(ctx);
-    return EOF;
-  }
+  return runScan(ctx, streamInput(ctx, f, opts.wide), fmt, args, opts);
 }
 
-const NARROW: Readonly<ScanOptions> = Object.freeze({ wide: false, secure: false, ucrt: false });
-const WIDE: Readonly<ScanOptions> = Object.freeze({ wide: true, secure: false, ucrt: false });
-const NARROW_S: Readonly<ScanOptions> = Object.freeze({ wide: false, secure: true, ucrt: false });
-const WIDE_S: Readonly<ScanOptions> = Object.freeze({ wide: true, secure: true, ucrt: false });
 
 export const fscanf = (ctx: ApiContext, f: number, fmt: number): number => scanStream(ctx, f, fmt, ctx.varargs(), NARROW);
 export const fwscanf = (ctx: ApiContext, f: number, fmt: number): number => scanStream(ctx, f, fmt, ctx.varargs(), WIDE);
@@ -55,11 +46,3 @@ export const vfscanf = (ctx: ApiContext, f: number, fmt: number, va: number): nu
 export const vfwscanf = (ctx: ApiContext, f: number, fmt: number, va: number): number => scanStream(ctx, f, fmt, vaListEnv(ctx, va), WIDE);
 export const vscanf = (ctx: ApiContext, fmt: number, va: number): number => scanStream(ctx, stdStream(ctx, 0), fmt, vaListEnv(ctx, va), NARROW);
 export const vwscanf = (ctx: ApiContext, fmt: number, va: number): number => scanStream(ctx, stdStream(ctx, 0), fmt, vaListEnv(ctx, va), WIDE);
-
-const SECURECRT = 1n;
-const LEGACY_WIDE_SPECIFIERS = 2n;
-/** UCRT: __stdio_common_vfscanf(options, stream, format, locale, va_list). */
-export const __stdio_common_vfscanf = (ctx: ApiContext, o: bigint, f: number, fmt: number, _locale: number, va: number): number =>
-  scanStream(ctx, f, fmt, vaListEnv(ctx, va), { wide: false, secure: (o & SECURECRT) !== 0n, ucrt: true, isoWideSpecifiers: (o & LEGACY_WIDE_SPECIFIERS) === 0n });
-export const __stdio_common_vfwscanf = (ctx: ApiContext, o: bigint, f: number, fmt: number, _locale: number, va: number): number =>
-  scanStream(ctx, f, fmt, vaListEnv(ctx, va), { wide: true, secure: (o & SECURECRT) !== 0n, ucrt: true, isoWideSpecifiers: (o & LEGACY_WIDE_SPECIFIERS) === 0n });

@@ -14,6 +14,7 @@ import {
   duplicateHandle,
   FOPEN,
   installFd,
+  kindFlags,
   MAX_FDS,
   EACCES,
   EBADF,
@@ -34,6 +35,9 @@ import {
   writeFd,
   _O_APPEND,
   _O_BINARY,
+  _O_CREAT,
+  _S_IREAD,
+  _S_IWRITE,
   _O_TEXT,
   _O_U16TEXT,
   _O_U8TEXT,
@@ -43,14 +47,20 @@ import { _errno, setErrno } from './memory.js';
 
 const _SH_DENYNO = 0x40;
 
-function openArgs(ctx: ApiContext): number {
-  return Number(ctx.varargs().next() & 0xffffffffn);
+/** _open/_sopen and wide forms: the permission argument follows only with _O_CREAT. */
+function openPath(ctx: ApiContext, cs: Charset, path: number, oflag: number, sh: number): number {
+  if (path === 0) {
+    setErrno(ctx, EINVAL);
+    return -1;
+  }
+  const pmode = oflag & _O_CREAT ? Number(ctx.varargs().next() & 0xffffffffn) : _S_IREAD | _S_IWRITE;
+  return sopen(ctx, readPath(ctx, path, cs), oflag, sh, pmode);
 }
 
-export const _open = (ctx: ApiContext, path: number, oflag: number): number => (path ? sopen(ctx, readPath(ctx, path, 'A'), oflag, _SH_DENYNO, oflag & 0x100 ? openArgs(ctx) : 0x180) : (setErrno(ctx, EINVAL), -1));
-export const _wopen = (ctx: ApiContext, path: number, oflag: number): number => (path ? sopen(ctx, readPath(ctx, path, 'W'), oflag, _SH_DENYNO, oflag & 0x100 ? openArgs(ctx) : 0x180) : (setErrno(ctx, EINVAL), -1));
-export const _sopen = (ctx: ApiContext, path: number, oflag: number, sh: number): number => (path ? sopen(ctx, readPath(ctx, path, 'A'), oflag, sh, oflag & 0x100 ? openArgs(ctx) : 0x180) : (setErrno(ctx, EINVAL), -1));
-export const _wsopen = (ctx: ApiContext, path: number, oflag: number, sh: number): number => (path ? sopen(ctx, readPath(ctx, path, 'W'), oflag, sh, oflag & 0x100 ? openArgs(ctx) : 0x180) : (setErrno(ctx, EINVAL), -1));
+export const _open = (ctx: ApiContext, path: number, oflag: number): number => openPath(ctx, 'A', path, oflag, _SH_DENYNO);
+export const _wopen = (ctx: ApiContext, path: number, oflag: number): number => openPath(ctx, 'W', path, oflag, _SH_DENYNO);
+export const _sopen = (ctx: ApiContext, path: number, oflag: number, sh: number): number => openPath(ctx, 'A', path, oflag, sh);
+export const _wsopen = (ctx: ApiContext, path: number, oflag: number, sh: number): number => openPath(ctx, 'W', path, oflag, sh);
 
 function sopenS(ctx: ApiContext, cs: Charset, out: number, path: number, oflag: number, sh: number, pmode: number): number {
   if (out === 0 || path === 0) {
@@ -155,8 +165,7 @@ export function _open_osfhandle(ctx: ApiContext, h: bigint, flags: number): numb
     setErrno(ctx, EBADF);
     return -1;
   }
-  const kind = o.type === HandleType.Console ? FDEV : o.type === HandleType.Pipe ? FPIPE : 0;
-  return allocFd(ctx, handle, kind | (flags & _O_APPEND ? FAPPEND : 0) | (flags & (_O_TEXT | _O_WTEXT | _O_U16TEXT | _O_U8TEXT) || !(flags & _O_BINARY) ? FTEXT : 0));
+  return allocFd(ctx, handle, kindFlags(ctx, handle) | (flags & _O_APPEND ? FAPPEND : 0) | (flags & (_O_TEXT | _O_WTEXT | _O_U16TEXT | _O_U8TEXT) || !(flags & _O_BINARY) ? FTEXT : 0));
 }
 
 /** _dup2: fd2 becomes a second descriptor on fd1's file (closed first if open). */

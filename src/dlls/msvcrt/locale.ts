@@ -6,6 +6,8 @@
  */
 import type { ApiContext } from '../types.js';
 import { CRT, crt } from './crtdata.js';
+import { EINVAL } from './lowio.js';
+import { setErrno } from './memory.js';
 
 const LC_ALL = 0;
 const LC_MAX = 5;
@@ -112,7 +114,7 @@ export function _setmbcp(ctx: ApiContext, cp: number): number {
   let v = cp;
   if (cp === _MB_CP_ANSI || cp === _MB_CP_OEM || cp === _MB_CP_LOCALE) v = 0;
   if (v !== _MB_CP_SBCS && v !== 1252 && v !== 437 && v !== 850) {
-    ctx.mem.setU32(ctx.teb + 0x2048, 22); // EINVAL
+    setErrno(ctx, EINVAL);
     return -1;
   }
   ctx.mem.setU32(crt(ctx, CRT.Mbcp), v);

@@ -19,6 +19,7 @@ import {
   GENERIC_WRITE,
   OPEN_ALWAYS,
   OPEN_EXISTING,
+  openDevice,
   openFile,
   readHandle,
   seekHandle,
@@ -29,8 +30,7 @@ import { HANDLE_BORROWED_FD, HANDLE_DELETE_ON_CLOSE, HandleType } from '../../ke
 import { resolve } from '../kernel32/pathstr.js';
 import type { ApiContext } from '../types.js';
 import { CRT, crt } from './crtdata.js';
-import { setErrno } from './memory.js';
-import { WR } from '../../native/layout.js';
+import { __doserrno, setErrno } from './memory.js';
 
 export const MAX_FDS = 512;
 const ENTRY = 16;
@@ -60,7 +60,8 @@ export const _O_BINARY = 0x8000;
 export const _O_WTEXT = 0x10000;
 export const _O_U16TEXT = 0x20000;
 export const _O_U8TEXT = 0x40000;
-const _S_IWRITE = 0x80;
+export const _S_IREAD = 0x100;
+export const _S_IWRITE = 0x80;
 const _SH_DENYRW = 0x10;
 const _SH_DENYWR = 0x20;
 const _SH_DENYRD = 0x30;
@@ -80,7 +81,7 @@ export const ENOTEMPTY = 41;
 
 /** _dosmaperr: a Win32 error → errno, and _doserrno keeps the Win32 code. */
 export function dosmaperr(ctx: ApiContext, win32: number): void {
-  ctx.mem.setU32(ctx.teb + WR.Errno + 4, win32);
+  ctx.mem.setU32(__doserrno(ctx), win32);
   const map: Record<number, number> = {
     2: ENOENT, 3: ENOENT, 15: ENOENT, 18: ENOENT, 53: ENOENT, 123: ENOENT, 161: ENOENT, 206: ENOENT,
     4: EMFILE, 5: EACCES, 19: EACCES, 32: EACCES, 33: EACCES, 267: EACCES, 6: EBADF, 8: ENOMEM, 14: ENOMEM,
@@ -99,11 +100,9 @@ function ensureStd(ctx: ApiContext): void {
   m.setU8(flagAt, 1);
   for (let fd = 0; fd < 3; fd++) {
     const h = ctx.process.stdHandles[fd]!;
-    const t = fileType(ctx.process, h);
     const e = entry(ctx, fd);
     m.setU64(e, h);
-    const kind = t.ok && t.value === FILE_TYPE_CHAR ? FDEV : t.ok && t.value === FILE_TYPE_PIPE ? FPIPE : 0;
-    m.setU8(e + 8, FOPEN | FTEXT | kind);
+    m.setU8(e + 8, FOPEN | FTEXT | kindFlags(ctx, h));
   }
 }
 
@@ -125,21 +124,20 @@ export function osHandle(ctx: ApiContext, fd: number): number {
 export function validFd(ctx: ApiContext, fd: number): boolean {
   if (fdFlags(ctx, fd) & FOPEN) return true;
   setErrno(ctx, EBADF);
-  ctx.mem.setU32(ctx.teb + WR.Errno + 4, 0);
+  ctx.mem.setU32(__doserrno(ctx), 0);
   return false;
 }
 
 /** The default text/binary mode of new descriptors: _fmode (msvcrt's export, or UCRT's). */
 export function defaultBinary(ctx: ApiContext): boolean {
-  const _O_BINARY_ = _O_BINARY;
   if (ctx.process.moduleHandle('msvcrt.dll') !== 0) {
     try {
-      if (ctx.mem.u32(ctx.dataAddress('msvcrt.dll', '_fmode')) & _O_BINARY_) return true;
+      if (ctx.mem.u32(ctx.dataAddress('msvcrt.dll', '_fmode')) & _O_BINARY) return true;
     } catch {
       /* msvcrt's image has no data yet */
     }
   }
-  return (ctx.mem.u32(crt(ctx, CRT.Fmode)) & _O_BINARY_) !== 0;
+  return (ctx.mem.u32(crt(ctx, CRT.Fmode)) & _O_BINARY) !== 0;
 }
 
 /** Allocates the lowest free descriptor for a handle; -1 (EMFILE) when the table is full. */
@@ -186,7 +184,8 @@ export function duplicateHandle(ctx: ApiContext, h: number): number {
   return n;
 }
 
-function kindFlags(ctx: ApiContext, h: number): number {
+/** FDEV for a character device, FPIPE for a pipe, as msvcrt marks descriptors. */
+export function kindFlags(ctx: ApiContext, h: number): number {
   const t = fileType(ctx.process, h);
   return t.ok && t.value === FILE_TYPE_CHAR ? FDEV : t.ok && t.value === FILE_TYPE_PIPE ? FPIPE : 0;
 }
@@ -207,26 +206,16 @@ export function sopen(ctx: ApiContext, path: string, oflag: number, shflag: numb
   if (oflag & _O_CREAT && !(pmode & _S_IWRITE)) attrs |= FILE_ATTRIBUTE_READONLY;
   if (oflag & _O_TEMPORARY) attrs |= FILE_FLAG_DELETE_ON_CLOSE;
   const r = resolve(ctx, path);
-  let handle: number;
   if (r.kind === 'error') {
     dosmaperr(ctx, r.error);
     return -1;
-  } else if (r.kind === 'device') {
-    const unix = r.device === 'NUL' ? '/dev/null' : r.device === 'CONIN$' || (r.device === 'CON' && acc === _O_RDONLY) ? '/proc/self/fd/0' : '/proc/self/fd/1';
-    const o = openFile(ctx.process, unix, access, share, OPEN_EXISTING, 0);
-    if (!o.ok) {
-      dosmaperr(ctx, o.error);
-      return -1;
-    }
-    handle = o.value.handle;
-  } else {
-    const o = openFile(ctx.process, r.unix, access, share, disposition, attrs);
-    if (!o.ok) {
-      dosmaperr(ctx, o.error);
-      return -1;
-    }
-    handle = o.value.handle;
   }
+  const o = r.kind === 'device' ? openDevice(ctx.process, r.device, access, share) : openFile(ctx.process, r.unix, access, share, disposition, attrs);
+  if (!o.ok) {
+    dosmaperr(ctx, o.error);
+    return -1;
+  }
+  const handle = o.value.handle;
   const binary = oflag & _O_BINARY ? true : oflag & (_O_TEXT | _O_WTEXT | _O_U16TEXT | _O_U8TEXT) ? false : defaultBinary(ctx);
   const flags = (binary ? 0 : FTEXT) | (oflag & _O_APPEND ? FAPPEND : 0) | (oflag & _O_NOINHERIT ? FNOINHERIT : 0) | kindFlags(ctx, handle);
   const fd = allocFd(ctx, handle, flags);

@@ -39,9 +39,15 @@ export function scanGuestString(ctx: ApiContext, str: number, limit: number, fmt
     invalidParameter(ctx);
     return EOF;
   }
+  return runScan(ctx, guestStringInput(ctx, str, opts.wide, limit), fmt, args, opts);
+}
+
+/** Scans `input` with the guest format at `fmt`; a NULL buffer for a secure conversion is an
+ *  invalid parameter (EINVAL, EOF). Shared by the string and stream entry points. */
+export function runScan(ctx: ApiContext, input: ScanInput, fmt: number, args: ScanArgs, opts: ScanOptions): number {
   const format = opts.wide ? ctx.mem.wstringUnits(fmt) : ctx.mem.cstringBytes(fmt);
   try {
-    return scan(guestStringInput(ctx, str, opts.wide, limit), format, args, ctx.mem, opts);
+    return scan(input, format, args, ctx.mem, opts);
   } catch (err) {
     if (!(err instanceof ScanInvalidParameter)) throw err;
     invalidParameter(ctx);
@@ -49,10 +55,10 @@ export function scanGuestString(ctx: ApiContext, str: number, limit: number, fmt
   }
 }
 
-const NARROW: Readonly<ScanOptions> = Object.freeze({ wide: false, secure: false, ucrt: false });
-const WIDE: Readonly<ScanOptions> = Object.freeze({ wide: true, secure: false, ucrt: false });
-const NARROW_S: Readonly<ScanOptions> = Object.freeze({ wide: false, secure: true, ucrt: false });
-const WIDE_S: Readonly<ScanOptions> = Object.freeze({ wide: true, secure: true, ucrt: false });
+export const NARROW: Readonly<ScanOptions> = Object.freeze({ wide: false, secure: false, ucrt: false });
+export const WIDE: Readonly<ScanOptions> = Object.freeze({ wide: true, secure: false, ucrt: false });
+export const NARROW_S: Readonly<ScanOptions> = Object.freeze({ wide: false, secure: true, ucrt: false });
+export const WIDE_S: Readonly<ScanOptions> = Object.freeze({ wide: true, secure: true, ucrt: false });
 
 /** size_t counts: beyond 2^53 they are "no limit" anyway. */
 const countOf = (n: bigint): number => Number(n);

@@ -4,23 +4,21 @@
  */
 import { utf16ToUtf8, utf8ToUtf16 } from '../kernel32/text.js';
 import type { ApiContext, VarArgs } from '../types.js';
-import { EINVAL, fdFlags, FTEXT, setFdFlags, sopen, validFd, _O_BINARY, _O_TEXT } from './lowio.js';
+import { EEXIST, EINVAL, fdFlags, FTEXT, setFdFlags, sopen, validFd, _O_BINARY, _O_CREAT, _O_EXCL, _O_RDWR, _O_TEMPORARY, _O_TEXT, _S_IREAD, _S_IWRITE } from './lowio.js';
+import { tempPath } from '../kernel32/pathapi.js';
+import { readPath } from '../kernel32/pathstr.js';
 import { _errno, setErrno, strerror } from './memory.js';
 import { formatNarrow, formatWide, type FormatEnv } from './printf.js';
+import { allStreams, closeStream, flushAll, openStream, parseMode, setvbufStream, streamOnFd } from './fopen.js';
 import {
-  allStreams,
-  closeStream,
   endCall,
   EOF,
+  FILE,
   filenoOf,
-  flushAll,
   flushStream,
-  openStream,
   setStreamFlag,
-  setvbufStream,
   streamFlag,
   streamGetc,
-  streamOnFd,
   streamRead,
   streamSeek,
   streamTell,
@@ -28,13 +26,16 @@ import {
   streamWrite,
   ucrtIob,
   validStream,
-  parseMode,
   _IOEOF,
   _IOERR,
   _IONBF,
+  _IOREAD,
+  _IORW,
+  _IOWRT,
 } from './stream.js';
 
-export { FILE_SIZE, IOB_COUNT, initIob, flushAll } from './stream.js';
+export { FILE_SIZE, IOB_COUNT, initIob } from './stream.js';
+export { flushAll } from './fopen.js';
 
 
 export function __iob_func(ctx: ApiContext): number {
@@ -48,7 +49,12 @@ export function stdStream(ctx: ApiContext, i: number): number {
   return __iob_func(ctx) + 48 * i;
 }
 
-const narrow = (ctx: ApiContext, p: number): string => new TextDecoder().decode(ctx.mem.cstringBytes(p));
+const _SH_DENYNO = 0x40;
+/** A FILE in use: open for reading, writing or both. */
+const OPEN = _IOREAD | _IOWRT | _IORW;
+
+/** A narrow string argument (the ANSI code page, UTF-8). */
+const narrow = (ctx: ApiContext, p: number): string => readPath(ctx, p, 'A');
 
 /** Writes bytes to a stream as one library call; returns bytes accepted. */
 export function writeBytes(ctx: ApiContext, f: number, data: Uint8Array): number {
@@ -64,7 +70,7 @@ export function fopen(ctx: ApiContext, path: number, mode: number): number {
     setErrno(ctx, EINVAL);
     return 0;
   }
-  return openStream(ctx, narrow(ctx, path), narrow(ctx, mode), 0x40 /* _SH_DENYNO */);
+  return openStream(ctx, narrow(ctx, path), narrow(ctx, mode), _SH_DENYNO);
 }
 
 export function _wfopen(ctx: ApiContext, path: number, mode: number): number {
@@ -72,7 +78,7 @@ export function _wfopen(ctx: ApiContext, path: number, mode: number): number {
     setErrno(ctx, EINVAL);
     return 0;
   }
-  return openStream(ctx, ctx.mem.wstring(path), ctx.mem.wstring(mode), 0x40);
+  return openStream(ctx, ctx.mem.wstring(path), ctx.mem.wstring(mode), _SH_DENYNO);
 }
 
 export function _fsopen(ctx: ApiContext, path: number, mode: number, sh: number): number {
@@ -118,22 +124,22 @@ export function _fdopen(ctx: ApiContext, fd: number, mode: number): number {
 
 export function freopen(ctx: ApiContext, path: number, mode: number, f: number): number {
   if (!validStream(ctx, f) || mode === 0) return 0;
-  if (streamFlag(ctx, f) & 0x83) closeStream(ctx, f, false);
+  if (streamFlag(ctx, f) & OPEN) closeStream(ctx, f, false);
   if (path === 0) {
     setErrno(ctx, EINVAL);
     return 0;
   }
-  return openStream(ctx, narrow(ctx, path), narrow(ctx, mode), 0x40, f);
+  return openStream(ctx, narrow(ctx, path), narrow(ctx, mode), _SH_DENYNO, f);
 }
 
 export function _wfreopen(ctx: ApiContext, path: number, mode: number, f: number): number {
   if (!validStream(ctx, f) || mode === 0) return 0;
-  if (streamFlag(ctx, f) & 0x83) closeStream(ctx, f, false);
+  if (streamFlag(ctx, f) & OPEN) closeStream(ctx, f, false);
   if (path === 0) {
     setErrno(ctx, EINVAL);
     return 0;
   }
-  return openStream(ctx, ctx.mem.wstring(path), ctx.mem.wstring(mode), 0x40, f);
+  return openStream(ctx, ctx.mem.wstring(path), ctx.mem.wstring(mode), _SH_DENYNO, f);
 }
 
 export function fclose(ctx: ApiContext, f: number): number {
@@ -146,7 +152,7 @@ export function _fcloseall(ctx: ApiContext): number {
   let n = 0;
   for (const f of allStreams(ctx)) {
     const fd = filenoOf(ctx, f);
-    if (fd > 2 && streamFlag(ctx, f) & 0x83) {
+    if (fd > 2 && streamFlag(ctx, f) & OPEN) {
       closeStream(ctx, f);
       n++;
     }
@@ -157,14 +163,12 @@ export function _fcloseall(ctx: ApiContext): number {
 /** tmpfile: a binary update stream on a new file in the temporary directory, deleted when
  *  closed. */
 export function tmpfile(ctx: ApiContext): number {
-  const env = ctx.process.environment;
-  let dir = 'C:\\windows\\temp';
-  for (const [k, v] of env) if ((k.toUpperCase() === 'TMP' || k.toUpperCase() === 'TEMP') && v) dir = v;
+  const dir = tempPath(ctx);
   for (let i = 0; i < 1000; i++) {
-    const name = `${dir}\\t${(ctx.process.tickCount() + i * 7919).toString(36)}${i}.tmp`;
-    const fd = sopen(ctx, name, 0x2 | 0x100 | 0x400 | 0x8000 | 0x40, 0x40, 0x180);
-    if (fd >= 0) return streamOnFd(ctx, fd, 0x80);
-    if (ctx.mem.u32(_errno(ctx)) !== 17 /* EEXIST */) break;
+    const name = `${dir}t${(ctx.process.tickCount() + i * 7919).toString(36)}${i}.tmp`;
+    const fd = sopen(ctx, name, _O_RDWR | _O_CREAT | _O_EXCL | _O_BINARY | _O_TEMPORARY, _SH_DENYNO, _S_IREAD | _S_IWRITE);
+    if (fd >= 0) return streamOnFd(ctx, fd, _IORW);
+    if (ctx.mem.u32(_errno(ctx)) !== EEXIST) break;
   }
   return 0;
 }
@@ -188,15 +192,15 @@ export function getchar(ctx: ApiContext): number {
 
 /** _filbuf: what the getc macro calls when `_cnt` runs out (it already decremented it). */
 export function _filbuf(ctx: ApiContext, f: number): number {
-  ctx.mem.setU32(f + 8, 0);
+  ctx.mem.setU32(f + FILE.Cnt, 0);
   return streamGetc(ctx, f);
 }
 
 /** _flsbuf: what the putc macro calls when the buffer is full (or was never set up). */
 export function _flsbuf(ctx: ApiContext, c: number, f: number): number {
-  const base = ctx.mem.ptr(f + 16);
+  const base = ctx.mem.ptr(f + FILE.Base);
   // The macro decremented _cnt; the pointer is still right.
-  if (base !== 0) ctx.mem.setU32(f + 8, 0);
+  if (base !== 0) ctx.mem.setU32(f + FILE.Cnt, 0);
   return writeBytes(ctx, f, Uint8Array.of(c & 0xff)) === 1 ? c & 0xff : EOF;
 }
 
@@ -240,17 +244,17 @@ export function fgets(ctx: ApiContext, buf: number, n: number, f: number): numbe
   const m = ctx.mem;
   let i = 0;
   while (i < n - 1) {
-    const cnt = streamFlag(ctx, f) & 1 ? m.i32(f + 8) : 0;
+    const cnt = streamFlag(ctx, f) & _IOREAD ? m.i32(f + FILE.Cnt) : 0;
     if (cnt > 0) {
       // Take a run from the buffer up to the LF.
-      const p = m.ptr(f);
+      const p = m.ptr(f + FILE.Ptr);
       const take = Math.min(cnt, n - 1 - i);
       const chunk = m.view(p, take, false);
       const lf = chunk.indexOf(10);
       const k = lf >= 0 ? lf + 1 : take;
       m.copy(buf + i, p, k);
-      m.setU64(f, p + k);
-      m.setU32(f + 8, cnt - k);
+      m.setU64(f + FILE.Ptr, p + k);
+      m.setU32(f + FILE.Cnt, cnt - k);
       i += k;
       if (lf >= 0) break;
       continue;

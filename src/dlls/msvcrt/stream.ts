@@ -10,19 +10,14 @@
  */
 import type { ApiContext } from '../types.js';
 import { CRT, crt } from './crtdata.js';
-import { closeFd, EBADF, EINVAL, fdFlags, FDEV, FTEXT, readFd, seekFd, sopen, validFd, writeFd, _O_APPEND, _O_BINARY, _O_CREAT, _O_EXCL, _O_RDONLY, _O_RDWR, _O_TEMPORARY, _O_TEXT, _O_TRUNC, _O_U16TEXT, _O_U8TEXT, _O_WRONLY, _O_NOINHERIT } from './lowio.js';
+import { EBADF, EINVAL, fdFlags, FDEV, FTEXT, readFd, seekFd, validFd, writeFd } from './lowio.js';
 import { setErrno } from './memory.js';
 
 export const FILE_SIZE = 48;
 export const IOB_COUNT = 20;
-const PTR = 0;
-const CNT = 8;
-const BASE = 16;
-const FLAG = 24;
-const FILENO = 28;
-const CHARBUF = 32;
-const BUFSIZ_ = 36;
-const TMPFNAME = 40;
+/** Field offsets of msvcrt's FILE. */
+export const FILE = { Ptr: 0, Cnt: 8, Base: 16, Flag: 24, File: 28, Charbuf: 32, Bufsiz: 36, Tmpfname: 40 } as const;
+const { Ptr: PTR, Cnt: CNT, Base: BASE, Flag: FLAG, File: FILENO, Charbuf: CHARBUF, Bufsiz: BUFSIZ_ } = FILE;
 
 export const _IOREAD = 0x1;
 export const _IOWRT = 0x2;
@@ -34,7 +29,7 @@ export const _IOSTRG = 0x40;
 export const _IORW = 0x80;
 export const _USERBUF = 0x100;
 export const EOF = -1;
-const BUFFER_SIZE = 4096;
+export const BUFFER_SIZE = 4096;
 
 /** Stream table initialisation (msvcrt's `_iob` export, UCRT's own table): stdin, stdout,
  *  stderr on descriptors 0–2. */
@@ -55,8 +50,10 @@ export function ucrtIob(ctx: ApiContext): number {
   return iob;
 }
 
-const flagOf = (ctx: ApiContext, f: number): number => ctx.mem.u32(f + FLAG);
-const setFlag = (ctx: ApiContext, f: number, v: number): void => ctx.mem.setU32(f + FLAG, v);
+export const streamFlag = (ctx: ApiContext, f: number): number => ctx.mem.u32(f + FLAG);
+export const setStreamFlag = (ctx: ApiContext, f: number, v: number): void => ctx.mem.setU32(f + FLAG, v);
+const flagOf = streamFlag;
+const setFlag = setStreamFlag;
 export const filenoOf = (ctx: ApiContext, f: number): number => ctx.mem.i32(f + FILENO);
 
 /** Validates a FILE pointer the way the CRT's invalid-parameter check does. */
@@ -219,7 +216,6 @@ function fill(ctx: ApiContext, f: number): boolean {
     base = m.ptr(f + BASE);
     size = m.u32(f + BUFSIZ_);
   }
-  // Reading stdin from a console: what was written to the console must be visible first.
   const n = readFd(ctx, filenoOf(ctx, f), base, size);
   if (n <= 0) {
     setFlag(ctx, f, flagOf(ctx, f) | (n === 0 ? _IOEOF : _IOERR));
@@ -376,228 +372,4 @@ export function streamSeek(ctx: ApiContext, f: number, offset: bigint, whence: n
   if (flag & _IORW) flag &= ~(_IOREAD | _IOWRT);
   setFlag(ctx, f, flag);
   return seekFd(ctx, filenoOf(ctx, f), off, whence) < 0n ? -1 : 0;
-}
-
-// ---- opening and closing -------------------------------------------------------------------
-
-export interface ModeFlags {
-  oflag: number;
-  streamFlag: number;
-}
-
-/** Parses an fopen mode ("r", "w+b", "a+t, ccs=UTF-8", "wx" …); undefined when invalid. */
-export function parseMode(mode: string): ModeFlags | undefined {
-  const m = /^\s*([rwa])(.*)$/.exec(mode);
-  if (!m) return undefined;
-  let oflag = m[1] === 'r' ? _O_RDONLY : m[1] === 'w' ? _O_WRONLY | _O_CREAT | _O_TRUNC : _O_WRONLY | _O_CREAT | _O_APPEND;
-  let streamFlag = m[1] === 'r' ? _IOREAD : _IOWRT;
-  let rest = m[2]!;
-  const ccs = /,\s*ccs\s*=\s*([A-Za-z0-9-]+)\s*$/.exec(rest);
-  if (ccs) {
-    const enc = ccs[1]!.toUpperCase();
-    if (enc === 'UTF-8') oflag |= _O_U8TEXT;
-    else if (enc === 'UTF-16LE' || enc === 'UNICODE') oflag |= _O_U16TEXT;
-    else return undefined;
-    rest = rest.slice(0, ccs.index);
-  }
-  let seenPlus = false;
-  let seenMode = false;
-  for (const c of rest) {
-    switch (c) {
-      case '+':
-        if (seenPlus) return undefined;
-        seenPlus = true;
-        oflag = (oflag & ~(_O_RDONLY | _O_WRONLY)) | _O_RDWR;
-        streamFlag = _IORW;
-        break;
-      case 'b':
-      case 't':
-        if (seenMode) return undefined;
-        seenMode = true;
-        oflag |= c === 'b' ? _O_BINARY : _O_TEXT;
-        break;
-      case 'x':
-        if (m[1] !== 'w') return undefined;
-        oflag |= _O_EXCL;
-        break;
-      case 'D':
-        oflag |= _O_TEMPORARY;
-        break;
-      case 'N':
-        oflag |= _O_NOINHERIT;
-        break;
-      case 'c':
-      case 'n':
-      case 'S':
-      case 'R':
-      case 'T':
-      case ' ':
-        break;
-      default:
-        return undefined;
-    }
-  }
-  return { oflag, streamFlag };
-}
-
-/** msvcrt allocates streams beyond the static table as _FILEX: the FILE followed by its
- *  CRITICAL_SECTION, which mingw-w64's _lock_file enters directly. */
-const FILEX_SIZE = FILE_SIZE + 40;
-
-/** A free FILE for a new stream: heap-allocated and entered in the stream table. */
-function newStream(ctx: ApiContext): number {
-  const table = crt(ctx, CRT.Streams);
-  for (let i = 0; i < CRT.StreamsMax; i++) {
-    if (ctx.mem.ptr(table + 8 * i) !== 0) continue;
-    const f = ctx.process.heapAlloc(ctx.process.processHeap, FILEX_SIZE, 8 /* HEAP_ZERO_MEMORY */);
-    if (f === 0) return 0;
-    ctx.mem.setU32(f + FILE_SIZE + 8, 0xffffffff); // the lock's LockCount: -1, free
-    ctx.mem.setU64(table + 8 * i, f);
-    return f;
-  }
-  setErrno(ctx, 24 /* EMFILE */);
-  return 0;
-}
-
-function releaseStream(ctx: ApiContext, f: number): void {
-  const table = crt(ctx, CRT.Streams);
-  for (let i = 0; i < CRT.StreamsMax; i++) {
-    if (ctx.mem.ptr(table + 8 * i) === f) {
-      ctx.mem.setU64(table + 8 * i, 0);
-      ctx.process.heapFree(ctx.process.processHeap, f);
-      return;
-    }
-  }
-  // A stream of a static table: just mark it free.
-  ctx.mem.fill(f, 0, FILE_SIZE);
-  ctx.mem.setU32(f + FILENO, 0xffffffff);
-}
-
-/** A stream on an open descriptor (fopen, _fdopen). */
-export function streamOnFd(ctx: ApiContext, fd: number, streamFlag: number, into = 0): number {
-  const f = into || newStream(ctx);
-  if (f === 0) return 0;
-  const m = ctx.mem;
-  m.fill(f, 0, FILE_SIZE);
-  m.setU32(f + FILENO, fd);
-  setFlag(ctx, f, streamFlag);
-  return f;
-}
-
-export function openStream(ctx: ApiContext, path: string, mode: string, shflag: number, into = 0): number {
-  const p = parseMode(mode);
-  if (!p) {
-    setErrno(ctx, EINVAL);
-    return 0;
-  }
-  const fd = sopen(ctx, path, p.oflag, shflag, 0x180 /* _S_IREAD | _S_IWRITE */);
-  if (fd < 0) return 0;
-  const f = streamOnFd(ctx, fd, p.streamFlag, into);
-  if (f === 0) closeFd(ctx, fd);
-  return f;
-}
-
-/** fclose: flush, close the descriptor, free the buffer and the FILE. */
-export function closeStream(ctx: ApiContext, f: number, release = true): number {
-  const m = ctx.mem;
-  const flag = flagOf(ctx, f);
-  if (!(flag & (_IOREAD | _IOWRT | _IORW))) {
-    setErrno(ctx, EINVAL);
-    return EOF;
-  }
-  let r = flushStream(ctx, f);
-  if (closeFd(ctx, filenoOf(ctx, f)) < 0) r = EOF;
-  if (flag & _IOMYBUF) ctx.process.heapFree(ctx.process.processHeap, m.ptr(f + BASE));
-  const tmp = m.ptr(f + TMPFNAME);
-  if (tmp) ctx.process.heapFree(ctx.process.processHeap, tmp);
-  if (release) releaseStream(ctx, f);
-  else {
-    m.fill(f, 0, FILE_SIZE);
-    m.setU32(f + FILENO, 0xffffffff);
-  }
-  return r;
-}
-
-/** Every stream of the process: the std tables and the fopen'ed ones. */
-export function allStreams(ctx: ApiContext): number[] {
-  const out: number[] = [];
-  const m = ctx.mem;
-  if (ctx.process.moduleHandle('msvcrt.dll') !== 0) {
-    try {
-      const iob = ctx.dataAddress('msvcrt.dll', '_iob');
-      for (let i = 0; i < IOB_COUNT; i++) out.push(iob + FILE_SIZE * i);
-    } catch {
-      /* no image data */
-    }
-  }
-  const ucrt = crt(ctx, CRT.UcrtIob);
-  if (m.u32(ucrt + FILE_SIZE + FLAG) !== 0) for (let i = 0; i < IOB_COUNT; i++) out.push(ucrt + FILE_SIZE * i);
-  const table = crt(ctx, CRT.Streams);
-  for (let i = 0; i < CRT.StreamsMax; i++) {
-    const f = m.ptr(table + 8 * i);
-    if (f) out.push(f);
-  }
-  return out;
-}
-
-export function flushAll(ctx: ApiContext): number {
-  let n = 0;
-  for (const f of allStreams(ctx)) {
-    if (flagOf(ctx, f) & (_IOREAD | _IOWRT | _IORW)) {
-      n++;
-      if (flagOf(ctx, f) & _IOWRT) flushStream(ctx, f);
-    }
-  }
-  return n;
-}
-
-export function setvbufStream(ctx: ApiContext, f: number, buf: number, mode: number, size: number): number {
-  const _IOFBF = 0;
-  const _IOLBF = 0x40;
-  if (mode !== _IOFBF && mode !== _IOLBF && mode !== _IONBF) {
-    setErrno(ctx, EINVAL);
-    return -1;
-  }
-  if (mode !== _IONBF && (size < 2 || size > 0x7fffffff)) {
-    setErrno(ctx, EINVAL);
-    return -1;
-  }
-  const m = ctx.mem;
-  flushStream(ctx, f);
-  let flag = flagOf(ctx, f);
-  if (flag & _IOMYBUF) ctx.process.heapFree(ctx.process.processHeap, m.ptr(f + BASE));
-  // A read-only or write-only stream keeps its direction; an update stream starts neutral.
-  const direction = flag & _IORW ? 0 : flag & (_IOREAD | _IOWRT);
-  flag = (flag & ~(_IOMYBUF | _USERBUF | _IONBF | _IOREAD | _IOWRT | _IOEOF)) | direction;
-  m.setU32(f + CNT, 0);
-  if (mode === _IONBF) {
-    flag |= _IONBF;
-    m.setU64(f + BASE, 0);
-    m.setU64(f + PTR, 0);
-    m.setU32(f + BUFSIZ_, 0);
-  } else {
-    const sz = size & ~1;
-    let b = buf;
-    if (b === 0) {
-      b = ctx.process.heapAlloc(ctx.process.processHeap, sz, 0);
-      if (b === 0) return -1;
-      flag |= _IOMYBUF;
-    }
-    flag |= _USERBUF;
-    m.setU64(f + BASE, b);
-    m.setU64(f + PTR, b);
-    m.setU32(f + BUFSIZ_, sz);
-  }
-  setFlag(ctx, f, flag);
-  return 0;
-}
-
-export function streamFlag(ctx: ApiContext, f: number): number {
-  return flagOf(ctx, f);
-}
-export function setStreamFlag(ctx: ApiContext, f: number, v: number): void {
-  setFlag(ctx, f, v);
-}
-export function setTmpName(ctx: ApiContext, f: number, p: number): void {
-  ctx.mem.setU64(f + TMPFNAME, p);
 }

@@ -10,8 +10,7 @@ import * as rt from './runtime.js';
 import * as stdio from './stdio.js';
 import * as io from '../msvcrt/io.js';
 import * as loc from '../msvcrt/locale.js';
-import * as fscanf from '../msvcrt/fscanf.js';
-import { flushAll } from '../msvcrt/stream.js';
+import { flushAll } from '../msvcrt/fopen.js';
 import * as scanf from './scanf.js';
 
 export const ucrtbase: DllTable = {
@@ -21,8 +20,8 @@ export const ucrtbase: DllTable = {
     // sys/stat.h in its UCRT spellings (the shared table has _stat64, _wstat64, _fstat64)
     { name: '_set_fmode', args: ['i32'], ret: 'i32', impl: (ctx, m: number) => (m === 0x4000 || m === 0x8000 ? (ctx.mem.setU32(rt.__p__fmode(ctx), m), 0) : 22) },
     { name: '_get_fmode', args: ['ptr'], ret: 'i32', impl: (ctx, p: number) => (p ? (ctx.mem.setU32(p, ctx.mem.u32(rt.__p__fmode(ctx)) || 0x4000), 0) : 22) },
-    { name: '__stdio_common_vfscanf', args: ['u64', 'ptr', 'ptr', 'ptr', 'ptr'], ret: 'i32', impl: fscanf.__stdio_common_vfscanf },
-    { name: '__stdio_common_vfwscanf', args: ['u64', 'ptr', 'ptr', 'ptr', 'ptr'], ret: 'i32', impl: fscanf.__stdio_common_vfwscanf },
+    { name: '__stdio_common_vfscanf', args: ['u64', 'ptr', 'ptr', 'ptr', 'ptr'], ret: 'i32', impl: scanf.__stdio_common_vfscanf },
+    { name: '__stdio_common_vfwscanf', args: ['u64', 'ptr', 'ptr', 'ptr', 'ptr'], ret: 'i32', impl: scanf.__stdio_common_vfwscanf },
     { name: 'setlocale', args: ['i32', 'ptr'], ret: 'ptr', impl: loc.setlocaleUcrt },
     { name: '_wsetlocale', args: ['i32', 'ptr'], ret: 'ptr', impl: loc.wsetlocaleUcrt },
     { name: '_stat64i32', args: ['ptr', 'ptr'], ret: 'i32', impl: (ctx, p: number, o: number) => io.statPath(ctx, 'A', p, o, '64i32') },

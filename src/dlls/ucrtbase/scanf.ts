@@ -10,6 +10,7 @@
  */
 import type { ApiContext } from '../types.js';
 import { scanGuestString } from '../msvcrt/sscanf.js';
+import { scanStream } from '../msvcrt/fscanf.js';
 import { vaListEnv } from '../msvcrt/stdio.js';
 import type { ScanOptions } from '../msvcrt/scanf.js';
 
@@ -26,4 +27,13 @@ export function __stdio_common_vsscanf(ctx: ApiContext, opts: bigint, buf: numbe
 
 export function __stdio_common_vswscanf(ctx: ApiContext, opts: bigint, buf: number, count: bigint, fmt: number, _locale: number, va: number): number {
   return scanGuestString(ctx, buf, Number(count), fmt, vaListEnv(ctx, va), options(opts, true));
+}
+
+/** __stdio_common_vfscanf(options, stream, format, locale, va_list) and the wide form. */
+export function __stdio_common_vfscanf(ctx: ApiContext, opts: bigint, f: number, fmt: number, _locale: number, va: number): number {
+  return scanStream(ctx, f, fmt, vaListEnv(ctx, va), options(opts, false));
+}
+
+export function __stdio_common_vfwscanf(ctx: ApiContext, opts: bigint, f: number, fmt: number, _locale: number, va: number): number {
+  return scanStream(ctx, f, fmt, vaListEnv(ctx, va), options(opts, true));
 }
