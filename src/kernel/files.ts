@@ -4,7 +4,7 @@
  * come back as Win32 codes (through win32FromErrno), never as exceptions.
  */
 import { failed, O, type HostFs, type HostStat } from '../host/fs.js';
-import { HANDLE_APPEND, HANDLE_BORROWED_FD, HANDLE_DELETE_ON_CLOSE, HandleType, type HandleInfo, type HandleTable } from './handles.js';
+import { HANDLE_APPEND, HANDLE_BORROWED_FD, HANDLE_CONSOLE_INPUT, HANDLE_DELETE_ON_CLOSE, HandleType, type HandleInfo, type HandleTable } from './handles.js';
 import type { DosDrives } from './paths.js';
 import {
   ERROR_ACCESS_DENIED,
@@ -53,6 +53,8 @@ export interface FileKernel {
   readonly handles: HandleTable;
   readonly drives: DosDrives;
   readonly fs: HostFs;
+  /** Bytes written to a console handle's terminal (the console follows its cursor). */
+  consoleWritten?(fd: number, data: Uint8Array): void;
 }
 
 export type WinResult<T> = { ok: true; value: T } | { ok: false; error: number };
@@ -184,7 +186,10 @@ export function openDevice(k: ConsoleKernel, device: string, access: number, sha
     if (fd < 0) return err(ERROR_INVALID_HANDLE);
     unix = `/proc/self/fd/${fd}`;
   } else return err(ERROR_FILE_NOT_FOUND);
-  return openFile(k, unix, access, share, OPEN_EXISTING, 0);
+  const r = openFile(k, unix, access, share, OPEN_EXISTING, 0);
+  const input = device === 'CONIN$' || (device === 'CON' && (access & (GENERIC_WRITE | FILE_WRITE_DATA)) === 0);
+  if (r.ok && input) k.handles.addFlags(r.value.handle, HANDLE_CONSOLE_INPUT);
+  return r;
 }
 
 /** The descriptor behind a handle that carries data (file, console, pipe), or -1. */
@@ -238,6 +243,7 @@ export function writeHandle(k: FileKernel, h: number, view: Uint8Array, position
   const pos = o.flags & HANDLE_APPEND ? null : position === null ? null : Number(position);
   const r = k.fs.write(o.value, view, pos);
   if (failed(r)) return err(r.errno === 'EPIPE' ? 232 : win32FromErrno(r.errno));
+  if (o.type === HandleType.Console) k.consoleWritten?.(o.value, view.subarray(0, r));
   if (position !== null && pos !== null && o.type === HandleType.File) k.fs.seek(o.value, position + BigInt(r), 0);
   return ok(r);
 }

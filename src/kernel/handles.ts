@@ -20,6 +20,8 @@ export const HANDLE_DELETE_ON_CLOSE = 1;
 export const HANDLE_APPEND = 2;
 /** The descriptor is not owned by the handle (std handles on fds 0–2). */
 export const HANDLE_BORROWED_FD = 4;
+/** A console handle on the input side (STD_INPUT_HANDLE, CONIN$). */
+export const HANDLE_CONSOLE_INPUT = 8;
 
 const MAX_HANDLES = 4096;
 const WORDS = 8;
@@ -85,6 +87,12 @@ export class HandleTable {
   lookup(handle: number): HandleInfo | undefined {
     const i = this.index(handle);
     return i < 0 ? undefined : this.read(i);
+  }
+
+  /** Sets flags on an open handle. */
+  addFlags(handle: number, flags: number): void {
+    const i = this.index(handle);
+    if (i >= 0 && this.read(i)) Atomics.or(this.slots, WORDS * i + 5, flags);
   }
 
   /** Every open handle on the file with this id (for sharing checks). */

@@ -25,6 +25,7 @@ export const libcMunmap = libc.func('int munmap(uint64_t addr, size_t length)') 
 export const libcMprotect = libc.func('int mprotect(uint64_t addr, size_t length, int prot)') as (addr: number, length: number, prot: number) => number;
 export const libcMadvise = libc.func('int madvise(uint64_t addr, size_t length, int advice)') as (addr: number, length: number, advice: number) => number;
 export const libcSyscall3 = libc.func('long syscall(long number, uint64_t a, uint64_t b, uint64_t c)') as (n: number, a: number, b: number, c: number) => number;
+export const libcSyscall4 = libc.func('long syscall(long number, uint64_t a, uint64_t b, uint64_t c, uint64_t d)') as (n: number, a: number, b: number, c: number, d: number) => number;
 export const libcErrno = (): number => koffi.errno();
 export const libcLseek = libc.func('int64_t lseek(int fd, int64_t offset, int whence)') as (fd: number, offset: bigint, whence: number) => number | bigint;
 export const libcFtruncate = libc.func('int ftruncate(int fd, int64_t length)') as (fd: number, length: bigint) => number;

@@ -270,6 +270,14 @@ export class AddressSpace {
     return { dv: w.dv, u8: w.u8, off: addr - w.base };
   }
 
+  /** A live 32-bit word of guest memory, for Atomics (a flag machine code also writes). */
+  int32At(addr: number): Int32Array {
+    this.check(addr, 4, true);
+    if (addr % 4 !== 0) throw new GuestMemoryError(addr, 4, true);
+    const w = this.window(addr);
+    return new Int32Array(w.u8.buffer, w.u8.byteOffset + w.off, 1);
+  }
+
   /** A range never crosses a 4 GiB window in practice; handle it anyway byte by byte. */
   private crosses(addr: number, len: number): boolean {
     return Math.floor(addr / FOUR_GIB) !== Math.floor((addr + len - 1) / FOUR_GIB);

@@ -2,6 +2,8 @@
 import type { DllTable } from '../types.js';
 import * as collation from './collation.js';
 import * as con from './console.js';
+import * as ctrl from './consolectrl.js';
+import * as screen from './consolescreen.js';
 import * as file from './fileapi.js';
 import * as find from './findfile.js';
 import * as format from './format.js';
@@ -41,8 +43,8 @@ export const kernel32: DllTable = {
     { name: 'GetCPInfoExW', args: ['u32', 'u32', 'ptr'], ret: 'bool', impl: nls.GetCPInfoExW },
     { name: 'GetCommandLineA', args: [], ret: 'str', impl: proc.GetCommandLineA },
     { name: 'GetCommandLineW', args: [], ret: 'wstr', impl: proc.GetCommandLineW },
-    { name: 'GetConsoleCP', args: [], ret: 'u32', impl: nls.GetConsoleCP },
-    { name: 'GetConsoleOutputCP', args: [], ret: 'u32', impl: nls.GetConsoleOutputCP },
+    { name: 'GetConsoleCP', args: [], ret: 'u32', impl: con.GetConsoleCP },
+    { name: 'GetConsoleOutputCP', args: [], ret: 'u32', impl: con.GetConsoleOutputCP },
     { name: 'GetCurrentProcess', args: [], ret: 'handle', native: 'GetCurrentProcess' },
     { name: 'GetCurrentProcessId', args: [], ret: 'u32', native: 'GetCurrentProcessId' },
     { name: 'GetCurrentThread', args: [], ret: 'handle', native: 'GetCurrentThread' },
@@ -231,7 +233,27 @@ export const kernel32: DllTable = {
     { name: 'SetFileTime', args: ['handle', 'ptr', 'ptr', 'ptr'], ret: 'bool', impl: file.SetFileTime },
     { name: 'GetConsoleMode', args: ['handle', 'ptr'], ret: 'bool', impl: con.GetConsoleMode },
     { name: 'SetConsoleMode', args: ['handle', 'u32'], ret: 'bool', impl: con.SetConsoleMode },
-    { name: 'SetConsoleCtrlHandler', args: ['ptr', 'bool'], ret: 'bool', impl: con.SetConsoleCtrlHandler },
+    { name: 'SetConsoleCtrlHandler', args: ['ptr', 'bool'], ret: 'bool', impl: ctrl.SetConsoleCtrlHandler },
     { name: 'GetConsoleWindow', args: [], ret: 'handle', impl: con.GetConsoleWindow },
+    { name: 'AllocConsole', args: [], ret: 'bool', impl: con.AllocConsole },
+    { name: 'AttachConsole', args: ['u32'], ret: 'bool', impl: con.AttachConsole },
+    { name: 'FillConsoleOutputAttribute', args: ['handle', 'u16', 'u32', 'u32', 'ptr'], ret: 'bool', impl: screen.FillConsoleOutputAttribute },
+    { name: 'FillConsoleOutputCharacterA', args: ['handle', 'u8', 'u32', 'u32', 'ptr'], ret: 'bool', impl: screen.FillConsoleOutputCharacterA },
+    { name: 'FillConsoleOutputCharacterW', args: ['handle', 'u16', 'u32', 'u32', 'ptr'], ret: 'bool', impl: screen.FillConsoleOutputCharacterW },
+    { name: 'FreeConsole', args: [], ret: 'bool', impl: con.FreeConsole },
+    { name: 'GenerateConsoleCtrlEvent', args: ['u32', 'u32'], ret: 'bool', impl: ctrl.GenerateConsoleCtrlEvent },
+    { name: 'GetConsoleCursorInfo', args: ['handle', 'ptr'], ret: 'bool', impl: screen.GetConsoleCursorInfo },
+    { name: 'GetConsoleScreenBufferInfo', args: ['handle', 'ptr'], ret: 'bool', impl: screen.GetConsoleScreenBufferInfo },
+    { name: 'GetConsoleScreenBufferInfoEx', args: ['handle', 'ptr'], ret: 'bool', impl: screen.GetConsoleScreenBufferInfoEx },
+    { name: 'GetConsoleTitleA', args: ['ptr', 'u32'], ret: 'u32', impl: screen.GetConsoleTitleA },
+    { name: 'GetConsoleTitleW', args: ['ptr', 'u32'], ret: 'u32', impl: screen.GetConsoleTitleW },
+    { name: 'GetLargestConsoleWindowSize', args: ['handle'], ret: 'u32', impl: screen.GetLargestConsoleWindowSize },
+    { name: 'SetConsoleCP', args: ['u32'], ret: 'bool', impl: con.SetConsoleCP },
+    { name: 'SetConsoleCursorInfo', args: ['handle', 'ptr'], ret: 'bool', impl: screen.SetConsoleCursorInfo },
+    { name: 'SetConsoleCursorPosition', args: ['handle', 'u32'], ret: 'bool', impl: screen.SetConsoleCursorPosition },
+    { name: 'SetConsoleOutputCP', args: ['u32'], ret: 'bool', impl: con.SetConsoleOutputCP },
+    { name: 'SetConsoleTextAttribute', args: ['handle', 'u16'], ret: 'bool', impl: screen.SetConsoleTextAttribute },
+    { name: 'SetConsoleTitleA', args: ['str'], ret: 'bool', impl: screen.SetConsoleTitleA },
+    { name: 'SetConsoleTitleW', args: ['wstr'], ret: 'bool', impl: screen.SetConsoleTitleW },
   ],
 };
