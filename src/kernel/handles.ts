@@ -13,6 +13,9 @@ export const enum HandleType {
   Pipe = 3,
   Directory = 4,
   Find = 5,
+  /** A file mapping (section): value = a descriptor of the backing file, access = the page
+   *  protection it was created with, file id = its maximum size. */
+  Mapping = 6,
 }
 
 /** Slot flags. */
@@ -95,6 +98,11 @@ export class HandleTable {
     if (i >= 0 && this.read(i)) Atomics.or(this.slots, WORDS * i + 5, flags);
   }
 
+  clearFlags(handle: number, flags: number): void {
+    const i = this.index(handle);
+    if (i >= 0 && this.read(i)) Atomics.and(this.slots, WORDS * i + 5, ~flags);
+  }
+
   /** Every open handle on the file with this id (for sharing checks). */
   openOn(fileId: bigint): HandleInfo[] {
     const out: HandleInfo[] = [];
@@ -104,6 +112,16 @@ export class HandleTable {
       if (t !== HandleType.File && t !== HandleType.Directory) continue;
       const h = this.read(i);
       if (h && h.fileId === fileId) out.push(h);
+    }
+    return out;
+  }
+
+  /** The open handles with any of `flags` set. */
+  withFlags(flags: number): number[] {
+    const out: number[] = [];
+    for (let i = FIRST; i < MAX_HANDLES; i++) {
+      const h = this.read(i);
+      if (h && h.flags & flags) out.push(i * 4);
     }
     return out;
   }

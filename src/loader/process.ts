@@ -10,9 +10,10 @@ import { readFileBytes } from '../host/files.js';
 import { absolutePath, currentDirectory, directoryOf, hostPid, isFile, monotonicMs, monotonicNs, readFd, sleepMs, writeFd, isatty } from '../host/io.js';
 import { DebugChannels } from '../kernel/debug.js';
 import { hostFs, hostHomeDataDir, hostUserName } from '../host/fs.js';
-import { FILE_READ_DATA, FILE_WRITE_DATA } from '../kernel/files.js';
-import { HANDLE_BORROWED_FD, HANDLE_CONSOLE_INPUT, HandleTable } from '../kernel/handles.js';
+import { closeFileHandle, FILE_READ_DATA, FILE_WRITE_DATA } from '../kernel/files.js';
+import { HANDLE_BORROWED_FD, HANDLE_CONSOLE_INPUT, HANDLE_DELETE_ON_CLOSE, HandleTable } from '../kernel/handles.js';
 import { DosDrives } from '../kernel/paths.js';
+import { LockTable } from '../kernel/locks.js';
 import { trackOutput, type WindowSize } from '../kernel/console.js';
 import { guestEnvironment, stdHandleType } from './environment.js';
 import { HEAP_ZERO_MEMORY, HeapManager } from '../kernel/heap.js';
@@ -78,6 +79,7 @@ export class WinProcess implements ProcessApi {
   readonly engine: Engine;
   readonly heaps: HeapManager;
   readonly handles = new HandleTable();
+  readonly locks = new LockTable();
   private readonly createdHeaps = new Set<number>();
   readonly stdHandles: number[];
   readonly modules: Module[] = [];
@@ -250,6 +252,8 @@ export class WinProcess implements ProcessApi {
         }
       }
     }
+    // Files opened with FILE_FLAG_DELETE_ON_CLOSE (and named mappings) go with the process.
+    for (const h of this.handles.withFlags(HANDLE_DELETE_ON_CLOSE)) closeFileHandle(this, h);
     this.signals?.restoreTerminal();
     if (this.statusFd !== undefined) {
       try {

@@ -30,3 +30,15 @@ export const libcErrno = (): number => koffi.errno();
 export const libcLseek = libc.func('int64_t lseek(int fd, int64_t offset, int whence)') as (fd: number, offset: bigint, whence: number) => number | bigint;
 export const libcFtruncate = libc.func('int ftruncate(int fd, int64_t length)') as (fd: number, length: bigint) => number;
 export const libcDup = libc.func('int dup(int fd)') as (fd: number) => number;
+
+/** struct flock (x86-64): for fcntl's open-file-description locks. */
+const Flock = koffi.struct('winrun_flock', { l_type: 'short', l_whence: 'short', l_start: 'int64_t', l_len: 'int64_t', l_pid: 'int' });
+export interface FlockRecord {
+  l_type: number;
+  l_whence: number;
+  l_start: bigint | number;
+  l_len: bigint | number;
+  l_pid: number;
+}
+export const libcFcntlLock = libc.func('fcntl', 'int', ['int', 'int', koffi.inout(koffi.pointer(Flock))]) as unknown as (fd: number, cmd: number, lock: FlockRecord) => number;
+export const libcMsync = libc.func('int msync(uint64_t addr, size_t length, int flags)') as (addr: number, length: number, flags: number) => number;

@@ -5,6 +5,9 @@ import * as con from './console.js';
 import * as ctrl from './consolectrl.js';
 import * as screen from './consolescreen.js';
 import * as file from './fileapi.js';
+import * as finfo from './fileinfo.js';
+import * as flock from './filelock.js';
+import * as fmap from './filemap.js';
 import * as find from './findfile.js';
 import * as format from './format.js';
 import * as heap from './heapapi.js';
@@ -234,6 +237,23 @@ export const kernel32: DllTable = {
     { name: 'GetConsoleMode', args: ['handle', 'ptr'], ret: 'bool', impl: con.GetConsoleMode },
     { name: 'SetConsoleMode', args: ['handle', 'u32'], ret: 'bool', impl: con.SetConsoleMode },
     { name: 'SetConsoleCtrlHandler', args: ['ptr', 'bool'], ret: 'bool', impl: ctrl.SetConsoleCtrlHandler },
+    { name: 'CreateFileMappingA', args: ['i64', 'ptr', 'u32', 'u32', 'u32', 'ptr'], ret: 'handle', impl: fmap.CreateFileMappingA },
+    { name: 'CreateFileMappingW', args: ['i64', 'ptr', 'u32', 'u32', 'u32', 'ptr'], ret: 'handle', impl: fmap.CreateFileMappingW },
+    { name: 'DeviceIoControl', args: ['handle', 'u32', 'ptr', 'u32', 'ptr', 'u32', 'ptr', 'ptr'], ret: 'bool', impl: finfo.DeviceIoControl },
+    { name: 'FlushViewOfFile', args: ['ptr', 'u64'], ret: 'bool', impl: (ctx, a: number, n: bigint) => fmap.FlushViewOfFile(ctx, a, Number(n)) },
+    { name: 'GetFileInformationByHandleEx', args: ['handle', 'u32', 'ptr', 'u32'], ret: 'bool', impl: finfo.GetFileInformationByHandleEx },
+    { name: 'LockFile', args: ['handle', 'u32', 'u32', 'u32', 'u32'], ret: 'bool', impl: flock.LockFile },
+    { name: 'LockFileEx', args: ['handle', 'u32', 'u32', 'u32', 'u32', 'ptr'], ret: 'bool', impl: flock.LockFileEx },
+    { name: 'MapViewOfFile', args: ['handle', 'u32', 'u32', 'u32', 'u64'], ret: 'ptr', impl: (ctx, h: number, a: number, hi: number, lo: number, n: bigint) => fmap.MapViewOfFile(ctx, h, a, hi, lo, Number(n)) },
+    { name: 'MapViewOfFileEx', args: ['handle', 'u32', 'u32', 'u32', 'u64', 'ptr'], ret: 'ptr', impl: (ctx, h: number, a: number, hi: number, lo: number, n: bigint, b: number) => fmap.MapViewOfFileEx(ctx, h, a, hi, lo, Number(n), b) },
+    { name: 'OpenFileMappingA', args: ['u32', 'bool', 'ptr'], ret: 'handle', impl: fmap.OpenFileMappingA },
+    { name: 'OpenFileMappingW', args: ['u32', 'bool', 'ptr'], ret: 'handle', impl: fmap.OpenFileMappingW },
+    { name: 'ReplaceFileA', args: ['ptr', 'ptr', 'ptr', 'u32', 'ptr', 'ptr'], ret: 'bool', impl: finfo.ReplaceFileA },
+    { name: 'ReplaceFileW', args: ['ptr', 'ptr', 'ptr', 'u32', 'ptr', 'ptr'], ret: 'bool', impl: finfo.ReplaceFileW },
+    { name: 'SetFileInformationByHandle', args: ['handle', 'u32', 'ptr', 'u32'], ret: 'bool', impl: finfo.SetFileInformationByHandle },
+    { name: 'UnlockFile', args: ['handle', 'u32', 'u32', 'u32', 'u32'], ret: 'bool', impl: flock.UnlockFile },
+    { name: 'UnlockFileEx', args: ['handle', 'u32', 'u32', 'u32', 'ptr'], ret: 'bool', impl: flock.UnlockFileEx },
+    { name: 'UnmapViewOfFile', args: ['ptr'], ret: 'bool', impl: fmap.UnmapViewOfFile },
     { name: 'GetConsoleWindow', args: [], ret: 'handle', impl: con.GetConsoleWindow },
     { name: 'AllocConsole', args: [], ret: 'bool', impl: con.AllocConsole },
     { name: 'AttachConsole', args: ['u32'], ret: 'bool', impl: con.AttachConsole },
