@@ -2,9 +2,10 @@
 // GetFileInformationByHandleEx / SetFileInformationByHandle, DeviceIoControl probes, and file
 // mappings backed by files and by the paging file.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { FIXTURES, runGuest, scratchDir, wineOutput } from './helpers.js';
+import { FIXTURES, runGuest, scratchDir, wineOutput, WINRUN } from './helpers.js';
 
 describe('files: locks, replace, information classes, mappings', () => {
   it('behaves as under Wine, except where Wine departs from Windows', () => {
@@ -30,5 +31,33 @@ describe('files: locks, replace, information classes, mappings', () => {
     // Everything the fixture made is gone, and so is the named mapping's shared memory.
     assert.deepEqual(readdirSync(dir), []);
     assert.equal(existsSync(`/dev/shm/winrun-${process.getuid?.() ?? 0}-winrun_fixture_map`), false);
+  });
+});
+
+describe('ReadDirectoryChangesW', () => {
+  it('reports additions, renames, changes and removals in a subtree, in order', async () => {
+    const dir = scratchDir();
+    const child = spawn(process.execPath, [WINRUN, FIXTURES + 'dirwatch.exe'], { cwd: dir });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const done = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    // The watch begins with the first call: touch probe files until the program has seen one.
+    for (let i = 0; !out.includes('saw probe') && i < 300; i++) {
+      if (existsSync(`${dir}/watched`)) writeFileSync(`${dir}/watched/probe${i}.txt`, '');
+      await sleep(100);
+    }
+    const w = `${dir}/watched`;
+    writeFileSync(`${w}/a.txt`, 'hi\n');
+    renameSync(`${w}/a.txt`, `${w}/b.txt`);
+    appendFileSync(`${w}/b.txt`, 'more\n');
+    mkdirSync(`${w}/newdir`);
+    writeFileSync(`${w}/sub/c.txt`, 'x\n');
+    rmSync(`${w}/b.txt`);
+    writeFileSync(`${w}/stop.txt`, '');
+    assert.equal(await done, 0, out);
+    // Wine watches only the top directory; Windows (and winrun) report the subtree too.
+    const expected = wineOutput('dirwatch').flatMap((l) => (l === '2 b.txt' ? ['1 sub\\c.txt', '3 sub\\c.txt', l] : [l]));
+    assert.deepEqual(out.split('\r\n').slice(0, -1), expected);
   });
 });

@@ -4,7 +4,7 @@
  * through one table. Reads and writes go straight between a descriptor and guest memory views.
  */
 import * as fs from 'node:fs';
-import { libcDup, libcErrno, libcFcntlLock, libcFtruncate, libcLseek } from '../native/ffi.js';
+import { libcDup, libcErrno, libcFcntlLock, libcFtruncate, libcInotifyAddWatch, libcInotifyInit1, libcLseek } from '../native/ffi.js';
 
 export type Errno = string;
 export interface Failed {
@@ -143,6 +143,16 @@ export const hostFs = {
     const lk = { l_type: type === 'read' ? 0 : type === 'write' ? 1 : 2, l_whence: 0, l_start: start, l_len: length, l_pid: 0 };
     if (libcFcntlLock(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, lk) !== 0) return { errno: errnoName(libcErrno()) };
     return undefined;
+  },
+  /** inotify(7): a new instance (close-on-exec), or an errno. */
+  inotifyInit: (): HostResult<number> => {
+    const fd = libcInotifyInit1(0o2000000 /* IN_CLOEXEC */);
+    return fd < 0 ? { errno: errnoName(libcErrno()) } : fd;
+  },
+  /** Watches `path` for the IN_* events of `mask`; the watch descriptor, or an errno. */
+  inotifyWatch: (fd: number, path: string, mask: number): HostResult<number> => {
+    const wd = libcInotifyAddWatch(fd, path, mask);
+    return wd < 0 ? { errno: errnoName(libcErrno()) } : wd;
   },
   /** The user id (names of shared objects are per user). */
   uid: (): number => process.getuid?.() ?? 0,

@@ -5,6 +5,7 @@
  */
 import { failed, O, type HostFs, type HostStat } from '../host/fs.js';
 import { ioConflicts, type LockTable } from './locks.js';
+import type { DirectoryWatches } from './watch.js';
 import { HANDLE_APPEND, HANDLE_BORROWED_FD, HANDLE_CONSOLE_INPUT, HANDLE_DELETE_ON_CLOSE, HandleType, type HandleInfo, type HandleTable } from './handles.js';
 import type { DosDrives } from './paths.js';
 import {
@@ -56,6 +57,7 @@ export interface FileKernel {
   readonly drives: DosDrives;
   readonly fs: HostFs;
   readonly locks: LockTable;
+  readonly watches: DirectoryWatches;
   /** Bytes written to a console handle's terminal (the console follows its cursor). */
   consoleWritten?(fd: number, data: Uint8Array): void;
 }
@@ -207,6 +209,7 @@ export function closeFileHandle(k: FileKernel, h: number): boolean {
   if (!o) return false;
   if (o.type === HandleType.Find) return true;
   if (o.type === HandleType.File) k.locks.release(h);
+  if (o.type === HandleType.Directory) k.watches.release(h);
   if (o.flags & HANDLE_BORROWED_FD) return true;
   if (o.flags & HANDLE_DELETE_ON_CLOSE) {
     const path = k.fs.readlink(`/proc/self/fd/${o.value}`);

@@ -14,6 +14,7 @@ import { closeFileHandle, FILE_READ_DATA, FILE_WRITE_DATA } from '../kernel/file
 import { HANDLE_BORROWED_FD, HANDLE_CONSOLE_INPUT, HANDLE_DELETE_ON_CLOSE, HandleTable } from '../kernel/handles.js';
 import { DosDrives } from '../kernel/paths.js';
 import { LockTable } from '../kernel/locks.js';
+import { DirectoryWatches } from '../kernel/watch.js';
 import { trackOutput, type WindowSize } from '../kernel/console.js';
 import { guestEnvironment, stdHandleType } from './environment.js';
 import { HEAP_ZERO_MEMORY, HeapManager } from '../kernel/heap.js';
@@ -80,6 +81,7 @@ export class WinProcess implements ProcessApi {
   readonly heaps: HeapManager;
   readonly handles = new HandleTable();
   readonly locks = new LockTable();
+  readonly watches = new DirectoryWatches(hostFs);
   private readonly createdHeaps = new Set<number>();
   readonly stdHandles: number[];
   readonly modules: Module[] = [];

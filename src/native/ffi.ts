@@ -42,3 +42,5 @@ export interface FlockRecord {
 }
 export const libcFcntlLock = libc.func('fcntl', 'int', ['int', 'int', koffi.inout(koffi.pointer(Flock))]) as unknown as (fd: number, cmd: number, lock: FlockRecord) => number;
 export const libcMsync = libc.func('int msync(uint64_t addr, size_t length, int flags)') as (addr: number, length: number, flags: number) => number;
+export const libcInotifyInit1 = libc.func('int inotify_init1(int flags)') as (flags: number) => number;
+export const libcInotifyAddWatch = libc.func('int inotify_add_watch(int fd, const char *path, uint32_t mask)') as (fd: number, path: string, mask: number) => number;

@@ -248,6 +248,7 @@ export const kernel32: DllTable = {
     { name: 'MapViewOfFileEx', args: ['handle', 'u32', 'u32', 'u32', 'u64', 'ptr'], ret: 'ptr', impl: (ctx, h: number, a: number, hi: number, lo: number, n: bigint, b: number) => fmap.MapViewOfFileEx(ctx, h, a, hi, lo, Number(n), b) },
     { name: 'OpenFileMappingA', args: ['u32', 'bool', 'ptr'], ret: 'handle', impl: fmap.OpenFileMappingA },
     { name: 'OpenFileMappingW', args: ['u32', 'bool', 'ptr'], ret: 'handle', impl: fmap.OpenFileMappingW },
+    { name: 'ReadDirectoryChangesW', args: ['handle', 'ptr', 'u32', 'bool', 'u32', 'ptr', 'ptr', 'ptr'], ret: 'bool', impl: finfo.ReadDirectoryChangesW },
     { name: 'ReplaceFileA', args: ['ptr', 'ptr', 'ptr', 'u32', 'ptr', 'ptr'], ret: 'bool', impl: finfo.ReplaceFileA },
     { name: 'ReplaceFileW', args: ['ptr', 'ptr', 'ptr', 'u32', 'ptr', 'ptr'], ret: 'bool', impl: finfo.ReplaceFileW },
     { name: 'SetFileInformationByHandle', args: ['handle', 'u32', 'ptr', 'u32'], ret: 'bool', impl: finfo.SetFileInformationByHandle },

@@ -22,6 +22,7 @@ import {
   ERROR_UNABLE_TO_REMOVE_REPLACED,
   win32FromErrno,
 } from '../../kernel/win32error.js';
+import { FILE_NOTIFY_VALID_MASK } from '../../kernel/watch.js';
 import type { ApiContext } from '../types.js';
 import { existing, VOLUME_SERIAL } from './fileapi.js';
 import { readPath, resolve, type Charset } from './pathstr.js';
@@ -336,4 +337,40 @@ export function DeviceIoControl(ctx: ApiContext, h: number, code: number, inBuf:
     default:
       return fail(ctx, ERROR_INVALID_FUNCTION);
   }
+}
+
+// ---- ReadDirectoryChangesW -------------------------------------------------------------------
+
+/** Synchronous: waits for changes and fills FILE_NOTIFY_INFORMATION records. Changes that do
+ *  not fit the buffer are dropped with 0 bytes returned (Windows' overflow rule). */
+export function ReadDirectoryChangesW(ctx: ApiContext, h: number, buf: number, len: number, subtree: number, filter: number, returned: number, ov: number, completion: number): number {
+  const k = ctx.process;
+  const o = k.handles.lookup(h);
+  if (!o || o.type !== HandleType.Directory) return fail(ctx, ERROR_INVALID_HANDLE);
+  if (filter === 0 || (filter & ~FILE_NOTIFY_VALID_MASK) !== 0) return fail(ctx, ERROR_INVALID_PARAMETER);
+  if (ov || completion) {
+    ctx.fixme('file', 'ReadDirectoryChangesW', 'asynchronous watches (OVERLAPPED, completion routines) need threads');
+    return fail(ctx, ERROR_INVALID_FUNCTION);
+  }
+  const root = pathOfHandle(k, h);
+  if (!root.ok) return fail(ctx, root.error);
+  const changes = k.watches.wait(h, root.value, subtree !== 0, filter);
+  if (typeof changes === 'number') return fail(ctx, changes);
+  const m = ctx.mem;
+  const sizes = changes.map((c) => (12 + 2 * c.name.length + 3) & ~3);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (returned) m.setU32(returned, 0);
+  if (total > len) return 1;
+  m.check(buf, total, true);
+  let at = buf;
+  changes.forEach((c, i) => {
+    const last = i === changes.length - 1;
+    m.setU32(at, last ? 0 : sizes[i]!);
+    m.setU32(at + 4, c.action);
+    m.setU32(at + 8, 2 * c.name.length);
+    for (let j = 0; j < c.name.length; j++) m.setU16(at + 12 + 2 * j, c.name.charCodeAt(j));
+    at += sizes[i]!;
+  });
+  if (returned) m.setU32(returned, total);
+  return 1;
 }
