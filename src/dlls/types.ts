@@ -121,6 +121,8 @@ export interface ProcessApi extends FileKernel {
   };
   /** Runs exit-time work (DLL detach, flushing) and ends the process. */
   exit(code: number): never;
+  /** Ends the process at once, as TerminateProcess or a fast fail does (no DLL detach). */
+  terminate(code: number): never;
   /** Writes to a Unix file descriptor (std handles). Returns bytes written. */
   writeFd(fd: number, data: Uint8Array): number;
   readFd(fd: number, len: number): Uint8Array;

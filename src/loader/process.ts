@@ -231,6 +231,11 @@ export class WinProcess implements ProcessApi {
     }
   }
 
+  terminate(code: number): never {
+    this.signals?.restoreTerminal();
+    exitGroup(code >>> 0);
+  }
+
   /** Ends the process: DLL detach in reverse initialization order, then exit_group. */
   exit(code: number): never {
     if (!this.exiting) {

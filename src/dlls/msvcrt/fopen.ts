@@ -2,6 +2,7 @@
  * Opening and closing streams, the table of streams fopen creates (CRT.Streams: pointers to
  * heap FILEs), flushing them all, and setvbuf.
  */
+import { invalidParameter } from './invarg.js';
 import type { ApiContext } from '../types.js';
 import { CRT, crt } from './crtdata.js';
 import { closeFd, EINVAL, sopen, _O_APPEND, _O_BINARY, _O_CREAT, _O_EXCL, _O_NOINHERIT, _O_RDONLY, _O_RDWR, _O_TEMPORARY, _O_TEXT, _O_TRUNC, _O_U16TEXT, _O_U8TEXT, _O_WRONLY, _S_IREAD, _S_IWRITE } from './lowio.js';
@@ -115,7 +116,7 @@ export function streamOnFd(ctx: ApiContext, fd: number, streamFlag: number, into
 export function openStream(ctx: ApiContext, path: string, mode: string, shflag: number, into = 0): number {
   const p = parseMode(mode);
   if (!p) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return 0;
   }
   const fd = sopen(ctx, path, p.oflag, shflag, _S_IREAD | _S_IWRITE);
@@ -183,11 +184,11 @@ export function setvbufStream(ctx: ApiContext, f: number, buf: number, mode: num
   const _IOFBF = 0;
   const _IOLBF = 0x40;
   if (mode !== _IOFBF && mode !== _IOLBF && mode !== _IONBF) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return -1;
   }
   if (mode !== _IONBF && (size < 2 || size > 0x7fffffff)) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return -1;
   }
   const m = ctx.mem;

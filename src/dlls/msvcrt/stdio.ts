@@ -2,6 +2,7 @@
  * stdio.h over the buffered streams of stream.ts: opening and closing, character, line and
  * block I/O, positioning, buffering control, and the printf family on streams.
  */
+import { invalidParameter } from './invarg.js';
 import { utf16ToUtf8, utf8ToUtf16 } from '../kernel32/text.js';
 import type { ApiContext, VarArgs } from '../types.js';
 import { EEXIST, EINVAL, fdFlags, FTEXT, setFdFlags, sopen, validFd, _O_BINARY, _O_CREAT, _O_EXCL, _O_RDWR, _O_TEMPORARY, _O_TEXT, _S_IREAD, _S_IWRITE } from './lowio.js';
@@ -67,7 +68,7 @@ export function writeBytes(ctx: ApiContext, f: number, data: Uint8Array): number
 
 export function fopen(ctx: ApiContext, path: number, mode: number): number {
   if (path === 0 || mode === 0) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return 0;
   }
   return openStream(ctx, narrow(ctx, path), narrow(ctx, mode), _SH_DENYNO);
@@ -75,7 +76,7 @@ export function fopen(ctx: ApiContext, path: number, mode: number): number {
 
 export function _wfopen(ctx: ApiContext, path: number, mode: number): number {
   if (path === 0 || mode === 0) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return 0;
   }
   return openStream(ctx, ctx.mem.wstring(path), ctx.mem.wstring(mode), _SH_DENYNO);
@@ -83,7 +84,7 @@ export function _wfopen(ctx: ApiContext, path: number, mode: number): number {
 
 export function _fsopen(ctx: ApiContext, path: number, mode: number, sh: number): number {
   if (path === 0 || mode === 0) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return 0;
   }
   return openStream(ctx, narrow(ctx, path), narrow(ctx, mode), sh);
@@ -91,7 +92,7 @@ export function _fsopen(ctx: ApiContext, path: number, mode: number, sh: number)
 
 export function _wfsopen(ctx: ApiContext, path: number, mode: number, sh: number): number {
   if (path === 0 || mode === 0) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return 0;
   }
   return openStream(ctx, ctx.mem.wstring(path), ctx.mem.wstring(mode), sh);
@@ -99,7 +100,7 @@ export function _wfsopen(ctx: ApiContext, path: number, mode: number, sh: number
 
 function openS(ctx: ApiContext, out: number, open: () => number): number {
   if (out === 0) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return EINVAL;
   }
   const f = open();
@@ -113,7 +114,7 @@ export const _wfopen_s = (ctx: ApiContext, out: number, path: number, mode: numb
 export function _fdopen(ctx: ApiContext, fd: number, mode: number): number {
   const p = mode ? parseMode(narrow(ctx, mode)) : undefined;
   if (!p) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return 0;
   }
   if (!validFd(ctx, fd)) return 0;
@@ -126,7 +127,7 @@ export function freopen(ctx: ApiContext, path: number, mode: number, f: number):
   if (!validStream(ctx, f) || mode === 0) return 0;
   if (streamFlag(ctx, f) & OPEN) closeStream(ctx, f, false);
   if (path === 0) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return 0;
   }
   return openStream(ctx, narrow(ctx, path), narrow(ctx, mode), _SH_DENYNO, f);
@@ -136,7 +137,7 @@ export function _wfreopen(ctx: ApiContext, path: number, mode: number, f: number
   if (!validStream(ctx, f) || mode === 0) return 0;
   if (streamFlag(ctx, f) & OPEN) closeStream(ctx, f, false);
   if (path === 0) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return 0;
   }
   return openStream(ctx, ctx.mem.wstring(path), ctx.mem.wstring(mode), _SH_DENYNO, f);
@@ -220,7 +221,7 @@ export function putchar(ctx: ApiContext, c: number): number {
 
 export function fputs(ctx: ApiContext, s: number, f: number): number {
   if (!validStream(ctx, f) || s === 0) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return EOF;
   }
   const b = ctx.mem.cstringBytes(s);
@@ -238,7 +239,7 @@ export function puts(ctx: ApiContext, s: number): number {
 /** fgets: up to n-1 bytes, through the first LF; NULL at end of file with nothing read. */
 export function fgets(ctx: ApiContext, buf: number, n: number, f: number): number {
   if (!validStream(ctx, f) || buf === 0 || n <= 0) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return 0;
   }
   const m = ctx.mem;
