@@ -2,7 +2,7 @@
 // Expected output is Wine 8's (tests/fixtures/expected/) except where noted.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { FIXTURES, WINRUN, runGuest, scratchDir, wineOutput } from './helpers.js';
 
@@ -84,4 +84,17 @@ describe('C runtime invalid parameters', () => {
       assert.equal(r.stdout, lines(false));
     }
   });
+});
+
+describe('C runtime Unicode text streams', () => {
+  // Wine 8's output, byte for byte (stdout turns UTF-16LE and back to UTF-8 midway).
+  const wine = readFileSync(`${FIXTURES}../expected/widetext.wine.bin`);
+  for (const exe of ['widetext.exe', 'widetext_ucrt.exe']) {
+    it(`${exe}: ccs=UTF-8/UTF-16LE/UNICODE write byte order marks, read by them, and _setmode switches stdout`, () => {
+      const dir = scratchDir();
+      const r = spawnSync(process.execPath, [WINRUN, FIXTURES + exe], { cwd: dir, timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr.toString());
+      assert.deepEqual(r.stdout, wine);
+    });
+  }
 });

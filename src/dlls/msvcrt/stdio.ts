@@ -3,7 +3,6 @@
  * block I/O, positioning, buffering control, and the printf family on streams.
  */
 import { invalidParameter } from './invarg.js';
-import { utf16ToUtf8, utf8ToUtf16 } from '../kernel32/text.js';
 import type { ApiContext, VarArgs } from '../types.js';
 import { EEXIST, EINVAL, fdFlags, FTEXT, setFdFlags, sopen, validFd, _O_BINARY, _O_CREAT, _O_EXCL, _O_RDWR, _O_TEMPORARY, _O_TEXT, _S_IREAD, _S_IWRITE } from './lowio.js';
 import { tempPath } from '../kernel32/pathapi.js';
@@ -386,71 +385,10 @@ export function setbuf(ctx: ApiContext, f: number, buf: number): void {
   else setvbufStream(ctx, f, buf, 0, 512 /* BUFSIZ */);
 }
 
-// ---- wide characters on narrow streams ------------------------------------------------------
+// ---- wide characters: widestream.ts -----------------------------------------------------------
 
-export function fputwc(ctx: ApiContext, c: number, f: number): number {
-  if (!validStream(ctx, f)) return 0xffff;
-  const b = utf16ToUtf8(Uint16Array.of(c & 0xffff));
-  return writeBytes(ctx, f, b) === b.length ? c & 0xffff : 0xffff;
-}
-
-export function fputws(ctx: ApiContext, s: number, f: number): number {
-  if (!validStream(ctx, f) || s === 0) return EOF;
-  const b = utf16ToUtf8(ctx.mem.wstringUnits(s));
-  return writeBytes(ctx, f, b) === b.length ? 0 : EOF;
-}
-
-export function _putws(ctx: ApiContext, s: number): number {
-  const units = ctx.mem.wstringUnits(s);
-  const b = utf16ToUtf8(Uint16Array.from([...units, 10]));
-  return writeBytes(ctx, stdStream(ctx, 1), b) === b.length ? 0 : EOF;
-}
-
-export function putwchar(ctx: ApiContext, c: number): number {
-  return fputwc(ctx, c, stdStream(ctx, 1));
-}
-
-/** fgetwc on a narrow text stream: one UTF-8 sequence (the ANSI code page) → one unit. */
-export function fgetwc(ctx: ApiContext, f: number): number {
-  if (!validStream(ctx, f)) return 0xffff;
-  const c = streamGetc(ctx, f);
-  if (c === EOF) return 0xffff;
-  if (c < 0x80) return c;
-  const len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-  const bytes = [c];
-  for (let i = 1; i < len; i++) {
-    const d = streamGetc(ctx, f);
-    if (d === EOF) break;
-    bytes.push(d);
-  }
-  const units = utf8ToUtf16(Uint8Array.from(bytes), false);
-  return units && units.length > 0 ? units[0]! : 0xfffd;
-}
-
-export function getwchar(ctx: ApiContext): number {
-  return fgetwc(ctx, stdStream(ctx, 0));
-}
-
-export function ungetwc(ctx: ApiContext, c: number, f: number): number {
-  if (c === 0xffff || !validStream(ctx, f)) return 0xffff;
-  const b = utf16ToUtf8(Uint16Array.of(c));
-  for (let i = b.length - 1; i >= 0; i--) if (streamUngetc(ctx, b[i]!, f) === EOF) return 0xffff;
-  return c;
-}
-
-export function fgetws(ctx: ApiContext, buf: number, n: number, f: number): number {
-  if (!validStream(ctx, f) || buf === 0 || n <= 0) return 0;
-  let i = 0;
-  while (i < n - 1) {
-    const c = fgetwc(ctx, f);
-    if (c === 0xffff) break;
-    ctx.mem.setU16(buf + 2 * i++, c);
-    if (c === 10) break;
-  }
-  if (i === 0) return 0;
-  ctx.mem.setU16(buf + 2 * i, 0);
-  return buf;
-}
+export { fgetwc, fgetws, fputwc, fputws, getwchar, putwchar, ungetwc, _putws } from './widestream.js';
+import { wprintTo } from './widestream.js';
 
 // ---- printf on streams ----------------------------------------------------------------------
 
@@ -500,12 +438,8 @@ export const fprintf = (ctx: ApiContext, f: number, fmt: number): number => prin
 export const printf = (ctx: ApiContext, fmt: number): number => printTo(ctx, stdStream(ctx, 1), format(ctx, fmt, varArgsEnv(ctx, ctx.varargs())));
 export const vprintf = (ctx: ApiContext, fmt: number, va: number): number => printTo(ctx, stdStream(ctx, 1), format(ctx, fmt, vaListEnv(ctx, va)));
 
-function wformat(ctx: ApiContext, fmt: number, env: FormatEnv): { bytes: Uint8Array; units: number } {
-  const out = formatWide(ctx.mem.wstringUnits(fmt), env, { msvcrt: true });
-  return { bytes: utf16ToUtf8(out), units: out.length };
-}
-function wprintTo(ctx: ApiContext, f: number, r: { bytes: Uint8Array; units: number }): number {
-  return printTo(ctx, f, r.bytes) < 0 ? -1 : r.units;
+function wformat(ctx: ApiContext, fmt: number, env: FormatEnv): Uint16Array {
+  return formatWide(ctx.mem.wstringUnits(fmt), env, { msvcrt: true });
 }
 export const vfwprintf = (ctx: ApiContext, f: number, fmt: number, va: number): number => wprintTo(ctx, f, wformat(ctx, fmt, vaListEnv(ctx, va)));
 export const fwprintf = (ctx: ApiContext, f: number, fmt: number): number => wprintTo(ctx, f, wformat(ctx, fmt, varArgsEnv(ctx, ctx.varargs())));
