@@ -29,3 +29,6 @@ export const libcErrno = (): number => koffi.errno();
 export const libcLseek = libc.func('int64_t lseek(int fd, int64_t offset, int whence)') as (fd: number, offset: bigint, whence: number) => number | bigint;
 export const libcFtruncate = libc.func('int ftruncate(int fd, int64_t length)') as (fd: number, length: bigint) => number;
 export const libcDup = libc.func('int dup(int fd)') as (fd: number) => number;
+/** clock_gettime(clock, struct timespec *): the timespec is a BigInt64Array(2) passed by pointer. */
+export const libcClockGettime = libc.func('int clock_gettime(int clk, void *tp)') as (clk: number, tp: BigInt64Array) => number;
+export const libcSchedGetcpu = libc.func('int sched_getcpu()') as () => number;
