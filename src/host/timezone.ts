@@ -44,7 +44,8 @@ export function zoneKnown(zone: string): boolean {
 
 /** Minutes east of UTC in effect at the UTC instant `utcMs`. */
 export function utcOffsetMinutes(utcMs: number, zone?: string): number {
-  if (zone === undefined) return -new Date(utcMs).getTimezoneOffset();
+  // Whole minutes: before standard time, zones ran on local mean time (Berlin +0:53:28).
+  if (zone === undefined) return -Math.round(new Date(utcMs).getTimezoneOffset());
   const m = /^GMT(?:([+-])(\d{2}):(\d{2}))?/.exec(zoneNamePart(formatter(zone, 'longOffset'), utcMs));
   if (!m?.[1]) return 0;
   return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));

@@ -216,6 +216,11 @@ function hostNames(zone: string | undefined, rules: ReturnType<typeof zoneRulesO
   return [zoneLongName(mid(stdStart), zone), zoneLongName(mid(dstStart), zone)];
 }
 
+/** Windows' zone data starts in the 2000s and applies its first year's rules to every year
+ *  before; winrun uses the host's history back to 1970, and 1970's rules before that (earlier
+ *  years bring local mean time and wartime rules no Windows program expects). */
+const FIRST_PROBED_YEAR = 1970;
+
 /**
  * The zone as Windows would describe it for `year`: the host zone (`zone` undefined) or an
  * IANA zone. Names and key come from the Windows key CLDR maps the zone to; a zone without
@@ -223,7 +228,8 @@ function hostNames(zone: string | undefined, rules: ReturnType<typeof zoneRulesO
  */
 const zoneInfoCache = new Map<string, ZoneInfo>();
 
-export function zoneInfo(year: number, zone?: string): ZoneInfo {
+export function zoneInfo(wantedYear: number, zone?: string): ZoneInfo {
+  const year = Math.max(wantedYear, FIRST_PROBED_YEAR);
   const cacheKey = `${year}|${zone ?? ''}`;
   const hit = zoneInfoCache.get(cacheKey);
   if (hit) return hit;

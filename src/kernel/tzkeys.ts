@@ -156,6 +156,11 @@ function rows(): [string, string[]][] {
   return parsed;
 }
 
+/** Every Windows key with its IANA zones (representative first). */
+export function windowsZoneTable(): readonly (readonly [string, readonly string[]])[] {
+  return rows();
+}
+
 /** The Windows key for an IANA zone, or undefined. */
 export function windowsZoneKey(iana: string): string | undefined {
   return rows().find(([, zones]) => zones.includes(iana))?.[0];

@@ -4,18 +4,18 @@
  * counter runs at 10 MHz like Windows 10's.
  */
 import { fieldsOfMs, FILETIME_UNIX_EPOCH, msOfFields, currentOffsetMinutes } from '../../kernel/timezone.js';
-import { cpuInfo, hostName, processorCount, realtimeNs, sinceBootNs } from '../../host/system.js';
+import { cpuInfo, hostName, processorCount, realtimeNs, sinceBootMs } from '../../host/system.js';
 import { ALLOCATION_GRANULARITY, PAGE_SIZE } from '../../native/memory.js';
 import type { ApiContext } from '../types.js';
 import { ERROR_BUFFER_OVERFLOW, ERROR_INVALID_PARAMETER, ERROR_MORE_DATA, ERROR_PRIVILEGE_NOT_HELD } from './errors.js';
 import { readSystemTime, writeSystemTime } from './timezoneapi.js';
 
 export function GetTickCount(): number {
-  return Number(sinceBootNs() / 1_000_000n) >>> 0;
+  return Math.floor(sinceBootMs()) >>> 0;
 }
 
 export function GetTickCount64(): bigint {
-  return sinceBootNs() / 1_000_000n;
+  return BigInt(Math.floor(sinceBootMs()));
 }
 
 export function GetSystemTimeAsFileTime(ctx: ApiContext, ft: number): void {
@@ -58,7 +58,7 @@ export function QueryPerformanceFrequency(ctx: ApiContext, out: number): number 
 }
 
 export function QueryPerformanceCounter(ctx: ApiContext, out: number): number {
-  ctx.mem.setU64(out, sinceBootNs() / 100n);
+  ctx.mem.setU64(out, Math.floor(sinceBootMs() * 10_000));
   return 1;
 }
 
