@@ -14,6 +14,7 @@ export const PEB_EXT = {
   UnhandledExceptionFilter: 0x808,
   /** TLS slot bitmap: 64 bits (slot i allocated = bit i). */
   TlsBitmap: 0x810,
+  /** Unused: GetEnvironmentStringsA now returns a fresh block each call. */
   EnvironmentA: 0x818,
 } as const;
 
