@@ -44,3 +44,6 @@ export const libcFcntlLock = libc.func('fcntl', 'int', ['int', 'int', koffi.inou
 export const libcMsync = libc.func('int msync(uint64_t addr, size_t length, int flags)') as (addr: number, length: number, flags: number) => number;
 export const libcInotifyInit1 = libc.func('int inotify_init1(int flags)') as (flags: number) => number;
 export const libcInotifyAddWatch = libc.func('int inotify_add_watch(int fd, const char *path, uint32_t mask)') as (fd: number, path: string, mask: number) => number;
+/** clock_gettime(clock, struct timespec *): the timespec is a BigInt64Array(2) passed by pointer. */
+export const libcClockGettime = libc.func('int clock_gettime(int clk, void *tp)') as (clk: number, tp: BigInt64Array) => number;
+export const libcSchedGetcpu = libc.func('int sched_getcpu()') as () => number;
