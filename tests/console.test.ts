@@ -3,11 +3,12 @@
 // termios, raw input, window size, colours, cursor moves, and the terminal restored after a
 // normal exit and after a crash.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import type * as Iced from 'iced-x86';
 import { cursorOf, moveSequence, trackOutput } from '../src/kernel/console.js';
+import { keyEvents } from '../src/kernel/keys.js';
 import { sgrFor } from '../src/dlls/kernel32/consolescreen.js';
 import { CTRL_SIGNALS, signalHandlerCode } from '../src/native/console.js';
 import { CONSOLE } from '../src/native/layout.js';
@@ -134,7 +135,55 @@ describe('console', () => {
   });
 });
 
+describe('console input', () => {
+  it('with stdin redirected there is no keyboard: _getch ends at once and ReadConsoleInput fails, as under Wine', () => {
+    const r = spawnSync(process.execPath, [WINRUN, FIXTURES + 'conin.exe'], { input: 'ab', encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.stdout.split('\r\n').slice(0, -1), wineOutput('conin'));
+  });
+
+  it('on a terminal: _getch gets keys without Enter (0xE0 or 0, then the scan code, for keys without a character); ReadConsoleInputW gets key records', async () => {
+    const cmd = `${JSON.stringify(process.execPath)} ${WINRUN} ${FIXTURES}conin.exe`;
+    const t = live('script', ['-qec', cmd, '/dev/null']);
+    const steps: [string, string][] = [
+      ['ready', 'a'],
+      ['getch 97', '\x1b[A'],
+      ['getch 72', '\x1bOP'],
+      ['getch 59', 'Zq'],
+      ['now x', 'x'],
+    ];
+    for (const [wait, send] of steps) {
+      await t.waitFor(wait);
+      t.write(send);
+    }
+    assert.equal(await t.done, 0);
+    const lines = t.out().replace(/\r/g, '').split('\n');
+    assert.deepEqual(lines.slice(lines.indexOf('ready') + 1, -1), [
+      'getch 97',
+      'getch 224',
+      'getch 72',
+      'getch 0',
+      'getch 59',
+      'getch 90',
+      'getch 113',
+      'now x',
+      'record type 1 down 1 vk 0x58 scan 0x2d char 0x78 state 0',
+      'record type 1 down 0 vk 0x58 scan 0x2d char 0x78 state 0',
+      'left 0',
+    ]);
+  });
+});
+
 describe('console pieces', () => {
+  it('turns terminal bytes into key presses', () => {
+    const k = (s: string): string[] => keyEvents(new TextEncoder().encode(s)).map((e) => `${e.vk.toString(16)}/${e.scan.toString(16)}/${e.char.toString(16)}/${e.state.toString(16)}`);
+    assert.deepEqual(k('aA1!'), ['41/1e/61/0', '41/1e/41/10', '31/2/31/0', '31/2/21/10']);
+    assert.deepEqual(k('\r\x7f\t\x03'), ['d/1c/d/0', '8/e/8/0', '9/f/9/0', '43/2e/3/8']);
+    assert.deepEqual(k('\x1b[A\x1b[1;5C\x1b[3~\x1bOP\x1b[15~'), ['26/48/0/100', '27/4d/0/108', '2e/53/0/100', '70/3b/0/0', '74/3f/0/0']);
+    assert.deepEqual(k('\x1bx'), ['58/2d/78/2']); // Alt+x
+    assert.deepEqual(k('é'), ['0/0/e9/0']);
+  });
+
   it('maps character attributes to SGR sequences', () => {
     assert.equal(sgrFor(0x07), '\x1b[0m');
     assert.equal(sgrFor(0x0c), '\x1b[0;91m'); // FOREGROUND_RED | INTENSITY

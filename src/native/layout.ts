@@ -137,3 +137,16 @@ export const CONSOLE = {
   TitleMax: 0x3ff,
   Size: 0x1000,
 } as const;
+
+/** Console input records not yet read (PEB allocation + 0x3000): INPUT_RECORDs of 20 bytes. */
+export const CONSOLE_INPUT_QUEUE = 0x3000;
+export const INPUT_QUEUE = {
+  Count: 0x0,
+  /** _getch's second half of an extended key (0x100 | byte), 0 when none. */
+  PendingChar: 0x4,
+  Records: 0x10,
+  Max: 200,
+  RecordSize: 20,
+  /** Scratch termios (36 bytes) for the raw read, after the 200 records. */
+  Termios: 0xfc0,
+} as const;

@@ -3,6 +3,7 @@ import type { DllTable } from '../types.js';
 import * as collation from './collation.js';
 import * as con from './console.js';
 import * as ctrl from './consolectrl.js';
+import * as cin from './consoleinput.js';
 import * as screen from './consolescreen.js';
 import * as file from './fileapi.js';
 import * as finfo from './fileinfo.js';
@@ -318,6 +319,12 @@ export const kernel32: DllTable = {
     { name: 'FillConsoleOutputAttribute', args: ['handle', 'u16', 'u32', 'u32', 'ptr'], ret: 'bool', impl: screen.FillConsoleOutputAttribute },
     { name: 'FillConsoleOutputCharacterA', args: ['handle', 'u8', 'u32', 'u32', 'ptr'], ret: 'bool', impl: screen.FillConsoleOutputCharacterA },
     { name: 'FillConsoleOutputCharacterW', args: ['handle', 'u16', 'u32', 'u32', 'ptr'], ret: 'bool', impl: screen.FillConsoleOutputCharacterW },
+    { name: 'FlushConsoleInputBuffer', args: ['handle'], ret: 'bool', impl: cin.FlushConsoleInputBuffer },
+    { name: 'GetNumberOfConsoleInputEvents', args: ['handle', 'ptr'], ret: 'bool', impl: cin.GetNumberOfConsoleInputEvents },
+    { name: 'PeekConsoleInputA', args: ['handle', 'ptr', 'u32', 'ptr'], ret: 'bool', impl: cin.PeekConsoleInputA },
+    { name: 'PeekConsoleInputW', args: ['handle', 'ptr', 'u32', 'ptr'], ret: 'bool', impl: cin.PeekConsoleInputW },
+    { name: 'ReadConsoleInputA', args: ['handle', 'ptr', 'u32', 'ptr'], ret: 'bool', impl: cin.ReadConsoleInputA },
+    { name: 'ReadConsoleInputW', args: ['handle', 'ptr', 'u32', 'ptr'], ret: 'bool', impl: cin.ReadConsoleInputW },
     { name: 'FreeConsole', args: [], ret: 'bool', impl: con.FreeConsole },
     { name: 'GenerateConsoleCtrlEvent', args: ['u32', 'u32'], ret: 'bool', impl: ctrl.GenerateConsoleCtrlEvent },
     { name: 'GetConsoleCursorInfo', args: ['handle', 'ptr'], ret: 'bool', impl: screen.GetConsoleCursorInfo },
