@@ -4,7 +4,7 @@
  * through one table. Reads and writes go straight between a descriptor and guest memory views.
  */
 import * as fs from 'node:fs';
-import { libcDup, libcErrno, libcFcntlLock, libcFtruncate, libcInotifyAddWatch, libcInotifyInit1, libcLseek } from '../native/ffi.js';
+import { libcDup, libcErrno, libcFcntlLock, libcFtruncate, libcInotifyAddWatch, libcInotifyInit1, libcLseek, libcStatx } from '../native/ffi.js';
 
 export type Errno = string;
 export interface Failed {
@@ -65,9 +65,55 @@ function toStat(s: fs.BigIntStats): HostStat {
 
 export const O = fs.constants;
 
+const S_IFMT = 0o170000;
+const STATX_BASIC_AND_BTIME = 0xfff;
+const STATX_BTIME = 0x800;
+
+/** glibc's makedev, so that device numbers equal fs.stat's. */
+function makedev(major: number, minor: number): bigint {
+  if (major < 0x1000 && minor < 0x100) return BigInt((major << 8) | minor);
+  const M = BigInt(major);
+  const m = BigInt(minor);
+  return ((M & 0xfffff000n) << 32n) | ((M & 0xfffn) << 8n) | ((m & 0xffffff00n) << 12n) | (m & 0xffn);
+}
+
+const statxBuf = new Uint8Array(256);
+const statxView = new DataView(statxBuf.buffer);
+
+/** stat of `name` relative to the directory open on `dirfd`, with statx(2): the same facts as
+ *  fs.stat in a fraction of its time (FindFirstFile over large directories). */
+function statAt(dirfd: number, name: string): HostResult<HostStat> {
+  if (libcStatx(dirfd, name, 0, STATX_BASIC_AND_BTIME, statxBuf) !== 0) return { errno: errnoName(libcErrno()) };
+  const dv = statxView;
+  const ts = (at: number): bigint => dv.getBigInt64(at, true) * 1_000_000_000n + BigInt(dv.getUint32(at + 8, true));
+  const mode = dv.getUint16(28, true);
+  const type = mode & S_IFMT;
+  const mtimeNs = ts(112);
+  return {
+    isFile: type === 0o100000,
+    isDirectory: type === 0o040000,
+    isSymlink: type === 0o120000,
+    isCharDevice: type === 0o020000,
+    isFifo: type === 0o010000,
+    isSocket: type === 0o140000,
+    size: dv.getBigUint64(40, true),
+    mode,
+    dev: makedev(dv.getUint32(136, true), dv.getUint32(140, true)),
+    ino: dv.getBigUint64(32, true),
+    nlink: dv.getUint32(16, true),
+    atimeNs: ts(64),
+    mtimeNs,
+    ctimeNs: ts(96),
+    birthtimeNs: dv.getUint32(0, true) & STATX_BTIME ? ts(80) : mtimeNs,
+  };
+}
+
 export const hostFs = {
   open: (path: string, flags: number, mode = 0o666): HostResult<number> => attempt(() => fs.openSync(path, flags, mode)),
   close: (fd: number): HostResult<void> => attempt(() => fs.closeSync(fd)),
+  statAt,
+  /** A descriptor of a directory (for statAt). */
+  openDir: (path: string): HostResult<number> => attempt(() => fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY)),
   stat: (path: string): HostResult<HostStat> => attempt(() => toStat(fs.statSync(path, { bigint: true }))),
   lstat: (path: string): HostResult<HostStat> => attempt(() => toStat(fs.lstatSync(path, { bigint: true }))),
   fstat: (fd: number): HostResult<HostStat> => attempt(() => toStat(fs.fstatSync(fd, { bigint: true }))),
@@ -162,7 +208,7 @@ export const hostFs = {
   },
 };
 
-const ERRNO_NAMES: Record<number, string> = { 1: 'EPERM', 2: 'ENOENT', 4: 'EINTR', 5: 'EIO', 9: 'EBADF', 11: 'EAGAIN', 12: 'ENOMEM', 35: 'EDEADLK', 13: 'EACCES', 22: 'EINVAL', 27: 'EFBIG', 28: 'ENOSPC', 29: 'ESPIPE', 30: 'EROFS' };
+const ERRNO_NAMES: Record<number, string> = { 1: 'EPERM', 2: 'ENOENT', 20: 'ENOTDIR', 40: 'ELOOP', 36: 'ENAMETOOLONG', 4: 'EINTR', 5: 'EIO', 9: 'EBADF', 11: 'EAGAIN', 12: 'ENOMEM', 35: 'EDEADLK', 13: 'EACCES', 22: 'EINVAL', 27: 'EFBIG', 28: 'ENOSPC', 29: 'ESPIPE', 30: 'EROFS' };
 function errnoName(n: number): string {
   return ERRNO_NAMES[n] ?? 'EIO';
 }

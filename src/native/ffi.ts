@@ -47,3 +47,4 @@ export const libcInotifyAddWatch = libc.func('int inotify_add_watch(int fd, cons
 /** clock_gettime(clock, struct timespec *): the timespec is a BigInt64Array(2) passed by pointer. */
 export const libcClockGettime = libc.func('int clock_gettime(int clk, void *tp)') as (clk: number, tp: BigInt64Array) => number;
 export const libcSchedGetcpu = libc.func('int sched_getcpu()') as () => number;
+export const libcStatx = libc.func('int statx(int dirfd, const char *path, int flags, unsigned int mask, _Out_ uint8_t *buf)') as (dirfd: number, path: string, flags: number, mask: number, buf: Uint8Array) => number;

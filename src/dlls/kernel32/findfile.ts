@@ -1,8 +1,10 @@
 /**
- * FindFirstFile / FindNextFile / FindClose. A search reads the directory once and keeps its
- * results as ready WIN32_FIND_DATAW records in a block on the process heap (guest memory,
- * DESIGN.md §5); the handle's value is the block's address:
- *   u32 next, u32 count, then `count` records (see RECORD).
+ * FindFirstFile / FindNextFile / FindClose. A search reads and sorts the directory's matching
+ * names once and keeps them in a block on the process heap (guest memory, DESIGN.md §5); each
+ * FindNextFile stats its entry then (through a descriptor of the directory, statx), as Windows
+ * reads a directory as it goes. The handle's value is the block's address:
+ *   u32 next, u32 count, i32 directory descriptor, u32 0, then count + 1 u32 offsets (in
+ *   UTF-16 units) into the names that follow.
  * Wildcards match the Windows way: case-insensitive, `*.*` is everything, `?` also matches
  * nothing at the end of a name or before its dot, a trailing `.` matches names without one.
  */
@@ -48,38 +50,56 @@ export function wildcardMatch(mask: string, name: string): boolean {
 
 const ENCODER = new TextEncoder();
 
-/** A search block record: WIN32_FIND_DATAW (592 bytes), then the name in the ANSI code page
- *  (260 bytes with its NUL) so that the A calls copy instead of converting. */
-const RECORD = RECORD_W + 264;
+const UTF16 = new TextDecoder('utf-16le');
 
-/** Fills record `i` of a search block being built in JS (one write to guest memory after). */
-function putRecord(dv: DataView, bytes: Uint8Array, i: number, name: string, st: HostStat): void {
-  const at = HEADER + i * RECORD;
-  dv.setUint32(at, attributesOf(st), true);
-  dv.setBigUint64(at + 4, fileTimeOf(st.birthtimeNs), true);
-  dv.setBigUint64(at + 12, fileTimeOf(st.atimeNs), true);
-  dv.setBigUint64(at + 20, fileTimeOf(st.mtimeNs), true);
-  const size = st.isDirectory ? 0n : st.size;
-  dv.setUint32(at + 28, Number(size >> 32n), true);
-  dv.setUint32(at + 32, Number(size & 0xffffffffn), true);
-  const n = Math.min(name.length, 259);
-  for (let k = 0; k < n; k++) dv.setUint16(at + 44 + 2 * k, name.charCodeAt(k), true);
-  ENCODER.encodeInto(name, bytes.subarray(at + RECORD_W, at + RECORD_W + 259));
+/** Fills the caller's WIN32_FIND_DATA{W,A} for `name`, straight into guest memory. */
+function putRecord(ctx: ApiContext, out: number, name: string, st: HostStat, cs: Charset): void {
+  const size = cs === 'W' ? RECORD_W : RECORD_A;
+  const m = ctx.mem;
+  m.check(out, size, true);
+  m.fill(out, 0, size);
+  const { dv, u8, off } = m.window(out);
+  dv.setUint32(off, attributesOf(st), true);
+  dv.setBigUint64(off + 4, fileTimeOf(st.birthtimeNs), true);
+  dv.setBigUint64(off + 12, fileTimeOf(st.atimeNs), true);
+  dv.setBigUint64(off + 20, fileTimeOf(st.mtimeNs), true);
+  const bytes = st.isDirectory ? 0 : Number(st.size);
+  dv.setUint32(off + 28, Math.floor(bytes / 0x100000000), true);
+  dv.setUint32(off + 32, bytes % 0x100000000, true);
+  if (cs === 'W') {
+    const n = Math.min(name.length, 259);
+    for (let k = 0; k < n; k++) dv.setUint16(off + 44 + 2 * k, name.charCodeAt(k), true);
+  } else ENCODER.encodeInto(name, u8.subarray(off + 44, off + 44 + 259));
 }
 
-/** Copies record `i` of a search block to the caller's WIN32_FIND_DATA{A,W}. */
-function copyOut(ctx: ApiContext, block: number, i: number, out: number, cs: Charset): void {
-  const rec = block + HEADER + i * RECORD;
+/** Name `i` of a search block. */
+function nameAt(ctx: ApiContext, block: number, i: number): string {
   const m = ctx.mem;
-  if (cs === 'W') {
-    m.check(out, RECORD_W, true);
-    m.copy(out, rec, RECORD_W);
-    return;
+  const count = m.u32(block + 4);
+  const start = m.u32(block + HEADER + 4 * i);
+  const end = m.u32(block + HEADER + 4 * (i + 1));
+  return UTF16.decode(m.view(block + HEADER + 4 * (count + 1) + 2 * start, 2 * (end - start), false));
+}
+
+/** Fills `out` with the next entry that still exists; false at the end. */
+function advance(ctx: ApiContext, block: number, out: number, cs: Charset): boolean {
+  const m = ctx.mem;
+  const dirfd = m.i32(block + 8);
+  for (let i = m.u32(block); i < m.u32(block + 4); i++) {
+    const name = nameAt(ctx, block, i);
+    const st = ctx.process.fs.statAt(dirfd, name);
+    if (failed(st)) continue; // gone since, or a dangling link: Windows would not list it either
+    m.setU32(block, i + 1);
+    putRecord(ctx, out, name, st, cs);
+    return true;
   }
-  m.check(out, RECORD_A, true);
-  m.copy(out, rec, 44);
-  m.copy(out + 44, rec + RECORD_W, 260);
-  m.fill(out + 304, 0, RECORD_A - 304);
+  m.setU32(block, m.u32(block + 4));
+  return false;
+}
+
+function closeSearch(ctx: ApiContext, block: number): void {
+  ctx.process.fs.close(ctx.mem.i32(block + 8));
+  ctx.process.heapFree(ctx.process.processHeap, block);
 }
 
 function findFirst(ctx: ApiContext, cs: Charset, pattern: number, out: number): number {
@@ -104,32 +124,38 @@ function findFirst(ctx: ApiContext, cs: Charset, pattern: number, out: number): 
   const listing = fs.readdir(dir.unix);
   if (failed(listing)) return fail(win32FromErrno(listing.errno));
   const isRoot = /^[a-zA-Z]:\\$/.test(dirDos);
-  const names = listing.sort((a, b) => {
-    const x = a.toUpperCase();
-    const y = b.toUpperCase();
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
-  if (!isRoot) names.unshift('.', '..');
-  const found: [string, HostStat][] = [];
-  const base = dir.unix === '/' ? '' : dir.unix;
-  for (const n of names) {
-    if (!wildcardMatch(mask, n)) continue;
-    const st = n === '.' ? dst : fs.stat(n === '..' ? base.slice(0, base.lastIndexOf('/')) || '/' : base + '/' + n);
-    if (failed(st)) continue; // a dangling link: Windows would not list it either
-    found.push([n, st]);
-  }
-  if (found.length === 0) return fail(ERROR_FILE_NOT_FOUND);
-  const size = HEADER + found.length * RECORD;
+  const keyed = listing.map((n) => [n.toUpperCase(), n] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const matchAll = mask === '*' || mask === '*.*';
+  const names = (isRoot ? [] : ['.', '..']).concat(keyed.map((k) => k[1])).filter((n) => matchAll || wildcardMatch(mask, n));
+  if (names.length === 0) return fail(ERROR_FILE_NOT_FOUND);
+  const dirfd = fs.openDir(dir.unix);
+  if (failed(dirfd)) return fail(win32FromErrno(dirfd.errno));
+  let units = 0;
+  for (const n of names) units += n.length;
+  const size = HEADER + 4 * (names.length + 1) + 2 * units;
   const block = ctx.process.heapAlloc(ctx.process.processHeap, size, 0);
-  if (block === 0) return fail(ERROR_NOT_ENOUGH_MEMORY);
+  if (block === 0) {
+    fs.close(dirfd);
+    return fail(ERROR_NOT_ENOUGH_MEMORY);
+  }
   const bytes = new Uint8Array(size);
   const dv = new DataView(bytes.buffer);
-  dv.setUint32(0, 1, true);
-  dv.setUint32(4, found.length, true);
-  found.forEach(([n, st], i) => putRecord(dv, bytes, i, n, st));
+  dv.setUint32(4, names.length, true);
+  dv.setInt32(8, dirfd, true);
+  let at = 0;
+  const text0 = HEADER + 4 * (names.length + 1);
+  names.forEach((n, i) => {
+    dv.setUint32(HEADER + 4 * i, at, true);
+    for (let k = 0; k < n.length; k++) dv.setUint16(text0 + 2 * (at + k), n.charCodeAt(k), true);
+    at += n.length;
+  });
+  dv.setUint32(HEADER + 4 * names.length, at, true);
   ctx.mem.write(block, bytes);
+  if (!advance(ctx, block, out, cs)) {
+    closeSearch(ctx, block);
+    return fail(ERROR_FILE_NOT_FOUND);
+  }
   const h = ctx.process.handles.allocate(HandleType.Find, block);
-  copyOut(ctx, block, 0, out, cs);
   return h;
 }
 
@@ -154,14 +180,10 @@ function findNext(ctx: ApiContext, cs: Charset, h: number, out: number): number 
     ctx.setLastError(ERROR_INVALID_HANDLE);
     return 0;
   }
-  const block = o.value;
-  const next = ctx.mem.u32(block);
-  if (next >= ctx.mem.u32(block + 4)) {
+  if (!advance(ctx, o.value, out, cs)) {
     ctx.setLastError(ERROR_NO_MORE_FILES);
     return 0;
   }
-  copyOut(ctx, block, next, out, cs);
-  ctx.mem.setU32(block, next + 1);
   return 1;
 }
 export const FindNextFileW = (ctx: ApiContext, h: number, out: number): number => findNext(ctx, 'W', h, out);
@@ -174,6 +196,6 @@ export function FindClose(ctx: ApiContext, h: number): number {
     return 0;
   }
   ctx.process.handles.close(h);
-  ctx.process.heapFree(ctx.process.processHeap, o.value);
+  closeSearch(ctx, o.value);
   return 1;
 }
