@@ -13,6 +13,12 @@ export const FILE_UNICODE_ON_DISK = 0x4;
 export const FILE_SYSTEM_FLAGS = FILE_CASE_SENSITIVE_SEARCH | FILE_CASE_PRESERVED_NAMES | FILE_UNICODE_ON_DISK;
 export const BYTES_PER_SECTOR = 512;
 
+/** The NT device path of a full DOS path (`C:\x` → `\Device\HarddiskVolume1\x`): C: is
+ *  volume 1, Z: volume 2. */
+export function volumeDevicePath(dos: string): string {
+  return `\\Device\\HarddiskVolume${dos[0]?.toUpperCase() === 'C' ? 1 : 2}` + dos.slice(2);
+}
+
 export interface VolumeSpace {
   /** Bytes per allocation unit (the file system's block). */
   unit: number;

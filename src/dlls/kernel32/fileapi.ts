@@ -40,6 +40,7 @@ import {
   ERROR_SUCCESS,
   win32FromErrno,
 } from '../../kernel/win32error.js';
+import { VOLUME_SERIAL } from '../../kernel/volume.js';
 import type { ApiContext } from '../types.js';
 import { readPath, resolve, unixPath, type Charset } from './pathstr.js';
 
@@ -168,8 +169,6 @@ export function GetFileSizeEx(ctx: ApiContext, h: number, out: number): number {
   ctx.mem.setU64(out, st.value.size);
   return 1;
 }
-
-const VOLUME_SERIAL = 0x77696e72; // "winr"
 
 export function GetFileInformationByHandle(ctx: ApiContext, h: number, info: number): number {
   const r = statHandle(ctx.process, h);

@@ -15,6 +15,7 @@ import {
   STATUS_PORT_NOT_SET,
   STATUS_SUCCESS,
 } from '../../kernel/ntstatus.js';
+import { volumeDevicePath } from '../../kernel/volume.js';
 import { TEB } from '../../native/layout.js';
 import { PEB } from '../../loader/structures.js';
 import { ALLOCATION_GRANULARITY, PAGE_SIZE } from '../../native/memory.js';
@@ -187,9 +188,6 @@ function imageName(name: string): Uint8Array {
   return f.bytes;
 }
 
-/** The NT device name of a DOS path, as GetFinalPathNameByHandle(VOLUME_NAME_NT) shows it. */
-const ntDeviceName = (dos: string): string => `\\Device\\HarddiskVolume${dos[0]?.toUpperCase() === 'C' ? 1 : 2}${dos.slice(2)}`;
-
 export function NtQueryInformationProcess(ctx: ApiContext, handle: bigint, cls: number, buf: number, len: number, retLen: number): number {
   return ntCall(() => {
     if (!isCurrentProcess(handle)) return STATUS_INVALID_HANDLE;
@@ -230,7 +228,7 @@ export function NtQueryInformationProcess(ctx: ApiContext, handle: bigint, cls: 
       case ProcessSessionInformation:
         return fixed(4, () => new Fields(4).u32(0, ctx.mem.u32(peb + PEB.SessionId)).bytes);
       case ProcessImageFileName:
-        return named(ntDeviceName(ctx.process.imagePath));
+        return named(volumeDevicePath(ctx.process.imagePath));
       case ProcessImageFileNameWin32:
         return named(ctx.process.imagePath);
       default:
