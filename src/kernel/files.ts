@@ -6,10 +6,11 @@
 import { failed, O, type HostFs, type HostStat } from '../host/fs.js';
 import { ioConflicts, type LockTable } from './locks.js';
 import type { DirectoryWatches } from './watch.js';
-import { HANDLE_APPEND, HANDLE_BORROWED_FD, HANDLE_CONSOLE_INPUT, HANDLE_DELETE_ON_CLOSE, HandleType, type HandleInfo, type HandleTable } from './handles.js';
+import { HANDLE_APPEND, HANDLE_BORROWED_FD, HANDLE_CONSOLE_INPUT, HANDLE_DELETE_ON_CLOSE, HANDLE_DELETE_PENDING, HandleType, type HandleInfo, type HandleTable } from './handles.js';
 import type { DosDrives } from './paths.js';
 import {
   ERROR_ACCESS_DENIED,
+  ERROR_ALREADY_EXISTS,
   ERROR_FILE_EXISTS,
   ERROR_FILE_NOT_FOUND,
   ERROR_INVALID_HANDLE,
@@ -28,7 +29,10 @@ export const GENERIC_ALL = 0x10000000;
 export const FILE_READ_DATA = 0x1;
 export const FILE_WRITE_DATA = 0x2;
 export const FILE_APPEND_DATA = 0x4;
+export const FILE_EXECUTE = 0x20;
 export const FILE_READ_ATTRIBUTES = 0x80;
+export const FILE_WRITE_ATTRIBUTES = 0x100;
+export const SYNCHRONIZE = 0x100000;
 export const DELETE = 0x10000;
 export const FILE_SHARE_READ = 1;
 export const FILE_SHARE_WRITE = 2;
@@ -66,12 +70,20 @@ export type WinResult<T> = { ok: true; value: T } | { ok: false; error: number }
 const ok = <T>(value: T): WinResult<T> => ({ ok: true, value });
 const err = <T>(error: number): WinResult<T> => ({ ok: false, error });
 
-/** Generic rights folded into the specific file rights. */
+/** The file object's generic mapping (winnt.h FILE_GENERIC_READ, FILE_GENERIC_WRITE,
+ *  FILE_GENERIC_EXECUTE, FILE_ALL_ACCESS). */
+export const FILE_GENERIC_READ = 0x120089;
+export const FILE_GENERIC_WRITE = 0x120116;
+export const FILE_GENERIC_EXECUTE = 0x1200a0;
+export const FILE_ALL_ACCESS = 0x1f01ff;
+
+/** Generic rights folded into the specific file rights, as the handle is granted them. */
 export function fileAccess(access: number): number {
   let a = access & 0x0fffffff;
-  if (access & GENERIC_READ) a |= FILE_READ_DATA | FILE_READ_ATTRIBUTES;
-  if (access & GENERIC_WRITE) a |= FILE_WRITE_DATA | FILE_APPEND_DATA;
-  if (access & GENERIC_ALL) a |= FILE_READ_DATA | FILE_WRITE_DATA | FILE_APPEND_DATA | DELETE | FILE_READ_ATTRIBUTES;
+  if (access & GENERIC_READ) a |= FILE_GENERIC_READ;
+  if (access & GENERIC_WRITE) a |= FILE_GENERIC_WRITE;
+  if (access & GENERIC_EXECUTE) a |= FILE_GENERIC_EXECUTE;
+  if (access & GENERIC_ALL) a |= FILE_ALL_ACCESS;
   return a >>> 0;
 }
 
@@ -142,7 +154,7 @@ export function openFile(k: FileKernel, unix: string, desired: number, share: nu
     if ((canWrite || disposition === CREATE_ALWAYS || disposition === TRUNCATE_EXISTING) && (before.mode & 0o222) === 0) return err(ERROR_ACCESS_DENIED);
     if (!shareAllows(k.handles.openOn(fileIdOf(before)), access, share)) return err(ERROR_SHARING_VIOLATION);
   }
-  const reading = (access & (FILE_READ_DATA | GENERIC_EXECUTE)) !== 0 || !canWrite;
+  const reading = (access & (FILE_READ_DATA | FILE_EXECUTE)) !== 0 || !canWrite;
   // Truncation needs a writable descriptor even when the handle itself may only read.
   const truncating = existed && (disposition === CREATE_ALWAYS || disposition === TRUNCATE_EXISTING);
   let flags = canWrite || truncating ? (reading ? O.O_RDWR : O.O_WRONLY) : O.O_RDONLY;
@@ -211,9 +223,12 @@ export function closeFileHandle(k: FileKernel, h: number): boolean {
   if (o.type === HandleType.File) k.locks.release(h);
   if (o.type === HandleType.Directory) k.watches.release(h);
   if (o.flags & HANDLE_BORROWED_FD) return true;
-  if (o.flags & HANDLE_DELETE_ON_CLOSE) {
+  if (o.flags & (HANDLE_DELETE_ON_CLOSE | HANDLE_DELETE_PENDING)) {
     const path = k.fs.readlink(`/proc/self/fd/${o.value}`);
-    if (!failed(path)) k.fs.unlink(path);
+    if (!failed(path)) {
+      if (o.type === HandleType.Directory) k.fs.rmdir(path);
+      else k.fs.unlink(path);
+    }
   }
   k.fs.close(o.value);
   return true;
@@ -309,10 +324,59 @@ export function pathOfHandle(k: FileKernel, h: number): WinResult<string> {
   return failed(p) ? err(win32FromErrno(p.errno)) : ok(p);
 }
 
-/** True when no open handle of the process forbids deleting the file at `unix`. */
-export function deleteAllowed(k: FileKernel, unix: string): boolean {
+/** True when no open handle of the process forbids deleting the file at `unix` (the handle
+ *  on descriptor `exceptFd`, the one asking, does not count). */
+export function deleteAllowed(k: FileKernel, unix: string, exceptFd = -1): boolean {
   const st = k.fs.stat(unix);
   if (failed(st)) return true;
-  return k.handles.openOn(fileIdOf(st)).every((h) => (h.share & FILE_SHARE_DELETE) !== 0 || (h.flags & HANDLE_DELETE_ON_CLOSE) !== 0);
+  return k.handles.openOn(fileIdOf(st)).every((h) => h.value === exceptFd || (h.share & FILE_SHARE_DELETE) !== 0 || (h.flags & (HANDLE_DELETE_ON_CLOSE | HANDLE_DELETE_PENDING)) !== 0);
+}
+
+/** SetEndOfFile (size null: at the file pointer) and NtSetInformationFile's
+ *  FileEndOfFileInformation: the file's size becomes `size`. The handle must be able to write. */
+export function setEndOfFile(k: FileKernel, h: number, size: bigint | null): WinResult<void> {
+  const o = k.handles.lookup(h);
+  if (!o || o.type !== HandleType.File) return err(ERROR_INVALID_HANDLE);
+  if (!(o.access & (FILE_WRITE_DATA | FILE_APPEND_DATA))) return err(ERROR_ACCESS_DENIED);
+  let at = size;
+  if (at === null) {
+    const pos = k.fs.seek(o.value, 0n, 1);
+    if (failed(pos)) return err(win32FromErrno(pos.errno));
+    at = pos;
+  }
+  if (at < 0n) return err(ERROR_INVALID_PARAMETER);
+  const t = k.fs.truncate(o.value, at);
+  return failed(t) ? err(win32FromErrno(t.errno)) : ok(undefined);
+}
+
+/** FlushFileBuffers / NtFlushBuffersFile: a file must be open for writing; pipes and
+ *  terminals cannot be synced, which is not an error. */
+export function flushHandle(k: FileKernel, h: number): WinResult<void> {
+  const o = k.handles.lookup(h);
+  const fd = fdOfHandle(k, h);
+  if (!o || fd < 0) return err(ERROR_INVALID_HANDLE);
+  if (o.type === HandleType.File && !(o.access & (FILE_WRITE_DATA | FILE_APPEND_DATA))) return err(ERROR_ACCESS_DENIED);
+  k.fs.fsync(fd);
+  return ok(undefined);
+}
+
+/** MoveFileEx and FileRenameInformation: renames the existing file `src` to `dst`, replacing
+ *  a file there only when asked (never a directory or a read-only file); across file systems
+ *  a file is copied when `copyAllowed`. `exceptFd` is the asking handle's own descriptor. */
+export function renamePath(k: FileKernel, src: string, srcSt: HostStat, dst: string, replace: boolean, copyAllowed: boolean, exceptFd = -1): WinResult<void> {
+  const d = k.fs.stat(dst);
+  const same = !failed(d) && d.ino === srcSt.ino && d.dev === srcSt.dev;
+  if (!failed(d) && !same) {
+    if (!replace) return err(ERROR_ALREADY_EXISTS);
+    if (d.isDirectory || (d.mode & 0o222) === 0) return err(ERROR_ACCESS_DENIED);
+  }
+  if (!deleteAllowed(k, src, exceptFd)) return err(ERROR_SHARING_VIOLATION);
+  let r = k.fs.rename(src, dst);
+  if (failed(r) && r.errno === 'EXDEV' && copyAllowed && srcSt.isFile) {
+    r = k.fs.copyFile(src, dst, false);
+    if (!failed(r)) r = k.fs.unlink(src);
+  }
+  if (failed(r)) return err(r.errno === 'ENOENT' ? ERROR_PATH_NOT_FOUND : win32FromErrno(r.errno));
+  return ok(undefined);
 }
 

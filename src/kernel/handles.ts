@@ -25,6 +25,12 @@ export const HANDLE_APPEND = 2;
 export const HANDLE_BORROWED_FD = 4;
 /** A console handle on the input side (STD_INPUT_HANDLE, CONIN$). */
 export const HANDLE_CONSOLE_INPUT = 8;
+/** NtSetInformationFile(FileDispositionInformation) marked the file for deletion. */
+export const HANDLE_DELETE_PENDING = 0x10;
+/** The handle was opened by NtCreateFile: bits 16–31 hold its FILE_* mode options
+ *  (FILE_SYNCHRONOUS_IO_NONALERT …), which FileModeInformation reports. */
+export const HANDLE_NT_MODE = 0x20;
+export const HANDLE_MODE_SHIFT = 16;
 
 const MAX_HANDLES = 4096;
 const WORDS = 8;
@@ -133,5 +139,16 @@ export class HandleTable {
     const h = this.read(i);
     if (!h) return undefined;
     return Atomics.compareExchange(this.slots, WORDS * i, h.type, HandleType.Free) === h.type ? h : undefined;
+  }
+
+  /** Sets and clears flags of an open handle; false when the handle is not open. */
+  updateFlags(handle: number, set: number, clear = 0): boolean {
+    const i = this.index(handle);
+    if (i < 0 || !this.read(i)) return false;
+    const at = WORDS * i + 5;
+    for (;;) {
+      const old = Atomics.load(this.slots, at);
+      if (Atomics.compareExchange(this.slots, at, old, (old & ~clear) | set) === old) return true;
+    }
   }
 }

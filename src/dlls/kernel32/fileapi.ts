@@ -17,6 +17,9 @@ import {
   statHandle,
   unixNsOf,
   writeHandle,
+  setEndOfFile,
+  flushHandle,
+  renamePath,
   CREATE_ALWAYS,
   OPEN_ALWAYS,
   openDevice,
@@ -25,7 +28,6 @@ import {
   FILE_SHARE_READ,
   FILE_SHARE_WRITE,
 } from '../../kernel/files.js';
-import { HandleType } from '../../kernel/handles.js';
 import {
   ERROR_ACCESS_DENIED,
   ERROR_ALREADY_EXISTS,
@@ -38,6 +40,7 @@ import {
   ERROR_SUCCESS,
   win32FromErrno,
 } from '../../kernel/win32error.js';
+import { VOLUME_SERIAL } from '../../kernel/volume.js';
 import type { ApiContext } from '../types.js';
 import { readPath, resolve, unixPath, type Charset } from './pathstr.js';
 
@@ -142,20 +145,13 @@ export function SetFilePointerEx(ctx: ApiContext, h: number, dist: bigint, newPo
 }
 
 export function SetEndOfFile(ctx: ApiContext, h: number): number {
-  const o = ctx.process.handles.lookup(h);
-  if (!o || o.type !== HandleType.File) return fail(ctx, ERROR_INVALID_HANDLE);
-  const pos = ctx.process.fs.seek(o.value, 0n, 1);
-  if (failed(pos)) return fail(ctx, win32FromErrno(pos.errno));
-  const t = ctx.process.fs.truncate(o.value, pos);
-  if (failed(t)) return fail(ctx, win32FromErrno(t.errno));
-  return 1;
+  const r = setEndOfFile(ctx.process, h, null);
+  return r.ok ? 1 : fail(ctx, r.error);
 }
 
 export function FlushFileBuffers(ctx: ApiContext, h: number): number {
-  const fd = fdOfHandle(ctx.process, h);
-  if (fd < 0) return fail(ctx, ERROR_INVALID_HANDLE);
-  ctx.process.fs.fsync(fd); // pipes and terminals cannot be synced; that is not an error
-  return 1;
+  const r = flushHandle(ctx.process, h);
+  return r.ok ? 1 : fail(ctx, r.error);
 }
 
 export function GetFileSize(ctx: ApiContext, h: number, high: number): number {
@@ -173,8 +169,6 @@ export function GetFileSizeEx(ctx: ApiContext, h: number, out: number): number {
   ctx.mem.setU64(out, st.value.size);
   return 1;
 }
-
-export const VOLUME_SERIAL = 0x77696e72; // "winr"
 
 export function GetFileInformationByHandle(ctx: ApiContext, h: number, info: number): number {
   const r = statHandle(ctx.process, h);
@@ -318,20 +312,8 @@ function moveFile(ctx: ApiContext, cs: Charset, from: number, to: number, flags:
   if (to === 0) return fail(ctx, ERROR_INVALID_PARAMETER); // delayed deletion needs MOVEFILE_DELAY_UNTIL_REBOOT
   const dst = statPath(ctx, cs, to);
   if (!dst) return 0;
-  const same = !failed(dst.st) && dst.st.ino === src.st.ino && dst.st.dev === src.st.dev;
-  if (!failed(dst.st) && !same) {
-    if (!(flags & MOVEFILE_REPLACE_EXISTING)) return fail(ctx, ERROR_ALREADY_EXISTS);
-    if (dst.st.isDirectory || (dst.st.mode & 0o222) === 0) return fail(ctx, ERROR_ACCESS_DENIED);
-  }
-  if (!deleteAllowed(ctx.process, src.unix)) return fail(ctx, ERROR_SHARING_VIOLATION);
-  const fs = ctx.process.fs;
-  let r = fs.rename(src.unix, dst.unix);
-  if (failed(r) && r.errno === 'EXDEV' && flags & MOVEFILE_COPY_ALLOWED && src.st.isFile) {
-    r = fs.copyFile(src.unix, dst.unix, false);
-    if (!failed(r)) r = fs.unlink(src.unix);
-  }
-  if (failed(r)) return fail(ctx, r.errno === 'ENOENT' ? ERROR_PATH_NOT_FOUND : win32FromErrno(r.errno));
-  return 1;
+  const r = renamePath(ctx.process, src.unix, src.st, dst.unix, (flags & MOVEFILE_REPLACE_EXISTING) !== 0, (flags & MOVEFILE_COPY_ALLOWED) !== 0);
+  return r.ok ? 1 : fail(ctx, r.error);
 }
 export const MoveFileW = (ctx: ApiContext, from: number, to: number): number => moveFile(ctx, 'W', from, to, MOVEFILE_COPY_ALLOWED);
 export const MoveFileA = (ctx: ApiContext, from: number, to: number): number => moveFile(ctx, 'A', from, to, MOVEFILE_COPY_ALLOWED);

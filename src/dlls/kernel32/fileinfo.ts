@@ -24,7 +24,8 @@ import {
 } from '../../kernel/win32error.js';
 import { FILE_NOTIFY_VALID_MASK } from '../../kernel/watch.js';
 import type { ApiContext } from '../types.js';
-import { existing, VOLUME_SERIAL } from './fileapi.js';
+import { VOLUME_SERIAL } from '../../kernel/volume.js';
+import { existing } from './fileapi.js';
 import { readPath, resolve, type Charset } from './pathstr.js';
 
 function fail(ctx: ApiContext, error: number): number {

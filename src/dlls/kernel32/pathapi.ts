@@ -12,6 +12,7 @@ import {
   ERROR_SUCCESS,
   win32FromErrno,
 } from '../../kernel/win32error.js';
+import { FILE_SYSTEM_FLAGS, FILE_SYSTEM_NAME, MAX_COMPONENT_LENGTH, VOLUME_SERIAL, volumeDevicePath } from '../../kernel/volume.js';
 import type { ApiContext } from '../types.js';
 import { currentDirectory, encoded, fullPath, putString, readPath, storeCurrentDirectory, unixPath, type Charset } from './pathstr.js';
 
@@ -218,9 +219,6 @@ function getDiskFreeSpace(ctx: ApiContext, cs: Charset, root: number, spc: numbe
 export const GetDiskFreeSpaceW = (ctx: ApiContext, r: number, a: number, b: number, c: number, d: number): number => getDiskFreeSpace(ctx, 'W', r, a, b, c, d);
 export const GetDiskFreeSpaceA = (ctx: ApiContext, r: number, a: number, b: number, c: number, d: number): number => getDiskFreeSpace(ctx, 'A', r, a, b, c, d);
 
-const FILE_CASE_PRESERVED_NAMES = 2;
-const FILE_UNICODE_ON_DISK = 4;
-const FILE_CASE_SENSITIVE_SEARCH = 1;
 function getVolumeInformation(ctx: ApiContext, cs: Charset, root: number, name: number, nameSize: number, serial: number, maxComp: number, flags: number, fsName: number, fsNameSize: number): number {
   const s = statfsOf(ctx, cs, root);
   if (!s) return 0;
@@ -233,10 +231,10 @@ function getVolumeInformation(ctx: ApiContext, cs: Charset, root: number, name: 
     return true;
   };
   if (!put(name, nameSize, '')) return 0;
-  if (serial) ctx.mem.setU32(serial, 0x77696e72);
-  if (maxComp) ctx.mem.setU32(maxComp, 255);
-  if (flags) ctx.mem.setU32(flags, FILE_CASE_SENSITIVE_SEARCH | FILE_CASE_PRESERVED_NAMES | FILE_UNICODE_ON_DISK);
-  if (!put(fsName, fsNameSize, 'NTFS')) return 0;
+  if (serial) ctx.mem.setU32(serial, VOLUME_SERIAL);
+  if (maxComp) ctx.mem.setU32(maxComp, MAX_COMPONENT_LENGTH);
+  if (flags) ctx.mem.setU32(flags, FILE_SYSTEM_FLAGS);
+  if (!put(fsName, fsNameSize, FILE_SYSTEM_NAME)) return 0;
   return 1;
 }
 export const GetVolumeInformationW = (ctx: ApiContext, ...a: [number, number, number, number, number, number, number, number]): number => getVolumeInformation(ctx, 'W', ...a);
@@ -253,7 +251,7 @@ function getFinalPathNameByHandle(ctx: ApiContext, cs: Charset, h: number, buf: 
   const dos = ctx.process.drives.toDos(p.value);
   let s = '\\\\?\\' + dos;
   if (flags & VOLUME_NAME_NONE) s = dos.slice(2);
-  else if (flags & VOLUME_NAME_NT) s = `\\Device\\HarddiskVolume${dos[0] === 'C' ? 1 : 2}` + dos.slice(2);
+  else if (flags & VOLUME_NAME_NT) s = volumeDevicePath(dos);
   return putString(ctx, buf, size, s, cs);
 }
 export const GetFinalPathNameByHandleW = (ctx: ApiContext, h: number, b: number, s: number, f: number): number => getFinalPathNameByHandle(ctx, 'W', h, b, s, f);
