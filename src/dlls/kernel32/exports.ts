@@ -5,13 +5,16 @@ import * as con from './console.js';
 import * as file from './fileapi.js';
 import * as find from './findfile.js';
 import * as format from './format.js';
+import * as glob from './globalalloc.js';
 import * as heap from './heapapi.js';
+import * as bad from './isbadptr.js';
 import * as lcmap from './lcmap.js';
 import * as lib from './libloaderapi.js';
 import * as local from './localalloc.js';
 import * as locale from './locale.js';
 import * as lstr from './lstr.js';
 import * as mem from './memoryapi.js';
+import * as memstat from './memstatus.js';
 import * as path from './pathapi.js';
 import * as proc from './processthreadsapi.js';
 import * as strings from './stringapiset.js';
@@ -30,6 +33,7 @@ export const kernel32: DllTable = {
     { name: 'DeleteCriticalSection', args: ['ptr'], ret: 'void', impl: sync.DeleteCriticalSection },
     { name: 'EnterCriticalSection', args: ['ptr'], ret: 'void', native: 'EnterCriticalSection', impl: sync.EnterCriticalSection },
     { name: 'ExitProcess', args: ['u32'], ret: 'void', impl: proc.ExitProcess },
+    { name: 'FlushInstructionCache', args: ['i64', 'ptr', 'u64'], ret: 'bool', impl: (ctx, h: bigint, a: number, n: bigint) => mem.FlushInstructionCache(ctx, h, a, Number(n)) },
     { name: 'FormatMessageA', args: ['u32', 'ptr', 'u32', 'u32', 'ptr', 'u32', 'ptr'], ret: 'u32', impl: format.FormatMessageA },
     { name: 'FormatMessageW', args: ['u32', 'ptr', 'u32', 'u32', 'ptr', 'u32', 'ptr'], ret: 'u32', impl: format.FormatMessageW },
     { name: 'FreeEnvironmentStringsA', args: ['ptr'], ret: 'bool', impl: proc.FreeEnvironmentStrings },
@@ -84,6 +88,16 @@ export const kernel32: DllTable = {
     { name: 'GetUserDefaultLangID', args: [], ret: 'u16', impl: locale.GetUserDefaultLangID },
     { name: 'GetUserDefaultLocaleName', args: ['ptr', 'i32'], ret: 'i32', impl: locale.GetUserDefaultLocaleName },
     { name: 'GetUserDefaultUILanguage', args: [], ret: 'u16', impl: locale.GetUserDefaultUILanguage },
+    { name: 'GlobalAlloc', args: ['u32', 'u64'], ret: 'ptr', impl: glob.GlobalAlloc },
+    { name: 'GlobalFlags', args: ['ptr'], ret: 'u32', impl: glob.GlobalFlags },
+    { name: 'GlobalFree', args: ['ptr'], ret: 'ptr', impl: glob.GlobalFree },
+    { name: 'GlobalHandle', args: ['ptr'], ret: 'ptr', impl: glob.GlobalHandle },
+    { name: 'GlobalLock', args: ['ptr'], ret: 'ptr', impl: glob.GlobalLock },
+    { name: 'GlobalMemoryStatus', args: ['ptr'], ret: 'void', impl: memstat.GlobalMemoryStatus },
+    { name: 'GlobalMemoryStatusEx', args: ['ptr'], ret: 'bool', impl: memstat.GlobalMemoryStatusEx },
+    { name: 'GlobalReAlloc', args: ['ptr', 'u64', 'u32'], ret: 'ptr', impl: glob.GlobalReAlloc },
+    { name: 'GlobalSize', args: ['ptr'], ret: 'u64', impl: glob.GlobalSize },
+    { name: 'GlobalUnlock', args: ['ptr'], ret: 'bool', impl: glob.GlobalUnlock },
     { name: 'HeapAlloc', args: ['handle', 'u32', 'u64'], ret: 'ptr', native: 'HeapAlloc', impl: (ctx, h: number, f: number, n: bigint) => heap.HeapAlloc(ctx, h, f, Number(n)) },
     { name: 'HeapCreate', args: ['u32', 'u64', 'u64'], ret: 'handle', impl: heap.HeapCreate },
     { name: 'HeapDestroy', args: ['handle'], ret: 'bool', impl: heap.HeapDestroy },
@@ -94,6 +108,13 @@ export const kernel32: DllTable = {
     { name: 'InitializeCriticalSection', args: ['ptr'], ret: 'void', impl: sync.InitializeCriticalSection },
     { name: 'InitializeCriticalSectionAndSpinCount', args: ['ptr', 'u32'], ret: 'bool', impl: sync.InitializeCriticalSectionAndSpinCount },
     { name: 'InitializeCriticalSectionEx', args: ['ptr', 'u32', 'u32'], ret: 'bool', impl: sync.InitializeCriticalSectionEx },
+    { name: 'IsBadCodePtr', args: ['ptr'], ret: 'bool', impl: bad.IsBadCodePtr },
+    { name: 'IsBadHugeReadPtr', args: ['ptr', 'u64'], ret: 'bool', impl: bad.IsBadReadPtr },
+    { name: 'IsBadHugeWritePtr', args: ['ptr', 'u64'], ret: 'bool', impl: bad.IsBadWritePtr },
+    { name: 'IsBadReadPtr', args: ['ptr', 'u64'], ret: 'bool', impl: bad.IsBadReadPtr },
+    { name: 'IsBadStringPtrA', args: ['ptr', 'u64'], ret: 'bool', impl: bad.IsBadStringPtrA },
+    { name: 'IsBadStringPtrW', args: ['ptr', 'u64'], ret: 'bool', impl: bad.IsBadStringPtrW },
+    { name: 'IsBadWritePtr', args: ['ptr', 'u64'], ret: 'bool', impl: bad.IsBadWritePtr },
     { name: 'IsDBCSLeadByte', args: ['u8'], ret: 'bool', impl: nls.IsDBCSLeadByte },
     { name: 'IsDBCSLeadByteEx', args: ['u32', 'u8'], ret: 'bool', impl: nls.IsDBCSLeadByteEx },
     { name: 'IsValidCodePage', args: ['u32'], ret: 'bool', impl: nls.IsValidCodePage },
@@ -111,6 +132,7 @@ export const kernel32: DllTable = {
     { name: 'LocalAlloc', args: ['u32', 'u64'], ret: 'ptr', impl: local.LocalAlloc },
     { name: 'LocalFlags', args: ['ptr'], ret: 'u32', impl: local.LocalFlags },
     { name: 'LocalFree', args: ['ptr'], ret: 'ptr', impl: local.LocalFree },
+    { name: 'LocalHandle', args: ['ptr'], ret: 'ptr', impl: local.LocalHandle },
     { name: 'LocalLock', args: ['ptr'], ret: 'ptr', impl: local.LocalLock },
     { name: 'LocalReAlloc', args: ['ptr', 'u64', 'u32'], ret: 'ptr', impl: local.LocalReAlloc },
     { name: 'LocalSize', args: ['ptr'], ret: 'u64', impl: local.LocalSize },
@@ -132,9 +154,15 @@ export const kernel32: DllTable = {
     { name: 'TlsSetValue', args: ['u32', 'ptr'], ret: 'bool', native: 'TlsSetValue', impl: proc.TlsSetValue },
     { name: 'TryEnterCriticalSection', args: ['ptr'], ret: 'bool', impl: sync.TryEnterCriticalSection },
     { name: 'VirtualAlloc', args: ['ptr', 'u64', 'u32', 'u32'], ret: 'ptr', impl: (ctx, a: number, n: bigint, t: number, p: number) => mem.VirtualAlloc(ctx, a, Number(n), t, p) },
+    { name: 'VirtualAllocEx', args: ['i64', 'ptr', 'u64', 'u32', 'u32'], ret: 'ptr', impl: (ctx, h: bigint, a: number, n: bigint, t: number, p: number) => mem.VirtualAllocEx(ctx, h, a, Number(n), t, p) },
     { name: 'VirtualFree', args: ['ptr', 'u64', 'u32'], ret: 'bool', impl: (ctx, a: number, n: bigint, t: number) => mem.VirtualFree(ctx, a, Number(n), t) },
+    { name: 'VirtualFreeEx', args: ['i64', 'ptr', 'u64', 'u32'], ret: 'bool', impl: (ctx, h: bigint, a: number, n: bigint, t: number) => mem.VirtualFreeEx(ctx, h, a, Number(n), t) },
+    { name: 'VirtualLock', args: ['ptr', 'u64'], ret: 'bool', impl: (ctx, a: number, n: bigint) => mem.VirtualLock(ctx, a, Number(n)) },
     { name: 'VirtualProtect', args: ['ptr', 'u64', 'u32', 'ptr'], ret: 'bool', impl: (ctx, a: number, n: bigint, p: number, o: number) => mem.VirtualProtect(ctx, a, Number(n), p, o) },
+    { name: 'VirtualProtectEx', args: ['i64', 'ptr', 'u64', 'u32', 'ptr'], ret: 'bool', impl: (ctx, h: bigint, a: number, n: bigint, p: number, o: number) => mem.VirtualProtectEx(ctx, h, a, Number(n), p, o) },
     { name: 'VirtualQuery', args: ['ptr', 'ptr', 'u64'], ret: 'u64', impl: (ctx, a: number, i: number, n: bigint) => mem.VirtualQuery(ctx, a, i, Number(n)) },
+    { name: 'VirtualQueryEx', args: ['i64', 'ptr', 'ptr', 'u64'], ret: 'u64', impl: (ctx, h: bigint, a: number, i: number, n: bigint) => mem.VirtualQueryEx(ctx, h, a, i, Number(n)) },
+    { name: 'VirtualUnlock', args: ['ptr', 'u64'], ret: 'bool', impl: (ctx, a: number, n: bigint) => mem.VirtualUnlock(ctx, a, Number(n)) },
     { name: 'WideCharToMultiByte', args: ['u32', 'u32', 'ptr', 'i32', 'ptr', 'i32', 'ptr', 'ptr'], ret: 'i32', impl: strings.WideCharToMultiByte },
     { name: 'WriteFile', args: ['handle', 'ptr', 'u32', 'ptr', 'ptr'], ret: 'bool', impl: file.WriteFile },
     { name: 'lstrcatA', args: ['ptr', 'str'], ret: 'ptr', impl: lstr.lstrcatA },
