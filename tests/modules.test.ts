@@ -17,12 +17,46 @@ function expectedModules(): string[] {
   });
 }
 
+/**
+ * rsrc.exe as under Wine 8, except: an enumeration stopped by its callback fails with
+ * ERROR_RESOURCE_ENUM_USER_STOP (documented since Windows Vista; Wine leaves the last error
+ * alone), and kernel32.dll's version information is winrun's builtin one (10.0.19041.1, the
+ * Windows 10 version winrun reports) rather than Wine's.
+ */
+function expectedRsrc(): string[] {
+  let inKernel32 = false;
+  return wineOutput('rsrc').map((line) => {
+    if (line.startsWith('types, stop at the first name:')) return line.replace('err=0', 'err=15106');
+    if (line.startsWith('kernel32.dll:')) inKernel32 = true;
+    if (!inKernel32) return line;
+    return line
+      .replace('file 10.0.18362.1350', 'file 10.0.19041.1')
+      .replace('FileVersion=1 len=16 [10.0.18362.1350]', 'FileVersion=1 len=13 [10.0.19041.1]')
+      .replace('ProductName=1 len=5 [Wine]', 'ProductName=1 len=7 [winrun]')
+      .replace('CompanyName=1 len=22 [Microsoft Corporation]', 'CompanyName=1 len=7 [winrun]')
+      .replace('FileDescription=1 len=16 [Wine kernel DLL]', 'FileDescription=1 len=30 [kernel32.dll (winrun builtin)]');
+  });
+}
+
 describe('kernel32 modules', () => {
   it('modules.exe: reference counts, DllMain detach, GetModuleHandleEx, data files, errors, search order', () => {
     const r = runGuest(FIXTURES + 'modules.exe', [], scratchDir());
     assert.equal(r.stderr, '');
     assert.equal(r.status, 0);
     assert.deepEqual(r.stdout.split('\r\n'), [...expectedModules(), '']);
+  });
+  it('rsrc.exe: FindResource(Ex) languages, LoadString, enumeration, data files, version information', () => {
+    const r = runGuest(FIXTURES + 'rsrc.exe', [], scratchDir());
+    assert.equal(r.stderr, '');
+    assert.equal(r.status, 0);
+    // The fixtures' own directory appears as a Z: path, different on every checkout.
+    const local = (l: string): string => l.replace(/^Z:\\.*\\(rsrc\.exe|plugin\.dll):/, '$1:');
+    assert.deepEqual(r.stdout.split('\r\n').map(local), [...expectedRsrc().map(local), '']);
+  });
+  it('resources.exe: finds its resources by name, number and custom type and loads a string', () => {
+    const r = runGuest(FIXTURES + 'resources.exe');
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /config=found num=found greeting=hello resources string2=\[second string\] ok/);
   });
 });
 

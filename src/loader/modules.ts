@@ -308,7 +308,7 @@ export class ModuleLoader {
     const host = this.host;
     const id = host.dispatch.length;
     host.dispatch.push({ dll, row: { name: fn, stub: true }, trap: true });
-    const img = buildBuiltinImage(host.mem, { name: `${dll}#trap#${fn}`, exports: [{ name: fn, stub: true }] }, id, host.engine.stubAddr);
+    const img = buildBuiltinImage(host.mem, { name: `${dll}#trap#${fn}`, exports: [{ name: fn, stub: true }] }, id, host.engine.stubAddr, {}, false);
     return img.addresses[0]!;
   }
 

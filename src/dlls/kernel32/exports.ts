@@ -17,6 +17,7 @@ import * as mem from './memoryapi.js';
 import * as memstat from './memstatus.js';
 import * as path from './pathapi.js';
 import * as proc from './processthreadsapi.js';
+import * as res from './resources.js';
 import * as strings from './stringapiset.js';
 import * as sync from './synchapi.js';
 import * as sys from './sysinfoapi.js';
@@ -34,13 +35,24 @@ export const kernel32: DllTable = {
     { name: 'DeleteCriticalSection', args: ['ptr'], ret: 'void', impl: sync.DeleteCriticalSection },
     { name: 'DisableThreadLibraryCalls', args: ['handle'], ret: 'bool', impl: lib.DisableThreadLibraryCalls },
     { name: 'EnterCriticalSection', args: ['ptr'], ret: 'void', native: 'EnterCriticalSection', impl: sync.EnterCriticalSection },
+    { name: 'EnumResourceLanguagesA', args: ['handle', 'ptr', 'ptr', 'ptr', 'i64'], ret: 'bool', impl: res.EnumResourceLanguagesA },
+    { name: 'EnumResourceLanguagesW', args: ['handle', 'ptr', 'ptr', 'ptr', 'i64'], ret: 'bool', impl: res.EnumResourceLanguagesW },
+    { name: 'EnumResourceNamesA', args: ['handle', 'ptr', 'ptr', 'i64'], ret: 'bool', impl: res.EnumResourceNamesA },
+    { name: 'EnumResourceNamesW', args: ['handle', 'ptr', 'ptr', 'i64'], ret: 'bool', impl: res.EnumResourceNamesW },
+    { name: 'EnumResourceTypesA', args: ['handle', 'ptr', 'i64'], ret: 'bool', impl: res.EnumResourceTypesA },
+    { name: 'EnumResourceTypesW', args: ['handle', 'ptr', 'i64'], ret: 'bool', impl: res.EnumResourceTypesW },
     { name: 'ExitProcess', args: ['u32'], ret: 'void', impl: proc.ExitProcess },
+    { name: 'FindResourceA', args: ['handle', 'ptr', 'ptr'], ret: 'ptr', impl: res.FindResourceA },
+    { name: 'FindResourceExA', args: ['handle', 'ptr', 'ptr', 'u16'], ret: 'ptr', impl: res.FindResourceExA },
+    { name: 'FindResourceExW', args: ['handle', 'ptr', 'ptr', 'u16'], ret: 'ptr', impl: res.FindResourceExW },
+    { name: 'FindResourceW', args: ['handle', 'ptr', 'ptr'], ret: 'ptr', impl: res.FindResourceW },
     { name: 'FlushInstructionCache', args: ['i64', 'ptr', 'u64'], ret: 'bool', impl: (ctx, h: bigint, a: number, n: bigint) => mem.FlushInstructionCache(ctx, h, a, Number(n)) },
     { name: 'FormatMessageA', args: ['u32', 'ptr', 'u32', 'u32', 'ptr', 'u32', 'ptr'], ret: 'u32', impl: format.FormatMessageA },
     { name: 'FormatMessageW', args: ['u32', 'ptr', 'u32', 'u32', 'ptr', 'u32', 'ptr'], ret: 'u32', impl: format.FormatMessageW },
     { name: 'FreeEnvironmentStringsA', args: ['ptr'], ret: 'bool', impl: proc.FreeEnvironmentStrings },
     { name: 'FreeEnvironmentStringsW', args: ['ptr'], ret: 'bool', impl: proc.FreeEnvironmentStrings },
     { name: 'FreeLibrary', args: ['handle'], ret: 'bool', impl: lib.FreeLibrary },
+    { name: 'FreeResource', args: ['ptr'], ret: 'bool', impl: res.FreeResource },
     { name: 'GetACP', args: [], ret: 'u32', impl: nls.GetACP },
     { name: 'GetCPInfo', args: ['u32', 'ptr'], ret: 'bool', impl: nls.GetCPInfo },
     { name: 'GetCPInfoExA', args: ['u32', 'u32', 'ptr'], ret: 'bool', impl: nls.GetCPInfoExA },
@@ -135,6 +147,7 @@ export const kernel32: DllTable = {
     { name: 'LoadLibraryExA', args: ['str', 'handle', 'u32'], ret: 'handle', impl: lib.LoadLibraryExA },
     { name: 'LoadLibraryExW', args: ['wstr', 'handle', 'u32'], ret: 'handle', impl: lib.LoadLibraryExW },
     { name: 'LoadLibraryW', args: ['wstr'], ret: 'handle', impl: lib.LoadLibraryW },
+    { name: 'LoadResource', args: ['handle', 'ptr'], ret: 'ptr', impl: res.LoadResource },
     { name: 'LocalAlloc', args: ['u32', 'u64'], ret: 'ptr', impl: local.LocalAlloc },
     { name: 'LocalFlags', args: ['ptr'], ret: 'u32', impl: local.LocalFlags },
     { name: 'LocalFree', args: ['ptr'], ret: 'ptr', impl: local.LocalFree },
@@ -144,6 +157,7 @@ export const kernel32: DllTable = {
     { name: 'LocalSize', args: ['ptr'], ret: 'u64', impl: local.LocalSize },
     { name: 'LocalUnlock', args: ['ptr'], ret: 'bool', impl: local.LocalUnlock },
     { name: 'LocaleNameToLCID', args: ['wstr', 'u32'], ret: 'u32', impl: locale.LocaleNameToLCID },
+    { name: 'LockResource', args: ['ptr'], ret: 'ptr', impl: res.LockResource },
     { name: 'MultiByteToWideChar', args: ['u32', 'u32', 'ptr', 'i32', 'ptr', 'i32'], ret: 'i32', impl: strings.MultiByteToWideChar },
     { name: 'QueryPerformanceCounter', args: ['ptr'], ret: 'bool', impl: sys.QueryPerformanceCounter },
     { name: 'QueryPerformanceFrequency', args: ['ptr'], ret: 'bool', impl: sys.QueryPerformanceFrequency },
@@ -156,6 +170,7 @@ export const kernel32: DllTable = {
     { name: 'SetEnvironmentVariableW', args: ['wstr', 'wstr'], ret: 'bool', impl: proc.SetEnvironmentVariableW },
     { name: 'SetLastError', args: ['u32'], ret: 'void', native: 'SetLastError' },
     { name: 'SetUnhandledExceptionFilter', args: ['ptr'], ret: 'ptr', impl: proc.SetUnhandledExceptionFilter },
+    { name: 'SizeofResource', args: ['handle', 'ptr'], ret: 'u32', impl: res.SizeofResource },
     { name: 'Sleep', args: ['u32'], ret: 'void', impl: sync.Sleep },
     { name: 'TerminateProcess', args: ['handle', 'u32'], ret: 'bool', impl: proc.TerminateProcess },
     { name: 'TlsAlloc', args: [], ret: 'u32', impl: proc.TlsAlloc },
