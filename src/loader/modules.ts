@@ -472,6 +472,7 @@ export class ModuleLoader {
       this.addReference(existing, false);
       return { handle: existing.base };
     }
+    // A builtin asked for as data is loaded as the module it is (it has no file to map).
     if (flags & LOAD_LIBRARY_AS_DATA && !this.builtinTables.has(resolveApiSet(bare))) {
       const f = file ?? this.findDllFile(bare.includes('.') ? bare : normalizeDllName(bare), search);
       return f === undefined ? { error: 126 } : this.mapData(f, (flags & LOAD_LIBRARY_AS_IMAGE_RESOURCE) !== 0);
@@ -499,9 +500,10 @@ export class ModuleLoader {
     return { handle: m.base };
   }
 
-  /** Drops the modules a failed load mapped (none of them initialized yet). */
+  /** Drops the PE modules a failed load mapped (none of them initialized yet); builtins it
+   *  brought in stay, as builtins always do. */
   private discard(before: Set<Module>): void {
-    const added = this.modules.filter((m) => !before.has(m));
+    const added = this.modules.filter((m) => !before.has(m) && !m.builtin);
     for (const m of added.reverse()) {
       for (const d of m.imports) if (before.has(d) && !d.pinned) d.refCount--;
       this.remove(m);

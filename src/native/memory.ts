@@ -275,11 +275,6 @@ export class AddressSpace {
     return { baseAddress: page, allocationBase: a.base, allocationProtect: a.allocationProtect, regionSize: n * PAGE_SIZE, state: p === 0 ? MEM_RESERVE : MEM_COMMIT, protect: p, type: a.type };
   }
 
-  /** The allocations overlapping [addr, addr+len), in address order. */
-  allocationsIn(addr: number, len: number): Allocation[] {
-    return this.allocations.filter((a) => a.base < addr + len && a.base + a.size > addr);
-  }
-
   /**
    * Whether every page of [addr, addr+len) is committed with a protection that allows
    * `access` (the IsBad*Ptr probes: decided from the region map, memory is not touched).

@@ -43,9 +43,11 @@ interface Entry {
   dir: boolean;
 }
 
-/** The image behind a module handle (NULL: the program). */
-function imageOf(ctx: ApiContext, h: number): Image {
+/** The image behind a module handle (NULL: the program); a handle with low bits set must be
+ *  a data-file mapping. */
+function imageOf(ctx: ApiContext, h: number): Image | undefined {
   if (h === 0) return { base: ctx.process.moduleHandle(null), flat: false };
+  if (h % 4 !== 0 && !ctx.process.isDataFile(h)) return undefined;
   return { base: h - (h % 4), flat: h % 4 === 1 };
 }
 
@@ -66,7 +68,8 @@ function rvaToAddress(ctx: ApiContext, img: Image, rva: number): number {
 }
 
 /** The root resource directory, or 0 when the module has none. */
-function resourceRoot(ctx: ApiContext, img: Image): number {
+function resourceRoot(ctx: ApiContext, img: Image | undefined): number {
+  if (!img) return 0;
   const m = ctx.mem;
   if (m.u16(img.base) !== 0x5a4d) return 0;
   const nt = img.base + m.u32(img.base + 0x3c);
@@ -112,8 +115,7 @@ function languageOrder(lang: number): number[] {
 /** The data entry (an HRSRC) of type/name/language, or a Win32 error. */
 export function findResource(ctx: ApiContext, h: number, type: ResourceKey, name: ResourceKey, lang: number): { hrsrc: number } | { error: number } {
   try {
-    const img = imageOf(ctx, h);
-    const root = resourceRoot(ctx, img);
+    const root = resourceRoot(ctx, imageOf(ctx, h));
     if (root === 0) return { error: ERROR_RESOURCE_DATA_NOT_FOUND };
     const t = lookup(entriesOf(ctx, root, root), type);
     if (!t?.dir) return { error: ERROR_RESOURCE_TYPE_NOT_FOUND };
@@ -136,7 +138,8 @@ export function findResource(ctx: ApiContext, h: number, type: ResourceKey, name
 /** A resource's data address and size. `h` 0 means the module the HRSRC lies in. */
 export function resourceData(ctx: ApiContext, h: number, hrsrc: number): { addr: number; size: number } {
   const owner = h !== 0 ? h : ctx.process.moduleAt(hrsrc) || ctx.process.moduleHandle(null);
-  return { addr: rvaToAddress(ctx, imageOf(ctx, owner), ctx.mem.u32(hrsrc)), size: ctx.mem.u32(hrsrc + 4) };
+  const img = imageOf(ctx, owner) ?? { base: owner - (owner % 4), flat: false };
+  return { addr: rvaToAddress(ctx, img, ctx.mem.u32(hrsrc)), size: ctx.mem.u32(hrsrc + 4) };
 }
 
 /** A type or name argument: MAKEINTRESOURCE, "#123", or a name (compared upper-cased). */
@@ -204,8 +207,7 @@ export function FreeResource(): number {
 function enumerate(ctx: ApiContext, h: number, path: ResourceKey[], cs: Charset, call: (key: number) => bigint): number {
   let list: Entry[];
   try {
-    const img = imageOf(ctx, h);
-    const root = resourceRoot(ctx, img);
+    const root = resourceRoot(ctx, imageOf(ctx, h));
     if (root === 0) return fail(ctx, ERROR_RESOURCE_DATA_NOT_FOUND);
     let dir = root;
     for (let i = 0; i < path.length; i++) {
