@@ -2,7 +2,7 @@
 // Expected output is Wine 8's (tests/fixtures/expected/) except where noted.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { FIXTURES, WINRUN, runGuest, scratchDir, wineOutput } from './helpers.js';
 
@@ -50,4 +50,51 @@ describe('C runtime start-up variables', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, 'argc=3 argv-match=1 last=[two words] environ-match=1\r\n');
   });
+});
+
+describe('C runtime invalid parameters', () => {
+  const lines = (calls: boolean): string =>
+    [
+      'fopen(NULL) = 0000000000000000 errno 22 calls 1',
+      'fopen(bad mode) = 0000000000000000 errno 22 calls 2',
+      'fputs(NULL) = -1 errno 22 calls 3',
+      'setvbuf(mode 7) = -1 errno 22 calls 4',
+      '_aligned_malloc(align 3) = 0000000000000000 errno 22 calls 5',
+      '',
+    ]
+      .map((l) => (calls ? l : l.replace(/calls \d/, 'calls 0')))
+      .join('\r\n');
+  // Wine neither validates these parameters nor ends the process (it crashes in fputs(NULL));
+  // the expectations are Microsoft's documented parameter validation.
+  it('the UCRT calls the installed handler, then fails with EINVAL', () => {
+    const r = runGuest(FIXTURES + 'invarg_ucrt.exe');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, lines(true));
+  });
+  it('without a handler the UCRT ends the process with STATUS_STACK_BUFFER_OVERRUN (fast fail), at the first bad call', () => {
+    const r = runGuest(FIXTURES + 'invarg_ucrt.exe', ['nohandler']);
+    assert.equal(r.status, 0xc0000409 & 0xff);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /invalid parameter passed to a C runtime function/);
+  });
+  it('msvcrt.dll fails with EINVAL and goes on (mingw-w64 keeps its own handler for msvcrt)', () => {
+    for (const args of [[], ['nohandler']]) {
+      const r = runGuest(FIXTURES + 'invarg.exe', args);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, lines(false));
+    }
+  });
+});
+
+describe('C runtime Unicode text streams', () => {
+  // Wine 8's output, byte for byte (stdout turns UTF-16LE and back to UTF-8 midway).
+  const wine = readFileSync(`${FIXTURES}../expected/widetext.wine.bin`);
+  for (const exe of ['widetext.exe', 'widetext_ucrt.exe']) {
+    it(`${exe}: ccs=UTF-8/UTF-16LE/UNICODE write byte order marks, read by them, and _setmode switches stdout`, () => {
+      const dir = scratchDir();
+      const r = spawnSync(process.execPath, [WINRUN, FIXTURES + exe], { cwd: dir, timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr.toString());
+      assert.deepEqual(r.stdout, wine);
+    });
+  }
 });

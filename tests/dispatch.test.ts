@@ -18,7 +18,13 @@ function setup(rows: ExportRow[]) {
   const entries: DispatchEntry[] = rows.map((row) => ({ dll: 'test.dll', row, trap: false }));
   const events: string[] = [];
   const ctx = { mem, teb } as unknown as ApiContext;
+  const pendingEvents = new Int32Array(1);
   const dispatch = makeDispatcher(entries, mem, ctx, { teb, tid: 1, stackLow: stack, stackHigh: stack + 0x10000 }, {
+    pendingEvents,
+    ctrlEvents: () => {
+      events.push(`ctrl ${pendingEvents[0]}`);
+      pendingEvents[0] = 0;
+    },
     trap: (e) => {
       events.push(`trap ${e.row.name}`);
       throw new Error('trap');

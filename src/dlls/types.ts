@@ -8,6 +8,7 @@ import type { DebugChannel, DebugChannels } from '../kernel/debug.js';
 import type { DllDirectories } from '../kernel/dlldirs.js';
 import type { HandleTable } from '../kernel/handles.js';
 import type { FileKernel } from '../kernel/files.js';
+import type { WindowSize } from '../kernel/console.js';
 import type { DosDrives } from '../kernel/paths.js';
 import type { HostFs } from '../host/fs.js';
 import type { AddressSpace } from '../native/memory.js';
@@ -109,8 +110,20 @@ export interface ProcessApi extends FileKernel {
   readonly codePages: { readonly ansi: number; readonly oem: number };
   readonly processHeap: number;
   readonly pebAddress: number;
+  /** The console block in guest memory (native/layout.ts CONSOLE). */
+  readonly consoleBlock: number;
+  /** The terminal window behind `fd` (TIOCGWINSZ), or undefined when it is not a terminal. */
+  windowSize(fd: number): WindowSize | undefined;
+  /** ioctls on a terminal with their buffers in guest memory: termios (TCGETS/TCSETS, kernel
+   *  layout). Setting arms the terminal restore on crashes. */
+  readonly terminal: {
+    get(fd: number, addr: number): boolean;
+    set(fd: number, addr: number): boolean;
+  };
   /** Runs exit-time work (DLL detach, flushing) and ends the process. */
   exit(code: number): never;
+  /** Ends the process at once, as TerminateProcess or a fast fail does (no DLL detach). */
+  terminate(code: number): never;
   /** Writes to a Unix file descriptor (std handles). Returns bytes written. */
   writeFd(fd: number, data: Uint8Array): number;
   readFd(fd: number, len: number): Uint8Array;

@@ -4,7 +4,7 @@
  * through one table. Reads and writes go straight between a descriptor and guest memory views.
  */
 import * as fs from 'node:fs';
-import { libcDup, libcErrno, libcFtruncate, libcLseek } from '../native/ffi.js';
+import { libcDup, libcErrno, libcFcntlLock, libcFtruncate, libcInotifyAddWatch, libcInotifyInit1, libcLseek } from '../native/ffi.js';
 
 export type Errno = string;
 export interface Failed {
@@ -132,13 +132,37 @@ export const hostFs = {
     const r = libcDup(fd);
     return r < 0 ? { errno: errnoName(libcErrno()) } : r;
   },
+  /**
+   * A byte-range lock owned by the open file description (F_OFD_SETLK): it conflicts with
+   * locks of other descriptions, in this process or another, as Windows locks conflict between
+   * handles. `type` is 'read', 'write' or 'unlock'; EAGAIN reports a conflict.
+   */
+  lockRange: (fd: number, type: 'read' | 'write' | 'unlock', start: bigint, length: bigint, wait: boolean): HostResult<void> => {
+    const F_OFD_SETLK = 37;
+    const F_OFD_SETLKW = 38;
+    const lk = { l_type: type === 'read' ? 0 : type === 'write' ? 1 : 2, l_whence: 0, l_start: start, l_len: length, l_pid: 0 };
+    if (libcFcntlLock(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, lk) !== 0) return { errno: errnoName(libcErrno()) };
+    return undefined;
+  },
+  /** inotify(7): a new instance (close-on-exec), or an errno. */
+  inotifyInit: (): HostResult<number> => {
+    const fd = libcInotifyInit1(0o2000000 /* IN_CLOEXEC */);
+    return fd < 0 ? { errno: errnoName(libcErrno()) } : fd;
+  },
+  /** Watches `path` for the IN_* events of `mask`; the watch descriptor, or an errno. */
+  inotifyWatch: (fd: number, path: string, mask: number): HostResult<number> => {
+    const wd = libcInotifyAddWatch(fd, path, mask);
+    return wd < 0 ? { errno: errnoName(libcErrno()) } : wd;
+  },
+  /** The user id (names of shared objects are per user). */
+  uid: (): number => process.getuid?.() ?? 0,
   truncate: (fd: number, length: bigint): HostResult<void> => {
     if (libcFtruncate(fd, length) !== 0) return { errno: errnoName(libcErrno()) };
     return undefined;
   },
 };
 
-const ERRNO_NAMES: Record<number, string> = { 1: 'EPERM', 2: 'ENOENT', 5: 'EIO', 9: 'EBADF', 13: 'EACCES', 22: 'EINVAL', 27: 'EFBIG', 28: 'ENOSPC', 29: 'ESPIPE', 30: 'EROFS' };
+const ERRNO_NAMES: Record<number, string> = { 1: 'EPERM', 2: 'ENOENT', 4: 'EINTR', 5: 'EIO', 9: 'EBADF', 11: 'EAGAIN', 12: 'ENOMEM', 35: 'EDEADLK', 13: 'EACCES', 22: 'EINVAL', 27: 'EFBIG', 28: 'ENOSPC', 29: 'ESPIPE', 30: 'EROFS' };
 function errnoName(n: number): string {
   return ERRNO_NAMES[n] ?? 'EIO';
 }

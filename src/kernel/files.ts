@@ -4,7 +4,9 @@
  * come back as Win32 codes (through win32FromErrno), never as exceptions.
  */
 import { failed, O, type HostFs, type HostStat } from '../host/fs.js';
-import { HANDLE_APPEND, HANDLE_BORROWED_FD, HANDLE_DELETE_ON_CLOSE, HandleType, type HandleInfo, type HandleTable } from './handles.js';
+import { ioConflicts, type LockTable } from './locks.js';
+import type { DirectoryWatches } from './watch.js';
+import { HANDLE_APPEND, HANDLE_BORROWED_FD, HANDLE_CONSOLE_INPUT, HANDLE_DELETE_ON_CLOSE, HandleType, type HandleInfo, type HandleTable } from './handles.js';
 import type { DosDrives } from './paths.js';
 import {
   ERROR_ACCESS_DENIED,
@@ -12,6 +14,7 @@ import {
   ERROR_FILE_NOT_FOUND,
   ERROR_INVALID_HANDLE,
   ERROR_INVALID_PARAMETER,
+  ERROR_LOCK_VIOLATION,
   ERROR_NEGATIVE_SEEK,
   ERROR_PATH_NOT_FOUND,
   ERROR_SHARING_VIOLATION,
@@ -53,6 +56,10 @@ export interface FileKernel {
   readonly handles: HandleTable;
   readonly drives: DosDrives;
   readonly fs: HostFs;
+  readonly locks: LockTable;
+  readonly watches: DirectoryWatches;
+  /** Bytes written to a console handle's terminal (the console follows its cursor). */
+  consoleWritten?(fd: number, data: Uint8Array): void;
 }
 
 export type WinResult<T> = { ok: true; value: T } | { ok: false; error: number };
@@ -184,7 +191,10 @@ export function openDevice(k: ConsoleKernel, device: string, access: number, sha
     if (fd < 0) return err(ERROR_INVALID_HANDLE);
     unix = `/proc/self/fd/${fd}`;
   } else return err(ERROR_FILE_NOT_FOUND);
-  return openFile(k, unix, access, share, OPEN_EXISTING, 0);
+  const r = openFile(k, unix, access, share, OPEN_EXISTING, 0);
+  const input = device === 'CONIN$' || (device === 'CON' && (access & (GENERIC_WRITE | FILE_WRITE_DATA)) === 0);
+  if (r.ok && input) k.handles.addFlags(r.value.handle, HANDLE_CONSOLE_INPUT);
+  return r;
 }
 
 /** The descriptor behind a handle that carries data (file, console, pipe), or -1. */
@@ -198,6 +208,8 @@ export function closeFileHandle(k: FileKernel, h: number): boolean {
   const o = k.handles.close(h);
   if (!o) return false;
   if (o.type === HandleType.Find) return true;
+  if (o.type === HandleType.File) k.locks.release(h);
+  if (o.type === HandleType.Directory) k.watches.release(h);
   if (o.flags & HANDLE_BORROWED_FD) return true;
   if (o.flags & HANDLE_DELETE_ON_CLOSE) {
     const path = k.fs.readlink(`/proc/self/fd/${o.value}`);
@@ -224,6 +236,7 @@ export function readHandle(k: FileKernel, h: number, view: Uint8Array, position:
   if (!o || o.type === HandleType.Find) return err(ERROR_INVALID_HANDLE);
   if (o.type === HandleType.Directory) return err(ERROR_INVALID_PARAMETER);
   if (o.type === HandleType.File && !(o.access & FILE_READ_DATA)) return err(ERROR_ACCESS_DENIED);
+  if (o.type === HandleType.File && !k.locks.empty && lockedOut(k, h, o.value, o.fileId, position, view.length, false)) return err(ERROR_LOCK_VIOLATION);
   const r = k.fs.read(o.value, view, position === null ? null : Number(position));
   if (failed(r)) return err(r.errno === 'EPIPE' ? 109 : win32FromErrno(r.errno));
   if (position !== null && o.type === HandleType.File) k.fs.seek(o.value, position + BigInt(r), 0);
@@ -235,11 +248,27 @@ export function writeHandle(k: FileKernel, h: number, view: Uint8Array, position
   if (!o || o.type === HandleType.Find) return err(ERROR_INVALID_HANDLE);
   if (o.type === HandleType.Directory) return err(ERROR_INVALID_PARAMETER);
   if (o.type === HandleType.File && !(o.access & (FILE_WRITE_DATA | FILE_APPEND_DATA))) return err(ERROR_ACCESS_DENIED);
+  if (o.type === HandleType.File && !k.locks.empty && lockedOut(k, h, o.value, o.fileId, o.flags & HANDLE_APPEND ? -1n : position, view.length, true)) return err(ERROR_LOCK_VIOLATION);
   const pos = o.flags & HANDLE_APPEND ? null : position === null ? null : Number(position);
   const r = k.fs.write(o.value, view, pos);
   if (failed(r)) return err(r.errno === 'EPIPE' ? 232 : win32FromErrno(r.errno));
+  if (o.type === HandleType.Console) k.consoleWritten?.(o.value, view.subarray(0, r));
   if (position !== null && pos !== null && o.type === HandleType.File) k.fs.seek(o.value, position + BigInt(r), 0);
   return ok(r);
+}
+
+/** Whether a byte-range lock refuses this transfer (position null: the file pointer; -1:
+ *  the end of the file, for appends). */
+function lockedOut(k: FileKernel, h: number, fd: number, fileId: bigint, position: bigint | null, length: number, write: boolean): boolean {
+  let at = position;
+  if (at === null) {
+    const cur = k.fs.seek(fd, 0n, 1);
+    at = failed(cur) ? 0n : cur;
+  } else if (at < 0n) {
+    const st = k.fs.fstat(fd);
+    at = failed(st) ? 0n : st.size;
+  }
+  return ioConflicts(k.locks.all(fileId), h, at, BigInt(length), write);
 }
 
 /** SetFilePointerEx: the new position. */

@@ -13,6 +13,9 @@ export const enum HandleType {
   Pipe = 3,
   Directory = 4,
   Find = 5,
+  /** A file mapping (section): value = a descriptor of the backing file, access = the page
+   *  protection it was created with, file id = its maximum size. */
+  Mapping = 6,
 }
 
 /** Slot flags. */
@@ -20,6 +23,8 @@ export const HANDLE_DELETE_ON_CLOSE = 1;
 export const HANDLE_APPEND = 2;
 /** The descriptor is not owned by the handle (std handles on fds 0–2). */
 export const HANDLE_BORROWED_FD = 4;
+/** A console handle on the input side (STD_INPUT_HANDLE, CONIN$). */
+export const HANDLE_CONSOLE_INPUT = 8;
 
 const MAX_HANDLES = 4096;
 const WORDS = 8;
@@ -87,6 +92,17 @@ export class HandleTable {
     return i < 0 ? undefined : this.read(i);
   }
 
+  /** Sets flags on an open handle. */
+  addFlags(handle: number, flags: number): void {
+    const i = this.index(handle);
+    if (i >= 0 && this.read(i)) Atomics.or(this.slots, WORDS * i + 5, flags);
+  }
+
+  clearFlags(handle: number, flags: number): void {
+    const i = this.index(handle);
+    if (i >= 0 && this.read(i)) Atomics.and(this.slots, WORDS * i + 5, ~flags);
+  }
+
   /** Every open handle on the file with this id (for sharing checks). */
   openOn(fileId: bigint): HandleInfo[] {
     const out: HandleInfo[] = [];
@@ -96,6 +112,16 @@ export class HandleTable {
       if (t !== HandleType.File && t !== HandleType.Directory) continue;
       const h = this.read(i);
       if (h && h.fileId === fileId) out.push(h);
+    }
+    return out;
+  }
+
+  /** The open handles with any of `flags` set. */
+  withFlags(flags: number): number[] {
+    const out: number[] = [];
+    for (let i = FIRST; i < MAX_HANDLES; i++) {
+      const h = this.read(i);
+      if (h && h.flags & flags) out.push(i * 4);
     }
     return out;
   }

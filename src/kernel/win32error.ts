@@ -37,6 +37,16 @@ export const ERROR_DIRECTORY = 267;
 export const ERROR_NOACCESS = 998;
 export const ERROR_CANT_RESOLVE_FILENAME = 1921;
 export const ERROR_NOT_A_REPARSE_POINT = 4390;
+// Locks, mappings, ReplaceFile, GetFileInformationByHandleEx.
+export const ERROR_BAD_LENGTH = 24;
+export const ERROR_NOT_LOCKED = 158;
+export const ERROR_MORE_DATA = 234;
+export const ERROR_INVALID_ADDRESS = 487;
+export const ERROR_FILE_INVALID = 1006;
+export const ERROR_MAPPED_ALIGNMENT = 1132;
+export const ERROR_UNABLE_TO_REMOVE_REPLACED = 1175;
+export const ERROR_UNABLE_TO_MOVE_REPLACEMENT = 1176;
+export const ERROR_UNABLE_TO_MOVE_REPLACEMENT_2 = 1177;
 
 const TABLE: Readonly<Record<string, number>> = {
   ENOENT: ERROR_FILE_NOT_FOUND,

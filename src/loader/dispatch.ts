@@ -123,6 +123,10 @@ export interface DispatchHooks {
   internalError(e: DispatchEntry, err: unknown, returnAddress?: number): never;
   /** A GuestUnwind reached this export call: continue the unwind from here. */
   unwind(): void;
+  /** The console's pending control events (non-zero: run ctrlEvents before the next call). */
+  pendingEvents: Int32Array;
+  /** Runs the HandlerRoutines of pending console control events (Ctrl-C). */
+  ctrlEvents(): void;
   /** Set before a varargs row runs: where its variadic slots begin. */
   setVarargs(addr: number): number;
 }
@@ -230,10 +234,12 @@ export function makeDispatcher(
     };
   };
 
+  const pending = hooks.pendingEvents;
   return (id) => {
     const rsp = tebDv.getUint32(rspOff, true) + tebDv.getUint32(rspOff + 4, true) * TWO32;
     const f = invokers[id] ?? (invokers[id] = build(id));
     try {
+      if (pending[0] !== 0) hooks.ctrlEvents();
       return f(id, rsp);
     } catch (err) {
       // Only hooks (exit paths) get here; never let a JS exception reach koffi.

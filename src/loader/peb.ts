@@ -2,11 +2,13 @@
  * The PEB, its loader data (the three module lists real programs walk) and the process
  * parameters, written into guest memory with their documented x64 layouts (structures.ts).
  */
+import { WINDOWS_10 } from '../dlls/kernel32/osversion.js';
+import { processorCount } from '../host/system.js';
 import { MEM_PRIVATE, PAGE_READWRITE, type AddressSpace } from '../native/memory.js';
 import { LDR_DATA_TABLE_ENTRY as LDR, PEB, PEB_LDR_DATA, RTL_USER_PROCESS_PARAMETERS as RUPP } from './structures.js';
 
-/** Windows 10 22H2, as GetVersionEx and the PEB report it. */
-const OS_VERSION = { major: 10, minor: 0, build: 19045 };
+/** Windows 10 22H2, as RtlGetVersion and the PEB report it. */
+const OS_VERSION = WINDOWS_10;
 const MAX_PATH = 260;
 
 function listInit(mem: AddressSpace, head: number): void {
@@ -38,7 +40,7 @@ export interface PebLayout {
 export function createPeb(mem: AddressSpace, processHeap: number): PebLayout {
   const peb = mem.allocate(0, 0x10000, true, PAGE_READWRITE, MEM_PRIVATE);
   mem.setU64(peb + PEB.ProcessHeap, processHeap);
-  mem.setU32(peb + PEB.NumberOfProcessors, 1);
+  mem.setU32(peb + PEB.NumberOfProcessors, Math.min(processorCount(), 64));
   mem.setU32(peb + PEB.OSMajorVersion, OS_VERSION.major);
   mem.setU32(peb + PEB.OSMinorVersion, OS_VERSION.minor);
   mem.setU16(peb + PEB.OSBuildNumber, OS_VERSION.build);

@@ -10,15 +10,20 @@ import { readFileBytes } from '../host/files.js';
 import { absolutePath, currentDirectory, hostPid, monotonicMs, monotonicNs, readFd, sleepMs, writeFd, isatty } from '../host/io.js';
 import { DebugChannels } from '../kernel/debug.js';
 import { hostFs, hostHomeDataDir, hostUserName } from '../host/fs.js';
-import { FILE_READ_DATA, FILE_WRITE_DATA } from '../kernel/files.js';
+import { closeFileHandle, FILE_READ_DATA, FILE_WRITE_DATA } from '../kernel/files.js';
 import { DllDirectories } from '../kernel/dlldirs.js';
-import { HANDLE_BORROWED_FD, HandleTable } from '../kernel/handles.js';
+import { HANDLE_BORROWED_FD, HANDLE_CONSOLE_INPUT, HANDLE_DELETE_ON_CLOSE, HandleTable } from '../kernel/handles.js';
 import { DosDrives } from '../kernel/paths.js';
+import { LockTable } from '../kernel/locks.js';
+import { DirectoryWatches } from '../kernel/watch.js';
+import { trackOutput, type WindowSize } from '../kernel/console.js';
 import { guestEnvironment, stdHandleType } from './environment.js';
 import { HeapManager } from '../kernel/heap.js';
 import { Engine } from '../native/engine.js';
 import { exitGroup, gettid } from '../native/host.js';
-import { CONTEXT, TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
+import { ConsoleSignals, tcgets, tcsets, winsize } from '../native/console.js';
+import { dispatchCtrlEvents, initConsoleBlock } from '../dlls/kernel32/consolectrl.js';
+import { CONSOLE, CONSOLE_BLOCK, CONTEXT, TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
 import { MEM_PRIVATE, PAGE_READWRITE, AddressSpace } from '../native/memory.js';
 import { parsePeForLoading } from '../pe/index.js';
 import { normalizeDllName } from './apiset.js';
@@ -57,6 +62,8 @@ export class WinProcess implements ProcessApi {
   readonly engine: Engine;
   readonly heaps: HeapManager;
   readonly handles = new HandleTable();
+  readonly locks = new LockTable();
+  readonly watches = new DirectoryWatches(hostFs);
   private readonly createdHeaps = new Set<number>();
   readonly stdHandles: number[];
   readonly loader: ModuleLoader;
@@ -71,6 +78,8 @@ export class WinProcess implements ProcessApi {
   readonly programUnixPath: string;
   processHeap = 0;
   pebAddress = 0;
+  consoleBlock = 0;
+  private signals: ConsoleSignals | undefined;
   teb = 0;
   private varargsBase = 0;
   private exiting = false;
@@ -96,7 +105,7 @@ export class WinProcess implements ProcessApi {
     this.programUnixPath = absolutePath(opts.program);
     this.imagePath = this.drives.toDos(this.programUnixPath);
     this.commandLineW = buildCommandLine([this.imagePath, ...opts.args]);
-    this.stdHandles = [0, 1, 2].map((fd) => this.handles.allocate(stdHandleType(fd), fd, { flags: HANDLE_BORROWED_FD, access: fd === 0 ? FILE_READ_DATA : FILE_WRITE_DATA, share: 7 }));
+    this.stdHandles = [0, 1, 2].map((fd) => this.handles.allocate(stdHandleType(fd), fd, { flags: HANDLE_BORROWED_FD | (fd === 0 ? HANDLE_CONSOLE_INPUT : 0), access: fd === 0 ? FILE_READ_DATA : FILE_WRITE_DATA, share: 7 }));
     this.environment = guestEnvironment(hostEnv, hostUserName(), (unix) => this.drives.toDos(unix));
     const cps = codePagesFromEnvironment(this.environment);
     for (const p of cps.problems) this.debug.log('nls', 'err', 'process', p);
@@ -129,6 +138,26 @@ export class WinProcess implements ProcessApi {
   isatty(fd: number): boolean {
     return isatty(fd);
   }
+  consoleWritten(fd: number, data: Uint8Array): void {
+    const size = this.windowSize(fd);
+    if (size) trackOutput(this.mem, this.consoleBlock, size, data);
+  }
+  /** The terminal's window, or undefined when `fd` is not a terminal. */
+  windowSize(fd: number): WindowSize | undefined {
+    const buf = this.consoleBlock + CONSOLE.Scratch;
+    if (!winsize(fd, buf)) return undefined;
+    const rows = this.mem.u16(buf);
+    const cols = this.mem.u16(buf + 2);
+    // A pseudo-terminal nobody sized reports 0 × 0: assume the classic 80 × 25.
+    return { cols: cols || 80, rows: rows || 25 };
+  }
+  readonly terminal = {
+    get: (fd: number, addr: number): boolean => tcgets(fd, addr),
+    set: (fd: number, addr: number): boolean => {
+      this.signals?.armCrashRestore();
+      return tcsets(fd, addr);
+    },
+  };
   heapAlloc(heap: number, size: number, flags: number): number {
     return this.heaps.alloc(heap, size, flags);
   }
@@ -208,6 +237,11 @@ export class WinProcess implements ProcessApi {
     return this.loader.isDataFile(handle);
   }
 
+  terminate(code: number): never {
+    this.signals?.restoreTerminal();
+    exitGroup(code >>> 0);
+  }
+
   /** Ends the process: DLL detach in reverse initialization order, then exit_group. */
   exit(code: number): never {
     if (!this.exiting) {
@@ -223,6 +257,9 @@ export class WinProcess implements ProcessApi {
         }
       }
     }
+    // Files opened with FILE_FLAG_DELETE_ON_CLOSE (and named mappings) go with the process.
+    for (const h of this.handles.withFlags(HANDLE_DELETE_ON_CLOSE)) closeFileHandle(this, h);
+    this.signals?.restoreTerminal();
     if (this.statusFd !== undefined) {
       try {
         writeFd(this.statusFd, new TextEncoder().encode(`${code >>> 0}\n`));
@@ -286,6 +323,10 @@ export class WinProcess implements ProcessApi {
       currentDirectory: this.drives.toDos(currentDirectory()),
       environment: this.environment,
     });
+    this.consoleBlock = peb + CONSOLE_BLOCK;
+    initConsoleBlock(this.mem, this.consoleBlock, this.codePages.oem, this.imagePath);
+    this.signals = new ConsoleSignals(this.mem, this.consoleBlock);
+    this.signals.installCtrl();
   }
 
   /** Allocates the main thread's TEB + winrun block and its guest stack. */
@@ -374,6 +415,7 @@ export class WinProcess implements ProcessApi {
         const msg = err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err);
         const from = returnAddress !== undefined ? ` (called from ${this.describeAddress(returnAddress)})` : '';
         say(`winrun: internal error in ${e.dll}!${e.row.name}${from}: ${msg}`);
+        this.signals?.restoreTerminal();
         exitGroup(EXIT_INTERNAL_ERROR);
       },
       stub: (e, returnAddress) => {
@@ -381,6 +423,8 @@ export class WinProcess implements ProcessApi {
         this.debug.fixmeOnce('stub', `${e.dll}!${e.row.name}`, at, `is a stub (called from ${at}); it returns 0 with ERROR_CALL_NOT_IMPLEMENTED`);
       },
       describe: (addr) => this.describeAddress(addr),
+      pendingEvents: this.mem.int32At(this.consoleBlock + CONSOLE.Pending),
+      ctrlEvents: () => dispatchCtrlEvents(this.ctx),
       unwind: () => this.continueUnwind(),
       setVarargs: (addr) => {
         const prev = this.varargsBase;

@@ -25,7 +25,25 @@ export const libcMunmap = libc.func('int munmap(uint64_t addr, size_t length)') 
 export const libcMprotect = libc.func('int mprotect(uint64_t addr, size_t length, int prot)') as (addr: number, length: number, prot: number) => number;
 export const libcMadvise = libc.func('int madvise(uint64_t addr, size_t length, int advice)') as (addr: number, length: number, advice: number) => number;
 export const libcSyscall3 = libc.func('long syscall(long number, uint64_t a, uint64_t b, uint64_t c)') as (n: number, a: number, b: number, c: number) => number;
+export const libcSyscall4 = libc.func('long syscall(long number, uint64_t a, uint64_t b, uint64_t c, uint64_t d)') as (n: number, a: number, b: number, c: number, d: number) => number;
 export const libcErrno = (): number => koffi.errno();
 export const libcLseek = libc.func('int64_t lseek(int fd, int64_t offset, int whence)') as (fd: number, offset: bigint, whence: number) => number | bigint;
 export const libcFtruncate = libc.func('int ftruncate(int fd, int64_t length)') as (fd: number, length: bigint) => number;
 export const libcDup = libc.func('int dup(int fd)') as (fd: number) => number;
+
+/** struct flock (x86-64): for fcntl's open-file-description locks. */
+const Flock = koffi.struct('winrun_flock', { l_type: 'short', l_whence: 'short', l_start: 'int64_t', l_len: 'int64_t', l_pid: 'int' });
+export interface FlockRecord {
+  l_type: number;
+  l_whence: number;
+  l_start: bigint | number;
+  l_len: bigint | number;
+  l_pid: number;
+}
+export const libcFcntlLock = libc.func('fcntl', 'int', ['int', 'int', koffi.inout(koffi.pointer(Flock))]) as unknown as (fd: number, cmd: number, lock: FlockRecord) => number;
+export const libcMsync = libc.func('int msync(uint64_t addr, size_t length, int flags)') as (addr: number, length: number, flags: number) => number;
+export const libcInotifyInit1 = libc.func('int inotify_init1(int flags)') as (flags: number) => number;
+export const libcInotifyAddWatch = libc.func('int inotify_add_watch(int fd, const char *path, uint32_t mask)') as (fd: number, path: string, mask: number) => number;
+/** clock_gettime(clock, struct timespec *): the timespec is a BigInt64Array(2) passed by pointer. */
+export const libcClockGettime = libc.func('int clock_gettime(int clk, void *tp)') as (clk: number, tp: BigInt64Array) => number;
+export const libcSchedGetcpu = libc.func('int sched_getcpu()') as () => number;

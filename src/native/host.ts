@@ -2,7 +2,7 @@
  * Linux primitives the engine needs, as plain functions over numbers (guest addresses fit in
  * 47 bits, so JS numbers hold them exactly). Failures are NativeErrors with the errno.
  */
-import { libcErrno, libcMadvise, libcMmap, libcMprotect, libcMunmap, libcSyscall3 } from './ffi.js';
+import { libcErrno, libcMadvise, libcMmap, libcMprotect, libcMsync, libcMunmap, libcSyscall3 } from './ffi.js';
 
 export const PROT_NONE = 0;
 export const PROT_READ = 1;
@@ -61,6 +61,18 @@ export function mmapAt(addr: number, size: number, prot: number): number {
 /** Replaces pages in [addr, addr+size) of our own mapping with fresh zero pages. */
 export function mmapReplace(addr: number, size: number, prot: number): void {
   mapped(libcMmap(addr, size, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0), 'mmap');
+}
+
+/** Maps `size` bytes of file `fd` from `offset` exactly at `addr` (over a reservation of ours):
+ *  shared, or private copy-on-write. */
+export function mmapFileAt(addr: number, size: number, prot: number, fd: number, offset: number, shared: boolean): void {
+  const MAP_SHARED = 0x01;
+  mapped(libcMmap(addr, size, prot, (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED, fd, offset), 'mmap');
+}
+
+/** Writes a mapped range back to its file (MS_SYNC). */
+export function msync(addr: number, size: number): boolean {
+  return libcMsync(addr, size, 4) === 0;
 }
 
 export function munmap(addr: number, size: number): void {

@@ -93,3 +93,60 @@ export const CONTEXT = {
   Xmm0: 0x1a0,
   Size: 0x4d0,
 } as const;
+
+/**
+ * The console block: process-wide console state in guest memory (PEB allocation + 0x2000), so
+ * that the machine-code signal handlers and every thread's JS see the same words. Offsets
+ * below 0x80 are reached with 8-bit displacements by the handlers in native/console.ts.
+ */
+export const CONSOLE_BLOCK = 0x2000;
+export const CONSOLE = {
+  InputMode: 0x00,
+  OutputMode: 0x04,
+  Attribute: 0x08,
+  InputCP: 0x0c,
+  OutputCP: 0x10,
+  /** SetConsoleCtrlHandler(NULL, TRUE): Ctrl-C is ignored. */
+  IgnoreCtrlC: 0x14,
+  /** Control events raised by signals and not yet handled: bit n = CTRL_*_EVENT n. */
+  Pending: 0x18,
+  /** Registered HandlerRoutines; 0 lets a signal end the process at once. */
+  HandlerCount: 0x1c,
+  /** Non-zero while the terminal's settings differ from those saved at Saved. */
+  Raw: 0x20,
+  /** The terminal descriptor whose settings were changed. */
+  TermFd: 0x24,
+  /** The cursor as winrun tracks it (column, row of the window). */
+  CursorX: 0x28,
+  CursorY: 0x2c,
+  /** The terminal's original settings (kernel struct termios, 36 bytes). */
+  Saved: 0x30,
+  /** Scratch for termios and winsize calls. */
+  Scratch: 0x60,
+  CursorSize: 0x90,
+  CursorHidden: 0x94,
+  /** The handler routines, in registration order (u64 each). */
+  Handlers: 0x100,
+  MaxHandlers: 64,
+  /** Scratch struct for rt_sigaction. */
+  Action: 0x300,
+  /** The action each signal had before winrun's crash handler (32 bytes per signal). */
+  OldActions: 0x400,
+  /** The console title, UTF-16, NUL-terminated. */
+  Title: 0x800,
+  TitleMax: 0x3ff,
+  Size: 0x1000,
+} as const;
+
+/** Console input records not yet read (PEB allocation + 0x3000): INPUT_RECORDs of 20 bytes. */
+export const CONSOLE_INPUT_QUEUE = 0x3000;
+export const INPUT_QUEUE = {
+  Count: 0x0,
+  /** _getch's second half of an extended key (0x100 | byte), 0 when none. */
+  PendingChar: 0x4,
+  Records: 0x10,
+  Max: 200,
+  RecordSize: 20,
+  /** Scratch termios (36 bytes) for the raw read, after the 200 records. */
+  Termios: 0xfc0,
+} as const;

@@ -5,7 +5,7 @@
  * region map first: a bad guest pointer is a GuestMemoryError, never a host crash.
  */
 import { koffi } from './ffi.js';
-import { discardPages, mmapAnywhere, mmapAt, mmapReplace, mprotect, munmap, NativeError, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE } from './host.js';
+import { discardPages, mmapAnywhere, mmapAt, mmapFileAt, mmapReplace, mprotect, msync, munmap, NativeError, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE } from './host.js';
 
 export const PAGE_SIZE = 0x1000;
 export const ALLOCATION_GRANULARITY = 0x10000;
@@ -208,6 +208,34 @@ export class AddressSpace {
     return base;
   }
 
+  /**
+   * Maps a view of a file (MapViewOfFile): `size` bytes from `offset` (64 KiB aligned), shared
+   * or copy-on-write, at `addr` or anywhere 64 KiB aligned. Returns the base; the view is a
+   * MEM_MAPPED allocation that `release` unmaps.
+   */
+  mapFile(addr: number, size: number, protect: number, fd: number, offset: number, shared: boolean): number {
+    const base = this.allocate(addr, size, false, protect, MEM_MAPPED);
+    const a = this.find(base)!;
+    try {
+      mmapFileAt(base, a.size, hostProt(protect), fd, offset, shared);
+    } catch (e) {
+      this.release(base);
+      if (e instanceof NativeError) throw new AddressSpaceError(ERROR_NOT_ENOUGH_MEMORY, `cannot map the file view: ${e.message}`);
+      throw e;
+    }
+    a.pages.fill(protect);
+    return base;
+  }
+
+  /** FlushViewOfFile: writes the pages of [addr, addr+size) of a view back to the file. */
+  flushView(addr: number, size: number): boolean {
+    const a = this.find(addr);
+    if (!a || a.type !== MEM_MAPPED) return false;
+    const start = alignDown(addr, PAGE_SIZE);
+    const end = size === 0 ? a.base + a.size : Math.min(alignUp(addr + size, PAGE_SIZE), a.base + a.size);
+    return msync(start, end - start);
+  }
+
   /** Commits pages inside an existing allocation (VirtualAlloc MEM_COMMIT). */
   commit(addr: number, size: number, protect: number): void {
     if (!isValidProtection(protect)) throw new AddressSpaceError(ERROR_INVALID_PARAMETER, `invalid protection 0x${protect.toString(16)}`);
@@ -360,6 +388,14 @@ export class AddressSpace {
       this.windows.set(k, w);
     }
     return { dv: w.dv, u8: w.u8, off: addr - w.base };
+  }
+
+  /** A live 32-bit word of guest memory, for Atomics (a flag machine code also writes). */
+  int32At(addr: number): Int32Array {
+    this.check(addr, 4, true);
+    if (addr % 4 !== 0) throw new GuestMemoryError(addr, 4, true);
+    const w = this.window(addr);
+    return new Int32Array(w.u8.buffer, w.u8.byteOffset + w.off, 1);
   }
 
   /** A range never crosses a 4 GiB window in practice; handle it anyway byte by byte. */

@@ -174,7 +174,7 @@ export function GetFileSizeEx(ctx: ApiContext, h: number, out: number): number {
   return 1;
 }
 
-const VOLUME_SERIAL = 0x77696e72; // "winr"
+export const VOLUME_SERIAL = 0x77696e72; // "winr"
 
 export function GetFileInformationByHandle(ctx: ApiContext, h: number, info: number): number {
   const r = statHandle(ctx.process, h);
@@ -220,7 +220,7 @@ export function SetFileTime(ctx: ApiContext, h: number, _c: number, a: number, w
 
 // ---- by path --------------------------------------------------------------------------------
 
-function statPath(ctx: ApiContext, cs: Charset, name: number): { unix: string; st: HostResult<HostStat> } | undefined {
+export function statPath(ctx: ApiContext, cs: Charset, name: number): { unix: string; st: HostResult<HostStat> } | undefined {
   const unix = unixPath(ctx, readPath(ctx, name, cs));
   if (unix === undefined) return undefined;
   return { unix, st: ctx.process.fs.stat(unix) };
@@ -228,7 +228,7 @@ function statPath(ctx: ApiContext, cs: Charset, name: number): { unix: string; s
 
 /** The file a path names, which must exist; else the last error is set (FILE_NOT_FOUND or
  *  PATH_NOT_FOUND as its directory exists or not) and the result is undefined. */
-function existing(ctx: ApiContext, cs: Charset, name: number): { unix: string; st: HostStat } | undefined {
+export function existing(ctx: ApiContext, cs: Charset, name: number): { unix: string; st: HostStat } | undefined {
   const p = statPath(ctx, cs, name);
   if (!p) return undefined;
   if (failed(p.st)) {

@@ -14,6 +14,7 @@ export const PEB_EXT = {
   UnhandledExceptionFilter: 0x808,
   /** TLS slot bitmap: 64 bits (slot i allocated = bit i). */
   TlsBitmap: 0x810,
+  /** Unused: GetEnvironmentStringsA now returns a fresh block each call. */
   EnvironmentA: 0x818,
 } as const;
 
@@ -104,27 +105,29 @@ export function SetUnhandledExceptionFilter(ctx: ApiContext, filter: number): nu
   return old;
 }
 
-export function GetEnvironmentStringsW(ctx: ApiContext): number {
-  const pp = ctx.mem.ptr(peb(ctx) + 0x20);
-  return ctx.mem.ptr(pp + 0x80);
+/** A fresh copy of the current environment block ("NAME=value\0…\0"), as Windows returns:
+ *  later changes do not show in it, and FreeEnvironmentStrings releases it. */
+function environmentBlock(ctx: ApiContext): string {
+  return [...ctx.process.environment].map(([k, v]) => `${k}=${v}\0`).join('') + '\0';
 }
 
-export function GetEnvironmentStringsA(ctx: ApiContext): number {
-  const m = ctx.mem;
-  const slot = peb(ctx) + PEB_EXT.EnvironmentA;
-  let p = m.ptr(slot);
-  if (p === 0) {
-    const s = [...ctx.process.environment].map(([k, v]) => `${k}=${v}\0`).join('') + '\0';
-    const units = Uint16Array.from(s, (c) => c.charCodeAt(0));
-    const bytes = utf16ToUtf8(units);
-    p = ctx.process.heapAlloc(ctx.process.processHeap, bytes.length, 0);
-    m.write(p, bytes);
-    m.setU64(slot, p);
-  }
+export function GetEnvironmentStringsW(ctx: ApiContext): number {
+  const s = environmentBlock(ctx);
+  const p = ctx.process.heapAlloc(ctx.process.processHeap, 2 * s.length, 0);
+  if (p !== 0) ctx.mem.writeWString(p, s.slice(0, -1));
   return p;
 }
 
-export function FreeEnvironmentStrings(): number {
+export function GetEnvironmentStringsA(ctx: ApiContext): number {
+  const s = environmentBlock(ctx);
+  const bytes = utf16ToUtf8(Uint16Array.from(s, (c) => c.charCodeAt(0)));
+  const p = ctx.process.heapAlloc(ctx.process.processHeap, bytes.length, 0);
+  if (p !== 0) ctx.mem.write(p, bytes);
+  return p;
+}
+
+export function FreeEnvironmentStrings(ctx: ApiContext, block: number): number {
+  if (block !== 0) ctx.process.heapFree(ctx.process.processHeap, block);
   return 1;
 }
 

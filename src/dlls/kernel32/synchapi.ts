@@ -54,3 +54,10 @@ export function DeleteCriticalSection(ctx: ApiContext, cs: number): void {
 export function Sleep(ctx: ApiContext, ms: number): void {
   ctx.process.sleep(ms === 0xffffffff ? 2 ** 31 : ms);
 }
+
+/** No asynchronous procedure calls exist yet, so an alertable sleep always runs to its end:
+ *  0, never WAIT_IO_COMPLETION. */
+export function SleepEx(ctx: ApiContext, ms: number, _alertable: number): number {
+  Sleep(ctx, ms);
+  return 0;
+}

@@ -17,12 +17,6 @@ export function GetOEMCP(ctx: ApiContext): number {
 }
 
 /** Console code pages start as the OEM code page (the setters belong to the console). */
-export function GetConsoleCP(ctx: ApiContext): number {
-  return ctx.process.codePages.oem;
-}
-export function GetConsoleOutputCP(ctx: ApiContext): number {
-  return ctx.process.codePages.oem;
-}
 
 /** The CP_* aliases are not code pages of their own. */
 export function IsValidCodePage(_ctx: ApiContext, cp: number): number {

@@ -2,9 +2,11 @@
  * Opening and closing streams, the table of streams fopen creates (CRT.Streams: pointers to
  * heap FILEs), flushing them all, and setvbuf.
  */
+import { invalidParameter } from './invarg.js';
 import type { ApiContext } from '../types.js';
 import { CRT, crt } from './crtdata.js';
-import { closeFd, EINVAL, sopen, _O_APPEND, _O_BINARY, _O_CREAT, _O_EXCL, _O_NOINHERIT, _O_RDONLY, _O_RDWR, _O_TEMPORARY, _O_TEXT, _O_TRUNC, _O_U16TEXT, _O_U8TEXT, _O_WRONLY, _S_IREAD, _S_IWRITE } from './lowio.js';
+import { readHandle, seekHandle, statHandle, writeHandle } from '../../kernel/files.js';
+import { closeFd, EINVAL, osHandle, setTextMode, sopen, TM_UTF16, TM_UTF8, _O_APPEND, _O_BINARY, _O_CREAT, _O_EXCL, _O_NOINHERIT, _O_RDONLY, _O_RDWR, _O_TEMPORARY, _O_TEXT, _O_TRUNC, _O_U16TEXT, _O_U8TEXT, _O_WRONLY, _S_IREAD, _S_IWRITE } from './lowio.js';
 import { setErrno } from './memory.js';
 import { EOF, FILE, FILE_SIZE, filenoOf, flushStream, IOB_COUNT, setStreamFlag as setFlag, streamFlag as flagOf, _IOEOF, _IOMYBUF, _IONBF, _IOREAD, _IORW, _IOWRT, _USERBUF } from './stream.js';
 
@@ -112,14 +114,63 @@ export function streamOnFd(ctx: ApiContext, fd: number, streamFlag: number, into
   return f;
 }
 
+const BOM_UTF8 = Uint8Array.of(0xef, 0xbb, 0xbf);
+const BOM_UTF16LE = Uint8Array.of(0xff, 0xfe);
+
+/** The Unicode mode a file's byte order mark says (with the BOM's length), if it has one. */
+function bomOf(head: Uint8Array): { tm: number; length: number } | undefined {
+  if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { tm: TM_UTF8, length: 3 };
+  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return { tm: TM_UTF16, length: 2 };
+  return undefined;
+}
+
+function sniffBom(ctx: ApiContext, path: string): { tm: number; length: number } | undefined {
+  const fd = sopen(ctx, path, _O_RDONLY | _O_BINARY, 0x40, 0);
+  if (fd < 0) return undefined;
+  const head = new Uint8Array(3);
+  const r = readHandle(ctx.process, osHandle(ctx, fd), head, 0n);
+  closeFd(ctx, fd);
+  return r.ok ? bomOf(head.subarray(0, r.value)) : undefined;
+}
+
+/**
+ * fopen with ccs=: an existing file's byte order mark decides the encoding (and is skipped); a
+ * file opened for writing from its start, or still empty, gets one (Microsoft's table: UTF-8
+ * or UTF-16LE as asked, UNICODE meaning UTF-16LE).
+ */
+function unicodeStart(ctx: ApiContext, fd: number, oflag: number, appendBom: { tm: number; length: number } | undefined): void {
+  const h = osHandle(ctx, fd);
+  const asked = oflag & _O_U8TEXT ? TM_UTF8 : TM_UTF16;
+  const st = statHandle(ctx.process, h);
+  const size = st.ok ? st.value.size : 0n;
+  if (size > 0n && !(oflag & _O_TRUNC)) {
+    let bom = appendBom;
+    if (!(oflag & _O_APPEND) || oflag & _O_RDWR) {
+      const head = new Uint8Array(3);
+      const r = readHandle(ctx.process, h, head, 0n);
+      bom = r.ok ? bomOf(head.subarray(0, r.value)) : undefined;
+      seekHandle(ctx.process, h, bom && !(oflag & _O_APPEND) ? BigInt(bom.length) : 0n, 0);
+    }
+    setTextMode(ctx, fd, bom ? bom.tm : asked);
+    return;
+  }
+  setTextMode(ctx, fd, asked);
+  if (oflag & (_O_WRONLY | _O_RDWR)) writeHandle(ctx.process, h, asked === TM_UTF8 ? BOM_UTF8 : BOM_UTF16LE, null);
+}
+
 export function openStream(ctx: ApiContext, path: string, mode: string, shflag: number, into = 0): number {
   const p = parseMode(mode);
   if (!p) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return 0;
   }
+  const unicode = p.oflag & (_O_U8TEXT | _O_U16TEXT);
+  // "a, ccs=": the encoding of a file that has a byte order mark is read with a second,
+  // read-only open (the stream itself may only write).
+  const appendBom = unicode && p.oflag & _O_APPEND && !(p.oflag & _O_RDWR) ? sniffBom(ctx, path) : undefined;
   const fd = sopen(ctx, path, p.oflag, shflag, _S_IREAD | _S_IWRITE);
   if (fd < 0) return 0;
+  if (unicode) unicodeStart(ctx, fd, p.oflag, appendBom);
   const f = streamOnFd(ctx, fd, p.streamFlag, into);
   if (f === 0) closeFd(ctx, fd);
   return f;
@@ -183,11 +234,11 @@ export function setvbufStream(ctx: ApiContext, f: number, buf: number, mode: num
   const _IOFBF = 0;
   const _IOLBF = 0x40;
   if (mode !== _IOFBF && mode !== _IOLBF && mode !== _IONBF) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return -1;
   }
   if (mode !== _IONBF && (size < 2 || size > 0x7fffffff)) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return -1;
   }
   const m = ctx.mem;

@@ -30,7 +30,12 @@ import {
   readFd,
   seekFd,
   setFdFlags,
+  setTextMode,
   sopen,
+  textMode,
+  TM_ANSI,
+  TM_UTF16,
+  TM_UTF8,
   validFd,
   writeFd,
   _O_APPEND,
@@ -202,8 +207,10 @@ export function _setmode(ctx: ApiContext, fd: number, mode: number): number {
     return -1;
   }
   const flags = fdFlags(ctx, fd);
-  const old = flags & FTEXT ? _O_TEXT : _O_BINARY;
+  // A Unicode text mode reports itself as _O_WTEXT, whichever it was.
+  const old = flags & FTEXT ? (textMode(ctx, fd) !== TM_ANSI ? _O_WTEXT : _O_TEXT) : _O_BINARY;
   setFdFlags(ctx, fd, mode & _O_BINARY ? flags & ~FTEXT : flags | FTEXT);
+  setTextMode(ctx, fd, mode & (_O_WTEXT | _O_U16TEXT) ? TM_UTF16 : mode & _O_U8TEXT ? TM_UTF8 : TM_ANSI);
   return old;
 }
 

@@ -220,8 +220,19 @@ export function sopen(ctx: ApiContext, path: string, oflag: number, shflag: numb
   const flags = (binary ? 0 : FTEXT) | (oflag & _O_APPEND ? FAPPEND : 0) | (oflag & _O_NOINHERIT ? FNOINHERIT : 0) | kindFlags(ctx, handle);
   const fd = allocFd(ctx, handle, flags);
   if (fd < 0) closeFileHandle(ctx.process, handle);
-  else ctx.mem.setU8(entry(ctx, fd) + 9, oflag & _O_U16TEXT || oflag & _O_WTEXT ? 2 : oflag & _O_U8TEXT ? 1 : 0);
+  else setTextMode(ctx, fd, oflag & _O_U16TEXT || oflag & _O_WTEXT ? TM_UTF16 : oflag & _O_U8TEXT ? TM_UTF8 : TM_ANSI);
   return fd;
+}
+
+/** A descriptor's Unicode text mode (fopen's ccs=, _setmode): lowio entry byte 9. */
+export const TM_ANSI = 0;
+export const TM_UTF8 = 1;
+export const TM_UTF16 = 2;
+export function textMode(ctx: ApiContext, fd: number): number {
+  return ctx.mem.u8(entry(ctx, fd) + 9);
+}
+export function setTextMode(ctx: ApiContext, fd: number, tm: number): void {
+  ctx.mem.setU8(entry(ctx, fd) + 9, tm);
 }
 
 export function closeFd(ctx: ApiContext, fd: number): number {
@@ -255,7 +266,8 @@ function writeRaw(ctx: ApiContext, fd: number, data: Uint8Array): number {
 export function writeFd(ctx: ApiContext, fd: number, data: Uint8Array): number {
   if (!validFd(ctx, fd)) return -1;
   const flags = fdFlags(ctx, fd);
-  if (!(flags & FTEXT) || !data.includes(10)) {
+  // In a Unicode text mode the wide writers have translated LF already (widestream.ts).
+  if (!(flags & FTEXT) || !data.includes(10) || textMode(ctx, fd) !== TM_ANSI) {
     if (data.length === 0) return 0;
     return writeRaw(ctx, fd, data) < 0 ? -1 : data.length;
   }
@@ -302,7 +314,8 @@ export function readFd(ctx: ApiContext, fd: number, buf: number, n: number): num
     if (r < 0) return -1;
     got += r;
   }
-  if (!(flags & FTEXT)) return got;
+  // UTF-16 text is translated on characters (widestream.ts), not on bytes.
+  if (!(flags & FTEXT) || textMode(ctx, fd) === TM_UTF16) return got;
   // Text mode: CR LF → LF, a lone CR stays; Ctrl-Z ends the file.
   let out = 0;
   for (let i = 0; i < got; i++) {

@@ -1,4 +1,5 @@
 /** malloc and friends (stdlib.h / malloc.h) on the process heap; string.h basics. */
+import { invalidParameter } from './invarg.js';
 import { WR } from '../../native/layout.js';
 import type { ApiContext } from '../types.js';
 
@@ -48,7 +49,7 @@ export function realloc(ctx: ApiContext, p: number, n: bigint): number {
 export function _aligned_malloc(ctx: ApiContext, size: bigint, alignment: bigint): number {
   const a = Math.max(Number(alignment), 8);
   if (alignment === 0n || (alignment & (alignment - 1n)) !== 0n) {
-    setErrno(ctx, 22); // EINVAL
+    invalidParameter(ctx);
     return 0;
   }
   const raw = ctx.process.heapAlloc(heapOf(ctx), Number(size) + a + 8, 0);

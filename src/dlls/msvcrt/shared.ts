@@ -2,6 +2,7 @@
  *  spread into both DLLs' export lists): start-up and exit, heap, stdio basics, math,
  *  setjmp, and the string, ctype, conversion, floating-point and time functions. */
 import type { ExportRow } from '../types.js';
+import * as conio from './conio.js';
 import * as ct from './ctype.js';
 import * as environ from './environ.js';
 import * as loc from './locale.js';
@@ -24,6 +25,18 @@ export const SHARED_CRT_EXPORTS: readonly ExportRow[] = [
   { name: '_getmbcp', args: [], ret: 'i32', impl: loc._getmbcp },
   { name: '_setmbcp', args: ['i32'], ret: 'i32', impl: loc._setmbcp },
   ...STDIO_EXPORTS,
+  { name: '_cputs', args: ['ptr'], ret: 'i32', impl: conio._cputs },
+  { name: '_cputws', args: ['ptr'], ret: 'i32', impl: conio._cputws },
+  { name: '_getch', args: [], ret: 'i32', impl: conio._getch },
+  { name: '_getch_nolock', args: [], ret: 'i32', impl: conio._getch },
+  { name: '_getche', args: [], ret: 'i32', impl: conio._getche },
+  { name: '_getwch', args: [], ret: 'u16', impl: conio._getwch },
+  { name: '_getwche', args: [], ret: 'u16', impl: conio._getwche },
+  { name: '_kbhit', args: [], ret: 'i32', impl: conio._kbhit },
+  { name: '_putch', args: ['i32'], ret: 'i32', impl: conio._putch },
+  { name: '_putwch', args: ['u16'], ret: 'u16', impl: conio._putwch },
+  { name: '_ungetch', args: ['i32'], ret: 'i32', impl: conio._ungetch },
+  { name: '_ungetwch', args: ['u16'], ret: 'u16', impl: conio._ungetwch },
   { name: '__setusermatherr', args: ['ptr'], ret: 'void', impl: math.__setusermatherr },
   { name: '_matherr', args: ['ptr'], ret: 'i32', impl: () => 0 },
   { name: '_aligned_free', args: ['ptr'], ret: 'void', impl: mem._aligned_free },

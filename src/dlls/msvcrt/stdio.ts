@@ -2,7 +2,7 @@
  * stdio.h over the buffered streams of stream.ts: opening and closing, character, line and
  * block I/O, positioning, buffering control, and the printf family on streams.
  */
-import { utf16ToUtf8, utf8ToUtf16 } from '../kernel32/text.js';
+import { invalidParameter } from './invarg.js';
 import type { ApiContext, VarArgs } from '../types.js';
 import { EEXIST, EINVAL, fdFlags, FTEXT, setFdFlags, sopen, validFd, _O_BINARY, _O_CREAT, _O_EXCL, _O_RDWR, _O_TEMPORARY, _O_TEXT, _S_IREAD, _S_IWRITE } from './lowio.js';
 import { tempPath } from '../kernel32/pathapi.js';
@@ -67,7 +67,7 @@ export function writeBytes(ctx: ApiContext, f: number, data: Uint8Array): number
 
 export function fopen(ctx: ApiContext, path: number, mode: number): number {
   if (path === 0 || mode === 0) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return 0;
   }
   return openStream(ctx, narrow(ctx, path), narrow(ctx, mode), _SH_DENYNO);
@@ -75,7 +75,7 @@ export function fopen(ctx: ApiContext, path: number, mode: number): number {
 
 export function _wfopen(ctx: ApiContext, path: number, mode: number): number {
   if (path === 0 || mode === 0) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return 0;
   }
   return openStream(ctx, ctx.mem.wstring(path), ctx.mem.wstring(mode), _SH_DENYNO);
@@ -83,7 +83,7 @@ export function _wfopen(ctx: ApiContext, path: number, mode: number): number {
 
 export function _fsopen(ctx: ApiContext, path: number, mode: number, sh: number): number {
   if (path === 0 || mode === 0) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return 0;
   }
   return openStream(ctx, narrow(ctx, path), narrow(ctx, mode), sh);
@@ -91,7 +91,7 @@ export function _fsopen(ctx: ApiContext, path: number, mode: number, sh: number)
 
 export function _wfsopen(ctx: ApiContext, path: number, mode: number, sh: number): number {
   if (path === 0 || mode === 0) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return 0;
   }
   return openStream(ctx, ctx.mem.wstring(path), ctx.mem.wstring(mode), sh);
@@ -99,7 +99,7 @@ export function _wfsopen(ctx: ApiContext, path: number, mode: number, sh: number
 
 function openS(ctx: ApiContext, out: number, open: () => number): number {
   if (out === 0) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return EINVAL;
   }
   const f = open();
@@ -113,7 +113,7 @@ export const _wfopen_s = (ctx: ApiContext, out: number, path: number, mode: numb
 export function _fdopen(ctx: ApiContext, fd: number, mode: number): number {
   const p = mode ? parseMode(narrow(ctx, mode)) : undefined;
   if (!p) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return 0;
   }
   if (!validFd(ctx, fd)) return 0;
@@ -126,7 +126,7 @@ export function freopen(ctx: ApiContext, path: number, mode: number, f: number):
   if (!validStream(ctx, f) || mode === 0) return 0;
   if (streamFlag(ctx, f) & OPEN) closeStream(ctx, f, false);
   if (path === 0) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return 0;
   }
   return openStream(ctx, narrow(ctx, path), narrow(ctx, mode), _SH_DENYNO, f);
@@ -136,7 +136,7 @@ export function _wfreopen(ctx: ApiContext, path: number, mode: number, f: number
   if (!validStream(ctx, f) || mode === 0) return 0;
   if (streamFlag(ctx, f) & OPEN) closeStream(ctx, f, false);
   if (path === 0) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return 0;
   }
   return openStream(ctx, ctx.mem.wstring(path), ctx.mem.wstring(mode), _SH_DENYNO, f);
@@ -220,7 +220,7 @@ export function putchar(ctx: ApiContext, c: number): number {
 
 export function fputs(ctx: ApiContext, s: number, f: number): number {
   if (!validStream(ctx, f) || s === 0) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return EOF;
   }
   const b = ctx.mem.cstringBytes(s);
@@ -238,7 +238,7 @@ export function puts(ctx: ApiContext, s: number): number {
 /** fgets: up to n-1 bytes, through the first LF; NULL at end of file with nothing read. */
 export function fgets(ctx: ApiContext, buf: number, n: number, f: number): number {
   if (!validStream(ctx, f) || buf === 0 || n <= 0) {
-    setErrno(ctx, EINVAL);
+    invalidParameter(ctx);
     return 0;
   }
   const m = ctx.mem;
@@ -385,71 +385,10 @@ export function setbuf(ctx: ApiContext, f: number, buf: number): void {
   else setvbufStream(ctx, f, buf, 0, 512 /* BUFSIZ */);
 }
 
-// ---- wide characters on narrow streams ------------------------------------------------------
+// ---- wide characters: widestream.ts -----------------------------------------------------------
 
-export function fputwc(ctx: ApiContext, c: number, f: number): number {
-  if (!validStream(ctx, f)) return 0xffff;
-  const b = utf16ToUtf8(Uint16Array.of(c & 0xffff));
-  return writeBytes(ctx, f, b) === b.length ? c & 0xffff : 0xffff;
-}
-
-export function fputws(ctx: ApiContext, s: number, f: number): number {
-  if (!validStream(ctx, f) || s === 0) return EOF;
-  const b = utf16ToUtf8(ctx.mem.wstringUnits(s));
-  return writeBytes(ctx, f, b) === b.length ? 0 : EOF;
-}
-
-export function _putws(ctx: ApiContext, s: number): number {
-  const units = ctx.mem.wstringUnits(s);
-  const b = utf16ToUtf8(Uint16Array.from([...units, 10]));
-  return writeBytes(ctx, stdStream(ctx, 1), b) === b.length ? 0 : EOF;
-}
-
-export function putwchar(ctx: ApiContext, c: number): number {
-  return fputwc(ctx, c, stdStream(ctx, 1));
-}
-
-/** fgetwc on a narrow text stream: one UTF-8 sequence (the ANSI code page) → one unit. */
-export function fgetwc(ctx: ApiContext, f: number): number {
-  if (!validStream(ctx, f)) return 0xffff;
-  const c = streamGetc(ctx, f);
-  if (c === EOF) return 0xffff;
-  if (c < 0x80) return c;
-  const len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-  const bytes = [c];
-  for (let i = 1; i < len; i++) {
-    const d = streamGetc(ctx, f);
-    if (d === EOF) break;
-    bytes.push(d);
-  }
-  const units = utf8ToUtf16(Uint8Array.from(bytes), false);
-  return units && units.length > 0 ? units[0]! : 0xfffd;
-}
-
-export function getwchar(ctx: ApiContext): number {
-  return fgetwc(ctx, stdStream(ctx, 0));
-}
-
-export function ungetwc(ctx: ApiContext, c: number, f: number): number {
-  if (c === 0xffff || !validStream(ctx, f)) return 0xffff;
-  const b = utf16ToUtf8(Uint16Array.of(c));
-  for (let i = b.length - 1; i >= 0; i--) if (streamUngetc(ctx, b[i]!, f) === EOF) return 0xffff;
-  return c;
-}
-
-export function fgetws(ctx: ApiContext, buf: number, n: number, f: number): number {
-  if (!validStream(ctx, f) || buf === 0 || n <= 0) return 0;
-  let i = 0;
-  while (i < n - 1) {
-    const c = fgetwc(ctx, f);
-    if (c === 0xffff) break;
-    ctx.mem.setU16(buf + 2 * i++, c);
-    if (c === 10) break;
-  }
-  if (i === 0) return 0;
-  ctx.mem.setU16(buf + 2 * i, 0);
-  return buf;
-}
+export { fgetwc, fgetws, fputwc, fputws, getwchar, putwchar, ungetwc, _putws } from './widestream.js';
+import { wprintTo } from './widestream.js';
 
 // ---- printf on streams ----------------------------------------------------------------------
 
@@ -499,12 +438,8 @@ export const fprintf = (ctx: ApiContext, f: number, fmt: number): number => prin
 export const printf = (ctx: ApiContext, fmt: number): number => printTo(ctx, stdStream(ctx, 1), format(ctx, fmt, varArgsEnv(ctx, ctx.varargs())));
 export const vprintf = (ctx: ApiContext, fmt: number, va: number): number => printTo(ctx, stdStream(ctx, 1), format(ctx, fmt, vaListEnv(ctx, va)));
 
-function wformat(ctx: ApiContext, fmt: number, env: FormatEnv): { bytes: Uint8Array; units: number } {
-  const out = formatWide(ctx.mem.wstringUnits(fmt), env, { msvcrt: true });
-  return { bytes: utf16ToUtf8(out), units: out.length };
-}
-function wprintTo(ctx: ApiContext, f: number, r: { bytes: Uint8Array; units: number }): number {
-  return printTo(ctx, f, r.bytes) < 0 ? -1 : r.units;
+function wformat(ctx: ApiContext, fmt: number, env: FormatEnv): Uint16Array {
+  return formatWide(ctx.mem.wstringUnits(fmt), env, { msvcrt: true });
 }
 export const vfwprintf = (ctx: ApiContext, f: number, fmt: number, va: number): number => wprintTo(ctx, f, wformat(ctx, fmt, vaListEnv(ctx, va)));
 export const fwprintf = (ctx: ApiContext, f: number, fmt: number): number => wprintTo(ctx, f, wformat(ctx, fmt, varArgsEnv(ctx, ctx.varargs())));

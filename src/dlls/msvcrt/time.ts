@@ -2,9 +2,10 @@
  * <time.h> with msvcrt's rules. time_t is 64-bit. Local time follows the TZ environment
  * variable when it is set, parsed the way msvcrt's _tzset does ("tzn[+|-]hh[:mm[:ss]][dzn]",
  * hours west of UTC, US daylight-saving rules when a daylight name is given); without TZ it is
- * the host's time zone. struct tm: tm_sec, tm_min, tm_hour, tm_mday, tm_mon, tm_year, tm_wday,
+ * the zone kernel32's GetTimeZoneInformation reports (kernel/timezone.ts). struct tm: tm_sec, tm_min, tm_hour, tm_mday, tm_mon, tm_year, tm_wday,
  * tm_yday, tm_isdst (nine ints). gmtime/localtime return a per-thread buffer.
  */
+import { currentZone, hasDaylight, isDaylightAtUtc } from '../../kernel/timezone.js';
 import { WR } from '../../native/layout.js';
 import type { ApiContext } from '../types.js';
 
@@ -88,12 +89,15 @@ function zoneOf(ctx: ApiContext): Zone {
     const dzn = m[6] ?? '';
     return { west, daylight: dzn !== '', names: [m[1] ?? '', dzn.slice(0, 3)], inDst: (utc) => dzn !== '' && usDst(utc - west) };
   }
-  const offsetAt = (utc: number): number => -new Date(utc * 1000).getTimezoneOffset() * 60; // east, seconds
-  const year = new Date().getUTCFullYear();
-  const jan = offsetAt(Date.UTC(year, 0, 1) / 1000);
-  const jul = offsetAt(Date.UTC(year, 6, 1) / 1000);
-  const standard = Math.min(jan, jul);
-  return { west: -standard, daylight: jan !== jul, names: ['UTC', 'UTC'], inDst: (utc) => offsetAt(utc) > standard };
+  // No TZ: the zone Windows reports (GetTimeZoneInformation), its current rules applied to
+  // every year, as msvcrt's _tzset and localtime do.
+  const { info } = currentZone(Date.now());
+  return {
+    west: (info.bias + info.standardBias) * 60,
+    daylight: hasDaylight(info),
+    names: [info.standardName, info.daylightName],
+    inDst: (utc) => isDaylightAtUtc(info, utc * 1000),
+  };
 }
 
 /** Local broken-down time of a UTC instant. */

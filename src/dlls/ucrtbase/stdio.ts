@@ -8,8 +8,8 @@
 import type { ApiContext } from '../types.js';
 import { formatNarrow, formatWide, type FormatOptions } from '../msvcrt/printf.js';
 import { FILE_SIZE, printTo, vaListEnv } from '../msvcrt/stdio.js';
+import { wprintTo } from '../msvcrt/widestream.js';
 import { ucrtIob } from '../msvcrt/stream.js';
-import { utf16ToUtf8 } from '../kernel32/text.js';
 
 const STANDARD_SNPRINTF_BEHAVIOR = 2n;
 const LEGACY_WIDE_SPECIFIERS = 4n;
@@ -32,8 +32,7 @@ export function __stdio_common_vfprintf(ctx: ApiContext, opts: bigint, stream: n
 }
 
 export function __stdio_common_vfwprintf(ctx: ApiContext, opts: bigint, stream: number, fmt: number, _locale: number, va: number): number {
-  const out = formatWide(ctx.mem.wstringUnits(fmt), vaListEnv(ctx, va), options(opts));
-  return printTo(ctx, stream, utf16ToUtf8(out)) < 0 ? -1 : out.length;
+  return wprintTo(ctx, stream, formatWide(ctx.mem.wstringUnits(fmt), vaListEnv(ctx, va), options(opts)));
 }
 
 /** Stores formatted units into a buffer of `count` units with the UCRT's truncation rules. */

@@ -1,0 +1,94 @@
+/**
+ * Console control events (wincon.h, consoleapi.h): SetConsoleCtrlHandler, GenerateConsoleCtrlEvent,
+ * and running the HandlerRoutines. The state is the console block in guest memory
+ * (native/layout.ts CONSOLE), shared with the machine-code signal handlers of native/console.ts:
+ * a signal marks an event pending and the dispatcher calls dispatchCtrlEvents before the next API
+ * call. Windows would run the handlers on a new thread; until winrun has threads they run on the
+ * calling thread, between two API calls.
+ */
+import { CONSOLE } from '../../native/layout.js';
+import type { AddressSpace } from '../../native/memory.js';
+import { ERROR_INVALID_PARAMETER, ERROR_NOT_ENOUGH_MEMORY } from '../../kernel/win32error.js';
+import type { ApiContext } from '../types.js';
+
+const STATUS_CONTROL_C_EXIT = 0xc000013a;
+const CTRL_C_EVENT = 0;
+const CTRL_BREAK_EVENT = 1;
+const CTRL_CLOSE_EVENT = 2;
+/** Windows 10 console defaults: processed, line and echo input with insert, quick edit and
+ *  extended flags and auto position; processed output that wraps at the end of a line. */
+export const DEFAULT_INPUT_MODE = 0x1e7;
+export const DEFAULT_OUTPUT_MODE = 0x3;
+/** FOREGROUND_RED | FOREGROUND_GREEN | FOREGROUND_BLUE: light grey on black. */
+export const DEFAULT_ATTRIBUTE = 0x7;
+
+/** Fills the console block at process start. */
+export function initConsoleBlock(mem: AddressSpace, block: number, cp: number, title: string): void {
+  mem.setU32(block + CONSOLE.InputMode, DEFAULT_INPUT_MODE);
+  mem.setU32(block + CONSOLE.OutputMode, DEFAULT_OUTPUT_MODE);
+  mem.setU32(block + CONSOLE.Attribute, DEFAULT_ATTRIBUTE);
+  mem.setU32(block + CONSOLE.InputCP, cp);
+  mem.setU32(block + CONSOLE.OutputCP, cp);
+  mem.setU32(block + CONSOLE.CursorSize, 25);
+  mem.setU32(block + CONSOLE.CursorY, 0xffffffff); // not known yet: the bottom row
+  mem.writeWString(block + CONSOLE.Title, title.slice(0, CONSOLE.TitleMax));
+}
+
+const blockOf = (ctx: ApiContext): number => ctx.process.consoleBlock;
+
+export function SetConsoleCtrlHandler(ctx: ApiContext, handler: number, add: number): number {
+  const m = ctx.mem;
+  const b = blockOf(ctx);
+  if (handler === 0) {
+    m.setU32(b + CONSOLE.IgnoreCtrlC, add ? 1 : 0);
+    return 1;
+  }
+  const n = m.u32(b + CONSOLE.HandlerCount);
+  if (add) {
+    if (n >= CONSOLE.MaxHandlers) {
+      ctx.setLastError(ERROR_NOT_ENOUGH_MEMORY);
+      return 0;
+    }
+    m.setU64(b + CONSOLE.Handlers + 8 * n, handler);
+    m.setU32(b + CONSOLE.HandlerCount, n + 1);
+    return 1;
+  }
+  // Removes the most recent registration of the routine.
+  for (let i = n - 1; i >= 0; i--) {
+    if (m.ptr(b + CONSOLE.Handlers + 8 * i) === handler) {
+      m.copy(b + CONSOLE.Handlers + 8 * i, b + CONSOLE.Handlers + 8 * (i + 1), 8 * (n - 1 - i));
+      m.setU32(b + CONSOLE.HandlerCount, n - 1);
+      return 1;
+    }
+  }
+  ctx.setLastError(ERROR_INVALID_PARAMETER);
+  return 0;
+}
+
+/** Raises CTRL_C_EVENT or CTRL_BREAK_EVENT in the process group (winrun: this process); the
+ *  handlers run before the next API call. */
+export function GenerateConsoleCtrlEvent(ctx: ApiContext, event: number, _group: number): number {
+  if (event !== CTRL_C_EVENT && event !== CTRL_BREAK_EVENT) {
+    ctx.setLastError(ERROR_INVALID_PARAMETER);
+    return 0;
+  }
+  Atomics.or(ctx.mem.int32At(blockOf(ctx) + CONSOLE.Pending), 0, 1 << event);
+  return 1;
+}
+
+/** Runs the handlers of each pending event, newest first, until one returns TRUE; when none
+ *  does (or for a close event in any case) the process ends with STATUS_CONTROL_C_EXIT. */
+export function dispatchCtrlEvents(ctx: ApiContext): void {
+  const m = ctx.mem;
+  const b = blockOf(ctx);
+  const pending = Atomics.exchange(m.int32At(b + CONSOLE.Pending), 0, 0);
+  for (let event = 0; event <= CTRL_CLOSE_EVENT; event++) {
+    if (!(pending & (1 << event))) continue;
+    if (event === CTRL_C_EVENT && m.u32(b + CONSOLE.IgnoreCtrlC) !== 0) continue;
+    let handled = false;
+    for (let i = m.u32(b + CONSOLE.HandlerCount) - 1; i >= 0 && !handled; i--) {
+      handled = (ctx.callGuest(m.ptr(b + CONSOLE.Handlers + 8 * i), [event]) & 0xffffffffn) !== 0n;
+    }
+    if (!handled || event === CTRL_CLOSE_EVENT) ctx.process.exit(STATUS_CONTROL_C_EXIT);
+  }
+}
