@@ -5,6 +5,7 @@ import { ntdll } from './ntdll/exports.js';
 import type { DllTable } from './types.js';
 import { ucrtbase } from './ucrtbase/exports.js';
 import { user32 } from './user32/exports.js';
+import { version } from './version/exports.js';
 import { vcruntime140, vcruntime140_1 } from './vcruntime140/exports.js';
 
-export const BUILTIN_DLLS: readonly DllTable[] = [ntdll, kernel32, msvcrt, ucrtbase, vcruntime140, vcruntime140_1, user32];
+export const BUILTIN_DLLS: readonly DllTable[] = [ntdll, kernel32, msvcrt, ucrtbase, vcruntime140, vcruntime140_1, user32, version];

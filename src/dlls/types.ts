@@ -5,6 +5,7 @@
  */
 import type { NativeFastPath } from '../native/engine.js';
 import type { DebugChannel, DebugChannels } from '../kernel/debug.js';
+import type { DllDirectories } from '../kernel/dlldirs.js';
 import type { HandleTable } from '../kernel/handles.js';
 import type { FileKernel } from '../kernel/files.js';
 import type { WindowSize } from '../kernel/console.js';
@@ -141,6 +142,21 @@ export interface ProcessApi extends FileKernel {
   moduleFileName(base: number): string | undefined;
   procAddress(base: number, nameOrOrdinal: string | number): number;
   loadLibrary(name: string): number;
+  /** LoadLibraryEx once its flags are valid: the handle (with a low bit set for a data
+   *  mapping) or the Win32 error. */
+  loadLibraryEx(name: string, flags: number): { handle: number } | { error: number };
+  /** FreeLibrary: false when the handle names neither a module nor a data mapping. */
+  freeLibrary(handle: number): boolean;
+  /** Base of the module whose image holds `addr`, or 0. */
+  moduleAt(addr: number): number;
+  /** GetModuleHandleEx: one more reference on a loaded module, or `pin` it until exit. */
+  referenceModule(base: number, pin: boolean): void;
+  /** Whether a loaded module has a TLS directory (undefined: no such module). */
+  moduleHasStaticTls(base: number): boolean | undefined;
+  /** Whether a handle is a LOAD_LIBRARY_AS_DATAFILE / AS_IMAGE_RESOURCE mapping. */
+  isDataFile(handle: number): boolean;
+  /** SetDllDirectory / AddDllDirectory / SetDefaultDllDirectories state. */
+  readonly dllDirectories: DllDirectories;
   /** Milliseconds since process start (monotonic). */
   tickCount(): number;
   /** Nanoseconds since process start (monotonic): QueryPerformanceCounter's source. */

@@ -5,6 +5,7 @@
  */
 const SCHEMA: readonly (readonly [string, string])[] = [
   ['api-ms-win-crt-', 'ucrtbase.dll'],
+  ['api-ms-win-core-version-', 'version.dll'],
   ['api-ms-win-core-', 'kernel32.dll'],
   ['ext-ms-win-ntuser-', 'user32.dll'],
   ['ext-ms-win-', 'kernel32.dll'],

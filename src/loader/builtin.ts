@@ -8,6 +8,7 @@ import { Asm } from '../native/emitter.js';
 import { emitFastPath, emitThunk, type FastPathEnv } from '../native/engine.js';
 import { MEM_IMAGE, PAGE_EXECUTE_READ, PAGE_READONLY, PAGE_READWRITE, type AddressSpace } from '../native/memory.js';
 import type { DllTable, ExportRow } from '../dlls/types.js';
+import { builtinVersionInfo, versionResourceSection } from './versionres.js';
 
 const PAGE = 0x1000;
 const alignPage = (n: number): number => Math.ceil(n / PAGE) * PAGE;
@@ -32,7 +33,8 @@ function assignOrdinals(rows: readonly ExportRow[]): number[] {
   return rows.map((r) => r.ordinal ?? next++);
 }
 
-export function buildBuiltinImage(mem: AddressSpace, table: DllTable, firstId: number, stubAddr: number, env: FastPathEnv = {}): BuiltinImage {
+/** `version`: give the image a version resource (the real builtins; not the named traps). */
+export function buildBuiltinImage(mem: AddressSpace, table: DllTable, firstId: number, stubAddr: number, env: FastPathEnv = {}, version = true): BuiltinImage {
   const rows = table.exports;
   const ordinals = assignOrdinals(rows);
   const ordBase = Math.min(...ordinals, 1);
@@ -69,7 +71,10 @@ export function buildBuiltinImage(mem: AddressSpace, table: DllTable, firstId: n
   const textSize = alignPage(slots.reduce((n, x) => n + x, 0) + 16);
   const dataRva = textRva + textSize;
   const dataSize = alignPage(rows.reduce((n, r) => n + (r.data ? (r.data.size + 15) & ~15 : 0), 0) + 16);
-  const size = dataRva + dataSize;
+  const rsrcRva = dataRva + dataSize;
+  const rsrc = version ? versionResourceSection(rsrcRva, builtinVersionInfo(table.name, `${table.name} (winrun builtin)`)) : undefined;
+  const rsrcSize = rsrc ? alignPage(rsrc.length) : 0;
+  const size = rsrcRva + rsrcSize;
   let base: number;
   try {
     base = mem.allocate(table.base ?? 0, size, true, PAGE_READWRITE, MEM_IMAGE);
@@ -142,7 +147,7 @@ export function buildBuiltinImage(mem: AddressSpace, table: DllTable, firstId: n
   hv.setUint32(0x3c, 0x40, true);
   hv.setUint32(0x40, 0x4550, true);
   hv.setUint16(0x44, 0x8664, true);
-  hv.setUint16(0x46, 3, true); // sections
+  hv.setUint16(0x46, rsrc ? 4 : 3, true); // sections
   hv.setUint16(0x54, 240, true);
   hv.setUint16(0x56, 0x2022, true); // EXECUTABLE_IMAGE | LARGE_ADDRESS_AWARE | DLL
   const oh = 0x58;
@@ -164,6 +169,11 @@ export function buildBuiltinImage(mem: AddressSpace, table: DllTable, firstId: n
     ['.text', textRva, textSize, 0x60000020],
     ['.data', dataRva, dataSize, 0xc0000040],
   ];
+  if (rsrc) {
+    hv.setUint32(oh + 128, rsrcRva, true); // IMAGE_DIRECTORY_ENTRY_RESOURCE
+    hv.setUint32(oh + 132, rsrc.length, true);
+    sections.push(['.rsrc', rsrcRva, rsrcSize, 0x40000040]);
+  }
   sections.forEach(([name, rva, sz, ch], k) => {
     const s = oh + 240 + 40 * k;
     for (let c = 0; c < name.length; c++) h[s + c] = name.charCodeAt(c);
@@ -177,6 +187,10 @@ export function buildBuiltinImage(mem: AddressSpace, table: DllTable, firstId: n
   mem.write(base, h);
   mem.write(base + rdataRva, ed);
   mem.write(base + textRva, code.subarray(0, codeOff));
+  if (rsrc) {
+    mem.write(base + rsrcRva, rsrc);
+    mem.protect(base + rsrcRva, rsrcSize, PAGE_READONLY);
+  }
   mem.protect(base, PAGE, PAGE_READONLY);
   mem.protect(base + rdataRva, textRva - rdataRva, PAGE_READONLY);
   mem.protect(base + textRva, textSize, PAGE_EXECUTE_READ);

@@ -126,3 +126,21 @@ export function writeLdrEntry(mem: AddressSpace, ldr: number, e: number, m: LdrM
 export function appendInitOrder(mem: AddressSpace, ldr: number, e: number): void {
   listAppend(mem, ldr + PEB_LDR_DATA.InInitializationOrderModuleList, e + LDR.InInitializationOrderLinks);
 }
+
+/** Takes an unloaded module's entry out of the three module lists. */
+export function unlinkLdrEntry(mem: AddressSpace, e: number): void {
+  for (const links of [LDR.InLoadOrderLinks, LDR.InMemoryOrderLinks, LDR.InInitializationOrderLinks]) {
+    const flink = mem.ptr(e + links);
+    const blink = mem.ptr(e + links + 8);
+    if (flink === 0 || blink === 0) continue;
+    mem.setU64(blink, flink);
+    mem.setU64(flink + 8, blink);
+    mem.setU64(e + links, e + links);
+    mem.setU64(e + links + 8, e + links);
+  }
+}
+
+/** LDR_DATA_TABLE_ENTRY.LoadCount (ObsoleteLoadCount): 0xffff for a module that stays. */
+export function setLoadCount(mem: AddressSpace, e: number, count: number): void {
+  mem.setU16(e + LDR.LoadCount, Math.min(count, 0xffff));
+}

@@ -3,53 +3,40 @@
  * program, builtin DLLs synthesized from their export tables, real PE DLLs), the PEB and the
  * main thread's TEB and stack, the dispatcher that runs API implementations, and exit.
  */
-import { BUILTIN_DLLS } from '../dlls/index.js';
 import { codePagesFromEnvironment } from '../dlls/kernel32/codepages.js';
-import type { ApiContext, DllTable, ProcessApi, VarArgs } from '../dlls/types.js';
+import { currentDirectory as guestCurrentDirectory } from '../dlls/kernel32/pathstr.js';
+import type { ApiContext, ProcessApi, VarArgs } from '../dlls/types.js';
 import { readFileBytes } from '../host/files.js';
-import { absolutePath, currentDirectory, directoryOf, hostPid, isFile, monotonicMs, monotonicNs, readFd, sleepMs, writeFd, isatty } from '../host/io.js';
+import { absolutePath, currentDirectory, hostPid, monotonicMs, monotonicNs, readFd, sleepMs, writeFd, isatty } from '../host/io.js';
 import { DebugChannels } from '../kernel/debug.js';
 import { hostFs, hostHomeDataDir, hostUserName } from '../host/fs.js';
 import { closeFileHandle, FILE_READ_DATA, FILE_WRITE_DATA } from '../kernel/files.js';
+import { DllDirectories } from '../kernel/dlldirs.js';
 import { HANDLE_BORROWED_FD, HANDLE_CONSOLE_INPUT, HANDLE_DELETE_ON_CLOSE, HandleTable } from '../kernel/handles.js';
 import { DosDrives } from '../kernel/paths.js';
 import { LockTable } from '../kernel/locks.js';
 import { DirectoryWatches } from '../kernel/watch.js';
 import { trackOutput, type WindowSize } from '../kernel/console.js';
 import { guestEnvironment, stdHandleType } from './environment.js';
-import { HEAP_ZERO_MEMORY, HeapManager } from '../kernel/heap.js';
+import { HeapManager } from '../kernel/heap.js';
 import { Engine } from '../native/engine.js';
 import { exitGroup, gettid } from '../native/host.js';
 import { ConsoleSignals, tcgets, tcsets, winsize } from '../native/console.js';
 import { dispatchCtrlEvents, initConsoleBlock } from '../dlls/kernel32/consolectrl.js';
 import { CONSOLE, CONSOLE_BLOCK, CONTEXT, TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
 import { MEM_PRIVATE, PAGE_READWRITE, AddressSpace } from '../native/memory.js';
-import { parseForwarder, parsePeForLoading, type LoadableImage } from '../pe/index.js';
-import { dllSearchDirectories, normalizeDllName, resolveApiSet } from './apiset.js';
-import { buildBuiltinImage } from './builtin.js';
-import { mapImage, protectImage } from './image.js';
-import { appendInitOrder, createPeb, ldrEntrySize, writeLdrEntry, writeProcessParameters } from './peb.js';
+import { parsePeForLoading } from '../pe/index.js';
+import { normalizeDllName } from './apiset.js';
+import { protectImage } from './image.js';
+import { ModuleLoader } from './modules.js';
+import { createPeb, writeProcessParameters } from './peb.js';
 import { makeDispatcher, type DispatchEntry, type DispatchHooks } from './dispatch.js';
 import { RelayFilter, RelayTracer, type TraceFormat } from './relay.js';
 import { buildCommandLine } from './commandline.js';
-import { EXIT_INTERNAL_ERROR, GuestUnwind, LoaderError, STATUS_DLL_INIT_FAILED, STATUS_DLL_NOT_FOUND, STATUS_PROCEDURE_NOT_FOUND } from './errors.js';
-import { LDR_DATA_TABLE_ENTRY as LDR, PEB } from './structures.js';
+import { EXIT_INTERNAL_ERROR, GuestUnwind, STATUS_PROCEDURE_NOT_FOUND } from './errors.js';
+import { PEB } from './structures.js';
 
 const DLL_PROCESS_ATTACH = 1;
-const DLL_PROCESS_DETACH = 0;
-
-export interface Module {
-  readonly name: string; // lower case base name
-  readonly displayName: string;
-  readonly path: string; // Windows path
-  readonly base: number;
-  readonly size: number;
-  readonly entry: number; // 0: none
-  readonly builtin?: { table: DllTable; byName: Map<string, number>; byOrdinal: Map<number, number>; addresses: number[] };
-  readonly pe?: LoadableImage;
-  ldrEntry: number;
-  tlsIndex: number;
-}
 
 export interface ProcessOptions {
   /** Unix path of the program. */
@@ -70,11 +57,6 @@ export interface ProcessOptions {
   prefix?: string;
 }
 
-/** The name Windows gives a system DLL in PEB.Ldr and messages: KERNEL32.dll, msvcrt.dll. */
-function builtinDisplayName(name: string): string {
-  return name.replace(/^[a-z0-9]+/, (s) => (s === 'msvcrt' || s === 'ucrtbase' || s === 'ntdll' ? s : s.toUpperCase()));
-}
-
 export class WinProcess implements ProcessApi {
   readonly mem = new AddressSpace();
   readonly engine: Engine;
@@ -84,11 +66,9 @@ export class WinProcess implements ProcessApi {
   readonly watches = new DirectoryWatches(hostFs);
   private readonly createdHeaps = new Set<number>();
   readonly stdHandles: number[];
-  readonly modules: Module[] = [];
-  private readonly initOrder: Module[] = [];
+  readonly loader: ModuleLoader;
+  readonly dllDirectories = new DllDirectories();
   private readonly dispatch: DispatchEntry[] = [];
-  private readonly builtinTables = new Map<string, DllTable>();
-  private readonly dataExports = new Map<string, number>();
   readonly environment: Map<string, string>;
   readonly drives: DosDrives;
   readonly fs = hostFs;
@@ -104,7 +84,6 @@ export class WinProcess implements ProcessApi {
   private varargsBase = 0;
   private exiting = false;
   private ctx!: ApiContext;
-  private tlsModules = 0;
   /** Guest RSP of each JS → guest call in progress on this thread, innermost last. */
   private readonly guestCalls: number[] = [];
   /** A CONTEXT being jumped to across JS → guest calls (0: none). */
@@ -116,7 +95,6 @@ export class WinProcess implements ProcessApi {
   constructor(opts: ProcessOptions) {
     this.engine = new Engine(this.mem);
     this.heaps = new HeapManager(this.mem);
-    for (const t of BUILTIN_DLLS) this.builtinTables.set(t.name, t);
     this.statusFd = opts.statusFd;
     const debugWrite = opts.debugWrite ?? ((line: string) => void writeFd(2, new TextEncoder().encode(line)));
     this.debug = new DebugChannels(opts.debug ?? '', debugWrite);
@@ -132,6 +110,22 @@ export class WinProcess implements ProcessApi {
     const cps = codePagesFromEnvironment(this.environment);
     for (const p of cps.problems) this.debug.log('nls', 'err', 'process', p);
     this.codePages = { ansi: cps.ansi, oem: cps.oem };
+    this.loader = new ModuleLoader(
+      {
+        mem: this.mem,
+        engine: this.engine,
+        dispatch: this.dispatch,
+        drives: this.drives,
+        environment: this.environment,
+        dllDirectories: this.dllDirectories,
+        processHeap: () => this.processHeap,
+        context: () => this.ctx,
+        callGuest: (fn, args) => this.callGuest(fn, args),
+        teb: () => this.teb,
+        currentDirectory: () => (this.pebAddress ? guestCurrentDirectory(this.ctx) : this.drives.toDos(currentDirectory())),
+      },
+      this.programUnixPath,
+    );
   }
 
   // ---- ProcessApi ---------------------------------------------------------------------------
@@ -208,27 +202,39 @@ export class WinProcess implements ProcessApi {
     sleepMs(ms);
   }
   moduleHandle(name: string | null): number {
-    if (name === null) return this.modules[0]!.base;
-    const n = resolveApiSet(name);
-    return this.modules.find((m) => m.name === n)?.base ?? 0;
+    return this.loader.byName(name)?.base ?? 0;
   }
   moduleFileName(base: number): string | undefined {
-    return this.modules.find((m) => m.base === base)?.path;
+    return this.loader.byBase(base)?.path;
   }
   procAddress(base: number, nameOrOrdinal: string | number): number {
-    const m = this.modules.find((x) => x.base === base);
+    const m = this.loader.byBase(base);
     if (!m) return 0;
-    return this.resolveExport(m, nameOrOrdinal, 0, false);
+    return this.loader.resolveExport(m, nameOrOrdinal, 0, false);
   }
   loadLibrary(name: string): number {
-    try {
-      const m = this.loadModule(name, directoryOf(this.programUnixPath));
-      this.initializeModules();
-      return m.base;
-    } catch (e) {
-      if (e instanceof LoaderError) return 0;
-      throw e;
-    }
+    const r = this.loader.loadLibrary(name, 0);
+    return 'handle' in r ? r.handle : 0;
+  }
+  loadLibraryEx(name: string, flags: number): { handle: number } | { error: number } {
+    return this.loader.loadLibrary(name, flags);
+  }
+  freeLibrary(handle: number): boolean {
+    return this.loader.freeLibrary(handle);
+  }
+  moduleAt(addr: number): number {
+    return this.loader.containing(addr)?.base ?? 0;
+  }
+  referenceModule(base: number, pin: boolean): void {
+    const m = this.loader.byBase(base);
+    if (m) this.loader.addReference(m, pin);
+  }
+  moduleHasStaticTls(base: number): boolean | undefined {
+    const m = this.loader.byBase(base);
+    return m ? m.pe?.tls !== undefined : undefined;
+  }
+  isDataFile(handle: number): boolean {
+    return this.loader.isDataFile(handle);
   }
 
   terminate(code: number): never {
@@ -240,16 +246,8 @@ export class WinProcess implements ProcessApi {
   exit(code: number): never {
     if (!this.exiting) {
       this.exiting = true;
-      for (const m of [...this.initOrder].reverse()) {
-        if (m.pe && m.entry && m.pe.isDll) {
-          try {
-            this.callGuest(m.entry, [m.base, DLL_PROCESS_DETACH, 1]);
-          } catch {
-            /* exiting anyway */
-          }
-        }
-      }
-      for (const t of this.builtinTables.values()) {
+      this.loader.detachAll();
+      for (const t of this.loader.tables) {
         if (t.detach && this.moduleHandle(t.name) !== 0) {
           try {
             t.detach(this.ctx);
@@ -313,148 +311,12 @@ export class WinProcess implements ProcessApi {
     }
   }
 
-  // ---- modules -------------------------------------------------------------------------------
-  private registerBuiltin(table: DllTable): Module {
-    const firstId = this.dispatch.length;
-    const displayName = builtinDisplayName(table.name);
-    for (const row of table.exports) this.dispatch.push({ dll: displayName, row, trap: false });
-    const img = buildBuiltinImage(this.mem, table, firstId, this.engine.stubAddr, { processHeap: this.processHeap });
-    const byName = new Map<string, number>();
-    const byOrdinal = new Map<number, number>();
-    table.exports.forEach((r, i) => {
-      byName.set(r.name, i);
-      byOrdinal.set(img.ordinals[i]!, i);
-      if (r.data) this.dataExports.set(`${table.name}!${r.name}`, img.addresses[i]!);
-    });
-    const m: Module = {
-      name: table.name,
-      displayName,
-      path: `C:\\windows\\system32\\${table.name}`,
-      base: img.base,
-      size: img.size,
-      entry: 0,
-      builtin: { table, byName, byOrdinal, addresses: img.addresses },
-      ldrEntry: 0,
-      tlsIndex: -1,
-    };
-    this.modules.push(m);
-    this.addLdrEntry(m);
-    for (const r of table.exports) if (r.data?.init) r.data.init(this.ctx, this.dataExports.get(`${table.name}!${r.name}`)!);
-    return m;
-  }
-
-  private mapPe(bytes: Uint8Array, pe: LoadableImage, path: string, name: string): Module {
-    const oh = pe.optionalHeader;
-    const size = oh.SizeOfImage;
-    const base = mapImage(this.mem, bytes, pe, name);
-    const m: Module = {
-      name,
-      displayName: path.replace(/^.*\\/, ''),
-      path,
-      base,
-      size,
-      entry: oh.AddressOfEntryPoint ? base + oh.AddressOfEntryPoint : 0,
-      pe,
-      ldrEntry: 0,
-      tlsIndex: -1,
-    };
-    this.modules.push(m);
-    this.addLdrEntry(m);
-    return m;
-  }
-
-  /** Windows search order for a DLL that is not builtin: the application directory, the
-   *  current directory, then PATH. */
-  private findDllFile(name: string, appDir: string): string | undefined {
-    for (const d of dllSearchDirectories(appDir, currentDirectory(), this.environment.get('PATH'))) {
-      for (const cand of [name, name.toUpperCase()]) {
-        const p = `${d}/${cand}`;
-        if (isFile(p)) return p;
-      }
-    }
-    return undefined;
-  }
-
-  loadModule(requested: string, appDir: string, importer = this.modules[0]?.displayName ?? 'the program'): Module {
-    const name = resolveApiSet(requested);
-    const existing = this.modules.find((m) => m.name === name);
-    if (existing) return existing;
-    // A DLL shipped next to the program wins over a builtin only for non-system names;
-    // builtins stand for the system DLLs.
-    const table = this.builtinTables.get(name);
-    if (table) return this.registerBuiltin(table);
-    const file = this.findDllFile(name, appDir);
-    if (!file) {
-      const searched = dllSearchDirectories(appDir, currentDirectory(), this.environment.get('PATH'));
-      throw new LoaderError(STATUS_DLL_NOT_FOUND, `${importer} needs ${requested}, which was not found (searched: ${searched.join(', ')}; winrun has no builtin ${name})`);
-    }
-    const bytes = readFileBytes(file);
-    const pe = parsePeForLoading(bytes);
-    const m = this.mapPe(bytes, pe, this.drives.toDos(absolutePath(file)), name);
-    this.bindImports(m, appDir);
-    protectImage(this.mem, m.base, m.pe!);
-    return m;
-  }
-
-  private trapFor(dll: string, fn: string): number {
-    // A named trap: resolves now, reports `DLL!name` when called (DESIGN.md §4).
-    const id = this.dispatch.length;
-    this.dispatch.push({ dll, row: { name: fn, stub: true }, trap: true });
-    const img = buildBuiltinImage(this.mem, { name: `${dll}#trap#${fn}`, exports: [{ name: fn, stub: true }] }, id, this.engine.stubAddr);
-    return img.addresses[0]!;
-  }
-
-  /** Address of an export, following forwarders; 0 (or a trap when `trap`) if missing. */
-  resolveExport(m: Module, what: string | number, depth: number, trap: boolean): number {
-    if (depth > 16) throw new LoaderError(STATUS_PROCEDURE_NOT_FOUND, `forwarder chain too long at ${m.name}!${what}`);
-    let addr = 0;
-    let forward: string | undefined;
-    if (m.builtin) {
-      const i = typeof what === 'number' ? m.builtin.byOrdinal.get(what) : m.builtin.byName.get(what);
-      if (i !== undefined) {
-        const row = m.builtin.table.exports[i]!;
-        if (row.forward) forward = row.forward;
-        else addr = m.builtin.addresses[i]!;
-      }
-    } else if (m.pe?.exports) {
-      const e = m.pe.exports.entries.find((x) => (typeof what === 'number' ? x.ordinal === what : x.names.includes(what)));
-      if (e) {
-        if (e.forwarder) forward = e.forwarder;
-        else addr = m.base + e.rva;
-      }
-    }
-    if (forward) {
-      const f = parseForwarder(forward)!;
-      const target = this.loadModule(f.dll, directoryOf(this.programUnixPath));
-      return this.resolveExport(target, f.name ?? f.ordinal!, depth + 1, trap);
-    }
-    if (addr === 0 && trap) return this.trapFor(m.displayName, typeof what === 'number' ? `#${what}` : what);
-    return addr;
-  }
-
-  private bindImports(m: Module, appDir: string): void {
-    for (const d of m.pe!.imports) {
-      const dep = this.loadModule(d.dll, appDir, m.displayName);
-      for (const f of d.functions) {
-        const addr = this.resolveExport(dep, f.name ?? f.ordinal!, 0, true);
-        this.mem.setU64(m.base + f.iatRva, addr);
-      }
-    }
-  }
-
   // ---- PEB, LDR, TEB ----------------------------------------------------------------------------
-  private ldrData = 0;
-  private addLdrEntry(m: Module): void {
-    const e = this.heapAlloc(this.processHeap, ldrEntrySize(m.path), HEAP_ZERO_MEMORY);
-    writeLdrEntry(this.mem, this.ldrData, e, m);
-    m.ldrEntry = e;
-  }
-
   private createPeb(): void {
     this.processHeap = this.heaps.create();
     const { peb, ldr } = createPeb(this.mem, this.processHeap);
     this.pebAddress = peb;
-    this.ldrData = ldr;
+    this.loader.ldrData = ldr;
     writeProcessParameters(this.mem, peb, {
       imagePath: this.imagePath,
       commandLine: this.commandLineW,
@@ -489,39 +351,6 @@ export class WinProcess implements ProcessApi {
     const dispatch = makeDispatcher(this.dispatch, mem, this.ctx, { teb, tid, stackLow: stack, stackHigh: top }, this.dispatchHooks(), this.relay);
     mem.setU64(teb + WR.Dispatch, this.engine.registerDispatcher(dispatch));
     this.engine.enterThread(teb);
-  }
-
-  /** The implicit-TLS block of every module with a TLS directory, for the main thread. */
-  private setupTls(): void {
-    const withTls = this.modules.filter((m) => m.pe?.tls);
-    if (withTls.length === 0) return;
-    const mem = this.mem;
-    const vector = this.heapAlloc(this.processHeap, 8 * Math.max(withTls.length, 1) + 64, 8);
-    mem.setU64(this.teb + TEB.ThreadLocalStoragePointer, vector);
-    for (const m of withTls) {
-      const t = m.pe!.tls!;
-      const index = this.tlsModules++;
-      m.tlsIndex = index;
-      if (t.indexRva) mem.setU32(m.base + t.indexRva, index);
-      mem.setU16(m.ldrEntry + LDR.TlsIndex, index);
-      const len = t.rawDataEndRva - t.rawDataStartRva;
-      const block = this.heapAlloc(this.processHeap, len + t.sizeOfZeroFill + 16, 8);
-      if (len > 0) mem.copy(block, m.base + t.rawDataStartRva, len);
-      mem.setU64(vector + 8 * index, block);
-    }
-  }
-
-  private initializeModules(): void {
-    for (const m of this.modules) {
-      if (this.initOrder.includes(m) || m === this.modules[0]) continue;
-      this.initOrder.push(m);
-      appendInitOrder(this.mem, this.ldrData, m.ldrEntry);
-      if (m.pe?.tls) for (const cb of m.pe.tls.callbacks) this.callGuest(m.base + cb, [m.base, DLL_PROCESS_ATTACH, 0]);
-      if (m.pe && m.entry) {
-        const ok = this.callGuest(m.entry, [m.base, DLL_PROCESS_ATTACH, 0]);
-        if ((ok & 0xffffffffn) === 0n) throw new LoaderError(STATUS_DLL_INIT_FAILED, `${m.displayName}: DllMain(DLL_PROCESS_ATTACH) failed`);
-      }
-    }
   }
 
   // ---- dispatcher --------------------------------------------------------------------------------
@@ -560,7 +389,7 @@ export class WinProcess implements ProcessApi {
         this.debug.fixmeOnce(channel, func, site, `${text} (called from ${site})`);
       },
       dataAddress: (dll, name) => {
-        const a = this.dataExports.get(`${dll}!${name}`);
+        const a = this.loader.dataExports.get(`${dll}!${name}`);
         if (a === undefined) throw new RangeError(`no data export ${dll}!${name}`);
         return a;
       },
@@ -568,7 +397,7 @@ export class WinProcess implements ProcessApi {
   }
 
   private describeAddress(addr: number): string {
-    const m = this.modules.find((x) => addr >= x.base && addr < x.base + x.size);
+    const m = this.loader.containing(addr);
     if (m) return `${m.displayName}+0x${(addr - m.base).toString(16)}`;
     // A guest function that tail-calls an API returns straight into winrun's trampoline.
     if (this.engine.ownsCode(addr)) return 'winrun (a callback made by winrun)';
@@ -613,16 +442,17 @@ export class WinProcess implements ProcessApi {
     this.ctx = this.makeContext();
     this.createPeb();
     this.createMainThread(Number(pe.optionalHeader.SizeOfStackReserve));
-    const appDir = directoryOf(this.programUnixPath);
-    const exe = this.mapPe(bytes, pe, this.imagePath, normalizeDllName(this.imagePath.replace(/^.*\\/, '')));
+    const loader = this.loader;
+    const search = loader.search();
+    const exe = loader.mapPe(bytes, pe, this.imagePath, normalizeDllName(this.imagePath.replace(/^.*\\/, '')), this.programUnixPath);
     this.mem.setU64(this.pebAddress + PEB.ImageBaseAddress, exe.base);
     // Windows maps ntdll and kernel32 into every process, right after the program.
-    this.loadModule('ntdll.dll', appDir);
-    this.loadModule('kernel32.dll', appDir);
-    this.bindImports(exe, appDir);
+    loader.loadModule('ntdll.dll', search);
+    loader.loadModule('kernel32.dll', search);
+    loader.bindImports(exe, search);
     protectImage(this.mem, exe.base, exe.pe!);
-    this.setupTls();
-    this.initializeModules();
+    loader.initializeModules();
+    loader.finishStartup();
     if (pe.tls) for (const cb of pe.tls.callbacks) this.callGuest(exe.base + cb, [exe.base, DLL_PROCESS_ATTACH, 0]);
     const code = this.callGuest(exe.entry, []);
     this.exit(Number(code & 0xffffffffn));

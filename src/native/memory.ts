@@ -64,7 +64,12 @@ export interface Allocation {
   readonly allocationProtect: number;
   /** Per page: 0 = reserved (not committed), else the PAGE_* protection. */
   readonly pages: Uint16Array;
+  /** Per page: 1 when VirtualLock'ed (created on first lock). */
+  locked?: Uint8Array;
 }
+
+/** What a probe (IsBadReadPtr and friends) asks of a range. */
+export type Access = 'read' | 'write' | 'execute';
 
 export interface RegionInfo {
   baseAddress: number;
@@ -77,6 +82,8 @@ export interface RegionInfo {
 }
 
 function hostProt(p: number): number {
+  // A guard page faults on first touch (the fault handler then lifts the guard).
+  if (p & PAGE_GUARD) return isValidProtection(p) ? PROT_NONE : -1;
   switch (p & 0xff) {
     case PAGE_NOACCESS:
       return PROT_NONE;
@@ -97,12 +104,32 @@ function hostProt(p: number): number {
   }
 }
 
+export const PAGE_NOCACHE = 0x200;
+export const PAGE_WRITECOMBINE = 0x400;
+
+/** Exactly one base protection, optionally with one of the GUARD / NOCACHE / WRITECOMBINE
+ *  modifiers; the modifiers do not combine with PAGE_NOACCESS (memoryapi.h rules). */
 export function isValidProtection(p: number): boolean {
-  return hostProt(p) >= 0 && (p & ~0x7ff) === 0;
+  const base = p & 0xff;
+  const mod = p & 0x700;
+  if ((p & ~0x7ff) !== 0 || base === 0 || (base & (base - 1)) !== 0) return false;
+  if (mod !== 0 && ((mod & (mod - 1)) !== 0 || base === PAGE_NOACCESS)) return false;
+  return true;
 }
 
 const readable = (p: number): boolean => p !== 0 && (p & (PAGE_NOACCESS | PAGE_GUARD)) === 0 && (p & 0xff) !== PAGE_EXECUTE;
 const writable = (p: number): boolean => (p & (PAGE_READWRITE | PAGE_WRITECOPY | PAGE_EXECUTE_READWRITE | PAGE_EXECUTE_WRITECOPY)) !== 0 && (p & PAGE_GUARD) === 0;
+/** What the CPU allows (x86 has no execute-only pages: PAGE_EXECUTE reads). */
+const cpuAllows = (p: number, access: Access): boolean => {
+  if (p === 0 || (p & (PAGE_NOACCESS | PAGE_GUARD)) !== 0) return false;
+  if (access === 'write') return writable(p);
+  if (access === 'execute') return (p & (PAGE_EXECUTE | PAGE_EXECUTE_READ | PAGE_EXECUTE_READWRITE | PAGE_EXECUTE_WRITECOPY)) !== 0;
+  return true;
+};
+
+/** The lowest and the end of the user address range of an x64 process (Windows 10). */
+export const USER_SPACE_START = 0x10000;
+export const USER_SPACE_END = 0x7ffffffeffff + 1;
 
 const FOUR_GIB = 0x100000000;
 const LOWEST_VIEW = 0x10000;
@@ -152,12 +179,14 @@ export class AddressSpace {
   allocate(addr: number, size: number, commit: boolean, protect: number, type: MemoryType = MEM_PRIVATE): number {
     if (size <= 0) throw new AddressSpaceError(ERROR_INVALID_PARAMETER, 'allocation of 0 bytes');
     if (!isValidProtection(protect)) throw new AddressSpaceError(ERROR_INVALID_PARAMETER, `invalid protection 0x${protect.toString(16)}`);
-    const len = alignUp(size, PAGE_SIZE);
+    // A requested address rounds down to 64 KiB; the allocation then covers every page of
+    // [addr, addr+size).
+    const len = addr !== 0 ? alignUp(addr + size, PAGE_SIZE) - alignDown(addr, ALLOCATION_GRANULARITY) : alignUp(size, PAGE_SIZE);
     const prot = commit ? hostProt(protect) : PROT_NONE;
     let base: number;
     try {
       if (addr !== 0) {
-        base = mmapAt(alignDown(addr, ALLOCATION_GRANULARITY), len + (addr % ALLOCATION_GRANULARITY), prot);
+        base = mmapAt(alignDown(addr, ALLOCATION_GRANULARITY), len, prot);
       } else {
         // Over-allocate, then trim to 64 KiB alignment.
         const raw = mmapAnywhere(len + ALLOCATION_GRANULARITY, prot);
@@ -172,10 +201,10 @@ export class AddressSpace {
       }
       throw e;
     }
-    const total = addr !== 0 ? len + (addr % ALLOCATION_GRANULARITY) : len;
-    const pages = new Uint16Array(total / PAGE_SIZE);
+    const pages = new Uint16Array(len / PAGE_SIZE);
     if (commit) pages.fill(protect);
-    this.insert({ base, size: total, type, allocationProtect: protect, pages });
+    // An image reports the protection its section was created with, as Windows does.
+    this.insert({ base, size: len, type, allocationProtect: type === MEM_IMAGE ? PAGE_EXECUTE_WRITECOPY : protect, pages });
     return base;
   }
 
@@ -209,6 +238,7 @@ export class AddressSpace {
 
   /** Commits pages inside an existing allocation (VirtualAlloc MEM_COMMIT). */
   commit(addr: number, size: number, protect: number): void {
+    if (!isValidProtection(protect)) throw new AddressSpaceError(ERROR_INVALID_PARAMETER, `invalid protection 0x${protect.toString(16)}`);
     const a = this.find(addr);
     if (!a || addr + size > a.base + a.size) throw new AddressSpaceError(ERROR_INVALID_ADDRESS, `0x${addr.toString(16)} is not reserved`);
     const start = alignDown(addr, PAGE_SIZE);
@@ -225,6 +255,7 @@ export class AddressSpace {
     mmapReplace(start, end - start, PROT_NONE);
     discardPages(start, end - start);
     a.pages.fill(0, (start - a.base) / PAGE_SIZE, (end - a.base) / PAGE_SIZE);
+    a.locked?.fill(0, (start - a.base) / PAGE_SIZE, (end - a.base) / PAGE_SIZE);
   }
 
   release(base: number): void {
@@ -259,8 +290,8 @@ export class AddressSpace {
       // A free region: up to the next allocation.
       const next = this.allocations.find((x) => x.base > page);
       const prev = [...this.allocations].reverse().find((x) => x.base + x.size <= page);
-      const start = prev ? prev.base + prev.size : 0x10000;
-      return { baseAddress: page, allocationBase: 0, allocationProtect: 0, regionSize: (next ? next.base : 0x7ffffffe0000) - Math.max(page, start), state: MEM_FREE, protect: PAGE_NOACCESS, type: 0 };
+      const start = prev ? prev.base + prev.size : 0;
+      return { baseAddress: page, allocationBase: 0, allocationProtect: 0, regionSize: (next ? next.base : USER_SPACE_END) - Math.max(page, start), state: MEM_FREE, protect: PAGE_NOACCESS, type: 0 };
     }
     let i = (page - a.base) / PAGE_SIZE;
     const p = a.pages[i]!;
@@ -270,6 +301,67 @@ export class AddressSpace {
       n++;
     }
     return { baseAddress: page, allocationBase: a.base, allocationProtect: a.allocationProtect, regionSize: n * PAGE_SIZE, state: p === 0 ? MEM_RESERVE : MEM_COMMIT, protect: p, type: a.type };
+  }
+
+  /**
+   * Whether every page of [addr, addr+len) is committed with a protection that allows
+   * `access` (the IsBad*Ptr probes: decided from the region map, memory is not touched).
+   * The range may span adjacent allocations. A zero length is always accessible.
+   */
+  accessible(addr: number, len: number, access: Access): boolean {
+    if (len <= 0) return true;
+    if (!Number.isSafeInteger(addr) || addr < USER_SPACE_START || addr + len > USER_SPACE_END) return false;
+    let p = alignDown(addr, PAGE_SIZE);
+    const end = addr + len;
+    while (p < end) {
+      const a = this.find(p);
+      if (!a) return false;
+      const stop = Math.min(end, a.base + a.size);
+      for (let i = (p - a.base) / PAGE_SIZE; a.base + i * PAGE_SIZE < stop; i++) if (!cpuAllows(a.pages[i]!, access)) return false;
+      p = a.base + a.size;
+    }
+    return true;
+  }
+
+  /**
+   * VirtualLock / VirtualUnlock bookkeeping for the pages of [addr, addr+size), which must lie
+   * in one allocation (else 'range'). Locking needs committed pages ('uncommitted'); unlocking
+   * reports 'not-locked' when some page was not locked (the others are unlocked anyway, as
+   * Windows does). Pages are not pinned on the host: Linux keeps them resident enough.
+   */
+  setLocked(addr: number, size: number, lock: boolean): 'ok' | 'range' | 'uncommitted' | 'not-locked' {
+    const a = this.find(addr);
+    const start = alignDown(addr, PAGE_SIZE);
+    const end = alignUp(addr + Math.max(size, 1), PAGE_SIZE);
+    if (!a || end > a.base + a.size) return 'range';
+    const first = (start - a.base) / PAGE_SIZE;
+    const last = (end - a.base) / PAGE_SIZE;
+    if (lock) {
+      for (let i = first; i < last; i++) if (a.pages[i] === 0) return 'uncommitted';
+      (a.locked ??= new Uint8Array(a.pages.length)).fill(1, first, last);
+      return 'ok';
+    }
+    let all = true;
+    for (let i = first; i < last; i++) {
+      if (a.locked?.[i] !== 1) all = false;
+      else a.locked[i] = 0;
+    }
+    return all ? 'ok' : 'not-locked';
+  }
+
+  /**
+   * A guard page was touched: lifts PAGE_GUARD from the page holding `addr` (restoring its
+   * protection on the host) and returns true; false when that page had no guard.
+   */
+  liftGuard(addr: number): boolean {
+    const a = this.find(addr);
+    if (!a) return false;
+    const i = Math.floor((addr - a.base) / PAGE_SIZE);
+    const p = a.pages[i]!;
+    if ((p & PAGE_GUARD) === 0) return false;
+    a.pages[i] = p & ~PAGE_GUARD;
+    mprotect(a.base + i * PAGE_SIZE, PAGE_SIZE, hostProt(a.pages[i]!));
+    return true;
   }
 
   // ---- access from JS ----------------------------------------------------------------------

@@ -1,58 +1,40 @@
 /**
- * Local memory (winbase.h LocalAlloc family) on the process heap, as Windows does since NT.
- * Every block is fixed: a "moveable" handle is the block's address, so LocalLock returns it
- * unchanged, which is what programs that follow the documented lock/unlock protocol need.
+ * The Local allocator (winbase.h): the same objects as the Global one (globalalloc.ts), as on
+ * Windows since NT: LMEM_MOVEABLE blocks have handles distinct from their pointers and lock
+ * counts, LMEM_FIXED blocks are plain heap blocks.
  */
-import { HEAP_ZERO_MEMORY } from '../../kernel/heap.js';
 import type { ApiContext } from '../types.js';
-import { ERROR_INVALID_HANDLE, ERROR_NOT_ENOUGH_MEMORY } from './errors.js';
-
-const LMEM_MOVEABLE = 0x2;
-const LMEM_ZEROINIT = 0x40;
-const LMEM_MODIFY = 0x80;
-const HEAP_REALLOC_IN_PLACE_ONLY = 0x10;
+import { memAlloc, memFlags, memFree, memHandle, memLock, memReAlloc, memSize, memUnlock } from './globalalloc.js';
 
 export function LocalAlloc(ctx: ApiContext, flags: number, size: bigint): number {
-  const p = ctx.process.heapAlloc(ctx.process.processHeap, Number(size), flags & LMEM_ZEROINIT ? HEAP_ZERO_MEMORY : 0);
-  if (p === 0) ctx.setLastError(ERROR_NOT_ENOUGH_MEMORY);
-  return p;
+  return memAlloc(ctx, flags, Number(size), 'local');
 }
 
-/** NULL on success; the handle itself (and ERROR_INVALID_HANDLE) on failure. */
+/** NULL on success; the handle itself (and the error) on failure. */
 export function LocalFree(ctx: ApiContext, h: number): number {
-  if (h === 0) return 0;
-  if (ctx.process.heapFree(ctx.process.processHeap, h)) return 0;
-  ctx.setLastError(ERROR_INVALID_HANDLE);
-  return h;
+  return memFree(ctx, h);
 }
 
 export function LocalReAlloc(ctx: ApiContext, h: number, size: bigint, flags: number): number {
-  if ((flags & LMEM_MODIFY) !== 0) return h;
-  const heapFlags = (flags & LMEM_ZEROINIT ? HEAP_ZERO_MEMORY : 0) | (flags & LMEM_MOVEABLE ? 0 : HEAP_REALLOC_IN_PLACE_ONLY);
-  const p = ctx.process.heapReAlloc(ctx.process.processHeap, h, Number(size), heapFlags);
-  if (p === 0) ctx.setLastError(ERROR_NOT_ENOUGH_MEMORY);
-  return p;
+  return memReAlloc(ctx, h, Number(size), flags, 'local');
 }
 
 export function LocalSize(ctx: ApiContext, h: number): bigint {
-  const n = ctx.process.heapSize(ctx.process.processHeap, h);
-  if (n < 0) {
-    ctx.setLastError(ERROR_INVALID_HANDLE);
-    return 0n;
-  }
-  return BigInt(n);
+  return BigInt(memSize(ctx, h));
 }
 
-export function LocalLock(_ctx: ApiContext, h: number): number {
-  return h;
+export function LocalLock(ctx: ApiContext, h: number): number {
+  return memLock(ctx, h);
 }
 
-/** Fixed blocks have no lock count: FALSE, with the last error left at NO_ERROR. */
-export function LocalUnlock(ctx: ApiContext, _h: number): number {
-  ctx.setLastError(0);
-  return 0;
+export function LocalUnlock(ctx: ApiContext, h: number): number {
+  return memUnlock(ctx, h, 'local');
 }
 
-export function LocalFlags(_ctx: ApiContext, _h: number): number {
-  return 0;
+export function LocalFlags(ctx: ApiContext, h: number): number {
+  return memFlags(ctx, h, 'local');
+}
+
+export function LocalHandle(ctx: ApiContext, p: number): number {
+  return memHandle(ctx, p, 'local');
 }

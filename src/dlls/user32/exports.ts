@@ -2,6 +2,7 @@
  *  here yet; programs that import them still load and stop at the first call. */
 import type { DllTable } from '../types.js';
 import * as chars from './chars.js';
+import * as str from './loadstring.js';
 import * as fmt from './wsprintf.js';
 
 export const user32: DllTable = {
@@ -27,6 +28,8 @@ export const user32: DllTable = {
     { name: 'IsCharLowerW', args: ['u16'], ret: 'bool', impl: chars.IsCharLowerW },
     { name: 'IsCharUpperA', args: ['u8'], ret: 'bool', impl: chars.IsCharUpperA },
     { name: 'IsCharUpperW', args: ['u16'], ret: 'bool', impl: chars.IsCharUpperW },
+    { name: 'LoadStringA', args: ['handle', 'u32', 'ptr', 'i32'], ret: 'i32', impl: str.LoadStringA },
+    { name: 'LoadStringW', args: ['handle', 'u32', 'ptr', 'i32'], ret: 'i32', impl: str.LoadStringW },
     { name: 'wsprintfA', args: ['ptr', 'str'], varargs: true, ret: 'i32', impl: fmt.wsprintfA },
     { name: 'wsprintfW', args: ['ptr', 'wstr'], varargs: true, ret: 'i32', impl: fmt.wsprintfW },
     { name: 'wvsprintfA', args: ['ptr', 'str', 'ptr'], ret: 'i32', impl: fmt.wvsprintfA },
