@@ -98,3 +98,13 @@ describe('C runtime Unicode text streams', () => {
     });
   }
 });
+
+describe('TerminateProcess', () => {
+  it('on the current process ends it at once with the code: no atexit, no stdio flush (Windows: "DLLs are not notified")', () => {
+    const r = runGuest(FIXTURES + 'terminate.exe');
+    assert.equal(r.status, 7);
+    // Wine 8 still writes the buffered stdout line; Windows, like winrun, loses it.
+    assert.equal(r.stdout, '');
+    assert.doesNotMatch(r.stderr, /atexit ran|after/);
+  });
+});

@@ -235,7 +235,7 @@ export const kernel32: DllTable = {
     { name: 'SystemTimeToFileTime', args: ['ptr', 'ptr'], ret: 'bool', impl: tz.SystemTimeToFileTime },
     { name: 'SystemTimeToTzSpecificLocalTime', args: ['ptr', 'ptr', 'ptr'], ret: 'bool', impl: tz.SystemTimeToTzSpecificLocalTime },
     { name: 'SystemTimeToTzSpecificLocalTimeEx', args: ['ptr', 'ptr', 'ptr'], ret: 'bool', impl: tz.SystemTimeToTzSpecificLocalTimeEx },
-    { name: 'TerminateProcess', args: ['handle', 'u32'], ret: 'bool', impl: proc.TerminateProcess },
+    { name: 'TerminateProcess', args: ['i64', 'u32'], ret: 'bool', impl: proc.TerminateProcess },
     { name: 'TlsAlloc', args: [], ret: 'u32', impl: proc.TlsAlloc },
     { name: 'TlsFree', args: ['u32'], ret: 'bool', impl: proc.TlsFree },
     { name: 'TlsGetValue', args: ['u32'], ret: 'ptr', native: 'TlsGetValue', impl: proc.TlsGetValue },

@@ -56,8 +56,10 @@ export function ExitProcess(ctx: ApiContext, code: number): never {
   ctx.process.exit(code);
 }
 
-export function TerminateProcess(ctx: ApiContext, h: number, code: number): number {
-  if (h === -1 || BigInt.asIntN(64, BigInt(h)) === -1n) ctx.process.exit(code);
+/** TerminateProcess on the current process (the -1 pseudo-handle): ends it at once, without
+ *  DLL detach or flushing, as on Windows. Other processes arrive with process support. */
+export function TerminateProcess(ctx: ApiContext, h: bigint, code: number): number {
+  if (h === -1n) ctx.process.terminate(code);
   ctx.setLastError(ERROR_INVALID_PARAMETER);
   return 0;
 }
