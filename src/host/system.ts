@@ -205,7 +205,8 @@ export function cpuTopology(): HostCpuTopology {
 
 /** Number of online logical processors. */
 export function processorCount(): number {
-  return cpuTopology().linuxIds.length;
+  // Start-up needs only the count (the PEB): one sysfs file, not the whole topology.
+  return topologyCache ? topologyCache.linuxIds.length : onlineCpus().length;
 }
 
 /** The logical processor (Windows numbering) this thread runs on now. */
