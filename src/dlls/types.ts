@@ -8,6 +8,8 @@ import type { DebugChannel, DebugChannels } from '../kernel/debug.js';
 import type { HandleTable } from '../kernel/handles.js';
 import type { FileKernel } from '../kernel/files.js';
 import type { DosDrives } from '../kernel/paths.js';
+import type { Registry } from '../kernel/registry.js';
+import type { ProcessToken } from '../kernel/security.js';
 import type { HostFs } from '../host/fs.js';
 import type { AddressSpace } from '../native/memory.js';
 
@@ -108,6 +110,10 @@ export interface ProcessApi extends FileKernel {
   readonly codePages: { readonly ansi: number; readonly oem: number };
   readonly processHeap: number;
   readonly pebAddress: number;
+  /** The registry; its files are read on first use, not at start-up. */
+  readonly registry: Registry;
+  /** The process's primary access token. */
+  readonly token: ProcessToken;
   /** Runs exit-time work (DLL detach, flushing) and ends the process. */
   exit(code: number): never;
   /** Writes to a Unix file descriptor (std handles). Returns bytes written. */

@@ -197,7 +197,8 @@ export function fdOfHandle(k: FileKernel, h: number): number {
 export function closeFileHandle(k: FileKernel, h: number): boolean {
   const o = k.handles.close(h);
   if (!o) return false;
-  if (o.type === HandleType.Find) return true;
+  // Only these hold a descriptor (find handles, tokens … do not).
+  if (o.type !== HandleType.File && o.type !== HandleType.Directory && o.type !== HandleType.Console && o.type !== HandleType.Pipe) return true;
   if (o.flags & HANDLE_BORROWED_FD) return true;
   if (o.flags & HANDLE_DELETE_ON_CLOSE) {
     const path = k.fs.readlink(`/proc/self/fd/${o.value}`);

@@ -13,6 +13,9 @@ import { hostFs, hostHomeDataDir, hostUserName } from '../host/fs.js';
 import { FILE_READ_DATA, FILE_WRITE_DATA } from '../kernel/files.js';
 import { HANDLE_BORROWED_FD, HandleTable } from '../kernel/handles.js';
 import { DosDrives } from '../kernel/paths.js';
+import type { Registry } from '../kernel/registry.js';
+import type { ProcessToken } from '../kernel/security.js';
+import { createRegistry, createToken } from './security.js';
 import { guestEnvironment, stdHandleType } from './environment.js';
 import { HEAP_ZERO_MEMORY, HeapManager } from '../kernel/heap.js';
 import { Engine } from '../native/engine.js';
@@ -126,6 +129,16 @@ export class WinProcess implements ProcessApi {
   }
 
   // ---- ProcessApi ---------------------------------------------------------------------------
+  private registryObject: Registry | undefined;
+  get registry(): Registry {
+    return (this.registryObject ??= createRegistry(this, this.token, this.debug));
+  }
+
+  private tokenObject: ProcessToken | undefined;
+  get token(): ProcessToken {
+    return (this.tokenObject ??= createToken(this.drives));
+  }
+
   writeFd(fd: number, data: Uint8Array): number {
     return writeFd(fd, data);
   }
