@@ -11,7 +11,7 @@
  * Changes are journaled and written (temporary file + rename, so a reader never sees half a
  * file) when a key is closed, on RegFlushKey and at exit: the file is current whenever the
  * program is done with a key, while a program that sets many values under one key pays for
- * one write. When another process rewrote the file meanwhile, its version is read again and
+ * one write, and writes at close are spaced at least WRITE_SPACING_MS apart. When another process rewrote the file meanwhile, its version is read again and
  * this process's journal replayed on it, so concurrent writers of different values do not
  * undo each other; opening a key from a predefined root picks up such changes too.
  */
@@ -26,6 +26,11 @@ export const ERROR_MORE_DATA = 234;
 export const ERROR_NO_MORE_ITEMS = 259;
 export const ERROR_KEY_DELETED = 1018;
 export const ERROR_CHILD_MUST_BE_VOLATILE = 1021;
+
+/** The least time between two writes at RegCloseKey: a program that opens, sets and closes
+ *  keys in a loop writes the file about 20 times a second, not once per key (a write is a
+ *  whole-file rewrite and a rename, ~0.5 ms on ext4). */
+const WRITE_SPACING_MS = 50;
 
 export const HKEY_CLASSES_ROOT = 0x80000000;
 export const HKEY_CURRENT_USER = 0x80000001;
@@ -55,7 +60,15 @@ export class KeyView {
 
   /** The layers that exist and are not deleted. */
   live(): RegKey[] {
+    const only = this.layers.length === 1 ? this.layers[0] : undefined;
+    if (only) return only.deleted ? [] : [only];
     return this.layers.filter((k): k is RegKey => k !== undefined && !k.deleted);
+  }
+
+  /** The first live layer: where values are written. */
+  first(): RegKey | undefined {
+    for (const k of this.layers) if (k && !k.deleted) return k;
+    return undefined;
   }
 }
 
@@ -68,7 +81,7 @@ export interface KeyInfo {
   lastWrite: bigint;
 }
 
-type JournalOp = { op: 'key'; path: string[] } | { op: 'set'; path: string[]; value: RegValue } | { op: 'unset'; path: string[]; name: string } | { op: 'delete'; path: string[] };
+type JournalOp = { key?: RegKey } & ({ op: 'key'; path: string[] } | { op: 'set'; path: string[]; value: RegValue } | { op: 'unset'; path: string[]; name: string } | { op: 'delete'; path: string[] });
 
 interface Hive {
   readonly file: string;
@@ -94,6 +107,8 @@ export interface RegistryOptions {
   readonly tag: string;
   /** Current time as a FILETIME. */
   readonly now: () => bigint;
+  /** A monotonic clock in milliseconds (spacing the writes). */
+  readonly clockMs: () => number;
 }
 
 /** Generic and MAXIMUM_ALLOWED rights → KEY_* rights. */
@@ -117,6 +132,7 @@ export function splitKeyPath(path: string): string[] | number {
 
 export class Registry {
   private loaded = false;
+  private lastWriteMs = -Infinity;
   private machine!: Hive;
   private user!: Hive;
   private users!: RegKey;
@@ -129,11 +145,13 @@ export class Registry {
 
   /** The view behind a predefined HKEY or a key handle, or ERROR_INVALID_HANDLE. */
   resolve(hkey: bigint): KeyView | number {
-    const low = Number(hkey & 0xffffffffn);
-    const high = Number(hkey >> 32n);
-    // Predefined keys are (HKEY)(LONG)0x8000000N: sign-extended on x64; accept both forms.
-    if (low >= 0x80000000 && (high === 0 || high === 0xffffffff)) return this.predefined(low) ?? ERROR_INVALID_HANDLE;
-    if (high !== 0) return ERROR_INVALID_HANDLE;
+    if (hkey >= 0x80000000n) {
+      // Predefined keys are (HKEY)(LONG)0x8000000N: sign-extended on x64; only the low 32
+      // bits count (Windows ignores the high ones).
+      const low = Number(hkey & 0xffffffffn);
+      return low >= 0x80000000 ? (this.predefined(low) ?? ERROR_INVALID_HANDLE) : ERROR_INVALID_HANDLE;
+    }
+    const low = Number(hkey);
     const h = this.o.handles.lookup(low);
     const v = this.views.get(low);
     if (!h || h.type !== HandleType.RegistryKey || !v) return ERROR_INVALID_HANDLE;
@@ -141,8 +159,10 @@ export class Registry {
   }
 
   private predefined(h: number): KeyView | undefined {
-    if (this.loaded) this.refresh();
-    else this.load();
+    if (this.loaded) {
+      this.refresh();
+      this.flushSoon();
+    } else this.load();
     switch (h) {
       case HKEY_LOCAL_MACHINE:
         return new KeyView([this.machine.root], false, KEY_ALL_ACCESS, true);
@@ -171,9 +191,7 @@ export class Registry {
 
   /** True for a predefined HKEY value. */
   static isPredefined(hkey: bigint): boolean {
-    const low = Number(hkey & 0xffffffffn);
-    const high = Number(hkey >> 32n);
-    return low >= 0x80000000 && (high === 0 || high === 0xffffffff);
+    return hkey >= 0x80000000n && Number(hkey & 0xffffffffn) >= 0x80000000;
   }
 
   private allocate(view: KeyView): number | undefined {
@@ -189,8 +207,14 @@ export class Registry {
     if (!h || h.type !== HandleType.RegistryKey) return ERROR_INVALID_HANDLE;
     this.o.handles.close(handle);
     this.views.delete(handle);
-    this.flush(false);
+    this.flushSoon();
     return ERROR_SUCCESS;
+  }
+
+  /** Writes pending changes unless the last write was less than WRITE_SPACING_MS ago; then
+   *  they wait for the next close, the next Reg* call on a predefined key, RegFlushKey or exit. */
+  private flushSoon(): void {
+    if (this.loaded && this.o.clockMs() - this.lastWriteMs >= WRITE_SPACING_MS) this.flush(false);
   }
 
   // ---- opening and creating -----------------------------------------------------------------
@@ -241,7 +265,7 @@ export class Registry {
 
   setValue(v: KeyView, value: RegValue): number {
     if ((v.access & KEY_SET_VALUE) === 0) return ERROR_ACCESS_DENIED;
-    const k = v.live()[0];
+    const k = v.first();
     if (!k) return ERROR_KEY_DELETED;
     if (this.fixed(k)) return ERROR_ACCESS_DENIED;
     const copy = { name: value.name, type: value.type, data: value.data.slice() };
@@ -438,7 +462,13 @@ export class Registry {
     if (k.volatile) return;
     const hive = this.hiveOf(k);
     if (!hive) return;
-    hive.journal.push({ ...op, path: k.path() });
+    const last = hive.journal[hive.journal.length - 1];
+    // A program setting the same value over and over journals it once.
+    if (op.op === 'set' && last?.op === 'set' && last.key === k && foldName(last.value.name) === foldName(op.value.name)) {
+      last.value = op.value;
+      return;
+    }
+    hive.journal.push({ ...op, path: k.path(), key: k } as JournalOp);
   }
 
   /** Takes in changes another process wrote to the files since this one last read them. */
@@ -495,6 +525,7 @@ export class Registry {
     }
     h.stamp = this.stampOf(h.file);
     h.journal = [];
+    this.lastWriteMs = this.o.clockMs();
   }
 }
 

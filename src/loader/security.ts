@@ -1,7 +1,7 @@
 /** The process's registry and access token, made on first use (start-up pays for neither). */
 import { hostFs } from '../host/fs.js';
 import { hostComputerName, hostCpu } from '../host/hostinfo.js';
-import { hostPid } from '../host/io.js';
+import { hostPid, monotonicMs } from '../host/io.js';
 import { secureRandomFill } from '../host/random.js';
 import type { DebugChannels } from '../kernel/debug.js';
 import type { HandleTable } from '../kernel/handles.js';
@@ -47,5 +47,6 @@ export function createRegistry(
     report: (func, text) => debug.log('reg', 'err', func, text),
     tag: String(hostPid()),
     now: () => BigInt(Date.now()) * 10000n + FILETIME_1970,
+    clockMs: monotonicMs,
   });
 }

@@ -10,7 +10,7 @@ import { fillRandom } from './ntsecapi.js';
 
 const NTE_BAD_UID = 0x80090001;
 const NTE_BAD_FLAGS = 0x80090009;
-const NTE_BAD_PROV_TYPE = 0x80090014;
+const NTE_PROV_TYPE_NOT_DEF = 0x80090017;
 
 const CRYPT_NEWKEYSET = 0x8;
 const CRYPT_DELETEKEYSET = 0x10;
@@ -38,7 +38,7 @@ function acquire(ctx: ApiContext, out: number, container: number, type: number, 
   return guardBool(ctx, () => {
     if (out === 0) return fail(ctx, ERROR_INVALID_PARAMETER);
     if ((flags & ~KNOWN_FLAGS) !== 0) return fail(ctx, NTE_BAD_FLAGS);
-    if (!PROVIDER_TYPES.has(type)) return fail(ctx, NTE_BAD_PROV_TYPE);
+    if (!PROVIDER_TYPES.has(type)) return fail(ctx, NTE_PROV_TYPE_NOT_DEF);
     if (flags & CRYPT_DELETEKEYSET) {
       ctx.mem.setU64(out, 0);
       return 1;
@@ -64,7 +64,7 @@ export function CryptGenRandom(ctx: ApiContext, h: bigint, len: number, buf: num
     if (!isProvider(ctx, h)) return fail(ctx, NTE_BAD_UID);
     fillRandom(ctx, buf, len);
     return 1;
-  }, ERROR_INVALID_PARAMETER);
+  });
 }
 
 /** Non-zero flags fail with NTE_BAD_FLAGS, but the context is released all the same
