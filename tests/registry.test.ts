@@ -233,6 +233,19 @@ describe('registry persistence', () => {
     assert.equal(readFileSync(dir + '/user.reg.corrupt', 'utf8'), 'an older one');
     assert.match(readFileSync(dir + '/user.reg', 'utf8'), /^WINRUN REGISTRY 1\n/);
   });
+  it('keeps working in memory when the files cannot be written, and says so once', () => {
+    const file = mkdtempSync(tmpdir() + '/winrun-reg-') + '/not-a-directory';
+    writeFileSync(file, '');
+    const reports: string[] = [];
+    const reg = registry(file, reports);
+    const k = view(reg, HKEY_CURRENT_USER, ['Software', 'M']);
+    reg.setValue(k, dwordValue('a', 1));
+    reg.flush(false);
+    reg.setValue(k, dwordValue('a', 2));
+    reg.flush(false);
+    assert.equal((reg.queryValue(k, 'a') as RegValue).data[0], 2);
+    assert.deepEqual(reports.map((r) => r.replace(/\(.*\)/, '(…)')), [`save: cannot write ${file}/system.reg (…); registry changes are kept in memory only`, `save: cannot write ${file}/user.reg (…); registry changes are kept in memory only`]);
+  });
   it('keeps both processes\' changes when two write the same hive', () => {
     const dir = mkdtempSync(tmpdir() + '/winrun-reg-');
     const a = registry(dir, [], 'a');
@@ -254,6 +267,33 @@ describe('registry persistence', () => {
     b.flush(false);
     a.refresh();
     assert.equal(a.queryValue(ka, 'fromA'), 1018);
+  });
+  it('shows HKEY_CLASSES_ROOT as the user\'s classes over the machine\'s', () => {
+    const dir = mkdtempSync(tmpdir() + '/winrun-reg-');
+    const reg = registry(dir);
+    const HKCR = 0x80000000;
+    assert.deepEqual((valueOf(reg, HKCR, ['.exe'], '') as RegValue).data, utf16z('exefile'));
+    // A user's key shadows the machine's value of the same name; other values fall through.
+    reg.setValue(view(reg, HKEY_CURRENT_USER, ['Software', 'Classes', '.exe']), szValue('', 'userfile'));
+    assert.deepEqual((valueOf(reg, HKCR, ['.EXE'], '') as RegValue).data, utf16z('userfile'));
+    assert.deepEqual((valueOf(reg, HKCR, ['.exe'], 'Content Type') as RegValue).data, utf16z('application/x-msdownload'));
+    assert.deepEqual((valueOf(reg, HKEY_LOCAL_MACHINE, ['SOFTWARE', 'Classes', '.exe'], '') as RegValue).data, utf16z('exefile'));
+    // Subkeys of both are listed once, in order.
+    reg.setValue(view(reg, HKEY_CURRENT_USER, ['Software', 'Classes', '.zzz']), szValue('', 'z'));
+    const root = reg.resolve(BigInt(HKCR)) as KeyView;
+    const names: string[] = [];
+    for (let i = 0; ; i++) {
+      const k = reg.enumKey(root, i);
+      if (typeof k === 'number') break;
+      names.push(k.name);
+    }
+    assert.deepEqual(names, ['.exe', '.txt', '.zzz', 'exefile', 'txtfile']);
+    // New keys go to the machine's classes when the parent is there (Microsoft's merged-view rule).
+    const made = reg.open(root, ['.new'], KEY_ALL_ACCESS, { volatile: false });
+    assert.ok('handle' in made);
+    const exists = (rootKey: number, path: string[]): boolean => 'handle' in reg.open(reg.resolve(BigInt(rootKey)) as KeyView, path, KEY_ALL_ACCESS);
+    assert.equal(exists(HKEY_LOCAL_MACHINE, ['SOFTWARE', 'Classes', '.new']), true);
+    assert.equal(exists(HKEY_CURRENT_USER, ['Software', 'Classes', '.new']), false);
   });
   it('keeps volatile keys out of the file and HARDWARE describing this machine', () => {
     const dir = mkdtempSync(tmpdir() + '/winrun-reg-');

@@ -91,6 +91,8 @@ interface Hive {
   stamp: string | undefined;
   /** Changes not yet written. */
   journal: JournalOp[];
+  /** The last write failed (reported once). */
+  failed?: boolean;
 }
 
 export interface RegistryOptions {
@@ -414,7 +416,7 @@ export class Registry {
   /** The parsed file, undefined when it does not exist, or the problem that stops it parsing. */
   private read(file: string): RegKey | undefined | { problem: string } {
     const bytes = this.o.fs.readFile(file);
-    if (failed(bytes)) return bytes.errno === 'ENOENT' ? undefined : { problem: `cannot be read (${bytes.errno})` };
+    if (failed(bytes)) return bytes.errno === 'ENOENT' || bytes.errno === 'ENOTDIR' ? undefined : { problem: `cannot be read (${bytes.errno})` };
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -509,23 +511,26 @@ export class Registry {
     const tmp = `${h.file}.tmp-${this.o.tag}`;
     if (failed(fs.stat(this.o.dir))) fs.mkdirp(this.o.dir);
     const fd = fs.open(tmp, O.O_WRONLY | O.O_CREAT | O.O_TRUNC, 0o644);
-    if (failed(fd)) {
-      this.o.report('save', `cannot write ${tmp} (${fd.errno}); registry changes are kept in memory only`);
+    let problem: string | undefined;
+    if (failed(fd)) problem = fd.errno;
+    else {
+      const w = fs.write(fd, bytes);
+      const s = sync && !failed(w) ? fs.fsync(fd) : undefined;
+      fs.close(fd);
+      const mv = failed(w) || (s && failed(s)) ? undefined : fs.rename(tmp, h.file);
+      problem = failed(w) ? w.errno : s && failed(s) ? s.errno : mv && failed(mv) ? mv.errno : undefined;
+      if (problem !== undefined) fs.unlink(tmp);
+    }
+    // Try again at the next write, but say so once.
+    this.lastWriteMs = this.o.clockMs();
+    if (problem !== undefined) {
+      if (!h.failed) this.o.report('save', `cannot write ${h.file} (${problem}); registry changes are kept in memory only`);
+      h.failed = true;
       return;
     }
-    const w = fs.write(fd, bytes);
-    const s = sync && !failed(w) ? fs.fsync(fd) : undefined;
-    fs.close(fd);
-    const problem = failed(w) ? w.errno : s && failed(s) ? s.errno : undefined;
-    const mv = problem === undefined ? fs.rename(tmp, h.file) : undefined;
-    if (problem !== undefined || (mv && failed(mv))) {
-      fs.unlink(tmp);
-      this.o.report('save', `cannot write ${h.file} (${problem ?? (mv as { errno: string }).errno}); registry changes are kept in memory only`);
-      return;
-    }
+    h.failed = false;
     h.stamp = this.stampOf(h.file);
     h.journal = [];
-    this.lastWriteMs = this.o.clockMs();
   }
 }
 

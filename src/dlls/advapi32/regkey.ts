@@ -131,8 +131,16 @@ export function RegFlushKey(ctx: ApiContext, hkey: bigint): number {
   return ERROR_SUCCESS;
 }
 
+/** A real handle to the user's hive root (not the HKEY_CURRENT_USER pseudo-handle). */
 export function RegOpenCurrentUser(ctx: ApiContext, sam: number, out: number): number {
-  return openKey(ctx, 'W', 0x80000001n, 0, sam, out);
+  return guardCode(() => {
+    if (out === 0) return ERROR_INVALID_PARAMETER;
+    const v = keyView(ctx, 0x80000001n) as KeyView;
+    const r = ctx.process.registry.open(v, [], sam);
+    if ('error' in r) return r.error;
+    putHandle(ctx, out, r.handle);
+    return ERROR_SUCCESS;
+  });
 }
 
 /** Succeeds without watching: winrun never signals a change (the event stays unsignaled; a
