@@ -15,6 +15,7 @@ describe('DLL names', () => {
     assert.equal(resolveApiSet('API-MS-WIN-CRT-RUNTIME-L1-1-0.DLL'), 'ucrtbase.dll');
     assert.equal(resolveApiSet('api-ms-win-core-synch-l1-2-0'), 'kernel32.dll');
     assert.equal(resolveApiSet('api-ms-win-security-base-l1-1-0.dll'), 'advapi32.dll');
+    assert.equal(resolveApiSet('api-ms-win-core-registry-l1-1-0.dll'), 'advapi32.dll');
     assert.equal(resolveApiSet('user32.dll'), 'user32.dll');
     assert.equal(resolveApiSet('api-ms-win-unknown-l1-1-0.dll'), 'api-ms-win-unknown-l1-1-0.dll');
   });

@@ -10,6 +10,8 @@ import type { HandleTable } from '../kernel/handles.js';
 import type { FileKernel } from '../kernel/files.js';
 import type { WindowSize } from '../kernel/console.js';
 import type { DosDrives } from '../kernel/paths.js';
+import type { Registry } from '../kernel/registry.js';
+import type { ProcessToken } from '../kernel/security.js';
 import type { HostFs } from '../host/fs.js';
 import type { AddressSpace } from '../native/memory.js';
 
@@ -120,6 +122,10 @@ export interface ProcessApi extends FileKernel {
     get(fd: number, addr: number): boolean;
     set(fd: number, addr: number): boolean;
   };
+  /** The registry; its files are read on first use, not at start-up. */
+  readonly registry: Registry;
+  /** The process's primary access token. */
+  readonly token: ProcessToken;
   /** Runs exit-time work (DLL detach, flushing) and ends the process. */
   exit(code: number): never;
   /** Ends the process at once, as TerminateProcess or a fast fail does (no DLL detach). */

@@ -118,6 +118,12 @@ export const hostFs = {
   lstat: (path: string): HostResult<HostStat> => attempt(() => toStat(fs.lstatSync(path, { bigint: true }))),
   fstat: (fd: number): HostResult<HostStat> => attempt(() => toStat(fs.fstatSync(fd, { bigint: true }))),
   readdir: (path: string): HostResult<string[]> => attempt(() => fs.readdirSync(path)),
+  /** A whole (small) file. */
+  readFile: (path: string): HostResult<Uint8Array> =>
+    attempt(() => {
+      const b = fs.readFileSync(path);
+      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    }),
   mkdir: (path: string): HostResult<void> => attempt(() => void fs.mkdirSync(path)),
   mkdirp: (path: string): HostResult<void> => attempt(() => void fs.mkdirSync(path, { recursive: true })),
   rmdir: (path: string): HostResult<void> => attempt(() => fs.rmdirSync(path)),

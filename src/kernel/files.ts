@@ -219,9 +219,10 @@ export function fdOfHandle(k: FileKernel, h: number): number {
 export function closeFileHandle(k: FileKernel, h: number): boolean {
   const o = k.handles.close(h);
   if (!o) return false;
-  if (o.type === HandleType.Find) return true;
   if (o.type === HandleType.File) k.locks.release(h);
   if (o.type === HandleType.Directory) k.watches.release(h);
+  // Only these hold a descriptor (find handles, registry keys, tokens do not).
+  if (o.type !== HandleType.File && o.type !== HandleType.Directory && o.type !== HandleType.Console && o.type !== HandleType.Pipe && o.type !== HandleType.Mapping) return true;
   if (o.flags & HANDLE_BORROWED_FD) return true;
   if (o.flags & (HANDLE_DELETE_ON_CLOSE | HANDLE_DELETE_PENDING)) {
     const path = k.fs.readlink(`/proc/self/fd/${o.value}`);

@@ -3,8 +3,9 @@
  * same handles (DESIGN.md §5). Each slot is eight 32-bit words:
  *   type, value (low), value (high), access mask, share mode, flags, file id (low), file id (high)
  * For files and the console the value is the Unix file descriptor; for a find handle it is the
- * guest address of its search block. The file id (device and inode folded) lets CreateFile
- * enforce FILE_SHARE_* between handles of the process. Handle values are multiples of 4.
+ * guest address of its search block; for registry keys and tokens, see HandleType. The file
+ * id (device and inode folded) lets CreateFile enforce FILE_SHARE_* between handles of the
+ * process. Handle values are multiples of 4.
  */
 export const enum HandleType {
   Free = 0,
@@ -16,6 +17,10 @@ export const enum HandleType {
   /** A file mapping (section): value = a descriptor of the backing file, access = the page
    *  protection it was created with, file id = its maximum size. */
   Mapping = 6,
+  /** A registry key: the value is the key's id in the process's Registry. */
+  RegistryKey = 7,
+  /** An access token: the value says which (kernel/security.ts). */
+  Token = 8,
 }
 
 /** Slot flags. */

@@ -6,7 +6,10 @@
 const SCHEMA: readonly (readonly [string, string])[] = [
   ['api-ms-win-crt-', 'ucrtbase.dll'],
   ['api-ms-win-core-version-', 'version.dll'],
+  // Windows' kernelbase implements the registry; here advapi32 does.
+  ['api-ms-win-core-registry-', 'advapi32.dll'],
   ['api-ms-win-core-', 'kernel32.dll'],
+  ['api-ms-win-downlevel-advapi32-', 'advapi32.dll'],
   ['ext-ms-win-ntuser-', 'user32.dll'],
   ['ext-ms-win-', 'kernel32.dll'],
   ['api-ms-win-eventing-', 'advapi32.dll'],

@@ -17,6 +17,9 @@ import { DosDrives } from '../kernel/paths.js';
 import { LockTable } from '../kernel/locks.js';
 import { DirectoryWatches } from '../kernel/watch.js';
 import { trackOutput, type WindowSize } from '../kernel/console.js';
+import type { Registry } from '../kernel/registry.js';
+import type { ProcessToken } from '../kernel/security.js';
+import { createRegistry, createToken } from './security.js';
 import { guestEnvironment, stdHandleType } from './environment.js';
 import { HeapManager } from '../kernel/heap.js';
 import { Engine } from '../native/engine.js';
@@ -129,6 +132,16 @@ export class WinProcess implements ProcessApi {
   }
 
   // ---- ProcessApi ---------------------------------------------------------------------------
+  private registryObject: Registry | undefined;
+  get registry(): Registry {
+    return (this.registryObject ??= createRegistry(this, this.token, this.debug));
+  }
+
+  private tokenObject: ProcessToken | undefined;
+  get token(): ProcessToken {
+    return (this.tokenObject ??= createToken(this.drives));
+  }
+
   writeFd(fd: number, data: Uint8Array): number {
     return writeFd(fd, data);
   }

@@ -41,6 +41,7 @@ import {
   win32FromErrno,
 } from '../../kernel/win32error.js';
 import { VOLUME_SERIAL } from '../../kernel/volume.js';
+import { HandleType } from '../../kernel/handles.js';
 import type { ApiContext } from '../types.js';
 import { readPath, resolve, unixPath, type Charset } from './pathstr.js';
 
@@ -123,6 +124,8 @@ export function GetFileType(ctx: ApiContext, h: number): number {
 }
 
 export function CloseHandle(ctx: ApiContext, h: number): number {
+  // A registry key's handle is an NT handle too: closing it through CloseHandle is allowed.
+  if (ctx.process.handles.lookup(h)?.type === HandleType.RegistryKey) return ctx.process.registry.close(h) === ERROR_SUCCESS ? 1 : fail(ctx, ERROR_INVALID_HANDLE);
   if (!closeFileHandle(ctx.process, h)) return fail(ctx, ERROR_INVALID_HANDLE);
   return 1;
 }

@@ -1,0 +1,9 @@
+/** The host's secure random source (the kernel's getrandom, through Node's crypto). */
+import { randomFillSync } from 'node:crypto';
+
+const CHUNK = 1 << 30; // randomFillSync takes at most 2^31 - 1 bytes at a time
+
+/** Fills `view` (guest memory included) with cryptographically secure random bytes. */
+export function secureRandomFill(view: Uint8Array): void {
+  for (let off = 0; off < view.length; off += CHUNK) randomFillSync(view.subarray(off, Math.min(view.length, off + CHUNK)));
+}
