@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
-import { hostFs } from '../src/host/fs.js';
+import { hostFs, type HostStat, type ListingStat } from '../src/host/fs.js';
+import { fileTimeOf, fileTimeParts } from '../src/kernel/files.js';
 import { DosDrives, dosDeviceName, filePartOffset, fullPathName } from '../src/kernel/paths.js';
 import { wildcardMatch } from '../src/dlls/kernel32/findfile.js';
 
@@ -98,4 +99,32 @@ describe('wildcards', () => {
     ['a*c', 'abd', false],
   ];
   for (const [mask, name, want] of cases) it(`${mask} ~ ${name}: ${want}`, () => assert.equal(wildcardMatch(mask, name), want));
+});
+
+describe('file times', () => {
+  it('fileTimeParts (plain numbers, for directory listings) equals the BigInt conversion', () => {
+    const cases: [number, number][] = [[0, 0], [1_700_000_000, 123_456_789], [-11_644_473_600, 0], [4_102_444_800, 999_999_999], [1, 50], [253_402_300_799, 999_999_900]];
+    for (const [sec, nsec] of cases) {
+      const [lo, hi] = fileTimeParts(sec, nsec);
+      assert.equal((BigInt(hi) << 32n) | BigInt(lo), fileTimeOf(BigInt(sec) * 1_000_000_000n + BigInt(nsec)), `${sec}.${nsec}`);
+    }
+  });
+  it('listingStatAt agrees with stat', () => {
+    const dir = mkdtempSync(tmpdir() + '/winrun-lst-');
+    writeFileSync(dir + '/f.txt', 'hello');
+    mkdirSync(dir + '/d');
+    const fd = hostFs.openDir(dir) as number;
+    for (const n of ['f.txt', 'd', '.']) {
+      const a = hostFs.listingStatAt(fd, n) as ListingStat;
+      const b = hostFs.stat(`${dir}/${n}`) as HostStat;
+      assert.equal(a.isDirectory, b.isDirectory);
+      assert.equal(a.mode, b.mode);
+      if (!a.isDirectory) assert.equal(BigInt(a.size), b.size);
+      assert.equal(BigInt(a.mtimeSec) * 1_000_000_000n + BigInt(a.mtimeNsec), b.mtimeNs);
+      assert.equal(BigInt(a.atimeSec) * 1_000_000_000n + BigInt(a.atimeNsec), b.atimeNs);
+      assert.equal(BigInt(a.btimeSec) * 1_000_000_000n + BigInt(a.btimeNsec), b.birthtimeNs);
+    }
+    assert.equal((hostFs.listingStatAt(fd, 'missing') as { errno: string }).errno, 'ENOENT');
+    hostFs.close(fd);
+  });
 });

@@ -109,6 +109,15 @@ export function attributesOf(st: HostStat): number {
   return FILE_ATTRIBUTE_ARCHIVE | ((st.mode & 0o222) === 0 ? FILE_ATTRIBUTE_READONLY : 0);
 }
 
+/** Unix seconds and nanoseconds → FILETIME as its low and high 32 bits, in plain numbers (the
+ *  product needs 58 bits: the seconds are split so that every step stays exact). */
+export function fileTimeParts(sec: number, nsec: number): [low: number, high: number] {
+  const s = sec + 11644473600;
+  const a = Math.floor(s / 65536) * 10_000_000; // < 2^43
+  const low = (a % 65536) * 65536 + (s % 65536) * 10_000_000 + Math.floor(nsec / 100); // < 2^42
+  return [low % 0x100000000, Math.floor(a / 65536) + Math.floor(low / 0x100000000)];
+}
+
 /** Unix nanoseconds → FILETIME (100 ns units since 1601). */
 export function fileTimeOf(ns: bigint): bigint {
   return ns / 100n + 116444736000000000n;

@@ -8,8 +8,8 @@
  * Wildcards match the Windows way: case-insensitive, `*.*` is everything, `?` also matches
  * nothing at the end of a name or before its dot, a trailing `.` matches names without one.
  */
-import { failed, type HostStat } from '../../host/fs.js';
-import { attributesOf, fileTimeOf } from '../../kernel/files.js';
+import { failed, type ListingStat } from '../../host/fs.js';
+import { FILE_ATTRIBUTE_ARCHIVE, FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_READONLY, fileTimeParts } from '../../kernel/files.js';
 import { HandleType } from '../../kernel/handles.js';
 import { ERROR_FILE_NOT_FOUND, ERROR_INVALID_HANDLE, ERROR_NOT_ENOUGH_MEMORY, ERROR_INVALID_PARAMETER, ERROR_NO_MORE_FILES, ERROR_PATH_NOT_FOUND, win32FromErrno } from '../../kernel/win32error.js';
 import type { ApiContext } from '../types.js';
@@ -53,17 +53,23 @@ const ENCODER = new TextEncoder();
 const UTF16 = new TextDecoder('utf-16le');
 
 /** Fills the caller's WIN32_FIND_DATA{W,A} for `name`, straight into guest memory. */
-function putRecord(ctx: ApiContext, out: number, name: string, st: HostStat, cs: Charset): void {
+function putRecord(ctx: ApiContext, out: number, name: string, st: ListingStat, cs: Charset): void {
   const size = cs === 'W' ? RECORD_W : RECORD_A;
   const m = ctx.mem;
   m.check(out, size, true);
   m.fill(out, 0, size);
   const { dv, u8, off } = m.window(out);
-  dv.setUint32(off, attributesOf(st), true);
-  dv.setBigUint64(off + 4, fileTimeOf(st.birthtimeNs), true);
-  dv.setBigUint64(off + 12, fileTimeOf(st.atimeNs), true);
-  dv.setBigUint64(off + 20, fileTimeOf(st.mtimeNs), true);
-  const bytes = st.isDirectory ? 0 : Number(st.size);
+  const readonly = (st.mode & 0o222) === 0 ? FILE_ATTRIBUTE_READONLY : 0;
+  dv.setUint32(off, (st.isDirectory ? FILE_ATTRIBUTE_DIRECTORY : FILE_ATTRIBUTE_ARCHIVE) | readonly, true);
+  const time = (at: number, sec: number, nsec: number): void => {
+    const [lo, hi] = fileTimeParts(sec, nsec);
+    dv.setUint32(off + at, lo, true);
+    dv.setUint32(off + at + 4, hi, true);
+  };
+  time(4, st.btimeSec, st.btimeNsec);
+  time(12, st.atimeSec, st.atimeNsec);
+  time(20, st.mtimeSec, st.mtimeNsec);
+  const bytes = st.isDirectory ? 0 : st.size;
   dv.setUint32(off + 28, Math.floor(bytes / 0x100000000), true);
   dv.setUint32(off + 32, bytes % 0x100000000, true);
   if (cs === 'W') {
@@ -87,7 +93,7 @@ function advance(ctx: ApiContext, block: number, out: number, cs: Charset): bool
   const dirfd = m.i32(block + 8);
   for (let i = m.u32(block); i < m.u32(block + 4); i++) {
     const name = nameAt(ctx, block, i);
-    const st = ctx.process.fs.statAt(dirfd, name);
+    const st = ctx.process.fs.listingStatAt(dirfd, name);
     if (failed(st)) continue; // gone since, or a dangling link: Windows would not list it either
     m.setU32(block, i + 1);
     putRecord(ctx, out, name, st, cs);
