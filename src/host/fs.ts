@@ -69,14 +69,6 @@ const S_IFMT = 0o170000;
 const STATX_BASIC_AND_BTIME = 0xfff;
 const STATX_BTIME = 0x800;
 
-/** glibc's makedev, so that device numbers equal fs.stat's. */
-function makedev(major: number, minor: number): bigint {
-  if (major < 0x1000 && minor < 0x100) return BigInt((major << 8) | minor);
-  const M = BigInt(major);
-  const m = BigInt(minor);
-  return ((M & 0xfffff000n) << 32n) | ((M & 0xfffn) << 8n) | ((m & 0xffffff00n) << 12n) | (m & 0xffn);
-}
-
 const statxBuf = new Uint8Array(256);
 const statxView = new DataView(statxBuf.buffer);
 
@@ -112,40 +104,11 @@ function listingStatAt(dirfd: number, name: string): HostResult<ListingStat> {
   };
 }
 
-/** stat of `name` relative to the directory open on `dirfd`, with statx(2): the same facts as
- *  fs.stat in a fraction of its time (FindFirstFile over large directories). */
-function statAt(dirfd: number, name: string): HostResult<HostStat> {
-  if (libcStatx(dirfd, name, 0, STATX_BASIC_AND_BTIME, statxBuf) !== 0) return { errno: errnoName(libcErrno()) };
-  const dv = statxView;
-  const ts = (at: number): bigint => dv.getBigInt64(at, true) * 1_000_000_000n + BigInt(dv.getUint32(at + 8, true));
-  const mode = dv.getUint16(28, true);
-  const type = mode & S_IFMT;
-  const mtimeNs = ts(112);
-  return {
-    isFile: type === 0o100000,
-    isDirectory: type === 0o040000,
-    isSymlink: type === 0o120000,
-    isCharDevice: type === 0o020000,
-    isFifo: type === 0o010000,
-    isSocket: type === 0o140000,
-    size: dv.getBigUint64(40, true),
-    mode,
-    dev: makedev(dv.getUint32(136, true), dv.getUint32(140, true)),
-    ino: dv.getBigUint64(32, true),
-    nlink: dv.getUint32(16, true),
-    atimeNs: ts(64),
-    mtimeNs,
-    ctimeNs: ts(96),
-    birthtimeNs: dv.getUint32(0, true) & STATX_BTIME ? ts(80) : mtimeNs,
-  };
-}
-
 export const hostFs = {
   open: (path: string, flags: number, mode = 0o666): HostResult<number> => attempt(() => fs.openSync(path, flags, mode)),
   close: (fd: number): HostResult<void> => attempt(() => fs.closeSync(fd)),
-  statAt,
   listingStatAt,
-  /** A descriptor of a directory (for statAt). */
+  /** A descriptor of a directory (for listingStatAt). */
   openDir: (path: string): HostResult<number> => attempt(() => fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY)),
   stat: (path: string): HostResult<HostStat> => attempt(() => toStat(fs.statSync(path, { bigint: true }))),
   lstat: (path: string): HostResult<HostStat> => attempt(() => toStat(fs.lstatSync(path, { bigint: true }))),

@@ -97,6 +97,9 @@ export interface HostCpuTopology {
 }
 
 export interface HostCpuInfo {
+  /** The model name ("" when unknown) and clock in MHz (0 when unknown). */
+  name: string;
+  mhz: number;
   vendor: string;
   family: number;
   model: number;
@@ -225,6 +228,8 @@ export function cpuInfo(): HostCpuInfo {
   const first = text.split(/\n\s*\n/)[0] ?? '';
   const field = (name: string): string => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(first)?.[1]?.trim() ?? '';
   cpuInfoCache = {
+    name: field('model name'),
+    mhz: Math.round(Number(field('cpu MHz'))) || 0,
     vendor: field('vendor_id'),
     family: Number(field('cpu family')) || 0,
     model: Number(field('model')) || 0,

@@ -5,6 +5,7 @@
  */
 import { failed, O, type HostFs, type HostStat } from '../host/fs.js';
 import { ioConflicts, type LockTable } from './locks.js';
+import { ntStatusFromWin32, STATUS_ACCESS_DENIED, STATUS_CANNOT_DELETE, STATUS_DIRECTORY_NOT_EMPTY, STATUS_INVALID_HANDLE, STATUS_SUCCESS } from './ntstatus.js';
 import type { DirectoryWatches } from './watch.js';
 import { HANDLE_APPEND, HANDLE_BORROWED_FD, HANDLE_CONSOLE_INPUT, HANDLE_DELETE_ON_CLOSE, HANDLE_DELETE_PENDING, HandleType, type HandleInfo, type HandleTable } from './handles.js';
 import type { DosDrives } from './paths.js';
@@ -214,7 +215,7 @@ export function openDevice(k: ConsoleKernel, device: string, access: number, sha
   } else return err(ERROR_FILE_NOT_FOUND);
   const r = openFile(k, unix, access, share, OPEN_EXISTING, 0);
   const input = device === 'CONIN$' || (device === 'CON' && (access & (GENERIC_WRITE | FILE_WRITE_DATA)) === 0);
-  if (r.ok && input) k.handles.addFlags(r.value.handle, HANDLE_CONSOLE_INPUT);
+  if (r.ok && input) k.handles.updateFlags(r.value.handle, HANDLE_CONSOLE_INPUT);
   return r;
 }
 
@@ -390,3 +391,37 @@ export function renamePath(k: FileKernel, src: string, srcSt: HostStat, dst: str
   return ok(undefined);
 }
 
+
+export const FILE_DISPOSITION_DELETE = 0x1;
+export const FILE_DISPOSITION_POSIX_SEMANTICS = 0x2;
+export const FILE_DISPOSITION_ON_CLOSE = 0x8;
+
+/**
+ * The delete disposition of an open file (FileDispositionInformation(Ex), kernel32's
+ * FileDispositionInfo): marks or unmarks it for deletion when its handle closes; POSIX
+ * semantics remove the name at once. A read-only file cannot be deleted, nor a directory that
+ * is not empty. Returns an NTSTATUS (kernel32 maps it the way RtlNtStatusToDosError does).
+ */
+export function setDeleteDisposition(k: FileKernel, h: number, flags: number): number {
+  const o = k.handles.lookup(h);
+  if (!o) return STATUS_INVALID_HANDLE;
+  if (!(o.access & DELETE)) return STATUS_ACCESS_DENIED;
+  if (!(flags & FILE_DISPOSITION_DELETE)) {
+    k.handles.updateFlags(h, 0, HANDLE_DELETE_PENDING | (flags & FILE_DISPOSITION_ON_CLOSE ? HANDLE_DELETE_ON_CLOSE : 0));
+    return STATUS_SUCCESS;
+  }
+  const p = pathOfHandle(k, h);
+  const st = statHandle(k, h);
+  if (!p.ok || !st.ok) return STATUS_INVALID_HANDLE;
+  if ((st.value.mode & 0o222) === 0) return STATUS_CANNOT_DELETE;
+  if (st.value.isDirectory) {
+    const entries = k.fs.readdir(p.value);
+    if (!failed(entries) && entries.length > 0) return STATUS_DIRECTORY_NOT_EMPTY;
+  }
+  if (flags & FILE_DISPOSITION_POSIX_SEMANTICS) {
+    const r = st.value.isDirectory ? k.fs.rmdir(p.value) : k.fs.unlink(p.value);
+    return failed(r) ? ntStatusFromWin32(win32FromErrno(r.errno)) : STATUS_SUCCESS;
+  }
+  k.handles.updateFlags(h, flags & FILE_DISPOSITION_ON_CLOSE ? HANDLE_DELETE_ON_CLOSE : HANDLE_DELETE_PENDING);
+  return STATUS_SUCCESS;
+}

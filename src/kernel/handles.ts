@@ -103,17 +103,6 @@ export class HandleTable {
     return i < 0 ? undefined : this.read(i);
   }
 
-  /** Sets flags on an open handle. */
-  addFlags(handle: number, flags: number): void {
-    const i = this.index(handle);
-    if (i >= 0 && this.read(i)) Atomics.or(this.slots, WORDS * i + 5, flags);
-  }
-
-  clearFlags(handle: number, flags: number): void {
-    const i = this.index(handle);
-    if (i >= 0 && this.read(i)) Atomics.and(this.slots, WORDS * i + 5, ~flags);
-  }
-
   /** Every open handle on the file with this id (for sharing checks). */
   openOn(fileId: bigint): HandleInfo[] {
     const out: HandleInfo[] = [];

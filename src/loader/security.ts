@@ -1,6 +1,7 @@
 /** The process's registry and access token, made on first use (start-up pays for neither). */
 import { hostFs } from '../host/fs.js';
-import { hostComputerName, hostCpu } from '../host/hostinfo.js';
+import { computerName } from '../dlls/kernel32/sysinfoapi.js';
+import { hostCpu } from '../host/hostinfo.js';
 import { hostPid, monotonicMs } from '../host/io.js';
 import { secureRandomFill } from '../host/random.js';
 import type { DebugChannels } from '../kernel/debug.js';
@@ -12,7 +13,7 @@ import { machineSubAuthorities, ProcessToken, sidString } from '../kernel/securi
 const FILETIME_1970 = 116444736000000000n;
 
 export function createToken(drives: DosDrives): ProcessToken {
-  return new ProcessToken(drives.userName, hostComputerName(), machineSubAuthorities(drives.prefix));
+  return new ProcessToken(drives.userName, computerName(0) || 'WINRUN', machineSubAuthorities(drives.prefix));
 }
 
 /** A random GUID in MachineGuid's form (lower case, no braces). */

@@ -3,13 +3,13 @@
  * ReplaceFile, and DeviceIoControl for the file-system controls programs probe.
  */
 import { failed } from '../../host/fs.js';
-import { attributesOf, DELETE, FILE_ATTRIBUTE_READONLY, fileTimeOf, pathOfHandle, statHandle, unixNsOf, deleteAllowed } from '../../kernel/files.js';
-import { HANDLE_DELETE_ON_CLOSE, HandleType } from '../../kernel/handles.js';
+import { attributesOf, deleteAllowed, FILE_ATTRIBUTE_READONLY, FILE_DISPOSITION_DELETE, fileTimeOf, pathOfHandle, setDeleteDisposition, statHandle, unixNsOf } from '../../kernel/files.js';
+import { HANDLE_DELETE_PENDING, HandleType } from '../../kernel/handles.js';
+import { STATUS_SUCCESS, win32FromNtStatus } from '../../kernel/ntstatus.js';
 import {
   ERROR_ACCESS_DENIED,
   ERROR_ALREADY_EXISTS,
   ERROR_BAD_LENGTH,
-  ERROR_DIR_NOT_EMPTY,
   ERROR_FILE_NOT_FOUND,
   ERROR_INSUFFICIENT_BUFFER,
   ERROR_INVALID_FUNCTION,
@@ -46,8 +46,6 @@ const FileAttributeTagInfo = 9;
 const FileIdInfo = 18;
 const FileDispositionInfoEx = 21;
 const FileRenameInfoEx = 22;
-const FILE_DISPOSITION_FLAG_DELETE = 1;
-const FILE_DISPOSITION_FLAG_POSIX_SEMANTICS = 2;
 const FILE_RENAME_FLAG_REPLACE_IF_EXISTS = 1;
 
 /** The handle's file as the DOS path without its drive (`\dir\name`), as FileNameInfo gives it. */
@@ -88,7 +86,7 @@ export function GetFileInformationByHandleEx(ctx: ApiContext, h: number, cls: nu
       m.setU64(buf, alloc);
       m.setU64(buf + 8, st.isDirectory ? 0n : st.size);
       m.setU32(buf + 16, st.nlink);
-      m.setU8(buf + 20, o.flags & HANDLE_DELETE_ON_CLOSE ? 1 : 0);
+      m.setU8(buf + 20, o.flags & HANDLE_DELETE_PENDING ? 1 : 0);
       m.setU8(buf + 21, st.isDirectory ? 1 : 0);
       m.setU16(buf + 22, 0);
       return 1;
@@ -137,27 +135,9 @@ export function GetFileInformationByHandleEx(ctx: ApiContext, h: number, cls: nu
   }
 }
 
-function setDisposition(ctx: ApiContext, h: number, remove: boolean, posix: boolean): number {
-  const k = ctx.process;
-  const o = k.handles.lookup(h)!;
-  if (!(o.access & DELETE)) return fail(ctx, ERROR_ACCESS_DENIED);
-  const st = statHandle(k, h);
-  if (!st.ok) return fail(ctx, st.error);
-  if (remove && (st.value.mode & 0o222) === 0 && !st.value.isDirectory) return fail(ctx, ERROR_ACCESS_DENIED);
-  const p = pathOfHandle(k, h);
-  if (remove && st.value.isDirectory && p.ok) {
-    const entries = k.fs.readdir(p.value);
-    if (!failed(entries) && entries.length > 0) return fail(ctx, ERROR_DIR_NOT_EMPTY);
-  }
-  if (remove && posix && p.ok) {
-    // POSIX semantics: the name goes now; open handles keep the data.
-    const u = st.value.isDirectory ? k.fs.rmdir(p.value) : k.fs.unlink(p.value);
-    if (failed(u)) return fail(ctx, win32FromErrno(u.errno));
-    return 1;
-  }
-  if (remove) k.handles.addFlags(h, HANDLE_DELETE_ON_CLOSE);
-  else k.handles.clearFlags(h, HANDLE_DELETE_ON_CLOSE);
-  return 1;
+function setDisposition(ctx: ApiContext, h: number, flags: number): number {
+  const status = setDeleteDisposition(ctx.process, h, flags);
+  return status === STATUS_SUCCESS ? 1 : fail(ctx, win32FromNtStatus(status));
 }
 
 function rename(ctx: ApiContext, h: number, buf: number, size: number, replaceFlag: boolean): number {
@@ -228,11 +208,10 @@ export function SetFileInformationByHandle(ctx: ApiContext, h: number, cls: numb
     }
     case FileDispositionInfo:
       if (!need(1)) return 0;
-      return setDisposition(ctx, h, m.u8(buf) !== 0, false);
+      return setDisposition(ctx, h, m.u8(buf) !== 0 ? FILE_DISPOSITION_DELETE : 0);
     case FileDispositionInfoEx: {
       if (!need(4)) return 0;
-      const flags = m.u32(buf);
-      return setDisposition(ctx, h, (flags & FILE_DISPOSITION_FLAG_DELETE) !== 0, (flags & FILE_DISPOSITION_FLAG_POSIX_SEMANTICS) !== 0);
+      return setDisposition(ctx, h, m.u32(buf));
     }
     case FileEndOfFileInfo:
     case FileAllocationInfo: {

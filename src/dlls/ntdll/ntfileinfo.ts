@@ -9,11 +9,13 @@ import {
   attributesOf,
   DELETE,
   FILE_ATTRIBUTE_READONLY,
+  FILE_DISPOSITION_DELETE,
   FILE_WRITE_ATTRIBUTES,
   fileTimeOf,
   pathOfHandle,
   renamePath,
   seekHandle,
+  setDeleteDisposition,
   setEndOfFile,
   statHandle,
   unixNsOf,
@@ -23,8 +25,6 @@ import {
   ntStatusFromWin32,
   STATUS_ACCESS_DENIED,
   STATUS_BUFFER_OVERFLOW,
-  STATUS_CANNOT_DELETE,
-  STATUS_DIRECTORY_NOT_EMPTY,
   STATUS_INFO_LENGTH_MISMATCH,
   STATUS_INVALID_HANDLE,
   STATUS_INVALID_INFO_CLASS,
@@ -241,34 +241,7 @@ const SET_SIZE: Readonly<Record<number, number>> = {
   [FileRenameInformationEx]: 24,
 };
 
-const FILE_DISPOSITION_DELETE = 0x1;
-const FILE_DISPOSITION_POSIX_SEMANTICS = 0x2;
-const FILE_DISPOSITION_ON_CLOSE = 0x8;
 const FILE_RENAME_REPLACE_IF_EXISTS = 0x1;
-
-/** Marks (or unmarks) the file for deletion when the handle closes; POSIX semantics remove
- *  the name at once. A read-only file cannot be deleted, nor a directory that is not empty. */
-function setDisposition(ctx: ApiContext, h: number, o: HandleInfo, flags: number): number {
-  if (!(o.access & DELETE)) return STATUS_ACCESS_DENIED;
-  if (!(flags & FILE_DISPOSITION_DELETE)) {
-    ctx.process.handles.updateFlags(h, 0, HANDLE_DELETE_PENDING | (flags & FILE_DISPOSITION_ON_CLOSE ? HANDLE_DELETE_ON_CLOSE : 0));
-    return STATUS_SUCCESS;
-  }
-  const p = pathOfHandle(ctx.process, h);
-  const st = statHandle(ctx.process, h);
-  if (!p.ok || !st.ok) return STATUS_INVALID_HANDLE;
-  if ((st.value.mode & 0o222) === 0) return STATUS_CANNOT_DELETE;
-  if (st.value.isDirectory) {
-    const entries = ctx.process.fs.readdir(p.value);
-    if (!failed(entries) && entries.length > 0) return STATUS_DIRECTORY_NOT_EMPTY;
-  }
-  if (flags & FILE_DISPOSITION_POSIX_SEMANTICS) {
-    const r = st.value.isDirectory ? ctx.process.fs.rmdir(p.value) : ctx.process.fs.unlink(p.value);
-    return failed(r) ? ntStatusFromWin32(win32FromErrno(r.errno)) : STATUS_SUCCESS;
-  }
-  ctx.process.handles.updateFlags(h, flags & FILE_DISPOSITION_ON_CLOSE ? HANDLE_DELETE_ON_CLOSE : HANDLE_DELETE_PENDING);
-  return STATUS_SUCCESS;
-}
 
 /** FILE_RENAME_INFORMATION: { BOOLEAN ReplaceIfExists (or ULONG Flags); HANDLE RootDirectory;
  *  ULONG FileNameLength; WCHAR FileName[] } at 0, 8, 16, 20. A name without a `\` stays in
@@ -339,10 +312,10 @@ export function NtSetInformationFile(ctx: ApiContext, h: number, iosb: number, b
         break;
       }
       case FileDispositionInformation:
-        status = setDisposition(ctx, h, o, ctx.mem.u8(buf) ? FILE_DISPOSITION_DELETE : 0);
+        status = setDeleteDisposition(ctx.process, h, ctx.mem.u8(buf) ? FILE_DISPOSITION_DELETE : 0);
         break;
       case FileDispositionInformationEx:
-        status = setDisposition(ctx, h, o, ctx.mem.u32(buf));
+        status = setDeleteDisposition(ctx.process, h, ctx.mem.u32(buf));
         break;
       default:
         status = renameOrLink(ctx, h, o, buf, len, cls);

@@ -5,7 +5,8 @@
  * STATUS_INFO_LENGTH_MISMATCH with the size needed in ReturnLength; a class winrun does not
  * answer gives STATUS_INVALID_INFO_CLASS.
  */
-import { hostCpu, hostCpuTimes, hostMemory, hostParentPid, hostProcessTimes, hostUptimeSeconds } from '../../host/sysinfo.js';
+import { hostCpuTimes, hostMemory, hostParentPid, hostUptimeSeconds } from '../../host/sysinfo.js';
+import { cpuInfo, processCpuMicros, processStartMs } from '../../host/system.js';
 import {
   STATUS_ACCESS_VIOLATION,
   STATUS_INFO_LENGTH_MISMATCH,
@@ -91,7 +92,7 @@ function basic(ctx: ApiContext): Uint8Array {
 
 /** SYSTEM_PROCESSOR_INFORMATION (12 bytes): architecture, CPUID family, model/stepping. */
 function processor(ctx: ApiContext): Uint8Array {
-  const c = hostCpu();
+  const c = cpuInfo();
   return new Fields(12)
     .u16(0, PROCESSOR_ARCHITECTURE_AMD64)
     .u16(2, c.family)
@@ -212,9 +213,9 @@ export function NtQueryInformationProcess(ctx: ApiContext, handle: bigint, cls: 
         return fixed(48, () => new Fields(48).u32(0, STATUS_PENDING).u64(8, peb).u64(16, affinity(processors(ctx))).u32(24, NORMAL_PRIORITY).u64(32, pid).u64(40, hostParentPid()).bytes);
       }
       case ProcessTimes: {
-        const t = hostProcessTimes();
-        const start = BigInt(Math.round(t.startMs)) * 10000n + EPOCH_1601_100NS;
-        return fixed(32, () => new Fields(32).u64(0, start).u64(16, BigInt(t.systemUs) * 10n).u64(24, BigInt(t.userUs) * 10n).bytes);
+        const t = processCpuMicros();
+        const start = BigInt(Math.round(processStartMs())) * 10000n + EPOCH_1601_100NS;
+        return fixed(32, () => new Fields(32).u64(0, start).u64(16, BigInt(t.kernel) * 10n).u64(24, BigInt(t.user) * 10n).bytes);
       }
       case ProcessDebugPort:
       case ProcessWow64Information:
