@@ -39,35 +39,32 @@ function status(): Status {
   };
 }
 
+/** The fields MEMORYSTATUS and MEMORYSTATUSEX share (both x64 layouts: SIZE_T or DWORDLONG). */
+function fill(ctx: ApiContext, buf: number): void {
+  const s = status();
+  const m = ctx.mem;
+  m.setU32(buf + 4, s.load);
+  m.setU64(buf + 8, s.totalPhys);
+  m.setU64(buf + 16, s.availPhys);
+  m.setU64(buf + 24, s.totalPageFile);
+  m.setU64(buf + 32, s.availPageFile);
+  m.setU64(buf + 40, s.totalVirtual);
+  m.setU64(buf + 48, s.availVirtual);
+}
+
 /** MEMORYSTATUSEX: dwLength must be set to its size first. */
 export function GlobalMemoryStatusEx(ctx: ApiContext, buf: number): number {
   if (ctx.mem.u32(buf) !== MEMORYSTATUSEX_SIZE) {
     ctx.setLastError(ERROR_INVALID_PARAMETER);
     return 0;
   }
-  const s = status();
-  const m = ctx.mem;
-  m.setU32(buf + 4, s.load);
-  m.setU64(buf + 8, s.totalPhys);
-  m.setU64(buf + 16, s.availPhys);
-  m.setU64(buf + 24, s.totalPageFile);
-  m.setU64(buf + 32, s.availPageFile);
-  m.setU64(buf + 40, s.totalVirtual);
-  m.setU64(buf + 48, s.availVirtual);
-  m.setU64(buf + 56, 0); // ullAvailExtendedVirtual: reserved, always 0
+  fill(ctx, buf);
+  ctx.mem.setU64(buf + 56, 0); // ullAvailExtendedVirtual: reserved, always 0
   return 1;
 }
 
 /** MEMORYSTATUS (SIZE_T fields, so no 4 GiB clamping on x64); it sets dwLength itself. */
 export function GlobalMemoryStatus(ctx: ApiContext, buf: number): void {
-  const s = status();
-  const m = ctx.mem;
-  m.setU32(buf, MEMORYSTATUS_SIZE);
-  m.setU32(buf + 4, s.load);
-  m.setU64(buf + 8, s.totalPhys);
-  m.setU64(buf + 16, s.availPhys);
-  m.setU64(buf + 24, s.totalPageFile);
-  m.setU64(buf + 32, s.availPageFile);
-  m.setU64(buf + 40, s.totalVirtual);
-  m.setU64(buf + 48, s.availVirtual);
+  ctx.mem.setU32(buf, MEMORYSTATUS_SIZE);
+  fill(ctx, buf);
 }
