@@ -138,6 +138,22 @@ export const CONSOLE = {
   Size: 0x1000,
 } as const;
 
+/**
+ * Process-wide exception state (PEB allocation + 0x4000), in guest memory so that every thread
+ * sees it (DESIGN.md §5): the vectored handler lists and the function tables added at run time.
+ */
+export const EXCEPTION_BLOCK = 0x4000;
+export const EXCEPTIONS = {
+  /** AddVectoredExceptionHandler: u64 head of a doubly linked list of heap nodes. */
+  VectoredHandlers: 0x00,
+  /** AddVectoredContinueHandler: the same for continue handlers. */
+  VectoredContinueHandlers: 0x10,
+  /** RtlAddFunctionTable / RtlInstallFunctionTableCallback / growable tables: u64 head of a
+   *  singly linked list of heap nodes (layout in kernel/unwind.ts). */
+  FunctionTables: 0x20,
+  Size: 0x1000,
+} as const;
+
 /** Console input records not yet read (PEB allocation + 0x3000): INPUT_RECORDs of 20 bytes. */
 export const CONSOLE_INPUT_QUEUE = 0x3000;
 export const INPUT_QUEUE = {
