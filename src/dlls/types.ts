@@ -98,7 +98,40 @@ export interface ApiContext {
   dataAddress(dll: string, name: string): number;
 }
 
+/** A JS → guest call in progress: the callee's argument block (its RSP after returning), and
+ *  where an exception walk continues past it: the CONTEXT `parent`, else the guest code that
+ *  made the export call JS was running (`exportRsp` holds its return address, `saveArea` its
+ *  non-volatile registers, engine.ts SAVED), else nowhere (the top level: exportRsp 0). */
+export interface GuestCallFrame {
+  readonly rsp: number;
+  readonly parent: number;
+  readonly exportRsp: number;
+  readonly saveArea: number;
+}
+
+/** What the exception machinery needs from the engine and the loader (one thread's view). */
+export interface GuestFrames {
+  /** JS → guest calls in progress on the calling thread, innermost last. */
+  readonly calls: readonly GuestCallFrame[];
+  /** The address guest code returns to in the call-guest trampoline. */
+  readonly callGuestReturn: number;
+  /** callGuest, with walks from inside `fn` continuing at the CONTEXT at `parent`. */
+  callFrom(parent: number, fn: number, args: readonly (number | bigint)[]): bigint;
+  /** Save area of the export call running now (engine.ts SAVED offsets; on the host stack). */
+  currentSaveArea(): number;
+  /** A copy of the save area at `addr` (it is host memory, not the guest's). */
+  readSaveArea(addr: number): DataView;
+  /** The calling thread's stack guard pages [low, high) and the never-accessible page below. */
+  readonly stackGuard: { readonly low: number; readonly high: number };
+  /** The image holding `pc`: its base, exception directory and name. */
+  imageAt(pc: number): { base: number; pdataRva: number; pdataSize: number; name: string } | undefined;
+  /** `module+0xoffset` (with the nearest export's name when known) for reports. */
+  describe(addr: number): string;
+}
+
 export interface ProcessApi extends FileKernel {
+  /** Exception support: JS → guest calls, images, the stack guard. */
+  readonly frames: GuestFrames;
   readonly handles: HandleTable;
   readonly drives: DosDrives;
   readonly fs: HostFs;

@@ -5,7 +5,8 @@
  */
 import { codePagesFromEnvironment } from '../dlls/kernel32/codepages.js';
 import { currentDirectory as guestCurrentDirectory } from '../dlls/kernel32/pathstr.js';
-import type { ApiContext, ProcessApi, VarArgs } from '../dlls/types.js';
+import type { ApiContext, GuestFrames, ProcessApi, VarArgs } from '../dlls/types.js';
+import { Dir } from '../pe/constants.js';
 import { readFileBytes } from '../host/files.js';
 import { absolutePath, currentDirectory, hostPid, monotonicMs, monotonicNs, readFd, sleepMs, writeFd, isatty } from '../host/io.js';
 import { DebugChannels } from '../kernel/debug.js';
@@ -22,12 +23,13 @@ import type { ProcessToken } from '../kernel/security.js';
 import { createRegistry, createToken } from './security.js';
 import { guestEnvironment, stdHandleType } from './environment.js';
 import { HeapManager } from '../kernel/heap.js';
-import { Engine } from '../native/engine.js';
-import { exitGroup, gettid } from '../native/host.js';
+import { Engine, SAVE_AREA } from '../native/engine.js';
+import { exitGroup, gettid, readHostMemory } from '../native/host.js';
 import { ConsoleSignals, tcgets, tcsets, winsize } from '../native/console.js';
 import { dispatchCtrlEvents, initConsoleBlock } from '../dlls/kernel32/consolectrl.js';
-import { CONSOLE, CONSOLE_BLOCK, CONTEXT, TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
-import { MEM_PRIVATE, PAGE_READWRITE, AddressSpace } from '../native/memory.js';
+import { CONSOLE, CONSOLE_BLOCK, CONTEXT, SIGNAL_STACK_SIZE, TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
+import { MEM_PRIVATE, PAGE_GUARD, PAGE_NOACCESS, PAGE_READWRITE, AddressSpace } from '../native/memory.js';
+import { FaultSignals } from '../native/faults.js';
 import { parsePeForLoading } from '../pe/index.js';
 import { normalizeDllName } from './apiset.js';
 import { protectImage } from './image.js';
@@ -40,6 +42,17 @@ import { EXIT_INTERNAL_ERROR, GuestUnwind, STATUS_PROCEDURE_NOT_FOUND } from './
 import { PEB } from './structures.js';
 
 const DLL_PROCESS_ATTACH = 1;
+/** The bottom of each guest stack: one page never accessible, then guard pages. */
+const STACK_GUARD = 0x4000;
+
+/** A JS → guest call in progress: the callee's argument block, and where an exception walk
+ *  continues past it (a CONTEXT, else the export call that JS is running). */
+export interface GuestCall {
+  readonly rsp: number;
+  readonly parent: number;
+  readonly exportRsp: number;
+  readonly saveArea: number;
+}
 
 export interface ProcessOptions {
   /** Unix path of the program. */
@@ -61,6 +74,7 @@ export interface ProcessOptions {
 }
 
 export class WinProcess implements ProcessApi {
+
   readonly mem = new AddressSpace();
   readonly engine: Engine;
   readonly heaps: HeapManager;
@@ -87,8 +101,14 @@ export class WinProcess implements ProcessApi {
   private varargsBase = 0;
   private exiting = false;
   private ctx!: ApiContext;
-  /** Guest RSP of each JS → guest call in progress on this thread, innermost last. */
-  private readonly guestCalls: number[] = [];
+  /** The JS → guest calls in progress on this thread, innermost last. */
+  private readonly guestCalls: GuestCall[] = [];
+  /** The CONTEXT that the next JS → guest call unwinds into (callGuestFrom), 0: none. */
+  private nextParent = 0;
+  private faults: FaultSignals | undefined;
+  /** The guest stack's guard region (stack overflow detection) of the main thread. */
+  private readonly stackGuard = { low: 0, high: 0 };
+  readonly frames: GuestFrames;
   /** A CONTEXT being jumped to across JS → guest calls (0: none). */
   private pendingUnwind = 0;
   private readonly statusFd: number | undefined;
@@ -97,6 +117,24 @@ export class WinProcess implements ProcessApi {
 
   constructor(opts: ProcessOptions) {
     this.engine = new Engine(this.mem);
+    this.frames = {
+      calls: this.guestCalls,
+      callGuestReturn: this.engine.callGuestReturn,
+      callFrom: (parent, fn, args) => {
+        this.nextParent = parent;
+        return this.callGuest(fn, args);
+      },
+      currentSaveArea: () => this.mem.ptr(this.teb + WR.HostRsp) - 16 - SAVE_AREA,
+      readSaveArea: (addr) => new DataView(readHostMemory(addr, SAVE_AREA).buffer),
+      stackGuard: this.stackGuard,
+      imageAt: (pc) => {
+        const m = this.loader.containing(pc);
+        if (!m) return undefined;
+        const dir = m.pe?.dataDirectories[Dir.Exception];
+        return { base: m.base, pdataRva: dir?.VirtualAddress ?? 0, pdataSize: dir?.Size ?? 0, name: m.displayName };
+      },
+      describe: (addr) => this.describeSymbol(addr),
+    };
     this.heaps = new HeapManager(this.mem);
     this.statusFd = opts.statusFd;
     const debugWrite = opts.debugWrite ?? ((line: string) => void writeFd(2, new TextEncoder().encode(line)));
@@ -290,7 +328,11 @@ export class WinProcess implements ProcessApi {
     const slots = Math.max(4, args.length);
     const rsp = Math.floor((cur - 8 * slots - 8) / 16) * 16;
     args.forEach((a, i) => mem.setU64(rsp + 8 * i, typeof a === 'number' && a < 0 ? BigInt.asUintN(64, BigInt(a)) : a));
-    this.guestCalls.push(rsp);
+    // Where an exception walk continues past this call: the CONTEXT given by callGuestFrom, or
+    // the guest code that made the export call now running (none at the top level).
+    const hostRsp = mem.ptr(this.teb + WR.HostRsp);
+    this.guestCalls.push({ rsp, parent: this.nextParent, exportRsp: hostRsp !== 0 ? cur : 0, saveArea: hostRsp !== 0 ? hostRsp - 16 - SAVE_AREA : 0 });
+    this.nextParent = 0;
     let r: bigint;
     try {
       r = this.engine.callGuest(fn, rsp);
@@ -309,7 +351,7 @@ export class WinProcess implements ProcessApi {
   private continueUnwind(): void {
     const mem = this.mem;
     const target = this.pendingUnwind;
-    const inner = this.guestCalls[this.guestCalls.length - 1];
+    const inner = this.guestCalls[this.guestCalls.length - 1]?.rsp;
     if (inner !== undefined && mem.ptr(target + CONTEXT.Rsp) > inner) {
       const u = this.teb + WR.UnwindBuffer;
       mem.fill(u, 0, CONTEXT.Size);
@@ -350,8 +392,14 @@ export class WinProcess implements ProcessApi {
     const size = Math.max(stackReserve, 0x100000);
     const stack = mem.allocate(0, size, true, PAGE_READWRITE, MEM_PRIVATE);
     const top = stack + size;
+    // The lowest page is never accessible; the guard pages above it raise
+    // EXCEPTION_STACK_OVERFLOW and then leave their room to the handlers.
+    mem.protect(stack, 0x1000, PAGE_NOACCESS);
+    mem.protect(stack + 0x1000, STACK_GUARD - 0x1000, PAGE_READWRITE | PAGE_GUARD);
+    this.stackGuard.low = stack + 0x1000;
+    this.stackGuard.high = stack + STACK_GUARD;
     mem.setU64(teb + TEB.StackBase, top);
-    mem.setU64(teb + TEB.StackLimit, stack);
+    mem.setU64(teb + TEB.StackLimit, stack + STACK_GUARD);
     mem.setU64(teb + TEB.DeallocationStack, stack);
     mem.setU64(teb + TEB.Self, teb);
     mem.setU64(teb + TEB.ProcessEnvironmentBlock, this.pebAddress);
@@ -361,9 +409,12 @@ export class WinProcess implements ProcessApi {
     mem.setU64(teb + WR.GuestRsp, top - 0x40);
     mem.setU32(teb + WR.GuestMxcsr, 0x1f80); // Windows' initial MXCSR
     mem.setU32(teb + WR.HostMxcsr, 0x1f80);
-    const dispatch = makeDispatcher(this.dispatch, mem, this.ctx, { teb, tid, stackLow: stack, stackHigh: top }, this.dispatchHooks(), this.relay);
+    const dispatch = makeDispatcher(this.dispatch, mem, this.ctx, { teb, tid, stackLow: stack + STACK_GUARD, stackHigh: top }, this.dispatchHooks(), this.relay);
     mem.setU64(teb + WR.Dispatch, this.engine.registerDispatcher(dispatch));
     this.engine.enterThread(teb);
+    FaultSignals.altStack(mem, mem.allocate(0, SIGNAL_STACK_SIZE, true, PAGE_READWRITE, MEM_PRIVATE), teb + WR.Scratch);
+    this.faults ??= new FaultSignals(mem, this.consoleBlock);
+    this.faults.install();
   }
 
   // ---- dispatcher --------------------------------------------------------------------------------
@@ -407,6 +458,20 @@ export class WinProcess implements ProcessApi {
         return a;
       },
     };
+  }
+
+  /** `module+0xoffset`, with the nearest export below when the module exports functions. */
+  private describeSymbol(addr: number): string {
+    const m = this.loader.containing(addr);
+    if (!m) return this.describeAddress(addr);
+    let best: { name: string; at: number } | undefined;
+    const consider = (name: string, at: number): void => {
+      if (at <= addr && (!best || at > best.at)) best = { name, at };
+    };
+    if (m.builtin) m.builtin.table.exports.forEach((r, i) => consider(r.name, m.builtin!.addresses[i]!));
+    for (const e of m.pe?.exports?.entries ?? []) if (e.rva && e.names[0]) consider(e.names[0], m.base + e.rva);
+    const where = `${m.displayName}+0x${(addr - m.base).toString(16)}`;
+    return best ? `${where} (${best.name}+0x${(addr - best.at).toString(16)})` : where;
   }
 
   private describeAddress(addr: number): string {
@@ -462,6 +527,7 @@ export class WinProcess implements ProcessApi {
     // Windows maps ntdll and kernel32 into every process, right after the program.
     loader.loadModule('ntdll.dll', search);
     loader.loadModule('kernel32.dll', search);
+    this.mem.setU64(this.teb + WR.FaultEntry, this.procAddress(this.moduleHandle('ntdll.dll'), 'KiUserExceptionDispatcher'));
     loader.bindImports(exe, search);
     protectImage(this.mem, exe.base, exe.pe!);
     loader.initializeModules();

@@ -34,7 +34,9 @@ export const CTRL_SIGNALS: readonly (readonly [signal: number, event: number])[]
   [15, 2], // SIGTERM
   [1, 2], // SIGHUP: the terminal went away, like closing the console window
 ];
-const CRASH_SIGNALS = [4, 6, 7, 8, 11]; // SIGILL SIGABRT SIGBUS SIGFPE SIGSEGV
+// SIGABRT; the faults (SIGSEGV, SIGILL, SIGBUS, SIGFPE, SIGTRAP) have native/faults.ts, which
+// restores the terminal itself.
+const CRASH_SIGNALS = [6];
 
 /** Kernel struct termios (asm-generic): c_lflag at 12, c_iflag at 0, c_cc at 17. */
 export const TERMIOS = { Iflag: 0, Oflag: 4, Cflag: 8, Lflag: 12, Cc: 17, Size: 36 } as const;
@@ -58,29 +60,35 @@ function sigaction(sig: number, act: number, old: number): boolean {
   return libcSyscall4(SYS_rt_sigaction, sig, act, old, 8) === 0;
 }
 
+function consoleDisp(v: number): number {
+  if (v > 0x7f) throw new Error('console block offset needs a disp8');
+  return v;
+}
+
+/** Machine code: if the terminal's settings were changed (Raw), put them back. Expects
+ *  rax = the console block; leaves rax = block and keeps rdi. */
+export function emitRestoreTerminal(a: Asm, block: number): void {
+  const disp = consoleDisp;
+  const skip = new Label();
+  a.raw(0x83, 0x78, disp(CONSOLE.Raw), 0x00); // cmp dword [rax+Raw], 0
+  a.jcc(4, skip);
+  a.raw(0xc7, 0x40, disp(CONSOLE.Raw), 0, 0, 0, 0); // mov dword [rax+Raw], 0
+  a.raw(0x57); // push rdi
+  a.raw(0x8b, 0x78, disp(CONSOLE.TermFd)); // mov edi, [rax+TermFd]
+  a.raw(0x48, 0x8d, 0x50, disp(CONSOLE.Saved)); // lea rdx, [rax+Saved]
+  a.raw(0xbe, ...u32(TCSETS)); // mov esi, TCSETS
+  a.raw(0xb8, ...u32(SYS_ioctl)); // mov eax, SYS_ioctl
+  a.raw(0x0f, 0x05); // syscall
+  a.raw(0x5f); // pop rdi
+  a.raw(0x48, 0xb8, ...u64(block)); // movabs rax, block (the syscall's result replaced it)
+  a.bind(skip);
+}
+
 /** The handlers' machine code for a console block at `block`, with each entry's offset. */
 export function signalHandlerCode(block: number): { code: Uint8Array; ctrl: Map<number, number>; crash: number; restorer: number } {
   const a = new Asm();
-  const disp = (v: number): number => {
-    if (v > 0x7f) throw new Error('console block offset needs a disp8');
-    return v;
-  };
-  const restoreTerminal = (): void => {
-    // if (Raw) { Raw = 0; ioctl(TermFd, TCSETS, block + Saved) }; rax = block after; rdi kept
-    const skip = new Label();
-    a.raw(0x83, 0x78, disp(CONSOLE.Raw), 0x00); // cmp dword [rax+Raw], 0
-    a.jcc(4, skip);
-    a.raw(0xc7, 0x40, disp(CONSOLE.Raw), 0, 0, 0, 0); // mov dword [rax+Raw], 0
-    a.raw(0x57); // push rdi
-    a.raw(0x8b, 0x78, disp(CONSOLE.TermFd)); // mov edi, [rax+TermFd]
-    a.raw(0x48, 0x8d, 0x50, disp(CONSOLE.Saved)); // lea rdx, [rax+Saved]
-    a.raw(0xbe, ...u32(TCSETS)); // mov esi, TCSETS
-    a.raw(0xb8, ...u32(SYS_ioctl)); // mov eax, SYS_ioctl
-    a.raw(0x0f, 0x05); // syscall
-    a.raw(0x5f); // pop rdi
-    a.raw(0x48, 0xb8, ...u64(block)); // movabs rax, block (the syscall's result replaced it)
-    a.bind(skip);
-  };
+  const disp = consoleDisp;
+  const restoreTerminal = (): void => emitRestoreTerminal(a, block);
   const ctrl = new Map<number, number>();
   for (const [sig, event] of CTRL_SIGNALS) {
     ctrl.set(sig, a.length);
@@ -135,11 +143,11 @@ function emit(mem: AddressSpace, block: number): { ctrl: Map<number, number>; cr
   return { ctrl: new Map([...ctrl].map(([s, off]) => [s, base + off])), crash: base + crash, restorer: base + restorer };
 }
 
-function u32(v: number): number[] {
+export function u32(v: number): number[] {
   return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
 }
 
-function u64(v: number): number[] {
+export function u64(v: number): number[] {
   return [...u32(v % 0x100000000), ...u32(Math.floor(v / 0x100000000))];
 }
 

@@ -42,20 +42,27 @@ export interface FastPathEnv {
   processHeap?: number;
 }
 
-/** Callee-saved registers of the Microsoft ABI that System V code may clobber. */
-const SAVE_AREA = 16 + 16 * 10; // rsi, rdi, xmm6–xmm15
+/** The dispatch stub's save area on the host stack: the guest's callee-saved registers at
+ *  the export call. RSI, RDI and XMM6–15 because System V code may clobber them; the others
+ *  so that an exception unwind can recover the caller's full non-volatile state. It lies at
+ *  (the call-guest trampoline's saved host rsp) − 16 − SAVE_AREA. */
+export const SAVE_AREA = 224;
+export const SAVED = { Rsi: 0, Rdi: 8, Xmm6: 16, Rbx: 176, Rbp: 184, R12: 192, R13: 200, R14: 208, R15: 216 } as const;
 
 /** Emits the dispatch stub; on entry eax = export id and rsp = guest rsp (return address). */
 function emitDispatchStub(a: Asm): void {
+  a.storeGsImm32(WR.InGuest, 0); // faults from here on are winrun's, not the guest's
   a.movRR(R.r11, R.rsp); // guest rsp
   a.loadGs(R.rsp, WR.HostRsp); // switch to the host stack (16-byte aligned)
   a.push(R.r11); // guest rsp, restored on the way out
   a.pushGs(WR.GuestRsp); // the outer thunk's guest rsp (nesting)
   a.storeGs(WR.GuestRsp, R.r11); // arguments at GuestRsp+8 for the dispatcher
   a.subImm(R.rsp, SAVE_AREA);
-  a.store(R.rsp, 0, R.rsi);
-  a.store(R.rsp, 8, R.rdi);
-  for (let i = 0; i < 10; i++) a.movdquStore(R.rsp, 16 + 16 * i, 6 + i);
+  a.store(R.rsp, SAVED.Rsi, R.rsi);
+  a.store(R.rsp, SAVED.Rdi, R.rdi);
+  for (let i = 0; i < 10; i++) a.movdquStore(R.rsp, SAVED.Xmm6 + 16 * i, 6 + i);
+  a.store(R.rsp, SAVED.Rbx, R.rbx).store(R.rsp, SAVED.Rbp, R.rbp).store(R.rsp, SAVED.R12, R.r12);
+  a.store(R.rsp, SAVED.R13, R.r13).store(R.rsp, SAVED.R14, R.r14).store(R.rsp, SAVED.R15, R.r15);
   // JS runs with the default floating-point environment whatever the guest set (V8 assumes
   // round-to-nearest with exceptions masked); the guest's comes back on return. ldmxcsr is
   // slow, so it runs only when something differs: the guest's control bits from the default
@@ -77,6 +84,7 @@ function emitDispatchStub(a: Asm): void {
   a.addImm(R.rsp, SAVE_AREA);
   a.popGs(WR.GuestRsp);
   a.pop(R.r11);
+  a.storeGsImm32(WR.InGuest, 1);
   a.movRR(R.rsp, R.r11); // back on the guest stack
   a.movqLoadGs(0, WR.RetXmm0); // float/double result (xmm0 is volatile otherwise)
   a.ret();
@@ -95,6 +103,7 @@ function emitResume(a: Asm): void {
   a.addImm(R.rsp, SAVE_AREA);
   a.popGs(WR.GuestRsp); // the outer thunk's value, as on the normal path
   a.pop(R.r11); // the guest rsp of this call: not needed
+  a.storeGsImm32(WR.InGuest, 1);
   a.loadGs(R.r11, WR.ResumeContext);
   a.xorRR32(R.rax, R.rax).storeGs(WR.ResumeContext, R.rax);
   a.load32(R.rax, R.r11, CONTEXT.EFlags).push(R.rax).popfq();
@@ -129,8 +138,10 @@ function emitCallGuest(a: Asm, returnOffset: { value: number }): void {
   a.load(R.rcx, R.rsp, 0).load(R.rdx, R.rsp, 8).load(R.r8, R.rsp, 16).load(R.r9, R.rsp, 24);
   a.movqXmmR(0, R.rcx).movqXmmR(1, R.rdx).movqXmmR(2, R.r8).movqXmmR(3, R.r9);
   a.ldmxcsrGs(WR.GuestMxcsr); // the guest's floating-point environment for the callback
+  a.storeGsImm32(WR.InGuest, 1);
   a.callR(R.rax);
   returnOffset.value = a.length; // where a guest function returns to (the unwinder resumes here)
+  a.storeGsImm32(WR.InGuest, 0);
   a.movsdStoreGs(WR.RetXmm0, 0);
   a.stmxcsrGs(WR.GuestMxcsr).ldmxcsrGs(WR.HostMxcsr);
   a.loadGs(R.rsp, WR.HostRsp);

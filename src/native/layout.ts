@@ -55,6 +55,11 @@ export const WR = {
   HostMxcsr: WR_BLOCK + 0x54,
   /** Scratch: the live MXCSR when a thunk returns. */
   MxcsrNow: WR_BLOCK + 0x58,
+  /** Non-zero while the thread runs guest code (set by call-guest and the dispatch stub):
+   *  the fault handler turns only those faults into Windows exceptions. */
+  InGuest: WR_BLOCK + 0x60,
+  /** Where a guest fault resumes: ntdll's KiUserExceptionDispatcher thunk (0: not yet). */
+  FaultEntry: WR_BLOCK + 0x68,
   /** Scratch for the CRT's per-thread buffers (strerror, strtok …). */
   Scratch: WR_BLOCK + 0x100,
   ScratchSize: 0x400,
@@ -62,16 +67,46 @@ export const WR = {
   ContextBuffer: WR_BLOCK + 0x500,
   /** A CONTEXT the unwinder uses to return into the call-guest trampoline. */
   UnwindBuffer: WR_BLOCK + 0xa00,
+  /** The machine state of the last guest fault, copied by the signal handler (FAULT). */
+  Fault: WR_BLOCK + 0x1000,
+  /** The thread's signal stack (sigaltstack) lies after the thread block. */
 } as const;
 
+/** A guest fault as the signal handler saves it (native/faults.ts): Linux's mcontext
+ *  registers, the start of its siginfo, and the FXSAVE image (the same layout as CONTEXT's
+ *  FltSave). */
+export const FAULT = {
+  /** gregs[23]: R8–R15, RDI, RSI, RBP, RBX, RDX, RAX, RCX, RSP, RIP, EFL, CSGSFS, ERR, TRAPNO,
+   *  OLDMASK, CR2 (u64 each). */
+  Gregs: 0x000,
+  /** si_signo (i32), si_errno (i32), si_code (i32), pad, si_addr (u64). */
+  Siginfo: 0x0c0,
+  /** Non-zero when FpState holds the FXSAVE image. */
+  HaveFp: 0x0f8,
+  FpState: 0x100,
+  Size: 0x300,
+} as const;
+
+/** Linux's gregs indexes (sys/ucontext.h REG_*). */
+export const GREG = { R8: 0, R9: 1, R10: 2, R11: 3, R12: 4, R13: 5, R14: 6, R15: 7, RDI: 8, RSI: 9, RBP: 10, RBX: 11, RDX: 12, RAX: 13, RCX: 14, RSP: 15, RIP: 16, EFL: 17, CSGSFS: 18, ERR: 19, TRAPNO: 20, OLDMASK: 21, CR2: 22 } as const;
+
 /** Bytes allocated for TEB + winrun block. */
-export const THREAD_BLOCK_SIZE = 0x3000;
+export const THREAD_BLOCK_SIZE = 0x4000;
+/** Size of each thread's signal stack. */
+export const SIGNAL_STACK_SIZE = 0x10000;
 
 /** CONTEXT (x64, winnt.h): the fields the resume path loads. */
 export const CONTEXT = {
   ContextFlags: 0x30,
   MxCsr: 0x34,
+  SegCs: 0x38,
+  SegDs: 0x3a,
+  SegEs: 0x3c,
+  SegFs: 0x3e,
+  SegGs: 0x40,
+  SegSs: 0x42,
   EFlags: 0x44,
+  Dr0: 0x48,
   Rax: 0x78,
   Rcx: 0x80,
   Rdx: 0x88,
@@ -89,7 +124,8 @@ export const CONTEXT = {
   R14: 0xe8,
   R15: 0xf0,
   Rip: 0xf8,
-  /** FltSave (XMM_SAVE_AREA32) starts at 0x100; its XmmRegisters at +0xa0. */
+  /** FltSave (XMM_SAVE_AREA32, the FXSAVE image); its XmmRegisters at +0xa0. */
+  FltSave: 0x100,
   Xmm0: 0x1a0,
   Size: 0x4d0,
 } as const;
@@ -151,6 +187,8 @@ export const EXCEPTIONS = {
   /** RtlAddFunctionTable / RtlInstallFunctionTableCallback / growable tables: u64 head of a
    *  singly linked list of heap nodes (layout in kernel/unwind.ts). */
   FunctionTables: 0x20,
+  /** Non-zero once an unhandled exception's report was written (it is written once). */
+  Reported: 0x30,
   Size: 0x1000,
 } as const;
 

@@ -33,10 +33,12 @@ import * as penv from './processenv.js';
 import * as pinfo from './processinfo.js';
 import * as cpu from './processors.js';
 import * as tz from './timezoneapi.js';
+import { KERNEL32_EXCEPTION_EXPORTS } from '../ntdll/excexports.js';
 
 export const kernel32: DllTable = {
   name: 'kernel32.dll',
   exports: [
+    ...KERNEL32_EXCEPTION_EXPORTS,
     { name: 'AddDllDirectory', args: ['ptr'], ret: 'ptr', impl: lib.AddDllDirectory },
     { name: 'CloseHandle', args: ['handle'], ret: 'bool', impl: file.CloseHandle },
     { name: 'CompareFileTime', args: ['ptr', 'ptr'], ret: 'i32', impl: tz.CompareFileTime },

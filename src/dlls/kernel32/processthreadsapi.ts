@@ -16,6 +16,7 @@ export const PEB_EXT = {
   TlsBitmap: 0x810,
   /** Unused: GetEnvironmentStringsA now returns a fresh block each call. */
   EnvironmentA: 0x818,
+  /* 0x820: msvcrt's CRT data (msvcrt/crtdata.ts). */
 } as const;
 
 const peb = (ctx: ApiContext): number => ctx.process.pebAddress;

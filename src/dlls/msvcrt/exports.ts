@@ -9,6 +9,7 @@ import * as scanf from './sscanf.js';
 import { heapString } from './crtdata.js';
 import { pctype } from './ctype.js';
 import { SHARED_CRT_EXPORTS } from './shared.js';
+import { C_SPECIFIC_HANDLER } from '../ntdll/excexports.js';
 
 export const msvcrt: DllTable = {
   name: 'msvcrt.dll',
@@ -81,5 +82,6 @@ export const msvcrt: DllTable = {
     { name: 'swscanf', args: ['wstr', 'wstr'], varargs: true, ret: 'i32', impl: scanf.swscanf },
     { name: 'swscanf_s', args: ['wstr', 'wstr'], varargs: true, ret: 'i32', impl: scanf.swscanf_s },
     ...SHARED_CRT_EXPORTS,
+    C_SPECIFIC_HANDLER,
   ],
 };

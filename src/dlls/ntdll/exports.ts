@@ -13,6 +13,7 @@ import * as conv from './rtlconvert.js';
 import * as misc from './rtlmisc.js';
 import * as path from './rtlpath.js';
 import * as str from './rtlstring.js';
+import { NTDLL_EXCEPTION_EXPORTS } from './excexports.js';
 
 /** The system calls. User-mode ntdll exports each as Nt* and as an identical Zw*. */
 const SYSCALLS: readonly ExportRow[] = [
@@ -46,6 +47,7 @@ export const ntdll: DllTable = {
   exports: [
     ...SYSCALLS,
     ...SYSCALLS.map((r) => ({ ...r, name: 'Zw' + r.name.slice(2) })),
+    ...NTDLL_EXCEPTION_EXPORTS,
     { name: 'NtGetTickCount', args: [], ret: 'u32', impl: sys.NtGetTickCount },
     { name: 'RtlAllocateHeap', args: ['handle', 'u32', 'u64'], ret: 'ptr', native: 'HeapAlloc', impl: (ctx, h: number, f: number, n: bigint) => heap.HeapAlloc(ctx, h, f, Number(n)) },
     { name: 'RtlAnsiStringToUnicodeString', args: ['ptr', 'ptr', 'u8'], ret: 'u32', impl: conv.RtlAnsiStringToUnicodeString },

@@ -1,0 +1,138 @@
+/**
+ * Structured-exception definitions (winnt.h, ntstatus.h): the exception codes winrun raises,
+ * EXCEPTION_RECORD and DISPATCHER_CONTEXT layouts, the flags and dispositions, and the small
+ * helpers every part of the machinery shares (copying a CONTEXT, scratch space on the guest
+ * stack).
+ */
+import { CONTEXT, WR } from '../../native/layout.js';
+import type { ApiContext } from '../types.js';
+
+export const STATUS = {
+  GUARD_PAGE_VIOLATION: 0x80000001,
+  DATATYPE_MISALIGNMENT: 0x80000002,
+  BREAKPOINT: 0x80000003,
+  SINGLE_STEP: 0x80000004,
+  UNWIND_CONSOLIDATE: 0x80000029,
+  ACCESS_VIOLATION: 0xc0000005,
+  IN_PAGE_ERROR: 0xc0000006,
+  INVALID_PARAMETER: 0xc000000d,
+  ILLEGAL_INSTRUCTION: 0xc000001d,
+  NONCONTINUABLE_EXCEPTION: 0xc0000025,
+  INVALID_DISPOSITION: 0xc0000026,
+  UNWIND: 0xc0000027,
+  BAD_STACK: 0xc0000028,
+  INVALID_UNWIND_TARGET: 0xc0000029,
+  FLT_DENORMAL_OPERAND: 0xc000008d,
+  FLT_DIVIDE_BY_ZERO: 0xc000008e,
+  FLT_INEXACT_RESULT: 0xc000008f,
+  FLT_INVALID_OPERATION: 0xc0000090,
+  FLT_OVERFLOW: 0xc0000091,
+  FLT_STACK_CHECK: 0xc0000092,
+  FLT_UNDERFLOW: 0xc0000093,
+  INTEGER_DIVIDE_BY_ZERO: 0xc0000094,
+  INTEGER_OVERFLOW: 0xc0000095,
+  PRIVILEGED_INSTRUCTION: 0xc0000096,
+  STACK_OVERFLOW: 0xc00000fd,
+  STACK_BUFFER_OVERRUN: 0xc0000409,
+} as const;
+
+/** Names for reports, as winnt.h spells them. */
+export const EXCEPTION_NAMES: ReadonlyMap<number, string> = new Map([
+  [STATUS.GUARD_PAGE_VIOLATION, 'EXCEPTION_GUARD_PAGE'],
+  [STATUS.DATATYPE_MISALIGNMENT, 'EXCEPTION_DATATYPE_MISALIGNMENT'],
+  [STATUS.BREAKPOINT, 'EXCEPTION_BREAKPOINT'],
+  [STATUS.SINGLE_STEP, 'EXCEPTION_SINGLE_STEP'],
+  [STATUS.ACCESS_VIOLATION, 'EXCEPTION_ACCESS_VIOLATION'],
+  [STATUS.IN_PAGE_ERROR, 'EXCEPTION_IN_PAGE_ERROR'],
+  [STATUS.ILLEGAL_INSTRUCTION, 'EXCEPTION_ILLEGAL_INSTRUCTION'],
+  [STATUS.NONCONTINUABLE_EXCEPTION, 'EXCEPTION_NONCONTINUABLE_EXCEPTION'],
+  [STATUS.INVALID_DISPOSITION, 'EXCEPTION_INVALID_DISPOSITION'],
+  [STATUS.FLT_DENORMAL_OPERAND, 'EXCEPTION_FLT_DENORMAL_OPERAND'],
+  [STATUS.FLT_DIVIDE_BY_ZERO, 'EXCEPTION_FLT_DIVIDE_BY_ZERO'],
+  [STATUS.FLT_INEXACT_RESULT, 'EXCEPTION_FLT_INEXACT_RESULT'],
+  [STATUS.FLT_INVALID_OPERATION, 'EXCEPTION_FLT_INVALID_OPERATION'],
+  [STATUS.FLT_OVERFLOW, 'EXCEPTION_FLT_OVERFLOW'],
+  [STATUS.FLT_STACK_CHECK, 'EXCEPTION_FLT_STACK_CHECK'],
+  [STATUS.FLT_UNDERFLOW, 'EXCEPTION_FLT_UNDERFLOW'],
+  [STATUS.INTEGER_DIVIDE_BY_ZERO, 'EXCEPTION_INT_DIVIDE_BY_ZERO'],
+  [STATUS.INTEGER_OVERFLOW, 'EXCEPTION_INT_OVERFLOW'],
+  [STATUS.PRIVILEGED_INSTRUCTION, 'EXCEPTION_PRIV_INSTRUCTION'],
+  [STATUS.STACK_OVERFLOW, 'EXCEPTION_STACK_OVERFLOW'],
+  [STATUS.STACK_BUFFER_OVERRUN, 'STATUS_STACK_BUFFER_OVERRUN'],
+  [0xe06d7363, 'C++ exception (MSVC)'],
+  [0x20474343, 'C++ exception (GCC)'],
+]);
+
+/** EXCEPTION_RECORD (x64). */
+export const REC = {
+  ExceptionCode: 0x00,
+  ExceptionFlags: 0x04,
+  ExceptionRecord: 0x08,
+  ExceptionAddress: 0x10,
+  NumberParameters: 0x18,
+  ExceptionInformation: 0x20,
+  Size: 0x98,
+} as const;
+export const EXCEPTION_MAXIMUM_PARAMETERS = 15;
+
+/** ExceptionFlags. */
+export const EXCEPTION_NONCONTINUABLE = 0x01;
+export const EXCEPTION_UNWINDING = 0x02;
+export const EXCEPTION_EXIT_UNWIND = 0x04;
+export const EXCEPTION_STACK_INVALID = 0x08;
+export const EXCEPTION_NESTED_CALL = 0x10;
+export const EXCEPTION_TARGET_UNWIND = 0x20;
+export const EXCEPTION_COLLIDED_UNWIND = 0x40;
+
+/** EXCEPTION_DISPOSITION (language handlers) and the filter results. */
+export const ExceptionContinueExecution = 0;
+export const ExceptionContinueSearch = 1;
+export const ExceptionNestedException = 2;
+export const ExceptionCollidedUnwind = 3;
+export const EXCEPTION_EXECUTE_HANDLER = 1;
+export const EXCEPTION_CONTINUE_SEARCH = 0;
+export const EXCEPTION_CONTINUE_EXECUTION = -1;
+
+/** DISPATCHER_CONTEXT (x64). */
+export const DC = {
+  ControlPc: 0x00,
+  ImageBase: 0x08,
+  FunctionEntry: 0x10,
+  EstablisherFrame: 0x18,
+  TargetIp: 0x20,
+  ContextRecord: 0x28,
+  LanguageHandler: 0x30,
+  HandlerData: 0x38,
+  HistoryTable: 0x40,
+  ScopeIndex: 0x48,
+  Fill0: 0x4c,
+  Size: 0x50,
+} as const;
+
+/** CONTEXT_AMD64 | CONTROL | INTEGER | SEGMENTS | FLOATING_POINT. */
+export const CONTEXT_FULL_SEGMENTS = 0x10001f;
+/** The segment selectors of a 64-bit Windows user thread. */
+export const SEGMENTS = { Cs: 0x33, Ds: 0x2b, Es: 0x2b, Fs: 0x53, Gs: 0x2b, Ss: 0x2b } as const;
+
+/** The integer registers of a CONTEXT in unwind-code order (rax … r15). */
+export const CONTEXT_GPRS = [CONTEXT.Rax, CONTEXT.Rcx, CONTEXT.Rdx, CONTEXT.Rbx, CONTEXT.Rsp, CONTEXT.Rbp, CONTEXT.Rsi, CONTEXT.Rdi, CONTEXT.R8, CONTEXT.R9, CONTEXT.R10, CONTEXT.R11, CONTEXT.R12, CONTEXT.R13, CONTEXT.R14, CONTEXT.R15] as const;
+
+export function copyContext(ctx: ApiContext, dst: number, src: number): void {
+  if (dst !== src) ctx.mem.write(dst, ctx.mem.read(src, CONTEXT.Size));
+}
+
+/**
+ * Runs `fn` with `bytes` of scratch space on the guest stack below the current call (16-byte
+ * aligned); guest code that `fn` calls runs below it. Returns what `fn` returns.
+ */
+export function withGuestScratch<T>(ctx: ApiContext, bytes: number, fn: (at: number) => T): T {
+  const slot = ctx.teb + WR.GuestRsp;
+  const saved = ctx.mem.ptr(slot);
+  const at = Math.floor((saved - bytes - 0x20) / 16) * 16;
+  ctx.mem.setU64(slot, at);
+  try {
+    return fn(at);
+  } finally {
+    ctx.mem.setU64(slot, saved);
+  }
+}

@@ -1,0 +1,45 @@
+/** The structured-exception exports, shared by the tables of the DLLs that export them. */
+import type { ExportRow } from '../types.js';
+import { C_specific_handler } from './cspecific.js';
+import * as dispatch from './excdispatch.js';
+import * as unwind from './excunwind.js';
+import * as vec from './excvector.js';
+
+const captureContext: ExportRow = { name: 'RtlCaptureContext', args: ['ptr'], ret: 'void', impl: unwind.RtlCaptureContext };
+const raiseException: ExportRow = { name: 'RtlRaiseException', args: ['ptr'], ret: 'void', impl: dispatch.RtlRaiseException };
+const restoreContext: ExportRow = { name: 'RtlRestoreContext', args: ['ptr', 'ptr'], ret: 'void', impl: unwind.RtlRestoreContext };
+const unwindRow: ExportRow = { name: 'RtlUnwind', args: ['ptr', 'ptr', 'ptr', 'u64'], ret: 'void', impl: unwind.RtlUnwind };
+const unwindEx: ExportRow = { name: 'RtlUnwindEx', args: ['ptr', 'ptr', 'ptr', 'u64', 'ptr', 'ptr'], ret: 'void', impl: unwind.RtlUnwindEx };
+export const C_SPECIFIC_HANDLER: ExportRow = { name: '__C_specific_handler', args: ['ptr', 'ptr', 'ptr', 'ptr'], ret: 'u32', impl: C_specific_handler };
+
+export const NTDLL_EXCEPTION_EXPORTS: readonly ExportRow[] = [
+  { name: 'KiUserExceptionDispatcher', args: [], ret: 'void', impl: dispatch.KiUserExceptionDispatcher },
+  { name: 'NtContinue', args: ['ptr', 'u8'], ret: 'u32', impl: unwind.NtContinue },
+  { name: 'NtRaiseException', args: ['ptr', 'ptr', 'u8'], ret: 'u32', impl: dispatch.NtRaiseException },
+  { name: 'RtlAddVectoredContinueHandler', args: ['u32', 'ptr'], ret: 'ptr', impl: vec.AddVectoredContinueHandler },
+  { name: 'RtlAddVectoredExceptionHandler', args: ['u32', 'ptr'], ret: 'ptr', impl: vec.AddVectoredExceptionHandler },
+  captureContext,
+  raiseException,
+  { name: 'RtlRemoveVectoredContinueHandler', args: ['ptr'], ret: 'u32', impl: vec.RemoveVectoredContinueHandler },
+  { name: 'RtlRemoveVectoredExceptionHandler', args: ['ptr'], ret: 'u32', impl: vec.RemoveVectoredExceptionHandler },
+  restoreContext,
+  unwindRow,
+  unwindEx,
+  { name: 'ZwContinue', args: ['ptr', 'u8'], ret: 'u32', impl: unwind.NtContinue },
+  { name: 'ZwRaiseException', args: ['ptr', 'ptr', 'u8'], ret: 'u32', impl: dispatch.NtRaiseException },
+  C_SPECIFIC_HANDLER,
+];
+
+export const KERNEL32_EXCEPTION_EXPORTS: readonly ExportRow[] = [
+  { name: 'AddVectoredContinueHandler', args: ['u32', 'ptr'], ret: 'ptr', impl: vec.AddVectoredContinueHandler },
+  { name: 'AddVectoredExceptionHandler', args: ['u32', 'ptr'], ret: 'ptr', impl: vec.AddVectoredExceptionHandler },
+  { name: 'RaiseException', args: ['u32', 'u32', 'u32', 'ptr'], ret: 'void', impl: dispatch.RaiseException },
+  { name: 'RemoveVectoredContinueHandler', args: ['ptr'], ret: 'u32', impl: vec.RemoveVectoredContinueHandler },
+  { name: 'RemoveVectoredExceptionHandler', args: ['ptr'], ret: 'u32', impl: vec.RemoveVectoredExceptionHandler },
+  captureContext,
+  raiseException,
+  restoreContext,
+  unwindRow,
+  unwindEx,
+  { name: 'UnhandledExceptionFilter', args: ['ptr'], ret: 'i32', impl: dispatch.UnhandledExceptionFilter },
+];

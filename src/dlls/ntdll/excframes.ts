@@ -1,0 +1,83 @@
+/**
+ * Walking the guest's frames for exception dispatch, unwinding and stack traces: one frame at a
+ * time over a CONTEXT in guest memory, through `.pdata` unwind data (kernel/unwind.ts), leaf
+ * functions, and the places where JS called guest code (the call-guest trampoline): there the
+ * walk continues at the CONTEXT the call was made for (an exception being dispatched, a catch
+ * block's parent frame) or in the guest code whose export call JS was running.
+ */
+import { SAVED } from '../../native/engine.js';
+import { CONTEXT } from '../../native/layout.js';
+import type { ApiContext, GuestCallFrame } from '../types.js';
+import { copyContext } from './excdefs.js';
+import { lookupFunction, unwindFunction } from './excunwinder.js';
+
+export interface Frame {
+  /** The frame's RIP before it was unwound. */
+  readonly controlPc: number;
+  readonly imageBase: number;
+  /** The RUNTIME_FUNCTION of the frame's function (0: a leaf function or no unwind data). */
+  readonly functionEntry: number;
+  readonly establisherFrame: number;
+  /** The language handler for the handler type asked for (0: none), and its data. */
+  readonly handler: number;
+  readonly handlerData: number;
+  /** The frame was a JS → guest call: `walk` now holds the state past it. */
+  readonly boundary?: GuestCallFrame;
+}
+
+/** Where guest code called from JS returns: the trampoline frame for the call at `rsp`. */
+function callAt(ctx: ApiContext, rsp: number): GuestCallFrame | undefined {
+  const calls = ctx.process.frames.calls;
+  for (let i = calls.length - 1; i >= 0; i--) if (calls[i]!.rsp === rsp) return calls[i];
+  return undefined;
+}
+
+/** Loads the non-volatile registers an export call's caller had, from the dispatch stub's
+ *  save area, into the CONTEXT at `c`. */
+export function loadSavedRegisters(ctx: ApiContext, c: number, saveArea: number): void {
+  const m = ctx.mem;
+  const s = ctx.process.frames.readSaveArea(saveArea);
+  const regs: [number, number][] = [
+    [CONTEXT.Rbx, SAVED.Rbx], [CONTEXT.Rbp, SAVED.Rbp], [CONTEXT.Rsi, SAVED.Rsi], [CONTEXT.Rdi, SAVED.Rdi],
+    [CONTEXT.R12, SAVED.R12], [CONTEXT.R13, SAVED.R13], [CONTEXT.R14, SAVED.R14], [CONTEXT.R15, SAVED.R15],
+  ];
+  for (const [at, from] of regs) m.setU64(c + at, s.getBigUint64(from, true));
+  m.write(c + CONTEXT.Xmm0 + 16 * 6, new Uint8Array(s.buffer, SAVED.Xmm6, 160));
+}
+
+/** The walk steps out of a JS → guest call into the guest code whose export call JS ran. */
+function crossExportCall(ctx: ApiContext, walk: number, call: GuestCallFrame): void {
+  const m = ctx.mem;
+  m.setU64(walk + CONTEXT.Rip, m.u64(call.exportRsp));
+  m.setU64(walk + CONTEXT.Rsp, call.exportRsp + 8);
+  loadSavedRegisters(ctx, walk, call.saveArea);
+}
+
+/**
+ * Unwinds one frame of the CONTEXT at `walk` in place and describes it; undefined at the end of
+ * the guest's stack (the top-level call, a zero or unreadable return address). `handlerType`
+ * is UNW_FLAG_EHANDLER (dispatch) or UNW_FLAG_UHANDLER (unwind).
+ */
+export function unwindOneFrame(ctx: ApiContext, handlerType: number, walk: number): Frame | undefined {
+  const m = ctx.mem;
+  const pc = m.ptr(walk + CONTEXT.Rip);
+  const rsp = m.ptr(walk + CONTEXT.Rsp);
+  if (pc === 0 || !m.accessible(rsp, 8, 'read')) return undefined;
+  if (pc === ctx.process.frames.callGuestReturn) {
+    const call = callAt(ctx, rsp);
+    if (!call) return undefined;
+    if (call.parent !== 0) copyContext(ctx, walk, call.parent);
+    else if (call.exportRsp !== 0) crossExportCall(ctx, walk, call);
+    else return undefined;
+    return { controlPc: pc, imageBase: 0, functionEntry: 0, establisherFrame: rsp, handler: 0, handlerData: 0, boundary: call };
+  }
+  const found = lookupFunction(ctx, pc);
+  if (!found) {
+    // A leaf function (or code without unwind data): the return address is at [rsp].
+    m.setU64(walk + CONTEXT.Rip, m.u64(rsp));
+    m.setU64(walk + CONTEXT.Rsp, rsp + 8);
+    return { controlPc: pc, imageBase: ctx.process.frames.imageAt(pc)?.base ?? 0, functionEntry: 0, establisherFrame: rsp, handler: 0, handlerData: 0 };
+  }
+  const r = unwindFunction(ctx, handlerType, found.imageBase, pc, found.entry, walk);
+  return { controlPc: pc, imageBase: found.imageBase, functionEntry: found.entry, establisherFrame: r.establisherFrame, handler: r.handler, handlerData: r.handlerData };
+}

@@ -1,0 +1,144 @@
+/**
+ * Unwinding (DESIGN.md §6): RtlUnwindEx walks from its caller's frame up to a target frame,
+ * calling each frame's termination handler (UNW_FLAG_UHANDLER) on the way, then continues at
+ * the target IP with the target frame's registers. RtlRestoreContext (with the
+ * STATUS_UNWIND_CONSOLIDATE callback C++ catch blocks use), NtContinue and RtlCaptureContext.
+ * Every transfer goes through the engine's "resume at CONTEXT" path (ctx.unwindTo), which also
+ * unwinds JS frames between here and the target normally.
+ */
+import { CONTEXT, WR } from '../../native/layout.js';
+import { UNW_FLAG_UHANDLER } from '../../pe/exceptions.js';
+import type { ApiContext } from '../types.js';
+import {
+  DC, EXCEPTION_COLLIDED_UNWIND, EXCEPTION_EXIT_UNWIND, EXCEPTION_NONCONTINUABLE, EXCEPTION_TARGET_UNWIND, EXCEPTION_UNWINDING,
+  ExceptionCollidedUnwind, ExceptionContinueSearch, REC, STATUS, copyContext, withGuestScratch,
+} from './excdefs.js';
+import { captureCaller, raiseFromCaller, writeRecord } from './excdispatch.js';
+import { unwindOneFrame } from './excframes.js';
+
+function trace(ctx: ApiContext, text: string): void {
+  if (ctx.debug.on('seh', 'trace')) ctx.debug.log('seh', 'trace', 'unwind', text);
+}
+
+function raiseStatus(ctx: ApiContext, code: number): void {
+  raiseFromCaller(ctx, (rec, ret) => writeRecord(ctx, rec, code, EXCEPTION_NONCONTINUABLE, ret, []));
+}
+
+/**
+ * The unwind itself, from the state in `c` (the caller of the API, already captured): calls
+ * the termination handlers of every frame up to `targetFrame` and resumes there.
+ */
+export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targetIp: number, record: number, returnValue: bigint, history: number): void {
+  const m = ctx.mem;
+  const frames = ctx.process.frames;
+  withGuestScratch(ctx, REC.Size + CONTEXT.Size + DC.Size + 0x20, (at) => {
+    const next = at;
+    const dc = at + CONTEXT.Size;
+    let rec = record;
+    if (rec === 0 || !m.accessible(rec, REC.Size, 'write')) {
+      rec = dc + DC.Size;
+      writeRecord(ctx, rec, STATUS.UNWIND, 0, m.ptr(c + CONTEXT.Rip), []);
+    }
+    const baseFlags = (m.u32(rec + REC.ExceptionFlags) & ~(EXCEPTION_TARGET_UNWIND | EXCEPTION_COLLIDED_UNWIND)) | EXCEPTION_UNWINDING | (targetFrame === 0 ? EXCEPTION_EXIT_UNWIND : 0);
+    m.setU32(rec + REC.ExceptionFlags, baseFlags);
+    trace(ctx, `unwinding to frame 0x${targetFrame.toString(16)}, ip ${frames.describe(targetIp)}`);
+    for (let depth = 0; ; depth++) {
+      copyContext(ctx, next, c);
+      const frame = depth < 100000 ? unwindOneFrame(ctx, UNW_FLAG_UHANDLER, next) : undefined;
+      if (!frame) {
+        // The target is not on the stack.
+        if (targetFrame !== 0) return raiseStatus(ctx, STATUS.INVALID_UNWIND_TARGET);
+        break;
+      }
+      if (frame.boundary) {
+        copyContext(ctx, c, next);
+        continue;
+      }
+      if (targetFrame !== 0 && frame.establisherFrame > targetFrame) return raiseStatus(ctx, STATUS.INVALID_UNWIND_TARGET);
+      const atTarget = frame.establisherFrame === targetFrame;
+      if (frame.handler !== 0) {
+        m.setU32(rec + REC.ExceptionFlags, baseFlags | (atTarget ? EXCEPTION_TARGET_UNWIND : 0));
+        m.fill(dc, 0, DC.Size);
+        m.setU64(dc + DC.ControlPc, frame.controlPc);
+        m.setU64(dc + DC.ImageBase, frame.imageBase);
+        m.setU64(dc + DC.FunctionEntry, frame.functionEntry);
+        m.setU64(dc + DC.EstablisherFrame, frame.establisherFrame);
+        m.setU64(dc + DC.TargetIp, targetIp);
+        m.setU64(dc + DC.ContextRecord, c);
+        m.setU64(dc + DC.LanguageHandler, frame.handler);
+        m.setU64(dc + DC.HandlerData, frame.handlerData);
+        m.setU64(dc + DC.HistoryTable, history);
+        trace(ctx, `calling termination handler ${frames.describe(frame.handler)} for frame 0x${frame.establisherFrame.toString(16)}`);
+        const r = Number(frames.callFrom(c, frame.handler, [rec, frame.establisherFrame, c, dc]) & 0xffffffffn);
+        m.setU32(rec + REC.ExceptionFlags, baseFlags);
+        if (r === ExceptionCollidedUnwind) ctx.fixme('seh', 'RtlUnwindEx', 'a collided unwind is continued as a plain one');
+        else if (r !== ExceptionContinueSearch) return raiseStatus(ctx, STATUS.INVALID_DISPOSITION);
+      }
+      if (atTarget) break;
+      copyContext(ctx, c, next);
+    }
+    m.setU64(c + CONTEXT.Rax, returnValue);
+    m.setU64(c + CONTEXT.Rip, targetIp);
+    restoreContext(ctx, c, rec);
+  });
+}
+
+/** Continues at `context`; a STATUS_UNWIND_CONSOLIDATE record's callback runs first (on the
+ *  target frame) and returns the address to continue at. */
+export function restoreContext(ctx: ApiContext, context: number, record: number): void {
+  const m = ctx.mem;
+  if (record !== 0 && m.accessible(record, REC.Size, 'read') && m.u32(record + REC.ExceptionCode) === STATUS.UNWIND_CONSOLIDATE && m.u32(record + REC.NumberParameters) >= 1) {
+    const callback = m.ptr(record + REC.ExceptionInformation);
+    trace(ctx, `consolidation callback ${ctx.process.frames.describe(callback)}`);
+    const ip = ctx.process.frames.callFrom(context, callback, [record]);
+    m.setU64(context + CONTEXT.Rip, ip);
+  }
+  ctx.unwindTo(context);
+}
+
+export function RtlUnwindEx(ctx: ApiContext, targetFrame: number, targetIp: number, record: number, returnValue: bigint, context: number, history: number): void {
+  const guestRsp = ctx.mem.ptr(ctx.teb + WR.GuestRsp);
+  if (context !== 0 && ctx.mem.accessible(context, CONTEXT.Size, 'write')) {
+    captureCaller(ctx, context, guestRsp);
+    unwindFrom(ctx, context, targetFrame, targetIp, record, returnValue, history);
+    return;
+  }
+  withGuestScratch(ctx, CONTEXT.Size, (c) => {
+    captureCaller(ctx, c, guestRsp);
+    unwindFrom(ctx, c, targetFrame, targetIp, record, returnValue, history);
+  });
+}
+
+export function RtlUnwind(ctx: ApiContext, targetFrame: number, targetIp: number, record: number, returnValue: bigint): void {
+  RtlUnwindEx(ctx, targetFrame, targetIp, record, returnValue, 0, 0);
+}
+
+export function RtlCaptureContext(ctx: ApiContext, context: number): void {
+  if (!ctx.mem.accessible(context, CONTEXT.Size, 'write')) {
+    raiseFromCaller(ctx, (rec, ret) => writeRecord(ctx, rec, STATUS.ACCESS_VIOLATION, 0, ret, [1, context]));
+    return;
+  }
+  captureCaller(ctx, context);
+  ctx.mem.setU64(context + CONTEXT.Rcx, context);
+}
+
+export function RtlRestoreContext(ctx: ApiContext, context: number, record: number): void {
+  if (!ctx.mem.accessible(context, CONTEXT.Size, 'read')) {
+    raiseFromCaller(ctx, (rec, ret) => writeRecord(ctx, rec, STATUS.ACCESS_VIOLATION, 0, ret, [0, context]));
+    return;
+  }
+  // Resume from a copy below this call: the caller's buffer may lie in the frames it replaces.
+  withGuestScratch(ctx, CONTEXT.Size, (c) => {
+    copyContext(ctx, c, context);
+    restoreContext(ctx, c, record);
+  });
+}
+
+export function NtContinue(ctx: ApiContext, context: number, _alertable: number): number {
+  if (!ctx.mem.accessible(context, CONTEXT.Size, 'read')) return STATUS.ACCESS_VIOLATION;
+  withGuestScratch(ctx, CONTEXT.Size, (c) => {
+    copyContext(ctx, c, context);
+    ctx.unwindTo(c);
+  });
+  return 0;
+}
