@@ -49,3 +49,33 @@ export function raiseAbortHandler(ctx: ApiContext): void {
     ctx.callGuest(handler, [SIGABRT]);
   }
 }
+
+/** The exceptions _XcptFilter turns into signals, as msvcrt's action table does. */
+const XCPT_SIGNALS = new Map<number, number>([
+  [0xc0000005, 11], // ACCESS_VIOLATION: SIGSEGV
+  [0xc000001d, 4], // ILLEGAL_INSTRUCTION: SIGILL
+  [0xc0000096, 4], // PRIVILEGED_INSTRUCTION: SIGILL
+  ...[0xc000008d, 0xc000008e, 0xc000008f, 0xc0000090, 0xc0000091, 0xc0000092, 0xc0000093, 0xc00002b4, 0xc00002b5].map((c): [number, number] => [c, 8]),
+]);
+/** _FPE_* sub-codes passed to a SIGFPE handler, by exception code. */
+const FPE_CODES = new Map<number, number>([
+  [0xc000008d, 0x82], [0xc000008e, 0x83], [0xc000008f, 0x86], [0xc0000090, 0x81], [0xc0000091, 0x84], [0xc0000092, 0x8a], [0xc0000093, 0x85], [0xc00002b4, 0x8d], [0xc00002b5, 0x8e],
+]);
+const EXCEPTION_CONTINUE_EXECUTION = -1;
+
+/**
+ * _XcptFilter: the filter of the CRT's startup __try. An exception with a signal() handler
+ * installed for its signal runs that handler (reset to SIG_DFL first) and continues; SIG_IGN
+ * continues; anything else goes to UnhandledExceptionFilter.
+ */
+export function _XcptFilter(ctx: ApiContext, code: number, pointers: number, unhandled: (ctx: ApiContext, pointers: number) => number): number {
+  const sig = XCPT_SIGNALS.get(code >>> 0);
+  if (sig === undefined) return unhandled(ctx, pointers);
+  const at = handlerSlot(ctx, sig);
+  const handler = ctx.mem.ptr(at);
+  if (handler === 0) return unhandled(ctx, pointers);
+  if (handler === SIG_IGN) return EXCEPTION_CONTINUE_EXECUTION;
+  ctx.mem.setU64(at, 0);
+  ctx.callGuest(handler, sig === 8 ? [sig, FPE_CODES.get(code >>> 0) ?? 0x81] : [sig]);
+  return EXCEPTION_CONTINUE_EXECUTION;
+}
