@@ -21,6 +21,8 @@ export const enum HandleType {
   RegistryKey = 7,
   /** An access token: the value says which (kernel/security.ts). */
   Token = 8,
+  /** A semaphore: the value is the guest address of its { count, maximum } block. */
+  Semaphore = 9,
 }
 
 /** Slot flags. */

@@ -121,8 +121,20 @@ export class WinProcess implements ProcessApi {
       calls: this.guestCalls,
       callGuestReturn: this.engine.callGuestReturn,
       callFrom: (parent, fn, args) => {
-        this.nextParent = parent;
-        return this.callGuest(fn, args);
+        // A snapshot: the caller's CONTEXT may change while the callee runs (RtlUnwindEx
+        // writes its working state into the CONTEXT a language handler was given).
+        const mem = this.mem;
+        const slot = this.teb + WR.GuestRsp;
+        const cur = mem.ptr(slot);
+        const snap = Math.floor((cur - CONTEXT.Size - 16) / 16) * 16;
+        mem.write(snap, mem.read(parent, CONTEXT.Size));
+        mem.setU64(slot, snap);
+        try {
+          this.nextParent = snap;
+          return this.callGuest(fn, args);
+        } finally {
+          mem.setU64(slot, cur);
+        }
       },
       currentSaveArea: () => this.mem.ptr(this.teb + WR.HostRsp) - 16 - SAVE_AREA,
       readSaveArea: (addr) => new DataView(readHostMemory(addr, SAVE_AREA).buffer),

@@ -34,11 +34,17 @@ import * as pinfo from './processinfo.js';
 import * as cpu from './processors.js';
 import * as tz from './timezoneapi.js';
 import { KERNEL32_EXCEPTION_EXPORTS } from '../ntdll/excexports.js';
+import * as sema from './semaphore.js';
 
 export const kernel32: DllTable = {
   name: 'kernel32.dll',
   exports: [
     ...KERNEL32_EXCEPTION_EXPORTS,
+    { name: 'CreateSemaphoreExW', args: ['ptr', 'i32', 'i32', 'wstr', 'u32', 'u32'], ret: 'handle', impl: sema.CreateSemaphoreExW },
+    { name: 'CreateSemaphoreW', args: ['ptr', 'i32', 'i32', 'wstr'], ret: 'handle', impl: sema.CreateSemaphoreW },
+    { name: 'ReleaseSemaphore', args: ['handle', 'i32', 'ptr'], ret: 'bool', impl: sema.ReleaseSemaphore },
+    { name: 'WaitForSingleObject', args: ['handle', 'u32'], ret: 'u32', impl: sema.WaitForSingleObject },
+    { name: 'WaitForSingleObjectEx', args: ['handle', 'u32', 'bool'], ret: 'u32', impl: sema.WaitForSingleObjectEx },
     { name: 'AddDllDirectory', args: ['ptr'], ret: 'ptr', impl: lib.AddDllDirectory },
     { name: 'CloseHandle', args: ['handle'], ret: 'bool', impl: file.CloseHandle },
     { name: 'CompareFileTime', args: ['ptr', 'ptr'], ret: 'i32', impl: tz.CompareFileTime },

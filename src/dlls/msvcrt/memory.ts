@@ -148,3 +148,11 @@ export function strerror(ctx: ApiContext, e: number): number {
   ctx.mem.writeCString(at, new TextEncoder().encode(MESSAGES[e] ?? 'Unknown error'));
   return at;
 }
+
+/** memchr: the first byte equal to `c` in the `n` bytes at `s`, or NULL. */
+export function memchr(ctx: ApiContext, s: number, c: number, n: bigint): number {
+  const len = Number(n);
+  if (len === 0) return 0;
+  const i = ctx.mem.read(s, len).indexOf(c & 0xff);
+  return i < 0 ? 0 : s + i;
+}

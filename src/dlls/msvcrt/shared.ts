@@ -67,6 +67,7 @@ export const SHARED_CRT_EXPORTS: readonly ExportRow[] = [
   { name: 'ldexp', args: ['f64', 'i32'], ret: 'f64', impl: math.ldexp },
   { name: 'longjmp', args: ['ptr', 'i32'], ret: 'void', impl: setjmp.longjmp },
   { name: 'malloc', args: ['u64'], ret: 'ptr', native: 'malloc', impl: mem.malloc },
+  { name: 'memchr', args: ['ptr', 'i32', 'u64'], ret: 'ptr', impl: mem.memchr },
   { name: 'memcmp', args: ['ptr', 'ptr', 'u64'], ret: 'i32', native: 'memcmp' },
   { name: 'memcpy', args: ['ptr', 'ptr', 'u64'], ret: 'ptr', native: 'memcpy' },
   { name: 'memmove', args: ['ptr', 'ptr', 'u64'], ret: 'ptr', native: 'memmove' },

@@ -4,12 +4,16 @@ import { C_specific_handler } from './cspecific.js';
 import * as dispatch from './excdispatch.js';
 import * as unwind from './excunwind.js';
 import * as vec from './excvector.js';
+import * as unwinder from './excunwinder.js';
 
 const captureContext: ExportRow = { name: 'RtlCaptureContext', args: ['ptr'], ret: 'void', impl: unwind.RtlCaptureContext };
 const raiseException: ExportRow = { name: 'RtlRaiseException', args: ['ptr'], ret: 'void', impl: dispatch.RtlRaiseException };
 const restoreContext: ExportRow = { name: 'RtlRestoreContext', args: ['ptr', 'ptr'], ret: 'void', impl: unwind.RtlRestoreContext };
 const unwindRow: ExportRow = { name: 'RtlUnwind', args: ['ptr', 'ptr', 'ptr', 'u64'], ret: 'void', impl: unwind.RtlUnwind };
 const unwindEx: ExportRow = { name: 'RtlUnwindEx', args: ['ptr', 'ptr', 'ptr', 'u64', 'ptr', 'ptr'], ret: 'void', impl: unwind.RtlUnwindEx };
+const lookupEntry: ExportRow = { name: 'RtlLookupFunctionEntry', args: ['ptr', 'ptr', 'ptr'], ret: 'ptr', impl: unwinder.RtlLookupFunctionEntry };
+const pcToFileHeader: ExportRow = { name: 'RtlPcToFileHeader', args: ['ptr', 'ptr'], ret: 'ptr', impl: unwinder.RtlPcToFileHeader };
+const virtualUnwind: ExportRow = { name: 'RtlVirtualUnwind', args: ['u32', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr'], ret: 'ptr', impl: unwinder.RtlVirtualUnwind };
 export const C_SPECIFIC_HANDLER: ExportRow = { name: '__C_specific_handler', args: ['ptr', 'ptr', 'ptr', 'ptr'], ret: 'u32', impl: C_specific_handler };
 
 export const NTDLL_EXCEPTION_EXPORTS: readonly ExportRow[] = [
@@ -19,12 +23,15 @@ export const NTDLL_EXCEPTION_EXPORTS: readonly ExportRow[] = [
   { name: 'RtlAddVectoredContinueHandler', args: ['u32', 'ptr'], ret: 'ptr', impl: vec.AddVectoredContinueHandler },
   { name: 'RtlAddVectoredExceptionHandler', args: ['u32', 'ptr'], ret: 'ptr', impl: vec.AddVectoredExceptionHandler },
   captureContext,
+  lookupEntry,
+  pcToFileHeader,
   raiseException,
   { name: 'RtlRemoveVectoredContinueHandler', args: ['ptr'], ret: 'u32', impl: vec.RemoveVectoredContinueHandler },
   { name: 'RtlRemoveVectoredExceptionHandler', args: ['ptr'], ret: 'u32', impl: vec.RemoveVectoredExceptionHandler },
   restoreContext,
   unwindRow,
   unwindEx,
+  virtualUnwind,
   { name: 'ZwContinue', args: ['ptr', 'u8'], ret: 'u32', impl: unwind.NtContinue },
   { name: 'ZwRaiseException', args: ['ptr', 'ptr', 'u8'], ret: 'u32', impl: dispatch.NtRaiseException },
   C_SPECIFIC_HANDLER,
@@ -37,9 +44,12 @@ export const KERNEL32_EXCEPTION_EXPORTS: readonly ExportRow[] = [
   { name: 'RemoveVectoredContinueHandler', args: ['ptr'], ret: 'u32', impl: vec.RemoveVectoredContinueHandler },
   { name: 'RemoveVectoredExceptionHandler', args: ['ptr'], ret: 'u32', impl: vec.RemoveVectoredExceptionHandler },
   captureContext,
+  lookupEntry,
+  pcToFileHeader,
   raiseException,
   restoreContext,
   unwindRow,
   unwindEx,
+  virtualUnwind,
   { name: 'UnhandledExceptionFilter', args: ['ptr'], ret: 'i32', impl: dispatch.UnhandledExceptionFilter },
 ];

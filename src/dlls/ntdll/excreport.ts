@@ -70,6 +70,10 @@ function stackText(ctx: ApiContext, c: number): string[] {
         out.push('    (winrun: guest code called back from an API)');
         continue;
       }
+      if (!ctx.mem.accessible(f.controlPc, 1, 'execute')) {
+        out.push(`    (the walk ended at 0x${f.controlPc.toString(16)}, which is not code)`);
+        break;
+      }
       out.push(`    #${out.length} ${frames.describe(f.controlPc)}`);
     }
     return out;

@@ -45,6 +45,7 @@ export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targ
     for (let depth = 0; ; depth++) {
       copyContext(ctx, next, c);
       const frame = depth < 100000 ? unwindOneFrame(ctx, UNW_FLAG_UHANDLER, next) : undefined;
+      if (frame) trace(ctx, `  frame ${frames.describe(frame.controlPc)} establisher 0x${frame.establisherFrame.toString(16)}${frame.boundary ? ' (JS boundary)' : ''}`);
       if (!frame) {
         // The target is not on the stack.
         if (targetFrame !== 0) return raiseStatus(ctx, STATUS.INVALID_UNWIND_TARGET);
