@@ -62,7 +62,7 @@ function emulateEpilog(ctx: ApiContext, pc: number, c: number, frameReg: number)
     const mod = modrm >> 6;
     let at = 3;
     if ((modrm & 7) === 4) at++; // SIB (r12 as frame register)
-    let disp = 0;
+    let disp: number;
     if (mod === 1) disp = (b[at]! << 24) >> 24;
     else if (mod === 2) disp = b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24);
     else return false;
