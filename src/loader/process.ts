@@ -539,7 +539,8 @@ export class WinProcess implements ProcessApi {
     // Windows maps ntdll and kernel32 into every process, right after the program.
     loader.loadModule('ntdll.dll', search);
     loader.loadModule('kernel32.dll', search);
-    this.mem.setU64(this.teb + WR.FaultEntry, this.procAddress(this.moduleHandle('ntdll.dll'), 'KiUserExceptionDispatcher'));
+    const kiUser = this.dispatch.findIndex((e) => e.dll === 'ntdll.dll' && e.row.name === 'KiUserExceptionDispatcher');
+    this.mem.setU64(this.teb + WR.FaultEntry, this.engine.faultEntry(kiUser));
     loader.bindImports(exe, search);
     protectImage(this.mem, exe.base, exe.pe!);
     loader.initializeModules();

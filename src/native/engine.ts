@@ -409,6 +409,21 @@ export class Engine {
     return addr >= this.stubAddr && addr < this.codeEnd;
   }
 
+  /**
+   * An entry into export `id` that leaves the guest stack alone (an export thunk spills the
+   * argument registers into the caller's home area): where a guest fault resumes, since the
+   * faulting RSP may point at a guard page.
+   */
+  faultEntry(id: number): number {
+    const a = new Asm();
+    a.movImm32(R.rax, id).movImm64(R.r11, this.stubAddr).jmpR(R.r11);
+    const code = a.bytes();
+    const at = this.mem.allocate(0, code.length, true, PAGE_READWRITE, MEM_PRIVATE);
+    this.mem.write(at, code);
+    this.mem.protect(at, code.length, PAGE_EXECUTE_READ);
+    return at;
+  }
+
   /** Registers `fn` as this thread's dispatcher (one koffi callback per thread). */
   registerDispatcher(fn: Dispatcher): number {
     const cb = koffi.register(fn, koffi.pointer(DispatchProto));

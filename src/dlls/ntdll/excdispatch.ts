@@ -234,10 +234,8 @@ export function dispatchException(ctx: ApiContext, rec: number, context: number)
       trace(ctx, `calling vectored handler ${frames.describe(h)}`);
       const r = Number(BigInt.asIntN(32, frames.callFrom(context, h, [pointers])));
       trace(ctx, `vectored handler returned ${r}`);
-      if (r === EXCEPTION_CONTINUE_EXECUTION) {
-        if (m.u32(rec + REC.ExceptionFlags) & EXCEPTION_NONCONTINUABLE) return raiseNested(ctx, STATUS.NONCONTINUABLE_EXCEPTION, rec, context);
-        return continueExecution(ctx, rec, context, pointers);
-      }
+      // Windows checks EXCEPTION_NONCONTINUABLE for frame handlers only.
+      if (r === EXCEPTION_CONTINUE_EXECUTION) return continueExecution(ctx, rec, context, pointers);
     }
     copyContext(ctx, walk, context);
     for (let depth = 0; depth < 100000; depth++) {

@@ -88,7 +88,8 @@ export function exceptionReport(ctx: ApiContext, rec: number, context: number, n
   const lines = [
     `winrun: unhandled exception 0x${hex(code, 8)}${name ? ` (${name})` : ''}${accessText(ctx, rec)}`,
     `  at ${ctx.process.frames.describe(at)}`,
-    '  ' + instructionText(ctx, at),
+    // Hardware exceptions have names; the others were raised by a call.
+    name && code !== 0xe06d7363 && code !== 0x20474343 ? '  ' + instructionText(ctx, at) : '  raised by software (RaiseException)',
     ...registersText(ctx, context),
     '  stack:',
     ...stackText(ctx, context),
