@@ -111,6 +111,9 @@ export class WinProcess implements ProcessApi {
   readonly frames: GuestFrames;
   /** A CONTEXT being jumped to across JS → guest calls (0: none). */
   private pendingUnwind = 0;
+  /** Thrown (one instance: no stack trace to capture each time) through the JS frames a
+   *  guest unwind crosses. */
+  private readonly unwindSignal = new GuestUnwind('guest unwind in progress');
   private readonly statusFd: number | undefined;
   readonly debug: DebugChannels;
   private readonly relay: RelayTracer | undefined;
@@ -127,7 +130,7 @@ export class WinProcess implements ProcessApi {
         const slot = this.teb + WR.GuestRsp;
         const cur = mem.ptr(slot);
         const snap = Math.floor((cur - CONTEXT.Size - 16) / 16) * 16;
-        mem.write(snap, mem.read(parent, CONTEXT.Size));
+        mem.copy(snap, parent, CONTEXT.Size);
         mem.setU64(slot, snap);
         try {
           this.nextParent = snap;
@@ -351,7 +354,7 @@ export class WinProcess implements ProcessApi {
     } finally {
       this.guestCalls.pop();
     }
-    if (this.pendingUnwind !== 0) throw new GuestUnwind('guest unwind in progress');
+    if (this.pendingUnwind !== 0) throw this.unwindSignal;
     return r;
   }
 

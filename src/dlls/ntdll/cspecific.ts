@@ -12,8 +12,9 @@ import { unwindFrom } from './excunwind.js';
 
 const SCOPE = { Begin: 0, End: 4, Handler: 8, JumpTarget: 12, Size: 16 } as const;
 
-function trace(ctx: ApiContext, text: string): void {
-  if (ctx.debug.on('seh', 'trace')) ctx.debug.log('seh', 'trace', '__C_specific_handler', text);
+/** A +seh trace line; the text is built only when the channel is on. */
+function trace(ctx: ApiContext, text: () => string): void {
+  if (ctx.debug.on('seh', 'trace')) ctx.debug.log('seh', 'trace', '__C_specific_handler', text());
 }
 
 export function C_specific_handler(ctx: ApiContext, rec: number, frame: number, context: number, dc: number): number {
@@ -33,14 +34,14 @@ export function C_specific_handler(ctx: ApiContext, rec: number, frame: number, 
         r = withGuestScratch(ctx, 16, (pointers) => {
           m.setU64(pointers, rec);
           m.setU64(pointers + 8, context);
-          trace(ctx, `calling filter ${ctx.process.frames.describe(base + filter)}`);
+          trace(ctx, () => `calling filter ${ctx.process.frames.describe(base + filter)}`);
           return Number(BigInt.asIntN(32, ctx.callGuest(base + filter, [pointers, frame])));
         });
       }
       if (r < 0) return ExceptionContinueExecution;
       if (r > 0) {
         const target = base + scope(i, SCOPE.JumpTarget);
-        trace(ctx, `executing the handler at ${ctx.process.frames.describe(target)}`);
+        trace(ctx, () => `executing the handler at ${ctx.process.frames.describe(target)}`);
         unwindFrom(ctx, captureHere(ctx, dc), frame, target, rec, BigInt(m.u32(rec + REC.ExceptionCode)), m.ptr(dc + DC.HistoryTable));
         return ExceptionContinueSearch; // not reached by the guest: the unwind resumes at the target
       }
@@ -54,7 +55,7 @@ export function C_specific_handler(ctx: ApiContext, rec: number, frame: number, 
     if (scope(i, SCOPE.JumpTarget) !== 0) continue;
     // A __finally block: it runs once, so the next call for this frame starts after it.
     m.setU32(dc + DC.ScopeIndex, i + 1);
-    trace(ctx, `calling termination handler ${ctx.process.frames.describe(base + scope(i, SCOPE.Handler))}`);
+    trace(ctx, () => `calling termination handler ${ctx.process.frames.describe(base + scope(i, SCOPE.Handler))}`);
     ctx.callGuest(base + scope(i, SCOPE.Handler), [1, frame]);
   }
   return ExceptionContinueSearch;

@@ -118,7 +118,7 @@ export const SEGMENTS = { Cs: 0x33, Ds: 0x2b, Es: 0x2b, Fs: 0x53, Gs: 0x2b, Ss: 
 export const CONTEXT_GPRS = [CONTEXT.Rax, CONTEXT.Rcx, CONTEXT.Rdx, CONTEXT.Rbx, CONTEXT.Rsp, CONTEXT.Rbp, CONTEXT.Rsi, CONTEXT.Rdi, CONTEXT.R8, CONTEXT.R9, CONTEXT.R10, CONTEXT.R11, CONTEXT.R12, CONTEXT.R13, CONTEXT.R14, CONTEXT.R15] as const;
 
 export function copyContext(ctx: ApiContext, dst: number, src: number): void {
-  if (dst !== src) ctx.mem.write(dst, ctx.mem.read(src, CONTEXT.Size));
+  if (dst !== src) ctx.mem.copy(dst, src, CONTEXT.Size);
 }
 
 /**

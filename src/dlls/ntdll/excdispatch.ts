@@ -190,8 +190,9 @@ export function KiUserExceptionDispatcher(ctx: ApiContext): void {
   });
 }
 
-function trace(ctx: ApiContext, text: string): void {
-  if (ctx.debug.on('seh', 'trace')) ctx.debug.log('seh', 'trace', 'dispatch', text);
+/** A +seh trace line; the text is built only when the channel is on. */
+function trace(ctx: ApiContext, text: () => string): void {
+  if (ctx.debug.on('seh', 'trace')) ctx.debug.log('seh', 'trace', 'dispatch', text());
 }
 
 function codeText(ctx: ApiContext, rec: number): string {
@@ -201,10 +202,10 @@ function codeText(ctx: ApiContext, rec: number): string {
 /** Resumes at `context` after a handler asked to continue: the continue handlers run first. */
 function continueExecution(ctx: ApiContext, rec: number, context: number, pointers: number): void {
   for (const h of vectoredHandlers(ctx, true)) {
-    trace(ctx, `calling vectored continue handler ${ctx.process.frames.describe(h)}`);
+    trace(ctx, () => `calling vectored continue handler ${ctx.process.frames.describe(h)}`);
     if (Number(BigInt.asIntN(32, ctx.process.frames.callFrom(context, h, [pointers]))) === EXCEPTION_CONTINUE_EXECUTION) break;
   }
-  trace(ctx, `${codeText(ctx, rec)}: continuing at ${ctx.process.frames.describe(ctx.mem.ptr(context + CONTEXT.Rip))}`);
+  trace(ctx, () => `${codeText(ctx, rec)}: continuing at ${ctx.process.frames.describe(ctx.mem.ptr(context + CONTEXT.Rip))}`);
   ctx.unwindTo(context);
 }
 
@@ -229,11 +230,11 @@ export function dispatchException(ctx: ApiContext, rec: number, context: number)
     const walk = Math.ceil((at + 0x60) / 16) * 16;
     m.setU64(pointers, rec);
     m.setU64(pointers + 8, context);
-    trace(ctx, `${codeText(ctx, rec)} at ${frames.describe(m.ptr(rec + REC.ExceptionAddress))}`);
+    trace(ctx, () => `${codeText(ctx, rec)} at ${frames.describe(m.ptr(rec + REC.ExceptionAddress))}`);
     for (const h of vectoredHandlers(ctx, false)) {
-      trace(ctx, `calling vectored handler ${frames.describe(h)}`);
+      trace(ctx, () => `calling vectored handler ${frames.describe(h)}`);
       const r = Number(BigInt.asIntN(32, frames.callFrom(context, h, [pointers])));
-      trace(ctx, `vectored handler returned ${r}`);
+      trace(ctx, () => `vectored handler returned ${r}`);
       // Windows checks EXCEPTION_NONCONTINUABLE for frame handlers only.
       if (r === EXCEPTION_CONTINUE_EXECUTION) return continueExecution(ctx, rec, context, pointers);
     }
@@ -255,9 +256,9 @@ export function dispatchException(ctx: ApiContext, rec: number, context: number)
       m.setU64(dc + DC.ContextRecord, context);
       m.setU64(dc + DC.LanguageHandler, frame.handler);
       m.setU64(dc + DC.HandlerData, frame.handlerData);
-      trace(ctx, `calling handler ${frames.describe(frame.handler)} for frame 0x${frame.establisherFrame.toString(16)} (${frames.describe(frame.controlPc)})`);
+      trace(ctx, () => `calling handler ${frames.describe(frame.handler)} for frame 0x${frame.establisherFrame.toString(16)} (${frames.describe(frame.controlPc)})`);
       const r = Number(frames.callFrom(context, frame.handler, [rec, frame.establisherFrame, context, dc]) & 0xffffffffn);
-      trace(ctx, `handler returned ${r}`);
+      trace(ctx, () => `handler returned ${r}`);
       if (r === ExceptionContinueExecution) {
         if (m.u32(rec + REC.ExceptionFlags) & EXCEPTION_NONCONTINUABLE) return raiseNested(ctx, STATUS.NONCONTINUABLE_EXCEPTION, rec, context);
         return continueExecution(ctx, rec, context, pointers);
@@ -301,9 +302,9 @@ function unhandledFilter(ctx: ApiContext, pointers: number): number {
   const context = m.ptr(pointers + 8);
   const filter = m.ptr(ctx.process.pebAddress + PEB_EXT.UnhandledExceptionFilter);
   if (filter !== 0) {
-    trace(ctx, `calling the unhandled exception filter ${ctx.process.frames.describe(filter)}`);
+    trace(ctx, () => `calling the unhandled exception filter ${ctx.process.frames.describe(filter)}`);
     const r = Number(BigInt.asIntN(32, ctx.process.frames.callFrom(context, filter, [pointers])));
-    trace(ctx, `unhandled exception filter returned ${r}`);
+    trace(ctx, () => `unhandled exception filter returned ${r}`);
     if (r === EXCEPTION_CONTINUE_EXECUTION || r === EXCEPTION_EXECUTE_HANDLER) return r;
   }
   if (m.accessible(rec, REC.Size, 'read') && m.accessible(context, CONTEXT.Size, 'read') && !reported(ctx)) {

@@ -16,8 +16,9 @@ import {
 import { captureCaller, raiseFromCaller, writeRecord } from './excdispatch.js';
 import { unwindOneFrame } from './excframes.js';
 
-function trace(ctx: ApiContext, text: string): void {
-  if (ctx.debug.on('seh', 'trace')) ctx.debug.log('seh', 'trace', 'unwind', text);
+/** A +seh trace line; the text is built only when the channel is on. */
+function trace(ctx: ApiContext, text: () => string): void {
+  if (ctx.debug.on('seh', 'trace')) ctx.debug.log('seh', 'trace', 'unwind', text());
 }
 
 function raiseStatus(ctx: ApiContext, code: number): void {
@@ -41,11 +42,11 @@ export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targ
     }
     const baseFlags = (m.u32(rec + REC.ExceptionFlags) & ~(EXCEPTION_TARGET_UNWIND | EXCEPTION_COLLIDED_UNWIND)) | EXCEPTION_UNWINDING | (targetFrame === 0 ? EXCEPTION_EXIT_UNWIND : 0);
     m.setU32(rec + REC.ExceptionFlags, baseFlags);
-    trace(ctx, `unwinding to frame 0x${targetFrame.toString(16)}, ip ${frames.describe(targetIp)}`);
+    trace(ctx, () => `unwinding to frame 0x${targetFrame.toString(16)}, ip ${frames.describe(targetIp)}`);
     for (let depth = 0; ; depth++) {
       copyContext(ctx, next, c);
       const frame = depth < 100000 ? unwindOneFrame(ctx, UNW_FLAG_UHANDLER, next) : undefined;
-      if (frame) trace(ctx, `  frame ${frames.describe(frame.controlPc)} establisher 0x${frame.establisherFrame.toString(16)}${frame.boundary ? ' (JS boundary)' : ''}`);
+      if (frame) trace(ctx, () => `  frame ${frames.describe(frame.controlPc)} establisher 0x${frame.establisherFrame.toString(16)}${frame.boundary ? ' (JS boundary)' : ''}`);
       if (!frame) {
         // The target is not on the stack.
         if (targetFrame !== 0) return raiseStatus(ctx, STATUS.INVALID_UNWIND_TARGET);
@@ -69,7 +70,7 @@ export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targ
         m.setU64(dc + DC.LanguageHandler, frame.handler);
         m.setU64(dc + DC.HandlerData, frame.handlerData);
         m.setU64(dc + DC.HistoryTable, history);
-        trace(ctx, `calling termination handler ${frames.describe(frame.handler)} for frame 0x${frame.establisherFrame.toString(16)}`);
+        trace(ctx, () => `calling termination handler ${frames.describe(frame.handler)} for frame 0x${frame.establisherFrame.toString(16)}`);
         const r = Number(frames.callFrom(c, frame.handler, [rec, frame.establisherFrame, c, dc]) & 0xffffffffn);
         m.setU32(rec + REC.ExceptionFlags, baseFlags);
         if (r === ExceptionCollidedUnwind) ctx.fixme('seh', 'RtlUnwindEx', 'a collided unwind is continued as a plain one');
@@ -90,7 +91,7 @@ export function restoreContext(ctx: ApiContext, context: number, record: number)
   const m = ctx.mem;
   if (record !== 0 && m.accessible(record, REC.Size, 'read') && m.u32(record + REC.ExceptionCode) === STATUS.UNWIND_CONSOLIDATE && m.u32(record + REC.NumberParameters) >= 1) {
     const callback = m.ptr(record + REC.ExceptionInformation);
-    trace(ctx, `consolidation callback ${ctx.process.frames.describe(callback)}`);
+    trace(ctx, () => `consolidation callback ${ctx.process.frames.describe(callback)}`);
     const ip = ctx.process.frames.callFrom(context, callback, [record]);
     m.setU64(context + CONTEXT.Rip, ip);
   }
