@@ -13,7 +13,7 @@ import {
   DC, EXCEPTION_COLLIDED_UNWIND, EXCEPTION_EXIT_UNWIND, EXCEPTION_NONCONTINUABLE, EXCEPTION_TARGET_UNWIND, EXCEPTION_UNWINDING,
   ExceptionCollidedUnwind, ExceptionContinueSearch, REC, STATUS, copyContext, withGuestScratch,
 } from './excdefs.js';
-import { captureCaller, raiseFromCaller, writeRecord } from './excdispatch.js';
+import { captureCaller, dispatchException, raiseFromCaller, writeRecord } from './excdispatch.js';
 import { unwindOneFrame } from './excframes.js';
 
 /** A +seh trace line; the text is built only when the channel is on. */
@@ -21,8 +21,12 @@ function trace(ctx: ApiContext, text: () => string): void {
   if (ctx.debug.on('seh', 'trace')) ctx.debug.log('seh', 'trace', 'unwind', text());
 }
 
-function raiseStatus(ctx: ApiContext, code: number): void {
-  raiseFromCaller(ctx, (rec, ret) => writeRecord(ctx, rec, code, EXCEPTION_NONCONTINUABLE, ret, []));
+/** A broken unwind raises `code` from the state the walk had reached (`c`). */
+function raiseStatus(ctx: ApiContext, code: number, c: number): void {
+  withGuestScratch(ctx, REC.Size, (rec) => {
+    writeRecord(ctx, rec, code, EXCEPTION_NONCONTINUABLE, ctx.mem.ptr(c + CONTEXT.Rip), []);
+    dispatchException(ctx, rec, c);
+  });
 }
 
 /**
@@ -49,14 +53,14 @@ export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targ
       if (frame) trace(ctx, () => `  frame ${frames.describe(frame.controlPc)} establisher 0x${frame.establisherFrame.toString(16)}${frame.boundary ? ' (JS boundary)' : ''}`);
       if (!frame) {
         // The target is not on the stack.
-        if (targetFrame !== 0) return raiseStatus(ctx, STATUS.INVALID_UNWIND_TARGET);
+        if (targetFrame !== 0) return raiseStatus(ctx, STATUS.INVALID_UNWIND_TARGET, c);
         break;
       }
       if (frame.boundary) {
         copyContext(ctx, c, next);
         continue;
       }
-      if (targetFrame !== 0 && frame.establisherFrame > targetFrame) return raiseStatus(ctx, STATUS.INVALID_UNWIND_TARGET);
+      if (targetFrame !== 0 && frame.establisherFrame > targetFrame) return raiseStatus(ctx, STATUS.INVALID_UNWIND_TARGET, c);
       const atTarget = frame.establisherFrame === targetFrame;
       if (frame.handler !== 0) {
         m.setU32(rec + REC.ExceptionFlags, baseFlags | (atTarget ? EXCEPTION_TARGET_UNWIND : 0));
@@ -74,7 +78,7 @@ export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targ
         const r = Number(frames.callFrom(c, frame.handler, [rec, frame.establisherFrame, c, dc]) & 0xffffffffn);
         m.setU32(rec + REC.ExceptionFlags, baseFlags);
         if (r === ExceptionCollidedUnwind) ctx.fixme('seh', 'RtlUnwindEx', 'a collided unwind is continued as a plain one');
-        else if (r !== ExceptionContinueSearch) return raiseStatus(ctx, STATUS.INVALID_DISPOSITION);
+        else if (r !== ExceptionContinueSearch) return raiseStatus(ctx, STATUS.INVALID_DISPOSITION, c);
       }
       if (atTarget) break;
       copyContext(ctx, c, next);
