@@ -1,0 +1,421 @@
+/**
+ * The x64 unwinder on guest memory: RtlVirtualUnwind's semantics on a CONTEXT (and an optional
+ * KNONVOLATILE_CONTEXT_POINTERS) in guest memory, as Windows 10 behaves.
+ *
+ * - The establisher frame is the frame register minus its scaled offset once the prolog has
+ *   set it (the SET_FPREG code has run, or the PC is past the prolog), else RSP.
+ * - Inside the prolog only the codes whose instructions have completed (CodeOffset <= the PC's
+ *   offset) are undone, and no handler is returned.
+ * - Past the prolog, a PC at an epilog is recognised from the instructions there and the rest
+ *   of the epilog is emulated instead of undoing the codes (no handler). An epilog is an
+ *   optional `add rsp, imm` / `lea rsp, [reg+disp]`, pops of registers, then `ret`, `ret imm16`,
+ *   `rep ret`, a jump out of the function (a tail call: `jmp rel` whose target is not in this
+ *   function or a function sharing its start or chain), `jmp [rip+disp32]` or a REX.W
+ *   `jmp r/m64`. Since Windows 10 1809 a function without unwind codes has no epilog check.
+ * - Version 2 unwind info's EPILOG codes describe nothing to undo and are skipped.
+ * - Chained unwind info continues with the chained entry's codes, all of them; the handler is
+ *   the primary (last) info's.
+ * - PUSH_MACHFRAME takes RIP and RSP from the machine frame (skipping an error code when its
+ *   OpInfo is 1) instead of popping a return address.
+ *
+ * Reading unmapped guest memory throws UnwindError('BadMemory'); unwind data Windows rejects
+ * throws UnwindError('BadFunctionTable'). Callers turn them into a status.
+ */
+import { CONTEXT } from '../native/layout.js';
+import { GuestMemoryError, type AddressSpace } from '../native/memory.js';
+import { MAX_UNWIND_CHAIN, UNW_FLAG_CHAININFO, UWOP } from '../pe/exceptions.js';
+
+export const UNWIND_ERROR_KINDS = {
+  /** Guest memory the unwind needs (unwind data, code bytes, the stack, the CONTEXT or the
+   *  context pointers) is not mapped or not readable/writable. */
+  BadMemory: 'guest memory the unwind reads or writes is not accessible',
+  /** The unwind data is not valid (unknown version, a chain that does not end). */
+  BadFunctionTable: 'the unwind data is invalid',
+} as const;
+export type UnwindErrorKind = keyof typeof UNWIND_ERROR_KINDS;
+
+export class UnwindError extends Error {
+  override readonly name = 'UnwindError';
+  constructor(
+    readonly kind: UnwindErrorKind,
+    /** The guest address involved (the bad access, or the unwind info). */
+    readonly address: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface UnwindResult {
+  /** The language handler for `handlerType` (0: none, or the PC is in a prolog or epilog). */
+  readonly handler: number;
+  /** Its data (the address after the handler RVA); 0 when there is no handler. */
+  readonly handlerData: number;
+  readonly establisherFrame: number;
+}
+
+/** The function entry containing a PC (RtlLookupFunctionEntry), for the tail-call check. */
+export type FunctionLookup = (pc: number) => { readonly entry: number; readonly imageBase: number } | undefined;
+
+/** KNONVOLATILE_CONTEXT_POINTERS (winnt.h, x64): where each register was restored from. */
+export const CONTEXT_POINTERS = {
+  /** PM128A FloatingContext[16] (Xmm0–Xmm15). */
+  FloatingContext: 0x00,
+  /** PULONG64 IntegerContext[16] (Rax, Rcx, …, R15 in unwind register order). */
+  IntegerContext: 0x80,
+  Size: 0x100,
+} as const;
+
+/** UNW_FLAG_* values a handler type may ask for. */
+const HANDLER_FLAGS = 3;
+/** The epilog scan reads at most this many code bytes (add/lea, 16 pops with REX, jmp). */
+const EPILOG_WINDOW = 64;
+
+/** CONTEXT offset of integer register `n` (unwind numbering: Rax, Rcx, Rdx, Rbx, Rsp, …). */
+const gpr = (n: number): number => CONTEXT.Rax + 8 * n;
+
+/** Slots (2-byte units) each code takes, itself included. ALLOC_LARGE with OpInfo 1 takes 3;
+ *  version 2's EPILOG codes take 1 each (version 1's code 6 and 7 are the old SAVE_XMM and
+ *  SAVE_XMM_FAR, 2 and 3). */
+function slotsOf(op: number, opInfo: number, version: number): number {
+  switch (op) {
+    case UWOP.ALLOC_LARGE:
+      return opInfo === 0 ? 2 : 3;
+    case UWOP.SAVE_NONVOL:
+    case UWOP.SAVE_XMM128:
+      return 2;
+    case UWOP.SAVE_NONVOL_FAR:
+    case UWOP.SAVE_XMM128_FAR:
+    case UWOP.SET_FPREG_LARGE:
+      return 3;
+    case UWOP.EPILOG:
+      return version === 2 ? 1 : 2;
+    case UWOP.SPARE_CODE:
+      return 3;
+    default:
+      return 1;
+  }
+}
+
+/** One UNWIND_INFO's header fields and a live view of its code slots. */
+interface Info {
+  /** Address of the UNWIND_INFO. */
+  address: number;
+  version: number;
+  flags: number;
+  prolog: number;
+  count: number;
+  frameReg: number;
+  /** FrameOffset × 16. */
+  frameOffset: number;
+  codes: Uint8Array;
+  /** Address of what follows the (even-padded) code array: handler RVA or chained entry. */
+  tail: number;
+}
+
+const NO_CODES = new Uint8Array(0);
+
+function readInfo(mem: AddressSpace, at: number): Info {
+  const hdr = mem.u32(at);
+  const version = hdr & 7;
+  if (version !== 1 && version !== 2) {
+    throw new UnwindError('BadFunctionTable', at, `unwind info at 0x${at.toString(16)} has version ${version}`);
+  }
+  const count = (hdr >>> 16) & 0xff;
+  return {
+    address: at,
+    version,
+    flags: (hdr >>> 3) & 0x1f,
+    prolog: (hdr >>> 8) & 0xff,
+    count,
+    frameReg: (hdr >>> 24) & 0xf,
+    frameOffset: ((hdr >>> 28) & 0xf) * 16,
+    codes: count === 0 ? NO_CODES : mem.view(at + 4, 2 * count, false),
+    tail: at + 4 + 4 * ((count + 1) >> 1),
+  };
+}
+
+const u16At = (b: Uint8Array, i: number): number => b[i]! | (b[i + 1]! << 8);
+const u32At = (b: Uint8Array, i: number): number => (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
+
+/** The unwind info address for the RUNTIME_FUNCTION at `entry` (an indirect entry, UnwindData
+ *  bit 0 set, names the RUNTIME_FUNCTION whose info applies). */
+function infoAddress(mem: AddressSpace, imageBase: number, entry: number): number {
+  let u = mem.u32(entry + 8);
+  for (let depth = 0; u & 1; depth++) {
+    if (depth > MAX_UNWIND_CHAIN) throw new UnwindError('BadFunctionTable', entry, `indirect function entries from 0x${entry.toString(16)} do not end`);
+    u = mem.u32(imageBase + (u & ~1) + 8);
+  }
+  return imageBase + u;
+}
+
+/** The frame register's offset: SET_FPREG_LARGE's 32-bit operand × 16 when the info has one,
+ *  else FrameOffset × 16. */
+function frameOffsetOf(info: Info): number {
+  const b = info.codes;
+  for (let i = 0; i < info.count; ) {
+    const op = b[2 * i + 1]! & 0xf;
+    if (op === UWOP.SET_FPREG_LARGE && i + 2 < info.count) return u32At(b, 2 * i + 2) * 16;
+    i += slotsOf(op, b[2 * i + 1]! >> 4, info.version);
+  }
+  return info.frameOffset;
+}
+
+/** Whether the SET_FPREG(_LARGE) of `info` has completed at prolog offset `offset`. */
+function frameSetAt(info: Info, offset: number): boolean {
+  const b = info.codes;
+  for (let i = 0; i < info.count; ) {
+    const op = b[2 * i + 1]! & 0xf;
+    if ((op === UWOP.SET_FPREG || op === UWOP.SET_FPREG_LARGE) && b[2 * i]! <= offset) return true;
+    i += slotsOf(op, b[2 * i + 1]! >> 4, info.version);
+  }
+  return false;
+}
+
+/** Restores integer register `reg` from the stack slot at `from`. */
+function restoreGpr(mem: AddressSpace, c: number, ptrs: number, reg: number, from: number): void {
+  mem.copy(c + gpr(reg), from, 8);
+  if (ptrs !== 0) mem.setU64(ptrs + CONTEXT_POINTERS.IntegerContext + 8 * reg, from);
+}
+
+function restoreXmm(mem: AddressSpace, c: number, ptrs: number, reg: number, from: number): void {
+  mem.copy(c + CONTEXT.Xmm0 + 16 * reg, from, 16);
+  if (ptrs !== 0) mem.setU64(ptrs + CONTEXT_POINTERS.FloatingContext + 8 * reg, from);
+}
+
+/**
+ * Undoes the codes of one UNWIND_INFO on the CONTEXT at `c`; with `limit` >= 0 only those whose
+ * CodeOffset <= limit (a partly executed prolog). Returns whether a machine frame was popped.
+ */
+function applyCodes(mem: AddressSpace, c: number, ptrs: number, info: Info, limit: number, frame: number): boolean {
+  const b = info.codes;
+  let machineFrame = false;
+  for (let i = 0; i < info.count; ) {
+    const codeOffset = b[2 * i]!;
+    const op = b[2 * i + 1]! & 0xf;
+    const opInfo = b[2 * i + 1]! >> 4;
+    const slots = slotsOf(op, opInfo, info.version);
+    if (i + slots > info.count) throw new UnwindError('BadFunctionTable', info.address, `unwind info at 0x${info.address.toString(16)}: code ${op} runs past the code array`);
+    const at = 2 * i + 2;
+    i += slots;
+    if (limit >= 0 && codeOffset > limit) continue;
+    const rsp = mem.ptr(c + CONTEXT.Rsp);
+    switch (op) {
+      case UWOP.PUSH_NONVOL:
+        restoreGpr(mem, c, ptrs, opInfo, rsp);
+        mem.setU64(c + CONTEXT.Rsp, rsp + 8);
+        break;
+      case UWOP.ALLOC_LARGE:
+        mem.setU64(c + CONTEXT.Rsp, rsp + (opInfo === 0 ? u16At(b, at) * 8 : u32At(b, at)));
+        break;
+      case UWOP.ALLOC_SMALL:
+        mem.setU64(c + CONTEXT.Rsp, rsp + opInfo * 8 + 8);
+        break;
+      case UWOP.SET_FPREG:
+        mem.setU64(c + CONTEXT.Rsp, mem.ptr(c + gpr(info.frameReg)) - info.frameOffset);
+        break;
+      case UWOP.SET_FPREG_LARGE:
+        mem.setU64(c + CONTEXT.Rsp, mem.ptr(c + gpr(info.frameReg)) - u32At(b, at) * 16);
+        break;
+      case UWOP.SAVE_NONVOL:
+        restoreGpr(mem, c, ptrs, opInfo, frame + u16At(b, at) * 8);
+        break;
+      case UWOP.SAVE_NONVOL_FAR:
+        restoreGpr(mem, c, ptrs, opInfo, frame + u32At(b, at));
+        break;
+      case UWOP.SAVE_XMM128:
+        restoreXmm(mem, c, ptrs, opInfo, frame + u16At(b, at) * 16);
+        break;
+      case UWOP.SAVE_XMM128_FAR:
+        restoreXmm(mem, c, ptrs, opInfo, frame + u32At(b, at));
+        break;
+      case UWOP.PUSH_MACHFRAME: {
+        // RIP, CS, EFLAGS, RSP, SS as the CPU pushes them, after an error code when OpInfo is 1.
+        const f = rsp + (opInfo !== 0 ? 8 : 0);
+        mem.copy(c + CONTEXT.Rip, f, 8);
+        mem.copy(c + CONTEXT.Rsp, f + 24, 8);
+        machineFrame = true;
+        break;
+      }
+      default:
+        // Version 2's EPILOG codes and the obsolete SAVE_XMM(_FAR) describe nothing to undo.
+        break;
+    }
+  }
+  return machineFrame;
+}
+
+/** Code bytes at `pc` for the epilog scan: as many of EPILOG_WINDOW as are readable. */
+function codeAt(mem: AddressSpace, pc: number): Uint8Array {
+  let n = EPILOG_WINDOW;
+  while (n > 1 && !mem.accessible(pc, n, 'read')) n >>= 1;
+  const b = new Uint8Array(EPILOG_WINDOW + 8);
+  b.set(mem.read(pc, n));
+  return b;
+}
+
+/** What the epilog check needs to know about the function being unwound. */
+interface EpilogScope {
+  readonly imageBase: number;
+  readonly begin: number;
+  readonly end: number;
+  /** The first unwind info, to find the chained entries a jump may target. */
+  readonly info: Info;
+  readonly lookup: FunctionLookup | undefined;
+}
+
+/** Whether a jump to `target` leaves the function: outside its entry, and not into a function
+ *  that starts where this one or one of its chained entries starts. */
+function leavesFunction(mem: AddressSpace, s: EpilogScope, target: number): boolean {
+  if (target >= s.imageBase + s.begin && target < s.imageBase + s.end) return false;
+  const found = s.lookup?.(target);
+  if (!found) return true;
+  const start = found.imageBase + mem.u32(found.entry);
+  if (start === s.imageBase + s.begin) return false;
+  let info = s.info;
+  for (let depth = 0; info.flags & UNW_FLAG_CHAININFO && depth <= MAX_UNWIND_CHAIN; depth++) {
+    if (start === s.imageBase + mem.u32(info.tail)) return false;
+    info = readInfo(mem, infoAddress(mem, s.imageBase, info.tail));
+  }
+  return true;
+}
+
+/** The length of the `add rsp, imm` / `lea rsp, [reg+disp]` at b[0], or 0. */
+function stackReleaseLength(b: Uint8Array): number {
+  if ((b[0]! & 0xf8) !== 0x48) return 0;
+  if (b[0] === 0x48 && b[2] === 0xc4) {
+    if (b[1] === 0x81) return 7; // add rsp, imm32
+    if (b[1] === 0x83) return 4; // add rsp, imm8
+  }
+  if (b[1] === 0x8d && (b[0]! & 0x06) === 0 && ((b[2]! >> 3) & 7) === 4 && (b[2]! & 7) !== 4) {
+    if (b[2]! >> 6 === 1) return 4; // lea rsp, [reg+disp8]
+    if (b[2]! >> 6 === 2) return 7; // lea rsp, [reg+disp32]
+  }
+  return 0;
+}
+
+/** Whether the code in `b` (at `pc`) is the rest of an epilog. */
+function isEpilog(mem: AddressSpace, b: Uint8Array, pc: number, s: EpilogScope): boolean {
+  let i = stackReleaseLength(b);
+  for (;;) {
+    let rex = 0;
+    if ((b[i]! & 0xf0) === 0x40) rex = b[i++]!;
+    const op = b[i]!;
+    if (op >= 0x58 && op <= 0x5f) {
+      i++;
+      continue;
+    }
+    switch (op) {
+      case 0xc3: // ret
+      case 0xc2: // ret imm16
+        return true;
+      case 0xf3: // rep ret
+        return b[i + 1] === 0xc3;
+      case 0xe9: // jmp rel32: a tail call when it leaves the function
+        return leavesFunction(mem, s, pc + i + 5 + (u32At(b, i + 1) | 0));
+      case 0xeb: // jmp rel8
+        return leavesFunction(mem, s, pc + i + 2 + ((b[i + 1]! << 24) >> 24));
+      case 0xff: // jmp [rip+disp32], or any jmp r/m64 marked with REX.W
+        return (rex === 0 && b[i + 1] === 0x25) || ((rex & 8) !== 0 && ((b[i + 1]! >> 3) & 7) === 4);
+      default:
+        return false;
+    }
+  }
+}
+
+/** Runs the rest of the epilog in `b` (validated by isEpilog) on the CONTEXT at `c`. */
+function emulateEpilog(mem: AddressSpace, b: Uint8Array, c: number, ptrs: number): void {
+  let rsp = mem.ptr(c + CONTEXT.Rsp);
+  let i = stackReleaseLength(b);
+  if (i !== 0) {
+    if (b[1] === 0x81) rsp += u32At(b, 3) | 0;
+    else if (b[1] === 0x83) rsp += (b[3]! << 24) >> 24;
+    else {
+      const base = (b[2]! & 7) | ((b[0]! & 1) << 3);
+      const disp = i === 4 ? (b[3]! << 24) >> 24 : u32At(b, 3) | 0;
+      rsp = mem.ptr(c + gpr(base)) + disp;
+    }
+  }
+  for (;;) {
+    let rex = 0;
+    if ((b[i]! & 0xf0) === 0x40) rex = b[i++]!;
+    const op = b[i]!;
+    if (op < 0x58 || op > 0x5f) break;
+    restoreGpr(mem, c, ptrs, (op - 0x58) | ((rex & 1) << 3), rsp);
+    rsp += 8;
+    i++;
+  }
+  mem.copy(c + CONTEXT.Rip, rsp, 8);
+  rsp += 8;
+  if (b[i] === 0xc2) rsp += u16At(b, i + 1);
+  mem.setU64(c + CONTEXT.Rsp, rsp);
+}
+
+/**
+ * RtlVirtualUnwind: unwinds one frame of the CONTEXT at `context` — the function whose
+ * RUNTIME_FUNCTION is at `functionEntry` (0: a leaf function, whose return address is at RSP)
+ * in the image at `imageBase`, interrupted at `controlPc`. `contextPointers` (0: none) receives
+ * the stack addresses registers were restored from. `lookup` finds function entries for the
+ * epilog's tail-call check (RtlLookupFunctionEntry); without it, any jump out of the function's
+ * range counts as a tail call.
+ */
+export function virtualUnwind(
+  mem: AddressSpace,
+  handlerType: number,
+  imageBase: number,
+  controlPc: number,
+  functionEntry: number,
+  context: number,
+  contextPointers: number,
+  lookup?: FunctionLookup,
+): UnwindResult {
+  try {
+    return unwind(mem, handlerType, imageBase, controlPc, functionEntry, context, contextPointers, lookup);
+  } catch (e) {
+    if (e instanceof GuestMemoryError) throw new UnwindError('BadMemory', e.address, `unwinding at 0x${controlPc.toString(16)}: ${e.message}`);
+    throw e;
+  }
+}
+
+function unwind(mem: AddressSpace, handlerType: number, imageBase: number, controlPc: number, functionEntry: number, c: number, ptrs: number, lookup: FunctionLookup | undefined): UnwindResult {
+  const rsp = mem.ptr(c + CONTEXT.Rsp);
+  if (functionEntry === 0) {
+    mem.copy(c + CONTEXT.Rip, rsp, 8);
+    mem.setU64(c + CONTEXT.Rsp, rsp + 8);
+    return { handler: 0, handlerData: 0, establisherFrame: rsp };
+  }
+  const begin = mem.u32(functionEntry);
+  const end = mem.u32(functionEntry + 4);
+  const first = readInfo(mem, infoAddress(mem, imageBase, functionEntry));
+  const offset = controlPc - imageBase - begin;
+  const inProlog = offset >= 0 && offset < first.prolog;
+  const chained = (first.flags & UNW_FLAG_CHAININFO) !== 0;
+
+  let frame = rsp;
+  if (first.frameReg !== 0 && (!inProlog || chained || frameSetAt(first, offset))) {
+    frame = mem.ptr(c + gpr(first.frameReg)) - frameOffsetOf(first);
+  }
+
+  if (!inProlog && first.count !== 0) {
+    const code = codeAt(mem, controlPc);
+    if (isEpilog(mem, code, controlPc, { imageBase, begin, end, info: first, lookup })) {
+      emulateEpilog(mem, code, c, ptrs);
+      return { handler: 0, handlerData: 0, establisherFrame: frame };
+    }
+  }
+
+  let info = first;
+  let machineFrame = applyCodes(mem, c, ptrs, info, inProlog ? offset : -1, frame);
+  for (let depth = 0; info.flags & UNW_FLAG_CHAININFO; depth++) {
+    if (depth >= MAX_UNWIND_CHAIN) throw new UnwindError('BadFunctionTable', info.tail, `chained unwind info from 0x${functionEntry.toString(16)} does not end`);
+    info = readInfo(mem, infoAddress(mem, imageBase, info.tail));
+    if (applyCodes(mem, c, ptrs, info, -1, frame)) machineFrame = true;
+  }
+  if (!machineFrame) {
+    const top = mem.ptr(c + CONTEXT.Rsp);
+    mem.copy(c + CONTEXT.Rip, top, 8);
+    mem.setU64(c + CONTEXT.Rsp, top + 8);
+  }
+  if (inProlog || (info.flags & handlerType & HANDLER_FLAGS) === 0) return { handler: 0, handlerData: 0, establisherFrame: frame };
+  return { handler: imageBase + mem.u32(info.tail), handlerData: info.tail + 4, establisherFrame: frame };
+}
