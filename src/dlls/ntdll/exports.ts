@@ -12,6 +12,7 @@ import * as sys from './ntsystem.js';
 import * as conv from './rtlconvert.js';
 import * as misc from './rtlmisc.js';
 import * as path from './rtlpath.js';
+import * as rtlunwind from './rtlunwind.js';
 import * as str from './rtlstring.js';
 import { NTDLL_EXCEPTION_EXPORTS } from './excexports.js';
 
@@ -49,6 +50,8 @@ export const ntdll: DllTable = {
     ...SYSCALLS.map((r) => ({ ...r, name: 'Zw' + r.name.slice(2) })),
     ...NTDLL_EXCEPTION_EXPORTS,
     { name: 'NtGetTickCount', args: [], ret: 'u32', impl: sys.NtGetTickCount },
+    { name: 'RtlAddFunctionTable', args: ['ptr', 'u32', 'ptr'], ret: 'u8', impl: rtlunwind.RtlAddFunctionTable },
+    { name: 'RtlAddGrowableFunctionTable', args: ['ptr', 'ptr', 'u32', 'u32', 'ptr', 'ptr'], ret: 'u32', impl: rtlunwind.RtlAddGrowableFunctionTable },
     { name: 'RtlAllocateHeap', args: ['handle', 'u32', 'u64'], ret: 'ptr', native: 'HeapAlloc', impl: (ctx, h: number, f: number, n: bigint) => heap.HeapAlloc(ctx, h, f, Number(n)) },
     { name: 'RtlAnsiStringToUnicodeString', args: ['ptr', 'ptr', 'u8'], ret: 'u32', impl: conv.RtlAnsiStringToUnicodeString },
     { name: 'RtlAppendAsciizToString', args: ['ptr', 'str'], ret: 'u32', impl: str.RtlAppendAsciizToString },
@@ -69,6 +72,8 @@ export const ntdll: DllTable = {
     { name: 'RtlCopyMemory', args: ['ptr', 'ptr', 'u64'], ret: 'void', native: 'memmove' },
     { name: 'RtlCopyString', args: ['ptr', 'ptr'], ret: 'void', impl: str.RtlCopyString },
     { name: 'RtlCopyUnicodeString', args: ['ptr', 'ptr'], ret: 'void', impl: str.RtlCopyUnicodeString },
+    { name: 'RtlDeleteFunctionTable', args: ['ptr'], ret: 'u8', impl: rtlunwind.RtlDeleteFunctionTable },
+    { name: 'RtlDeleteGrowableFunctionTable', args: ['ptr'], ret: 'void', impl: rtlunwind.RtlDeleteGrowableFunctionTable },
     { name: 'RtlDetermineDosPathNameType_U', args: ['wstr'], ret: 'u32', impl: path.RtlDetermineDosPathNameType_U },
     { name: 'RtlDosPathNameToNtPathName_U', args: ['wstr', 'ptr', 'ptr', 'ptr'], ret: 'u8', impl: path.RtlDosPathNameToNtPathName_U },
     { name: 'RtlDosPathNameToNtPathName_U_WithStatus', args: ['wstr', 'ptr', 'ptr', 'ptr'], ret: 'u32', impl: path.RtlDosPathNameToNtPathName_U_WithStatus },
@@ -94,6 +99,7 @@ export const ntdll: DllTable = {
     { name: 'RtlFreeUnicodeString', args: ['ptr'], ret: 'void', impl: str.RtlFreeString },
     { name: 'RtlGetCurrentDirectory_U', args: ['u32', 'ptr'], ret: 'u32', impl: path.RtlGetCurrentDirectory_U },
     { name: 'RtlGetCurrentPeb', args: [], ret: 'ptr', impl: misc.RtlGetCurrentPeb },
+    { name: 'RtlGetFunctionTableListHead', args: [], ret: 'ptr', impl: rtlunwind.RtlGetFunctionTableListHead },
     { name: 'RtlGetFullPathName_U', args: ['wstr', 'u32', 'ptr', 'ptr'], ret: 'u32', impl: path.RtlGetFullPathName_U },
     { name: 'RtlGetLastNtStatus', args: [], ret: 'u32', impl: err.RtlGetLastNtStatus },
     { name: 'RtlGetLastWin32Error', args: [], ret: 'u32', native: 'GetLastError' },
@@ -103,6 +109,7 @@ export const ntdll: DllTable = {
     { name: 'VerSetConditionMask', args: ['u64', 'u32', 'u8'], ret: 'u64', impl: osver.VerSetConditionMask },
     { name: 'RtlGetNtVersionNumbers', args: ['ptr', 'ptr', 'ptr'], ret: 'void', impl: misc.RtlGetNtVersionNumbers },
     { name: 'RtlGetProcessHeaps', args: ['u32', 'ptr'], ret: 'u32', impl: misc.RtlGetProcessHeaps },
+    { name: 'RtlGrowFunctionTable', args: ['ptr', 'u32'], ret: 'void', impl: rtlunwind.RtlGrowFunctionTable },
     { name: 'RtlHashUnicodeString', args: ['ptr', 'u8', 'u32', 'ptr'], ret: 'u32', impl: str.RtlHashUnicodeString },
     { name: 'RtlInitAnsiString', args: ['ptr', 'str'], ret: 'void', impl: str.RtlInitAnsiString },
     { name: 'RtlInitAnsiStringEx', args: ['ptr', 'str'], ret: 'u32', impl: str.RtlInitAnsiStringEx },
@@ -111,6 +118,7 @@ export const ntdll: DllTable = {
     { name: 'RtlInitUnicodeString', args: ['ptr', 'wstr'], ret: 'void', impl: str.RtlInitUnicodeString },
     { name: 'RtlInitUnicodeStringEx', args: ['ptr', 'wstr'], ret: 'u32', impl: str.RtlInitUnicodeStringEx },
     { name: 'RtlInitializeBitMap', args: ['ptr', 'ptr', 'u32'], ret: 'void', impl: bits.RtlInitializeBitMap },
+    { name: 'RtlInstallFunctionTableCallback', args: ['ptr', 'ptr', 'u32', 'ptr', 'ptr', 'ptr'], ret: 'u8', impl: rtlunwind.RtlInstallFunctionTableCallback },
     { name: 'RtlIntegerToChar', args: ['u32', 'u32', 'i32', 'ptr'], ret: 'u32', impl: conv.RtlIntegerToChar },
     { name: 'RtlIntegerToUnicodeString', args: ['u32', 'u32', 'ptr'], ret: 'u32', impl: conv.RtlIntegerToUnicodeString },
     { name: 'RtlIsDosDeviceName_U', args: ['wstr'], ret: 'u32', impl: path.RtlIsDosDeviceName_U },

@@ -1,0 +1,190 @@
+/**
+ * The unwinder's exports (winnt.h, rtlsupportapi.h): RtlLookupFunctionEntry, RtlVirtualUnwind,
+ * RtlPcToFileHeader and the function tables JIT compilers register at run time —
+ * RtlAddFunctionTable, RtlDeleteFunctionTable, RtlInstallFunctionTableCallback, the growable
+ * tables (Windows 8+) and RtlGetFunctionTableListHead. The work is done by kernel/unwind.ts and
+ * kernel/functiontables.ts on guest memory; the tables are process-heap nodes listed in the
+ * process's exception block.
+ */
+import { lookupFunctionEntry, tableAt, describeEntries, findTable, insertTable, removeTable, initTableList, DYNAMIC_FUNCTION_TABLE as T, RF_CALLBACK, RF_SORTED, RF_UNSORTED, type DynamicTables, type FunctionEntry } from '../../kernel/functiontables.js';
+import { UnwindError, virtualUnwind, type FunctionLookup, type UnwindResult } from '../../kernel/unwind.js';
+import { CONTEXT, EXCEPTION_BLOCK, EXCEPTIONS } from '../../native/layout.js';
+import { GuestMemoryError } from '../../native/memory.js';
+import type { ApiContext } from '../types.js';
+
+const STATUS_SUCCESS = 0;
+const STATUS_NO_MEMORY = 0xc0000017;
+const STATUS_INVALID_PARAMETER = 0xc000000d;
+
+/** The process's run-time function tables: the list head and the way to run a callback. */
+export function functionTables(ctx: ApiContext): DynamicTables {
+  return {
+    head: ctx.process.pebAddress + EXCEPTION_BLOCK + EXCEPTIONS.FunctionTables,
+    callback: (fn, pc, context) => Number(BigInt.asUintN(64, ctx.callGuest(fn, [pc, context]))),
+  };
+}
+
+/** RtlLookupFunctionEntry without the ImageBase out-parameter: loaded images, then tables. */
+export function lookupFunction(ctx: ApiContext, pc: number): FunctionEntry | undefined {
+  return lookupFunctionEntry(ctx.mem, ctx.process.frames, functionTables(ctx), pc);
+}
+
+/** For the epilog's tail-call check. */
+export function functionLookup(ctx: ApiContext): FunctionLookup {
+  return (pc) => lookupFunction(ctx, pc);
+}
+
+/** RtlVirtualUnwind on the CONTEXT at `context` for the caller's frame walk (errors thrown). */
+export function unwindFunction(ctx: ApiContext, handlerType: number, imageBase: number, pc: number, entry: number, context: number, pointers = 0): UnwindResult {
+  return virtualUnwind(ctx.mem, handlerType, imageBase, pc, entry, context, pointers, functionLookup(ctx));
+}
+
+const writable = (ctx: ApiContext, p: number, n: number): boolean => p !== 0 && ctx.mem.accessible(p, n, 'write');
+
+export function RtlLookupFunctionEntry(ctx: ApiContext, pc: number, imageBase: number, _history: number): number {
+  const m = ctx.mem;
+  const setBase = (v: number): void => {
+    if (writable(ctx, imageBase, 8)) m.setU64(imageBase, v);
+  };
+  try {
+    const found = lookupFunction(ctx, pc);
+    if (found) {
+      setBase(found.imageBase);
+      return found.entry;
+    }
+    // Not found: an image's base is still reported; a run-time table's range that has no
+    // entry for the PC leaves *ImageBase alone; elsewhere it is 0.
+    const img = ctx.process.frames.imageAt(pc);
+    if (img && img.pdataSize > 0) setBase(img.base);
+    else if (tableAt(m, functionTables(ctx).head, pc) === 0) setBase(0);
+    return 0;
+  } catch (e) {
+    if (e instanceof GuestMemoryError) return 0;
+    throw e;
+  }
+}
+
+export function RtlVirtualUnwind(ctx: ApiContext, handlerType: number, imageBase: number, pc: number, entry: number, context: number, handlerData: number, establisher: number, pointers: number): number {
+  const m = ctx.mem;
+  if (!writable(ctx, context, CONTEXT.Size)) return 0;
+  let r: UnwindResult;
+  try {
+    r = unwindFunction(ctx, handlerType, imageBase, pc, entry, context, writable(ctx, pointers, 0x100) ? pointers : 0);
+  } catch (e) {
+    // Windows faults on unreadable memory and rejects bad unwind data; the walk ends here.
+    if (!(e instanceof UnwindError)) throw e;
+    m.setU64(context + CONTEXT.Rip, 0);
+    return 0;
+  }
+  // *HandlerData is written with a handler, and (NULL) for a leaf function; else left alone.
+  if ((r.handler !== 0 || entry === 0) && writable(ctx, handlerData, 8)) m.setU64(handlerData, r.handlerData);
+  if (writable(ctx, establisher, 8)) m.setU64(establisher, r.establisherFrame);
+  return r.handler;
+}
+
+export function RtlPcToFileHeader(ctx: ApiContext, pc: number, baseOfImage: number): number {
+  const b = ctx.process.frames.imageAt(pc)?.base ?? 0;
+  if (writable(ctx, baseOfImage, 8)) ctx.mem.setU64(baseOfImage, b);
+  return b;
+}
+
+/** A zeroed node from the process heap, or 0. */
+function newNode(ctx: ApiContext): number {
+  const node = ctx.process.heapAlloc(ctx.process.processHeap, T.Size, 0);
+  if (node !== 0) ctx.mem.fill(node, 0, T.Size);
+  return node;
+}
+
+export function RtlAddFunctionTable(ctx: ApiContext, table: number, count: number, base: number): number {
+  const m = ctx.mem;
+  let range;
+  try {
+    range = describeEntries(m, table, count, base);
+  } catch (e) {
+    if (e instanceof GuestMemoryError) return 0;
+    throw e;
+  }
+  const node = newNode(ctx);
+  if (node === 0) return 0;
+  m.setU64(node + T.FunctionTable, table);
+  m.setU64(node + T.MinimumAddress, range.min);
+  m.setU64(node + T.MaximumAddress, range.max);
+  m.setU64(node + T.BaseAddress, base);
+  m.setU32(node + T.Type, range.sorted ? RF_SORTED : RF_UNSORTED);
+  m.setU32(node + T.EntryCount, count);
+  insertTable(m, functionTables(ctx).head, node);
+  return 1;
+}
+
+export function RtlInstallFunctionTableCallback(ctx: ApiContext, id: number, base: number, length: number, callback: number, context: number, outOfProcessDll: number): number {
+  // The identifier's two low-order bits must be set (it is what RtlDeleteFunctionTable takes).
+  if ((id & 3) !== 3) return 0;
+  const m = ctx.mem;
+  const node = newNode(ctx);
+  if (node === 0) return 0;
+  m.setU64(node + T.FunctionTable, id);
+  m.setU64(node + T.MinimumAddress, base);
+  m.setU64(node + T.MaximumAddress, base + length);
+  m.setU64(node + T.BaseAddress, base);
+  m.setU64(node + T.Callback, callback);
+  m.setU64(node + T.Context, context);
+  m.setU64(node + T.OutOfProcessCallbackDll, outOfProcessDll);
+  m.setU32(node + T.Type, RF_CALLBACK);
+  insertTable(m, functionTables(ctx).head, node);
+  return 1;
+}
+
+/** Unlinks and frees the first node `match` accepts; whether there was one. */
+function deleteWhere(ctx: ApiContext, match: (node: number) => boolean): boolean {
+  const m = ctx.mem;
+  const node = findTable(m, functionTables(ctx).head, match);
+  if (node === 0) return false;
+  removeTable(m, node);
+  ctx.process.heapFree(ctx.process.processHeap, node);
+  return true;
+}
+
+export function RtlDeleteFunctionTable(ctx: ApiContext, table: number): number {
+  return deleteWhere(ctx, (node) => ctx.mem.ptr(node + T.FunctionTable) === table) ? 1 : 0;
+}
+
+export function RtlAddGrowableFunctionTable(ctx: ApiContext, out: number, table: number, count: number, max: number, rangeBase: number, rangeEnd: number): number {
+  const m = ctx.mem;
+  if (!writable(ctx, out, 8) || count > max) return STATUS_INVALID_PARAMETER;
+  const node = newNode(ctx);
+  if (node === 0) return STATUS_NO_MEMORY;
+  m.setU64(node + T.FunctionTable, table);
+  m.setU64(node + T.MinimumAddress, rangeBase);
+  m.setU64(node + T.MaximumAddress, rangeEnd);
+  m.setU64(node + T.BaseAddress, rangeBase);
+  m.setU32(node + T.Type, RF_SORTED);
+  m.setU32(node + T.EntryCount, count);
+  m.setU32(node + T.MaximumEntryCount, max);
+  m.setU32(node + T.Growable, 1);
+  insertTable(m, functionTables(ctx).head, node);
+  m.setU64(out, node);
+  return STATUS_SUCCESS;
+}
+
+/** The growable table whose handle is `handle` (a node in the list), or 0. */
+function growable(ctx: ApiContext, handle: number): number {
+  if (handle === 0) return 0;
+  return findTable(ctx.mem, functionTables(ctx).head, (node) => node === handle && ctx.mem.u32(node + T.Growable) !== 0);
+}
+
+export function RtlGrowFunctionTable(ctx: ApiContext, handle: number, count: number): void {
+  const node = growable(ctx, handle);
+  // The new count must not shrink the table nor pass its capacity.
+  if (node !== 0 && count >= ctx.mem.u32(node + T.EntryCount) && count <= ctx.mem.u32(node + T.MaximumEntryCount)) ctx.mem.setU32(node + T.EntryCount, count);
+}
+
+export function RtlDeleteGrowableFunctionTable(ctx: ApiContext, handle: number): void {
+  if (growable(ctx, handle) !== 0) deleteWhere(ctx, (node) => node === handle);
+}
+
+/** The LIST_ENTRY heading the run-time tables (debuggers walk it). */
+export function RtlGetFunctionTableListHead(ctx: ApiContext): number {
+  const head = functionTables(ctx).head;
+  initTableList(ctx.mem, head);
+  return head;
+}
