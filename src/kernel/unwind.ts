@@ -71,8 +71,68 @@ const HANDLER_FLAGS = 3;
 /** The epilog scan reads at most this many code bytes (add/lea, 16 pops with REX, jmp). */
 const EPILOG_WINDOW = 64;
 
-/** CONTEXT offset of integer register `n` (unwind numbering: Rax, Rcx, Rdx, Rbx, Rsp, …). */
-const gpr = (n: number): number => CONTEXT.Rax + 8 * n;
+const TWO_32 = 0x100000000;
+/** Register numbers as unwind codes use them (Rax, Rcx, Rdx, Rbx, Rsp, …), and RIP after R15
+ *  (the CONTEXT keeps them in this order from Rax). */
+const RSP = 4;
+const RIP = 16;
+
+/**
+ * A CONTEXT's integer registers and RIP, and the context pointers, through one live view each:
+ * an unwind reads and writes them many times, guest memory accessors would check every access.
+ */
+class Registers {
+  private readonly dv: DataView;
+  private readonly ptrs: DataView | undefined;
+
+  constructor(
+    private readonly mem: AddressSpace,
+    context: number,
+    pointers: number,
+  ) {
+    const v = mem.view(context + CONTEXT.Rax, 8 * (RIP + 1), true);
+    this.dv = new DataView(v.buffer, v.byteOffset, v.length);
+    if (pointers !== 0) {
+      const p = mem.view(pointers, CONTEXT_POINTERS.Size, true);
+      this.ptrs = new DataView(p.buffer, p.byteOffset, p.length);
+    }
+  }
+
+  /** Register `n` as an address. */
+  get(n: number): number {
+    return this.dv.getUint32(8 * n, true) + this.dv.getUint32(8 * n + 4, true) * TWO_32;
+  }
+
+  set(n: number, v: number): void {
+    this.dv.setUint32(8 * n, v >>> 0, true);
+    this.dv.setUint32(8 * n + 4, Math.floor(v / TWO_32) >>> 0, true);
+  }
+
+  /** Loads register `n` from the 8 bytes at guest address `from`. */
+  load(n: number, from: number): void {
+    const lo = this.mem.u32(from);
+    const hi = this.mem.u32(from + 4);
+    this.dv.setUint32(8 * n, lo, true);
+    this.dv.setUint32(8 * n + 4, hi, true);
+  }
+
+  /** Restores non-volatile integer register `n` from the stack slot at `from`. */
+  restore(n: number, from: number): void {
+    this.load(n, from);
+    this.point(CONTEXT_POINTERS.IntegerContext + 8 * n, from);
+  }
+
+  restoreXmm(n: number, context: number, from: number): void {
+    this.mem.copy(context + CONTEXT.Xmm0 + 16 * n, from, 16);
+    this.point(CONTEXT_POINTERS.FloatingContext + 8 * n, from);
+  }
+
+  private point(at: number, from: number): void {
+    if (!this.ptrs) return;
+    this.ptrs.setUint32(at, from >>> 0, true);
+    this.ptrs.setUint32(at + 4, Math.floor(from / TWO_32) >>> 0, true);
+  }
+}
 
 /** Slots (2-byte units) each code takes, itself included. ALLOC_LARGE with OpInfo 1 takes 3;
  *  version 2's EPILOG codes take 1 each (version 1's code 6 and 7 are the old SAVE_XMM and
@@ -172,22 +232,11 @@ function frameSetAt(info: Info, offset: number): boolean {
   return false;
 }
 
-/** Restores integer register `reg` from the stack slot at `from`. */
-function restoreGpr(mem: AddressSpace, c: number, ptrs: number, reg: number, from: number): void {
-  mem.copy(c + gpr(reg), from, 8);
-  if (ptrs !== 0) mem.setU64(ptrs + CONTEXT_POINTERS.IntegerContext + 8 * reg, from);
-}
-
-function restoreXmm(mem: AddressSpace, c: number, ptrs: number, reg: number, from: number): void {
-  mem.copy(c + CONTEXT.Xmm0 + 16 * reg, from, 16);
-  if (ptrs !== 0) mem.setU64(ptrs + CONTEXT_POINTERS.FloatingContext + 8 * reg, from);
-}
-
 /**
  * Undoes the codes of one UNWIND_INFO on the CONTEXT at `c`; with `limit` >= 0 only those whose
  * CodeOffset <= limit (a partly executed prolog). Returns whether a machine frame was popped.
  */
-function applyCodes(mem: AddressSpace, c: number, ptrs: number, info: Info, limit: number, frame: number): boolean {
+function applyCodes(regs: Registers, c: number, info: Info, limit: number, frame: number): boolean {
   const b = info.codes;
   let machineFrame = false;
   for (let i = 0; i < info.count; ) {
@@ -199,41 +248,41 @@ function applyCodes(mem: AddressSpace, c: number, ptrs: number, info: Info, limi
     const at = 2 * i + 2;
     i += slots;
     if (limit >= 0 && codeOffset > limit) continue;
-    const rsp = mem.ptr(c + CONTEXT.Rsp);
+    const rsp = regs.get(RSP);
     switch (op) {
       case UWOP.PUSH_NONVOL:
-        restoreGpr(mem, c, ptrs, opInfo, rsp);
-        mem.setU64(c + CONTEXT.Rsp, rsp + 8);
+        regs.restore(opInfo, rsp);
+        regs.set(RSP, rsp + 8);
         break;
       case UWOP.ALLOC_LARGE:
-        mem.setU64(c + CONTEXT.Rsp, rsp + (opInfo === 0 ? u16At(b, at) * 8 : u32At(b, at)));
+        regs.set(RSP, rsp + (opInfo === 0 ? u16At(b, at) * 8 : u32At(b, at)));
         break;
       case UWOP.ALLOC_SMALL:
-        mem.setU64(c + CONTEXT.Rsp, rsp + opInfo * 8 + 8);
+        regs.set(RSP, rsp + opInfo * 8 + 8);
         break;
       case UWOP.SET_FPREG:
-        mem.setU64(c + CONTEXT.Rsp, mem.ptr(c + gpr(info.frameReg)) - info.frameOffset);
+        regs.set(RSP, regs.get(info.frameReg) - info.frameOffset);
         break;
       case UWOP.SET_FPREG_LARGE:
-        mem.setU64(c + CONTEXT.Rsp, mem.ptr(c + gpr(info.frameReg)) - u32At(b, at) * 16);
+        regs.set(RSP, regs.get(info.frameReg) - u32At(b, at) * 16);
         break;
       case UWOP.SAVE_NONVOL:
-        restoreGpr(mem, c, ptrs, opInfo, frame + u16At(b, at) * 8);
+        regs.restore(opInfo, frame + u16At(b, at) * 8);
         break;
       case UWOP.SAVE_NONVOL_FAR:
-        restoreGpr(mem, c, ptrs, opInfo, frame + u32At(b, at));
+        regs.restore(opInfo, frame + u32At(b, at));
         break;
       case UWOP.SAVE_XMM128:
-        restoreXmm(mem, c, ptrs, opInfo, frame + u16At(b, at) * 16);
+        regs.restoreXmm(opInfo, c, frame + u16At(b, at) * 16);
         break;
       case UWOP.SAVE_XMM128_FAR:
-        restoreXmm(mem, c, ptrs, opInfo, frame + u32At(b, at));
+        regs.restoreXmm(opInfo, c, frame + u32At(b, at));
         break;
       case UWOP.PUSH_MACHFRAME: {
         // RIP, CS, EFLAGS, RSP, SS as the CPU pushes them, after an error code when OpInfo is 1.
         const f = rsp + (opInfo !== 0 ? 8 : 0);
-        mem.copy(c + CONTEXT.Rip, f, 8);
-        mem.copy(c + CONTEXT.Rsp, f + 24, 8);
+        regs.load(RIP, f);
+        regs.load(RSP, f + 24);
         machineFrame = true;
         break;
       }
@@ -245,13 +294,23 @@ function applyCodes(mem: AddressSpace, c: number, ptrs: number, info: Info, limi
   return machineFrame;
 }
 
-/** Code bytes at `pc` for the epilog scan: as many of EPILOG_WINDOW as are readable. */
-function codeAt(mem: AddressSpace, pc: number): Uint8Array {
-  let n = EPILOG_WINDOW;
+/** Whether an epilog may start with byte `b`: a REX prefix (add/lea rsp, a pop, a jmp), a pop,
+ *  ret, ret imm16, jmp rel32/rel8, rep ret or jmp r/m64. Most return addresses fail this. */
+function mayStartEpilog(b: number): boolean {
+  return (b & 0xf0) === 0x40 || (b >= 0x58 && b <= 0x5f) || b === 0xc3 || b === 0xc2 || b === 0xe9 || b === 0xeb || b === 0xf3 || b === 0xff;
+}
+
+/**
+ * A live view of the code at `pc` for the epilog scan: EPILOG_WINDOW bytes, or as many as are
+ * readable (reads past the end give undefined, which the scan's tests treat as no match);
+ * undefined when the first byte cannot start an epilog.
+ */
+function codeAt(mem: AddressSpace, pc: number): Uint8Array | undefined {
+  if (!mayStartEpilog(mem.u8(pc))) return undefined;
+  if (mem.accessible(pc, EPILOG_WINDOW, 'read')) return mem.view(pc, EPILOG_WINDOW, false);
+  let n = EPILOG_WINDOW >> 1;
   while (n > 1 && !mem.accessible(pc, n, 'read')) n >>= 1;
-  const b = new Uint8Array(EPILOG_WINDOW + 8);
-  b.set(mem.read(pc, n));
-  return b;
+  return mem.read(pc, n);
 }
 
 /** What the epilog check needs to know about the function being unwound. */
@@ -323,9 +382,9 @@ function isEpilog(mem: AddressSpace, b: Uint8Array, pc: number, s: EpilogScope):
   }
 }
 
-/** Runs the rest of the epilog in `b` (validated by isEpilog) on the CONTEXT at `c`. */
-function emulateEpilog(mem: AddressSpace, b: Uint8Array, c: number, ptrs: number): void {
-  let rsp = mem.ptr(c + CONTEXT.Rsp);
+/** Runs the rest of the epilog in `b` (validated by isEpilog) on the registers. */
+function emulateEpilog(b: Uint8Array, regs: Registers): void {
+  let rsp = regs.get(RSP);
   let i = stackReleaseLength(b);
   if (i !== 0) {
     if (b[1] === 0x81) rsp += u32At(b, 3) | 0;
@@ -333,7 +392,7 @@ function emulateEpilog(mem: AddressSpace, b: Uint8Array, c: number, ptrs: number
     else {
       const base = (b[2]! & 7) | ((b[0]! & 1) << 3);
       const disp = i === 4 ? (b[3]! << 24) >> 24 : u32At(b, 3) | 0;
-      rsp = mem.ptr(c + gpr(base)) + disp;
+      rsp = regs.get(base) + disp;
     }
   }
   for (;;) {
@@ -341,14 +400,14 @@ function emulateEpilog(mem: AddressSpace, b: Uint8Array, c: number, ptrs: number
     if ((b[i]! & 0xf0) === 0x40) rex = b[i++]!;
     const op = b[i]!;
     if (op < 0x58 || op > 0x5f) break;
-    restoreGpr(mem, c, ptrs, (op - 0x58) | ((rex & 1) << 3), rsp);
+    regs.restore((op - 0x58) | ((rex & 1) << 3), rsp);
     rsp += 8;
     i++;
   }
-  mem.copy(c + CONTEXT.Rip, rsp, 8);
+  regs.load(RIP, rsp);
   rsp += 8;
   if (b[i] === 0xc2) rsp += u16At(b, i + 1);
-  mem.setU64(c + CONTEXT.Rsp, rsp);
+  regs.set(RSP, rsp);
 }
 
 /**
@@ -378,10 +437,11 @@ export function virtualUnwind(
 }
 
 function unwind(mem: AddressSpace, handlerType: number, imageBase: number, controlPc: number, functionEntry: number, c: number, ptrs: number, lookup: FunctionLookup | undefined): UnwindResult {
-  const rsp = mem.ptr(c + CONTEXT.Rsp);
+  const regs = new Registers(mem, c, ptrs);
+  const rsp = regs.get(RSP);
   if (functionEntry === 0) {
-    mem.copy(c + CONTEXT.Rip, rsp, 8);
-    mem.setU64(c + CONTEXT.Rsp, rsp + 8);
+    regs.load(RIP, rsp);
+    regs.set(RSP, rsp + 8);
     return { handler: 0, handlerData: 0, establisherFrame: rsp };
   }
   const begin = mem.u32(functionEntry);
@@ -393,28 +453,28 @@ function unwind(mem: AddressSpace, handlerType: number, imageBase: number, contr
 
   let frame = rsp;
   if (first.frameReg !== 0 && (!inProlog || chained || frameSetAt(first, offset))) {
-    frame = mem.ptr(c + gpr(first.frameReg)) - frameOffsetOf(first);
+    frame = regs.get(first.frameReg) - frameOffsetOf(first);
   }
 
   if (!inProlog && first.count !== 0) {
     const code = codeAt(mem, controlPc);
-    if (isEpilog(mem, code, controlPc, { imageBase, begin, end, info: first, lookup })) {
-      emulateEpilog(mem, code, c, ptrs);
+    if (code && isEpilog(mem, code, controlPc, { imageBase, begin, end, info: first, lookup })) {
+      emulateEpilog(code, regs);
       return { handler: 0, handlerData: 0, establisherFrame: frame };
     }
   }
 
   let info = first;
-  let machineFrame = applyCodes(mem, c, ptrs, info, inProlog ? offset : -1, frame);
+  let machineFrame = applyCodes(regs, c, info, inProlog ? offset : -1, frame);
   for (let depth = 0; info.flags & UNW_FLAG_CHAININFO; depth++) {
     if (depth >= MAX_UNWIND_CHAIN) throw new UnwindError('BadFunctionTable', info.tail, `chained unwind info from 0x${functionEntry.toString(16)} does not end`);
     info = readInfo(mem, infoAddress(mem, imageBase, info.tail));
-    if (applyCodes(mem, c, ptrs, info, -1, frame)) machineFrame = true;
+    if (applyCodes(regs, c, info, -1, frame)) machineFrame = true;
   }
   if (!machineFrame) {
-    const top = mem.ptr(c + CONTEXT.Rsp);
-    mem.copy(c + CONTEXT.Rip, top, 8);
-    mem.setU64(c + CONTEXT.Rsp, top + 8);
+    const top = regs.get(RSP);
+    regs.load(RIP, top);
+    regs.set(RSP, top + 8);
   }
   if (inProlog || (info.flags & handlerType & HANDLER_FLAGS) === 0) return { handler: 0, handlerData: 0, establisherFrame: frame };
   return { handler: imageBase + mem.u32(info.tail), handlerData: info.tail + 4, establisherFrame: frame };
