@@ -12,6 +12,8 @@
  *   `rep ret`, a jump out of the function (a tail call: `jmp rel` whose target is not in this
  *   function or a function sharing its start or chain), `jmp [rip+disp32]` or a REX.W
  *   `jmp r/m64`. Since Windows 10 1809 a function without unwind codes has no epilog check.
+ *   The establisher frame reported there is still the frame register's base, as Windows 10
+ *   does (Windows 11 reports the emulated RSP - 8 instead).
  * - Version 2 unwind info's EPILOG codes describe nothing to undo and are skipped.
  * - Chained unwind info continues with the chained entry's codes, all of them; the handler is
  *   the primary (last) info's.
