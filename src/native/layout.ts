@@ -184,8 +184,8 @@ export const EXCEPTIONS = {
   VectoredHandlers: 0x00,
   /** AddVectoredContinueHandler: the same for continue handlers. */
   VectoredContinueHandlers: 0x10,
-  /** RtlAddFunctionTable / RtlInstallFunctionTableCallback / growable tables: u64 head of a
-   *  singly linked list of heap nodes (layout in kernel/unwind.ts). */
+  /** RtlAddFunctionTable / RtlInstallFunctionTableCallback / growable tables: a circular
+   *  LIST_ENTRY (16 bytes) of DYNAMIC_FUNCTION_TABLE heap nodes (kernel/functiontables.ts). */
   FunctionTables: 0x20,
   /** Non-zero once an unhandled exception's report was written (it is written once). */
   Reported: 0x30,
