@@ -72,6 +72,12 @@ describe('x86-64 emitter', () => {
       ['stmxcsr [rcx+58h]', 'fnstcw [rcx+5Ch]', 'lock bts dword [r11+18h], 0', 'mov dword [r11+18h], 0', 'cmp rcx, 400h', 'test r8b, 0Fh', 'mov rax, [r11+r9*8+40h]', 'mov [rcx+r9*8+40h], r10'],
     );
   });
+  it('emits the forms of the file I/O fast paths', () => {
+    check(
+      (a) => a.addRR(R.r10, R.rax).addRR(R.rsi, R.r11).imulImm(R.rcx, R.rcx, 10_000_000).imulImm(R.rax, R.r9, 0x51eb851f).syscall(),
+      ['add r10, rax', 'add rsi, r11', 'imul rcx, 989680h' /* rcx, rcx, imm */, 'imul rax, r9, 51EB851Fh', 'syscall'],
+    );
+  });
   it('resolves forward and backward labels and absolute jumps', () => {
     const a = new Asm();
     const fwd = new Label();
@@ -161,6 +167,9 @@ describe('native fast paths', () => {
   });
   it('TlsGetValue reads the TEB slot, clears the last error, and leaves other indexes to JS', () => {
     assert.deepEqual(fastPath('TlsGetValue'), ['0: cmp ecx, 40h', '6: jae 24h', 'c: mov ecx, ecx', 'e: mov rax, [gs:rcx*8+1480h]', '17: mov dword [gs:68h], 0', '23: ret', '24: int3']);
+  });
+  it('the file fast paths are plain thunks when the process tables are not given', () => {
+    for (const kind of ['ReadFile', 'WriteFile', 'FindNextFileA', 'FindNextFileW'] as const) assert.deepEqual(fastPath(kind), ['0: int3']);
   });
   it('GetLastError and SetLastError touch only TEB.LastErrorValue', () => {
     assert.deepEqual(fastPath('GetLastError'), ['0: mov eax, [gs:68h]', '8: ret']);

@@ -39,8 +39,11 @@ export const HANDLE_DELETE_PENDING = 0x10;
 export const HANDLE_NT_MODE = 0x20;
 export const HANDLE_MODE_SHIFT = 16;
 
-const MAX_HANDLES = 4096;
+export const MAX_HANDLES = 4096;
 const WORDS = 8;
+/** Bytes per slot; the type is word 0, the value words 1–2, the access mask word 3 (machine
+ *  code reads them: native/iofast.ts). */
+export const HANDLE_SLOT_SIZE = WORDS * 4;
 const FIRST = 1; // handle 0 is never valid
 
 export interface HandleInfo {

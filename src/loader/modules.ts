@@ -16,6 +16,7 @@ import { DONT_RESOLVE_DLL_REFERENCES, LOAD_LIBRARY_AS_DATA, LOAD_LIBRARY_AS_IMAG
 import { HEAP_ZERO_MEMORY } from '../kernel/heap.js';
 import { fullPathName, type DosDrives } from '../kernel/paths.js';
 import type { Engine } from '../native/engine.js';
+import type { IoTables } from '../native/iofast.js';
 import { TEB } from '../native/layout.js';
 import { MEM_IMAGE, MEM_MAPPED, PAGE_READONLY, PAGE_READWRITE, type AddressSpace } from '../native/memory.js';
 import { isPeError, parseForwarder, parsePeForLoading, type LoadableImage } from '../pe/index.js';
@@ -64,6 +65,8 @@ export interface LoaderHost {
   readonly environment: Map<string, string>;
   readonly dllDirectories: DllDirectories;
   processHeap(): number;
+  /** The tables the file fast paths read (undefined: no file fast paths, e.g. under +relay). */
+  ioTables(): IoTables | undefined;
   context(): ApiContext;
   callGuest(fn: number, args: readonly (number | bigint)[]): bigint;
   /** The main thread's TEB. */
@@ -210,7 +213,7 @@ export class ModuleLoader {
     const firstId = host.dispatch.length;
     const displayName = builtinDisplayName(table.name);
     for (const row of table.exports) host.dispatch.push({ dll: displayName, row, trap: false });
-    const img = buildBuiltinImage(host.mem, table, firstId, host.engine.stubAddr, { processHeap: host.processHeap() });
+    const img = buildBuiltinImage(host.mem, table, firstId, host.engine.stubAddr, { processHeap: host.processHeap(), io: host.ioTables() });
     const byName = new Map<string, number>();
     const byOrdinal = new Map<number, number>();
     table.exports.forEach((r, i) => {

@@ -25,6 +25,7 @@ import { guestEnvironment, stdHandleType } from './environment.js';
 import { HeapManager } from '../kernel/heap.js';
 import { Engine, SAVE_AREA } from '../native/engine.js';
 import { exitGroup, gettid, readHostMemory } from '../native/host.js';
+import { sharedBufferAddress } from '../native/ffi.js';
 import { ConsoleSignals, tcgets, tcsets, winsize } from '../native/console.js';
 import { dispatchCtrlEvents, initConsoleBlock } from '../dlls/kernel32/consolectrl.js';
 import { CONSOLE, CONSOLE_BLOCK, CONTEXT, SIGNAL_STACK_SIZE, TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
@@ -175,6 +176,8 @@ export class WinProcess implements ProcessApi {
         environment: this.environment,
         dllDirectories: this.dllDirectories,
         processHeap: () => this.processHeap,
+        // A relay trace should show file calls, which the fast paths would keep from it.
+        ioTables: () => (this.relay ? undefined : { handleTable: sharedBufferAddress(this.handles.buffer), lockCount: sharedBufferAddress(this.locks.buffer) }),
         context: () => this.ctx,
         callGuest: (fn, args) => this.callGuest(fn, args),
         teb: () => this.teb,

@@ -329,6 +329,22 @@ export class Asm {
     this.out.push(bit);
     return this;
   }
+  /** add r64, r64 */
+  addRR(dst: R, src: R): this {
+    this.rex(true, src, 0, dst);
+    return this.raw(0x01, 0xc0 | ((src & 7) << 3) | (dst & 7));
+  }
+  /** imul dst, src, imm32 (64-bit, the immediate sign-extended) */
+  imulImm(dst: R, src: R, v: number): this {
+    this.rex(true, dst, 0, src);
+    this.raw(0x69, 0xc0 | ((dst & 7) << 3) | (src & 7));
+    this.imm32(v);
+    return this;
+  }
+  /** syscall: number in RAX, arguments in RDI, RSI, RDX, R10, R8, R9; clobbers RCX and R11. */
+  syscall(): this {
+    return this.raw(0x0f, 0x05);
+  }
   /** mov dword [base+disp], imm32 */
   storeImm32(base: R, disp: number, v: number): this {
     this.rex(false, 0, 0, base);

@@ -9,6 +9,7 @@ import { setGsBase } from './host.js';
 import { CONTEXT, TEB, TLS_MINIMUM_AVAILABLE, WR } from './layout.js';
 import { BLOCK_MAGIC, FLAG_IN_USE, FLAG_LARGE, HEAP_LOCK, HEAP_MAGIC, HEAP_SMALL_LISTS, SMALL_MAX } from '../kernel/heap.js';
 import { MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_READWRITE, type AddressSpace } from './memory.js';
+import { emitIoFastPath, type IoFastPath, type IoTables } from './iofast.js';
 
 /** Exports implemented as a few instructions of machine code, with no JS at all. */
 export type NativeFastPath =
@@ -35,11 +36,14 @@ export type NativeFastPath =
   | 'fgetc'
   | 'EnterCriticalSection'
   | 'LeaveCriticalSection'
-  | '_errno';
+  | '_errno'
+  | IoFastPath;
 
 /** What fast paths need to know about the process (the CRT heap for malloc/free). */
 export interface FastPathEnv {
   processHeap?: number;
+  /** The tables the file fast paths read; without them those exports are plain thunks. */
+  io?: IoTables;
 }
 
 /** The dispatch stub's save area on the host stack: the guest's callee-saved registers at
@@ -282,6 +286,12 @@ export function emitFastPath(a: Asm, kind: NativeFastPath, slowThunk: () => void
       slowThunk();
       return;
     }
+    case 'ReadFile':
+    case 'WriteFile':
+    case 'FindNextFileA':
+    case 'FindNextFileW':
+      emitIoFastPath(a, kind, env.io, slowThunk);
+      return;
     case '_errno':
       // The per-thread errno lives in the TEB's winrun block.
       a.loadGs(R.rax, TEB.Self).addImm(R.rax, WR.Errno).ret();

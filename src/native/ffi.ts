@@ -48,3 +48,14 @@ export const libcInotifyAddWatch = libc.func('int inotify_add_watch(int fd, cons
 export const libcClockGettime = libc.func('int clock_gettime(int clk, void *tp)') as (clk: number, tp: BigInt64Array) => number;
 export const libcSchedGetcpu = libc.func('int sched_getcpu()') as () => number;
 export const libcStatx = libc.func('int statx(int dirfd, const char *path, int flags, unsigned int mask, _Out_ uint8_t *buf)') as (dirfd: number, path: string, flags: number, mask: number, buf: Uint8Array) => number;
+
+const memcpyToSelf = libc.func('uint64_t memcpy(void *dst, void *src, size_t n)') as (dst: Int32Array, src: Int32Array, n: number) => number | bigint;
+/**
+ * The address of a SharedArrayBuffer's memory, for machine code that reads a process table in
+ * place. koffi passes a typed array's own memory to a pointer parameter, and memcpy returns
+ * its destination; the memory of a SharedArrayBuffer never moves and lives as long as it.
+ */
+export function sharedBufferAddress(b: SharedArrayBuffer): number {
+  const view = new Int32Array(b, 0, 1);
+  return Number(memcpyToSelf(view, view, 0));
+}

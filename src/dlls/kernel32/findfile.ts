@@ -1,10 +1,10 @@
 /**
  * FindFirstFile / FindNextFile / FindClose. A search reads and sorts the directory's matching
- * names once and keeps them in a block on the process heap (guest memory, DESIGN.md §5); each
- * FindNextFile stats its entry then (through a descriptor of the directory, statx), as Windows
- * reads a directory as it goes. The handle's value is the block's address:
- *   u32 next, u32 count, i32 directory descriptor, u32 0, then count + 1 u32 offsets (in
- *   UTF-16 units) into the names that follow.
+ * names once and keeps them in a block on the process heap (guest memory, DESIGN.md §5; layout
+ * in kernel/searchblock.ts); each FindNextFile stats its entry then (through a descriptor of
+ * the directory, statx), as Windows reads a directory as it goes. FindNextFile usually runs as
+ * machine code (native/iofast.ts) that does the same from the same block; what it does not
+ * handle comes here.
  * Wildcards match the Windows way: case-insensitive, `*.*` is everything, `?` also matches
  * nothing at the end of a name or before its dot, a trailing `.` matches names without one.
  */
@@ -12,12 +12,24 @@ import { failed, type ListingStat } from '../../host/fs.js';
 import { FILE_ATTRIBUTE_ARCHIVE, FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_READONLY, fileTimeParts } from '../../kernel/files.js';
 import { HandleType } from '../../kernel/handles.js';
 import { ERROR_FILE_NOT_FOUND, ERROR_INVALID_HANDLE, ERROR_NOT_ENOUGH_MEMORY, ERROR_INVALID_PARAMETER, ERROR_NO_MORE_FILES, ERROR_PATH_NOT_FOUND, win32FromErrno } from '../../kernel/win32error.js';
+import {
+  ENTRY_LEN16,
+  ENTRY_LEN8,
+  ENTRY_NAME16,
+  ENTRY_NAME8,
+  FIND_DATA_A,
+  FIND_DATA_NAME,
+  FIND_DATA_W,
+  FIND_NAME_MAX,
+  SEARCH_COUNT,
+  SEARCH_DIRFD,
+  SEARCH_ENTRIES,
+  SEARCH_ENTRY_SIZE,
+  SEARCH_NEXT,
+} from '../../kernel/searchblock.js';
 import type { ApiContext } from '../types.js';
 import { fullPath, readPath, type Charset } from './pathstr.js';
 
-const RECORD_W = 592;
-const RECORD_A = 320;
-const HEADER = 16;
 const INVALID_HANDLE_VALUE = -1;
 
 /** Windows wildcard match of `name` against `mask` (both compared upper-cased). */
@@ -54,7 +66,7 @@ const UTF16 = new TextDecoder('utf-16le');
 
 /** Fills the caller's WIN32_FIND_DATA{W,A} for `name`, straight into guest memory. */
 function putRecord(ctx: ApiContext, out: number, name: string, st: ListingStat, cs: Charset): void {
-  const size = cs === 'W' ? RECORD_W : RECORD_A;
+  const size = cs === 'W' ? FIND_DATA_W : FIND_DATA_A;
   const m = ctx.mem;
   m.check(out, size, true);
   m.fill(out, 0, size);
@@ -73,38 +85,36 @@ function putRecord(ctx: ApiContext, out: number, name: string, st: ListingStat, 
   dv.setUint32(off + 28, Math.floor(bytes / 0x100000000), true);
   dv.setUint32(off + 32, bytes % 0x100000000, true);
   if (cs === 'W') {
-    const n = Math.min(name.length, 259);
-    for (let k = 0; k < n; k++) dv.setUint16(off + 44 + 2 * k, name.charCodeAt(k), true);
-  } else ENCODER.encodeInto(name, u8.subarray(off + 44, off + 44 + 259));
+    const n = Math.min(name.length, FIND_NAME_MAX);
+    for (let k = 0; k < n; k++) dv.setUint16(off + FIND_DATA_NAME + 2 * k, name.charCodeAt(k), true);
+  } else ENCODER.encodeInto(name, u8.subarray(off + FIND_DATA_NAME, off + FIND_DATA_NAME + FIND_NAME_MAX));
 }
 
 /** Name `i` of a search block. */
 function nameAt(ctx: ApiContext, block: number, i: number): string {
   const m = ctx.mem;
-  const count = m.u32(block + 4);
-  const start = m.u32(block + HEADER + 4 * i);
-  const end = m.u32(block + HEADER + 4 * (i + 1));
-  return UTF16.decode(m.view(block + HEADER + 4 * (count + 1) + 2 * start, 2 * (end - start), false));
+  const e = block + SEARCH_ENTRIES + SEARCH_ENTRY_SIZE * i;
+  return UTF16.decode(m.view(block + m.u32(e + ENTRY_NAME16), 2 * m.u32(e + ENTRY_LEN16), false));
 }
 
 /** Fills `out` with the next entry that still exists; false at the end. */
 function advance(ctx: ApiContext, block: number, out: number, cs: Charset): boolean {
   const m = ctx.mem;
-  const dirfd = m.i32(block + 8);
-  for (let i = m.u32(block); i < m.u32(block + 4); i++) {
+  const dirfd = m.i32(block + SEARCH_DIRFD);
+  for (let i = m.u32(block + SEARCH_NEXT); i < m.u32(block + SEARCH_COUNT); i++) {
     const name = nameAt(ctx, block, i);
     const st = ctx.process.fs.listingStatAt(dirfd, name);
     if (failed(st)) continue; // gone since, or a dangling link: Windows would not list it either
-    m.setU32(block, i + 1);
+    m.setU32(block + SEARCH_NEXT, i + 1);
     putRecord(ctx, out, name, st, cs);
     return true;
   }
-  m.setU32(block, m.u32(block + 4));
+  m.setU32(block + SEARCH_NEXT, m.u32(block + SEARCH_COUNT));
   return false;
 }
 
 function closeSearch(ctx: ApiContext, block: number): void {
-  ctx.process.fs.close(ctx.mem.i32(block + 8));
+  ctx.process.fs.close(ctx.mem.i32(block + SEARCH_DIRFD));
   ctx.process.heapFree(ctx.process.processHeap, block);
 }
 
@@ -136,9 +146,15 @@ function findFirst(ctx: ApiContext, cs: Charset, pattern: number, out: number): 
   if (names.length === 0) return fail(ERROR_FILE_NOT_FOUND);
   const dirfd = fs.openDir(dir.unix);
   if (failed(dirfd)) return fail(win32FromErrno(dirfd.errno));
+  // Each name twice: UTF-8 with a NUL for statx and the A record, UTF-16 for the W record.
+  const utf8 = names.map((n) => ENCODER.encode(n));
+  const text8 = SEARCH_ENTRIES + SEARCH_ENTRY_SIZE * names.length;
+  let bytes8 = 0;
+  for (const b of utf8) bytes8 += b.length + 1;
+  const text16 = text8 + bytes8 + (bytes8 & 1);
   let units = 0;
   for (const n of names) units += n.length;
-  const size = HEADER + 4 * (names.length + 1) + 2 * units;
+  const size = text16 + 2 * units;
   const block = ctx.process.heapAlloc(ctx.process.processHeap, size, 0);
   if (block === 0) {
     fs.close(dirfd);
@@ -146,16 +162,22 @@ function findFirst(ctx: ApiContext, cs: Charset, pattern: number, out: number): 
   }
   const bytes = new Uint8Array(size);
   const dv = new DataView(bytes.buffer);
-  dv.setUint32(4, names.length, true);
-  dv.setInt32(8, dirfd, true);
-  let at = 0;
-  const text0 = HEADER + 4 * (names.length + 1);
+  dv.setUint32(SEARCH_COUNT, names.length, true);
+  dv.setInt32(SEARCH_DIRFD, dirfd, true);
+  let at8 = text8;
+  let at16 = text16;
   names.forEach((n, i) => {
-    dv.setUint32(HEADER + 4 * i, at, true);
-    for (let k = 0; k < n.length; k++) dv.setUint16(text0 + 2 * (at + k), n.charCodeAt(k), true);
-    at += n.length;
+    const e = SEARCH_ENTRIES + SEARCH_ENTRY_SIZE * i;
+    const b = utf8[i]!;
+    dv.setUint32(e + ENTRY_NAME8, at8, true);
+    dv.setUint32(e + ENTRY_LEN8, b.length, true);
+    bytes.set(b, at8);
+    at8 += b.length + 1;
+    dv.setUint32(e + ENTRY_NAME16, at16, true);
+    dv.setUint32(e + ENTRY_LEN16, n.length, true);
+    for (let k = 0; k < n.length; k++) dv.setUint16(at16 + 2 * k, n.charCodeAt(k), true);
+    at16 += 2 * n.length;
   });
-  dv.setUint32(HEADER + 4 * names.length, at, true);
   ctx.mem.write(block, bytes);
   if (!advance(ctx, block, out, cs)) {
     closeSearch(ctx, block);
