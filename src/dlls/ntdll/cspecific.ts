@@ -6,16 +6,13 @@
  */
 import type { ApiContext } from '../types.js';
 import {
-  DC, EXCEPTION_EXIT_UNWIND, EXCEPTION_TARGET_UNWIND, EXCEPTION_UNWINDING, ExceptionContinueExecution, ExceptionContinueSearch, REC, withGuestScratch,
+  DC, EXCEPTION_EXIT_UNWIND, EXCEPTION_TARGET_UNWIND, EXCEPTION_UNWINDING, ExceptionContinueExecution, ExceptionContinueSearch, REC, withGuestScratch, sehTrace,
 } from './excdefs.js';
 import { unwindFrom } from './excunwind.js';
 
 const SCOPE = { Begin: 0, End: 4, Handler: 8, JumpTarget: 12, Size: 16 } as const;
 
-/** A +seh trace line; the text is built only when the channel is on. */
-function trace(ctx: ApiContext, text: () => string): void {
-  if (ctx.debug.on('seh', 'trace')) ctx.debug.log('seh', 'trace', '__C_specific_handler', text());
-}
+const trace = (ctx: ApiContext, text: () => string): void => sehTrace(ctx, '__C_specific_handler', text);
 
 export function C_specific_handler(ctx: ApiContext, rec: number, frame: number, context: number, dc: number): number {
   const m = ctx.mem;
@@ -42,7 +39,8 @@ export function C_specific_handler(ctx: ApiContext, rec: number, frame: number, 
       if (r > 0) {
         const target = base + scope(i, SCOPE.JumpTarget);
         trace(ctx, () => `executing the handler at ${ctx.process.frames.describe(target)}`);
-        unwindFrom(ctx, captureHere(ctx, dc), frame, target, rec, BigInt(m.u32(rec + REC.ExceptionCode)), m.ptr(dc + DC.HistoryTable));
+        // The unwind starts from the exception's CONTEXT, where a walk from here would arrive.
+        unwindFrom(ctx, m.ptr(dc + DC.ContextRecord), frame, target, rec, BigInt(m.u32(rec + REC.ExceptionCode)), m.ptr(dc + DC.HistoryTable));
         return ExceptionContinueSearch; // not reached by the guest: the unwind resumes at the target
       }
     }
@@ -61,10 +59,3 @@ export function C_specific_handler(ctx: ApiContext, rec: number, frame: number, 
   return ExceptionContinueSearch;
 }
 
-/**
- * The CONTEXT an unwind started by this handler begins from: the dispatcher's CONTEXT record
- * (the exception's state), which is where the walk from the handler would arrive anyway.
- */
-function captureHere(ctx: ApiContext, dc: number): number {
-  return ctx.mem.ptr(dc + DC.ContextRecord);
-}

@@ -114,8 +114,35 @@ export const CONTEXT_FULL_SEGMENTS = 0x10001f;
 /** The segment selectors of a 64-bit Windows user thread. */
 export const SEGMENTS = { Cs: 0x33, Ds: 0x2b, Es: 0x2b, Fs: 0x53, Gs: 0x2b, Ss: 0x2b } as const;
 
-/** The integer registers of a CONTEXT in unwind-code order (rax … r15). */
-export const CONTEXT_GPRS = [CONTEXT.Rax, CONTEXT.Rcx, CONTEXT.Rdx, CONTEXT.Rbx, CONTEXT.Rsp, CONTEXT.Rbp, CONTEXT.Rsi, CONTEXT.Rdi, CONTEXT.R8, CONTEXT.R9, CONTEXT.R10, CONTEXT.R11, CONTEXT.R12, CONTEXT.R13, CONTEXT.R14, CONTEXT.R15] as const;
+/** A +seh trace line from `func`; the text is built only when the channel is on. */
+export function sehTrace(ctx: ApiContext, func: string, text: () => string): void {
+  if (ctx.debug.on('seh', 'trace')) ctx.debug.log('seh', 'trace', func, text());
+}
+
+/** The frame a language handler is called for, as DISPATCHER_CONTEXT describes it. */
+export interface HandlerFrame {
+  readonly controlPc: number;
+  readonly imageBase: number;
+  readonly functionEntry: number;
+  readonly establisherFrame: number;
+  readonly handler: number;
+  readonly handlerData: number;
+}
+
+/** Fills the DISPATCHER_CONTEXT at `dc` for calling `frame`'s language handler. */
+export function writeDispatcherContext(ctx: ApiContext, dc: number, frame: HandlerFrame, context: number, targetIp = 0, history = 0): void {
+  const m = ctx.mem;
+  m.fill(dc, 0, DC.Size);
+  m.setU64(dc + DC.ControlPc, frame.controlPc);
+  m.setU64(dc + DC.ImageBase, frame.imageBase);
+  m.setU64(dc + DC.FunctionEntry, frame.functionEntry);
+  m.setU64(dc + DC.EstablisherFrame, frame.establisherFrame);
+  m.setU64(dc + DC.TargetIp, targetIp);
+  m.setU64(dc + DC.ContextRecord, context);
+  m.setU64(dc + DC.LanguageHandler, frame.handler);
+  m.setU64(dc + DC.HandlerData, frame.handlerData);
+  m.setU64(dc + DC.HistoryTable, history);
+}
 
 export function copyContext(ctx: ApiContext, dst: number, src: number): void {
   if (dst !== src) ctx.mem.copy(dst, src, CONTEXT.Size);

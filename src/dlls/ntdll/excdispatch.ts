@@ -12,8 +12,8 @@ import { UNW_FLAG_EHANDLER } from '../../pe/exceptions.js';
 import { PEB_EXT } from '../kernel32/processthreadsapi.js';
 import type { ApiContext } from '../types.js';
 import {
-  CONTEXT_FULL_SEGMENTS, DC, EXCEPTION_CONTINUE_EXECUTION, EXCEPTION_EXECUTE_HANDLER, EXCEPTION_MAXIMUM_PARAMETERS, EXCEPTION_NESTED_CALL,
-  EXCEPTION_NONCONTINUABLE, ExceptionContinueExecution, ExceptionContinueSearch, ExceptionNestedException, REC, SEGMENTS, STATUS, copyContext, withGuestScratch,
+  CONTEXT_FULL_SEGMENTS, EXCEPTION_CONTINUE_EXECUTION, EXCEPTION_EXECUTE_HANDLER, EXCEPTION_MAXIMUM_PARAMETERS, EXCEPTION_NESTED_CALL,
+  EXCEPTION_NONCONTINUABLE, ExceptionContinueExecution, ExceptionContinueSearch, ExceptionNestedException, REC, SEGMENTS, STATUS, copyContext, withGuestScratch, sehTrace, writeDispatcherContext,
 } from './excdefs.js';
 import { loadSavedRegisters, unwindOneFrame } from './excframes.js';
 import { exceptionReport } from './excreport.js';
@@ -190,10 +190,7 @@ export function KiUserExceptionDispatcher(ctx: ApiContext): void {
   });
 }
 
-/** A +seh trace line; the text is built only when the channel is on. */
-function trace(ctx: ApiContext, text: () => string): void {
-  if (ctx.debug.on('seh', 'trace')) ctx.debug.log('seh', 'trace', 'dispatch', text());
-}
+const trace = (ctx: ApiContext, text: () => string): void => sehTrace(ctx, 'dispatch', text);
 
 function codeText(ctx: ApiContext, rec: number): string {
   return `0x${ctx.mem.u32(rec + REC.ExceptionCode).toString(16).padStart(8, '0')}`;
@@ -248,14 +245,7 @@ export function dispatchException(ctx: ApiContext, rec: number, context: number)
       }
       if (!frame) break;
       if (frame.handler === 0) continue;
-      m.fill(dc, 0, DC.Size);
-      m.setU64(dc + DC.ControlPc, frame.controlPc);
-      m.setU64(dc + DC.ImageBase, frame.imageBase);
-      m.setU64(dc + DC.FunctionEntry, frame.functionEntry);
-      m.setU64(dc + DC.EstablisherFrame, frame.establisherFrame);
-      m.setU64(dc + DC.ContextRecord, context);
-      m.setU64(dc + DC.LanguageHandler, frame.handler);
-      m.setU64(dc + DC.HandlerData, frame.handlerData);
+      writeDispatcherContext(ctx, dc, frame, context);
       trace(ctx, () => `calling handler ${frames.describe(frame.handler)} for frame 0x${frame.establisherFrame.toString(16)} (${frames.describe(frame.controlPc)})`);
       const r = Number(frames.callFrom(context, frame.handler, [rec, frame.establisherFrame, context, dc]) & 0xffffffffn);
       trace(ctx, () => `handler returned ${r}`);

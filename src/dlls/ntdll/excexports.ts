@@ -4,7 +4,7 @@ import { C_specific_handler } from './cspecific.js';
 import * as dispatch from './excdispatch.js';
 import * as unwind from './excunwind.js';
 import * as vec from './excvector.js';
-import * as unwinder from './excunwinder.js';
+import * as unwinder from './rtlunwind.js';
 
 const captureContext: ExportRow = { name: 'RtlCaptureContext', args: ['ptr'], ret: 'void', impl: unwind.RtlCaptureContext };
 const raiseException: ExportRow = { name: 'RtlRaiseException', args: ['ptr'], ret: 'void', impl: dispatch.RtlRaiseException };

@@ -9,7 +9,7 @@ import { SAVED } from '../../native/engine.js';
 import { CONTEXT } from '../../native/layout.js';
 import type { ApiContext, GuestCallFrame } from '../types.js';
 import { copyContext } from './excdefs.js';
-import { lookupFunction, unwindFunction } from './excunwinder.js';
+import { lookupFunction, unwindFunction } from './rtlunwind.js';
 
 export interface Frame {
   /** The frame's RIP before it was unwound. */

@@ -11,15 +11,12 @@ import { UNW_FLAG_UHANDLER } from '../../pe/exceptions.js';
 import type { ApiContext } from '../types.js';
 import {
   DC, EXCEPTION_COLLIDED_UNWIND, EXCEPTION_EXIT_UNWIND, EXCEPTION_NONCONTINUABLE, EXCEPTION_TARGET_UNWIND, EXCEPTION_UNWINDING,
-  ExceptionCollidedUnwind, ExceptionContinueSearch, REC, STATUS, copyContext, withGuestScratch,
+  ExceptionCollidedUnwind, ExceptionContinueSearch, REC, STATUS, copyContext, withGuestScratch, sehTrace, writeDispatcherContext,
 } from './excdefs.js';
 import { captureCaller, dispatchException, raiseFromCaller, writeRecord } from './excdispatch.js';
 import { unwindOneFrame } from './excframes.js';
 
-/** A +seh trace line; the text is built only when the channel is on. */
-function trace(ctx: ApiContext, text: () => string): void {
-  if (ctx.debug.on('seh', 'trace')) ctx.debug.log('seh', 'trace', 'unwind', text());
-}
+const trace = (ctx: ApiContext, text: () => string): void => sehTrace(ctx, 'unwind', text);
 
 /** A broken unwind raises `code` from the state the walk had reached (`c`). */
 function raiseStatus(ctx: ApiContext, code: number, c: number): void {
@@ -64,16 +61,7 @@ export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targ
       const atTarget = frame.establisherFrame === targetFrame;
       if (frame.handler !== 0) {
         m.setU32(rec + REC.ExceptionFlags, baseFlags | (atTarget ? EXCEPTION_TARGET_UNWIND : 0));
-        m.fill(dc, 0, DC.Size);
-        m.setU64(dc + DC.ControlPc, frame.controlPc);
-        m.setU64(dc + DC.ImageBase, frame.imageBase);
-        m.setU64(dc + DC.FunctionEntry, frame.functionEntry);
-        m.setU64(dc + DC.EstablisherFrame, frame.establisherFrame);
-        m.setU64(dc + DC.TargetIp, targetIp);
-        m.setU64(dc + DC.ContextRecord, c);
-        m.setU64(dc + DC.LanguageHandler, frame.handler);
-        m.setU64(dc + DC.HandlerData, frame.handlerData);
-        m.setU64(dc + DC.HistoryTable, history);
+        writeDispatcherContext(ctx, dc, frame, c, targetIp, history);
         trace(ctx, () => `calling termination handler ${frames.describe(frame.handler)} for frame 0x${frame.establisherFrame.toString(16)}`);
         const r = Number(frames.callFrom(c, frame.handler, [rec, frame.establisherFrame, c, dc]) & 0xffffffffn);
         m.setU32(rec + REC.ExceptionFlags, baseFlags);
