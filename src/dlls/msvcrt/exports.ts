@@ -10,6 +10,7 @@ import { heapString } from './crtdata.js';
 import { pctype } from './ctype.js';
 import { SHARED_CRT_EXPORTS } from './shared.js';
 import { C_SPECIFIC_HANDLER } from '../ntdll/excexports.js';
+import { MSVCRT_CXX_EXPORTS } from '../vcruntime140/cxxexports.js';
 import { UnhandledExceptionFilter } from '../ntdll/excdispatch.js';
 import { _XcptFilter } from './signal.js';
 
@@ -85,6 +86,7 @@ export const msvcrt: DllTable = {
     { name: 'swscanf_s', args: ['wstr', 'wstr'], varargs: true, ret: 'i32', impl: scanf.swscanf_s },
     ...SHARED_CRT_EXPORTS,
     C_SPECIFIC_HANDLER,
+    ...MSVCRT_CXX_EXPORTS,
     { name: '_XcptFilter', args: ['u32', 'ptr'], ret: 'i32', impl: (ctx, code: number, p: number) => _XcptFilter(ctx, code, p, UnhandledExceptionFilter) },
     { name: '__CppXcptFilter', args: ['u32', 'ptr'], ret: 'i32', impl: (ctx, code: number, p: number) => (code >>> 0 === 0xe06d7363 ? _XcptFilter(ctx, code, p, UnhandledExceptionFilter) : 0) },
   ],

@@ -27,10 +27,18 @@ function raiseStatus(ctx: ApiContext, code: number, c: number): void {
 }
 
 /**
- * The unwind itself, from the state in `c` (the caller of the API, already captured): calls
- * the termination handlers of every frame up to `targetFrame` and resumes there.
+ * Runs at the target of an unwind before it continues there, with the target frame's CONTEXT:
+ * returns the address to continue at. The JS counterpart of a STATUS_UNWIND_CONSOLIDATE
+ * callback (a C++ catch block runs here).
  */
-export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targetIp: number, record: number, returnValue: bigint, history: number): void {
+export type UnwindArrival = (context: number) => number;
+
+/**
+ * The unwind itself, from the state in `c` (the caller of the API, already captured): calls
+ * the termination handlers of every frame up to `targetFrame` and resumes there (after
+ * `arrive`, when given).
+ */
+export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targetIp: number, record: number, returnValue: bigint, history: number, arrive?: UnwindArrival): void {
   const m = ctx.mem;
   const frames = ctx.process.frames;
   withGuestScratch(ctx, REC.Size + CONTEXT.Size + DC.Size + 0x20, (at) => {
@@ -73,7 +81,10 @@ export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targ
     }
     m.setU64(c + CONTEXT.Rax, returnValue);
     m.setU64(c + CONTEXT.Rip, targetIp);
-    restoreContext(ctx, c, rec);
+    if (arrive) {
+      m.setU64(c + CONTEXT.Rip, arrive(c));
+      ctx.unwindTo(c);
+    } else restoreContext(ctx, c, rec);
   });
 }
 

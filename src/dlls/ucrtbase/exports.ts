@@ -12,6 +12,7 @@ import * as io from '../msvcrt/io.js';
 import * as loc from '../msvcrt/locale.js';
 import { flushAll } from '../msvcrt/fopen.js';
 import * as scanf from './scanf.js';
+import { UCRT_CXX_EXPORTS } from '../vcruntime140/cxxexports.js';
 
 export const ucrtbase: DllTable = {
   name: 'ucrtbase.dll',
@@ -71,5 +72,6 @@ export const ucrtbase: DllTable = {
     { name: '__intrinsic_setjmp', args: ['ptr', 'ptr'], ret: 'i32', native: '_setjmp' },
     { name: '__intrinsic_setjmpex', args: ['ptr', 'ptr'], ret: 'i32', native: '_setjmp' },
     ...SHARED_CRT_EXPORTS,
+    ...UCRT_CXX_EXPORTS,
   ],
 };

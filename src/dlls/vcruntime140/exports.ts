@@ -6,11 +6,13 @@ import * as w from '../msvcrt/wstring.js';
 import type { DllTable } from '../types.js';
 import * as vc from './vcruntime.js';
 import { C_SPECIFIC_HANDLER } from '../ntdll/excexports.js';
+import { VCRUNTIME_CXX_EXPORTS } from './cxxexports.js';
 
 export const vcruntime140: DllTable = {
   name: 'vcruntime140.dll',
   exports: [
     C_SPECIFIC_HANDLER,
+    ...VCRUNTIME_CXX_EXPORTS,
     { name: '__std_type_info_compare', args: ['ptr', 'ptr'], ret: 'i32', impl: vc.__std_type_info_compare },
     { name: '__std_type_info_hash', args: ['ptr'], ret: 'u64', impl: vc.__std_type_info_hash },
     { name: '__std_type_info_name', args: ['ptr', 'ptr'], ret: 'str', impl: vc.__std_type_info_name },

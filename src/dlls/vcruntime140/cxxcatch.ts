@@ -1,0 +1,120 @@
+/**
+ * The catch blocks running on a thread, innermost first: a list in guest memory whose head is in
+ * the thread block (like the runtime's per-thread exception data on Windows). Each entry lives on
+ * the guest stack for as long as its catch funclet runs, and says, for the frame that caught:
+ * which try block's catch is active (so a search from that frame skips the try block and an
+ * unwind does not destroy its objects twice), and which exception object the catch holds (so it
+ * is destroyed once, when the last catch holding it ends, and not when it is rethrown).
+ */
+import { WR } from '../../native/layout.js';
+import type { ApiContext } from '../types.js';
+
+/** Thread-block slots: __current_exception, __current_exception_context, the list head. */
+export const CXX_SLOTS = { CurrentException: WR.Scratch + 0x300, CurrentContext: WR.Scratch + 0x308, Catches: WR.Scratch + 0x310 } as const;
+
+/** An entry: previous entry, the frame that caught (target of the unwind), its FuncInfo, the
+ *  exception object and record, the state its try block left the frame in and the first state
+ *  past the try block, flags, the current-exception slots to restore, the catch funclet and
+ *  the function's establisher frame it runs for. */
+export const CATCH = {
+  Prev: 0x00, Frame: 0x08, FuncInfo: 0x10, Object: 0x18, State: 0x20, Floor: 0x24, Flags: 0x28,
+  Record: 0x30, SavedException: 0x38, SavedContext: 0x40, Funclet: 0x48, MainFrame: 0x50, Size: 0x60,
+} as const;
+/** The catch funclet was left by an exception; its object was dealt with then. */
+export const CATCH_EXITED = 1;
+
+export interface ActiveCatch {
+  readonly at: number;
+  /** The state the frame is in (its try block's objects are gone). */
+  readonly state: number;
+  /** The first state past the try block: a search from the frame starts there. */
+  readonly floor: number;
+}
+
+/** The innermost catch running for the frame at `frame` with FuncInfo `funcInfo`. */
+export function activeCatch(ctx: ApiContext, frame: number, funcInfo: number): ActiveCatch | undefined {
+  const m = ctx.mem;
+  for (let e = m.ptr(ctx.teb + CXX_SLOTS.Catches); e !== 0; e = m.ptr(e + CATCH.Prev)) {
+    if (m.ptr(e + CATCH.Frame) === frame && m.ptr(e + CATCH.FuncInfo) === funcInfo) return { at: e, state: m.i32(e + CATCH.State), floor: m.i32(e + CATCH.Floor) };
+  }
+  return undefined;
+}
+
+/** Whether a running catch other than `except` (and not already left) holds `object`. */
+export function objectHeld(ctx: ApiContext, object: number, except: number): boolean {
+  const m = ctx.mem;
+  for (let e = m.ptr(ctx.teb + CXX_SLOTS.Catches); e !== 0; e = m.ptr(e + CATCH.Prev)) {
+    if (e !== except && (m.u32(e + CATCH.Flags) & CATCH_EXITED) === 0 && m.ptr(e + CATCH.Object) === object) return true;
+  }
+  return false;
+}
+
+export interface CatchEntry {
+  frame: number;
+  funcInfo: number;
+  object: number;
+  record: number;
+  context: number;
+  state: number;
+  floor: number;
+  funclet: number;
+  mainFrame: number;
+}
+
+/** Pushes an entry at `at` and makes its exception the current one. */
+export function pushCatch(ctx: ApiContext, at: number, e: CatchEntry): void {
+  const m = ctx.mem;
+  const teb = ctx.teb;
+  m.fill(at, 0, CATCH.Size);
+  m.setU64(at + CATCH.Prev, m.ptr(teb + CXX_SLOTS.Catches));
+  m.setU64(at + CATCH.Frame, e.frame);
+  m.setU64(at + CATCH.FuncInfo, e.funcInfo);
+  m.setU64(at + CATCH.Object, e.object);
+  m.setU32(at + CATCH.State, e.state >>> 0);
+  m.setU32(at + CATCH.Floor, e.floor >>> 0);
+  m.setU64(at + CATCH.Record, e.record);
+  m.setU64(at + CATCH.Funclet, e.funclet);
+  m.setU64(at + CATCH.MainFrame, e.mainFrame);
+  m.setU64(at + CATCH.SavedException, m.ptr(teb + CXX_SLOTS.CurrentException));
+  m.setU64(at + CATCH.SavedContext, m.ptr(teb + CXX_SLOTS.CurrentContext));
+  m.setU64(teb + CXX_SLOTS.Catches, at);
+  m.setU64(teb + CXX_SLOTS.CurrentException, e.record);
+  m.setU64(teb + CXX_SLOTS.CurrentContext, e.context);
+}
+
+/** The innermost running catch, not yet left, of `funclet` for the function frame `mainFrame`. */
+export function catchOfFunclet(ctx: ApiContext, funclet: number, mainFrame: number): number {
+  const m = ctx.mem;
+  for (let e = m.ptr(ctx.teb + CXX_SLOTS.Catches); e !== 0; e = m.ptr(e + CATCH.Prev)) {
+    if (m.ptr(e + CATCH.Funclet) === funclet && m.ptr(e + CATCH.MainFrame) === mainFrame && (m.u32(e + CATCH.Flags) & CATCH_EXITED) === 0) return e;
+  }
+  return 0;
+}
+
+/** Removes the entry at `at` (the innermost one) and restores the current exception. */
+export function popCatch(ctx: ApiContext, at: number): void {
+  const m = ctx.mem;
+  const teb = ctx.teb;
+  if (m.ptr(teb + CXX_SLOTS.Catches) !== at) return;
+  m.setU64(teb + CXX_SLOTS.Catches, m.ptr(at + CATCH.Prev));
+  m.setU64(teb + CXX_SLOTS.CurrentException, m.ptr(at + CATCH.SavedException));
+  m.setU64(teb + CXX_SLOTS.CurrentContext, m.ptr(at + CATCH.SavedContext));
+}
+
+/** The thread's terminate handler (set_terminate), in the thread block. */
+const TERMINATE_SLOT = WR.Scratch + 0x318;
+
+export function set_terminate(ctx: ApiContext, handler: number): number {
+  const old = ctx.mem.ptr(ctx.teb + TERMINATE_SLOT);
+  ctx.mem.setU64(ctx.teb + TERMINATE_SLOT, handler);
+  return old;
+}
+
+export const get_terminate = (ctx: ApiContext): number => ctx.mem.ptr(ctx.teb + TERMINATE_SLOT);
+
+/** terminate(): the terminate handler runs (it should not return), then abort(). */
+export function terminate(ctx: ApiContext, abort: (ctx: ApiContext) => never): never {
+  const handler = get_terminate(ctx);
+  if (handler !== 0) ctx.callGuest(handler, []);
+  return abort(ctx);
+}

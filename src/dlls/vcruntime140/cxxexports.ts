@@ -1,0 +1,36 @@
+/** The C++ exception exports, shared by vcruntime140.dll, msvcrt.dll and ucrtbase.dll. */
+import { abort } from '../msvcrt/startup.js';
+import type { ExportRow } from '../types.js';
+import * as c from './cxxcatch.js';
+import * as f from './cxxframe.js';
+
+const frameHandler = (name: string): ExportRow => ({ name, args: ['ptr', 'ptr', 'ptr', 'ptr'], ret: 'u32', impl: f.CxxFrameHandler3 });
+const terminate = (name: string): ExportRow => ({ name, args: [], ret: 'void', impl: (ctx) => c.terminate(ctx, abort) });
+const throwRow: ExportRow = { name: '_CxxThrowException', args: ['ptr', 'ptr'], ret: 'void', impl: f._CxxThrowException };
+
+/** vcruntime140: the thrower, the frame handlers (FH3 reads every x64 FuncInfo version). */
+export const VCRUNTIME_CXX_EXPORTS: readonly ExportRow[] = [
+  throwRow,
+  frameHandler('__CxxFrameHandler'),
+  frameHandler('__CxxFrameHandler2'),
+  frameHandler('__CxxFrameHandler3'),
+  terminate('__std_terminate'),
+];
+
+/** ucrtbase (api-ms-win-crt-runtime): terminate and its handler. */
+export const UCRT_CXX_EXPORTS: readonly ExportRow[] = [
+  terminate('terminate'),
+  { name: 'set_terminate', args: ['ptr'], ret: 'ptr', impl: c.set_terminate },
+  { name: '_get_terminate', args: [], ret: 'ptr', impl: c.get_terminate },
+];
+
+/** msvcrt.dll: the old MSVC runtime's names (C++-decorated terminate and set_terminate). */
+export const MSVCRT_CXX_EXPORTS: readonly ExportRow[] = [
+  throwRow,
+  frameHandler('__CxxFrameHandler'),
+  frameHandler('__CxxFrameHandler2'),
+  frameHandler('__CxxFrameHandler3'),
+  terminate('?terminate@@YAXXZ'),
+  { name: '?set_terminate@@YAP6AXXZP6AXXZ@Z', args: ['ptr'], ret: 'ptr', impl: c.set_terminate },
+  { name: '_get_terminate', args: [], ret: 'ptr', impl: c.get_terminate },
+];

@@ -1,0 +1,248 @@
+/**
+ * C++ exceptions of MSVC-built programs: _CxxThrowException raises them; __CxxFrameHandler3 (and
+ * the older names msvcrt.dll exports, which read the same FuncInfo on x64) is the language
+ * handler of every function with C++ cleanups or try blocks.
+ *
+ * Searching, for a frame: the state at the frame's PC (its IP-to-state map) selects the try
+ * blocks that contain it, innermost first; the first handler whose type the thrown object
+ * converts to (its ThrowInfo lists the types it can be caught as) catches. The handler builds
+ * the catch object in the function's frame, then unwinds to the frame (RtlUnwindEx: the frames
+ * in between run their cleanups, this one unwinds to its try block's state), runs the catch
+ * funclet on top of the stack (the thrown object still lives in the thrower's frame), destroys
+ * the object and continues at the address the funclet returned.
+ *
+ * Catch funclets are functions of their own with the same FuncInfo; their frame keeps the
+ * function's establisher frame at HandlerType.dispFrame. Catches in progress are listed in
+ * cxxcatch.ts.
+ */
+import { CONTEXT } from '../../native/layout.js';
+import { DC, EXCEPTION_EXIT_UNWIND, EXCEPTION_NONCONTINUABLE, EXCEPTION_TARGET_UNWIND, EXCEPTION_UNWINDING, ExceptionContinueSearch, REC, STATUS, sehTrace, withGuestScratch } from '../ntdll/excdefs.js';
+import { raiseFromCaller, writeRecord } from '../ntdll/excdispatch.js';
+import { unwindFrom } from '../ntdll/excunwind.js';
+import type { ApiContext } from '../types.js';
+import { CATCH, CATCH_EXITED, CXX_SLOTS, activeCatch, catchOfFunclet, objectHeld, popCatch, pushCatch } from './cxxcatch.js';
+import {
+  CATCHABLE, CT_BYREF_ONLY, CT_SIMPLE, CT_VIRTUAL_BASE, CXX_EXCEPTION, CXX_MAGIC, FI_EHS_FLAG, HT_CONST, HT_REFERENCE, HT_STD_DOTDOT, HT_UNALIGNED, HT_VOLATILE,
+  STATUS_LONGJUMP, THROW_INFO, TI_CONST, TI_UNALIGNED, TI_VOLATILE, adjustPointer, readFuncInfo, sameType, stateAt, type FuncInfo, type Handler, type TryBlock,
+} from './cxxdefs.js';
+
+const trace = (ctx: ApiContext, text: () => string): void => sehTrace(ctx, '__CxxFrameHandler3', text);
+
+/** Marks the STATUS_UNWIND_CONSOLIDATE records this handler unwinds with (parameter 7). */
+const CONSOLIDATE_MAGIC = 0x5843_5257n; // "WRCX"
+/** Parameters of that record. */
+const CP = { Frame: 1, Funclet: 2, Record: 3, State: 4, Target: 5, Floor: 6, Magic: 7, FuncInfo: 8, Count: 9 } as const;
+
+/** _CxxThrowException(object, ThrowInfo): raises the C++ exception; (NULL, NULL) is `throw;`. */
+export function _CxxThrowException(ctx: ApiContext, object: number, throwInfo: number): void {
+  const base = throwInfo !== 0 ? (ctx.process.frames.imageAt(throwInfo)?.base ?? 0) : 0;
+  raiseFromCaller(ctx, (rec, ret) => writeRecord(ctx, rec, CXX_EXCEPTION, EXCEPTION_NONCONTINUABLE, ret, [CXX_MAGIC, object, throwInfo, base]));
+}
+
+/** The C++ exception a record stands for: the object, its ThrowInfo and their image. */
+interface Thrown {
+  readonly record: number;
+  readonly object: number;
+  readonly throwInfo: number;
+  readonly base: number;
+}
+
+function thrownBy(ctx: ApiContext, rec: number): Thrown | undefined {
+  const m = ctx.mem;
+  if (m.u32(rec + REC.ExceptionCode) !== CXX_EXCEPTION || m.u32(rec + REC.NumberParameters) < 3) return undefined;
+  const p = (i: number): number => m.ptr(rec + REC.ExceptionInformation + 8 * i);
+  if (Number(BigInt.asUintN(32, m.u64(rec + REC.ExceptionInformation))) !== CXX_MAGIC) return undefined;
+  return { record: rec, object: p(1), throwInfo: p(2), base: m.u32(rec + REC.NumberParameters) >= 4 ? p(3) : 0 };
+}
+
+/** The frame a handler call is for: the function's FuncInfo, and for a catch funclet the try
+ *  block it belongs to and the function's own establisher frame. */
+interface FrameInfo {
+  readonly fi: FuncInfo;
+  readonly base: number;
+  readonly frame: number;
+  readonly mainFrame: number;
+  /** The try block whose catch funclet this frame is. */
+  readonly funcletOf?: TryBlock;
+  readonly pcState: number;
+}
+
+function frameInfo(ctx: ApiContext, frame: number, dc: number): FrameInfo | undefined {
+  const m = ctx.mem;
+  const base = m.ptr(dc + DC.ImageBase);
+  const fi = readFuncInfo(ctx, base, base + m.u32(m.ptr(dc + DC.HandlerData)));
+  if (!fi) return undefined;
+  const begin = m.u32(m.ptr(dc + DC.FunctionEntry));
+  let funcletOf: TryBlock | undefined;
+  let mainFrame = frame;
+  for (const t of fi.tryBlocks) {
+    const h = t.handlers.find((x) => x.funclet === begin);
+    if (h) {
+      funcletOf = t;
+      mainFrame = m.ptr(frame + h.frame);
+      break;
+    }
+  }
+  return { fi, base, frame, mainFrame, funcletOf, pcState: stateAt(fi, m.ptr(dc + DC.ControlPc) - base) };
+}
+
+export function CxxFrameHandler3(ctx: ApiContext, rec: number, frame: number, _context: number, dc: number): number {
+  const m = ctx.mem;
+  const code = m.u32(rec + REC.ExceptionCode);
+  const flags = m.u32(rec + REC.ExceptionFlags);
+  const f = frameInfo(ctx, frame, dc);
+  if (!f) return ExceptionContinueSearch;
+  const consolidate = code === STATUS.UNWIND_CONSOLIDATE && m.u32(rec + REC.NumberParameters) >= CP.Count && m.u64(rec + REC.ExceptionInformation + 8 * CP.Magic) === CONSOLIDATE_MAGIC;
+  // /EHs functions see only C++ exceptions (and the unwinds that C++ catches and longjmp make).
+  if (f.fi.ehFlags & FI_EHS_FLAG && code !== CXX_EXCEPTION && !consolidate && code !== STATUS_LONGJUMP) return ExceptionContinueSearch;
+  const active = activeCatch(ctx, frame, f.fi.address);
+  if (flags & (EXCEPTION_UNWINDING | EXCEPTION_EXIT_UNWIND)) {
+    const from = active ? active.state : f.pcState;
+    const param = (i: number): number => m.ptr(rec + REC.ExceptionInformation + 8 * i);
+    if (flags & EXCEPTION_TARGET_UNWIND && consolidate && param(CP.Target) === frame) {
+      localUnwind(ctx, f, from, m.i32(rec + REC.ExceptionInformation + 8 * CP.State));
+    } else {
+      localUnwind(ctx, f, from, f.funcletOf ? f.funcletOf.tryHigh : -1);
+      if (f.funcletOf) leaveCatchByException(ctx, f, m.u32(m.ptr(dc + DC.FunctionEntry)), consolidate ? param(CP.Record) : rec);
+    }
+    return ExceptionContinueSearch;
+  }
+  if (f.fi.tryBlocks.length === 0) return ExceptionContinueSearch;
+  let thrown = thrownBy(ctx, rec);
+  if (thrown && thrown.throwInfo === 0 && thrown.object === 0) {
+    // `throw;`: the exception of the innermost running catch.
+    const current = m.ptr(ctx.teb + CXX_SLOTS.CurrentException);
+    thrown = current !== 0 ? thrownBy(ctx, current) : undefined;
+    if (!thrown) return ExceptionContinueSearch;
+  }
+  if (!thrown && code === CXX_EXCEPTION) return ExceptionContinueSearch;
+  const state = active ? Math.max(active.state, active.floor) : f.pcState;
+  for (const t of f.fi.tryBlocks) {
+    if (state < t.tryLow || state > t.tryHigh) continue;
+    // From a catch funclet, only the try blocks inside that catch.
+    if (f.funcletOf && (t.tryLow <= f.funcletOf.tryHigh || t.tryHigh > f.funcletOf.catchHigh)) continue;
+    for (const h of t.handlers) {
+      const ct = thrown ? catchableAs(ctx, thrown, h, f.base) : h.type === 0 && (h.adjectives & HT_STD_DOTDOT) === 0 ? 0 : undefined;
+      if (ct === undefined) continue;
+      catchIt(ctx, rec, frame, dc, f, t, h, thrown, ct);
+      return ExceptionContinueSearch; // not reached: the unwind continues in the catch block
+    }
+  }
+  return ExceptionContinueSearch;
+}
+
+/** Whether the handler catches the exception: 0 for catch (...), the CatchableType matched, or
+ *  undefined. */
+function catchableAs(ctx: ApiContext, thrown: Thrown, h: Handler, base: number): number | undefined {
+  if (h.type === 0) return 0;
+  const m = ctx.mem;
+  if (thrown.throwInfo === 0) return undefined;
+  const attributes = m.u32(thrown.throwInfo + THROW_INFO.Attributes);
+  const array = thrown.base + m.u32(thrown.throwInfo + THROW_INFO.CatchableTypes);
+  const count = Math.min(m.u32(array), 0x1000);
+  const handlerType = base + h.type;
+  for (let i = 0; i < count; i++) {
+    const ct = thrown.base + m.u32(array + 4 + 4 * i);
+    if (!sameType(ctx, thrown.base + m.u32(ct + CATCHABLE.Type), handlerType)) continue;
+    const props = m.u32(ct + CATCHABLE.Properties);
+    if (props & CT_BYREF_ONLY && (h.adjectives & HT_REFERENCE) === 0) continue;
+    if ((attributes & TI_CONST && !(h.adjectives & HT_CONST)) || (attributes & TI_VOLATILE && !(h.adjectives & HT_VOLATILE)) || (attributes & TI_UNALIGNED && !(h.adjectives & HT_UNALIGNED))) continue;
+    return ct;
+  }
+  return undefined;
+}
+
+/** Runs the cleanups of the frame's states from `from` down to (not including) `to`. */
+function localUnwind(ctx: ApiContext, f: FrameInfo, from: number, to: number): void {
+  let state = from;
+  for (let guard = 0; state > to && state >= 0 && state < f.fi.unwindMap.length && guard < f.fi.unwindMap.length; guard++) {
+    const e = f.fi.unwindMap[state]!;
+    if (e.action !== 0) {
+      trace(ctx, () => `state ${state}: cleanup ${ctx.process.frames.describe(f.base + e.action)}`);
+      ctx.callGuest(f.base + e.action, [0, f.mainFrame]);
+    }
+    state = e.toState;
+  }
+}
+
+/** A catch funclet is left by an exception: its object is destroyed unless the exception that
+ *  leaves is the same one (rethrown) or another running catch holds it. */
+function leaveCatchByException(ctx: ApiContext, f: FrameInfo, funcletRva: number, inFlight: number): void {
+  const m = ctx.mem;
+  const at = catchOfFunclet(ctx, f.base + funcletRva, f.mainFrame);
+  if (at === 0) return;
+  m.setU32(at + CATCH.Flags, m.u32(at + CATCH.Flags) | CATCH_EXITED);
+  const object = m.ptr(at + CATCH.Object);
+  const flying = inFlight !== 0 && m.accessible(inFlight, REC.Size, 'read') ? thrownBy(ctx, inFlight) : undefined;
+  let flyingObject = flying?.object ?? 0;
+  if (flying && flying.object === 0 && flying.throwInfo === 0) flyingObject = object; // `throw;`
+  if (object !== 0 && object !== flyingObject && !objectHeld(ctx, object, at)) destroyObject(ctx, m.ptr(at + CATCH.Record));
+}
+
+/** Calls the thrown object's destructor (ThrowInfo.pmfnUnwind), if it has one. */
+function destroyObject(ctx: ApiContext, rec: number): void {
+  const t = rec !== 0 ? thrownBy(ctx, rec) : undefined;
+  if (!t || t.object === 0 || t.throwInfo === 0) return;
+  const dtor = ctx.mem.u32(t.throwInfo + THROW_INFO.Unwind);
+  if (dtor === 0) return;
+  trace(ctx, () => `destroying the exception object 0x${t.object.toString(16)}`);
+  ctx.callGuest(t.base + dtor, [t.object]);
+}
+
+/** Copies or binds the thrown object to the handler's catch object in the function's frame. */
+function buildCatchObject(ctx: ApiContext, f: FrameInfo, h: Handler, thrown: Thrown, ct: number): void {
+  const m = ctx.mem;
+  if (h.type === 0 || h.catchObj === 0 || ct === 0) return;
+  const slot = f.mainFrame + h.catchObj;
+  const props = m.u32(ct + CATCHABLE.Properties);
+  const adjust = (p: number): number => adjustPointer(ctx, p, m.i32(ct + CATCHABLE.Mdisp), m.i32(ct + CATCHABLE.Pdisp), m.i32(ct + CATCHABLE.Vdisp));
+  if (h.adjectives & HT_REFERENCE) {
+    m.setU64(slot, adjust(thrown.object));
+    return;
+  }
+  const size = m.i32(ct + CATCHABLE.Size);
+  if (props & CT_SIMPLE) {
+    m.copy(slot, thrown.object, size);
+    if (size === 8 && m.ptr(slot) !== 0) m.setU64(slot, adjust(m.ptr(slot)));
+    return;
+  }
+  const copy = m.u32(ct + CATCHABLE.Copy);
+  if (copy === 0) {
+    m.copy(slot, adjust(thrown.object), size);
+    return;
+  }
+  const args = props & CT_VIRTUAL_BASE ? [slot, adjust(thrown.object), 1] : [slot, adjust(thrown.object)];
+  ctx.callGuest(thrown.base + copy, args);
+}
+
+/**
+ * Catches: builds the catch object, unwinds to the frame and runs the catch funclet there;
+ * the guest continues at the address the funclet returns.
+ */
+function catchIt(ctx: ApiContext, rec: number, frame: number, dc: number, f: FrameInfo, t: TryBlock, h: Handler, thrown: Thrown | undefined, ct: number): void {
+  const m = ctx.mem;
+  const funclet = f.base + h.funclet;
+  trace(ctx, () => `catching in ${ctx.process.frames.describe(funclet)} (try states ${t.tryLow}-${t.tryHigh}) for frame 0x${frame.toString(16)}`);
+  if (thrown) buildCatchObject(ctx, f, h, thrown, ct);
+  const original = thrown?.record ?? rec;
+  const context = m.ptr(dc + DC.ContextRecord);
+  withGuestScratch(ctx, REC.Size + CATCH.Size, (at) => {
+    const consolidate = at;
+    const entry = at + REC.Size;
+    const params: (number | bigint)[] = [0, f.mainFrame, funclet, original, t.tryLow, frame, t.tryHigh + 1, CONSOLIDATE_MAGIC, f.fi.address];
+    writeRecord(ctx, consolidate, STATUS.UNWIND_CONSOLIDATE, EXCEPTION_NONCONTINUABLE, m.ptr(context + CONTEXT.Rip), params);
+    const arrive = (target: number): number => {
+      pushCatch(ctx, entry, { frame, funcInfo: f.fi.address, object: thrown?.object ?? 0, record: original, context, state: t.tryLow, floor: t.tryHigh + 1, funclet, mainFrame: f.mainFrame });
+      try {
+        trace(ctx, () => `calling the catch block ${ctx.process.frames.describe(funclet)}`);
+        const continuation = Number(ctx.process.frames.callFrom(target, funclet, [0, f.mainFrame]));
+        trace(ctx, () => `the catch block continues at ${ctx.process.frames.describe(continuation)}`);
+        if (thrown && thrown.object !== 0 && !objectHeld(ctx, thrown.object, entry)) destroyObject(ctx, original);
+        return continuation;
+      } finally {
+        popCatch(ctx, entry);
+      }
+    };
+    unwindFrom(ctx, context, frame, m.ptr(dc + DC.ControlPc), consolidate, 0n, m.ptr(dc + DC.HistoryTable), arrive);
+  });
+}
