@@ -22,6 +22,19 @@ describe('MSVC C++ exceptions', () => {
     assert.deepEqual(lines(r.stdout), wineOutput('cxx_msvc_life'));
   });
 
+  it('__CxxFrameHandler4: compressed metadata, the three unwind actions, continuation indexes (cxx_fh4.exe)', () => {
+    const r = runGuest(FIXTURES + 'cxx_fh4.exe');
+    assert.equal(r.stderr, '');
+    assert.equal(r.status, 0);
+    assert.deepEqual(lines(r.stdout), wineOutput('cxx_fh4'));
+  });
+
+  it('__CxxFrameHandler4: nothing is unwound when nobody catches (the filter sees the C++ code)', () => {
+    const r = runGuest(FIXTURES + 'cxx_fh4.exe', ['uncaught']);
+    assert.equal(r.status, 9, r.stderr);
+    assert.deepEqual(lines(r.stdout), ['unhandled: code 0xe06d7363, cleanups: none']);
+  });
+
   // Wine's and winrun's abort() end with exit code 3; Windows' release UCRT reports through a
   // fast fail instead (0xC0000409), which winrun's abort does not imitate yet.
   for (const mode of ['terminate', 'noexcept']) {

@@ -41,10 +41,20 @@ export const HT_UNALIGNED = 4;
 export const HT_REFERENCE = 8;
 export const HT_STD_DOTDOT = 0x40;
 
+/** What an unwind-map state does when it is left: nothing, call a destructor on an object in
+ *  the frame or on one the frame points to (FH4), or call a cleanup funclet. */
+export const UNWIND_NONE = 0;
+export const UNWIND_DTOR_OBJECT = 1;
+export const UNWIND_DTOR_POINTER = 2;
+export const UNWIND_FUNCLET = 3;
+
 export interface UnwindEntry {
   readonly toState: number;
-  /** RVA of the cleanup funclet (0: none). */
+  readonly kind: number;
+  /** RVA of the destructor or cleanup funclet. */
   readonly action: number;
+  /** The object's offset from the establisher frame (destructor kinds). */
+  readonly object: number;
 }
 
 export interface Handler {
@@ -55,8 +65,11 @@ export interface Handler {
   readonly catchObj: number;
   /** RVA of the catch funclet. */
   readonly funclet: number;
-  /** Where a catch funclet's prolog saved the function's establisher frame, from its own. */
+  /** Where a catch funclet's prolog saved the function's establisher frame, from its own
+   *  (FH3; FH4 keeps it in the funclet's own FuncInfo). */
   readonly frame: number;
+  /** Continuation RVAs in the metadata (FH4): the funclet then returns an index into them. */
+  readonly continuations: readonly number[];
 }
 
 export interface TryBlock {
@@ -68,15 +81,18 @@ export interface TryBlock {
 
 export interface FuncInfo {
   readonly address: number;
-  readonly maxState: number;
   readonly unwindMap: readonly UnwindEntry[];
   readonly tryBlocks: readonly TryBlock[];
   /** [function RVA, state] sorted by address. */
   readonly ipMap: readonly (readonly [number, number])[];
   readonly ehFlags: number;
+  /** FH4 catch funclets: where the function's establisher frame is saved, from the funclet's. */
+  readonly catchFrame?: number;
 }
+/** EHFlags bit 2: a noexcept function (an exception leaving it calls terminate). */
+export const FI_NOEXCEPT_FLAG = 4;
 
-const MAX_ENTRIES = 0x10000;
+export const MAX_ENTRIES = 0x10000;
 
 /** Reads the FuncInfo at `at` (image at `base`); undefined when its magic is not one we know or
  *  a count is absurd. Reads are checked: a bad pointer throws the memory error. */
@@ -90,7 +106,10 @@ export function readFuncInfo(ctx: ApiContext, base: number, at: number): FuncInf
   if (maxState < 0 || maxState > MAX_ENTRIES || nTry > MAX_ENTRIES || nIp > MAX_ENTRIES) return undefined;
   const unwindMap: UnwindEntry[] = [];
   const um = base + m.u32(at + 8);
-  for (let i = 0; i < maxState; i++) unwindMap.push({ toState: m.i32(um + 8 * i), action: m.u32(um + 8 * i + 4) });
+  for (let i = 0; i < maxState; i++) {
+    const action = m.u32(um + 8 * i + 4);
+    unwindMap.push({ toState: m.i32(um + 8 * i), kind: action !== 0 ? UNWIND_FUNCLET : UNWIND_NONE, action, object: 0 });
+  }
   const tryBlocks: TryBlock[] = [];
   const tb = base + m.u32(at + 16);
   for (let i = 0; i < nTry; i++) {
@@ -100,14 +119,14 @@ export function readFuncInfo(ctx: ApiContext, base: number, at: number): FuncInf
     const handlers: Handler[] = [];
     for (let j = 0; j < n; j++) {
       const h = ha + 20 * j;
-      handlers.push({ adjectives: m.u32(h), type: m.u32(h + 4), catchObj: m.i32(h + 8), funclet: m.u32(h + 12), frame: m.i32(h + 16) });
+      handlers.push({ adjectives: m.u32(h), type: m.u32(h + 4), catchObj: m.i32(h + 8), funclet: m.u32(h + 12), frame: m.i32(h + 16), continuations: [] });
     }
     tryBlocks.push({ tryLow: m.i32(t), tryHigh: m.i32(t + 4), catchHigh: m.i32(t + 8), handlers });
   }
   const ipMap: [number, number][] = [];
   const ip = base + m.u32(at + 24);
   for (let i = 0; i < nIp; i++) ipMap.push([m.u32(ip + 8 * i), m.i32(ip + 8 * i + 4)]);
-  return { address: at, maxState, unwindMap, tryBlocks, ipMap, ehFlags: magic >= 0x19930522 ? m.u32(at + 36) : 0 };
+  return { address: at, unwindMap, tryBlocks, ipMap, ehFlags: magic >= 0x19930522 ? m.u32(at + 36) : 0 };
 }
 
 /** The state at function offset `rva`: the last IP-map entry at or before it (-1: none). */

@@ -17,6 +17,9 @@ export const VCRUNTIME_CXX_EXPORTS: readonly ExportRow[] = [
   terminate('__std_terminate'),
 ];
 
+/** vcruntime140_1 (x64): the FH4 frame handler. */
+export const VCRUNTIME_1_CXX_EXPORTS: readonly ExportRow[] = [{ name: '__CxxFrameHandler4', args: ['ptr', 'ptr', 'ptr', 'ptr'], ret: 'u32', impl: f.CxxFrameHandler4 }];
+
 /** ucrtbase (api-ms-win-crt-runtime): terminate and its handler. */
 export const UCRT_CXX_EXPORTS: readonly ExportRow[] = [
   terminate('terminate'),

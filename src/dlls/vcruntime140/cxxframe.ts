@@ -19,14 +19,20 @@ import { CONTEXT } from '../../native/layout.js';
 import { DC, EXCEPTION_EXIT_UNWIND, EXCEPTION_NONCONTINUABLE, EXCEPTION_TARGET_UNWIND, EXCEPTION_UNWINDING, ExceptionContinueSearch, REC, STATUS, sehTrace, withGuestScratch } from '../ntdll/excdefs.js';
 import { raiseFromCaller, writeRecord } from '../ntdll/excdispatch.js';
 import { unwindFrom } from '../ntdll/excunwind.js';
+import { abort } from '../msvcrt/startup.js';
 import type { ApiContext } from '../types.js';
-import { CATCH, CATCH_EXITED, CXX_SLOTS, activeCatch, catchOfFunclet, objectHeld, popCatch, pushCatch } from './cxxcatch.js';
+import { CATCH, CATCH_EXITED, CXX_SLOTS, activeCatch, catchOfFunclet, objectHeld, popCatch, pushCatch, terminate } from './cxxcatch.js';
 import {
-  CATCHABLE, CT_BYREF_ONLY, CT_SIMPLE, CT_VIRTUAL_BASE, CXX_EXCEPTION, CXX_MAGIC, FI_EHS_FLAG, HT_CONST, HT_REFERENCE, HT_STD_DOTDOT, HT_UNALIGNED, HT_VOLATILE,
-  STATUS_LONGJUMP, THROW_INFO, TI_CONST, TI_UNALIGNED, TI_VOLATILE, adjustPointer, readFuncInfo, sameType, stateAt, type FuncInfo, type Handler, type TryBlock,
+  CATCHABLE, CT_BYREF_ONLY, CT_SIMPLE, CT_VIRTUAL_BASE, CXX_EXCEPTION, CXX_MAGIC, FI_EHS_FLAG, FI_NOEXCEPT_FLAG, HT_CONST, HT_REFERENCE, HT_STD_DOTDOT, HT_UNALIGNED, HT_VOLATILE,
+  STATUS_LONGJUMP, THROW_INFO, TI_CONST, TI_UNALIGNED, TI_VOLATILE, UNWIND_DTOR_OBJECT, UNWIND_DTOR_POINTER, UNWIND_FUNCLET, adjustPointer, readFuncInfo, sameType, stateAt,
+  type FuncInfo, type Handler, type TryBlock,
 } from './cxxdefs.js';
+import { readFuncInfo4 } from './cxxfh4.js';
 
-const trace = (ctx: ApiContext, text: () => string): void => sehTrace(ctx, '__CxxFrameHandler3', text);
+const trace = (ctx: ApiContext, text: () => string): void => sehTrace(ctx, '__CxxFrameHandler', text);
+
+/** Reads a function's FuncInfo from its handler data: FH3 tables or FH4's compressed ones. */
+type Decoder = (ctx: ApiContext, base: number, at: number, functionStart: number) => FuncInfo | undefined;
 
 /** Marks the STATUS_UNWIND_CONSOLIDATE records this handler unwinds with (parameter 7). */
 const CONSOLIDATE_MAGIC = 0x5843_5257n; // "WRCX"
@@ -67,30 +73,42 @@ interface FrameInfo {
   readonly pcState: number;
 }
 
-function frameInfo(ctx: ApiContext, frame: number, dc: number): FrameInfo | undefined {
+function frameInfo(ctx: ApiContext, frame: number, dc: number, decode: Decoder): FrameInfo | undefined {
   const m = ctx.mem;
   const base = m.ptr(dc + DC.ImageBase);
-  const fi = readFuncInfo(ctx, base, base + m.u32(m.ptr(dc + DC.HandlerData)));
-  if (!fi) return undefined;
   const begin = m.u32(m.ptr(dc + DC.FunctionEntry));
+  const fi = decode(ctx, base, base + m.u32(m.ptr(dc + DC.HandlerData)), begin);
+  if (!fi) return undefined;
   let funcletOf: TryBlock | undefined;
-  let mainFrame = frame;
+  let mainFrame = fi.catchFrame !== undefined ? m.ptr(frame + fi.catchFrame) : frame;
   for (const t of fi.tryBlocks) {
     const h = t.handlers.find((x) => x.funclet === begin);
     if (h) {
       funcletOf = t;
-      mainFrame = m.ptr(frame + h.frame);
+      if (fi.catchFrame === undefined) mainFrame = m.ptr(frame + h.frame);
       break;
     }
   }
   return { fi, base, frame, mainFrame, funcletOf, pcState: stateAt(fi, m.ptr(dc + DC.ControlPc) - base) };
 }
 
+const fh3: Decoder = (ctx, base, at) => readFuncInfo(ctx, base, at);
+
+/** __CxxFrameHandler3 (and __CxxFrameHandler, __CxxFrameHandler2: the same tables on x64). */
 export function CxxFrameHandler3(ctx: ApiContext, rec: number, frame: number, _context: number, dc: number): number {
+  return frameHandler(ctx, rec, frame, dc, fh3);
+}
+
+/** __CxxFrameHandler4: the compressed tables of MSVC 2019 and later. */
+export function CxxFrameHandler4(ctx: ApiContext, rec: number, frame: number, _context: number, dc: number): number {
+  return frameHandler(ctx, rec, frame, dc, readFuncInfo4);
+}
+
+function frameHandler(ctx: ApiContext, rec: number, frame: number, dc: number, decode: Decoder): number {
   const m = ctx.mem;
   const code = m.u32(rec + REC.ExceptionCode);
   const flags = m.u32(rec + REC.ExceptionFlags);
-  const f = frameInfo(ctx, frame, dc);
+  const f = frameInfo(ctx, frame, dc, decode);
   if (!f) return ExceptionContinueSearch;
   const consolidate = code === STATUS.UNWIND_CONSOLIDATE && m.u32(rec + REC.NumberParameters) >= CP.Count && m.u64(rec + REC.ExceptionInformation + 8 * CP.Magic) === CONSOLIDATE_MAGIC;
   // /EHs functions see only C++ exceptions (and the unwinds that C++ catches and longjmp make).
@@ -107,7 +125,8 @@ export function CxxFrameHandler3(ctx: ApiContext, rec: number, frame: number, _c
     }
     return ExceptionContinueSearch;
   }
-  if (f.fi.tryBlocks.length === 0) return ExceptionContinueSearch;
+  const noexcept = (f.fi.ehFlags & FI_NOEXCEPT_FLAG) !== 0;
+  if (f.fi.tryBlocks.length === 0 && !noexcept) return ExceptionContinueSearch;
   let thrown = thrownBy(ctx, rec);
   if (thrown && thrown.throwInfo === 0 && thrown.object === 0) {
     // `throw;`: the exception of the innermost running catch.
@@ -127,6 +146,10 @@ export function CxxFrameHandler3(ctx: ApiContext, rec: number, frame: number, _c
       catchIt(ctx, rec, frame, dc, f, t, h, thrown, ct);
       return ExceptionContinueSearch; // not reached: the unwind continues in the catch block
     }
+  }
+  if (noexcept && !f.funcletOf) {
+    trace(ctx, () => `an exception leaves the noexcept function at ${ctx.process.frames.describe(m.ptr(dc + DC.ControlPc))}: terminate()`);
+    terminate(ctx, abort);
   }
   return ExceptionContinueSearch;
 }
@@ -157,9 +180,11 @@ function localUnwind(ctx: ApiContext, f: FrameInfo, from: number, to: number): v
   let state = from;
   for (let guard = 0; state > to && state >= 0 && state < f.fi.unwindMap.length && guard < f.fi.unwindMap.length; guard++) {
     const e = f.fi.unwindMap[state]!;
-    if (e.action !== 0) {
+    if (e.kind !== 0) {
       trace(ctx, () => `state ${state}: cleanup ${ctx.process.frames.describe(f.base + e.action)}`);
-      ctx.callGuest(f.base + e.action, [0, f.mainFrame]);
+      if (e.kind === UNWIND_FUNCLET) ctx.callGuest(f.base + e.action, [0, f.mainFrame]);
+      else if (e.kind === UNWIND_DTOR_OBJECT) ctx.callGuest(f.base + e.action, [f.mainFrame + e.object]);
+      else if (e.kind === UNWIND_DTOR_POINTER) ctx.callGuest(f.base + e.action, [ctx.mem.ptr(f.mainFrame + e.object)]);
     }
     state = e.toState;
   }
@@ -235,7 +260,9 @@ function catchIt(ctx: ApiContext, rec: number, frame: number, dc: number, f: Fra
       pushCatch(ctx, entry, { frame, funcInfo: f.fi.address, object: thrown?.object ?? 0, record: original, context, state: t.tryLow, floor: t.tryHigh + 1, funclet, mainFrame: f.mainFrame });
       try {
         trace(ctx, () => `calling the catch block ${ctx.process.frames.describe(funclet)}`);
-        const continuation = Number(ctx.process.frames.callFrom(target, funclet, [0, f.mainFrame]));
+        const r = Number(ctx.process.frames.callFrom(target, funclet, [0, f.mainFrame]));
+        // With continuation addresses in the metadata (FH4), the funclet returns an index.
+        const continuation = h.continuations.length > 0 ? f.base + (h.continuations[r] ?? h.continuations[0]!) : r;
         trace(ctx, () => `the catch block continues at ${ctx.process.frames.describe(continuation)}`);
         if (thrown && thrown.object !== 0 && !objectHeld(ctx, thrown.object, entry)) destroyObject(ctx, original);
         return continuation;

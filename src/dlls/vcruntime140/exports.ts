@@ -1,12 +1,12 @@
-/** vcruntime140.dll (MSVC 2015+ C++ runtime support) and vcruntime140_1.dll (its x64 __CxxFrameHandler4,
- *  which arrives with structured exceptions: the DLL exists so programs load). */
+/** vcruntime140.dll (MSVC 2015+ C++ runtime support) and vcruntime140_1.dll (its x64
+ *  __CxxFrameHandler4, for MSVC 2019 and later). */
 import * as mem from '../msvcrt/memory.js';
 import * as str from '../msvcrt/string.js';
 import * as w from '../msvcrt/wstring.js';
 import type { DllTable } from '../types.js';
 import * as vc from './vcruntime.js';
 import { C_SPECIFIC_HANDLER } from '../ntdll/excexports.js';
-import { VCRUNTIME_CXX_EXPORTS } from './cxxexports.js';
+import { VCRUNTIME_1_CXX_EXPORTS, VCRUNTIME_CXX_EXPORTS } from './cxxexports.js';
 
 export const vcruntime140: DllTable = {
   name: 'vcruntime140.dll',
@@ -38,4 +38,4 @@ export const vcruntime140: DllTable = {
   ],
 };
 
-export const vcruntime140_1: DllTable = { name: 'vcruntime140_1.dll', exports: [] };
+export const vcruntime140_1: DllTable = { name: 'vcruntime140_1.dll', exports: [...VCRUNTIME_1_CXX_EXPORTS] };
