@@ -107,6 +107,9 @@ export interface GuestCallFrame {
   readonly parent: number;
   readonly exportRsp: number;
   readonly saveArea: number;
+  /** The DISPATCHER_CONTEXT of the unwind that called this guest code as a termination
+   *  handler (0: none); a second unwind that reaches it has collided with that one. */
+  readonly dispatcher: number;
 }
 
 /** What the exception machinery needs from the engine and the loader (one thread's view). */
@@ -115,8 +118,9 @@ export interface GuestFrames {
   readonly calls: readonly GuestCallFrame[];
   /** The address guest code returns to in the call-guest trampoline. */
   readonly callGuestReturn: number;
-  /** callGuest, with walks from inside `fn` continuing at the CONTEXT at `parent`. */
-  callFrom(parent: number, fn: number, args: readonly (number | bigint)[]): bigint;
+  /** callGuest, with walks from inside `fn` continuing at the CONTEXT at `parent`; an unwind
+   *  calling a termination handler passes its DISPATCHER_CONTEXT. */
+  callFrom(parent: number, fn: number, args: readonly (number | bigint)[], dispatcher?: number): bigint;
   /** Save area of the export call running now (engine.ts SAVED offsets; on the host stack). */
   currentSaveArea(): number;
   /** A copy of the save area at `addr` (it is host memory, not the guest's). */

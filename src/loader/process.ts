@@ -53,6 +53,7 @@ export interface GuestCall {
   readonly parent: number;
   readonly exportRsp: number;
   readonly saveArea: number;
+  readonly dispatcher: number;
 }
 
 export interface ProcessOptions {
@@ -106,6 +107,8 @@ export class WinProcess implements ProcessApi {
   private readonly guestCalls: GuestCall[] = [];
   /** The CONTEXT that the next JS → guest call unwinds into (callGuestFrom), 0: none. */
   private nextParent = 0;
+  /** The DISPATCHER_CONTEXT the next JS → guest call is a termination handler for (0: none). */
+  private nextDispatcher = 0;
   private faults: FaultSignals | undefined;
   /** The guest stack's guard region (stack overflow detection) of the main thread. */
   private readonly stackGuard = { low: 0, high: 0 };
@@ -124,7 +127,7 @@ export class WinProcess implements ProcessApi {
     this.frames = {
       calls: this.guestCalls,
       callGuestReturn: this.engine.callGuestReturn,
-      callFrom: (parent, fn, args) => {
+      callFrom: (parent, fn, args, dispatcher = 0) => {
         // A snapshot: the caller's CONTEXT may change while the callee runs (RtlUnwindEx
         // writes its working state into the CONTEXT a language handler was given).
         const mem = this.mem;
@@ -135,6 +138,7 @@ export class WinProcess implements ProcessApi {
         mem.setU64(slot, snap);
         try {
           this.nextParent = snap;
+          this.nextDispatcher = dispatcher;
           return this.callGuest(fn, args);
         } finally {
           mem.setU64(slot, cur);
@@ -349,8 +353,9 @@ export class WinProcess implements ProcessApi {
     // Where an exception walk continues past this call: the CONTEXT given by callGuestFrom, or
     // the guest code that made the export call now running (none at the top level).
     const hostRsp = mem.ptr(this.teb + WR.HostRsp);
-    this.guestCalls.push({ rsp, parent: this.nextParent, exportRsp: hostRsp !== 0 ? cur : 0, saveArea: hostRsp !== 0 ? hostRsp - 16 - SAVE_AREA : 0 });
+    this.guestCalls.push({ rsp, parent: this.nextParent, exportRsp: hostRsp !== 0 ? cur : 0, saveArea: hostRsp !== 0 ? hostRsp - 16 - SAVE_AREA : 0, dispatcher: this.nextDispatcher });
     this.nextParent = 0;
+    this.nextDispatcher = 0;
     let r: bigint;
     try {
       r = this.engine.callGuest(fn, rsp);

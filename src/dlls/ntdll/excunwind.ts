@@ -52,6 +52,9 @@ export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targ
     const baseFlags = (m.u32(rec + REC.ExceptionFlags) & ~(EXCEPTION_TARGET_UNWIND | EXCEPTION_COLLIDED_UNWIND)) | EXCEPTION_UNWINDING | (targetFrame === 0 ? EXCEPTION_EXIT_UNWIND : 0);
     m.setU32(rec + REC.ExceptionFlags, baseFlags);
     trace(ctx, () => `unwinding to frame 0x${targetFrame.toString(16)}, ip ${frames.describe(targetIp)}`);
+    // Set when the walk comes out of a termination handler that another unwind is running: this
+    // unwind takes over that one's frame where it was (its scope index), as a collided unwind.
+    let collided = 0;
     for (let depth = 0; ; depth++) {
       copyContext(ctx, next, c);
       const frame = depth < 100000 ? unwindOneFrame(ctx, UNW_FLAG_UHANDLER, next) : undefined;
@@ -62,20 +65,27 @@ export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targ
         break;
       }
       if (frame.boundary) {
+        if (frame.boundary.dispatcher !== 0) {
+          collided = frame.boundary.dispatcher;
+          trace(ctx, () => '  collided with the unwind running that termination handler');
+        }
         copyContext(ctx, c, next);
         continue;
       }
       if (targetFrame !== 0 && frame.establisherFrame > targetFrame) return raiseStatus(ctx, STATUS.INVALID_UNWIND_TARGET, c);
       const atTarget = frame.establisherFrame === targetFrame;
       if (frame.handler !== 0) {
-        m.setU32(rec + REC.ExceptionFlags, baseFlags | (atTarget ? EXCEPTION_TARGET_UNWIND : 0));
+        const flags = baseFlags | (atTarget ? EXCEPTION_TARGET_UNWIND : 0) | (collided !== 0 ? EXCEPTION_COLLIDED_UNWIND : 0);
+        m.setU32(rec + REC.ExceptionFlags, flags);
         writeDispatcherContext(ctx, dc, frame, c, targetIp, history);
+        // The frame the other unwind was in: its handlers already ran up to its scope index.
+        if (collided !== 0) m.setU32(dc + DC.ScopeIndex, m.u32(collided + DC.ScopeIndex));
+        collided = 0;
         trace(ctx, () => `calling termination handler ${frames.describe(frame.handler)} for frame 0x${frame.establisherFrame.toString(16)}`);
-        const r = Number(frames.callFrom(c, frame.handler, [rec, frame.establisherFrame, c, dc]) & 0xffffffffn);
+        const r = Number(frames.callFrom(c, frame.handler, [rec, frame.establisherFrame, c, dc], dc) & 0xffffffffn);
         m.setU32(rec + REC.ExceptionFlags, baseFlags);
-        if (r === ExceptionCollidedUnwind) ctx.fixme('seh', 'RtlUnwindEx', 'a collided unwind is continued as a plain one');
-        else if (r !== ExceptionContinueSearch) return raiseStatus(ctx, STATUS.INVALID_DISPOSITION, c);
-      }
+        if (r !== ExceptionContinueSearch && r !== ExceptionCollidedUnwind) return raiseStatus(ctx, STATUS.INVALID_DISPOSITION, c);
+      } else collided = 0;
       if (atTarget) break;
       copyContext(ctx, c, next);
     }
