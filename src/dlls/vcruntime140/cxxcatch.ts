@@ -103,6 +103,15 @@ export function popCatch(ctx: ApiContext, at: number): void {
 
 /** The thread's terminate handler (set_terminate), in the thread block. */
 const TERMINATE_SLOT = WR.Scratch + 0x318;
+/** How many C++ exceptions the thread has thrown that no catch block has taken yet. */
+const UNCAUGHT_SLOT = WR.Scratch + 0x320;
+
+export const uncaughtExceptions = (ctx: ApiContext): number => ctx.mem.u32(ctx.teb + UNCAUGHT_SLOT);
+export const uncaughtException = (ctx: ApiContext): number => (uncaughtExceptions(ctx) > 0 ? 1 : 0);
+/** A throw (+1) or a catch block taking an exception (-1). */
+export function countUncaught(ctx: ApiContext, delta: number): void {
+  ctx.mem.setU32(ctx.teb + UNCAUGHT_SLOT, Math.max(0, uncaughtExceptions(ctx) + delta));
+}
 
 export function set_terminate(ctx: ApiContext, handler: number): number {
   const old = ctx.mem.ptr(ctx.teb + TERMINATE_SLOT);

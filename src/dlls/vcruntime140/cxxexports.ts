@@ -25,6 +25,8 @@ export const UCRT_CXX_EXPORTS: readonly ExportRow[] = [
   terminate('terminate'),
   { name: 'set_terminate', args: ['ptr'], ret: 'ptr', impl: c.set_terminate },
   { name: '_get_terminate', args: [], ret: 'ptr', impl: c.get_terminate },
+  { name: '__uncaught_exception', args: [], ret: 'u8', impl: c.uncaughtException },
+  { name: '__uncaught_exceptions', args: [], ret: 'i32', impl: c.uncaughtExceptions },
 ];
 
 /** msvcrt.dll: the old MSVC runtime's names (C++-decorated terminate and set_terminate). */
@@ -36,4 +38,6 @@ export const MSVCRT_CXX_EXPORTS: readonly ExportRow[] = [
   terminate('?terminate@@YAXXZ'),
   { name: '?set_terminate@@YAP6AXXZP6AXXZ@Z', args: ['ptr'], ret: 'ptr', impl: c.set_terminate },
   { name: '_get_terminate', args: [], ret: 'ptr', impl: c.get_terminate },
+  { name: '?uncaught_exception@@YA_NXZ', args: [], ret: 'u8', impl: c.uncaughtException },
+  { name: '__uncaught_exception', args: [], ret: 'u8', impl: c.uncaughtException },
 ];

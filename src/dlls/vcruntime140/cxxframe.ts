@@ -21,7 +21,7 @@ import { raiseFromCaller, writeRecord } from '../ntdll/excdispatch.js';
 import { unwindFrom } from '../ntdll/excunwind.js';
 import { abort } from '../msvcrt/startup.js';
 import type { ApiContext } from '../types.js';
-import { CATCH, CATCH_EXITED, CXX_SLOTS, activeCatch, catchOfFunclet, objectHeld, popCatch, pushCatch, terminate } from './cxxcatch.js';
+import { CATCH, CATCH_EXITED, CXX_SLOTS, activeCatch, catchOfFunclet, countUncaught, objectHeld, popCatch, pushCatch, terminate } from './cxxcatch.js';
 import {
   CATCHABLE, CT_BYREF_ONLY, CT_SIMPLE, CT_VIRTUAL_BASE, CXX_EXCEPTION, CXX_MAGIC, FI_EHS_FLAG, FI_NOEXCEPT_FLAG, HT_CONST, HT_REFERENCE, HT_STD_DOTDOT, HT_UNALIGNED, HT_VOLATILE,
   STATUS_LONGJUMP, THROW_INFO, TI_CONST, TI_UNALIGNED, TI_VOLATILE, UNWIND_DTOR_OBJECT, UNWIND_DTOR_POINTER, UNWIND_FUNCLET, adjustPointer, readFuncInfo, sameType, stateAt,
@@ -42,6 +42,7 @@ const CP = { Frame: 1, Funclet: 2, Record: 3, State: 4, Target: 5, Floor: 6, Mag
 /** _CxxThrowException(object, ThrowInfo): raises the C++ exception; (NULL, NULL) is `throw;`. */
 export function _CxxThrowException(ctx: ApiContext, object: number, throwInfo: number): void {
   const base = throwInfo !== 0 ? (ctx.process.frames.imageAt(throwInfo)?.base ?? 0) : 0;
+  countUncaught(ctx, 1);
   raiseFromCaller(ctx, (rec, ret) => writeRecord(ctx, rec, CXX_EXCEPTION, EXCEPTION_NONCONTINUABLE, ret, [CXX_MAGIC, object, throwInfo, base]));
 }
 
@@ -257,6 +258,7 @@ function catchIt(ctx: ApiContext, rec: number, frame: number, dc: number, f: Fra
     const params: (number | bigint)[] = [0, f.mainFrame, funclet, original, t.tryLow, frame, t.tryHigh + 1, CONSOLIDATE_MAGIC, f.fi.address];
     writeRecord(ctx, consolidate, STATUS.UNWIND_CONSOLIDATE, EXCEPTION_NONCONTINUABLE, m.ptr(context + CONTEXT.Rip), params);
     const arrive = (target: number): number => {
+      if (thrown) countUncaught(ctx, -1);
       pushCatch(ctx, entry, { frame, funcInfo: f.fi.address, object: thrown?.object ?? 0, record: original, context, state: t.tryLow, floor: t.tryHigh + 1, funclet, mainFrame: f.mainFrame });
       try {
         trace(ctx, () => `calling the catch block ${ctx.process.frames.describe(funclet)}`);
