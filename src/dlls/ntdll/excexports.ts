@@ -1,11 +1,13 @@
 /** The structured-exception exports, shared by the tables of the DLLs that export them. */
 import type { ExportRow } from '../types.js';
+import { RtlCaptureStackBackTrace } from './excbacktrace.js';
 import { C_specific_handler } from './cspecific.js';
 import * as dispatch from './excdispatch.js';
 import * as unwind from './excunwind.js';
 import * as vec from './excvector.js';
 import * as unwinder from './rtlunwind.js';
 
+const backTrace: ExportRow = { name: 'RtlCaptureStackBackTrace', args: ['u32', 'u32', 'ptr', 'ptr'], ret: 'u16', impl: RtlCaptureStackBackTrace };
 const captureContext: ExportRow = { name: 'RtlCaptureContext', args: ['ptr'], ret: 'void', impl: unwind.RtlCaptureContext };
 const raiseException: ExportRow = { name: 'RtlRaiseException', args: ['ptr'], ret: 'void', impl: dispatch.RtlRaiseException };
 const restoreContext: ExportRow = { name: 'RtlRestoreContext', args: ['ptr', 'ptr'], ret: 'void', impl: unwind.RtlRestoreContext };
@@ -22,6 +24,7 @@ export const NTDLL_EXCEPTION_EXPORTS: readonly ExportRow[] = [
   { name: 'NtRaiseException', args: ['ptr', 'ptr', 'u8'], ret: 'u32', impl: dispatch.NtRaiseException },
   { name: 'RtlAddVectoredContinueHandler', args: ['u32', 'ptr'], ret: 'ptr', impl: vec.AddVectoredContinueHandler },
   { name: 'RtlAddVectoredExceptionHandler', args: ['u32', 'ptr'], ret: 'ptr', impl: vec.AddVectoredExceptionHandler },
+  backTrace,
   captureContext,
   lookupEntry,
   pcToFileHeader,
@@ -43,6 +46,7 @@ export const KERNEL32_EXCEPTION_EXPORTS: readonly ExportRow[] = [
   { name: 'RaiseException', args: ['u32', 'u32', 'u32', 'ptr'], ret: 'void', impl: dispatch.RaiseException },
   { name: 'RemoveVectoredContinueHandler', args: ['ptr'], ret: 'u32', impl: vec.RemoveVectoredContinueHandler },
   { name: 'RemoveVectoredExceptionHandler', args: ['ptr'], ret: 'u32', impl: vec.RemoveVectoredExceptionHandler },
+  backTrace,
   captureContext,
   lookupEntry,
   pcToFileHeader,
