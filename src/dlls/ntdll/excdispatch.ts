@@ -15,6 +15,7 @@ import {
   CONTEXT_FULL_SEGMENTS, EXCEPTION_CONTINUE_EXECUTION, EXCEPTION_EXECUTE_HANDLER, EXCEPTION_MAXIMUM_PARAMETERS, EXCEPTION_NESTED_CALL,
   EXCEPTION_NONCONTINUABLE, ExceptionContinueExecution, ExceptionContinueSearch, ExceptionNestedException, REC, SEGMENTS, STATUS, copyContext, withGuestScratch, sehTrace, writeDispatcherContext,
 } from './excdefs.js';
+import { faultingDivisor } from './excdivide.js';
 import { loadSavedRegisters, unwindOneFrame } from './excframes.js';
 import { exceptionReport } from './excreport.js';
 import { vectoredHandlers } from './excvector.js';
@@ -123,6 +124,10 @@ function classify(ctx: ApiContext, f: number): Classified {
         5: STATUS.FLT_UNDERFLOW, 6: STATUS.FLT_INEXACT_RESULT, 7: STATUS.FLT_INVALID_OPERATION, 8: STATUS.FLT_STACK_CHECK,
       };
       const c = fp[code] ?? STATUS.FLT_INVALID_OPERATION;
+      // #DE with a non-zero divisor: the quotient overflowed (Windows' STATUS_INTEGER_OVERFLOW).
+      if (trapno === 0 && c === STATUS.INTEGER_DIVIDE_BY_ZERO && (faultingDivisor(m, rip, (i) => g(i), ctx.teb) ?? 0n) !== 0n) {
+        return { code: STATUS.INTEGER_OVERFLOW, params: [], rip };
+      }
       if (trapno === 19) return { code: c, params: [0, m.u32(f + FAULT.FpState + 24)], rip };
       return { code: c, params: [], rip };
     }
