@@ -179,6 +179,18 @@ export function KiUserExceptionDispatcher(ctx: ApiContext): void {
     } else m.setU32(c + CONTEXT.MxCsr, m.u32(ctx.teb + WR.GuestMxcsr));
     writeRecord(ctx, rec, cls.code, 0, cls.rip, cls.params);
   };
+  if (cls.code === STATUS.DATATYPE_MISALIGNMENT && m.u64(f + FAULT.Gregs + 8 * GREG.EFL) & 0x40000n) {
+    // The program set EFLAGS.AC. On x64 Windows "alignment faults are handled by a combination
+    // of hardware and software" (Microsoft, Alignment Faults) and reach no handler; like Wine,
+    // clear AC and run the instruction again.
+    withGuestScratch(ctx, FRAME.Size, (at) => {
+      const c = at + FRAME.Context;
+      build(c, at + FRAME.Record);
+      m.setU32(c + CONTEXT.EFlags, m.u32(c + CONTEXT.EFlags) & ~0x40000);
+      ctx.unwindTo(c);
+    });
+    return;
+  }
   // No room left below the faulting RSP (the last page of the stack): report without handlers.
   const stackEnd = ctx.process.frames.stackGuard.low - 0x1000;
   const inStack = faultRsp >= stackEnd && faultRsp < m.ptr(ctx.teb + TEB.StackBase);
