@@ -7,6 +7,7 @@
  * path) or by ending the process with the exception code after a report.
  */
 import { CONTEXT, EXCEPTION_BLOCK, EXCEPTIONS, FAULT, GREG, TEB, WR } from '../../native/layout.js';
+import { thunkReturnOffset } from '../../native/engine.js';
 import { PAGE_READWRITE } from '../../native/memory.js';
 import { UNW_FLAG_EHANDLER } from '../../pe/exceptions.js';
 import { PEB_EXT } from '../kernel32/processthreadsapi.js';
@@ -321,15 +322,30 @@ function unhandledFilter(ctx: ApiContext, pointers: number): number {
   return EXCEPTION_EXECUTE_HANDLER;
 }
 
-/** Raises an exception from an export's caller (RaiseException, RtlRaiseException). */
-export function raiseFromCaller(ctx: ApiContext, fill: (rec: number, returnAddress: number) => void): void {
+/** Raises an exception from an export's caller (RaiseException, RtlRaiseException). With
+ *  `inside` (an export's return point, engine.ts emitThunk), the exception is raised in that
+ *  export instead: RIP there, RSP at the return address, so continuing returns to the caller
+ *  and the unwinder's leaf rule finds it. */
+export function raiseFromCaller(ctx: ApiContext, fill: (rec: number, returnAddress: number) => void, inside = 0): void {
   const guestRsp = ctx.mem.ptr(ctx.teb + WR.GuestRsp);
   withGuestScratch(ctx, FRAME.Size, (at) => {
     const c = at + FRAME.Context;
     captureCaller(ctx, c, guestRsp);
+    if (inside !== 0) {
+      ctx.mem.setU64(c + CONTEXT.Rip, inside);
+      ctx.mem.setU64(c + CONTEXT.Rsp, guestRsp);
+    }
     fill(at + FRAME.Record, ctx.mem.ptr(c + CONTEXT.Rip));
     dispatchException(ctx, at + FRAME.Record, c);
   });
+}
+
+/** kernel32!RaiseException's return point: Windows reports a raised exception at its
+ *  address inside KERNELBASE!RaiseException (the CONTEXT's RIP is the same address). */
+function raiseExceptionReturnPoint(ctx: ApiContext): number {
+  const k32 = ctx.process.moduleHandle('kernel32.dll');
+  const thunk = k32 === 0 ? 0 : ctx.process.procAddress(k32, 'RaiseException');
+  return thunk === 0 ? 0 : thunk + thunkReturnOffset(false);
 }
 
 export function RaiseException(ctx: ApiContext, code: number, flags: number, count: number, args: number): void {
@@ -339,12 +355,12 @@ export function RaiseException(ctx: ApiContext, code: number, flags: number, cou
   if (n > 0 && args !== 0) {
     if (!m.accessible(args, 8 * n, 'read')) {
       // Windows reads the arguments in RaiseException itself: an access violation there.
-      raiseFromCaller(ctx, (rec, ret) => writeRecord(ctx, rec, STATUS.ACCESS_VIOLATION, 0, ret, [0, args]));
+      raiseFromCaller(ctx, (rec, ret) => writeRecord(ctx, rec, STATUS.ACCESS_VIOLATION, 0, ret, [0, args]), raiseExceptionReturnPoint(ctx));
       return;
     }
     for (let i = 0; i < n; i++) params.push(m.u64(args + 8 * i));
   }
-  raiseFromCaller(ctx, (rec, ret) => writeRecord(ctx, rec, code, flags & EXCEPTION_NONCONTINUABLE, ret, params));
+  raiseFromCaller(ctx, (rec, ret) => writeRecord(ctx, rec, code, flags & EXCEPTION_NONCONTINUABLE, ret, params), raiseExceptionReturnPoint(ctx));
 }
 
 export function RtlRaiseException(ctx: ApiContext, record: number): void {
