@@ -278,7 +278,12 @@ export function dispatchException(ctx: ApiContext, rec: number, context: number)
       if (r !== ExceptionContinueSearch) return raiseNested(ctx, STATUS.INVALID_DISPOSITION, rec, context);
     }
     const r = unhandledFilter(ctx, pointers);
-    if (r === EXCEPTION_CONTINUE_EXECUTION) return continueExecution(ctx, rec, context, pointers);
+    if (r === EXCEPTION_CONTINUE_EXECUTION) {
+      // On Windows the filter runs in the thread's top-level frame handler, so the frame
+      // handlers' rule applies: a noncontinuable exception cannot be continued.
+      if (m.u32(rec + REC.ExceptionFlags) & EXCEPTION_NONCONTINUABLE) return raiseNested(ctx, STATUS.NONCONTINUABLE_EXCEPTION, rec, context);
+      return continueExecution(ctx, rec, context, pointers);
+    }
     if (r === EXCEPTION_EXECUTE_HANDLER && !reported(ctx)) ctx.process.terminate(m.u32(rec + REC.ExceptionCode));
     reportAndExit(ctx, rec, context);
   });
