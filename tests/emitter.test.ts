@@ -175,12 +175,12 @@ describe('native fast paths', () => {
     assert.deepEqual(fastPath('GetLastError'), ['0: mov eax, [gs:68h]', '8: ret']);
     assert.deepEqual(fastPath('SetLastError'), ['0: mov [gs:68h], ecx', '8: ret']);
   });
-  it('export thunks spill the register arguments, save XMM0-3 for float arguments and jump to the stub', () => {
+  it('export thunks spill the register arguments, save XMM0-3 for float arguments and jump to the stub; a ret (the return point) follows', () => {
     const a = new Asm();
     emitThunk(a, 5, true, 0x2000, 0x1000);
     assert.deepEqual(listing(a.bytes(), 0x1000n).map((l) => l.replace(/^[0-9a-f]+: /, '')), [
       'movsd [gs:2020h], xmm0', 'movsd [gs:2028h], xmm1', 'movsd [gs:2030h], xmm2', 'movsd [gs:2038h], xmm3',
-      'mov [rsp+8], rcx', 'mov [rsp+10h], rdx', 'mov [rsp+18h], r8', 'mov [rsp+20h], r9', 'mov eax, 5', 'jmp 2000h',
+      'mov [rsp+8], rcx', 'mov [rsp+10h], rdx', 'mov [rsp+18h], r8', 'mov [rsp+20h], r9', 'mov eax, 5', 'jmp 2000h', 'ret',
     ]);
   });
 });

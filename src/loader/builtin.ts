@@ -62,7 +62,7 @@ export function buildBuiltinImage(mem: AddressSpace, table: DllTable, firstId: n
     let jmpEnd = -1;
     emitFastPath(a, r.native, () => {
       emitThunk(a, firstId + i, floatArgsOf(r), 0, 0);
-      jmpEnd = a.length;
+      jmpEnd = a.length - 1; // before the return point's ret
     }, env);
     return { bytes: a.bytes(), jmpEnd };
   });
@@ -107,9 +107,9 @@ export function buildBuiltinImage(mem: AddressSpace, table: DllTable, firstId: n
     } else {
       const t = templates[floatArgsOf(r) ? 1 : 0]!;
       code.set(t, codeOff);
-      // ... mov eax, id (imm32 at -9) ; jmp rel32 (at -4)
-      codeView.setUint32(codeOff + t.length - 9, firstId + i, true);
-      codeView.setInt32(codeOff + t.length - 4, stubAddr - (at + t.length), true);
+      // ... mov eax, id (imm32 at -10) ; jmp rel32 (at -5) ; ret
+      codeView.setUint32(codeOff + t.length - 10, firstId + i, true);
+      codeView.setInt32(codeOff + t.length - 5, stubAddr - (at + t.length - 1), true);
     }
     codeOff += slots[i]!;
   });

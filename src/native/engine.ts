@@ -156,12 +156,22 @@ function emitCallGuest(a: Asm, returnOffset: { value: number }): void {
 
 /** One export thunk: spill the register arguments into the home area (so all integer
  *  arguments form one array at guest RSP+8), save XMM0–3 when the export takes floating
- *  point arguments, and jump to the dispatch stub with the export id in eax. */
+ *  point arguments, and jump to the dispatch stub with the export id in eax. A `ret` follows
+ *  the jump (never reached by it): the export's return point, a CONTEXT RIP inside the export
+ *  that returns to its caller when resumed (RaiseException's ExceptionAddress). */
 export function emitThunk(a: Asm, id: number, floatArgs: boolean, stubAddr: number, codeBase: number): void {
   if (floatArgs) for (let i = 0; i < 4; i++) a.movsdStoreGs(WR.ArgXmm + 8 * i, i);
   a.store(R.rsp, 8, R.rcx).store(R.rsp, 16, R.rdx).store(R.rsp, 24, R.r8).store(R.rsp, 32, R.r9);
   a.movImm32(R.rax, id);
   a.jmpAbs(stubAddr, codeBase);
+  a.ret();
+}
+
+/** Offset of the return point (the `ret`) in an ordinary export thunk. */
+export function thunkReturnOffset(floatArgs: boolean): number {
+  const a = new Asm();
+  emitThunk(a, 0, floatArgs, 0, 0);
+  return a.length - 1;
 }
 
 /** dst = the small size class of `size` bytes: max(ceil(size / 16), 1) - 1. */

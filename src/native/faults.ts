@@ -37,6 +37,8 @@ export const FAULT_SIGNALS = [4, 5, 7, 8, 11] as const;
 /** ucontext_t: uc_mcontext.gregs at 40, uc_mcontext.fpregs (pointer) at 224. */
 const UC_GREGS = 40;
 const UC_FPREGS = 224;
+/** The x87 control word after FNINIT (Linux's default): every exception masked, 64-bit precision. */
+const X87_HOST_CONTROL = 0x37f;
 /** EFLAGS bits cleared before the thread enters the dispatcher: TF, DF, AC. */
 const EFLAGS_CLEAR = 0x100 | 0x400 | 0x40000;
 
@@ -82,6 +84,14 @@ export function faultHandlerCode(block: number): { code: Uint8Array; handler: nu
   a.load(R.rsi, R.r14, UC_FPREGS).testRR(R.rsi, R.rsi).jcc(4, noFp);
   a.lea(R.rdi, R.rbx, WR.Fault + FAULT.FpState).movImm32(R.rcx, 512).repMovsb();
   a.raw(0xc7, 0x83, ...u32(WR.Fault + FAULT.HaveFp), 1, 0, 0, 0); // mov dword [rbx+HaveFp], 1
+  // The guest's floating-point state stays in the fault buffer (the CONTEXT shows it); the
+  // thread enters the dispatcher with the host's. An x87 exception left pending (the #MF of
+  // an fwait is reported with ES still set) would otherwise trap again at the first x87
+  // instruction in V8 or libc, and unmasked MXCSR exceptions would trap in JS code.
+  a.load(R.rsi, R.r14, UC_FPREGS);
+  a.storeImm32(R.rsi, 0, X87_HOST_CONTROL); // FCW (all exceptions masked), FSW = 0
+  a.raw(0xc6, 0x46, 0x04, 0x00); // mov byte [rsi+4], 0: FTW, every register empty
+  a.load32(R.rax, R.rbx, WR.HostMxcsr).store32(R.rsi, 24, R.rax);
   a.bind(noFp);
   // Resume in the dispatcher thunk, with the flags the ABI expects on a call.
   a.store(R.r14, UC_GREGS + 8 * GREG.RIP, R.r15);

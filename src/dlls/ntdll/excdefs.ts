@@ -12,6 +12,7 @@ export const STATUS = {
   DATATYPE_MISALIGNMENT: 0x80000002,
   BREAKPOINT: 0x80000003,
   SINGLE_STEP: 0x80000004,
+  LONGJUMP: 0x80000026,
   UNWIND_CONSOLIDATE: 0x80000029,
   ACCESS_VIOLATION: 0xc0000005,
   IN_PAGE_ERROR: 0xc0000006,
@@ -110,7 +111,7 @@ export const DC = {
 } as const;
 
 /** CONTEXT_AMD64 | CONTROL | INTEGER | SEGMENTS | FLOATING_POINT. */
-export const CONTEXT_FULL_SEGMENTS = 0x10001f;
+export const CONTEXT_FULL_SEGMENTS = 0x10000f;
 /** The segment selectors of a 64-bit Windows user thread. */
 export const SEGMENTS = { Cs: 0x33, Ds: 0x2b, Es: 0x2b, Fs: 0x53, Gs: 0x2b, Ss: 0x2b } as const;
 

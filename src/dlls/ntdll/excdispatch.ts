@@ -7,6 +7,7 @@
  * path) or by ending the process with the exception code after a report.
  */
 import { CONTEXT, EXCEPTION_BLOCK, EXCEPTIONS, FAULT, GREG, TEB, WR } from '../../native/layout.js';
+import { thunkReturnOffset } from '../../native/engine.js';
 import { PAGE_READWRITE } from '../../native/memory.js';
 import { UNW_FLAG_EHANDLER } from '../../pe/exceptions.js';
 import { PEB_EXT } from '../kernel32/processthreadsapi.js';
@@ -15,6 +16,7 @@ import {
   CONTEXT_FULL_SEGMENTS, EXCEPTION_CONTINUE_EXECUTION, EXCEPTION_EXECUTE_HANDLER, EXCEPTION_MAXIMUM_PARAMETERS, EXCEPTION_NESTED_CALL,
   EXCEPTION_NONCONTINUABLE, ExceptionContinueExecution, ExceptionContinueSearch, ExceptionNestedException, REC, SEGMENTS, STATUS, copyContext, withGuestScratch, sehTrace, writeDispatcherContext,
 } from './excdefs.js';
+import { faultingDivisor } from './excdivide.js';
 import { loadSavedRegisters, unwindOneFrame } from './excframes.js';
 import { exceptionReport } from './excreport.js';
 import { vectoredHandlers } from './excvector.js';
@@ -123,6 +125,10 @@ function classify(ctx: ApiContext, f: number): Classified {
         5: STATUS.FLT_UNDERFLOW, 6: STATUS.FLT_INEXACT_RESULT, 7: STATUS.FLT_INVALID_OPERATION, 8: STATUS.FLT_STACK_CHECK,
       };
       const c = fp[code] ?? STATUS.FLT_INVALID_OPERATION;
+      // #DE with a non-zero divisor: the quotient overflowed (Windows' STATUS_INTEGER_OVERFLOW).
+      if (trapno === 0 && c === STATUS.INTEGER_DIVIDE_BY_ZERO && (faultingDivisor(m, rip, (i) => g(i), ctx.teb) ?? 0n) !== 0n) {
+        return { code: STATUS.INTEGER_OVERFLOW, params: [], rip };
+      }
       if (trapno === 19) return { code: c, params: [0, m.u32(f + FAULT.FpState + 24)], rip };
       return { code: c, params: [], rip };
     }
@@ -174,6 +180,18 @@ export function KiUserExceptionDispatcher(ctx: ApiContext): void {
     } else m.setU32(c + CONTEXT.MxCsr, m.u32(ctx.teb + WR.GuestMxcsr));
     writeRecord(ctx, rec, cls.code, 0, cls.rip, cls.params);
   };
+  if (cls.code === STATUS.DATATYPE_MISALIGNMENT && m.u64(f + FAULT.Gregs + 8 * GREG.EFL) & 0x40000n) {
+    // The program set EFLAGS.AC. On x64 Windows "alignment faults are handled by a combination
+    // of hardware and software" (Microsoft, Alignment Faults) and reach no handler; like Wine,
+    // clear AC and run the instruction again.
+    withGuestScratch(ctx, FRAME.Size, (at) => {
+      const c = at + FRAME.Context;
+      build(c, at + FRAME.Record);
+      m.setU32(c + CONTEXT.EFlags, m.u32(c + CONTEXT.EFlags) & ~0x40000);
+      ctx.unwindTo(c);
+    });
+    return;
+  }
   // No room left below the faulting RSP (the last page of the stack): report without handlers.
   const stackEnd = ctx.process.frames.stackGuard.low - 0x1000;
   const inStack = faultRsp >= stackEnd && faultRsp < m.ptr(ctx.teb + TEB.StackBase);
@@ -260,7 +278,12 @@ export function dispatchException(ctx: ApiContext, rec: number, context: number)
       if (r !== ExceptionContinueSearch) return raiseNested(ctx, STATUS.INVALID_DISPOSITION, rec, context);
     }
     const r = unhandledFilter(ctx, pointers);
-    if (r === EXCEPTION_CONTINUE_EXECUTION) return continueExecution(ctx, rec, context, pointers);
+    if (r === EXCEPTION_CONTINUE_EXECUTION) {
+      // On Windows the filter runs in the thread's top-level frame handler, so the frame
+      // handlers' rule applies: a noncontinuable exception cannot be continued.
+      if (m.u32(rec + REC.ExceptionFlags) & EXCEPTION_NONCONTINUABLE) return raiseNested(ctx, STATUS.NONCONTINUABLE_EXCEPTION, rec, context);
+      return continueExecution(ctx, rec, context, pointers);
+    }
     if (r === EXCEPTION_EXECUTE_HANDLER && !reported(ctx)) ctx.process.terminate(m.u32(rec + REC.ExceptionCode));
     reportAndExit(ctx, rec, context);
   });
@@ -304,15 +327,30 @@ function unhandledFilter(ctx: ApiContext, pointers: number): number {
   return EXCEPTION_EXECUTE_HANDLER;
 }
 
-/** Raises an exception from an export's caller (RaiseException, RtlRaiseException). */
-export function raiseFromCaller(ctx: ApiContext, fill: (rec: number, returnAddress: number) => void): void {
+/** Raises an exception from an export's caller (RaiseException, RtlRaiseException). With
+ *  `inside` (an export's return point, engine.ts emitThunk), the exception is raised in that
+ *  export instead: RIP there, RSP at the return address, so continuing returns to the caller
+ *  and the unwinder's leaf rule finds it. */
+export function raiseFromCaller(ctx: ApiContext, fill: (rec: number, returnAddress: number) => void, inside = 0): void {
   const guestRsp = ctx.mem.ptr(ctx.teb + WR.GuestRsp);
   withGuestScratch(ctx, FRAME.Size, (at) => {
     const c = at + FRAME.Context;
     captureCaller(ctx, c, guestRsp);
+    if (inside !== 0) {
+      ctx.mem.setU64(c + CONTEXT.Rip, inside);
+      ctx.mem.setU64(c + CONTEXT.Rsp, guestRsp);
+    }
     fill(at + FRAME.Record, ctx.mem.ptr(c + CONTEXT.Rip));
     dispatchException(ctx, at + FRAME.Record, c);
   });
+}
+
+/** kernel32!RaiseException's return point: Windows reports a raised exception at its
+ *  address inside KERNELBASE!RaiseException (the CONTEXT's RIP is the same address). */
+function raiseExceptionReturnPoint(ctx: ApiContext): number {
+  const k32 = ctx.process.moduleHandle('kernel32.dll');
+  const thunk = k32 === 0 ? 0 : ctx.process.procAddress(k32, 'RaiseException');
+  return thunk === 0 ? 0 : thunk + thunkReturnOffset(false);
 }
 
 export function RaiseException(ctx: ApiContext, code: number, flags: number, count: number, args: number): void {
@@ -322,12 +360,12 @@ export function RaiseException(ctx: ApiContext, code: number, flags: number, cou
   if (n > 0 && args !== 0) {
     if (!m.accessible(args, 8 * n, 'read')) {
       // Windows reads the arguments in RaiseException itself: an access violation there.
-      raiseFromCaller(ctx, (rec, ret) => writeRecord(ctx, rec, STATUS.ACCESS_VIOLATION, 0, ret, [0, args]));
+      raiseFromCaller(ctx, (rec, ret) => writeRecord(ctx, rec, STATUS.ACCESS_VIOLATION, 0, ret, [0, args]), raiseExceptionReturnPoint(ctx));
       return;
     }
     for (let i = 0; i < n; i++) params.push(m.u64(args + 8 * i));
   }
-  raiseFromCaller(ctx, (rec, ret) => writeRecord(ctx, rec, code, flags & EXCEPTION_NONCONTINUABLE, ret, params));
+  raiseFromCaller(ctx, (rec, ret) => writeRecord(ctx, rec, code, flags & EXCEPTION_NONCONTINUABLE, ret, params), raiseExceptionReturnPoint(ctx));
 }
 
 export function RtlRaiseException(ctx: ApiContext, record: number): void {

@@ -57,6 +57,17 @@ function stackText(ctx: ApiContext, c: number): string[] {
   return withGuestScratch(ctx, CONTEXT.Size, (walk) => {
     copyContext(ctx, walk, c);
     const out: string[] = [];
+    const m = ctx.mem;
+    const rip = m.ptr(walk + CONTEXT.Rip);
+    if (!m.accessible(rip, 1, 'execute')) {
+      // A call or jump to a bad address (an execute fault): the caller's return address is at
+      // [RSP], as for a leaf function.
+      out.push(`    #0 0x${rip.toString(16)} (not code)`);
+      const rsp = m.ptr(walk + CONTEXT.Rsp);
+      if (!m.accessible(rsp, 8, 'read')) return out;
+      m.setU64(walk + CONTEXT.Rip, m.u64(rsp));
+      m.setU64(walk + CONTEXT.Rsp, rsp + 8);
+    }
     for (let i = 0; out.length < 32 && i < 256; i++) {
       let f;
       try {

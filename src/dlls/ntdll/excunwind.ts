@@ -98,10 +98,31 @@ export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targ
   });
 }
 
+/** _JUMP_BUFFER (setjmp.h): Frame +0, Rbx +8, Rsp +16, Rbp +24, Rsi +32, Rdi +40,
+ *  R12-R15 +48..+72, Rip +80, MxCsr +88, FpCsr +92, Xmm6-Xmm15 +96 (16 bytes each). */
+const JUMP_BUFFER_REGS: readonly [number, number][] = [
+  [CONTEXT.Rbx, 8], [CONTEXT.Rsp, 16], [CONTEXT.Rbp, 24], [CONTEXT.Rsi, 32], [CONTEXT.Rdi, 40],
+  [CONTEXT.R12, 48], [CONTEXT.R13, 56], [CONTEXT.R14, 64], [CONTEXT.R15, 72], [CONTEXT.Rip, 80],
+];
+export const JUMP_BUFFER_SIZE = 256;
+
+/** The state a _JUMP_BUFFER holds, into the CONTEXT at `c` (the other fields are kept). */
+export function loadJumpBuffer(ctx: ApiContext, c: number, buf: number): void {
+  const m = ctx.mem;
+  for (const [field, off] of JUMP_BUFFER_REGS) m.setU64(c + field, m.u64(buf + off));
+  m.write(c + CONTEXT.Xmm0 + 16 * 6, m.read(buf + 96, 160));
+  m.setU32(c + CONTEXT.MxCsr, m.u32(buf + 88));
+}
+
 /** Continues at `context`; a STATUS_UNWIND_CONSOLIDATE record's callback runs first (on the
- *  target frame) and returns the address to continue at. */
+ *  target frame) and returns the address to continue at; a STATUS_LONGJUMP record (longjmp
+ *  after its unwind) names the _JUMP_BUFFER whose registers the program continues with. */
 export function restoreContext(ctx: ApiContext, context: number, record: number): void {
   const m = ctx.mem;
+  if (record !== 0 && m.accessible(record, REC.Size, 'read') && m.u32(record + REC.ExceptionCode) === STATUS.LONGJUMP && m.u32(record + REC.NumberParameters) >= 1) {
+    const buf = m.ptr(record + REC.ExceptionInformation);
+    if (m.accessible(buf, JUMP_BUFFER_SIZE, 'read')) loadJumpBuffer(ctx, context, buf);
+  }
   if (record !== 0 && m.accessible(record, REC.Size, 'read') && m.u32(record + REC.ExceptionCode) === STATUS.UNWIND_CONSOLIDATE && m.u32(record + REC.NumberParameters) >= 1) {
     const callback = m.ptr(record + REC.ExceptionInformation);
     trace(ctx, () => `consolidation callback ${ctx.process.frames.describe(callback)}`);

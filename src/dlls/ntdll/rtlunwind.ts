@@ -52,11 +52,10 @@ export function RtlLookupFunctionEntry(ctx: ApiContext, pc: number, imageBase: n
       setBase(found.imageBase);
       return found.entry;
     }
-    // Not found: an image's base is still reported; a run-time table's range that has no
-    // entry for the PC leaves *ImageBase alone; elsewhere it is 0.
-    const img = ctx.process.frames.imageAt(pc);
-    if (img && img.pdataSize > 0) setBase(img.base);
-    else if (tableAt(m, functionTables(ctx).head, pc) === 0) setBase(0);
+    // Not found: *ImageBase is 0, inside an image too (Microsoft's documentation says nothing;
+    // Wine 8 does this), except that a run-time table's range with no entry for the PC leaves
+    // it alone.
+    if (tableAt(m, functionTables(ctx).head, pc) === 0) setBase(0);
     return 0;
   } catch (e) {
     if (e instanceof GuestMemoryError) return 0;
