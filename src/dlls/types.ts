@@ -118,6 +118,8 @@ export interface GuestFrames {
   readonly calls: readonly GuestCallFrame[];
   /** The address guest code returns to in the call-guest trampoline. */
   readonly callGuestReturn: number;
+  /** The RUNTIME_FUNCTION (and its base) covering the trampoline, for guest stack walks. */
+  readonly trampolineFunction: { readonly imageBase: number; readonly entry: number };
   /** callGuest, with walks from inside `fn` continuing at the CONTEXT at `parent`; an unwind
    *  calling a termination handler passes its DISPATCHER_CONTEXT. */
   callFrom(parent: number, fn: number, args: readonly (number | bigint)[], dispatcher?: number): bigint;

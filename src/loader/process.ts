@@ -127,6 +127,7 @@ export class WinProcess implements ProcessApi {
     this.frames = {
       calls: this.guestCalls,
       callGuestReturn: this.engine.callGuestReturn,
+      trampolineFunction: this.engine.trampolineFunction,
       callFrom: (parent, fn, args, dispatcher = 0) => {
         // A snapshot: the caller's CONTEXT may change while the callee runs (RtlUnwindEx
         // writes its working state into the CONTEXT a language handler was given).

@@ -406,6 +406,10 @@ export class Engine {
   /** The instruction in call_guest right after it called the guest. */
   readonly callGuestReturn: number;
   private readonly codeEnd: number;
+  /** A RUNTIME_FUNCTION covering call_guest (with empty UNWIND_INFO), so that a guest's own
+   *  stack walk finds a function where guest code returns into the trampoline; winrun's
+   *  RtlVirtualUnwind then steps across the JS frames there. */
+  readonly trampolineFunction: { readonly imageBase: number; readonly entry: number };
 
   constructor(readonly mem: AddressSpace) {
     const a = new Asm();
@@ -414,6 +418,17 @@ export class Engine {
     const callGuestOff = a.length;
     const returnOffset = { value: 0 };
     emitCallGuest(a, returnOffset);
+    const callGuestEnd = a.length;
+    a.align(4);
+    const entryOff = a.length;
+    // RUNTIME_FUNCTION {BeginAddress, EndAddress, UnwindData}, then UNWIND_INFO version 1 with
+    // no codes (the data is never executed: it follows the code on the same page).
+    const data = new DataView(new ArrayBuffer(16));
+    data.setUint32(0, callGuestOff, true);
+    data.setUint32(4, callGuestEnd, true);
+    data.setUint32(8, entryOff + 12, true);
+    data.setUint8(12, 1);
+    a.raw(...new Uint8Array(data.buffer));
     const code = a.bytes();
     const base = mem.allocate(0, code.length, true, PAGE_READWRITE, MEM_PRIVATE);
     mem.write(base, code);
@@ -421,7 +436,8 @@ export class Engine {
     this.stubAddr = base;
     this.callGuestAddr = base + callGuestOff;
     this.callGuestReturn = base + returnOffset.value;
-    this.codeEnd = base + code.length;
+    this.codeEnd = base + callGuestEnd;
+    this.trampolineFunction = { imageBase: base, entry: base + entryOff };
   }
 
   /** Whether `addr` is in winrun's own runtime code (the stub or the trampoline). */

@@ -54,6 +54,20 @@ function crossExportCall(ctx: ApiContext, walk: number, call: GuestCallFrame): v
 }
 
 /**
+ * Steps the CONTEXT at `walk`, stopped where guest code returns into the call-guest trampoline,
+ * out of that JS → guest call: to the CONTEXT the call was made for, or to the guest code whose
+ * export call JS was running. Undefined (and `walk` unchanged) at the outermost call.
+ */
+export function crossGuestCall(ctx: ApiContext, walk: number): GuestCallFrame | undefined {
+  const call = callAt(ctx, ctx.mem.ptr(walk + CONTEXT.Rsp));
+  if (!call) return undefined;
+  if (call.parent !== 0) copyContext(ctx, walk, call.parent);
+  else if (call.exportRsp !== 0) crossExportCall(ctx, walk, call);
+  else return undefined;
+  return call;
+}
+
+/**
  * Unwinds one frame of the CONTEXT at `walk` in place and describes it; undefined at the end of
  * the guest's stack (the top-level call, a zero or unreadable return address). `handlerType`
  * is UNW_FLAG_EHANDLER (dispatch) or UNW_FLAG_UHANDLER (unwind).
@@ -64,12 +78,8 @@ export function unwindOneFrame(ctx: ApiContext, handlerType: number, walk: numbe
   const rsp = m.ptr(walk + CONTEXT.Rsp);
   if (pc === 0 || !m.accessible(rsp, 8, 'read')) return undefined;
   if (pc === ctx.process.frames.callGuestReturn) {
-    const call = callAt(ctx, rsp);
-    if (!call) return undefined;
-    if (call.parent !== 0) copyContext(ctx, walk, call.parent);
-    else if (call.exportRsp !== 0) crossExportCall(ctx, walk, call);
-    else return undefined;
-    return { controlPc: pc, imageBase: 0, functionEntry: 0, establisherFrame: rsp, handler: 0, handlerData: 0, boundary: call };
+    const call = crossGuestCall(ctx, walk);
+    return call ? { controlPc: pc, imageBase: 0, functionEntry: 0, establisherFrame: rsp, handler: 0, handlerData: 0, boundary: call } : undefined;
   }
   const found = lookupFunction(ctx, pc);
   if (!found) {

@@ -11,6 +11,7 @@ import { UnwindError, virtualUnwind, type FunctionLookup, type UnwindResult } fr
 import { CONTEXT, EXCEPTION_BLOCK, EXCEPTIONS } from '../../native/layout.js';
 import { GuestMemoryError } from '../../native/memory.js';
 import type { ApiContext } from '../types.js';
+import { crossGuestCall } from './excframes.js';
 
 const STATUS_SUCCESS = 0;
 const STATUS_NO_MEMORY = 0xc0000017;
@@ -26,6 +27,7 @@ export function functionTables(ctx: ApiContext): DynamicTables {
 
 /** RtlLookupFunctionEntry without the ImageBase out-parameter: loaded images, then tables. */
 export function lookupFunction(ctx: ApiContext, pc: number): FunctionEntry | undefined {
+  if (pc === ctx.process.frames.callGuestReturn) return ctx.process.frames.trampolineFunction;
   return lookupFunctionEntry(ctx.mem, ctx.process.frames, functionTables(ctx), pc);
 }
 
@@ -66,6 +68,13 @@ export function RtlLookupFunctionEntry(ctx: ApiContext, pc: number, imageBase: n
 export function RtlVirtualUnwind(ctx: ApiContext, handlerType: number, imageBase: number, pc: number, entry: number, context: number, handlerData: number, establisher: number, pointers: number): number {
   const m = ctx.mem;
   if (!writable(ctx, context, CONTEXT.Size)) return 0;
+  if (pc === ctx.process.frames.callGuestReturn) {
+    // Guest code that JS called returned here: the walk continues where the JS was called from.
+    const rsp = m.ptr(context + CONTEXT.Rsp);
+    if (!crossGuestCall(ctx, context)) m.setU64(context + CONTEXT.Rip, 0);
+    if (writable(ctx, establisher, 8)) m.setU64(establisher, rsp);
+    return 0;
+  }
   let r: UnwindResult;
   try {
     r = unwindFunction(ctx, handlerType, imageBase, pc, entry, context, writable(ctx, pointers, 0x100) ? pointers : 0);
