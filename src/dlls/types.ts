@@ -117,10 +117,9 @@ export interface GuestFrames {
   readonly callGuestReturn: number;
   /** callGuest, with walks from inside `fn` continuing at the CONTEXT at `parent`. */
   callFrom(parent: number, fn: number, args: readonly (number | bigint)[]): bigint;
-  /** Save area of the export call running now (engine.ts SAVED offsets; on the host stack). */
+  /** Save area of the export call running now (engine.ts SAVED offsets; guest memory in the
+   *  thread block, layout.ts SAVE_STACK). */
   currentSaveArea(): number;
-  /** A copy of the save area at `addr` (it is host memory, not the guest's). */
-  readSaveArea(addr: number): DataView;
   /** The calling thread's stack guard pages [low, high) and the never-accessible page below. */
   readonly stackGuard: { readonly low: number; readonly high: number };
   /** The image holding `pc`: its base, exception directory and name. */

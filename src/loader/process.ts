@@ -23,12 +23,12 @@ import type { ProcessToken } from '../kernel/security.js';
 import { createRegistry, createToken } from './security.js';
 import { guestEnvironment, stdHandleType } from './environment.js';
 import { HeapManager } from '../kernel/heap.js';
-import { Engine, SAVE_AREA } from '../native/engine.js';
-import { exitGroup, gettid, readHostMemory } from '../native/host.js';
+import { Engine } from '../native/engine.js';
+import { exitGroup, gettid } from '../native/host.js';
 import { sharedBufferAddress } from '../native/ffi.js';
 import { ConsoleSignals, tcgets, tcsets, winsize } from '../native/console.js';
 import { dispatchCtrlEvents, initConsoleBlock } from '../dlls/kernel32/consolectrl.js';
-import { CONSOLE, CONSOLE_BLOCK, CONTEXT, SIGNAL_STACK_SIZE, TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
+import { CONSOLE, CONSOLE_BLOCK, CONTEXT, SAVE_STACK, SIGNAL_STACK_SIZE, TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
 import { MEM_PRIVATE, PAGE_GUARD, PAGE_NOACCESS, PAGE_READWRITE, AddressSpace } from '../native/memory.js';
 import { FaultSignals } from '../native/faults.js';
 import { parsePeForLoading } from '../pe/index.js';
@@ -140,8 +140,7 @@ export class WinProcess implements ProcessApi {
           mem.setU64(slot, cur);
         }
       },
-      currentSaveArea: () => this.mem.ptr(this.teb + WR.HostRsp) - 16 - SAVE_AREA,
-      readSaveArea: (addr) => new DataView(readHostMemory(addr, SAVE_AREA).buffer),
+      currentSaveArea: () => this.currentSaveArea(),
       stackGuard: this.stackGuard,
       imageAt: (pc) => {
         const m = this.loader.containing(pc);
@@ -340,6 +339,11 @@ export class WinProcess implements ProcessApi {
   }
 
   // ---- guest calls ----------------------------------------------------------------------------
+  /** The dispatch stub's save area of the export call running now (layout.ts SAVE_STACK). */
+  private currentSaveArea(): number {
+    return this.teb + SAVE_STACK.Top + this.mem.i32(this.teb + WR.SaveDepth);
+  }
+
   callGuest(fn: number, args: readonly (number | bigint)[]): bigint {
     const mem = this.mem;
     const cur = mem.ptr(this.teb + WR.GuestRsp);
@@ -349,7 +353,7 @@ export class WinProcess implements ProcessApi {
     // Where an exception walk continues past this call: the CONTEXT given by callGuestFrom, or
     // the guest code that made the export call now running (none at the top level).
     const hostRsp = mem.ptr(this.teb + WR.HostRsp);
-    this.guestCalls.push({ rsp, parent: this.nextParent, exportRsp: hostRsp !== 0 ? cur : 0, saveArea: hostRsp !== 0 ? hostRsp - 16 - SAVE_AREA : 0 });
+    this.guestCalls.push({ rsp, parent: this.nextParent, exportRsp: hostRsp !== 0 ? cur : 0, saveArea: hostRsp !== 0 ? this.currentSaveArea() : 0 });
     this.nextParent = 0;
     let r: bigint;
     try {

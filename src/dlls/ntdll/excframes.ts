@@ -32,17 +32,17 @@ function callAt(ctx: ApiContext, rsp: number): GuestCallFrame | undefined {
   return undefined;
 }
 
+const SAVED_TO_CONTEXT: readonly [number, number][] = [
+  [CONTEXT.Rbx, SAVED.Rbx], [CONTEXT.Rbp, SAVED.Rbp], [CONTEXT.Rsi, SAVED.Rsi], [CONTEXT.Rdi, SAVED.Rdi],
+  [CONTEXT.R12, SAVED.R12], [CONTEXT.R13, SAVED.R13], [CONTEXT.R14, SAVED.R14], [CONTEXT.R15, SAVED.R15],
+];
+
 /** Loads the non-volatile registers an export call's caller had, from the dispatch stub's
  *  save area, into the CONTEXT at `c`. */
 export function loadSavedRegisters(ctx: ApiContext, c: number, saveArea: number): void {
   const m = ctx.mem;
-  const s = ctx.process.frames.readSaveArea(saveArea);
-  const regs: [number, number][] = [
-    [CONTEXT.Rbx, SAVED.Rbx], [CONTEXT.Rbp, SAVED.Rbp], [CONTEXT.Rsi, SAVED.Rsi], [CONTEXT.Rdi, SAVED.Rdi],
-    [CONTEXT.R12, SAVED.R12], [CONTEXT.R13, SAVED.R13], [CONTEXT.R14, SAVED.R14], [CONTEXT.R15, SAVED.R15],
-  ];
-  for (const [at, from] of regs) m.setU64(c + at, s.getBigUint64(from, true));
-  m.write(c + CONTEXT.Xmm0 + 16 * 6, new Uint8Array(s.buffer, SAVED.Xmm6, 160));
+  for (const [at, from] of SAVED_TO_CONTEXT) m.copy(c + at, saveArea + from, 8);
+  m.copy(c + CONTEXT.Xmm0 + 16 * 6, saveArea + SAVED.Xmm6, 160);
 }
 
 /** The walk steps out of a JS → guest call into the guest code whose export call JS ran. */
