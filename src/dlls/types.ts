@@ -126,6 +126,9 @@ export interface GuestFrames {
   imageAt(pc: number): { base: number; pdataRva: number; pdataSize: number; name: string } | undefined;
   /** `module+0xoffset` (with the nearest export's name when known) for reports. */
   describe(addr: number): string;
+  /** The calling thread's cache of RtlLookupFunctionEntry results for PCs inside images,
+   *  emptied whenever an image is mapped or unmapped. */
+  functionCache(): Map<number, { readonly entry: number; readonly imageBase: number }>;
 }
 
 export interface ProcessApi extends FileKernel {

@@ -84,38 +84,48 @@ const RIP = 16;
  * an unwind reads and writes them many times, guest memory accessors would check every access.
  */
 class Registers {
+  /** The window holding the CONTEXT, and the offset of its Rax there. */
   private readonly dv: DataView;
+  private readonly at: number;
   private readonly ptrs: DataView | undefined;
+  private readonly ptrsAt: number;
 
   constructor(
     private readonly mem: AddressSpace,
     context: number,
     pointers: number,
   ) {
-    const v = mem.view(context + CONTEXT.Rax, 8 * (RIP + 1), true);
-    this.dv = new DataView(v.buffer, v.byteOffset, v.length);
+    // Checked once here; the registers are then read and written straight through the
+    // window (the ranges lie in one window: view() rejects ranges that cross one).
+    mem.view(context + CONTEXT.Rax, 8 * (RIP + 1), true);
+    const w = mem.window(context + CONTEXT.Rax);
+    this.dv = w.dv;
+    this.at = w.off;
+    this.ptrsAt = 0;
     if (pointers !== 0) {
-      const p = mem.view(pointers, CONTEXT_POINTERS.Size, true);
-      this.ptrs = new DataView(p.buffer, p.byteOffset, p.length);
+      mem.view(pointers, CONTEXT_POINTERS.Size, true);
+      const p = mem.window(pointers);
+      this.ptrs = p.dv;
+      this.ptrsAt = p.off;
     }
   }
 
   /** Register `n` as an address. */
   get(n: number): number {
-    return this.dv.getUint32(8 * n, true) + this.dv.getUint32(8 * n + 4, true) * TWO_32;
+    return this.dv.getUint32(this.at + 8 * n, true) + this.dv.getUint32(this.at + 8 * n + 4, true) * TWO_32;
   }
 
   set(n: number, v: number): void {
-    this.dv.setUint32(8 * n, v >>> 0, true);
-    this.dv.setUint32(8 * n + 4, Math.floor(v / TWO_32) >>> 0, true);
+    this.dv.setUint32(this.at + 8 * n, v >>> 0, true);
+    this.dv.setUint32(this.at + 8 * n + 4, Math.floor(v / TWO_32) >>> 0, true);
   }
 
   /** Loads register `n` from the 8 bytes at guest address `from`. */
   load(n: number, from: number): void {
     const lo = this.mem.u32(from);
     const hi = this.mem.u32(from + 4);
-    this.dv.setUint32(8 * n, lo, true);
-    this.dv.setUint32(8 * n + 4, hi, true);
+    this.dv.setUint32(this.at + 8 * n, lo, true);
+    this.dv.setUint32(this.at + 8 * n + 4, hi, true);
   }
 
   /** Restores non-volatile integer register `n` from the stack slot at `from`. */
@@ -131,8 +141,8 @@ class Registers {
 
   private point(at: number, from: number): void {
     if (!this.ptrs) return;
-    this.ptrs.setUint32(at, from >>> 0, true);
-    this.ptrs.setUint32(at + 4, Math.floor(from / TWO_32) >>> 0, true);
+    this.ptrs.setUint32(this.ptrsAt + at, from >>> 0, true);
+    this.ptrs.setUint32(this.ptrsAt + at + 4, Math.floor(from / TWO_32) >>> 0, true);
   }
 }
 

@@ -74,6 +74,9 @@ export interface ProcessOptions {
   prefix?: string;
 }
 
+/** PCs the function-entry cache holds before it starts again (return addresses repeat). */
+const FUNCTION_CACHE_MAX = 4096;
+
 export class WinProcess implements ProcessApi {
 
   readonly mem = new AddressSpace();
@@ -110,6 +113,9 @@ export class WinProcess implements ProcessApi {
   /** The guest stack's guard region (stack overflow detection) of the main thread. */
   private readonly stackGuard = { low: 0, high: 0 };
   readonly frames: GuestFrames;
+  /** frames.functionCache: PC → RUNTIME_FUNCTION in an image, for the loader generation. */
+  private readonly functionEntries = new Map<number, { readonly entry: number; readonly imageBase: number }>();
+  private functionCacheGeneration = -1;
   /** A CONTEXT being jumped to across JS → guest calls (0: none). */
   private pendingUnwind = 0;
   /** Thrown (one instance: no stack trace to capture each time) through the JS frames a
@@ -142,6 +148,14 @@ export class WinProcess implements ProcessApi {
       },
       currentSaveArea: () => this.currentSaveArea(),
       stackGuard: this.stackGuard,
+      functionCache: () => {
+        const gen = this.loader.generation;
+        if (gen !== this.functionCacheGeneration || this.functionEntries.size >= FUNCTION_CACHE_MAX) {
+          this.functionEntries.clear();
+          this.functionCacheGeneration = gen;
+        }
+        return this.functionEntries;
+      },
       imageAt: (pc) => {
         const m = this.loader.containing(pc);
         if (!m) return undefined;

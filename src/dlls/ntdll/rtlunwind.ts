@@ -6,7 +6,7 @@
  * kernel/functiontables.ts on guest memory; the tables are process-heap nodes listed in the
  * process's exception block.
  */
-import { lookupFunctionEntry, tableAt, describeEntries, findTable, insertTable, removeTable, initTableList, DYNAMIC_FUNCTION_TABLE as T, RF_CALLBACK, RF_SORTED, RF_UNSORTED, type DynamicTables, type FunctionEntry } from '../../kernel/functiontables.js';
+import { lookupFunctionEntry, tableAt, RUNTIME_FUNCTION_SIZE, describeEntries, findTable, insertTable, removeTable, initTableList, DYNAMIC_FUNCTION_TABLE as T, RF_CALLBACK, RF_SORTED, RF_UNSORTED, type DynamicTables, type FunctionEntry } from '../../kernel/functiontables.js';
 import { UnwindError, virtualUnwind, type FunctionLookup, type UnwindResult } from '../../kernel/unwind.js';
 import { CONTEXT, EXCEPTION_BLOCK, EXCEPTIONS } from '../../native/layout.js';
 import { GuestMemoryError } from '../../native/memory.js';
@@ -24,9 +24,16 @@ export function functionTables(ctx: ApiContext): DynamicTables {
   };
 }
 
-/** RtlLookupFunctionEntry without the ImageBase out-parameter: loaded images, then tables. */
+/** RtlLookupFunctionEntry without the ImageBase out-parameter: loaded images, then tables.
+ *  Hits in images are remembered per PC (an exception walks the same return addresses again
+ *  and again); run-time tables are searched every time, as JIT compilers change them. */
 export function lookupFunction(ctx: ApiContext, pc: number): FunctionEntry | undefined {
-  return lookupFunctionEntry(ctx.mem, ctx.process.frames, functionTables(ctx), pc);
+  const cache = ctx.process.frames.functionCache();
+  const hit = cache.get(pc);
+  if (hit !== undefined) return hit;
+  const found = lookupFunctionEntry(ctx.mem, ctx.process.frames, functionTables(ctx), pc);
+  if (found && (ctx.process.frames.imageAt(pc)?.pdataSize ?? 0) >= RUNTIME_FUNCTION_SIZE) cache.set(pc, found);
+  return found;
 }
 
 /** For the epilog's tail-call check. */
