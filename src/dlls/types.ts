@@ -3,6 +3,7 @@
  * signature drives the thunk (floating-point arguments), argument decoding and, later, the
  * relay trace; the implementation receives the decoded arguments after an ApiContext.
  */
+import type { UnwindPlans } from '../kernel/unwind.js';
 import type { NativeFastPath } from '../native/engine.js';
 import type { DebugChannel, DebugChannels } from '../kernel/debug.js';
 import type { DllDirectories } from '../kernel/dlldirs.js';
@@ -109,6 +110,12 @@ export interface GuestCallFrame {
   readonly saveArea: number;
 }
 
+/** Facts about code inside images that the exception walk looks up again on every throw. */
+export interface CodeCache {
+  readonly functions: Map<number, { readonly entry: number; readonly imageBase: number }>;
+  readonly plans: UnwindPlans;
+}
+
 /** What the exception machinery needs from the engine and the loader (one thread's view). */
 export interface GuestFrames {
   /** JS → guest calls in progress on the calling thread, innermost last. */
@@ -126,9 +133,9 @@ export interface GuestFrames {
   imageAt(pc: number): { base: number; pdataRva: number; pdataSize: number; name: string } | undefined;
   /** `module+0xoffset` (with the nearest export's name when known) for reports. */
   describe(addr: number): string;
-  /** The calling thread's cache of RtlLookupFunctionEntry results for PCs inside images,
-   *  emptied whenever an image is mapped or unmapped. */
-  functionCache(): Map<number, { readonly entry: number; readonly imageBase: number }>;
+  /** The calling thread's caches for PCs inside images, emptied whenever an image is mapped or
+   *  unmapped: RtlLookupFunctionEntry's results and RtlVirtualUnwind's decoded unwind data. */
+  codeCache(): CodeCache;
 }
 
 export interface ProcessApi extends FileKernel {

@@ -169,8 +169,8 @@ function slotsOf(op: number, opInfo: number, version: number): number {
   }
 }
 
-/** One UNWIND_INFO's header fields and a live view of its code slots. */
-interface Info {
+/** One UNWIND_INFO's header fields and a live view (or a copy) of its code slots. */
+export interface Info {
   /** Address of the UNWIND_INFO. */
   address: number;
   version: number;
@@ -439,16 +439,83 @@ export function virtualUnwind(
   context: number,
   contextPointers: number,
   lookup?: FunctionLookup,
+  plans?: UnwindPlans,
 ): UnwindResult {
   try {
-    return unwind(mem, handlerType, imageBase, controlPc, functionEntry, context, contextPointers, lookup);
+    return unwind(mem, handlerType, imageBase, controlPc, functionEntry, context, contextPointers, lookup, plans);
   } catch (e) {
     if (e instanceof GuestMemoryError) throw new UnwindError('BadMemory', e.address, `unwinding at 0x${controlPc.toString(16)}: ${e.message}`);
     throw e;
   }
 }
 
-function unwind(mem: AddressSpace, handlerType: number, imageBase: number, controlPc: number, functionEntry: number, c: number, ptrs: number, lookup: FunctionLookup | undefined): UnwindResult {
+/**
+ * Everything about unwinding a function at one PC that depends only on the unwind data and the
+ * code, not on the registers: decoded once per PC by an exception walk that passes the same
+ * return addresses again and again (UnwindPlans). The code slots are copies, so a plan reads no
+ * guest memory.
+ */
+export interface UnwindPlan {
+  readonly functionEntry: number;
+  readonly imageBase: number;
+  readonly first: Info;
+  /** The chained infos after the first, in order. */
+  readonly chain: readonly Info[];
+  readonly offset: number;
+  readonly inProlog: boolean;
+  /** The frame register, when the establisher frame is taken from it (0: RSP). */
+  readonly frameReg: number;
+  readonly frameOffset: number;
+  /** The PC may be in an epilog: the code there is read and checked on every unwind. */
+  readonly maybeEpilog: boolean;
+  /** The begin and end RVAs of the function (the epilog check). */
+  readonly begin: number;
+  readonly end: number;
+}
+
+/** A cache of plans by PC; its owner empties it when the code or unwind data may change (an
+ *  image mapped or unmapped). Only PCs inside images belong in it. */
+export type UnwindPlans = Map<number, UnwindPlan>;
+
+function planFor(mem: AddressSpace, imageBase: number, controlPc: number, functionEntry: number, plans: UnwindPlans | undefined): UnwindPlan {
+  const cached = plans?.get(controlPc);
+  if (cached !== undefined && cached.functionEntry === functionEntry && cached.imageBase === imageBase) return cached;
+  const begin = mem.u32(functionEntry);
+  const end = mem.u32(functionEntry + 4);
+  const first = readInfo(mem, infoAddress(mem, imageBase, functionEntry));
+  const offset = controlPc - imageBase - begin;
+  const inProlog = offset >= 0 && offset < first.prolog;
+  const chained = (first.flags & UNW_FLAG_CHAININFO) !== 0;
+  const usesFrame = first.frameReg !== 0 && (!inProlog || chained || frameSetAt(first, offset));
+  const chain: Info[] = [];
+  for (let info = first, depth = 0; info.flags & UNW_FLAG_CHAININFO; depth++) {
+    if (depth >= MAX_UNWIND_CHAIN) throw new UnwindError('BadFunctionTable', info.tail, `chained unwind info from 0x${functionEntry.toString(16)} does not end`);
+    info = readInfo(mem, infoAddress(mem, imageBase, info.tail));
+    chain.push(info);
+  }
+  const plan: UnwindPlan = {
+    functionEntry,
+    imageBase,
+    first: plans ? ownCodes(first) : first,
+    chain: plans ? chain.map(ownCodes) : chain,
+    offset,
+    inProlog,
+    frameReg: usesFrame ? first.frameReg : 0,
+    frameOffset: usesFrame ? frameOffsetOf(first) : 0,
+    maybeEpilog: !inProlog && first.count !== 0 && mayStartEpilog(mem.u8(controlPc)),
+    begin,
+    end,
+  };
+  plans?.set(controlPc, plan);
+  return plan;
+}
+
+/** The info with its code slots copied out of guest memory (for a cached plan). */
+function ownCodes(info: Info): Info {
+  return { ...info, codes: info.codes.slice() };
+}
+
+function unwind(mem: AddressSpace, handlerType: number, imageBase: number, controlPc: number, functionEntry: number, c: number, ptrs: number, lookup: FunctionLookup | undefined, plans: UnwindPlans | undefined): UnwindResult {
   const regs = new Registers(mem, c, ptrs);
   const rsp = regs.get(RSP);
   if (functionEntry === 0) {
@@ -456,31 +523,22 @@ function unwind(mem: AddressSpace, handlerType: number, imageBase: number, contr
     regs.set(RSP, rsp + 8);
     return { handler: 0, handlerData: 0, establisherFrame: rsp };
   }
-  const begin = mem.u32(functionEntry);
-  const end = mem.u32(functionEntry + 4);
-  const first = readInfo(mem, infoAddress(mem, imageBase, functionEntry));
-  const offset = controlPc - imageBase - begin;
-  const inProlog = offset >= 0 && offset < first.prolog;
-  const chained = (first.flags & UNW_FLAG_CHAININFO) !== 0;
+  const plan = planFor(mem, imageBase, controlPc, functionEntry, plans);
+  const first = plan.first;
+  const frame = plan.frameReg !== 0 ? regs.get(plan.frameReg) - plan.frameOffset : rsp;
 
-  let frame = rsp;
-  if (first.frameReg !== 0 && (!inProlog || chained || frameSetAt(first, offset))) {
-    frame = regs.get(first.frameReg) - frameOffsetOf(first);
-  }
-
-  if (!inProlog && first.count !== 0) {
+  if (plan.maybeEpilog) {
     const code = codeAt(mem, controlPc);
-    if (code && isEpilog(mem, code, controlPc, { imageBase, begin, end, info: first, lookup })) {
+    if (code && isEpilog(mem, code, controlPc, { imageBase, begin: plan.begin, end: plan.end, info: first, lookup })) {
       emulateEpilog(code, regs);
       return { handler: 0, handlerData: 0, establisherFrame: frame };
     }
   }
 
   let info = first;
-  let machineFrame = applyCodes(regs, c, info, inProlog ? offset : -1, frame);
-  for (let depth = 0; info.flags & UNW_FLAG_CHAININFO; depth++) {
-    if (depth >= MAX_UNWIND_CHAIN) throw new UnwindError('BadFunctionTable', info.tail, `chained unwind info from 0x${functionEntry.toString(16)} does not end`);
-    info = readInfo(mem, infoAddress(mem, imageBase, info.tail));
+  let machineFrame = applyCodes(regs, c, info, plan.inProlog ? plan.offset : -1, frame);
+  for (const next of plan.chain) {
+    info = next;
     if (applyCodes(regs, c, info, -1, frame)) machineFrame = true;
   }
   if (!machineFrame) {
@@ -488,6 +546,6 @@ function unwind(mem: AddressSpace, handlerType: number, imageBase: number, contr
     regs.load(RIP, top);
     regs.set(RSP, top + 8);
   }
-  if (inProlog || (info.flags & handlerType & HANDLER_FLAGS) === 0) return { handler: 0, handlerData: 0, establisherFrame: frame };
+  if (plan.inProlog || (info.flags & handlerType & HANDLER_FLAGS) === 0) return { handler: 0, handlerData: 0, establisherFrame: frame };
   return { handler: imageBase + mem.u32(info.tail), handlerData: info.tail + 4, establisherFrame: frame };
 }

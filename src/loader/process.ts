@@ -5,7 +5,7 @@
  */
 import { codePagesFromEnvironment } from '../dlls/kernel32/codepages.js';
 import { currentDirectory as guestCurrentDirectory } from '../dlls/kernel32/pathstr.js';
-import type { ApiContext, GuestFrames, ProcessApi, VarArgs } from '../dlls/types.js';
+import type { ApiContext, CodeCache, GuestFrames, ProcessApi, VarArgs } from '../dlls/types.js';
 import { Dir } from '../pe/constants.js';
 import { readFileBytes } from '../host/files.js';
 import { absolutePath, currentDirectory, hostPid, monotonicMs, monotonicNs, readFd, sleepMs, writeFd, isatty } from '../host/io.js';
@@ -74,8 +74,8 @@ export interface ProcessOptions {
   prefix?: string;
 }
 
-/** PCs the function-entry cache holds before it starts again (return addresses repeat). */
-const FUNCTION_CACHE_MAX = 4096;
+/** PCs each code cache holds before it starts again (return addresses repeat). */
+const CODE_CACHE_MAX = 4096;
 
 export class WinProcess implements ProcessApi {
 
@@ -113,9 +113,9 @@ export class WinProcess implements ProcessApi {
   /** The guest stack's guard region (stack overflow detection) of the main thread. */
   private readonly stackGuard = { low: 0, high: 0 };
   readonly frames: GuestFrames;
-  /** frames.functionCache: PC → RUNTIME_FUNCTION in an image, for the loader generation. */
-  private readonly functionEntries = new Map<number, { readonly entry: number; readonly imageBase: number }>();
-  private functionCacheGeneration = -1;
+  /** frames.codeCache, valid for the loader generation it was filled in. */
+  private readonly codeCache: CodeCache = { functions: new Map(), plans: new Map() };
+  private codeCacheGeneration = -1;
   /** A CONTEXT being jumped to across JS → guest calls (0: none). */
   private pendingUnwind = 0;
   /** Thrown (one instance: no stack trace to capture each time) through the JS frames a
@@ -148,13 +148,15 @@ export class WinProcess implements ProcessApi {
       },
       currentSaveArea: () => this.currentSaveArea(),
       stackGuard: this.stackGuard,
-      functionCache: () => {
+      codeCache: () => {
+        const c = this.codeCache;
         const gen = this.loader.generation;
-        if (gen !== this.functionCacheGeneration || this.functionEntries.size >= FUNCTION_CACHE_MAX) {
-          this.functionEntries.clear();
-          this.functionCacheGeneration = gen;
+        if (gen !== this.codeCacheGeneration || c.functions.size >= CODE_CACHE_MAX || c.plans.size >= CODE_CACHE_MAX) {
+          c.functions.clear();
+          c.plans.clear();
+          this.codeCacheGeneration = gen;
         }
-        return this.functionEntries;
+        return c;
       },
       imageAt: (pc) => {
         const m = this.loader.containing(pc);

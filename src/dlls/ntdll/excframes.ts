@@ -78,6 +78,6 @@ export function unwindOneFrame(ctx: ApiContext, handlerType: number, walk: numbe
     m.setU64(walk + CONTEXT.Rsp, rsp + 8);
     return { controlPc: pc, imageBase: ctx.process.frames.imageAt(pc)?.base ?? 0, functionEntry: 0, establisherFrame: rsp, handler: 0, handlerData: 0 };
   }
-  const r = unwindFunction(ctx, handlerType, found.imageBase, pc, found.entry, walk);
+  const r = unwindFunction(ctx, handlerType, found.imageBase, pc, found.entry, walk, 0, ctx.process.frames.codeCache().functions.get(pc) === found);
   return { controlPc: pc, imageBase: found.imageBase, functionEntry: found.entry, establisherFrame: r.establisherFrame, handler: r.handler, handlerData: r.handlerData };
 }

@@ -28,7 +28,7 @@ export function functionTables(ctx: ApiContext): DynamicTables {
  *  Hits in images are remembered per PC (an exception walks the same return addresses again
  *  and again); run-time tables are searched every time, as JIT compilers change them. */
 export function lookupFunction(ctx: ApiContext, pc: number): FunctionEntry | undefined {
-  const cache = ctx.process.frames.functionCache();
+  const cache = ctx.process.frames.codeCache().functions;
   const hit = cache.get(pc);
   if (hit !== undefined) return hit;
   const found = lookupFunctionEntry(ctx.mem, ctx.process.frames, functionTables(ctx), pc);
@@ -41,9 +41,10 @@ export function functionLookup(ctx: ApiContext): FunctionLookup {
   return (pc) => lookupFunction(ctx, pc);
 }
 
-/** RtlVirtualUnwind on the CONTEXT at `context` for the caller's frame walk (errors thrown). */
-export function unwindFunction(ctx: ApiContext, handlerType: number, imageBase: number, pc: number, entry: number, context: number, pointers = 0): UnwindResult {
-  return virtualUnwind(ctx.mem, handlerType, imageBase, pc, entry, context, pointers, functionLookup(ctx));
+/** RtlVirtualUnwind on the CONTEXT at `context` for the caller's frame walk (errors thrown).
+ *  `inImage`: the PC lies in an image, so its decoded unwind data may be kept (codeCache). */
+export function unwindFunction(ctx: ApiContext, handlerType: number, imageBase: number, pc: number, entry: number, context: number, pointers = 0, inImage = false): UnwindResult {
+  return virtualUnwind(ctx.mem, handlerType, imageBase, pc, entry, context, pointers, functionLookup(ctx), inImage ? ctx.process.frames.codeCache().plans : undefined);
 }
 
 const writable = (ctx: ApiContext, p: number, n: number): boolean => p !== 0 && ctx.mem.accessible(p, n, 'write');
