@@ -95,16 +95,13 @@ class Registers {
     context: number,
     pointers: number,
   ) {
-    // Checked once here; the registers are then read and written straight through the
-    // window (the ranges lie in one window: view() rejects ranges that cross one).
-    mem.view(context + CONTEXT.Rax, 8 * (RIP + 1), true);
-    const w = mem.window(context + CONTEXT.Rax);
+    // Checked once here; the registers are then read and written straight through the window.
+    const w = liveWindow(mem, context + CONTEXT.Rax, 8 * (RIP + 1));
     this.dv = w.dv;
     this.at = w.off;
     this.ptrsAt = 0;
     if (pointers !== 0) {
-      mem.view(pointers, CONTEXT_POINTERS.Size, true);
-      const p = mem.window(pointers);
+      const p = liveWindow(mem, pointers, CONTEXT_POINTERS.Size);
       this.ptrs = p.dv;
       this.ptrsAt = p.off;
     }
@@ -144,6 +141,14 @@ class Registers {
     this.ptrs.setUint32(this.ptrsAt + at, from >>> 0, true);
     this.ptrs.setUint32(this.ptrsAt + at + 4, Math.floor(from / TWO_32) >>> 0, true);
   }
+}
+
+/** The window holding [addr, addr+len) after checking that the range is writable guest memory
+ *  within one window (GuestMemoryError otherwise). */
+function liveWindow(mem: AddressSpace, addr: number, len: number): { dv: DataView; off: number } {
+  mem.check(addr, len, true);
+  if (Math.floor(addr / TWO_32) !== Math.floor((addr + len - 1) / TWO_32)) throw new GuestMemoryError(addr, len, true);
+  return mem.window(addr);
 }
 
 /** Slots (2-byte units) each code takes, itself included. ALLOC_LARGE with OpInfo 1 takes 3;

@@ -133,6 +133,8 @@ export const USER_SPACE_END = 0x7ffffffeffff + 1;
 
 const FOUR_GIB = 0x100000000;
 const LOWEST_VIEW = 0x10000;
+/** Copies up to this many bytes (a multiple of 4) move word by word. */
+const SMALL_COPY = 64;
 const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 const alignDown = (n: number, a: number): number => Math.floor(n / a) * a;
 
@@ -532,6 +534,16 @@ export class AddressSpace {
     if (len === 0) return;
     const s = this.win(src);
     const d = this.win(dst);
+    if (len <= SMALL_COPY && (len & 3) === 0) {
+      // A few words (registers, record fields): word moves cost less than a typed-array call.
+      if (!this.crosses(src, len) && !this.crosses(dst, len)) {
+        const so = src - s.base;
+        const doff = dst - d.base;
+        if (s !== d || doff <= so || doff >= so + len) for (let i = 0; i < len; i += 4) d.dv.setUint32(doff + i, s.dv.getUint32(so + i, true), true);
+        else for (let i = len - 4; i >= 0; i -= 4) d.dv.setUint32(doff + i, s.dv.getUint32(so + i, true), true);
+        return;
+      }
+    }
     if (s === d) s.u8.copyWithin(dst - d.base, src - s.base, src - s.base + len);
     else d.u8.set(s.u8.subarray(src - s.base, src - s.base + len), dst - d.base);
   }
