@@ -44,36 +44,41 @@ export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targ
     const baseFlags = (m.u32(rec + REC.ExceptionFlags) & ~(EXCEPTION_TARGET_UNWIND | EXCEPTION_COLLIDED_UNWIND)) | EXCEPTION_UNWINDING | (targetFrame === 0 ? EXCEPTION_EXIT_UNWIND : 0);
     m.setU32(rec + REC.ExceptionFlags, baseFlags);
     trace(ctx, () => `unwinding to frame 0x${targetFrame.toString(16)}, ip ${frames.describe(targetIp)}`);
+    // `cur` holds the state of the frame being unwound (what its handler sees), `nxt` the state
+    // past it; the two buffers trade places after each frame instead of copying back (Windows'
+    // RtlUnwindEx swaps its two CONTEXT pointers the same way).
+    let cur = c;
+    let nxt = next;
     for (let depth = 0; ; depth++) {
-      copyContext(ctx, next, c);
-      const frame = depth < 100000 ? unwindOneFrame(ctx, UNW_FLAG_UHANDLER, next) : undefined;
+      copyContext(ctx, nxt, cur);
+      const frame = depth < 100000 ? unwindOneFrame(ctx, UNW_FLAG_UHANDLER, nxt) : undefined;
       if (frame) trace(ctx, () => `  frame ${frames.describe(frame.controlPc)} establisher 0x${frame.establisherFrame.toString(16)}${frame.boundary ? ' (JS boundary)' : ''}`);
       if (!frame) {
         // The target is not on the stack.
-        if (targetFrame !== 0) return raiseStatus(ctx, STATUS.INVALID_UNWIND_TARGET, c);
+        if (targetFrame !== 0) return raiseStatus(ctx, STATUS.INVALID_UNWIND_TARGET, cur);
         break;
       }
-      if (frame.boundary) {
-        copyContext(ctx, c, next);
-        continue;
+      if (!frame.boundary) {
+        if (targetFrame !== 0 && frame.establisherFrame > targetFrame) return raiseStatus(ctx, STATUS.INVALID_UNWIND_TARGET, cur);
+        const atTarget = frame.establisherFrame === targetFrame;
+        if (frame.handler !== 0) {
+          m.setU32(rec + REC.ExceptionFlags, baseFlags | (atTarget ? EXCEPTION_TARGET_UNWIND : 0));
+          writeDispatcherContext(ctx, dc, frame, cur, targetIp, history);
+          trace(ctx, () => `calling termination handler ${frames.describe(frame.handler)} for frame 0x${frame.establisherFrame.toString(16)}`);
+          const r = Number(frames.callFrom(cur, frame.handler, [rec, frame.establisherFrame, cur, dc]) & 0xffffffffn);
+          m.setU32(rec + REC.ExceptionFlags, baseFlags);
+          if (r === ExceptionCollidedUnwind) ctx.fixme('seh', 'RtlUnwindEx', 'a collided unwind is continued as a plain one');
+          else if (r !== ExceptionContinueSearch) return raiseStatus(ctx, STATUS.INVALID_DISPOSITION, cur);
+        }
+        if (atTarget) break;
       }
-      if (targetFrame !== 0 && frame.establisherFrame > targetFrame) return raiseStatus(ctx, STATUS.INVALID_UNWIND_TARGET, c);
-      const atTarget = frame.establisherFrame === targetFrame;
-      if (frame.handler !== 0) {
-        m.setU32(rec + REC.ExceptionFlags, baseFlags | (atTarget ? EXCEPTION_TARGET_UNWIND : 0));
-        writeDispatcherContext(ctx, dc, frame, c, targetIp, history);
-        trace(ctx, () => `calling termination handler ${frames.describe(frame.handler)} for frame 0x${frame.establisherFrame.toString(16)}`);
-        const r = Number(frames.callFrom(c, frame.handler, [rec, frame.establisherFrame, c, dc]) & 0xffffffffn);
-        m.setU32(rec + REC.ExceptionFlags, baseFlags);
-        if (r === ExceptionCollidedUnwind) ctx.fixme('seh', 'RtlUnwindEx', 'a collided unwind is continued as a plain one');
-        else if (r !== ExceptionContinueSearch) return raiseStatus(ctx, STATUS.INVALID_DISPOSITION, c);
-      }
-      if (atTarget) break;
-      copyContext(ctx, c, next);
+      const t = cur;
+      cur = nxt;
+      nxt = t;
     }
-    m.setU64(c + CONTEXT.Rax, returnValue);
-    m.setU64(c + CONTEXT.Rip, targetIp);
-    restoreContext(ctx, c, rec);
+    m.setU64(cur + CONTEXT.Rax, returnValue);
+    m.setU64(cur + CONTEXT.Rip, targetIp);
+    restoreContext(ctx, cur, rec);
   });
 }
 
