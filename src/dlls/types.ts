@@ -122,8 +122,15 @@ export interface GuestFrames {
   readonly calls: readonly GuestCallFrame[];
   /** The address guest code returns to in the call-guest trampoline. */
   readonly callGuestReturn: number;
-  /** callGuest, with walks from inside `fn` continuing at the CONTEXT at `parent`. */
-  callFrom(parent: number, fn: number, args: readonly (number | bigint)[]): bigint;
+  /**
+   * callGuest, with walks from inside `fn` continuing at the CONTEXT at `parent`. When guest
+   * code inside `fn` starts an unwind past this call, JS frames are left by throwing GuestUnwind;
+   * with `unwindReturns` the call returns 0 instead and the caller must return at once after
+   * passing `pendingUnwind()` to ctx.unwindTo (cheaper than a JS throw on every C++ throw).
+   */
+  callFrom(parent: number, fn: number, args: readonly (number | bigint)[], unwindReturns?: boolean): bigint;
+  /** The CONTEXT an unwind is on its way to (0: none). */
+  pendingUnwind(): number;
   /** Save area of the export call running now (engine.ts SAVED offsets; guest memory in the
    *  thread block, layout.ts SAVE_STACK). */
   currentSaveArea(): number;

@@ -130,7 +130,7 @@ export class WinProcess implements ProcessApi {
     this.frames = {
       calls: this.guestCalls,
       callGuestReturn: this.engine.callGuestReturn,
-      callFrom: (parent, fn, args) => {
+      callFrom: (parent, fn, args, unwindReturns = false) => {
         // A snapshot: the caller's CONTEXT may change while the callee runs (RtlUnwindEx
         // writes its working state into the CONTEXT a language handler was given).
         const mem = this.mem;
@@ -141,12 +141,13 @@ export class WinProcess implements ProcessApi {
         mem.setU64(slot, snap);
         try {
           this.nextParent = snap;
-          return this.callGuest(fn, args);
+          return this.callGuest(fn, args, unwindReturns);
         } finally {
           mem.setU64(slot, cur);
         }
       },
       currentSaveArea: () => this.currentSaveArea(),
+      pendingUnwind: () => this.pendingUnwind,
       stackGuard: this.stackGuard,
       codeCache: () => {
         const c = this.codeCache;
@@ -360,7 +361,9 @@ export class WinProcess implements ProcessApi {
     return this.teb + SAVE_STACK.Top + this.mem.i32(this.teb + WR.SaveDepth);
   }
 
-  callGuest(fn: number, args: readonly (number | bigint)[]): bigint {
+  /** Runs guest `fn`; when it ends by an unwind past this call, throws GuestUnwind (or, with
+   *  `unwindReturns`, returns 0 with pendingUnwind set: frames.callFrom). */
+  callGuest(fn: number, args: readonly (number | bigint)[], unwindReturns = false): bigint {
     const mem = this.mem;
     const cur = mem.ptr(this.teb + WR.GuestRsp);
     const slots = Math.max(4, args.length);
@@ -377,7 +380,10 @@ export class WinProcess implements ProcessApi {
     } finally {
       this.guestCalls.pop();
     }
-    if (this.pendingUnwind !== 0) throw this.unwindSignal;
+    if (this.pendingUnwind !== 0) {
+      if (unwindReturns) return 0n;
+      throw this.unwindSignal;
+    }
     return r;
   }
 

@@ -247,7 +247,10 @@ export function dispatchException(ctx: ApiContext, rec: number, context: number)
       if (frame.handler === 0) continue;
       writeDispatcherContext(ctx, dc, frame, context);
       trace(ctx, () => `calling handler ${frames.describe(frame.handler)} for frame 0x${frame.establisherFrame.toString(16)} (${frames.describe(frame.controlPc)})`);
-      const r = Number(frames.callFrom(context, frame.handler, [rec, frame.establisherFrame, context, dc]) & 0xffffffffn);
+      const r = Number(frames.callFrom(context, frame.handler, [rec, frame.establisherFrame, context, dc], true) & 0xffffffffn);
+      // The handler unwound past this call (a catch block was found): continue that unwind
+      // from this export call, whose JS returns from here without more work.
+      if (frames.pendingUnwind() !== 0) return ctx.unwindTo(frames.pendingUnwind());
       trace(ctx, () => `handler returned ${r}`);
       if (r === ExceptionContinueExecution) {
         if (m.u32(rec + REC.ExceptionFlags) & EXCEPTION_NONCONTINUABLE) return raiseNested(ctx, STATUS.NONCONTINUABLE_EXCEPTION, rec, context);

@@ -65,7 +65,9 @@ export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targ
           m.setU32(rec + REC.ExceptionFlags, baseFlags | (atTarget ? EXCEPTION_TARGET_UNWIND : 0));
           writeDispatcherContext(ctx, dc, frame, cur, targetIp, history);
           trace(ctx, () => `calling termination handler ${frames.describe(frame.handler)} for frame 0x${frame.establisherFrame.toString(16)}`);
-          const r = Number(frames.callFrom(cur, frame.handler, [rec, frame.establisherFrame, cur, dc]) & 0xffffffffn);
+          const r = Number(frames.callFrom(cur, frame.handler, [rec, frame.establisherFrame, cur, dc], true) & 0xffffffffn);
+          // A newer unwind past this call (from inside the handler) takes over.
+          if (frames.pendingUnwind() !== 0) return ctx.unwindTo(frames.pendingUnwind());
           m.setU32(rec + REC.ExceptionFlags, baseFlags);
           if (r === ExceptionCollidedUnwind) ctx.fixme('seh', 'RtlUnwindEx', 'a collided unwind is continued as a plain one');
           else if (r !== ExceptionContinueSearch) return raiseStatus(ctx, STATUS.INVALID_DISPOSITION, cur);
