@@ -528,7 +528,25 @@ function unwind(mem: AddressSpace, handlerType: number, imageBase: number, contr
     regs.set(RSP, rsp + 8);
     return { handler: 0, handlerData: 0, establisherFrame: rsp };
   }
-  const plan = planFor(mem, imageBase, controlPc, functionEntry, plans);
+  return runPlan(mem, handlerType, planFor(mem, imageBase, controlPc, functionEntry, plans), controlPc, c, regs, rsp, lookup);
+}
+
+/**
+ * virtualUnwind with a plan the caller already holds (UnwindPlans.get(controlPc)), for the
+ * exception walk: the same result and errors.
+ */
+export function unwindWithPlan(mem: AddressSpace, handlerType: number, plan: UnwindPlan, controlPc: number, context: number, lookup?: FunctionLookup): UnwindResult {
+  try {
+    const regs = new Registers(mem, context, 0);
+    return runPlan(mem, handlerType, plan, controlPc, context, regs, regs.get(RSP), lookup);
+  } catch (e) {
+    if (e instanceof GuestMemoryError) throw new UnwindError('BadMemory', e.address, `unwinding at 0x${controlPc.toString(16)}: ${e.message}`);
+    throw e;
+  }
+}
+
+function runPlan(mem: AddressSpace, handlerType: number, plan: UnwindPlan, controlPc: number, c: number, regs: Registers, rsp: number, lookup: FunctionLookup | undefined): UnwindResult {
+  const imageBase = plan.imageBase;
   const first = plan.first;
   const frame = plan.frameReg !== 0 ? regs.get(plan.frameReg) - plan.frameOffset : rsp;
 

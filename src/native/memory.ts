@@ -152,7 +152,9 @@ interface GuestWindow {
  */
 export class AddressSpace {
   private allocations: Allocation[] = [];
-  private readonly windows = new Map<number, GuestWindow>();
+  /** Windows by index (address / 4 GiB; the user range has 32768): an array, since the
+   *  stack and the images lie in different windows and accesses alternate between them. */
+  private readonly windows: (GuestWindow | undefined)[] = new Array<GuestWindow | undefined>(Math.ceil(USER_SPACE_END / FOUR_GIB)).fill(undefined);
   private lastWindow: GuestWindow | undefined;
   private last: Allocation | undefined;
 
@@ -400,13 +402,13 @@ export class AddressSpace {
     const l = this.lastWindow;
     if (l !== undefined && addr >= l.base && addr < l.end) return l;
     const k = Math.floor(addr / FOUR_GIB);
-    let w = this.windows.get(k);
+    let w = this.windows[k];
     if (!w) {
       const base = Math.max(k * FOUR_GIB, LOWEST_VIEW);
       const end = (k + 1) * FOUR_GIB;
       const ab = koffi.view(base, end - base) as ArrayBuffer;
       w = { base, end, dv: new DataView(ab), u8: new Uint8Array(ab) };
-      this.windows.set(k, w);
+      this.windows[k] = w;
     }
     return (this.lastWindow = w);
   }

@@ -9,7 +9,8 @@ import { SAVED } from '../../native/engine.js';
 import { CONTEXT } from '../../native/layout.js';
 import type { ApiContext, GuestCallFrame } from '../types.js';
 import { copyContext } from './excdefs.js';
-import { lookupFunction, unwindFunction } from './rtlunwind.js';
+import { unwindWithPlan } from '../../kernel/unwind.js';
+import { functionLookup, lookupFunction, unwindFunction } from './rtlunwind.js';
 
 export interface Frame {
   /** The frame's RIP before it was unwound. */
@@ -70,6 +71,12 @@ export function unwindOneFrame(ctx: ApiContext, handlerType: number, walk: numbe
     else if (call.exportRsp !== 0) crossExportCall(ctx, walk, call);
     else return undefined;
     return { controlPc: pc, imageBase: 0, functionEntry: 0, establisherFrame: rsp, handler: 0, handlerData: 0, boundary: call };
+  }
+  const plan = ctx.process.frames.codeCache().plans.get(pc);
+  if (plan !== undefined) {
+    // Seen before: the plan holds the function entry too (one lookup per frame).
+    const r = unwindWithPlan(ctx.mem, handlerType, plan, pc, walk, functionLookup(ctx));
+    return { controlPc: pc, imageBase: plan.imageBase, functionEntry: plan.functionEntry, establisherFrame: r.establisherFrame, handler: r.handler, handlerData: r.handlerData };
   }
   const found = lookupFunction(ctx, pc);
   if (!found) {
