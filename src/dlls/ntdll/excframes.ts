@@ -5,7 +5,8 @@
  * walk continues at the CONTEXT the call was made for (an exception being dispatched, a catch
  * block's parent frame) or in the guest code whose export call JS was running.
  */
-import { SAVED } from '../../native/engine.js';
+import { SAVE_AREA, SAVED } from '../../native/engine.js';
+import { GuestMemoryError } from '../../native/memory.js';
 import { CONTEXT } from '../../native/layout.js';
 import type { ApiContext, GuestCallFrame } from '../types.js';
 import { copyContext } from './excdefs.js';
@@ -42,8 +43,17 @@ const SAVED_TO_CONTEXT: readonly [number, number][] = [
  *  save area, into the CONTEXT at `c`. */
 export function loadSavedRegisters(ctx: ApiContext, c: number, saveArea: number): void {
   const m = ctx.mem;
-  for (const [at, from] of SAVED_TO_CONTEXT) m.copy(c + at, saveArea + from, 8);
-  m.copy(c + CONTEXT.Xmm0 + 16 * 6, saveArea + SAVED.Xmm6, 160);
+  // The save area lies in the thread block, the CONTEXT anywhere: check both once.
+  m.check(saveArea, SAVE_AREA);
+  m.check(c, CONTEXT.Size, true);
+  const s = m.window(saveArea);
+  const d = m.window(c);
+  if (s.u8.length - s.off < SAVE_AREA || d.u8.length - d.off < CONTEXT.Size) throw new GuestMemoryError(c, CONTEXT.Size, true);
+  for (const [at, from] of SAVED_TO_CONTEXT) {
+    d.dv.setUint32(d.off + at, s.dv.getUint32(s.off + from, true), true);
+    d.dv.setUint32(d.off + at + 4, s.dv.getUint32(s.off + from + 4, true), true);
+  }
+  d.u8.set(s.u8.subarray(s.off + SAVED.Xmm6, s.off + SAVED.Xmm6 + 160), d.off + CONTEXT.Xmm0 + 16 * 6);
 }
 
 /** The walk steps out of a JS → guest call into the guest code whose export call JS ran. */
