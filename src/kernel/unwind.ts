@@ -482,7 +482,7 @@ export interface UnwindPlan {
  *  image mapped or unmapped). Only PCs inside images belong in it. */
 export type UnwindPlans = Map<number, UnwindPlan>;
 
-function planFor(mem: AddressSpace, imageBase: number, controlPc: number, functionEntry: number, plans: UnwindPlans | undefined): UnwindPlan {
+function planFor(mem: AddressSpace, imageBase: number, controlPc: number, functionEntry: number, plans: UnwindPlans | undefined, lookup: FunctionLookup | undefined): UnwindPlan {
   const cached = plans?.get(controlPc);
   if (cached !== undefined && cached.functionEntry === functionEntry && cached.imageBase === imageBase) return cached;
   const begin = mem.u32(functionEntry);
@@ -511,7 +511,17 @@ function planFor(mem: AddressSpace, imageBase: number, controlPc: number, functi
     begin,
     end,
   };
-  plans?.set(controlPc, plan);
+  if (plans && plan.maybeEpilog) {
+    // A kept plan settles the epilog check now: the code of an image does not change, and
+    // return addresses almost never sit on an epilog (a fault in one does: checked each time).
+    const code = codeAt(mem, controlPc);
+    if (!code || !isEpilog(mem, code, controlPc, { imageBase, begin, end, info: first, lookup })) return rememberPlan(plans, controlPc, { ...plan, maybeEpilog: false });
+  }
+  return plans ? rememberPlan(plans, controlPc, plan) : plan;
+}
+
+function rememberPlan(plans: UnwindPlans, controlPc: number, plan: UnwindPlan): UnwindPlan {
+  plans.set(controlPc, plan);
   return plan;
 }
 
@@ -528,7 +538,7 @@ function unwind(mem: AddressSpace, handlerType: number, imageBase: number, contr
     regs.set(RSP, rsp + 8);
     return { handler: 0, handlerData: 0, establisherFrame: rsp };
   }
-  return runPlan(mem, handlerType, planFor(mem, imageBase, controlPc, functionEntry, plans), controlPc, c, regs, rsp, lookup);
+  return runPlan(mem, handlerType, planFor(mem, imageBase, controlPc, functionEntry, plans, lookup), controlPc, c, regs, rsp, lookup);
 }
 
 /**
