@@ -3,6 +3,7 @@
  * signature drives the thunk (floating-point arguments), argument decoding and, later, the
  * relay trace; the implementation receives the decoded arguments after an ApiContext.
  */
+import type { PcTable } from '../kernel/pctable.js';
 import type { UnwindPlans } from '../kernel/unwind.js';
 import type { NativeFastPath } from '../native/engine.js';
 import type { DebugChannel, DebugChannels } from '../kernel/debug.js';
@@ -112,7 +113,7 @@ export interface GuestCallFrame {
 
 /** Facts about code inside images that the exception walk looks up again on every throw. */
 export interface CodeCache {
-  readonly functions: Map<number, { readonly entry: number; readonly imageBase: number }>;
+  readonly functions: PcTable<{ readonly entry: number; readonly imageBase: number }>;
   readonly plans: UnwindPlans;
 }
 

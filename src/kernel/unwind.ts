@@ -26,6 +26,7 @@
 import { CONTEXT } from '../native/layout.js';
 import { GuestMemoryError, type AddressSpace } from '../native/memory.js';
 import { MAX_UNWIND_CHAIN, UNW_FLAG_CHAININFO, UWOP } from '../pe/exceptions.js';
+import type { PcTable } from './pctable.js';
 
 export const UNWIND_ERROR_KINDS = {
   /** Guest memory the unwind needs (unwind data, code bytes, the stack, the CONTEXT or the
@@ -480,7 +481,7 @@ export interface UnwindPlan {
 
 /** A cache of plans by PC; its owner empties it when the code or unwind data may change (an
  *  image mapped or unmapped). Only PCs inside images belong in it. */
-export type UnwindPlans = Map<number, UnwindPlan>;
+export type UnwindPlans = PcTable<UnwindPlan>;
 
 function planFor(mem: AddressSpace, imageBase: number, controlPc: number, functionEntry: number, plans: UnwindPlans | undefined, lookup: FunctionLookup | undefined): UnwindPlan {
   const cached = plans?.get(controlPc);

@@ -3,6 +3,7 @@
  * program, builtin DLLs synthesized from their export tables, real PE DLLs), the PEB and the
  * main thread's TEB and stack, the dispatcher that runs API implementations, and exit.
  */
+import { PcTable } from '../kernel/pctable.js';
 import { codePagesFromEnvironment } from '../dlls/kernel32/codepages.js';
 import { currentDirectory as guestCurrentDirectory } from '../dlls/kernel32/pathstr.js';
 import type { ApiContext, CodeCache, GuestFrames, ProcessApi, VarArgs } from '../dlls/types.js';
@@ -74,8 +75,6 @@ export interface ProcessOptions {
   prefix?: string;
 }
 
-/** PCs each code cache holds before it starts again (return addresses repeat). */
-const CODE_CACHE_MAX = 4096;
 
 export class WinProcess implements ProcessApi {
 
@@ -114,7 +113,7 @@ export class WinProcess implements ProcessApi {
   private readonly stackGuard = { low: 0, high: 0 };
   readonly frames: GuestFrames;
   /** frames.codeCache, valid for the loader generation it was filled in. */
-  private readonly codeCache: CodeCache = { functions: new Map(), plans: new Map() };
+  private readonly codeCache: CodeCache = { functions: new PcTable(), plans: new PcTable() };
   private codeCacheGeneration = -1;
   /** A CONTEXT being jumped to across JS → guest calls (0: none). */
   private pendingUnwind = 0;
@@ -152,7 +151,7 @@ export class WinProcess implements ProcessApi {
       codeCache: () => {
         const c = this.codeCache;
         const gen = this.loader.generation;
-        if (gen !== this.codeCacheGeneration || c.functions.size >= CODE_CACHE_MAX || c.plans.size >= CODE_CACHE_MAX) {
+        if (gen !== this.codeCacheGeneration) {
           c.functions.clear();
           c.plans.clear();
           this.codeCacheGeneration = gen;
