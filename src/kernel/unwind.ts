@@ -97,14 +97,12 @@ class Registers {
     pointers: number,
   ) {
     // Checked once here; the registers are then read and written straight through the window.
-    const w = liveWindow(mem, context + CONTEXT.Rax, 8 * (RIP + 1));
-    this.dv = w.dv;
-    this.at = w.off;
+    this.dv = liveWindow(mem, context + CONTEXT.Rax, 8 * (RIP + 1));
+    this.at = context + CONTEXT.Rax - mem.windowBase(context + CONTEXT.Rax);
     this.ptrsAt = 0;
     if (pointers !== 0) {
-      const p = liveWindow(mem, pointers, CONTEXT_POINTERS.Size);
-      this.ptrs = p.dv;
-      this.ptrsAt = p.off;
+      this.ptrs = liveWindow(mem, pointers, CONTEXT_POINTERS.Size);
+      this.ptrsAt = pointers - mem.windowBase(pointers);
     }
   }
 
@@ -120,10 +118,13 @@ class Registers {
 
   /** Loads register `n` from the 8 bytes at guest address `from`. */
   load(n: number, from: number): void {
-    const lo = this.mem.u32(from);
-    const hi = this.mem.u32(from + 4);
-    this.dv.setUint32(this.at + 8 * n, lo, true);
-    this.dv.setUint32(this.at + 8 * n + 4, hi, true);
+    const m = this.mem;
+    m.check(from, 8);
+    const src = m.windowView(from);
+    const at = from - m.windowBase(from);
+    if (at + 8 > src.byteLength) throw new GuestMemoryError(from, 8, false);
+    this.dv.setUint32(this.at + 8 * n, src.getUint32(at, true), true);
+    this.dv.setUint32(this.at + 8 * n + 4, src.getUint32(at + 4, true), true);
   }
 
   /** Restores non-volatile integer register `n` from the stack slot at `from`. */
@@ -146,10 +147,10 @@ class Registers {
 
 /** The window holding [addr, addr+len) after checking that the range is writable guest memory
  *  within one window (GuestMemoryError otherwise). */
-function liveWindow(mem: AddressSpace, addr: number, len: number): { dv: DataView; off: number } {
+function liveWindow(mem: AddressSpace, addr: number, len: number): DataView {
   mem.check(addr, len, true);
   if (Math.floor(addr / TWO_32) !== Math.floor((addr + len - 1) / TWO_32)) throw new GuestMemoryError(addr, len, true);
-  return mem.window(addr);
+  return mem.windowView(addr);
 }
 
 /** Slots (2-byte units) each code takes, itself included. ALLOC_LARGE with OpInfo 1 takes 3;

@@ -413,6 +413,15 @@ export class AddressSpace {
     return (this.lastWindow = w);
   }
 
+  /** The DataView of the window holding `addr` (no validation, no allocation); the offset of
+   *  addr in it is addr − windowBase(addr). For hot paths that checked the range themselves. */
+  windowView(addr: number): DataView {
+    return this.win(addr).dv;
+  }
+  windowBase(addr: number): number {
+    return this.win(addr).base;
+  }
+
   /** A live 32-bit word of guest memory, for Atomics (a flag machine code also writes). */
   int32At(addr: number): Int32Array {
     this.check(addr, 4, true);

@@ -85,7 +85,8 @@ export function unwindOneFrame(ctx: ApiContext, handlerType: number, walk: numbe
   const plan = ctx.process.frames.codeCache().plans.get(pc);
   if (plan !== undefined) {
     // Seen before: the plan holds the function entry too (one lookup per frame).
-    const r = unwindWithPlan(ctx.mem, handlerType, plan, pc, walk, functionLookup(ctx));
+    // The lookup serves only the epilog check (a plan at a possible epilog).
+    const r = unwindWithPlan(ctx.mem, handlerType, plan, pc, walk, plan.maybeEpilog ? functionLookup(ctx) : undefined);
     return { controlPc: pc, imageBase: plan.imageBase, functionEntry: plan.functionEntry, establisherFrame: r.establisherFrame, handler: r.handler, handlerData: r.handlerData };
   }
   const found = lookupFunction(ctx, pc);
