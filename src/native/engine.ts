@@ -405,6 +405,7 @@ export class Engine {
   /** The instruction in call_guest right after it called the guest. */
   readonly callGuestReturn: number;
   private readonly codeEnd: number;
+  private readonly callGuestFn: (fn: number, rsp: number) => number | bigint;
 
   constructor(readonly mem: AddressSpace) {
     const a = new Asm();
@@ -421,6 +422,9 @@ export class Engine {
     this.callGuestAddr = base + callGuestOff;
     this.callGuestReturn = base + returnOffset.value;
     this.codeEnd = base + code.length;
+    // A function bound once: koffi.call(pointer, proto, …) resolves the prototype on every call
+    // (~180 ns here against ~40 ns for the bound function).
+    this.callGuestFn = koffi.decode(this.callGuestAddr, CallGuestProto) as (fn: number, rsp: number) => number | bigint;
   }
 
   /** Whether `addr` is in winrun's own runtime code (the stub or the trampoline). */
@@ -456,7 +460,7 @@ export class Engine {
 
   /** Runs guest code at `fn` on the guest stack prepared at `rsp`; returns RAX. */
   callGuest(fn: number, rsp: number): bigint {
-    const r = koffi.call(this.callGuestAddr, CallGuestProto, fn, rsp) as number | bigint;
+    const r = this.callGuestFn(fn, rsp);
     return BigInt(r);
   }
 }
