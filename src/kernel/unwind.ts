@@ -480,6 +480,16 @@ export interface UnwindPlan {
   readonly end: number;
 }
 
+/** Whether unwinding with `plan` returns a language handler of `handlerType` (runPlan's rule: none
+ *  in a prolog or an epilog, else the last info's flags decide); undefined when the PC may be at
+ *  an epilog, which only reading the code there settles. */
+export function planHasHandler(plan: UnwindPlan, handlerType: number): boolean | undefined {
+  if (plan.maybeEpilog) return undefined;
+  if (plan.inProlog) return false;
+  const last = plan.chain.length > 0 ? plan.chain[plan.chain.length - 1]! : plan.first;
+  return (last.flags & handlerType & HANDLER_FLAGS) !== 0;
+}
+
 /** A cache of plans by PC; its owner empties it when the code or unwind data may change (an
  *  image mapped or unmapped). Only PCs inside images belong in it. */
 export type UnwindPlans = PcTable<UnwindPlan>;

@@ -10,7 +10,8 @@ import { GuestMemoryError } from '../../native/memory.js';
 import { CONTEXT } from '../../native/layout.js';
 import type { ApiContext, GuestCallFrame } from '../types.js';
 import { copyContext } from './excdefs.js';
-import { unwindWithPlan } from '../../kernel/unwind.js';
+import { planHasHandler, unwindWithPlan } from '../../kernel/unwind.js';
+import { UNW_FLAG_UHANDLER } from '../../pe/exceptions.js';
 import { functionLookup, lookupFunction, unwindFunction } from './rtlunwind.js';
 
 export interface Frame {
@@ -62,6 +63,21 @@ function crossExportCall(ctx: ApiContext, walk: number, call: GuestCallFrame): v
   m.setU64(walk + CONTEXT.Rip, m.u64(call.exportRsp));
   m.setU64(walk + CONTEXT.Rsp, call.exportRsp + 8);
   loadSavedRegisters(ctx, walk, call.saveArea);
+}
+
+/**
+ * Whether the frame at `walk` is one RtlUnwindEx can unwind in place, with no copy of the state
+ * before it: a PC seen before whose frame has no termination handler and whose establisher frame
+ * lies below `targetFrame` (0: an exit unwind), so that neither a handler nor the raise for a
+ * missed target needs that state.
+ */
+export function unwindsInPlace(ctx: ApiContext, walk: number, targetFrame: number): boolean {
+  const m = ctx.mem;
+  const plan = ctx.process.frames.codeCache().plans.get(m.ptr(walk + CONTEXT.Rip));
+  if (plan === undefined || planHasHandler(plan, UNW_FLAG_UHANDLER) !== false) return false;
+  if (targetFrame === 0) return true;
+  const establisher = plan.frameReg !== 0 ? m.ptr(walk + CONTEXT.Rax + 8 * plan.frameReg) - plan.frameOffset : m.ptr(walk + CONTEXT.Rsp);
+  return establisher < targetFrame;
 }
 
 /**

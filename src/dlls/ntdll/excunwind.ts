@@ -14,7 +14,7 @@ import {
   ExceptionCollidedUnwind, ExceptionContinueSearch, REC, STATUS, copyContext, withGuestScratch, sehTrace, writeDispatcherContext,
 } from './excdefs.js';
 import { captureCaller, dispatchException, raiseFromCaller, writeRecord } from './excdispatch.js';
-import { unwindOneFrame } from './excframes.js';
+import { unwindOneFrame, unwindsInPlace } from './excframes.js';
 
 const trace = (ctx: ApiContext, text: () => string): void => sehTrace(ctx, 'unwind', text);
 
@@ -50,14 +50,17 @@ export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targ
     let cur = c;
     let nxt = next;
     for (let depth = 0; ; depth++) {
-      copyContext(ctx, nxt, cur);
-      const frame = depth < 100000 ? unwindOneFrame(ctx, UNW_FLAG_UHANDLER, nxt) : undefined;
+      // Most frames have no termination handler: those are unwound in `cur` itself.
+      const inPlace = depth < 100000 && unwindsInPlace(ctx, cur, targetFrame);
+      if (!inPlace) copyContext(ctx, nxt, cur);
+      const frame = depth < 100000 ? unwindOneFrame(ctx, UNW_FLAG_UHANDLER, inPlace ? cur : nxt) : undefined;
       if (frame) trace(ctx, () => `  frame ${frames.describe(frame.controlPc)} establisher 0x${frame.establisherFrame.toString(16)}${frame.boundary ? ' (JS boundary)' : ''}`);
       if (!frame) {
         // The target is not on the stack.
         if (targetFrame !== 0) return raiseStatus(ctx, STATUS.INVALID_UNWIND_TARGET, cur);
         break;
       }
+      if (inPlace) continue;
       if (!frame.boundary) {
         if (targetFrame !== 0 && frame.establisherFrame > targetFrame) return raiseStatus(ctx, STATUS.INVALID_UNWIND_TARGET, cur);
         const atTarget = frame.establisherFrame === targetFrame;
