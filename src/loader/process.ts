@@ -463,14 +463,9 @@ export class WinProcess implements ProcessApi {
   // ---- dispatcher --------------------------------------------------------------------------------
   private makeContext(): ApiContext {
     const mem = this.mem;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const proc = this;
-    return {
+    const ctx: Omit<ApiContext, 'teb'> = {
       mem,
       process: this,
-      get teb() {
-        return proc.teb;
-      },
       setLastError: (code: number) => mem.setU32(this.teb + TEB.LastErrorValue, code),
       getLastError: () => mem.u32(this.teb + TEB.LastErrorValue),
       varargs: (): VarArgs => {
@@ -501,6 +496,11 @@ export class WinProcess implements ProcessApi {
         return a;
       },
     };
+    // V8 builds an object literal that has a getter in dictionary mode, which would make every
+    // ctx.mem / ctx.process in every API implementation a hash lookup; the accessor is added
+    // afterwards so that the context keeps fast properties.
+    Object.defineProperty(ctx, 'teb', { get: () => this.teb, enumerable: true });
+    return ctx as ApiContext;
   }
 
   /** `module+0xoffset`, with the nearest export below when the module exports functions. */
