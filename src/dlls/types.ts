@@ -3,6 +3,8 @@
  * signature drives the thunk (floating-point arguments), argument decoding and, later, the
  * relay trace; the implementation receives the decoded arguments after an ApiContext.
  */
+import type { PcTable } from '../kernel/pctable.js';
+import type { UnwindPlans } from '../kernel/unwind.js';
 import type { NativeFastPath } from '../native/engine.js';
 import type { DebugChannel, DebugChannels } from '../kernel/debug.js';
 import type { DllDirectories } from '../kernel/dlldirs.js';
@@ -112,6 +114,12 @@ export interface GuestCallFrame {
   readonly dispatcher: number;
 }
 
+/** Facts about code inside images that the exception walk looks up again on every throw. */
+export interface CodeCache {
+  readonly functions: PcTable<{ readonly entry: number; readonly imageBase: number }>;
+  readonly plans: UnwindPlans;
+}
+
 /** What the exception machinery needs from the engine and the loader (one thread's view). */
 export interface GuestFrames {
   /** JS → guest calls in progress on the calling thread, innermost last. */
@@ -120,19 +128,28 @@ export interface GuestFrames {
   readonly callGuestReturn: number;
   /** The RUNTIME_FUNCTION (and its base) covering the trampoline, for guest stack walks. */
   readonly trampolineFunction: { readonly imageBase: number; readonly entry: number };
-  /** callGuest, with walks from inside `fn` continuing at the CONTEXT at `parent`; an unwind
-   *  calling a termination handler passes its DISPATCHER_CONTEXT. */
-  callFrom(parent: number, fn: number, args: readonly (number | bigint)[], dispatcher?: number): bigint;
-  /** Save area of the export call running now (engine.ts SAVED offsets; on the host stack). */
+  /**
+   * callGuest, with walks from inside `fn` continuing at the CONTEXT at `parent`. When guest
+   * code inside `fn` starts an unwind past this call, JS frames are left by throwing GuestUnwind;
+   * with `unwindReturns` the call returns 0 instead and the caller must return at once after
+   * passing `pendingUnwind()` to ctx.unwindTo (cheaper than a JS throw on every C++ throw).
+   * An unwind calling a termination handler passes its DISPATCHER_CONTEXT as `dispatcher`.
+   */
+  callFrom(parent: number, fn: number, args: readonly (number | bigint)[], unwindReturns?: boolean, dispatcher?: number): bigint;
+  /** The CONTEXT an unwind is on its way to (0: none). */
+  pendingUnwind(): number;
+  /** Save area of the export call running now (engine.ts SAVED offsets; guest memory in the
+   *  thread block, layout.ts SAVE_STACK). */
   currentSaveArea(): number;
-  /** A copy of the save area at `addr` (it is host memory, not the guest's). */
-  readSaveArea(addr: number): DataView;
   /** The calling thread's stack guard pages [low, high) and the never-accessible page below. */
   readonly stackGuard: { readonly low: number; readonly high: number };
   /** The image holding `pc`: its base, exception directory and name. */
   imageAt(pc: number): { base: number; pdataRva: number; pdataSize: number; name: string } | undefined;
   /** `module+0xoffset` (with the nearest export's name when known) for reports. */
   describe(addr: number): string;
+  /** The calling thread's caches for PCs inside images, emptied whenever an image is mapped or
+   *  unmapped: RtlLookupFunctionEntry's results and RtlVirtualUnwind's decoded unwind data. */
+  codeCache(): CodeCache;
 }
 
 export interface ProcessApi extends FileKernel {

@@ -26,6 +26,7 @@
 import { CONTEXT } from '../native/layout.js';
 import { GuestMemoryError, type AddressSpace } from '../native/memory.js';
 import { MAX_UNWIND_CHAIN, UNW_FLAG_CHAININFO, UWOP } from '../pe/exceptions.js';
+import type { PcTable } from './pctable.js';
 
 export const UNWIND_ERROR_KINDS = {
   /** Guest memory the unwind needs (unwind data, code bytes, the stack, the CONTEXT or the
@@ -84,38 +85,46 @@ const RIP = 16;
  * an unwind reads and writes them many times, guest memory accessors would check every access.
  */
 class Registers {
+  /** The window holding the CONTEXT, and the offset of its Rax there. */
   private readonly dv: DataView;
+  private readonly at: number;
   private readonly ptrs: DataView | undefined;
+  private readonly ptrsAt: number;
 
   constructor(
     private readonly mem: AddressSpace,
     context: number,
     pointers: number,
   ) {
-    const v = mem.view(context + CONTEXT.Rax, 8 * (RIP + 1), true);
-    this.dv = new DataView(v.buffer, v.byteOffset, v.length);
+    // Checked once here; the registers are then read and written straight through the window.
+    this.dv = liveWindow(mem, context + CONTEXT.Rax, 8 * (RIP + 1));
+    this.at = context + CONTEXT.Rax - mem.windowBase(context + CONTEXT.Rax);
+    this.ptrsAt = 0;
     if (pointers !== 0) {
-      const p = mem.view(pointers, CONTEXT_POINTERS.Size, true);
-      this.ptrs = new DataView(p.buffer, p.byteOffset, p.length);
+      this.ptrs = liveWindow(mem, pointers, CONTEXT_POINTERS.Size);
+      this.ptrsAt = pointers - mem.windowBase(pointers);
     }
   }
 
   /** Register `n` as an address. */
   get(n: number): number {
-    return this.dv.getUint32(8 * n, true) + this.dv.getUint32(8 * n + 4, true) * TWO_32;
+    return this.dv.getUint32(this.at + 8 * n, true) + this.dv.getUint32(this.at + 8 * n + 4, true) * TWO_32;
   }
 
   set(n: number, v: number): void {
-    this.dv.setUint32(8 * n, v >>> 0, true);
-    this.dv.setUint32(8 * n + 4, Math.floor(v / TWO_32) >>> 0, true);
+    this.dv.setUint32(this.at + 8 * n, v >>> 0, true);
+    this.dv.setUint32(this.at + 8 * n + 4, Math.floor(v / TWO_32) >>> 0, true);
   }
 
   /** Loads register `n` from the 8 bytes at guest address `from`. */
   load(n: number, from: number): void {
-    const lo = this.mem.u32(from);
-    const hi = this.mem.u32(from + 4);
-    this.dv.setUint32(8 * n, lo, true);
-    this.dv.setUint32(8 * n + 4, hi, true);
+    const m = this.mem;
+    m.check(from, 8);
+    const src = m.windowView(from);
+    const at = from - m.windowBase(from);
+    if (at + 8 > src.byteLength) throw new GuestMemoryError(from, 8, false);
+    this.dv.setUint32(this.at + 8 * n, src.getUint32(at, true), true);
+    this.dv.setUint32(this.at + 8 * n + 4, src.getUint32(at + 4, true), true);
   }
 
   /** Restores non-volatile integer register `n` from the stack slot at `from`. */
@@ -131,9 +140,17 @@ class Registers {
 
   private point(at: number, from: number): void {
     if (!this.ptrs) return;
-    this.ptrs.setUint32(at, from >>> 0, true);
-    this.ptrs.setUint32(at + 4, Math.floor(from / TWO_32) >>> 0, true);
+    this.ptrs.setUint32(this.ptrsAt + at, from >>> 0, true);
+    this.ptrs.setUint32(this.ptrsAt + at + 4, Math.floor(from / TWO_32) >>> 0, true);
   }
+}
+
+/** The window holding [addr, addr+len) after checking that the range is writable guest memory
+ *  within one window (GuestMemoryError otherwise). */
+function liveWindow(mem: AddressSpace, addr: number, len: number): DataView {
+  mem.check(addr, len, true);
+  if (Math.floor(addr / TWO_32) !== Math.floor((addr + len - 1) / TWO_32)) throw new GuestMemoryError(addr, len, true);
+  return mem.windowView(addr);
 }
 
 /** Slots (2-byte units) each code takes, itself included. ALLOC_LARGE with OpInfo 1 takes 3;
@@ -159,8 +176,8 @@ function slotsOf(op: number, opInfo: number, version: number): number {
   }
 }
 
-/** One UNWIND_INFO's header fields and a live view of its code slots. */
-interface Info {
+/** One UNWIND_INFO's header fields and a live view (or a copy) of its code slots. */
+export interface Info {
   /** Address of the UNWIND_INFO. */
   address: number;
   version: number;
@@ -429,16 +446,103 @@ export function virtualUnwind(
   context: number,
   contextPointers: number,
   lookup?: FunctionLookup,
+  plans?: UnwindPlans,
 ): UnwindResult {
   try {
-    return unwind(mem, handlerType, imageBase, controlPc, functionEntry, context, contextPointers, lookup);
+    return unwind(mem, handlerType, imageBase, controlPc, functionEntry, context, contextPointers, lookup, plans);
   } catch (e) {
     if (e instanceof GuestMemoryError) throw new UnwindError('BadMemory', e.address, `unwinding at 0x${controlPc.toString(16)}: ${e.message}`);
     throw e;
   }
 }
 
-function unwind(mem: AddressSpace, handlerType: number, imageBase: number, controlPc: number, functionEntry: number, c: number, ptrs: number, lookup: FunctionLookup | undefined): UnwindResult {
+/**
+ * Everything about unwinding a function at one PC that depends only on the unwind data and the
+ * code, not on the registers: decoded once per PC by an exception walk that passes the same
+ * return addresses again and again (UnwindPlans). The code slots are copies, so a plan reads no
+ * guest memory.
+ */
+export interface UnwindPlan {
+  readonly functionEntry: number;
+  readonly imageBase: number;
+  readonly first: Info;
+  /** The chained infos after the first, in order. */
+  readonly chain: readonly Info[];
+  readonly offset: number;
+  readonly inProlog: boolean;
+  /** The frame register, when the establisher frame is taken from it (0: RSP). */
+  readonly frameReg: number;
+  readonly frameOffset: number;
+  /** The PC may be in an epilog: the code there is read and checked on every unwind. */
+  readonly maybeEpilog: boolean;
+  /** The begin and end RVAs of the function (the epilog check). */
+  readonly begin: number;
+  readonly end: number;
+}
+
+/** Whether unwinding with `plan` returns a language handler of `handlerType` (runPlan's rule: none
+ *  in a prolog or an epilog, else the last info's flags decide); undefined when the PC may be at
+ *  an epilog, which only reading the code there settles. */
+export function planHasHandler(plan: UnwindPlan, handlerType: number): boolean | undefined {
+  if (plan.maybeEpilog) return undefined;
+  if (plan.inProlog) return false;
+  const last = plan.chain.length > 0 ? plan.chain[plan.chain.length - 1]! : plan.first;
+  return (last.flags & handlerType & HANDLER_FLAGS) !== 0;
+}
+
+/** A cache of plans by PC; its owner empties it when the code or unwind data may change (an
+ *  image mapped or unmapped). Only PCs inside images belong in it. */
+export type UnwindPlans = PcTable<UnwindPlan>;
+
+function planFor(mem: AddressSpace, imageBase: number, controlPc: number, functionEntry: number, plans: UnwindPlans | undefined, lookup: FunctionLookup | undefined): UnwindPlan {
+  const cached = plans?.get(controlPc);
+  if (cached !== undefined && cached.functionEntry === functionEntry && cached.imageBase === imageBase) return cached;
+  const begin = mem.u32(functionEntry);
+  const end = mem.u32(functionEntry + 4);
+  const first = readInfo(mem, infoAddress(mem, imageBase, functionEntry));
+  const offset = controlPc - imageBase - begin;
+  const inProlog = offset >= 0 && offset < first.prolog;
+  const chained = (first.flags & UNW_FLAG_CHAININFO) !== 0;
+  const usesFrame = first.frameReg !== 0 && (!inProlog || chained || frameSetAt(first, offset));
+  const chain: Info[] = [];
+  for (let info = first, depth = 0; info.flags & UNW_FLAG_CHAININFO; depth++) {
+    if (depth >= MAX_UNWIND_CHAIN) throw new UnwindError('BadFunctionTable', info.tail, `chained unwind info from 0x${functionEntry.toString(16)} does not end`);
+    info = readInfo(mem, infoAddress(mem, imageBase, info.tail));
+    chain.push(info);
+  }
+  const plan: UnwindPlan = {
+    functionEntry,
+    imageBase,
+    first: plans ? ownCodes(first) : first,
+    chain: plans ? chain.map(ownCodes) : chain,
+    offset,
+    inProlog,
+    frameReg: usesFrame ? first.frameReg : 0,
+    frameOffset: usesFrame ? frameOffsetOf(first) : 0,
+    maybeEpilog: !inProlog && first.count !== 0 && mayStartEpilog(mem.u8(controlPc)),
+    begin,
+    end,
+  };
+  if (plans && plan.maybeEpilog) {
+    // A kept plan settles the epilog check now: the code of an image does not change, and
+    // return addresses almost never sit on an epilog (a fault in one does: checked each time).
+    const code = codeAt(mem, controlPc);
+    if (!code || !isEpilog(mem, code, controlPc, { imageBase, begin, end, info: first, lookup })) return rememberPlan(plans, controlPc, { ...plan, maybeEpilog: false });
+  }
+  return plans ? rememberPlan(plans, controlPc, plan) : plan;
+}
+
+function rememberPlan(plans: UnwindPlans, controlPc: number, plan: UnwindPlan): UnwindPlan {
+  plans.set(controlPc, plan);
+  return plan;
+}
+
+/** The info with its code slots copied out of guest memory (for a cached plan). */
+function ownCodes(info: Info): Info {
+  return { ...info, codes: info.codes.slice() };
+}
+
+function unwind(mem: AddressSpace, handlerType: number, imageBase: number, controlPc: number, functionEntry: number, c: number, ptrs: number, lookup: FunctionLookup | undefined, plans: UnwindPlans | undefined): UnwindResult {
   const regs = new Registers(mem, c, ptrs);
   const rsp = regs.get(RSP);
   if (functionEntry === 0) {
@@ -446,31 +550,40 @@ function unwind(mem: AddressSpace, handlerType: number, imageBase: number, contr
     regs.set(RSP, rsp + 8);
     return { handler: 0, handlerData: 0, establisherFrame: rsp };
   }
-  const begin = mem.u32(functionEntry);
-  const end = mem.u32(functionEntry + 4);
-  const first = readInfo(mem, infoAddress(mem, imageBase, functionEntry));
-  const offset = controlPc - imageBase - begin;
-  const inProlog = offset >= 0 && offset < first.prolog;
-  const chained = (first.flags & UNW_FLAG_CHAININFO) !== 0;
+  return runPlan(mem, handlerType, planFor(mem, imageBase, controlPc, functionEntry, plans, lookup), controlPc, c, regs, rsp, lookup);
+}
 
-  let frame = rsp;
-  if (first.frameReg !== 0 && (!inProlog || chained || frameSetAt(first, offset))) {
-    frame = regs.get(first.frameReg) - frameOffsetOf(first);
+/**
+ * virtualUnwind with a plan the caller already holds (UnwindPlans.get(controlPc)), for the
+ * exception walk: the same result and errors.
+ */
+export function unwindWithPlan(mem: AddressSpace, handlerType: number, plan: UnwindPlan, controlPc: number, context: number, lookup?: FunctionLookup): UnwindResult {
+  try {
+    const regs = new Registers(mem, context, 0);
+    return runPlan(mem, handlerType, plan, controlPc, context, regs, regs.get(RSP), lookup);
+  } catch (e) {
+    if (e instanceof GuestMemoryError) throw new UnwindError('BadMemory', e.address, `unwinding at 0x${controlPc.toString(16)}: ${e.message}`);
+    throw e;
   }
+}
 
-  if (!inProlog && first.count !== 0) {
+function runPlan(mem: AddressSpace, handlerType: number, plan: UnwindPlan, controlPc: number, c: number, regs: Registers, rsp: number, lookup: FunctionLookup | undefined): UnwindResult {
+  const imageBase = plan.imageBase;
+  const first = plan.first;
+  const frame = plan.frameReg !== 0 ? regs.get(plan.frameReg) - plan.frameOffset : rsp;
+
+  if (plan.maybeEpilog) {
     const code = codeAt(mem, controlPc);
-    if (code && isEpilog(mem, code, controlPc, { imageBase, begin, end, info: first, lookup })) {
+    if (code && isEpilog(mem, code, controlPc, { imageBase, begin: plan.begin, end: plan.end, info: first, lookup })) {
       emulateEpilog(code, regs);
       return { handler: 0, handlerData: 0, establisherFrame: frame };
     }
   }
 
   let info = first;
-  let machineFrame = applyCodes(regs, c, info, inProlog ? offset : -1, frame);
-  for (let depth = 0; info.flags & UNW_FLAG_CHAININFO; depth++) {
-    if (depth >= MAX_UNWIND_CHAIN) throw new UnwindError('BadFunctionTable', info.tail, `chained unwind info from 0x${functionEntry.toString(16)} does not end`);
-    info = readInfo(mem, infoAddress(mem, imageBase, info.tail));
+  let machineFrame = applyCodes(regs, c, info, plan.inProlog ? plan.offset : -1, frame);
+  for (const next of plan.chain) {
+    info = next;
     if (applyCodes(regs, c, info, -1, frame)) machineFrame = true;
   }
   if (!machineFrame) {
@@ -478,6 +591,6 @@ function unwind(mem: AddressSpace, handlerType: number, imageBase: number, contr
     regs.load(RIP, top);
     regs.set(RSP, top + 8);
   }
-  if (inProlog || (info.flags & handlerType & HANDLER_FLAGS) === 0) return { handler: 0, handlerData: 0, establisherFrame: frame };
+  if (plan.inProlog || (info.flags & handlerType & HANDLER_FLAGS) === 0) return { handler: 0, handlerData: 0, establisherFrame: frame };
   return { handler: imageBase + mem.u32(info.tail), handlerData: info.tail + 4, establisherFrame: frame };
 }

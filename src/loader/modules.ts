@@ -136,6 +136,8 @@ function dataLayout(b: Uint8Array): { sizeOfImage: number; sizeOfHeaders: number
 
 export class ModuleLoader {
   readonly modules: Module[] = [];
+  /** Changes whenever a module is mapped or unmapped (caches of code addresses check it). */
+  generation = 0;
   readonly initOrder: Module[] = [];
   readonly dataExports = new Map<string, number>();
   /** LOAD_LIBRARY_AS_DATAFILE / AS_IMAGE_RESOURCE mappings by base. */
@@ -237,6 +239,7 @@ export class ModuleLoader {
       imports: [],
     };
     this.modules.push(m);
+    this.generation++;
     this.addLdrEntry(m);
     for (const r of table.exports) if (r.data?.init) r.data.init(host.context(), this.dataExports.get(`${table.name}!${r.name}`)!);
     return m;
@@ -262,6 +265,7 @@ export class ModuleLoader {
       imports: [],
     };
     this.modules.push(m);
+    this.generation++;
     this.addLdrEntry(m);
     return m;
   }
@@ -575,6 +579,7 @@ export class ModuleLoader {
   private remove(m: Module): void {
     const i = this.modules.indexOf(m);
     if (i >= 0) this.modules.splice(i, 1);
+    this.generation++;
     if (m.tlsIndex >= 0) {
       const slot = this.tlsVector + 8 * m.tlsIndex;
       this.host.context().process.heapFree(this.host.processHeap(), this.host.mem.ptr(slot));

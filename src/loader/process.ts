@@ -3,9 +3,10 @@
  * program, builtin DLLs synthesized from their export tables, real PE DLLs), the PEB and the
  * main thread's TEB and stack, the dispatcher that runs API implementations, and exit.
  */
+import { PcTable } from '../kernel/pctable.js';
 import { codePagesFromEnvironment } from '../dlls/kernel32/codepages.js';
 import { currentDirectory as guestCurrentDirectory } from '../dlls/kernel32/pathstr.js';
-import type { ApiContext, GuestFrames, ProcessApi, VarArgs } from '../dlls/types.js';
+import type { ApiContext, CodeCache, GuestFrames, ProcessApi, VarArgs } from '../dlls/types.js';
 import { Dir } from '../pe/constants.js';
 import { readFileBytes } from '../host/files.js';
 import { absolutePath, currentDirectory, hostPid, monotonicMs, monotonicNs, readFd, sleepMs, writeFd, isatty } from '../host/io.js';
@@ -23,12 +24,12 @@ import type { ProcessToken } from '../kernel/security.js';
 import { createRegistry, createToken } from './security.js';
 import { guestEnvironment, stdHandleType } from './environment.js';
 import { HeapManager } from '../kernel/heap.js';
-import { Engine, SAVE_AREA } from '../native/engine.js';
-import { exitGroup, gettid, readHostMemory } from '../native/host.js';
+import { Engine } from '../native/engine.js';
+import { exitGroup, gettid } from '../native/host.js';
 import { sharedBufferAddress } from '../native/ffi.js';
 import { ConsoleSignals, tcgets, tcsets, winsize } from '../native/console.js';
 import { dispatchCtrlEvents, initConsoleBlock } from '../dlls/kernel32/consolectrl.js';
-import { CONSOLE, CONSOLE_BLOCK, CONTEXT, SIGNAL_STACK_SIZE, TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
+import { CONSOLE, CONSOLE_BLOCK, CONTEXT, SAVE_STACK, SIGNAL_STACK_SIZE, TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
 import { MEM_PRIVATE, PAGE_GUARD, PAGE_NOACCESS, PAGE_READWRITE, AddressSpace } from '../native/memory.js';
 import { FaultSignals } from '../native/faults.js';
 import { parsePeForLoading } from '../pe/index.js';
@@ -75,6 +76,7 @@ export interface ProcessOptions {
   prefix?: string;
 }
 
+
 export class WinProcess implements ProcessApi {
 
   readonly mem = new AddressSpace();
@@ -113,6 +115,9 @@ export class WinProcess implements ProcessApi {
   /** The guest stack's guard region (stack overflow detection) of the main thread. */
   private readonly stackGuard = { low: 0, high: 0 };
   readonly frames: GuestFrames;
+  /** frames.codeCache, valid for the loader generation it was filled in. */
+  private readonly codeCache: CodeCache = { functions: new PcTable(), plans: new PcTable() };
+  private codeCacheGeneration = -1;
   /** A CONTEXT being jumped to across JS → guest calls (0: none). */
   private pendingUnwind = 0;
   /** Thrown (one instance: no stack trace to capture each time) through the JS frames a
@@ -128,7 +133,7 @@ export class WinProcess implements ProcessApi {
       calls: this.guestCalls,
       callGuestReturn: this.engine.callGuestReturn,
       trampolineFunction: this.engine.trampolineFunction,
-      callFrom: (parent, fn, args, dispatcher = 0) => {
+      callFrom: (parent, fn, args, unwindReturns = false, dispatcher = 0) => {
         // A snapshot: the caller's CONTEXT may change while the callee runs (RtlUnwindEx
         // writes its working state into the CONTEXT a language handler was given).
         const mem = this.mem;
@@ -140,14 +145,24 @@ export class WinProcess implements ProcessApi {
         try {
           this.nextParent = snap;
           this.nextDispatcher = dispatcher;
-          return this.callGuest(fn, args);
+          return this.callGuest(fn, args, unwindReturns);
         } finally {
           mem.setU64(slot, cur);
         }
       },
-      currentSaveArea: () => this.mem.ptr(this.teb + WR.HostRsp) - 16 - SAVE_AREA,
-      readSaveArea: (addr) => new DataView(readHostMemory(addr, SAVE_AREA).buffer),
+      currentSaveArea: () => this.currentSaveArea(),
+      pendingUnwind: () => this.pendingUnwind,
       stackGuard: this.stackGuard,
+      codeCache: () => {
+        const c = this.codeCache;
+        const gen = this.loader.generation;
+        if (gen !== this.codeCacheGeneration) {
+          c.functions.clear();
+          c.plans.clear();
+          this.codeCacheGeneration = gen;
+        }
+        return c;
+      },
       imageAt: (pc) => {
         const m = this.loader.containing(pc);
         if (!m) return undefined;
@@ -345,7 +360,14 @@ export class WinProcess implements ProcessApi {
   }
 
   // ---- guest calls ----------------------------------------------------------------------------
-  callGuest(fn: number, args: readonly (number | bigint)[]): bigint {
+  /** The dispatch stub's save area of the export call running now (layout.ts SAVE_STACK). */
+  private currentSaveArea(): number {
+    return this.teb + SAVE_STACK.Top + this.mem.i32(this.teb + WR.SaveDepth);
+  }
+
+  /** Runs guest `fn`; when it ends by an unwind past this call, throws GuestUnwind (or, with
+   *  `unwindReturns`, returns 0 with pendingUnwind set: frames.callFrom). */
+  callGuest(fn: number, args: readonly (number | bigint)[], unwindReturns = false): bigint {
     const mem = this.mem;
     const cur = mem.ptr(this.teb + WR.GuestRsp);
     const slots = Math.max(4, args.length);
@@ -354,7 +376,7 @@ export class WinProcess implements ProcessApi {
     // Where an exception walk continues past this call: the CONTEXT given by callGuestFrom, or
     // the guest code that made the export call now running (none at the top level).
     const hostRsp = mem.ptr(this.teb + WR.HostRsp);
-    this.guestCalls.push({ rsp, parent: this.nextParent, exportRsp: hostRsp !== 0 ? cur : 0, saveArea: hostRsp !== 0 ? hostRsp - 16 - SAVE_AREA : 0, dispatcher: this.nextDispatcher });
+    this.guestCalls.push({ rsp, parent: this.nextParent, exportRsp: hostRsp !== 0 ? cur : 0, saveArea: hostRsp !== 0 ? this.currentSaveArea() : 0, dispatcher: this.nextDispatcher });
     this.nextParent = 0;
     this.nextDispatcher = 0;
     let r: bigint;
@@ -363,7 +385,10 @@ export class WinProcess implements ProcessApi {
     } finally {
       this.guestCalls.pop();
     }
-    if (this.pendingUnwind !== 0) throw this.unwindSignal;
+    if (this.pendingUnwind !== 0) {
+      if (unwindReturns) return 0n;
+      throw this.unwindSignal;
+    }
     return r;
   }
 
@@ -444,14 +469,9 @@ export class WinProcess implements ProcessApi {
   // ---- dispatcher --------------------------------------------------------------------------------
   private makeContext(): ApiContext {
     const mem = this.mem;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const proc = this;
-    return {
+    const ctx: Omit<ApiContext, 'teb'> = {
       mem,
       process: this,
-      get teb() {
-        return proc.teb;
-      },
       setLastError: (code: number) => mem.setU32(this.teb + TEB.LastErrorValue, code),
       getLastError: () => mem.u32(this.teb + TEB.LastErrorValue),
       varargs: (): VarArgs => {
@@ -482,6 +502,11 @@ export class WinProcess implements ProcessApi {
         return a;
       },
     };
+    // V8 builds an object literal that has a getter in dictionary mode, which would make every
+    // ctx.mem / ctx.process in every API implementation a hash lookup; the accessor is added
+    // afterwards so that the context keeps fast properties.
+    Object.defineProperty(ctx, 'teb', { get: () => this.teb, enumerable: true });
+    return ctx as ApiContext;
   }
 
   /** `module+0xoffset`, with the nearest export below when the module exports functions. */

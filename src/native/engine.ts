@@ -6,7 +6,7 @@
 import { Asm, Label, R } from './emitter.js';
 import { koffi } from './ffi.js';
 import { setGsBase } from './host.js';
-import { CONTEXT, TEB, TLS_MINIMUM_AVAILABLE, WR } from './layout.js';
+import { CONTEXT, SAVE_STACK, TEB, TLS_MINIMUM_AVAILABLE, WR } from './layout.js';
 import { BLOCK_MAGIC, FLAG_IN_USE, FLAG_LARGE, HEAP_LOCK, HEAP_MAGIC, HEAP_SMALL_LISTS, SMALL_MAX } from '../kernel/heap.js';
 import { MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_READWRITE, type AddressSpace } from './memory.js';
 import { emitIoFastPath, type IoFastPath, type IoTables } from './iofast.js';
@@ -46,10 +46,11 @@ export interface FastPathEnv {
   io?: IoTables;
 }
 
-/** The dispatch stub's save area on the host stack: the guest's callee-saved registers at
- *  the export call. RSI, RDI and XMM6–15 because System V code may clobber them; the others
- *  so that an exception unwind can recover the caller's full non-volatile state. It lies at
- *  (the call-guest trampoline's saved host rsp) − 16 − SAVE_AREA. */
+/** The dispatch stub's save area: the guest's callee-saved registers at the export call.
+ *  RSI, RDI and XMM6–15 because System V code may clobber them; the others so that an
+ *  exception unwind can recover the caller's full non-volatile state. One per export call
+ *  inside JS, on the thread's save-area stack (layout.ts SAVE_STACK, WR.SaveDepth) in guest
+ *  memory: the exception machinery reads it with no host-memory view. */
 export const SAVE_AREA = 224;
 export const SAVED = { Rsi: 0, Rdi: 8, Xmm6: 16, Rbx: 176, Rbp: 184, R12: 192, R13: 200, R14: 208, R15: 216 } as const;
 
@@ -61,12 +62,19 @@ function emitDispatchStub(a: Asm): void {
   a.push(R.r11); // guest rsp, restored on the way out
   a.pushGs(WR.GuestRsp); // the outer thunk's guest rsp (nesting)
   a.storeGs(WR.GuestRsp, R.r11); // arguments at GuestRsp+8 for the dispatcher
-  a.subImm(R.rsp, SAVE_AREA);
-  a.store(R.rsp, SAVED.Rsi, R.rsi);
-  a.store(R.rsp, SAVED.Rdi, R.rdi);
-  for (let i = 0; i < 10; i++) a.movdquStore(R.rsp, SAVED.Xmm6 + 16 * i, 6 + i);
-  a.store(R.rsp, SAVED.Rbx, R.rbx).store(R.rsp, SAVED.Rbp, R.rbp).store(R.rsp, SAVED.R12, R.r12);
-  a.store(R.rsp, SAVED.R13, R.r13).store(R.rsp, SAVED.R14, R.r14).store(R.rsp, SAVED.R15, R.r15);
+  // Push a save area: r10 = TEB + depth, the area at r10 + SAVE_STACK.Top. Past the stack's
+  // end (nesting no real program reaches): ud2, reported as an internal fault.
+  const roomy = new Label();
+  a.loadGs(R.r10, WR.SaveDepth).subImm(R.r10, SAVE_AREA).cmpImm64(R.r10, SAVE_STACK.Low - SAVE_STACK.Top).jcc(0xd, roomy); // jge
+  a.raw(0x0f, 0x0b);
+  a.bind(roomy);
+  a.storeGs(WR.SaveDepth, R.r10).loadGs(R.r11, TEB.Self).addRR(R.r10, R.r11);
+  const at = SAVE_STACK.Top;
+  a.store(R.r10, at + SAVED.Rsi, R.rsi);
+  a.store(R.r10, at + SAVED.Rdi, R.rdi);
+  for (let i = 0; i < 10; i++) a.movdquStore(R.r10, at + SAVED.Xmm6 + 16 * i, 6 + i);
+  a.store(R.r10, at + SAVED.Rbx, R.rbx).store(R.r10, at + SAVED.Rbp, R.rbp).store(R.r10, at + SAVED.R12, R.r12);
+  a.store(R.r10, at + SAVED.R13, R.r13).store(R.r10, at + SAVED.R14, R.r14).store(R.r10, at + SAVED.R15, R.r15);
   // JS runs with the default floating-point environment whatever the guest set (V8 assumes
   // round-to-nearest with exceptions masked); the guest's comes back on return. ldmxcsr is
   // slow, so it runs only when something differs: the guest's control bits from the default
@@ -82,10 +90,11 @@ function emitDispatchStub(a: Asm): void {
   const resume = new Label();
   a.cmpGsImm8(WR.ResumeContext, 0);
   a.jcc(5, resume); // jne
-  for (let i = 0; i < 10; i++) a.movdquLoad(6 + i, R.rsp, 16 + 16 * i);
-  a.load(R.rdi, R.rsp, 8);
-  a.load(R.rsi, R.rsp, 0);
-  a.addImm(R.rsp, SAVE_AREA);
+  a.loadGs(R.r10, WR.SaveDepth).loadGs(R.r11, TEB.Self).addRR(R.r11, R.r10);
+  for (let i = 0; i < 10; i++) a.movdquLoad(6 + i, R.r11, at + SAVED.Xmm6 + 16 * i);
+  a.load(R.rdi, R.r11, at + SAVED.Rdi);
+  a.load(R.rsi, R.r11, at + SAVED.Rsi);
+  a.addImm(R.r10, SAVE_AREA).storeGs(WR.SaveDepth, R.r10); // pop the save area
   a.popGs(WR.GuestRsp);
   a.pop(R.r11);
   a.storeGsImm32(WR.InGuest, 1);
@@ -104,7 +113,7 @@ function emitDispatchStub(a: Asm): void {
  * (RIP, R11) are pushed below the target RSP, which is free stack by the ABI.
  */
 function emitResume(a: Asm): void {
-  a.addImm(R.rsp, SAVE_AREA);
+  a.loadGs(R.r10, WR.SaveDepth).addImm(R.r10, SAVE_AREA).storeGs(WR.SaveDepth, R.r10); // pop the save area
   a.popGs(WR.GuestRsp); // the outer thunk's value, as on the normal path
   a.pop(R.r11); // the guest rsp of this call: not needed
   a.storeGsImm32(WR.InGuest, 1);
@@ -410,6 +419,7 @@ export class Engine {
    *  stack walk finds a function where guest code returns into the trampoline; winrun's
    *  RtlVirtualUnwind then steps across the JS frames there. */
   readonly trampolineFunction: { readonly imageBase: number; readonly entry: number };
+  private readonly callGuestFn: (fn: number, rsp: number) => number | bigint;
 
   constructor(readonly mem: AddressSpace) {
     const a = new Asm();
@@ -438,6 +448,9 @@ export class Engine {
     this.callGuestReturn = base + returnOffset.value;
     this.codeEnd = base + callGuestEnd;
     this.trampolineFunction = { imageBase: base, entry: base + entryOff };
+    // A function bound once: koffi.call(pointer, proto, …) resolves the prototype on every call
+    // (~180 ns here against ~40 ns for the bound function).
+    this.callGuestFn = koffi.decode(this.callGuestAddr, CallGuestProto) as (fn: number, rsp: number) => number | bigint;
   }
 
   /** Whether `addr` is in winrun's own runtime code (the stub or the trampoline). */
@@ -473,7 +486,7 @@ export class Engine {
 
   /** Runs guest code at `fn` on the guest stack prepared at `rsp`; returns RAX. */
   callGuest(fn: number, rsp: number): bigint {
-    const r = koffi.call(this.callGuestAddr, CallGuestProto, fn, rsp) as number | bigint;
+    const r = this.callGuestFn(fn, rsp);
     return BigInt(r);
   }
 }

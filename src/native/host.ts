@@ -2,7 +2,7 @@
  * Linux primitives the engine needs, as plain functions over numbers (guest addresses fit in
  * 47 bits, so JS numbers hold them exactly). Failures are NativeErrors with the errno.
  */
-import { koffi, libcErrno, libcMadvise, libcMmap, libcMprotect, libcMsync, libcMunmap, libcSyscall3 } from './ffi.js';
+import { libcErrno, libcMadvise, libcMmap, libcMprotect, libcMsync, libcMunmap, libcSyscall3 } from './ffi.js';
 
 export const PROT_NONE = 0;
 export const PROT_READ = 1;
@@ -119,10 +119,4 @@ export function exitGroup(code: number): never {
   }
   libcSyscall3(SYS_exit_group, code, 0, 0);
   throw new NativeError('exit_group', 0, 'exit_group returned');
-}
-
-/** Copies `len` bytes of this process's memory outside the guest's address space (the host
- *  stack, where the dispatch stub saves registers). The caller guarantees the range is mapped. */
-export function readHostMemory(addr: number, len: number): Uint8Array {
-  return new Uint8Array(koffi.view(addr, len) as ArrayBuffer).slice();
 }

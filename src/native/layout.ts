@@ -60,6 +60,10 @@ export const WR = {
   InGuest: WR_BLOCK + 0x60,
   /** Where a guest fault resumes: ntdll's KiUserExceptionDispatcher thunk (0: not yet). */
   FaultEntry: WR_BLOCK + 0x68,
+  /** The dispatch stub's save-area stack (SAVE_STACK): minus the bytes in use, 0 when no
+   *  export call is inside JS. The save area of the innermost one is at TEB + SAVE_STACK.Top +
+   *  this value. */
+  SaveDepth: WR_BLOCK + 0x70,
   /** Scratch for the CRT's per-thread buffers (strerror, strtok …). */
   Scratch: WR_BLOCK + 0x100,
   ScratchSize: 0x400,
@@ -90,8 +94,16 @@ export const FAULT = {
 /** Linux's gregs indexes (sys/ucontext.h REG_*). */
 export const GREG = { R8: 0, R9: 1, R10: 2, R11: 3, R12: 4, R13: 5, R14: 6, R15: 7, RDI: 8, RSI: 9, RBP: 10, RBX: 11, RDX: 12, RAX: 13, RCX: 14, RSP: 15, RIP: 16, EFL: 17, CSGSFS: 18, ERR: 19, TRAPNO: 20, OLDMASK: 21, CR2: 22 } as const;
 
-/** Bytes allocated for TEB + winrun block. */
-export const THREAD_BLOCK_SIZE = 0x4000;
+/**
+ * The dispatch stub's save areas (engine.ts SAVED: the guest's non-volatile registers at each
+ * export call that is inside JS), a stack growing down from Top within the thread block, in
+ * guest memory so that the exception machinery reads them like any guest data. 64 KiB holds
+ * 292 nested export calls; koffi's own stack ends nesting at ~190.
+ */
+export const SAVE_STACK = { Low: 0x4000, Top: 0x14000 } as const;
+
+/** Bytes allocated for TEB + winrun block + save-area stack. */
+export const THREAD_BLOCK_SIZE = 0x14000;
 /** Size of each thread's signal stack. */
 export const SIGNAL_STACK_SIZE = 0x10000;
 

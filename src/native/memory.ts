@@ -133,8 +133,18 @@ export const USER_SPACE_END = 0x7ffffffeffff + 1;
 
 const FOUR_GIB = 0x100000000;
 const LOWEST_VIEW = 0x10000;
+/** Copies up to this many bytes (a multiple of 4) move word by word. */
+const SMALL_COPY = 64;
 const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 const alignDown = (n: number, a: number): number => Math.floor(n / a) * a;
+
+/** One 4 GiB window of guest memory: [base, end) as a DataView and bytes. */
+interface GuestWindow {
+  readonly base: number;
+  readonly end: number;
+  readonly dv: DataView;
+  readonly u8: Uint8Array;
+}
 
 /**
  * Guest memory. JS reaches it through DataViews over 4 GiB windows (created lazily, each a
@@ -142,7 +152,10 @@ const alignDown = (n: number, a: number): number => Math.floor(n / a) * a;
  */
 export class AddressSpace {
   private allocations: Allocation[] = [];
-  private readonly windows = new Map<number, { base: number; dv: DataView; u8: Uint8Array }>();
+  /** Windows by index (address / 4 GiB; the user range has 32768): an array, since the
+   *  stack and the images lie in different windows and accesses alternate between them. */
+  private readonly windows: (GuestWindow | undefined)[] = new Array<GuestWindow | undefined>(Math.ceil(USER_SPACE_END / FOUR_GIB)).fill(undefined);
+  private lastWindow: GuestWindow | undefined;
   private last: Allocation | undefined;
 
   // ---- region map --------------------------------------------------------------------------
@@ -379,15 +392,34 @@ export class AddressSpace {
 
   /** The DataView window holding `addr` and the offset of addr in it (no validation). */
   window(addr: number): { dv: DataView; u8: Uint8Array; off: number } {
+    const w = this.win(addr);
+    return { dv: w.dv, u8: w.u8, off: addr - w.base };
+  }
+
+  /** The window record holding `addr` (created on first use; the last one is remembered, so
+   *  the accessors below allocate nothing). */
+  private win(addr: number): GuestWindow {
+    const l = this.lastWindow;
+    if (l !== undefined && addr >= l.base && addr < l.end) return l;
     const k = Math.floor(addr / FOUR_GIB);
-    let w = this.windows.get(k);
+    let w = this.windows[k];
     if (!w) {
       const base = Math.max(k * FOUR_GIB, LOWEST_VIEW);
-      const ab = koffi.view(base, (k + 1) * FOUR_GIB - base) as ArrayBuffer;
-      w = { base, dv: new DataView(ab), u8: new Uint8Array(ab) };
-      this.windows.set(k, w);
+      const end = (k + 1) * FOUR_GIB;
+      const ab = koffi.view(base, end - base) as ArrayBuffer;
+      w = { base, end, dv: new DataView(ab), u8: new Uint8Array(ab) };
+      this.windows[k] = w;
     }
-    return { dv: w.dv, u8: w.u8, off: addr - w.base };
+    return (this.lastWindow = w);
+  }
+
+  /** The DataView of the window holding `addr` (no validation, no allocation); the offset of
+   *  addr in it is addr − windowBase(addr). For hot paths that checked the range themselves. */
+  windowView(addr: number): DataView {
+    return this.win(addr).dv;
+  }
+  windowBase(addr: number): number {
+    return this.win(addr).base;
   }
 
   /** A live 32-bit word of guest memory, for Atomics (a flag machine code also writes). */
@@ -405,64 +437,70 @@ export class AddressSpace {
 
   u8(addr: number): number {
     this.check(addr, 1);
-    const w = this.window(addr);
-    return w.u8[w.off]!;
+    const w = this.win(addr);
+    return w.u8[addr - w.base]!;
   }
   u16(addr: number): number {
     this.check(addr, 2);
-    const w = this.window(addr);
-    return w.dv.getUint16(w.off, true);
+    const w = this.win(addr);
+    return w.dv.getUint16(addr - w.base, true);
   }
   u32(addr: number): number {
     this.check(addr, 4);
-    const w = this.window(addr);
-    return w.dv.getUint32(w.off, true);
+    const w = this.win(addr);
+    return w.dv.getUint32(addr - w.base, true);
   }
   i32(addr: number): number {
     this.check(addr, 4);
-    const w = this.window(addr);
-    return w.dv.getInt32(w.off, true);
+    const w = this.win(addr);
+    return w.dv.getInt32(addr - w.base, true);
   }
   u64(addr: number): bigint {
     this.check(addr, 8);
-    const w = this.window(addr);
-    return w.dv.getBigUint64(w.off, true);
+    const w = this.win(addr);
+    return w.dv.getBigUint64(addr - w.base, true);
   }
   /** A 64-bit value known to be an address or small count: as a number. */
   ptr(addr: number): number {
     this.check(addr, 8);
-    const w = this.window(addr);
-    return w.dv.getUint32(w.off, true) + w.dv.getUint32(w.off + 4, true) * 0x100000000;
+    const w = this.win(addr);
+    const off = addr - w.base;
+    return w.dv.getUint32(off, true) + w.dv.getUint32(off + 4, true) * 0x100000000;
   }
   f64(addr: number): number {
     this.check(addr, 8);
-    const w = this.window(addr);
-    return w.dv.getFloat64(w.off, true);
+    const w = this.win(addr);
+    return w.dv.getFloat64(addr - w.base, true);
   }
   setU8(addr: number, v: number): void {
     this.check(addr, 1, true);
-    const w = this.window(addr);
-    w.u8[w.off] = v;
+    const w = this.win(addr);
+    w.u8[addr - w.base] = v;
   }
   setU16(addr: number, v: number): void {
     this.check(addr, 2, true);
-    const w = this.window(addr);
-    w.dv.setUint16(w.off, v, true);
+    const w = this.win(addr);
+    w.dv.setUint16(addr - w.base, v, true);
   }
   setU32(addr: number, v: number): void {
     this.check(addr, 4, true);
-    const w = this.window(addr);
-    w.dv.setUint32(w.off, v >>> 0, true);
+    const w = this.win(addr);
+    w.dv.setUint32(addr - w.base, v >>> 0, true);
   }
   setU64(addr: number, v: bigint | number): void {
     this.check(addr, 8, true);
-    const w = this.window(addr);
-    w.dv.setBigUint64(w.off, BigInt.asUintN(64, BigInt(v)), true);
+    const w = this.win(addr);
+    const off = addr - w.base;
+    // Addresses and counts (non-negative safe integers) go in two halves, without a BigInt.
+    if (typeof v === 'number' && v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v)) {
+      w.dv.setUint32(off, v >>> 0, true);
+      w.dv.setUint32(off + 4, Math.floor(v / 0x100000000), true);
+    } else w.dv.setBigUint64(off, BigInt.asUintN(64, BigInt(v)), true);
   }
   setF64(addr: number, v: number): void {
     this.check(addr, 8, true);
-    const w = this.window(addr);
-    w.dv.setFloat64(w.off, v, true);
+    const w = this.win(addr);
+    w.dv.setFloat64(addr - w.base, v, true);
   }
 
   /** A live view of [addr, addr+len) for I/O straight into or out of guest memory (checked
@@ -496,17 +534,29 @@ export class AddressSpace {
   fill(addr: number, value: number, len: number): void {
     this.check(addr, len, true);
     if (len === 0) return;
-    const w = this.window(addr);
-    w.u8.fill(value, w.off, w.off + len);
+    const w = this.win(addr);
+    const off = addr - w.base;
+    w.u8.fill(value, off, off + len);
   }
   /** Copies within guest memory (memmove semantics). */
   copy(dst: number, src: number, len: number): void {
     this.check(src, len);
     this.check(dst, len, true);
     if (len === 0) return;
-    const s = this.window(src);
-    const d = this.window(dst);
-    d.u8.set(s.u8.subarray(s.off, s.off + len), d.off);
+    const s = this.win(src);
+    const d = this.win(dst);
+    if (len <= SMALL_COPY && (len & 3) === 0) {
+      // A few words (registers, record fields): word moves cost less than a typed-array call.
+      if (!this.crosses(src, len) && !this.crosses(dst, len)) {
+        const so = src - s.base;
+        const doff = dst - d.base;
+        if (s !== d || doff <= so || doff >= so + len) for (let i = 0; i < len; i += 4) d.dv.setUint32(doff + i, s.dv.getUint32(so + i, true), true);
+        else for (let i = len - 4; i >= 0; i -= 4) d.dv.setUint32(doff + i, s.dv.getUint32(so + i, true), true);
+        return;
+      }
+    }
+    if (s === d) s.u8.copyWithin(dst - d.base, src - s.base, src - s.base + len);
+    else d.u8.set(s.u8.subarray(src - s.base, src - s.base + len), dst - d.base);
   }
   /** Bytes of the NUL-terminated string at addr (without the NUL), at most `max` bytes. */
   cstringBytes(addr: number, max = 0x7fffffff): Uint8Array {

@@ -2,13 +2,14 @@
 // implementation asks to resume at a CONTEXT elsewhere; prints what the landing code saw.
 import { Asm, R } from '../../src/native/emitter.js';
 import { emitThunk, Engine } from '../../src/native/engine.js';
-import { CONTEXT, THREAD_BLOCK_SIZE, WR } from '../../src/native/layout.js';
+import { CONTEXT, TEB, THREAD_BLOCK_SIZE, WR } from '../../src/native/layout.js';
 import { AddressSpace, PAGE_EXECUTE_READWRITE, PAGE_READWRITE } from '../../src/native/memory.js';
 
 const mem = new AddressSpace();
 const engine = new Engine(mem);
 const teb = mem.allocate(0, THREAD_BLOCK_SIZE, true, PAGE_READWRITE);
 const stack = mem.allocate(0, 0x10000, true, PAGE_READWRITE);
+mem.setU64(teb + TEB.Self, teb); // the dispatch stub finds its save-area stack through it
 mem.setU64(teb + WR.GuestRsp, stack + 0x10000 - 0x40);
 // Every thread starts with the default floating-point environment (the thunks switch to it).
 mem.setU32(teb + WR.GuestMxcsr, 0x1f80);

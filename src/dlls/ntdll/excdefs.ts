@@ -133,16 +133,27 @@ export interface HandlerFrame {
 /** Fills the DISPATCHER_CONTEXT at `dc` for calling `frame`'s language handler. */
 export function writeDispatcherContext(ctx: ApiContext, dc: number, frame: HandlerFrame, context: number, targetIp = 0, history = 0): void {
   const m = ctx.mem;
-  m.fill(dc, 0, DC.Size);
-  m.setU64(dc + DC.ControlPc, frame.controlPc);
-  m.setU64(dc + DC.ImageBase, frame.imageBase);
-  m.setU64(dc + DC.FunctionEntry, frame.functionEntry);
-  m.setU64(dc + DC.EstablisherFrame, frame.establisherFrame);
-  m.setU64(dc + DC.TargetIp, targetIp);
-  m.setU64(dc + DC.ContextRecord, context);
-  m.setU64(dc + DC.LanguageHandler, frame.handler);
-  m.setU64(dc + DC.HandlerData, frame.handlerData);
-  m.setU64(dc + DC.HistoryTable, history);
+  // Written on every handler call: the range is checked once, then written through its window
+  // (accessor by accessor in the unlikely case that it straddles a 4 GiB window boundary).
+  m.check(dc, DC.Size, true);
+  const { dv, u8, off } = m.window(dc);
+  const straddles = u8.length - off < DC.Size;
+  if (straddles) m.fill(dc, 0, DC.Size);
+  else u8.fill(0, off, off + DC.Size);
+  const set = (at: number, v: number): void => {
+    if (straddles) return m.setU64(dc + at, v);
+    dv.setUint32(off + at, v >>> 0, true);
+    dv.setUint32(off + at + 4, Math.floor(v / 0x100000000), true);
+  };
+  set(DC.ControlPc, frame.controlPc);
+  set(DC.ImageBase, frame.imageBase);
+  set(DC.FunctionEntry, frame.functionEntry);
+  set(DC.EstablisherFrame, frame.establisherFrame);
+  set(DC.TargetIp, targetIp);
+  set(DC.ContextRecord, context);
+  set(DC.LanguageHandler, frame.handler);
+  set(DC.HandlerData, frame.handlerData);
+  set(DC.HistoryTable, history);
 }
 
 export function copyContext(ctx: ApiContext, dst: number, src: number): void {

@@ -8,7 +8,7 @@
  */
 import { CONTEXT, EXCEPTION_BLOCK, EXCEPTIONS, FAULT, GREG, TEB, WR } from '../../native/layout.js';
 import { thunkReturnOffset } from '../../native/engine.js';
-import { PAGE_READWRITE } from '../../native/memory.js';
+import { GuestMemoryError, PAGE_READWRITE } from '../../native/memory.js';
 import { UNW_FLAG_EHANDLER } from '../../pe/exceptions.js';
 import { PEB_EXT } from '../kernel32/processthreadsapi.js';
 import type { ApiContext } from '../types.js';
@@ -32,17 +32,27 @@ const GREG_TO_CONTEXT: readonly [number, number][] = [
  *  record, the CONTEXT (16-byte aligned) and a second CONTEXT to walk frames with. */
 const FRAME = { Pointers: 0x00, Dispatcher: 0x10, Record: 0x60, Context: 0x100, Walk: 0x100 + CONTEXT.Size, Size: 0x100 + 2 * CONTEXT.Size } as const;
 
-export function initContext(ctx: ApiContext, c: number): void {
-  const m = ctx.mem;
-  m.fill(c, 0, CONTEXT.Size);
-  m.setU32(c + CONTEXT.ContextFlags, CONTEXT_FULL_SEGMENTS);
-  m.setU16(c + CONTEXT.SegCs, SEGMENTS.Cs);
-  m.setU16(c + CONTEXT.SegDs, SEGMENTS.Ds);
-  m.setU16(c + CONTEXT.SegEs, SEGMENTS.Es);
-  m.setU16(c + CONTEXT.SegFs, SEGMENTS.Fs);
-  m.setU16(c + CONTEXT.SegGs, SEGMENTS.Gs);
-  m.setU16(c + CONTEXT.SegSs, SEGMENTS.Ss);
-  m.setU32(c + CONTEXT.EFlags, 0x202);
+/** A checked live window over the CONTEXT at `c` (it is written many times). */
+function contextWindow(ctx: ApiContext, c: number): { dv: DataView; u8: Uint8Array; off: number } {
+  ctx.mem.check(c, CONTEXT.Size, true);
+  if (Math.floor(c / 0x100000000) !== Math.floor((c + CONTEXT.Size - 1) / 0x100000000)) throw new GuestMemoryError(c, CONTEXT.Size, true);
+  return ctx.mem.window(c);
+}
+
+/** A zeroed CONTEXT with Windows' segment selectors, flags and EFLAGS (returns its window). */
+export function initContext(ctx: ApiContext, c: number): { dv: DataView; off: number } {
+  const w = contextWindow(ctx, c);
+  const { dv, off } = w;
+  w.u8.fill(0, off, off + CONTEXT.Size);
+  dv.setUint32(off + CONTEXT.ContextFlags, CONTEXT_FULL_SEGMENTS, true);
+  dv.setUint16(off + CONTEXT.SegCs, SEGMENTS.Cs, true);
+  dv.setUint16(off + CONTEXT.SegDs, SEGMENTS.Ds, true);
+  dv.setUint16(off + CONTEXT.SegEs, SEGMENTS.Es, true);
+  dv.setUint16(off + CONTEXT.SegFs, SEGMENTS.Fs, true);
+  dv.setUint16(off + CONTEXT.SegGs, SEGMENTS.Gs, true);
+  dv.setUint16(off + CONTEXT.SegSs, SEGMENTS.Ss, true);
+  dv.setUint32(off + CONTEXT.EFlags, 0x202, true);
+  return w;
 }
 
 /** The state of the guest code that made the export call running now, as RtlCaptureContext
@@ -51,15 +61,21 @@ export function initContext(ctx: ApiContext, c: number): void {
 export function captureCaller(ctx: ApiContext, c: number, guestRsp = ctx.mem.ptr(ctx.teb + WR.GuestRsp)): void {
   const m = ctx.mem;
   const s = ctx.process.frames.currentSaveArea();
-  initContext(ctx, c);
+  const ret = m.ptr(guestRsp);
   const mxcsr = m.u32(ctx.teb + WR.GuestMxcsr);
-  m.setU32(c + CONTEXT.MxCsr, mxcsr);
-  m.setU16(c + CONTEXT.FltSave, 0x27f);
-  m.setU32(c + CONTEXT.FltSave + 24, mxcsr);
-  m.setU32(c + CONTEXT.FltSave + 28, 0xffff);
-  m.setU64(c + CONTEXT.Rip, m.u64(guestRsp));
-  m.setU64(c + CONTEXT.Rsp, guestRsp + 8);
+  const { dv, off } = initContext(ctx, c);
+  dv.setUint32(off + CONTEXT.MxCsr, mxcsr, true);
+  dv.setUint16(off + CONTEXT.FltSave, 0x27f, true);
+  dv.setUint32(off + CONTEXT.FltSave + 24, mxcsr, true);
+  dv.setUint32(off + CONTEXT.FltSave + 28, 0xffff, true);
+  setAddress(dv, off + CONTEXT.Rip, ret);
+  setAddress(dv, off + CONTEXT.Rsp, guestRsp + 8);
   loadSavedRegisters(ctx, c, s);
+}
+
+function setAddress(dv: DataView, at: number, v: number): void {
+  dv.setUint32(at, v >>> 0, true);
+  dv.setUint32(at + 4, Math.floor(v / 0x100000000), true);
 }
 
 /** Instructions that fault as privileged in user mode (first opcode bytes, no prefixes). */
@@ -265,7 +281,10 @@ export function dispatchException(ctx: ApiContext, rec: number, context: number)
       if (frame.handler === 0) continue;
       writeDispatcherContext(ctx, dc, frame, context);
       trace(ctx, () => `calling handler ${frames.describe(frame.handler)} for frame 0x${frame.establisherFrame.toString(16)} (${frames.describe(frame.controlPc)})`);
-      const r = Number(frames.callFrom(context, frame.handler, [rec, frame.establisherFrame, context, dc]) & 0xffffffffn);
+      const r = Number(frames.callFrom(context, frame.handler, [rec, frame.establisherFrame, context, dc], true) & 0xffffffffn);
+      // The handler unwound past this call (a catch block was found): continue that unwind
+      // from this export call, whose JS returns from here without more work.
+      if (frames.pendingUnwind() !== 0) return ctx.unwindTo(frames.pendingUnwind());
       trace(ctx, () => `handler returned ${r}`);
       if (r === ExceptionContinueExecution) {
         if (m.u32(rec + REC.ExceptionFlags) & EXCEPTION_NONCONTINUABLE) return raiseNested(ctx, STATUS.NONCONTINUABLE_EXCEPTION, rec, context);

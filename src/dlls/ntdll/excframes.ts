@@ -5,11 +5,14 @@
  * walk continues at the CONTEXT the call was made for (an exception being dispatched, a catch
  * block's parent frame) or in the guest code whose export call JS was running.
  */
-import { SAVED } from '../../native/engine.js';
+import { SAVE_AREA, SAVED } from '../../native/engine.js';
+import { GuestMemoryError } from '../../native/memory.js';
 import { CONTEXT } from '../../native/layout.js';
 import type { ApiContext, GuestCallFrame } from '../types.js';
 import { copyContext } from './excdefs.js';
-import { lookupFunction, unwindFunction } from './rtlunwind.js';
+import { planHasHandler, unwindWithPlan } from '../../kernel/unwind.js';
+import { UNW_FLAG_UHANDLER } from '../../pe/exceptions.js';
+import { functionLookup, lookupFunction, unwindFunction } from './rtlunwind.js';
 
 export interface Frame {
   /** The frame's RIP before it was unwound. */
@@ -32,17 +35,26 @@ function callAt(ctx: ApiContext, rsp: number): GuestCallFrame | undefined {
   return undefined;
 }
 
+const SAVED_TO_CONTEXT: readonly [number, number][] = [
+  [CONTEXT.Rbx, SAVED.Rbx], [CONTEXT.Rbp, SAVED.Rbp], [CONTEXT.Rsi, SAVED.Rsi], [CONTEXT.Rdi, SAVED.Rdi],
+  [CONTEXT.R12, SAVED.R12], [CONTEXT.R13, SAVED.R13], [CONTEXT.R14, SAVED.R14], [CONTEXT.R15, SAVED.R15],
+];
+
 /** Loads the non-volatile registers an export call's caller had, from the dispatch stub's
  *  save area, into the CONTEXT at `c`. */
 export function loadSavedRegisters(ctx: ApiContext, c: number, saveArea: number): void {
   const m = ctx.mem;
-  const s = ctx.process.frames.readSaveArea(saveArea);
-  const regs: [number, number][] = [
-    [CONTEXT.Rbx, SAVED.Rbx], [CONTEXT.Rbp, SAVED.Rbp], [CONTEXT.Rsi, SAVED.Rsi], [CONTEXT.Rdi, SAVED.Rdi],
-    [CONTEXT.R12, SAVED.R12], [CONTEXT.R13, SAVED.R13], [CONTEXT.R14, SAVED.R14], [CONTEXT.R15, SAVED.R15],
-  ];
-  for (const [at, from] of regs) m.setU64(c + at, s.getBigUint64(from, true));
-  m.write(c + CONTEXT.Xmm0 + 16 * 6, new Uint8Array(s.buffer, SAVED.Xmm6, 160));
+  // The save area lies in the thread block, the CONTEXT anywhere: check both once.
+  m.check(saveArea, SAVE_AREA);
+  m.check(c, CONTEXT.Size, true);
+  const s = m.window(saveArea);
+  const d = m.window(c);
+  if (s.u8.length - s.off < SAVE_AREA || d.u8.length - d.off < CONTEXT.Size) throw new GuestMemoryError(c, CONTEXT.Size, true);
+  for (const [at, from] of SAVED_TO_CONTEXT) {
+    d.dv.setUint32(d.off + at, s.dv.getUint32(s.off + from, true), true);
+    d.dv.setUint32(d.off + at + 4, s.dv.getUint32(s.off + from + 4, true), true);
+  }
+  d.u8.set(s.u8.subarray(s.off + SAVED.Xmm6, s.off + SAVED.Xmm6 + 160), d.off + CONTEXT.Xmm0 + 16 * 6);
 }
 
 /** The walk steps out of a JS → guest call into the guest code whose export call JS ran. */
@@ -53,6 +65,7 @@ function crossExportCall(ctx: ApiContext, walk: number, call: GuestCallFrame): v
   loadSavedRegisters(ctx, walk, call.saveArea);
 }
 
+/**
 /**
  * Steps the CONTEXT at `walk`, stopped where guest code returns into the call-guest trampoline,
  * out of that JS → guest call: to the CONTEXT the call was made for, or to the guest code whose
@@ -65,6 +78,21 @@ export function crossGuestCall(ctx: ApiContext, walk: number): GuestCallFrame | 
   else if (call.exportRsp !== 0) crossExportCall(ctx, walk, call);
   else return undefined;
   return call;
+}
+
+/**
+ * Whether the frame at `walk` is one RtlUnwindEx can unwind in place, with no copy of the state
+ * before it: a PC seen before whose frame has no termination handler and whose establisher frame
+ * lies below `targetFrame` (0: an exit unwind), so that neither a handler nor the raise for a
+ * missed target needs that state.
+ */
+export function unwindsInPlace(ctx: ApiContext, walk: number, targetFrame: number): boolean {
+  const m = ctx.mem;
+  const plan = ctx.process.frames.codeCache().plans.get(m.ptr(walk + CONTEXT.Rip));
+  if (plan === undefined || planHasHandler(plan, UNW_FLAG_UHANDLER) !== false) return false;
+  if (targetFrame === 0) return true;
+  const establisher = plan.frameReg !== 0 ? m.ptr(walk + CONTEXT.Rax + 8 * plan.frameReg) - plan.frameOffset : m.ptr(walk + CONTEXT.Rsp);
+  return establisher < targetFrame;
 }
 
 /**
@@ -81,6 +109,13 @@ export function unwindOneFrame(ctx: ApiContext, handlerType: number, walk: numbe
     const call = crossGuestCall(ctx, walk);
     return call ? { controlPc: pc, imageBase: 0, functionEntry: 0, establisherFrame: rsp, handler: 0, handlerData: 0, boundary: call } : undefined;
   }
+  const plan = ctx.process.frames.codeCache().plans.get(pc);
+  if (plan !== undefined) {
+    // Seen before: the plan holds the function entry too (one lookup per frame).
+    // The lookup serves only the epilog check (a plan at a possible epilog).
+    const r = unwindWithPlan(ctx.mem, handlerType, plan, pc, walk, plan.maybeEpilog ? functionLookup(ctx) : undefined);
+    return { controlPc: pc, imageBase: plan.imageBase, functionEntry: plan.functionEntry, establisherFrame: r.establisherFrame, handler: r.handler, handlerData: r.handlerData };
+  }
   const found = lookupFunction(ctx, pc);
   if (!found) {
     // A leaf function (or code without unwind data): the return address is at [rsp].
@@ -88,6 +123,6 @@ export function unwindOneFrame(ctx: ApiContext, handlerType: number, walk: numbe
     m.setU64(walk + CONTEXT.Rsp, rsp + 8);
     return { controlPc: pc, imageBase: ctx.process.frames.imageAt(pc)?.base ?? 0, functionEntry: 0, establisherFrame: rsp, handler: 0, handlerData: 0 };
   }
-  const r = unwindFunction(ctx, handlerType, found.imageBase, pc, found.entry, walk);
+  const r = unwindFunction(ctx, handlerType, found.imageBase, pc, found.entry, walk, 0, ctx.process.frames.codeCache().functions.get(pc) === found);
   return { controlPc: pc, imageBase: found.imageBase, functionEntry: found.entry, establisherFrame: r.establisherFrame, handler: r.handler, handlerData: r.handlerData };
 }

@@ -14,7 +14,7 @@ import {
   ExceptionCollidedUnwind, ExceptionContinueSearch, REC, STATUS, copyContext, withGuestScratch, sehTrace, writeDispatcherContext,
 } from './excdefs.js';
 import { captureCaller, dispatchException, raiseFromCaller, writeRecord } from './excdispatch.js';
-import { unwindOneFrame } from './excframes.js';
+import { unwindOneFrame, unwindsInPlace } from './excframes.js';
 
 const trace = (ctx: ApiContext, text: () => string): void => sehTrace(ctx, 'unwind', text);
 
@@ -52,49 +52,62 @@ export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targ
     const baseFlags = (m.u32(rec + REC.ExceptionFlags) & ~(EXCEPTION_TARGET_UNWIND | EXCEPTION_COLLIDED_UNWIND)) | EXCEPTION_UNWINDING | (targetFrame === 0 ? EXCEPTION_EXIT_UNWIND : 0);
     m.setU32(rec + REC.ExceptionFlags, baseFlags);
     trace(ctx, () => `unwinding to frame 0x${targetFrame.toString(16)}, ip ${frames.describe(targetIp)}`);
+    // `cur` holds the state of the frame being unwound (what its handler sees), `nxt` the state
+    // past it; the two buffers trade places after each frame instead of copying back (Windows'
+    // RtlUnwindEx swaps its two CONTEXT pointers the same way).
+    let cur = c;
+    let nxt = next;
     // Set when the walk comes out of a termination handler that another unwind is running: this
     // unwind takes over that one's frame where it was (its scope index), as a collided unwind.
     let collided = 0;
     for (let depth = 0; ; depth++) {
-      copyContext(ctx, next, c);
-      const frame = depth < 100000 ? unwindOneFrame(ctx, UNW_FLAG_UHANDLER, next) : undefined;
+      // Most frames have no termination handler: those are unwound in `cur` itself.
+      const inPlace = depth < 100000 && unwindsInPlace(ctx, cur, targetFrame);
+      if (!inPlace) copyContext(ctx, nxt, cur);
+      const frame = depth < 100000 ? unwindOneFrame(ctx, UNW_FLAG_UHANDLER, inPlace ? cur : nxt) : undefined;
       if (frame) trace(ctx, () => `  frame ${frames.describe(frame.controlPc)} establisher 0x${frame.establisherFrame.toString(16)}${frame.boundary ? ' (JS boundary)' : ''}`);
       if (!frame) {
         // The target is not on the stack.
-        if (targetFrame !== 0) return raiseStatus(ctx, STATUS.INVALID_UNWIND_TARGET, c);
+        if (targetFrame !== 0) return raiseStatus(ctx, STATUS.INVALID_UNWIND_TARGET, cur);
         break;
+      }
+      if (inPlace) {
+        collided = 0;
+        continue;
       }
       if (frame.boundary) {
         if (frame.boundary.dispatcher !== 0) {
           collided = frame.boundary.dispatcher;
           trace(ctx, () => '  collided with the unwind running that termination handler');
         }
-        copyContext(ctx, c, next);
-        continue;
-      }
-      if (targetFrame !== 0 && frame.establisherFrame > targetFrame) return raiseStatus(ctx, STATUS.INVALID_UNWIND_TARGET, c);
-      const atTarget = frame.establisherFrame === targetFrame;
-      if (frame.handler !== 0) {
-        const flags = baseFlags | (atTarget ? EXCEPTION_TARGET_UNWIND : 0) | (collided !== 0 ? EXCEPTION_COLLIDED_UNWIND : 0);
-        m.setU32(rec + REC.ExceptionFlags, flags);
-        writeDispatcherContext(ctx, dc, frame, c, targetIp, history);
-        // The frame the other unwind was in: its handlers already ran up to its scope index.
-        if (collided !== 0) m.setU32(dc + DC.ScopeIndex, m.u32(collided + DC.ScopeIndex));
+      } else {
+        if (targetFrame !== 0 && frame.establisherFrame > targetFrame) return raiseStatus(ctx, STATUS.INVALID_UNWIND_TARGET, cur);
+        const atTarget = frame.establisherFrame === targetFrame;
+        if (frame.handler !== 0) {
+          m.setU32(rec + REC.ExceptionFlags, baseFlags | (atTarget ? EXCEPTION_TARGET_UNWIND : 0) | (collided !== 0 ? EXCEPTION_COLLIDED_UNWIND : 0));
+          writeDispatcherContext(ctx, dc, frame, cur, targetIp, history);
+          // The frame the other unwind was in: its handlers already ran up to its scope index.
+          if (collided !== 0) m.setU32(dc + DC.ScopeIndex, m.u32(collided + DC.ScopeIndex));
+          trace(ctx, () => `calling termination handler ${frames.describe(frame.handler)} for frame 0x${frame.establisherFrame.toString(16)}`);
+          const r = Number(frames.callFrom(cur, frame.handler, [rec, frame.establisherFrame, cur, dc], true, dc) & 0xffffffffn);
+          // A newer unwind past this call (from inside the handler) takes over.
+          if (frames.pendingUnwind() !== 0) return ctx.unwindTo(frames.pendingUnwind());
+          m.setU32(rec + REC.ExceptionFlags, baseFlags);
+          if (r !== ExceptionContinueSearch && r !== ExceptionCollidedUnwind) return raiseStatus(ctx, STATUS.INVALID_DISPOSITION, cur);
+        }
         collided = 0;
-        trace(ctx, () => `calling termination handler ${frames.describe(frame.handler)} for frame 0x${frame.establisherFrame.toString(16)}`);
-        const r = Number(frames.callFrom(c, frame.handler, [rec, frame.establisherFrame, c, dc], dc) & 0xffffffffn);
-        m.setU32(rec + REC.ExceptionFlags, baseFlags);
-        if (r !== ExceptionContinueSearch && r !== ExceptionCollidedUnwind) return raiseStatus(ctx, STATUS.INVALID_DISPOSITION, c);
-      } else collided = 0;
-      if (atTarget) break;
-      copyContext(ctx, c, next);
+        if (atTarget) break;
+      }
+      const t = cur;
+      cur = nxt;
+      nxt = t;
     }
-    m.setU64(c + CONTEXT.Rax, returnValue);
-    m.setU64(c + CONTEXT.Rip, targetIp);
+    m.setU64(cur + CONTEXT.Rax, returnValue);
+    m.setU64(cur + CONTEXT.Rip, targetIp);
     if (arrive) {
-      m.setU64(c + CONTEXT.Rip, arrive(c));
-      ctx.unwindTo(c);
-    } else restoreContext(ctx, c, rec);
+      m.setU64(cur + CONTEXT.Rip, arrive(cur));
+      ctx.unwindTo(cur);
+    } else restoreContext(ctx, cur, rec);
   });
 }
 

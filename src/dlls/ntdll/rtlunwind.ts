@@ -6,7 +6,7 @@
  * kernel/functiontables.ts on guest memory; the tables are process-heap nodes listed in the
  * process's exception block.
  */
-import { lookupFunctionEntry, tableAt, describeEntries, findTable, insertTable, removeTable, initTableList, DYNAMIC_FUNCTION_TABLE as T, RF_CALLBACK, RF_SORTED, RF_UNSORTED, type DynamicTables, type FunctionEntry } from '../../kernel/functiontables.js';
+import { lookupFunctionEntry, tableAt, RUNTIME_FUNCTION_SIZE, describeEntries, findTable, insertTable, removeTable, initTableList, DYNAMIC_FUNCTION_TABLE as T, RF_CALLBACK, RF_SORTED, RF_UNSORTED, type DynamicTables, type FunctionEntry } from '../../kernel/functiontables.js';
 import { UnwindError, virtualUnwind, type FunctionLookup, type UnwindResult } from '../../kernel/unwind.js';
 import { CONTEXT, EXCEPTION_BLOCK, EXCEPTIONS } from '../../native/layout.js';
 import { GuestMemoryError } from '../../native/memory.js';
@@ -25,10 +25,17 @@ export function functionTables(ctx: ApiContext): DynamicTables {
   };
 }
 
-/** RtlLookupFunctionEntry without the ImageBase out-parameter: loaded images, then tables. */
+/** RtlLookupFunctionEntry without the ImageBase out-parameter: loaded images, then tables.
+ *  Hits in images are remembered per PC (an exception walks the same return addresses again
+ *  and again); run-time tables are searched every time, as JIT compilers change them. */
 export function lookupFunction(ctx: ApiContext, pc: number): FunctionEntry | undefined {
   if (pc === ctx.process.frames.callGuestReturn) return ctx.process.frames.trampolineFunction;
-  return lookupFunctionEntry(ctx.mem, ctx.process.frames, functionTables(ctx), pc);
+  const cache = ctx.process.frames.codeCache().functions;
+  const hit = cache.get(pc);
+  if (hit !== undefined) return hit;
+  const found = lookupFunctionEntry(ctx.mem, ctx.process.frames, functionTables(ctx), pc);
+  if (found && (ctx.process.frames.imageAt(pc)?.pdataSize ?? 0) >= RUNTIME_FUNCTION_SIZE) cache.set(pc, found);
+  return found;
 }
 
 /** For the epilog's tail-call check. */
@@ -36,9 +43,10 @@ export function functionLookup(ctx: ApiContext): FunctionLookup {
   return (pc) => lookupFunction(ctx, pc);
 }
 
-/** RtlVirtualUnwind on the CONTEXT at `context` for the caller's frame walk (errors thrown). */
-export function unwindFunction(ctx: ApiContext, handlerType: number, imageBase: number, pc: number, entry: number, context: number, pointers = 0): UnwindResult {
-  return virtualUnwind(ctx.mem, handlerType, imageBase, pc, entry, context, pointers, functionLookup(ctx));
+/** RtlVirtualUnwind on the CONTEXT at `context` for the caller's frame walk (errors thrown).
+ *  `inImage`: the PC lies in an image, so its decoded unwind data may be kept (codeCache). */
+export function unwindFunction(ctx: ApiContext, handlerType: number, imageBase: number, pc: number, entry: number, context: number, pointers = 0, inImage = false): UnwindResult {
+  return virtualUnwind(ctx.mem, handlerType, imageBase, pc, entry, context, pointers, functionLookup(ctx), inImage ? ctx.process.frames.codeCache().plans : undefined);
 }
 
 const writable = (ctx: ApiContext, p: number, n: number): boolean => p !== 0 && ctx.mem.accessible(p, n, 'write');
