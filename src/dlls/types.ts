@@ -118,6 +118,8 @@ export interface GuestCallFrame {
 export interface CodeCache {
   readonly functions: PcTable<{ readonly entry: number; readonly imageBase: number }>;
   readonly plans: UnwindPlans;
+  /** Language handlers' decoded data (the C++ frame handlers' FuncInfo), by its address. */
+  readonly handlerData: PcTable<unknown>;
 }
 
 /** What the exception machinery needs from the engine and the loader (one thread's view). */

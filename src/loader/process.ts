@@ -116,7 +116,7 @@ export class WinProcess implements ProcessApi {
   private readonly stackGuard = { low: 0, high: 0 };
   readonly frames: GuestFrames;
   /** frames.codeCache, valid for the loader generation it was filled in. */
-  private readonly codeCache: CodeCache = { functions: new PcTable(), plans: new PcTable() };
+  private readonly codeCache: CodeCache = { functions: new PcTable(), plans: new PcTable(), handlerData: new PcTable() };
   private codeCacheGeneration = -1;
   /** A CONTEXT being jumped to across JS → guest calls (0: none). */
   private pendingUnwind = 0;
@@ -159,6 +159,7 @@ export class WinProcess implements ProcessApi {
         if (gen !== this.codeCacheGeneration) {
           c.functions.clear();
           c.plans.clear();
+          c.handlerData.clear();
           this.codeCacheGeneration = gen;
         }
         return c;

@@ -166,7 +166,10 @@ export function writeRecord(ctx: ApiContext, rec: number, code: number, flags: n
   m.setU64(rec + REC.ExceptionAddress, address);
   const n = Math.min(params.length, EXCEPTION_MAXIMUM_PARAMETERS);
   m.setU32(rec + REC.NumberParameters, n);
-  for (let i = 0; i < n; i++) m.setU64(rec + REC.ExceptionInformation + 8 * i, BigInt.asUintN(64, BigInt(params[i]!)));
+  for (let i = 0; i < n; i++) {
+    const p = params[i]!;
+    m.setU64(rec + REC.ExceptionInformation + 8 * i, typeof p === 'number' && p >= 0 ? p : BigInt.asUintN(64, BigInt(p)));
+  }
 }
 
 /**

@@ -74,11 +74,21 @@ interface FrameInfo {
   readonly pcState: number;
 }
 
+/** A function's FuncInfo, decoded once while the image stays mapped (the thread's code cache). */
+function decodeCached(ctx: ApiContext, decode: Decoder, base: number, at: number, functionStart: number): FuncInfo | undefined {
+  const cache = ctx.process.frames.codeCache().handlerData;
+  const hit = cache.get(at) as { fi: FuncInfo; start: number; decode: Decoder } | undefined;
+  if (hit && hit.start === functionStart && hit.decode === decode) return hit.fi;
+  const fi = decode(ctx, base, at, functionStart);
+  if (fi && ctx.process.frames.imageAt(at) !== undefined) cache.set(at, { fi, start: functionStart, decode });
+  return fi;
+}
+
 function frameInfo(ctx: ApiContext, frame: number, dc: number, decode: Decoder): FrameInfo | undefined {
   const m = ctx.mem;
   const base = m.ptr(dc + DC.ImageBase);
   const begin = m.u32(m.ptr(dc + DC.FunctionEntry));
-  const fi = decode(ctx, base, base + m.u32(m.ptr(dc + DC.HandlerData)), begin);
+  const fi = decodeCached(ctx, decode, base, base + m.u32(m.ptr(dc + DC.HandlerData)), begin);
   if (!fi) return undefined;
   let funcletOf: TryBlock | undefined;
   let mainFrame = fi.catchFrame !== undefined ? m.ptr(frame + fi.catchFrame) : frame;
