@@ -157,6 +157,17 @@ export class AddressSpace {
   private readonly windows: (GuestWindow | undefined)[] = new Array<GuestWindow | undefined>(Math.ceil(USER_SPACE_END / FOUR_GIB)).fill(undefined);
   private lastWindow: GuestWindow | undefined;
   private last: Allocation | undefined;
+  /** Pages `check` found readable (writable) since the last change to any page's protection:
+   *  a direct-mapped cache of page numbers (-1: empty), so that repeated accesses to the same
+   *  stack, thread-block and image pages are one comparison. */
+  private readonly okRead = new Float64Array(64).fill(-1);
+  private readonly okWrite = new Float64Array(64).fill(-1);
+
+  /** Any allocation or protection changed: pages known accessible are known no longer. */
+  private forgetAccess(): void {
+    this.okRead.fill(-1);
+    this.okWrite.fill(-1);
+  }
 
   // ---- region map --------------------------------------------------------------------------
   private find(addr: number): Allocation | undefined {
@@ -180,6 +191,7 @@ export class AddressSpace {
   }
 
   private insert(a: Allocation): void {
+    this.forgetAccess();
     let i = 0;
     while (i < this.allocations.length && this.allocations[i]!.base < a.base) i++;
     this.allocations.splice(i, 0, a);
@@ -251,6 +263,7 @@ export class AddressSpace {
 
   /** Commits pages inside an existing allocation (VirtualAlloc MEM_COMMIT). */
   commit(addr: number, size: number, protect: number): void {
+    this.forgetAccess();
     if (!isValidProtection(protect)) throw new AddressSpaceError(ERROR_INVALID_PARAMETER, `invalid protection 0x${protect.toString(16)}`);
     const a = this.find(addr);
     if (!a || addr + size > a.base + a.size) throw new AddressSpaceError(ERROR_INVALID_ADDRESS, `0x${addr.toString(16)} is not reserved`);
@@ -261,6 +274,7 @@ export class AddressSpace {
   }
 
   decommit(addr: number, size: number): void {
+    this.forgetAccess();
     const a = this.find(addr);
     if (!a || addr + size > a.base + a.size) throw new AddressSpaceError(ERROR_INVALID_ADDRESS, `0x${addr.toString(16)} is not reserved`);
     const start = alignDown(addr, PAGE_SIZE);
@@ -272,6 +286,7 @@ export class AddressSpace {
   }
 
   release(base: number): void {
+    this.forgetAccess();
     const a = this.find(base);
     if (!a || a.base !== base) throw new AddressSpaceError(ERROR_INVALID_ADDRESS, `0x${base.toString(16)} is not the base of an allocation`);
     munmap(a.base, a.size);
@@ -281,6 +296,7 @@ export class AddressSpace {
 
   /** Changes the protection of committed pages; returns the old protection of the first. */
   protect(addr: number, size: number, protect: number): number {
+    this.forgetAccess();
     if (!isValidProtection(protect)) throw new AddressSpaceError(ERROR_INVALID_PARAMETER, `invalid protection 0x${protect.toString(16)}`);
     const a = this.find(addr);
     const start = alignDown(addr, PAGE_SIZE);
@@ -367,6 +383,7 @@ export class AddressSpace {
    * protection on the host) and returns true; false when that page had no guard.
    */
   liftGuard(addr: number): boolean {
+    this.forgetAccess();
     const a = this.find(addr);
     if (!a) return false;
     const i = Math.floor((addr - a.base) / PAGE_SIZE);
@@ -380,6 +397,9 @@ export class AddressSpace {
   // ---- access from JS ----------------------------------------------------------------------
   /** Throws GuestMemoryError unless [addr, addr+len) is committed and readable (writable). */
   check(addr: number, len: number, write = false): void {
+    const page = Math.floor(addr / PAGE_SIZE);
+    const ok = write ? this.okWrite : this.okRead;
+    if (ok[page & 63] === page && len >= 0 && addr + len <= (page + 1) * PAGE_SIZE && Number.isSafeInteger(addr)) return;
     const a = this.find(addr);
     if (!a || !(len >= 0) || addr + len > a.base + a.size || !Number.isSafeInteger(addr)) throw new GuestMemoryError(addr, len, write);
     const first = Math.floor((addr - a.base) / PAGE_SIZE);
@@ -387,6 +407,10 @@ export class AddressSpace {
     for (let i = first; i <= last; i++) {
       const p = a.pages[i]!;
       if (write ? !writable(p) : !readable(p)) throw new GuestMemoryError(addr, len, write);
+    }
+    if (first === last) {
+      ok[page & 63] = page;
+      if (write) this.okRead[page & 63] = page;
     }
   }
 
