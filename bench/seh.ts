@@ -10,7 +10,7 @@
  *   thousand) and with 20000.
  * - cxxbench.exe (src/cxxbench.cpp, g++, libgcc and libstdc++ linked statically) and
  *   cxxbench_msvc.exe (clang's MSVC ABI: _CxxThrowException, __CxxFrameHandler3): ten real
- *   frames between throw and catch. cxxbench_msvc.exe is skipped while winrun cannot run it.
+ *   frames between throw and catch.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -47,7 +47,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 function bench(label: string, exe: string, n: number): void {
   if (!existsSync(exe)) return;
-  // winrun must run the program at all (cxxbench_msvc needs MSVC C++ exception support).
+  // winrun must run the program at all.
   const probe = run(runners[0]!, exe, 1);
   if (!probe.ok) {
     console.log(`${label.padEnd(34)} skipped: winrun cannot run it (${probe.stderr.trim().split('\n')[0]})`);
