@@ -176,12 +176,15 @@ export function emitThunk(a: Asm, id: number, floatArgs: boolean, stubAddr: numb
   a.ret();
 }
 
-/** Offset of the return point (the `ret`) in an ordinary export thunk. */
-export function thunkReturnOffset(floatArgs: boolean): number {
+/** Offset of the return point (the `ret`) in an ordinary export thunk, without and with the
+ *  XMM argument stores (the thunk's length does not depend on its id or addresses). */
+const THUNK_RETURN_OFFSETS = [false, true].map((floatArgs) => {
   const a = new Asm();
   emitThunk(a, 0, floatArgs, 0, 0);
   return a.length - 1;
-}
+});
+
+export const thunkReturnOffset = (floatArgs: boolean): number => THUNK_RETURN_OFFSETS[floatArgs ? 1 : 0]!;
 
 /** dst = the small size class of `size` bytes: max(ceil(size / 16), 1) - 1. */
 function emitSizeClass(a: Asm, size: R, dst: R): void {
