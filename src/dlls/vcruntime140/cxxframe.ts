@@ -155,7 +155,7 @@ function frameHandler(ctx: ApiContext, rec: number, frame: number, dc: number, d
       const ct = thrown ? catchableAs(ctx, thrown, h, f.base) : h.type === 0 && (h.adjectives & HT_STD_DOTDOT) === 0 ? 0 : undefined;
       if (ct === undefined) continue;
       catchIt(ctx, rec, frame, dc, f, t, h, thrown, ct);
-      return ExceptionContinueSearch; // not reached: the unwind continues in the catch block
+      return ExceptionContinueSearch; // the unwind to the catch block is under way (pending)
     }
   }
   if (noexcept && !f.funcletOf) {
