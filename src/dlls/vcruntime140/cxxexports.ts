@@ -3,6 +3,7 @@ import { abort } from '../msvcrt/startup.js';
 import type { ExportRow } from '../types.js';
 import * as c from './cxxcatch.js';
 import * as f from './cxxframe.js';
+import * as vc from './vcruntime.js';
 
 const frameHandler = (name: string): ExportRow => ({ name, args: ['ptr', 'ptr', 'ptr', 'ptr'], ret: 'u32', impl: f.CxxFrameHandler3 });
 const terminate = (name: string): ExportRow => ({ name, args: [], ret: 'void', impl: (ctx) => c.terminate(ctx, abort) });
@@ -40,4 +41,12 @@ export const MSVCRT_CXX_EXPORTS: readonly ExportRow[] = [
   { name: '_get_terminate', args: [], ret: 'ptr', impl: c.get_terminate },
   { name: '?uncaught_exception@@YA_NXZ', args: [], ret: 'u8', impl: c.uncaughtException },
   { name: '__uncaught_exception', args: [], ret: 'u8', impl: c.uncaughtException },
+  { name: '_purecall', args: [], ret: 'i32', impl: vc._purecall },
+  // class type_info: vftable, the cached undecorated name (+8), the decorated name (+16).
+  { name: '?name@type_info@@QEBAPEBDXZ', args: ['ptr'], ret: 'ptr', impl: (ctx, t: number) => vc.__std_type_info_name(ctx, t + 8, 0) },
+  { name: '?raw_name@type_info@@QEBAPEBDXZ', args: ['ptr'], ret: 'ptr', impl: (_ctx, t: number) => t + 16 },
+  { name: '??8type_info@@QEBAHAEBV0@@Z', args: ['ptr', 'ptr'], ret: 'i32', impl: (ctx, t: number, o: number) => (vc.__std_type_info_compare(ctx, t + 8, o + 8) === 0 ? 1 : 0) },
+  { name: '??9type_info@@QEBAHAEBV0@@Z', args: ['ptr', 'ptr'], ret: 'i32', impl: (ctx, t: number, o: number) => (vc.__std_type_info_compare(ctx, t + 8, o + 8) !== 0 ? 1 : 0) },
+  { name: '?before@type_info@@QEBAHAEBV1@@Z', args: ['ptr', 'ptr'], ret: 'i32', impl: (ctx, t: number, o: number) => (vc.__std_type_info_compare(ctx, t + 8, o + 8) < 0 ? 1 : 0) },
+  { name: '??1type_info@@UEAA@XZ', args: ['ptr'], ret: 'void', impl: vc.typeInfoDestructor },
 ];

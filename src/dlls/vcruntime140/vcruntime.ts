@@ -47,6 +47,14 @@ export function __std_type_info_name(ctx: ApiContext, data: number, _list: numbe
 
 export function __std_type_info_destroy_list(): void {}
 
+/** msvcrt's type_info::~type_info: frees the undecorated name name() cached in the object. */
+export function typeInfoDestructor(ctx: ApiContext, t: number): void {
+  const cached = ctx.mem.ptr(t + 8);
+  if (cached === 0) return;
+  ctx.process.heapFree(ctx.process.processHeap, cached);
+  ctx.mem.setU64(t + 8, 0);
+}
+
 /** Copies exception data, duplicating the message when the source owns it. */
 export function __std_exception_copy(ctx: ApiContext, from: number, to: number): void {
   const what = ctx.mem.ptr(from);
