@@ -7,6 +7,7 @@
  */
 import { WR } from '../../native/layout.js';
 import type { ApiContext } from '../types.js';
+import { undecorateTypeName } from './undname.js';
 
 const decorated = (ctx: ApiContext, data: number): Uint8Array => ctx.mem.cstringBytes(data + 8);
 
@@ -31,14 +32,16 @@ export function __std_type_info_hash(ctx: ApiContext, data: number): bigint {
 }
 
 /**
- * type_info::name(): the undecorated name, cached in the data. Undecorating MSVC names is not
- * implemented yet: the decorated name (without the '.') stands in for it.
+ * type_info::name(): the undecorated name ("class ns::Foo", "char const * __ptr64"), cached in
+ * the data. A name the undecorator does not cover stands as the decorated one (without '.').
  */
 export function __std_type_info_name(ctx: ApiContext, data: number, _list: number): number {
   const cached = ctx.mem.ptr(data);
   if (cached !== 0) return cached;
-  ctx.fixme('crt', '__std_type_info_name', 'returns the decorated name (no undecorator yet)');
-  const name = decorated(ctx, data).subarray(1);
+  const raw = decorated(ctx, data).subarray(1);
+  const text = undecorateTypeName(new TextDecoder('latin1').decode(raw));
+  if (text === undefined) ctx.fixme('crt', '__std_type_info_name', `cannot undecorate ${new TextDecoder('latin1').decode(raw)}: the decorated name stands for it`);
+  const name = text === undefined ? raw : Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
   const p = ctx.process.heapAlloc(ctx.process.processHeap, name.length + 1, 0);
   ctx.mem.writeCString(p, name);
   ctx.mem.setU64(data, p);
