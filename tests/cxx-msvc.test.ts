@@ -29,6 +29,13 @@ describe('MSVC C++ exceptions', () => {
     assert.deepEqual(lines(r.stdout), wineOutput('cxx_msvcrt'));
   });
 
+  it('dynamic_cast and typeid of polymorphic objects: single, multiple and virtual inheritance (cxx_msvc_rtti.exe)', () => {
+    const r = runGuest(FIXTURES + 'cxx_msvc_rtti.exe');
+    assert.equal(r.stderr, '');
+    assert.equal(r.status, 0);
+    assert.deepEqual(lines(r.stdout), wineOutput('cxx_msvc_rtti'));
+  });
+
   // The C++ standard's count (Wine 8 cannot run this mode: its api-ms-win-crt-runtime set lacks
   // __uncaught_exceptions): 1 while a destructor runs during the unwind, 0 once a catch has it.
   it('std::uncaught_exceptions counts thrown exceptions no catch block has taken', () => {

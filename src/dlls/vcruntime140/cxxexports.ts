@@ -3,11 +3,17 @@ import { abort } from '../msvcrt/startup.js';
 import type { ExportRow } from '../types.js';
 import * as c from './cxxcatch.js';
 import * as f from './cxxframe.js';
+import * as rtti from './rtti.js';
 import * as vc from './vcruntime.js';
 
 const frameHandler = (name: string): ExportRow => ({ name, args: ['ptr', 'ptr', 'ptr', 'ptr'], ret: 'u32', impl: f.CxxFrameHandler3 });
 const terminate = (name: string): ExportRow => ({ name, args: [], ret: 'void', impl: (ctx) => c.terminate(ctx, abort) });
 const throwRow: ExportRow = { name: '_CxxThrowException', args: ['ptr', 'ptr'], ret: 'void', impl: f._CxxThrowException };
+const RTTI_EXPORTS: readonly ExportRow[] = [
+  { name: '__RTCastToVoid', args: ['ptr'], ret: 'ptr', impl: rtti.__RTCastToVoid },
+  { name: '__RTDynamicCast', args: ['ptr', 'i32', 'ptr', 'ptr', 'i32'], ret: 'ptr', impl: rtti.__RTDynamicCast },
+  { name: '__RTtypeid', args: ['ptr'], ret: 'ptr', impl: rtti.__RTtypeid },
+];
 
 /** vcruntime140: the thrower, the frame handlers (FH3 reads every x64 FuncInfo version). */
 export const VCRUNTIME_CXX_EXPORTS: readonly ExportRow[] = [
@@ -16,6 +22,7 @@ export const VCRUNTIME_CXX_EXPORTS: readonly ExportRow[] = [
   frameHandler('__CxxFrameHandler2'),
   frameHandler('__CxxFrameHandler3'),
   terminate('__std_terminate'),
+  ...RTTI_EXPORTS,
 ];
 
 /** vcruntime140_1 (x64): the FH4 frame handler. */
@@ -37,6 +44,7 @@ export const MSVCRT_CXX_EXPORTS: readonly ExportRow[] = [
   frameHandler('__CxxFrameHandler2'),
   frameHandler('__CxxFrameHandler3'),
   terminate('?terminate@@YAXXZ'),
+  ...RTTI_EXPORTS,
   { name: '?set_terminate@@YAP6AXXZP6AXXZ@Z', args: ['ptr'], ret: 'ptr', impl: c.set_terminate },
   { name: '_get_terminate', args: [], ret: 'ptr', impl: c.get_terminate },
   { name: '?uncaught_exception@@YA_NXZ', args: [], ret: 'u8', impl: c.uncaughtException },
