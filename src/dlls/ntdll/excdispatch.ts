@@ -353,8 +353,7 @@ function unhandledFilter(ctx: ApiContext, pointers: number): number {
  *  `inside` (an export's return point, engine.ts emitThunk), the exception is raised in that
  *  export instead: RIP there, RSP at the return address, so continuing returns to the caller
  *  and the unwinder's leaf rule finds it. */
-export function raiseFromCaller(ctx: ApiContext, fill: (rec: number, returnAddress: number) => void, inside = 0): void {
-  const guestRsp = ctx.mem.ptr(ctx.teb + WR.GuestRsp);
+export function raiseFromCaller(ctx: ApiContext, fill: (rec: number, returnAddress: number) => void, inside = 0, guestRsp = ctx.mem.ptr(ctx.teb + WR.GuestRsp)): void {
   withGuestScratch(ctx, FRAME.Size, (at) => {
     const c = at + FRAME.Context;
     captureCaller(ctx, c, guestRsp);

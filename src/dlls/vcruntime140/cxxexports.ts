@@ -4,6 +4,7 @@ import type { ExportRow } from '../types.js';
 import * as c from './cxxcatch.js';
 import * as f from './cxxframe.js';
 import * as rtti from './rtti.js';
+import { STD_EXCEPTION_EXPORTS } from './stdexcept.js';
 import * as vc from './vcruntime.js';
 
 const frameHandler = (name: string): ExportRow => ({ name, args: ['ptr', 'ptr', 'ptr', 'ptr'], ret: 'u32', impl: f.CxxFrameHandler3 });
@@ -23,6 +24,7 @@ export const VCRUNTIME_CXX_EXPORTS: readonly ExportRow[] = [
   frameHandler('__CxxFrameHandler3'),
   terminate('__std_terminate'),
   ...RTTI_EXPORTS,
+  ...STD_EXCEPTION_EXPORTS,
 ];
 
 /** vcruntime140_1 (x64): the FH4 frame handler. */
@@ -45,6 +47,7 @@ export const MSVCRT_CXX_EXPORTS: readonly ExportRow[] = [
   frameHandler('__CxxFrameHandler3'),
   terminate('?terminate@@YAXXZ'),
   ...RTTI_EXPORTS,
+  ...STD_EXCEPTION_EXPORTS,
   { name: '?set_terminate@@YAP6AXXZP6AXXZ@Z', args: ['ptr'], ret: 'ptr', impl: c.set_terminate },
   { name: '_get_terminate', args: [], ret: 'ptr', impl: c.get_terminate },
   { name: '?uncaught_exception@@YA_NXZ', args: [], ret: 'u8', impl: c.uncaughtException },

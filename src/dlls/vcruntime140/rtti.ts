@@ -11,6 +11,7 @@
  */
 import type { ApiContext } from '../types.js';
 import { sameType } from './cxxdefs.js';
+import { throwStd } from './stdexcept.js';
 
 const COL = { Offset: 4, CdOffset: 8, TypeDescriptor: 12, Hierarchy: 16, Self: 20 } as const;
 const CHD = { Count: 8, Array: 12 } as const;
@@ -75,8 +76,8 @@ export function __RTCastToVoid(ctx: ApiContext, p: number): number {
 /** __RTtypeid: the TypeDescriptor of the complete object (typeid of a polymorphic lvalue). */
 export function __RTtypeid(ctx: ApiContext, p: number): number {
   if (p === 0) {
-    ctx.process.writeFd(2, new TextEncoder().encode('winrun: typeid of a null pointer throws std::bad_typeid, which winrun cannot construct yet\n'));
-    ctx.process.exit(3);
+    throwStd(ctx, 'bad_typeid', 'Attempted a typeid of NULL pointer!');
+    return 0;
   }
   const l = locate(ctx, p);
   return l.base + ctx.mem.i32(l.locator + COL.TypeDescriptor);
@@ -113,9 +114,6 @@ export function __RTDynamicCast(ctx: ApiContext, p: number, vfDelta: number, src
     if (t && distinct.size === 1 && (t.attributes & (BCD_NOTVISIBLE | BCD_AMBIGUOUS | BCD_PRIVORPROTINCOMPOBJ)) === 0) result = t;
   }
   if (result !== undefined) return l.complete + result.offset;
-  if (isReference !== 0) {
-    ctx.process.writeFd(2, new TextEncoder().encode('winrun: a failed dynamic_cast to a reference throws std::bad_cast, which winrun cannot construct yet\n'));
-    ctx.process.exit(3);
-  }
+  if (isReference !== 0) throwStd(ctx, 'bad_cast', 'Bad dynamic_cast!');
   return 0;
 }
