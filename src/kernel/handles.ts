@@ -23,6 +23,8 @@ export const enum HandleType {
   Token = 8,
   /** A semaphore: the value is the guest address of its { count, maximum } block. */
   Semaphore = 9,
+  /** A thread: the value is its slot in the process's ThreadTable (kernel/threads.ts). */
+  Thread = 10,
 }
 
 /** Slot flags. */

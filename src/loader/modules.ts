@@ -78,7 +78,7 @@ export interface LoaderHost {
 export type LoadResult = { handle: number } | { error: number };
 
 /** The name Windows gives a system DLL in PEB.Ldr and messages: KERNEL32.dll, msvcrt.dll. */
-function builtinDisplayName(name: string): string {
+export function builtinDisplayName(name: string): string {
   return name.replace(/^[a-z0-9]+/, (s) => (s === 'msvcrt' || s === 'ucrtbase' || s === 'ntdll' ? s : s.toUpperCase()));
 }
 

@@ -186,6 +186,22 @@ export class AddressSpace {
     return undefined;
   }
 
+  /**
+   * The region map as plain data, for a new thread's JS realm (a Worker has its own
+   * AddressSpace object over the same memory). A snapshot: allocations made afterwards by
+   * either side are not seen by the other (issue 8 must move this map to shared memory).
+   */
+  snapshot(): Allocation[] {
+    return this.allocations.map((a) => ({ base: a.base, size: a.size, type: a.type, allocationProtect: a.allocationProtect, pages: a.pages.slice(), ...(a.locked ? { locked: a.locked.slice() } : {}) }));
+  }
+
+  /** Takes over a region map made by `snapshot` (in a thread's Worker: it maps nothing). */
+  adopt(allocations: readonly Allocation[]): void {
+    this.forgetAccess();
+    this.allocations = [...allocations].sort((x, y) => x.base - y.base);
+    this.last = undefined;
+  }
+
   allocationAt(addr: number): Allocation | undefined {
     return this.find(addr);
   }

@@ -35,6 +35,7 @@ import * as cpu from './processors.js';
 import * as tz from './timezoneapi.js';
 import { KERNEL32_EXCEPTION_EXPORTS } from '../ntdll/excexports.js';
 import * as sema from './semaphore.js';
+import * as thread from './thread.js';
 
 export const kernel32: DllTable = {
   name: 'kernel32.dll',
@@ -42,6 +43,9 @@ export const kernel32: DllTable = {
     ...KERNEL32_EXCEPTION_EXPORTS,
     { name: 'CreateSemaphoreExW', args: ['ptr', 'i32', 'i32', 'wstr', 'u32', 'u32'], ret: 'handle', impl: sema.CreateSemaphoreExW },
     { name: 'CreateSemaphoreW', args: ['ptr', 'i32', 'i32', 'wstr'], ret: 'handle', impl: sema.CreateSemaphoreW },
+    { name: 'CreateThread', args: ['ptr', 'u64', 'ptr', 'ptr', 'u32', 'ptr'], ret: 'handle', impl: thread.CreateThread },
+    { name: 'GetExitCodeThread', args: ['handle', 'ptr'], ret: 'bool', impl: thread.GetExitCodeThread },
+    { name: 'GetThreadId', args: ['handle'], ret: 'u32', impl: thread.GetThreadId },
     { name: 'ReleaseSemaphore', args: ['handle', 'i32', 'ptr'], ret: 'bool', impl: sema.ReleaseSemaphore },
     { name: 'WaitForSingleObject', args: ['handle', 'u32'], ret: 'u32', impl: sema.WaitForSingleObject },
     { name: 'WaitForSingleObjectEx', args: ['handle', 'u32', 'bool'], ret: 'u32', impl: sema.WaitForSingleObjectEx },

@@ -8,6 +8,7 @@
 import { HandleType } from '../../kernel/handles.js';
 import type { ApiContext } from '../types.js';
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER } from './errors.js';
+import { threadSlot, waitThread } from './thread.js';
 
 const ERROR_TOO_MANY_POSTS = 298;
 const WAIT_OBJECT_0 = 0;
@@ -52,6 +53,8 @@ export function ReleaseSemaphore(ctx: ApiContext, h: number, count: number, prev
 }
 
 export function WaitForSingleObjectEx(ctx: ApiContext, h: number, ms: number, _alertable: number): number {
+  const thread = threadSlot(ctx, h);
+  if (thread >= 0) return waitThread(ctx, thread, ms);
   const s = semaphore(ctx, h);
   if (s === 0) return fail(ctx, ERROR_INVALID_HANDLE, WAIT_FAILED);
   const m = ctx.mem;
