@@ -1,0 +1,44 @@
+// Guest threads (issue 8 groundwork): CreateThread runs the start routine on a worker_threads
+// Worker that joins the process (its own dispatcher, TEB, GS base, guest and signal stacks);
+// the thread's return value is its exit code; WaitForSingleObject on the handle blocks with
+// Atomics.wait on the shared thread table. thread_basic's output is Wine 8's.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { STILL_ACTIVE, ThreadState, ThreadTable } from '../src/kernel/threads.js';
+import { FIXTURES, runGuest, wineOutput } from './helpers.js';
+
+describe('guest threads', () => {
+  it('two threads compute, exit with their codes, and are waited for (as under Wine)', () => {
+    const r = runGuest(FIXTURES + 'thread_basic.exe');
+    assert.equal(r.stderr, '');
+    assert.deepEqual(r.stdout.replace(/\r\n/g, '\n').split('\n').slice(0, -1), wineOutput('thread_basic'));
+    assert.equal(r.status, 0);
+  });
+});
+
+describe('ThreadTable', () => {
+  it('hands out distinct ids after the main thread, and STILL_ACTIVE until exit', () => {
+    const t = new ThreadTable();
+    const a = t.nextId(1001);
+    const b = t.nextId(1001);
+    assert.ok(a > 1001 && b > a && a % 4 === 0 && b % 4 === 0);
+    const slot = t.allocate(a);
+    assert.equal(t.state(slot), ThreadState.Running);
+    assert.equal(t.exitCode(slot), STILL_ACTIVE);
+    assert.equal(t.tid(slot), a);
+    assert.equal(t.wait(slot, 20), false);
+    t.exited(slot, -1);
+    assert.equal(t.exitCode(slot), 0xffffffff);
+    assert.equal(t.wait(slot, 0), true);
+  });
+  it('wakes a waiter when another thread records the exit', async () => {
+    const t = new ThreadTable();
+    const slot = t.allocate(8);
+    const url = new URL('../src/kernel/threads.js', import.meta.url).href;
+    const w = new Worker(`import(${JSON.stringify(url)}).then(({ ThreadTable }) => { setTimeout(() => new ThreadTable(require('node:worker_threads').workerData).exited(${slot}, 7), 30); });`, { eval: true, workerData: t.buffer });
+    assert.equal(t.wait(slot, 10_000), true);
+    assert.equal(t.exitCode(slot), 7);
+    await w.terminate();
+  });
+});
