@@ -166,7 +166,8 @@ export function threadMain(): void {
   const boot = threadBootData() as ThreadBoot | undefined;
   if (!boot) return;
   try {
-    new WinProcess(boot.options, boot).runThread(boot);
+    const entered = performance.timeOrigin + performance.now();
+    new WinProcess(boot.options, boot).runThread(boot, entered);
   } catch (e) {
     reportToStderr(`winrun: internal error in a thread: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     exitGroup(EXIT_INTERNAL_ERROR);

@@ -21,8 +21,17 @@ function entryScript(): { path: string; cjs: boolean } {
 export function startThreadWorker(data: unknown): void {
   const { path, cjs } = entryScript();
   const fail = `(e) => { require('node:fs').writeSync(2, 'winrun: thread start failed: ' + (e && e.stack || e) + '\\n'); }`;
+  // The bundle loads the way bin/winrun loads it: with the V8 code cache written beside it
+  // when its first line (the build id) matches, so that a Worker skips compiling winrun.
+  const loadBundle = `const fs = require('node:fs'); const vm = require('node:vm'); const { createRequire } = require('node:module');
+    const file = ${JSON.stringify(path)}; const source = fs.readFileSync(file, 'utf8');
+    const id = Buffer.from(source.slice(0, source.indexOf('\\n') + 1)); let cachedData;
+    try { const c = fs.readFileSync(file + '.cache'); if (c.subarray(0, id.length).equals(id)) cachedData = c.subarray(id.length); } catch {}
+    const script = new vm.Script('(function (exports, require, module, __filename, __dirname) {' + source + '\\n})', { filename: file, cachedData });
+    const mod = { exports: {} }; script.runInThisContext()(mod.exports, createRequire(file), mod, file, require('node:path').dirname(file));
+    mod.exports.threadMain();`;
   const code = cjs
-    ? `try { require(${JSON.stringify(path)}).threadMain(); } catch (e) { (${fail})(e); }`
+    ? `try { ${loadBundle} } catch (e) { (${fail})(e); }`
     : `import(${JSON.stringify(path)}).then((m) => m.threadMain(), ${fail});`;
   const w = new Worker(code, { eval: true, workerData: data, stdout: false, stderr: false });
   // The process ends with exit_group, never by waiting for its Workers.

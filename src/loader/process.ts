@@ -29,8 +29,8 @@ import { exitGroup, gettid } from '../native/host.js';
 import { sharedBufferAddress } from '../native/ffi.js';
 import { ConsoleSignals, tcgets, tcsets, winsize } from '../native/console.js';
 import { dispatchCtrlEvents, initConsoleBlock } from '../dlls/kernel32/consolectrl.js';
-import { CONSOLE, CONSOLE_BLOCK, CONTEXT, SAVE_STACK, SIGNAL_STACK_SIZE, TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
-import { MEM_PRIVATE, PAGE_GUARD, PAGE_NOACCESS, PAGE_READWRITE, AddressSpace } from '../native/memory.js';
+import { CONSOLE, CONSOLE_BLOCK, CONTEXT, SAVE_STACK, TEB, WR } from '../native/layout.js';
+import { AddressSpace } from '../native/memory.js';
 import { FaultSignals } from '../native/faults.js';
 import { parsePeForLoading } from '../pe/index.js';
 import { normalizeDllName } from './apiset.js';
@@ -464,6 +464,7 @@ export class WinProcess implements ProcessApi {
     this.stackGuard.high = block.stackLow;
     const dispatch = makeDispatcher(this.dispatch, mem, this.ctx, { teb, tid, stackLow: block.stackLow, stackHigh: block.stackHigh }, this.dispatchHooks(), this.relay);
     mem.setU64(teb + WR.Dispatch, this.engine.registerDispatcher(dispatch));
+    mem.setU64(teb + WR.HostTid, gettid());
     this.engine.enterThread(teb);
     enterSignalStack(mem, block);
   }
@@ -490,6 +491,7 @@ export class WinProcess implements ProcessApi {
       allocations: this.mem.snapshot(),
       engine: this.engine.code(),
       dispatch: dispatchRecords(this.dispatch),
+      dataExports: [...this.loader.dataExports],
       stdHandles: this.stdHandles,
       processHeap: this.processHeap,
       pebAddress: this.pebAddress,
@@ -505,15 +507,16 @@ export class WinProcess implements ProcessApi {
   }
 
   /** In a thread's Worker: joins the process, runs the start routine, records its exit code. */
-  runThread(boot: ThreadBoot): void {
+  runThread(boot: ThreadBoot, entered = boot.createdAt): void {
     this.ctx = this.makeContext();
     this.processHeap = boot.processHeap;
     this.pebAddress = boot.pebAddress;
     this.consoleBlock = boot.consoleBlock;
     this.dispatch.push(...dispatchEntries(boot.dispatch, builtinDisplayName));
+    for (const [k, v] of boot.dataExports) this.loader.dataExports.set(k, v);
     this.enterThread(boot.block, this.threads.tid(boot.slot));
-    if (this.debug.on('thread', 'trace')) this.debug.log('thread', 'trace', 'thread', `started ${(performance.timeOrigin + performance.now() - boot.createdAt).toFixed(1)} ms after CreateThread`);
-    let code = 0;
+    if (this.debug.on('thread', 'trace')) this.debug.log('thread', 'trace', 'thread', `started ${(performance.timeOrigin + performance.now() - boot.createdAt).toFixed(1)} ms after CreateThread (winrun loaded in the Worker after ${(entered - boot.createdAt).toFixed(1)} ms)`);
+    let code: number;
     try {
       code = Number(this.callGuest(boot.start, [boot.param]) & 0xffffffffn);
     } catch (e) {

@@ -6,8 +6,8 @@
  * - shared (SharedArrayBuffer): the handle table, the byte-range lock table, the thread table;
  * - in guest memory (already shared): TEBs, PEB, heaps, console and exception blocks, images;
  * - copied at creation (a snapshot — issue 8 must share these): the address space's region
- *   map, the dispatch list (export id → DLL table row), the loader's module list (not sent:
- *   module lookups in a Worker find nothing yet).
+ *   map, the dispatch list (export id → DLL table row), the builtin data exports; the
+ *   loader's module list is not sent (module lookups in a Worker find nothing yet).
  */
 import { BUILTIN_DLLS } from '../dlls/index.js';
 import type { ExportRow } from '../dlls/types.js';
@@ -94,6 +94,8 @@ export interface ThreadBoot {
   readonly allocations: Allocation[];
   readonly engine: EngineCode;
   readonly dispatch: DispatchRecord[];
+  /** The builtin DLLs' data exports (`dll!name` → address), e.g. msvcrt's _iob. */
+  readonly dataExports: [string, number][];
   readonly stdHandles: number[];
   readonly processHeap: number;
   readonly pebAddress: number;
