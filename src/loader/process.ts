@@ -81,7 +81,7 @@ export interface ProcessOptions {
 
 export class WinProcess implements ProcessApi {
 
-  readonly mem = new AddressSpace();
+  readonly mem: AddressSpace;
   readonly engine: Engine;
   readonly heaps: HeapManager;
   readonly handles: HandleTable;
@@ -122,9 +122,11 @@ export class WinProcess implements ProcessApi {
   /** The guest stack's guard region (stack overflow detection) of the main thread. */
   private readonly stackGuard = { low: 0, high: 0 };
   readonly frames: GuestFrames;
-  /** frames.codeCache, valid for the loader generation it was filled in. */
+  /** frames.codeCache, valid for the loader generation and the count of image releases (by
+   *  any thread) it was filled in. */
   private readonly codeCache: CodeCache = { functions: new PcTable(), plans: new PcTable(), handlerData: new PcTable() };
   private codeCacheGeneration = -1;
+  private codeCacheReleases = -1;
   /** A CONTEXT being jumped to across JS → guest calls (0: none). */
   private pendingUnwind = 0;
   /** Thrown (one instance: no stack trace to capture each time) through the JS frames a
@@ -136,7 +138,7 @@ export class WinProcess implements ProcessApi {
 
   constructor(opts: ProcessOptions, boot?: ThreadBoot) {
     // A thread's Worker adopts the process's shared tables and runtime code (loader/threads.ts).
-    if (boot) this.mem.adopt(boot.allocations);
+    this.mem = new AddressSpace(boot?.regionMap);
     this.handles = new HandleTable(boot?.handles);
     this.locks = new LockTable(boot?.locks);
     this.threads = new ThreadTable(boot?.threads);
@@ -169,11 +171,13 @@ export class WinProcess implements ProcessApi {
       codeCache: () => {
         const c = this.codeCache;
         const gen = this.loader.generation;
-        if (gen !== this.codeCacheGeneration) {
+        const releases = this.mem.imageReleases();
+        if (gen !== this.codeCacheGeneration || releases !== this.codeCacheReleases) {
           c.functions.clear();
           c.plans.clear();
           c.handlerData.clear();
           this.codeCacheGeneration = gen;
+          this.codeCacheReleases = releases;
         }
         return c;
       },
@@ -488,7 +492,7 @@ export class WinProcess implements ProcessApi {
       handles: this.handles.buffer,
       locks: this.locks.buffer,
       threads: this.threads.buffer,
-      allocations: this.mem.snapshot(),
+      regionMap: this.mem.shared,
       engine: this.engine.code(),
       dispatch: dispatchRecords(this.dispatch),
       dataExports: [...this.loader.dataExports],

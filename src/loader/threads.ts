@@ -3,10 +3,11 @@
  * guest stack and signal stack in the one address space, then starts a Worker that adopts the
  * process's shared state (ThreadBoot), points GS at the TEB, registers its own dispatcher and
  * calls the start routine. What crosses to the Worker:
- * - shared (SharedArrayBuffer): the handle table, the byte-range lock table, the thread table;
+ * - shared (SharedArrayBuffer): the handle table, the byte-range lock table, the thread table,
+ *   the address space's allocation map (native/regionmap.ts);
  * - in guest memory (already shared): TEBs, PEB, heaps, console and exception blocks, images;
- * - copied at creation (a snapshot — issue 8 must share these): the address space's region
- *   map, the dispatch list (export id → DLL table row), the builtin data exports; the
+ * - copied at creation (a snapshot — issue 8 must share these): the dispatch list (export
+ *   id → DLL table row), the builtin data exports; the
  *   loader's module list is not sent (module lookups in a Worker find nothing yet).
  */
 import { BUILTIN_DLLS } from '../dlls/index.js';
@@ -14,7 +15,7 @@ import type { ExportRow } from '../dlls/types.js';
 import type { EngineCode } from '../native/engine.js';
 import { FaultSignals } from '../native/faults.js';
 import { SIGNAL_STACK_SIZE, TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
-import { MEM_PRIVATE, PAGE_GUARD, PAGE_NOACCESS, PAGE_READWRITE, type Allocation, type AddressSpace } from '../native/memory.js';
+import { MEM_PRIVATE, PAGE_GUARD, PAGE_NOACCESS, PAGE_READWRITE, type AddressSpace } from '../native/memory.js';
 import type { DispatchEntry } from './dispatch.js';
 
 /** The bottom of each guest stack: one page never accessible, then guard pages. */
@@ -91,7 +92,8 @@ export interface ThreadBoot {
   readonly handles: SharedArrayBuffer;
   readonly locks: SharedArrayBuffer;
   readonly threads: SharedArrayBuffer;
-  readonly allocations: Allocation[];
+  /** The address space's allocation map (AddressSpace.shared). */
+  readonly regionMap: SharedArrayBuffer;
   readonly engine: EngineCode;
   readonly dispatch: DispatchRecord[];
   /** The builtin DLLs' data exports (`dll!name` → address), e.g. msvcrt's _iob. */
