@@ -1,7 +1,8 @@
 // Guest threads (issue 8 groundwork): CreateThread runs the start routine on a worker_threads
 // Worker that joins the process (its own dispatcher, TEB, GS base, guest and signal stacks);
 // the thread's return value is its exit code; WaitForSingleObject on the handle blocks with
-// Atomics.wait on the shared thread table. thread_basic's output is Wine 8's.
+// Atomics.wait on the shared thread table; every thread's AddressSpace reads and changes one
+// allocation map in shared memory. thread_basic's and thread_memory's output is Wine 8's.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
@@ -13,6 +14,12 @@ describe('guest threads', () => {
     const r = runGuest(FIXTURES + 'thread_basic.exe');
     assert.equal(r.stderr, '');
     assert.deepEqual(r.stdout.replace(/\r\n/g, '\n').split('\n').slice(0, -1), wineOutput('thread_basic'));
+    assert.equal(r.status, 0);
+  });
+  it('share one address space map: allocations, commits, protections, releases and heap growth in either thread are seen by the other (as under Wine)', () => {
+    const r = runGuest(FIXTURES + 'thread_memory.exe');
+    assert.equal(r.stderr, '');
+    assert.deepEqual(r.stdout.replace(/\r\n/g, '\n').split('\n').slice(0, -1), wineOutput('thread_memory'));
     assert.equal(r.status, 0);
   });
 });
