@@ -1,6 +1,6 @@
 // The allocation map in shared memory (native/regionmap.ts): several AddressSpace objects over
 // one map (as the main thread's and each Worker's are) see each other's changes, drop their
-// page caches when another changes the map, compact the page pool, report a full map clearly,
+// page caches (at the next sync point, an API call) when another changes the map, compact the page pool, report a full map clearly,
 // and keep the map consistent under concurrent changes from two host threads.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -17,6 +17,7 @@ describe('shared allocation map', () => {
     assert.equal(a.u32(base + 0x1000), 0x12345678);
     assert.equal(b.u32(base + 0x1000), 0x12345678, 'b now has the page in its cache');
     a.protect(base + 0x1000, 0x1000, PAGE_NOACCESS);
+    b.sync(); // what b's thread does at its next API call
     assert.throws(() => b.u32(base + 0x1000), GuestMemoryError, "b's cached page is forgotten");
     assert.equal(b.protect(base + 0x1000, 1, PAGE_READONLY), PAGE_NOACCESS);
     assert.equal(a.u32(base + 0x1000), 0x12345678);
@@ -26,6 +27,7 @@ describe('shared allocation map', () => {
     assert.equal(b.query(reserve + 0x2000).state, MEM_COMMIT);
     assert.equal(b.query(reserve).state, MEM_RESERVE);
     b.release(base);
+    a.sync();
     assert.equal(a.query(base).state, MEM_FREE);
     assert.throws(() => a.u32(base), GuestMemoryError);
     assert.equal(a.allocationAt(reserve)?.base, reserve);
@@ -94,6 +96,7 @@ describe('shared allocation map', () => {
     }
     const theirs = await done;
     await w.terminate();
+    m.sync();
     theirs.forEach((b, k) => {
       assert.equal(m.u32(b), 2 * k, "the Worker's value");
       assert.equal(m.query(b + 0x1000).protect, PAGE_READONLY);

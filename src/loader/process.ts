@@ -402,6 +402,8 @@ export class WinProcess implements ProcessApi {
       r = this.engine.callGuest(fn, rsp);
     } finally {
       this.guestCalls.pop();
+      // The guest may have synchronised with another thread that changed the address space.
+      mem.sync();
     }
     if (this.pendingUnwind !== 0) {
       if (unwindReturns) return 0n;

@@ -163,8 +163,8 @@ export class AddressSpace {
   private lastBase = 0;
   private lastEnd = 0;
   private lastGeneration = -1;
-  /** Pages `check` found readable (writable) since the last change to the map by any thread:
-   *  a direct-mapped cache of page numbers (-1: empty), so that repeated accesses to the same
+  /** Pages `check` found readable (writable) since the last change to the map by any thread
+   *  that `sync` has seen: a direct-mapped cache of page numbers (-1: empty), so that repeated accesses to the same
    *  stack, thread-block and image pages are one comparison. */
   private readonly okRead = new Float64Array(64).fill(-1);
   private readonly okWrite = new Float64Array(64).fill(-1);
@@ -185,20 +185,32 @@ export class AddressSpace {
     return this.map.imageReleases();
   }
 
-  /** Takes the map's lock and drops this thread's caches when another thread (or this one)
-   *  changed the map since they were filled. */
-  private enter(): RegionMap {
-    this.map.lock();
+  /**
+   * Drops this thread's caches (accessible pages) when the map changed since they were filled,
+   * by any thread. The dispatcher calls this at every API call and callGuest after each JS →
+   * guest call, so that a change another thread made before the guest synchronised with it is
+   * seen; between those points the caches are trusted (a change racing with an access is a race
+   * in the guest on Windows too), which keeps `check`'s fast path free of shared-memory reads.
+   */
+  sync(): void {
     const g = Atomics.load(this.header, 1);
     if (g !== this.seenGeneration) {
       this.seenGeneration = g;
       this.okRead.fill(-1);
       this.okWrite.fill(-1);
     }
+  }
+
+  /** Takes the map's lock, with this thread's caches current. */
+  private enter(): RegionMap {
+    this.map.lock();
+    this.sync();
     return this.map;
   }
 
+  /** Releases the lock; a change made under it drops this thread's caches. */
   private leave(): void {
+    this.sync();
     this.map.unlock();
   }
 
@@ -441,6 +453,10 @@ export class AddressSpace {
   accessible(addr: number, len: number, access: Access): boolean {
     if (len <= 0) return true;
     if (!Number.isSafeInteger(addr) || addr < USER_SPACE_START || addr + len > USER_SPACE_END) return false;
+    // Within one page that `check` found readable (writable) since the map last changed.
+    const page = Math.floor(addr / PAGE_SIZE);
+    const single = addr + len <= (page + 1) * PAGE_SIZE;
+    if (single && access !== 'execute' && (access === 'write' ? this.okWrite : this.okRead)[page & 63] === page) return true;
     const m = this.enter();
     try {
       let p = alignDown(addr, PAGE_SIZE);
@@ -451,6 +467,11 @@ export class AddressSpace {
         const base = m.base(i);
         const stop = Math.min(end, base + m.size(i));
         for (let k = (p - base) / PAGE_SIZE; base + k * PAGE_SIZE < stop; k++) if (!cpuAllows(m.page(i, k), access)) return false;
+        if (single) {
+          const state = m.page(i, (p - base) / PAGE_SIZE);
+          if (readable(state)) this.okRead[page & 63] = page;
+          if (writable(state)) this.okWrite[page & 63] = page;
+        }
         p = base + m.size(i);
       }
       return true;
@@ -519,7 +540,7 @@ export class AddressSpace {
   check(addr: number, len: number, write = false): void {
     const page = Math.floor(addr / PAGE_SIZE);
     const ok = write ? this.okWrite : this.okRead;
-    if (ok[page & 63] === page && Atomics.load(this.header, 1) === this.seenGeneration && len >= 0 && addr + len <= (page + 1) * PAGE_SIZE && Number.isSafeInteger(addr)) return;
+    if (ok[page & 63] === page && len >= 0 && addr + len <= (page + 1) * PAGE_SIZE && Number.isSafeInteger(addr)) return;
     this.checkSlow(addr, len, write);
   }
 
