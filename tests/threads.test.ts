@@ -22,6 +22,13 @@ describe('guest threads', () => {
     assert.deepEqual(r.stdout.replace(/\r\n/g, '\n').split('\n').slice(0, -1), wineOutput('thread_memory'));
     assert.equal(r.status, 0);
   });
+  it('four threads allocate and free at once from the process heap and a private heap, small to large blocks (as under Wine)', () => {
+    // Without HEAP_LOCK in the JS slow path this corrupts the heap within a run.
+    const r = runGuest(FIXTURES + 'thread_heap.exe');
+    assert.equal(r.stderr, '');
+    assert.deepEqual(r.stdout.replace(/\r\n/g, '\n').split('\n').slice(0, -1), wineOutput('thread_heap'));
+    assert.equal(r.status, 0);
+  });
 });
 
 describe('ThreadTable', () => {
