@@ -31,6 +31,18 @@ describe('guest threads', () => {
   });
 });
 
+describe('blocking synchronization across threads', () => {
+  it('critical section counter, event ping-pong, semaphore producer/consumer, timeouts and WaitForMultipleObjects any/all (as under Wine)', () => {
+    // Every wait in the fixture has a timeout and prints which thread stuck.
+    for (let run = 0; run < 3; run++) {
+      const r = runGuest(FIXTURES + 'thread_sync.exe');
+      assert.equal(r.stderr, '');
+      assert.deepEqual(r.stdout.replace(/\r\n/g, '\n').split('\n').slice(0, -1), wineOutput('thread_sync'), `run ${run}`);
+      assert.equal(r.status, 0);
+    }
+  });
+});
+
 describe('ThreadTable', () => {
   it('hands out distinct ids after the main thread, and STILL_ACTIVE until exit', () => {
     const t = new ThreadTable();

@@ -34,21 +34,32 @@ import * as pinfo from './processinfo.js';
 import * as cpu from './processors.js';
 import * as tz from './timezoneapi.js';
 import { KERNEL32_EXCEPTION_EXPORTS } from '../ntdll/excexports.js';
+import * as event from './event.js';
 import * as sema from './semaphore.js';
+import * as wait from './wait.js';
 import * as thread from './thread.js';
 
 export const kernel32: DllTable = {
   name: 'kernel32.dll',
   exports: [
     ...KERNEL32_EXCEPTION_EXPORTS,
+    { name: 'CreateEventA', args: ['ptr', 'bool', 'bool', 'str'], ret: 'handle', impl: event.CreateEventA },
+    { name: 'CreateEventExA', args: ['ptr', 'str', 'u32', 'u32'], ret: 'handle', impl: event.CreateEventExA },
+    { name: 'CreateEventExW', args: ['ptr', 'wstr', 'u32', 'u32'], ret: 'handle', impl: event.CreateEventExW },
+    { name: 'CreateEventW', args: ['ptr', 'bool', 'bool', 'wstr'], ret: 'handle', impl: event.CreateEventW },
     { name: 'CreateSemaphoreExW', args: ['ptr', 'i32', 'i32', 'wstr', 'u32', 'u32'], ret: 'handle', impl: sema.CreateSemaphoreExW },
     { name: 'CreateSemaphoreW', args: ['ptr', 'i32', 'i32', 'wstr'], ret: 'handle', impl: sema.CreateSemaphoreW },
     { name: 'CreateThread', args: ['ptr', 'u64', 'ptr', 'ptr', 'u32', 'ptr'], ret: 'handle', impl: thread.CreateThread },
     { name: 'GetExitCodeThread', args: ['handle', 'ptr'], ret: 'bool', impl: thread.GetExitCodeThread },
     { name: 'GetThreadId', args: ['handle'], ret: 'u32', impl: thread.GetThreadId },
+    { name: 'PulseEvent', args: ['handle'], ret: 'bool', impl: event.PulseEvent },
     { name: 'ReleaseSemaphore', args: ['handle', 'i32', 'ptr'], ret: 'bool', impl: sema.ReleaseSemaphore },
-    { name: 'WaitForSingleObject', args: ['handle', 'u32'], ret: 'u32', impl: sema.WaitForSingleObject },
-    { name: 'WaitForSingleObjectEx', args: ['handle', 'u32', 'bool'], ret: 'u32', impl: sema.WaitForSingleObjectEx },
+    { name: 'ResetEvent', args: ['handle'], ret: 'bool', impl: event.ResetEvent },
+    { name: 'SetEvent', args: ['handle'], ret: 'bool', impl: event.SetEvent },
+    { name: 'WaitForMultipleObjects', args: ['u32', 'ptr', 'bool', 'u32'], ret: 'u32', impl: wait.WaitForMultipleObjects },
+    { name: 'WaitForMultipleObjectsEx', args: ['u32', 'ptr', 'bool', 'u32', 'bool'], ret: 'u32', impl: wait.WaitForMultipleObjectsEx },
+    { name: 'WaitForSingleObject', args: ['handle', 'u32'], ret: 'u32', impl: wait.WaitForSingleObject },
+    { name: 'WaitForSingleObjectEx', args: ['handle', 'u32', 'bool'], ret: 'u32', impl: wait.WaitForSingleObjectEx },
     { name: 'AddDllDirectory', args: ['ptr'], ret: 'ptr', impl: lib.AddDllDirectory },
     { name: 'CloseHandle', args: ['handle'], ret: 'bool', impl: file.CloseHandle },
     { name: 'CompareFileTime', args: ['ptr', 'ptr'], ret: 'i32', impl: tz.CompareFileTime },

@@ -1,11 +1,10 @@
 /**
- * Threads (processthreadsapi.h): CreateThread, GetExitCodeThread, GetThreadId, and waiting on
- * a thread handle (synchapi.h's WaitForSingleObject reaches waitThread). Each further guest
- * thread runs on its own Worker (loader/threads.ts); the thread object lives in the process's
+ * Threads (processthreadsapi.h): CreateThread, GetExitCodeThread, GetThreadId (waiting on a
+ * thread handle is in wait.ts). Each further guest thread runs on its own Worker (loader/threads.ts); the thread object lives in the process's
  * shared ThreadTable, so a wait is an Atomics.wait on its state word in whichever realm waits.
  */
 import { HandleType } from '../../kernel/handles.js';
-import { ThreadState, STILL_ACTIVE } from '../../kernel/threads.js';
+import { STILL_ACTIVE } from '../../kernel/threads.js';
 import { TEB } from '../../native/layout.js';
 import type { ApiContext } from '../types.js';
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS } from './errors.js';
@@ -13,9 +12,6 @@ import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS } from '.
 const CREATE_SUSPENDED = 0x4;
 const STACK_SIZE_PARAM_IS_A_RESERVATION = 0x10000;
 const CURRENT_THREAD = -2;
-const WAIT_OBJECT_0 = 0;
-const WAIT_TIMEOUT = 0x102;
-const INFINITE = 0xffffffff;
 
 function fail(ctx: ApiContext, code: number, value = 0): number {
   ctx.setLastError(code);
@@ -58,11 +54,4 @@ export function GetThreadId(ctx: ApiContext, h: number): number {
   const slot = threadSlot(ctx, h);
   if (slot < 0) return fail(ctx, ERROR_INVALID_HANDLE);
   return ctx.process.threads.tid(slot);
-}
-
-/** WaitForSingleObject on a thread: signalled once it has exited. */
-export function waitThread(ctx: ApiContext, slot: number, ms: number): number {
-  const threads = ctx.process.threads;
-  if (threads.state(slot) === ThreadState.Exited) return WAIT_OBJECT_0;
-  return threads.wait(slot, ms >>> 0 === INFINITE ? Infinity : ms >>> 0) ? WAIT_OBJECT_0 : WAIT_TIMEOUT;
 }
