@@ -231,4 +231,8 @@ export interface ProcessApi extends FileKernel {
   readonly threads: ThreadTable;
   /** Starts guest `start(param)` on a new thread (CreateThread's validated arguments). */
   createThread(start: number, param: number, stackSize: number, flags: number): { handle: number; tid: number } | { error: number };
+  /** ExitThread: DLL_THREAD_DETACH, then the thread ends with `code` (the main thread: the process). */
+  exitThread(code: number): void;
+  /** DisableThreadLibraryCalls: false for an unknown module or one with static TLS. */
+  disableThreadLibraryCalls(base: number): boolean;
 }

@@ -153,6 +153,27 @@ export class ModuleLoader {
   private tlsCapacity = 0;
   private tlsNext = 0;
 
+  /** Implicit-TLS indexes handed out so far (a new thread's vector needs that many slots). */
+  get tlsCount(): number {
+    return this.tlsNext;
+  }
+
+  /** A Worker thread's loader takes over the creator's modules (loader/threadmodules.ts). */
+  adopt(modules: readonly Module[], initOrder: readonly Module[], ldrData: number, tlsCount: number): void {
+    this.modules.push(...modules);
+    this.initOrder.push(...initOrder);
+    this.ldrData = ldrData;
+    this.tlsNext = tlsCount;
+    this.startup = false;
+    this.generation++;
+  }
+
+  /** This thread's implicit-TLS vector (a Worker builds its own: loader/threadmodules.ts). */
+  useTlsVector(vector: number, capacity: number): void {
+    this.tlsVector = vector;
+    this.tlsCapacity = capacity;
+  }
+
   constructor(
     private readonly host: LoaderHost,
     programUnixPath: string,

@@ -38,6 +38,8 @@ import { protectImage } from './image.js';
 import { builtinDisplayName, ModuleLoader } from './modules.js';
 import { allocateThreadBlock, dispatchEntries, dispatchRecords, enterSignalStack, STACK_SIZE_PARAM_IS_A_RESERVATION, type ThreadBlock, type ThreadBoot } from './threads.js';
 import { ThreadTable } from '../kernel/threads.js';
+import { adoptModules, createThreadTls, freeThreadTls, LDRP_DONT_CALL_FOR_THREADS, notifyThread, snapshotModules } from './threadmodules.js';
+import { LDR_DATA_TABLE_ENTRY as LDR } from './structures.js';
 import { HandleType } from '../kernel/handles.js';
 import { reportToStderr, startThreadWorker } from '../host/threads.js';
 import { createPeb, writeProcessParameters } from './peb.js';
@@ -111,6 +113,11 @@ export class WinProcess implements ProcessApi {
   teb = 0;
   private varargsBase = 0;
   private exiting = false;
+  /** Runs on a Worker (not the process's main thread). */
+  private workerThread = false;
+  private threadDetached = false;
+  /** ExitThread's code while its unwind is on the way to runThread. */
+  private threadExitCode: number | undefined;
   private ctx!: ApiContext;
   /** The JS → guest calls in progress on this thread, innermost last. */
   private readonly guestCalls: GuestCall[] = [];
@@ -498,6 +505,7 @@ export class WinProcess implements ProcessApi {
       engine: this.engine.code(),
       dispatch: dispatchRecords(this.dispatch),
       dataExports: [...this.loader.dataExports],
+      modules: snapshotModules(this.loader),
       stdHandles: this.stdHandles,
       processHeap: this.processHeap,
       pebAddress: this.pebAddress,
@@ -520,16 +528,55 @@ export class WinProcess implements ProcessApi {
     this.consoleBlock = boot.consoleBlock;
     this.dispatch.push(...dispatchEntries(boot.dispatch, builtinDisplayName));
     for (const [k, v] of boot.dataExports) this.loader.dataExports.set(k, v);
+    adoptModules(this.loader, boot.modules);
+    this.workerThread = true;
     this.enterThread(boot.block, this.threads.tid(boot.slot));
     if (this.debug.on('thread', 'trace')) this.debug.log('thread', 'trace', 'thread', `started ${(performance.timeOrigin + performance.now() - boot.createdAt).toFixed(1)} ms after CreateThread (winrun loaded in the Worker after ${(entered - boot.createdAt).toFixed(1)} ms)`);
     let code: number;
     try {
+      createThreadTls(this.ctx, this.loader, this.processHeap);
+      notifyThread(this.ctx, this.loader, true);
       code = Number(this.callGuest(boot.start, [boot.param]) & 0xffffffffn);
+      this.threadDetach();
     } catch (e) {
-      reportToStderr(`winrun: thread ${this.threads.tid(boot.slot)} ended by ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      code = EXIT_INTERNAL_ERROR;
+      if (e === this.unwindSignal && this.threadExitCode !== undefined) code = this.threadExitCode;
+      else {
+        reportToStderr(`winrun: thread ${this.threads.tid(boot.slot)} ended by ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        code = EXIT_INTERNAL_ERROR;
+      }
     }
     this.threads.exited(boot.slot, code);
+  }
+
+  /** DLL_THREAD_DETACH notifications, then this thread's TLS blocks go (once). */
+  private threadDetach(): void {
+    if (this.threadDetached) return;
+    this.threadDetached = true;
+    notifyThread(this.ctx, this.loader, false);
+    freeThreadTls(this.ctx, this.loader, this.processHeap);
+  }
+
+  /**
+   * ExitThread: detach notifications on this thread's stack, then a jump out of every guest
+   * frame to runThread (an unwind whose target lies above the whole stack). On the main thread
+   * the process ends with the code (deviation: Windows lets the other threads run on).
+   */
+  exitThread(code: number): void {
+    if (!this.workerThread) this.exit(code);
+    this.threadDetach();
+    this.threadExitCode = code >>> 0;
+    const target = this.teb + WR.ContextBuffer;
+    this.mem.fill(target, 0, CONTEXT.Size);
+    this.mem.setU64(target + CONTEXT.Rsp, this.mem.ptr(this.teb + TEB.StackBase));
+    this.pendingUnwind = target;
+    this.continueUnwind();
+  }
+
+  disableThreadLibraryCalls(base: number): boolean {
+    const m = this.loader.byBase(base);
+    if (!m || m.pe?.tls !== undefined) return false;
+    if (m.ldrEntry) this.mem.setU32(m.ldrEntry + LDR.Flags, this.mem.u32(m.ldrEntry + LDR.Flags) | LDRP_DONT_CALL_FOR_THREADS);
+    return true;
   }
 
   // ---- dispatcher --------------------------------------------------------------------------------

@@ -7,8 +7,8 @@
  *   the address space's allocation map (native/regionmap.ts);
  * - in guest memory (already shared): TEBs, PEB, heaps, console and exception blocks, images;
  * - copied at creation (a snapshot — issue 8 must share these): the dispatch list (export
- *   id → DLL table row), the builtin data exports; the
- *   loader's module list is not sent (module lookups in a Worker find nothing yet).
+ *   id → DLL table row), the builtin data exports, the
+ *   loader's module list (loader/threadmodules.ts).
  */
 import { BUILTIN_DLLS } from '../dlls/index.js';
 import type { ExportRow } from '../dlls/types.js';
@@ -17,6 +17,7 @@ import { FaultSignals } from '../native/faults.js';
 import { SIGNAL_STACK_SIZE, TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
 import { MEM_PRIVATE, PAGE_GUARD, PAGE_NOACCESS, PAGE_READWRITE, type AddressSpace } from '../native/memory.js';
 import type { DispatchEntry } from './dispatch.js';
+import type { ModuleSnapshot } from './threadmodules.js';
 
 /** The bottom of each guest stack: one page never accessible, then guard pages. */
 export const STACK_GUARD = 0x4000;
@@ -98,6 +99,8 @@ export interface ThreadBoot {
   readonly dispatch: DispatchRecord[];
   /** The builtin DLLs' data exports (`dll!name` → address), e.g. msvcrt's _iob. */
   readonly dataExports: [string, number][];
+  /** The loader's module list (loader/threadmodules.ts). */
+  readonly modules: ModuleSnapshot;
   readonly stdHandles: number[];
   readonly processHeap: number;
   readonly pebAddress: number;

@@ -78,6 +78,7 @@ export const kernel32: DllTable = {
     { name: 'EnumResourceTypesA', args: ['handle', 'ptr', 'i64'], ret: 'bool', impl: res.EnumResourceTypesA },
     { name: 'EnumResourceTypesW', args: ['handle', 'ptr', 'i64'], ret: 'bool', impl: res.EnumResourceTypesW },
     { name: 'ExitProcess', args: ['u32'], ret: 'void', impl: proc.ExitProcess },
+    { name: 'ExitThread', args: ['u32'], ret: 'void', impl: thread.ExitThread },
     { name: 'ExpandEnvironmentStringsA', args: ['str', 'ptr', 'u32'], ret: 'u32', impl: penv.ExpandEnvironmentStringsA },
     { name: 'ExpandEnvironmentStringsW', args: ['wstr', 'ptr', 'u32'], ret: 'u32', impl: penv.ExpandEnvironmentStringsW },
     { name: 'FileTimeToDosDateTime', args: ['ptr', 'ptr', 'ptr'], ret: 'bool', impl: tz.FileTimeToDosDateTime },

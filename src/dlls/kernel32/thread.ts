@@ -55,3 +55,8 @@ export function GetThreadId(ctx: ApiContext, h: number): number {
   if (slot < 0) return fail(ctx, ERROR_INVALID_HANDLE);
   return ctx.process.threads.tid(slot);
 }
+
+/** Ends the calling thread after DLL_THREAD_DETACH (the main thread: the process, see exitThread). */
+export function ExitThread(ctx: ApiContext, code: number): void {
+  ctx.process.exitThread(code);
+}
