@@ -31,6 +31,17 @@ describe('guest threads', () => {
   });
 });
 
+describe('threads and modules', () => {
+  it('__declspec(thread) blocks and TlsAlloc slots per thread, THREAD_ATTACH/DETACH to DllMain and TLS callbacks, module lookups and LoadLibrary in threads, _beginthread(ex)/_endthread(ex)/ExitThread codes (as under Wine)', () => {
+    for (let run = 0; run < 3; run++) {
+      const r = runGuest(FIXTURES + 'thread_modules.exe');
+      assert.equal(r.stderr, '');
+      assert.deepEqual(r.stdout.replace(/\r\n/g, '\n').split('\n').slice(0, -1), wineOutput('thread_modules'), `run ${run}`);
+      assert.equal(r.status, 0);
+    }
+  });
+});
+
 describe('blocking synchronization across threads', () => {
   it('critical section counter, event ping-pong, semaphore producer/consumer, timeouts and WaitForMultipleObjects any/all (as under Wine)', () => {
     // Every wait in the fixture has a timeout and prints which thread stuck.
