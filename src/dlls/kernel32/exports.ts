@@ -15,6 +15,7 @@ import * as format from './format.js';
 import * as glob from './globalalloc.js';
 import * as heap from './heapapi.js';
 import * as bad from './isbadptr.js';
+import * as once from './initonce.js';
 import * as lcmap from './lcmap.js';
 import * as lib from './libloaderapi.js';
 import * as local from './localalloc.js';
@@ -202,6 +203,10 @@ export const kernel32: DllTable = {
     { name: 'HeapReAlloc', args: ['handle', 'u32', 'ptr', 'u64'], ret: 'ptr', impl: (ctx, h: number, f: number, p: number, n: bigint) => heap.HeapReAlloc(ctx, h, f, p, Number(n)) },
     { name: 'HeapSize', args: ['handle', 'u32', 'ptr'], ret: 'u64', impl: heap.HeapSize },
     { name: 'HeapValidate', args: ['handle', 'u32', 'ptr'], ret: 'bool', impl: heap.HeapValidate },
+    { name: 'InitOnceBeginInitialize', args: ['ptr', 'u32', 'ptr', 'ptr'], ret: 'bool', impl: once.InitOnceBeginInitialize },
+    { name: 'InitOnceComplete', args: ['ptr', 'u32', 'ptr'], ret: 'bool', impl: once.InitOnceComplete },
+    { name: 'InitOnceExecuteOnce', args: ['ptr', 'ptr', 'ptr', 'ptr'], ret: 'bool', impl: once.InitOnceExecuteOnce },
+    { name: 'InitOnceInitialize', args: ['ptr'], ret: 'void', impl: once.InitOnceInitialize },
     { name: 'InitializeConditionVariable', args: ['ptr'], ret: 'void', impl: cv.InitializeConditionVariable },
     { name: 'InitializeCriticalSection', args: ['ptr'], ret: 'void', impl: sync.InitializeCriticalSection },
     { name: 'InitializeCriticalSectionAndSpinCount', args: ['ptr', 'u32'], ret: 'bool', impl: sync.InitializeCriticalSectionAndSpinCount },
