@@ -28,6 +28,9 @@ export const enum HandleType {
   /** An event: the value is the guest address of its { signalled, manual reset, waiters }
    *  block (kernel/waitable.ts). */
   Event = 11,
+  /** A mutex: the value is the guest address of its { owner thread id, recursion, waiters }
+   *  block (dlls/kernel32/mutex.ts). */
+  Mutex = 12,
 }
 
 /** Slot flags. */

@@ -1,6 +1,6 @@
 /**
- * WaitForSingleObject(Ex) and WaitForMultipleObjects(Ex) (synchapi.h) on threads, events and
- * semaphores, across threads. A single wait sleeps on the object's own word (a futex on the
+ * WaitForSingleObject(Ex) and WaitForMultipleObjects(Ex) (synchapi.h) on threads, events,
+ * semaphores and mutexes (mutex.ts: WAIT_ABANDONED when the owner exited holding it), across threads. A single wait sleeps on the object's own word (a futex on the
  * guest word for events and semaphores, kernel/waitable.ts; Atomics.wait on the thread table
  * for threads). A wait on several objects checks them all, then naps on the first event or
  * semaphore among them (woken at once when that one is signalled) for at most POLL_MS, and
@@ -13,8 +13,10 @@ import { ThreadState } from '../../kernel/threads.js';
 import { deadline, napOn, releaseSemaphore, setEvent, tryEvent, trySemaphore, waitEvent, waitSemaphore } from '../../kernel/waitable.js';
 import type { ApiContext } from '../types.js';
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS } from './errors.js';
+import { MutexTake, mutexAvailable, napOnMutex, releaseMutex, tryMutex, waitMutex } from './mutex.js';
 
 const WAIT_OBJECT_0 = 0;
+const WAIT_ABANDONED_0 = 0x80;
 const WAIT_TIMEOUT = 0x102;
 const WAIT_FAILED = 0xffffffff;
 const INFINITE = 0xffffffff;
@@ -22,7 +24,7 @@ const MAXIMUM_WAIT_OBJECTS = 64;
 const POLL_MS = 1;
 
 interface Waitable {
-  type: HandleType.Thread | HandleType.Event | HandleType.Semaphore;
+  type: HandleType.Thread | HandleType.Event | HandleType.Semaphore | HandleType.Mutex;
   value: number;
 }
 
@@ -33,7 +35,9 @@ function fail(ctx: ApiContext, code: number, value = 0): number {
 
 function waitable(ctx: ApiContext, h: number): Waitable | undefined {
   const o = ctx.process.handles.lookup(h);
-  if (o?.type === HandleType.Thread || o?.type === HandleType.Event || o?.type === HandleType.Semaphore) return { type: o.type, value: o.value };
+  if (!o) return undefined;
+  const t = o.type;
+  if (t === HandleType.Thread || t === HandleType.Event || t === HandleType.Semaphore || t === HandleType.Mutex) return { type: t, value: o.value };
   return undefined;
 }
 
@@ -42,19 +46,25 @@ const toMs = (ms: number): number => (ms >>> 0 === INFINITE ? Infinity : ms >>> 
 /** Whether the object is signalled, without taking it. */
 function signalled(ctx: ApiContext, o: Waitable): boolean {
   if (o.type === HandleType.Thread) return ctx.process.threads.state(o.value) === ThreadState.Exited;
+  if (o.type === HandleType.Mutex) return mutexAvailable(ctx, o.value);
   return ctx.mem.i32(o.value) > 0;
 }
 
-/** Takes the object if signalled (resets an auto-reset event, decrements a semaphore). */
-function take(ctx: ApiContext, o: Waitable): boolean {
-  if (o.type === HandleType.Thread) return signalled(ctx, o);
-  return o.type === HandleType.Event ? tryEvent(ctx.mem, o.value) : trySemaphore(ctx.mem, o.value);
+/** Takes the object if signalled (resets an auto-reset event, decrements a semaphore, owns a
+ *  mutex). */
+function take(ctx: ApiContext, o: Waitable): MutexTake {
+  let ok: boolean;
+  if (o.type === HandleType.Mutex) return tryMutex(ctx, o.value);
+  if (o.type === HandleType.Thread) ok = signalled(ctx, o);
+  else ok = o.type === HandleType.Event ? tryEvent(ctx.mem, o.value) : trySemaphore(ctx.mem, o.value);
+  return ok ? MutexTake.Taken : MutexTake.Busy;
 }
 
 /** Gives back what take() took. */
 function untake(ctx: ApiContext, o: Waitable): void {
   if (o.type === HandleType.Event) setEvent(ctx.mem, o.value);
   else if (o.type === HandleType.Semaphore) releaseSemaphore(ctx.mem, o.value, 1);
+  else if (o.type === HandleType.Mutex) releaseMutex(ctx, o.value);
 }
 
 export function WaitForSingleObjectEx(ctx: ApiContext, h: number, ms: number, _alertable: number): number {
@@ -62,6 +72,10 @@ export function WaitForSingleObjectEx(ctx: ApiContext, h: number, ms: number, _a
   if (!o) return fail(ctx, ERROR_INVALID_HANDLE, WAIT_FAILED);
   const limit = toMs(ms);
   let ok: boolean;
+  if (o.type === HandleType.Mutex) {
+    const r = waitMutex(ctx, o.value, deadline(limit));
+    return r === MutexTake.Busy ? WAIT_TIMEOUT : r === MutexTake.Abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0;
+  }
   if (o.type === HandleType.Thread) ok = signalled(ctx, o) || ctx.process.threads.wait(o.value, limit);
   else if (o.type === HandleType.Event) ok = waitEvent(ctx.mem, o.value, deadline(limit));
   else ok = waitSemaphore(ctx.mem, o.value, deadline(limit));
@@ -87,20 +101,27 @@ export function WaitForMultipleObjectsEx(ctx: ApiContext, count: number, handles
     if (all) {
       if (objs.every((o) => signalled(ctx, o))) {
         const taken: Waitable[] = [];
+        let abandoned = false;
         for (const o of objs) {
-          if (!take(ctx, o)) break;
+          const r = take(ctx, o);
+          if (r === MutexTake.Busy) break;
+          abandoned ||= r === MutexTake.Abandoned;
           taken.push(o);
         }
-        if (taken.length === objs.length) return WAIT_OBJECT_0;
+        if (taken.length === objs.length) return abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0;
         for (const o of taken) untake(ctx, o);
       }
     } else {
-      for (let i = 0; i < objs.length; i++) if (take(ctx, objs[i]!)) return WAIT_OBJECT_0 + i;
+      for (let i = 0; i < objs.length; i++) {
+        const r = take(ctx, objs[i]!);
+        if (r !== MutexTake.Busy) return (r === MutexTake.Abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0) + i;
+      }
     }
     const left = end - performance.now();
     if (left <= 0) return WAIT_TIMEOUT;
     const step = Math.min(left, POLL_MS);
-    if (nap) napOn(ctx.mem, nap.value, step);
+    if (nap?.type === HandleType.Mutex) napOnMutex(ctx, nap.value, step);
+    else if (nap) napOn(ctx.mem, nap.value, step);
     else ctx.process.sleep(step);
   }
 }
