@@ -12,7 +12,9 @@ import { RelayFilterError, type TraceFormat } from './loader/relay.js';
 import { importsCommand } from './cli/imports.js';
 import { EXIT_INTERNAL_ERROR, LoaderError } from './loader/errors.js';
 import { WinProcess } from './loader/process.js';
-import { setBeforeExit } from './native/host.js';
+import { exitGroup, setBeforeExit } from './native/host.js';
+import { reportToStderr, threadBootData } from './host/threads.js';
+import type { ThreadBoot } from './loader/threads.js';
 import { commandLineArguments, setExitCode, stdio, type Stdio } from './host/process.js';
 import { isPeError, parsePe, type PeImage } from './pe/index.js';
 import { VERSION } from './version.js';
@@ -153,4 +155,21 @@ export function run(beforeExit?: () => void): void {
   setBeforeExit(beforeExit);
   setExitCode(main(commandLineArguments()));
   beforeExit?.();
+}
+
+/**
+ * The entry of a guest thread's Worker (host/threads.ts starts it): rebuilds the process's
+ * view from the boot data and runs the thread. Any failure is reported on fd 2 and ends the
+ * process, since nobody listens to a Worker's error events while guest threads block.
+ */
+export function threadMain(): void {
+  const boot = threadBootData() as ThreadBoot | undefined;
+  if (!boot) return;
+  try {
+    const entered = performance.timeOrigin + performance.now();
+    new WinProcess(boot.options, boot).runThread(boot, entered);
+  } catch (e) {
+    reportToStderr(`winrun: internal error in a thread: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    exitGroup(EXIT_INTERNAL_ERROR);
+  }
 }

@@ -9,6 +9,7 @@ import type { NativeFastPath } from '../native/engine.js';
 import type { DebugChannel, DebugChannels } from '../kernel/debug.js';
 import type { DllDirectories } from '../kernel/dlldirs.js';
 import type { HandleTable } from '../kernel/handles.js';
+import type { ThreadTable } from '../kernel/threads.js';
 import type { FileKernel } from '../kernel/files.js';
 import type { WindowSize } from '../kernel/console.js';
 import type { DosDrives } from '../kernel/paths.js';
@@ -226,4 +227,12 @@ export interface ProcessApi extends FileKernel {
   /** Nanoseconds since process start (monotonic): QueryPerformanceCounter's source. */
   perfCounterNs(): bigint;
   sleep(ms: number): void;
+  /** The process's thread objects (shared by every thread's realm). */
+  readonly threads: ThreadTable;
+  /** Starts guest `start(param)` on a new thread (CreateThread's validated arguments). */
+  createThread(start: number, param: number, stackSize: number, flags: number): { handle: number; tid: number } | { error: number };
+  /** ExitThread: DLL_THREAD_DETACH, then the thread ends with `code` (the main thread: the process). */
+  exitThread(code: number): void;
+  /** DisableThreadLibraryCalls: false for an unknown module or one with static TLS. */
+  disableThreadLibraryCalls(base: number): boolean;
 }

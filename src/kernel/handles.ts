@@ -21,8 +21,16 @@ export const enum HandleType {
   RegistryKey = 7,
   /** An access token: the value says which (kernel/security.ts). */
   Token = 8,
-  /** A semaphore: the value is the guest address of its { count, maximum } block. */
+  /** A semaphore: the value is the guest address of its { count, maximum, waiters } block. */
   Semaphore = 9,
+  /** A thread: the value is its slot in the process's ThreadTable (kernel/threads.ts). */
+  Thread = 10,
+  /** An event: the value is the guest address of its { signalled, manual reset, waiters }
+   *  block (kernel/waitable.ts). */
+  Event = 11,
+  /** A mutex: the value is the guest address of its { owner thread id, recursion, waiters }
+   *  block (dlls/kernel32/mutex.ts). */
+  Mutex = 12,
 }
 
 /** Slot flags. */

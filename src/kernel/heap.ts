@@ -6,7 +6,8 @@
  *     +0   magic u64            HEAP_MAGIC
  *     +8   top u64              next unused byte of the bump region
  *     +16  end u64              end of the heap's region
- *     +24  lock u32             bit 0 held (native paths: lock bts; contention → JS)
+ *     +24  lock u32             bit 0 held (native paths: lock bts, release by storing 0;
+ *                               contention → JS); bit 1: a JS thread sleeps on the word
  *     +28  flags u32            HeapCreate flags
  *     +32  medium u64           free list of medium blocks (> SMALL_MAX), first fit
  *     +40  large u64            list of large blocks (own mappings), for HeapDestroy
@@ -20,6 +21,7 @@
  * Small blocks have capacity (class + 1) * 16; medium blocks their rounded size; large blocks
  * live in their own allocation (region start: next link; payload at +32).
  */
+import { futexWait, futexWake } from '../native/futex.js';
 import { MEM_PRIVATE, PAGE_READWRITE, type AddressSpace } from '../native/memory.js';
 
 export const HEAP_MAGIC = 0x5041454852574e49n; // "INWRHEAP"
@@ -49,6 +51,14 @@ const LARGE_PAYLOAD = 32;
 /** Address space a growable heap reserves (pages are committed lazily by the kernel). */
 const DEFAULT_HEAP_SIZE = 1 << 30;
 const MAX_REQUEST = 0x7fffffff0;
+
+/** Lock attempts before a contending thread sleeps: the native paths hold the lock for a few
+ *  instructions. */
+const LOCK_SPINS = 200;
+/** A sleeper's longest nap: a native release stores 0 without waking anyone. */
+const LOCK_NAP_MS = 0.2;
+const LOCK_HELD = 1;
+const LOCK_SLEEPER = 2;
 
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
@@ -84,8 +94,37 @@ export class HeapManager {
     }
   }
 
+  /**
+   * Takes the heap's lock (HEAP_LOCK, the word the native fast paths take with `lock bts`),
+   * so that the JS slow path and the native paths of every thread exclude each other.
+   */
+  private lock(heap: number): Int32Array {
+    const w = this.mem.int32At(heap + HEAP_LOCK);
+    for (let i = 0; ; i++) {
+      if ((Atomics.or(w, 0, LOCK_HELD) & LOCK_HELD) === 0) return w;
+      if (i < LOCK_SPINS) continue;
+      const v = Atomics.or(w, 0, LOCK_SLEEPER) | LOCK_SLEEPER;
+      if (v & LOCK_HELD) futexWait(heap + HEAP_LOCK, v, LOCK_NAP_MS);
+    }
+  }
+
+  private unlock(heap: number, w: Int32Array): void {
+    if (Atomics.exchange(w, 0, 0) & LOCK_SLEEPER) futexWake(heap + HEAP_LOCK, 0x7fffffff);
+  }
+
+  private locked<T>(heap: number, f: () => T): T {
+    const w = this.lock(heap);
+    try {
+      return f();
+    } finally {
+      this.unlock(heap, w);
+    }
+  }
+
   destroy(heap: number): boolean {
     if (!this.isHeap(heap)) return false;
+    // The lock is never given back: the word goes with the heap's memory.
+    this.lock(heap);
     for (let r = this.mem.ptr(heap + LARGE); r !== 0; ) {
       const next = this.mem.ptr(r);
       this.mem.release(r);
@@ -127,6 +166,10 @@ export class HeapManager {
   /** Payload address, or 0 when the heap is exhausted or invalid. */
   alloc(heap: number, size: number, flags: number): number {
     if (!this.isHeap(heap) || !(size >= 0) || size > MAX_REQUEST) return 0;
+    return this.locked(heap, () => this.allocLocked(heap, size, flags));
+  }
+
+  private allocLocked(heap: number, size: number, flags: number): number {
     const m = this.mem;
     let p = 0;
     if (size >= LARGE_MIN) {
@@ -174,6 +217,11 @@ export class HeapManager {
   }
 
   free(heap: number, p: number): boolean {
+    if (!this.isHeap(heap)) return false;
+    return this.locked(heap, () => this.freeLocked(heap, p));
+  }
+
+  private freeLocked(heap: number, p: number): boolean {
     const b = this.block(heap, p);
     if (!b) return false;
     const m = this.mem;
@@ -203,6 +251,11 @@ export class HeapManager {
   }
 
   realloc(heap: number, p: number, size: number, flags: number): number {
+    if (!this.isHeap(heap)) return 0;
+    return this.locked(heap, () => this.reallocLocked(heap, p, size, flags));
+  }
+
+  private reallocLocked(heap: number, p: number, size: number, flags: number): number {
     const b = this.block(heap, p);
     if (!b || !(size >= 0) || size > MAX_REQUEST) return 0;
     const m = this.mem;
@@ -212,11 +265,11 @@ export class HeapManager {
       return p;
     }
     if (flags & HEAP_REALLOC_IN_PLACE_ONLY) return 0;
-    const q = this.alloc(heap, size, flags & HEAP_ZERO_MEMORY);
+    const q = this.allocLocked(heap, size, flags & HEAP_ZERO_MEMORY);
     if (q === 0) return 0;
     m.copy(q, p, Math.min(size, b.size));
     if (flags & HEAP_ZERO_MEMORY && size > b.size) m.fill(q + b.size, 0, size - b.size);
-    this.free(heap, p);
+    this.freeLocked(heap, p);
     return q;
   }
 
@@ -224,6 +277,10 @@ export class HeapManager {
   validate(heap: number, p: number): boolean {
     if (!this.isHeap(heap)) return false;
     if (p !== 0) return this.block(heap, p) !== undefined;
+    return this.locked(heap, () => this.validateLocked(heap));
+  }
+
+  private validateLocked(heap: number): boolean {
     const m = this.mem;
     const top = m.ptr(heap + TOP);
     const tag = this.tag(heap);

@@ -238,6 +238,8 @@ export function makeDispatcher(
   return (id) => {
     const rsp = tebDv.getUint32(rspOff, true) + tebDv.getUint32(rspOff + 4, true) * TWO32;
     const f = invokers[id] ?? (invokers[id] = build(id));
+    // Another thread may have changed the address space map since this thread's last call.
+    mem.sync();
     try {
       if (pending[0] !== 0) hooks.ctrlEvents();
       return f(id, rsp);

@@ -78,7 +78,7 @@ export interface LoaderHost {
 export type LoadResult = { handle: number } | { error: number };
 
 /** The name Windows gives a system DLL in PEB.Ldr and messages: KERNEL32.dll, msvcrt.dll. */
-function builtinDisplayName(name: string): string {
+export function builtinDisplayName(name: string): string {
   return name.replace(/^[a-z0-9]+/, (s) => (s === 'msvcrt' || s === 'ucrtbase' || s === 'ntdll' ? s : s.toUpperCase()));
 }
 
@@ -152,6 +152,27 @@ export class ModuleLoader {
   private tlsVector = 0;
   private tlsCapacity = 0;
   private tlsNext = 0;
+
+  /** Implicit-TLS indexes handed out so far (a new thread's vector needs that many slots). */
+  get tlsCount(): number {
+    return this.tlsNext;
+  }
+
+  /** A Worker thread's loader takes over the creator's modules (loader/threadmodules.ts). */
+  adopt(modules: readonly Module[], initOrder: readonly Module[], ldrData: number, tlsCount: number): void {
+    this.modules.push(...modules);
+    this.initOrder.push(...initOrder);
+    this.ldrData = ldrData;
+    this.tlsNext = tlsCount;
+    this.startup = false;
+    this.generation++;
+  }
+
+  /** This thread's implicit-TLS vector (a Worker builds its own: loader/threadmodules.ts). */
+  useTlsVector(vector: number, capacity: number): void {
+    this.tlsVector = vector;
+    this.tlsCapacity = capacity;
+  }
 
   constructor(
     private readonly host: LoaderHost,

@@ -29,13 +29,19 @@ import { exitGroup, gettid } from '../native/host.js';
 import { sharedBufferAddress } from '../native/ffi.js';
 import { ConsoleSignals, tcgets, tcsets, winsize } from '../native/console.js';
 import { dispatchCtrlEvents, initConsoleBlock } from '../dlls/kernel32/consolectrl.js';
-import { CONSOLE, CONSOLE_BLOCK, CONTEXT, SAVE_STACK, SIGNAL_STACK_SIZE, TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
-import { MEM_PRIVATE, PAGE_GUARD, PAGE_NOACCESS, PAGE_READWRITE, AddressSpace } from '../native/memory.js';
+import { CONSOLE, CONSOLE_BLOCK, CONTEXT, SAVE_STACK, TEB, WR } from '../native/layout.js';
+import { AddressSpace } from '../native/memory.js';
 import { FaultSignals } from '../native/faults.js';
 import { parsePeForLoading } from '../pe/index.js';
 import { normalizeDllName } from './apiset.js';
 import { protectImage } from './image.js';
-import { ModuleLoader } from './modules.js';
+import { builtinDisplayName, ModuleLoader } from './modules.js';
+import { allocateThreadBlock, dispatchEntries, dispatchRecords, enterSignalStack, STACK_SIZE_PARAM_IS_A_RESERVATION, type ThreadBlock, type ThreadBoot } from './threads.js';
+import { ThreadTable } from '../kernel/threads.js';
+import { adoptModules, createThreadTls, freeThreadTls, LDRP_DONT_CALL_FOR_THREADS, notifyThread, snapshotModules } from './threadmodules.js';
+import { LDR_DATA_TABLE_ENTRY as LDR } from './structures.js';
+import { HandleType } from '../kernel/handles.js';
+import { reportToStderr, startThreadWorker } from '../host/threads.js';
 import { createPeb, writeProcessParameters } from './peb.js';
 import { makeDispatcher, type DispatchEntry, type DispatchHooks } from './dispatch.js';
 import { RelayFilter, RelayTracer, type TraceFormat } from './relay.js';
@@ -44,8 +50,6 @@ import { EXIT_INTERNAL_ERROR, GuestUnwind, STATUS_PROCEDURE_NOT_FOUND } from './
 import { PEB } from './structures.js';
 
 const DLL_PROCESS_ATTACH = 1;
-/** The bottom of each guest stack: one page never accessible, then guard pages. */
-const STACK_GUARD = 0x4000;
 
 /** A JS → guest call in progress: the callee's argument block, and where an exception walk
  *  continues past it (a CONTEXT, else the export call that JS is running). */
@@ -79,11 +83,16 @@ export interface ProcessOptions {
 
 export class WinProcess implements ProcessApi {
 
-  readonly mem = new AddressSpace();
+  readonly mem: AddressSpace;
   readonly engine: Engine;
   readonly heaps: HeapManager;
-  readonly handles = new HandleTable();
-  readonly locks = new LockTable();
+  readonly handles: HandleTable;
+  readonly locks: LockTable;
+  readonly threads: ThreadTable;
+  /** The options a thread's Worker rebuilds this object from (no functions, no status fd). */
+  private readonly threadOptions: ThreadBoot['options'];
+  /** The program's SizeOfStackReserve: the default stack of new threads. */
+  private stackReserve = 0x100000;
   readonly watches = new DirectoryWatches(hostFs);
   private readonly createdHeaps = new Set<number>();
   readonly stdHandles: number[];
@@ -104,6 +113,11 @@ export class WinProcess implements ProcessApi {
   teb = 0;
   private varargsBase = 0;
   private exiting = false;
+  /** Runs on a Worker (not the process's main thread). */
+  private workerThread = false;
+  private threadDetached = false;
+  /** ExitThread's code while its unwind is on the way to runThread. */
+  private threadExitCode: number | undefined;
   private ctx!: ApiContext;
   /** The JS → guest calls in progress on this thread, innermost last. */
   private readonly guestCalls: GuestCall[] = [];
@@ -115,9 +129,11 @@ export class WinProcess implements ProcessApi {
   /** The guest stack's guard region (stack overflow detection) of the main thread. */
   private readonly stackGuard = { low: 0, high: 0 };
   readonly frames: GuestFrames;
-  /** frames.codeCache, valid for the loader generation it was filled in. */
+  /** frames.codeCache, valid for the loader generation and the count of image releases (by
+   *  any thread) it was filled in. */
   private readonly codeCache: CodeCache = { functions: new PcTable(), plans: new PcTable(), handlerData: new PcTable() };
   private codeCacheGeneration = -1;
+  private codeCacheReleases = -1;
   /** A CONTEXT being jumped to across JS → guest calls (0: none). */
   private pendingUnwind = 0;
   /** Thrown (one instance: no stack trace to capture each time) through the JS frames a
@@ -127,8 +143,14 @@ export class WinProcess implements ProcessApi {
   readonly debug: DebugChannels;
   private readonly relay: RelayTracer | undefined;
 
-  constructor(opts: ProcessOptions) {
-    this.engine = new Engine(this.mem);
+  constructor(opts: ProcessOptions, boot?: ThreadBoot) {
+    // A thread's Worker adopts the process's shared tables and runtime code (loader/threads.ts).
+    this.mem = new AddressSpace(boot?.regionMap);
+    this.handles = new HandleTable(boot?.handles);
+    this.locks = new LockTable(boot?.locks);
+    this.threads = new ThreadTable(boot?.threads);
+    this.threadOptions = { program: opts.program, args: opts.args, env: opts.env, debug: opts.debug, relayFilter: opts.relayFilter, prefix: opts.prefix };
+    this.engine = new Engine(this.mem, boot?.engine);
     this.frames = {
       calls: this.guestCalls,
       callGuestReturn: this.engine.callGuestReturn,
@@ -156,11 +178,13 @@ export class WinProcess implements ProcessApi {
       codeCache: () => {
         const c = this.codeCache;
         const gen = this.loader.generation;
-        if (gen !== this.codeCacheGeneration) {
+        const releases = this.mem.imageReleases();
+        if (gen !== this.codeCacheGeneration || releases !== this.codeCacheReleases) {
           c.functions.clear();
           c.plans.clear();
           c.handlerData.clear();
           this.codeCacheGeneration = gen;
+          this.codeCacheReleases = releases;
         }
         return c;
       },
@@ -183,7 +207,7 @@ export class WinProcess implements ProcessApi {
     this.programUnixPath = absolutePath(opts.program);
     this.imagePath = this.drives.toDos(this.programUnixPath);
     this.commandLineW = buildCommandLine([this.imagePath, ...opts.args]);
-    this.stdHandles = [0, 1, 2].map((fd) => this.handles.allocate(stdHandleType(fd), fd, { flags: HANDLE_BORROWED_FD | (fd === 0 ? HANDLE_CONSOLE_INPUT : 0), access: fd === 0 ? FILE_READ_DATA : FILE_WRITE_DATA, share: 7 }));
+    this.stdHandles = boot ? boot.stdHandles : [0, 1, 2].map((fd) => this.handles.allocate(stdHandleType(fd), fd, { flags: HANDLE_BORROWED_FD | (fd === 0 ? HANDLE_CONSOLE_INPUT : 0), access: fd === 0 ? FILE_READ_DATA : FILE_WRITE_DATA, share: 7 }));
     this.environment = guestEnvironment(hostEnv, hostUserName(), (unix) => this.drives.toDos(unix));
     const cps = codePagesFromEnvironment(this.environment);
     for (const p of cps.problems) this.debug.log('nls', 'err', 'process', p);
@@ -385,6 +409,8 @@ export class WinProcess implements ProcessApi {
       r = this.engine.callGuest(fn, rsp);
     } finally {
       this.guestCalls.pop();
+      // The guest may have synchronised with another thread that changed the address space.
+      mem.sync();
     }
     if (this.pendingUnwind !== 0) {
       if (unwindReturns) return 0n;
@@ -434,37 +460,123 @@ export class WinProcess implements ProcessApi {
     this.signals.installCtrl();
   }
 
-  /** Allocates the main thread's TEB + winrun block and its guest stack. */
+  /** Allocates the main thread's TEB + winrun block and its guest stack, and enters it. */
   private createMainThread(stackReserve: number): void {
-    const mem = this.mem;
-    const teb = mem.allocate(0, THREAD_BLOCK_SIZE, true, PAGE_READWRITE, MEM_PRIVATE);
-    this.teb = teb;
-    const size = Math.max(stackReserve, 0x100000);
-    const stack = mem.allocate(0, size, true, PAGE_READWRITE, MEM_PRIVATE);
-    const top = stack + size;
-    // The lowest page is never accessible; the guard pages above it raise
-    // EXCEPTION_STACK_OVERFLOW and then leave their room to the handlers.
-    mem.protect(stack, 0x1000, PAGE_NOACCESS);
-    mem.protect(stack + 0x1000, STACK_GUARD - 0x1000, PAGE_READWRITE | PAGE_GUARD);
-    this.stackGuard.low = stack + 0x1000;
-    this.stackGuard.high = stack + STACK_GUARD;
-    mem.setU64(teb + TEB.StackBase, top);
-    mem.setU64(teb + TEB.StackLimit, stack + STACK_GUARD);
-    mem.setU64(teb + TEB.DeallocationStack, stack);
-    mem.setU64(teb + TEB.Self, teb);
-    mem.setU64(teb + TEB.ProcessEnvironmentBlock, this.pebAddress);
-    const tid = gettid();
-    mem.setU64(teb + TEB.ClientIdUniqueProcess, hostPid());
-    mem.setU64(teb + TEB.ClientIdUniqueThread, tid);
-    mem.setU64(teb + WR.GuestRsp, top - 0x40);
-    mem.setU32(teb + WR.GuestMxcsr, 0x1f80); // Windows' initial MXCSR
-    mem.setU32(teb + WR.HostMxcsr, 0x1f80);
-    const dispatch = makeDispatcher(this.dispatch, mem, this.ctx, { teb, tid, stackLow: stack + STACK_GUARD, stackHigh: top }, this.dispatchHooks(), this.relay);
-    mem.setU64(teb + WR.Dispatch, this.engine.registerDispatcher(dispatch));
-    this.engine.enterThread(teb);
-    FaultSignals.altStack(mem, mem.allocate(0, SIGNAL_STACK_SIZE, true, PAGE_READWRITE, MEM_PRIVATE), teb + WR.Scratch);
-    this.faults ??= new FaultSignals(mem, this.consoleBlock);
+    const block = allocateThreadBlock(this.mem, stackReserve, this.pebAddress, hostPid(), gettid());
+    this.enterThread(block, gettid());
+    this.faults ??= new FaultSignals(this.mem, this.consoleBlock);
     this.faults.install();
+  }
+
+  /** Makes `block` this host thread's guest thread: GS, dispatcher, signal stack. */
+  private enterThread(block: ThreadBlock, tid: number): void {
+    const mem = this.mem;
+    const teb = block.teb;
+    this.teb = teb;
+    this.stackGuard.low = block.guardLow;
+    this.stackGuard.high = block.stackLow;
+    const dispatch = makeDispatcher(this.dispatch, mem, this.ctx, { teb, tid, stackLow: block.stackLow, stackHigh: block.stackHigh }, this.dispatchHooks(), this.relay);
+    mem.setU64(teb + WR.Dispatch, this.engine.registerDispatcher(dispatch));
+    mem.setU64(teb + WR.HostTid, gettid());
+    this.engine.enterThread(teb);
+    enterSignalStack(mem, block);
+  }
+
+  // ---- threads -----------------------------------------------------------------------------------
+  /** CreateThread: a new guest thread on its own Worker (loader/threads.ts). */
+  createThread(start: number, param: number, stackSize: number, flags: number): { handle: number; tid: number } | { error: number } {
+    const tid = this.threads.nextId(gettid());
+    const slot = this.threads.allocate(tid);
+    if (slot < 0) return { error: 8 /* ERROR_NOT_ENOUGH_MEMORY */ };
+    const reserve = flags & STACK_SIZE_PARAM_IS_A_RESERVATION && stackSize > 0 ? stackSize : Math.max(stackSize, this.stackReserve);
+    const block = allocateThreadBlock(this.mem, reserve, this.pebAddress, hostPid(), tid);
+    this.mem.setU64(block.teb + WR.FaultEntry, this.mem.u64(this.teb + WR.FaultEntry));
+    const handle = this.handles.allocate(HandleType.Thread, slot, { access: 0x1fffff /* THREAD_ALL_ACCESS */ });
+    if (handle === 0) {
+      this.threads.exited(slot, 0);
+      return { error: 4 /* ERROR_TOO_MANY_OPEN_FILES */ };
+    }
+    const boot: ThreadBoot = {
+      options: this.threadOptions,
+      handles: this.handles.buffer,
+      locks: this.locks.buffer,
+      threads: this.threads.buffer,
+      regionMap: this.mem.shared,
+      engine: this.engine.code(),
+      dispatch: dispatchRecords(this.dispatch),
+      dataExports: [...this.loader.dataExports],
+      modules: snapshotModules(this.loader),
+      stdHandles: this.stdHandles,
+      processHeap: this.processHeap,
+      pebAddress: this.pebAddress,
+      consoleBlock: this.consoleBlock,
+      block,
+      slot,
+      start,
+      param,
+      createdAt: performance.timeOrigin + performance.now(),
+    };
+    startThreadWorker(boot);
+    return { handle, tid };
+  }
+
+  /** In a thread's Worker: joins the process, runs the start routine, records its exit code. */
+  runThread(boot: ThreadBoot, entered = boot.createdAt): void {
+    this.ctx = this.makeContext();
+    this.processHeap = boot.processHeap;
+    this.pebAddress = boot.pebAddress;
+    this.consoleBlock = boot.consoleBlock;
+    this.dispatch.push(...dispatchEntries(boot.dispatch, builtinDisplayName));
+    for (const [k, v] of boot.dataExports) this.loader.dataExports.set(k, v);
+    adoptModules(this.loader, boot.modules);
+    this.workerThread = true;
+    this.enterThread(boot.block, this.threads.tid(boot.slot));
+    if (this.debug.on('thread', 'trace')) this.debug.log('thread', 'trace', 'thread', `started ${(performance.timeOrigin + performance.now() - boot.createdAt).toFixed(1)} ms after CreateThread (winrun loaded in the Worker after ${(entered - boot.createdAt).toFixed(1)} ms)`);
+    let code: number;
+    try {
+      createThreadTls(this.ctx, this.loader, this.processHeap);
+      notifyThread(this.ctx, this.loader, true);
+      code = Number(this.callGuest(boot.start, [boot.param]) & 0xffffffffn);
+      this.threadDetach();
+    } catch (e) {
+      if (e === this.unwindSignal && this.threadExitCode !== undefined) code = this.threadExitCode;
+      else {
+        reportToStderr(`winrun: thread ${this.threads.tid(boot.slot)} ended by ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        code = EXIT_INTERNAL_ERROR;
+      }
+    }
+    this.threads.exited(boot.slot, code);
+  }
+
+  /** DLL_THREAD_DETACH notifications, then this thread's TLS blocks go (once). */
+  private threadDetach(): void {
+    if (this.threadDetached) return;
+    this.threadDetached = true;
+    notifyThread(this.ctx, this.loader, false);
+    freeThreadTls(this.ctx, this.loader, this.processHeap);
+  }
+
+  /**
+   * ExitThread: detach notifications on this thread's stack, then a jump out of every guest
+   * frame to runThread (an unwind whose target lies above the whole stack). On the main thread
+   * the process ends with the code (deviation: Windows lets the other threads run on).
+   */
+  exitThread(code: number): void {
+    if (!this.workerThread) this.exit(code);
+    this.threadDetach();
+    this.threadExitCode = code >>> 0;
+    const target = this.teb + WR.ContextBuffer;
+    this.mem.fill(target, 0, CONTEXT.Size);
+    this.mem.setU64(target + CONTEXT.Rsp, this.mem.ptr(this.teb + TEB.StackBase));
+    this.pendingUnwind = target;
+    this.continueUnwind();
+  }
+
+  disableThreadLibraryCalls(base: number): boolean {
+    const m = this.loader.byBase(base);
+    if (!m || m.pe?.tls !== undefined) return false;
+    if (m.ldrEntry) this.mem.setU32(m.ldrEntry + LDR.Flags, this.mem.u32(m.ldrEntry + LDR.Flags) | LDRP_DONT_CALL_FOR_THREADS);
+    return true;
   }
 
   // ---- dispatcher --------------------------------------------------------------------------------
@@ -567,6 +679,7 @@ export class WinProcess implements ProcessApi {
   run(): never {
     const bytes = readFileBytes(this.programUnixPath);
     const pe = parsePeForLoading(bytes);
+    this.stackReserve = Number(pe.optionalHeader.SizeOfStackReserve);
     this.ctx = this.makeContext();
     this.createPeb();
     this.createMainThread(Number(pe.optionalHeader.SizeOfStackReserve));

@@ -411,6 +411,15 @@ export type Dispatcher = (id: number) => number | bigint;
 const DispatchProto = koffi.proto('uint64_t WinrunDispatch(int id)');
 const CallGuestProto = koffi.proto('uint64_t WinrunCallGuest(uint64_t fn, uint64_t rsp)');
 
+/** The addresses of the process's runtime code (plain data: it crosses to Workers). */
+export interface EngineCode {
+  readonly stubAddr: number;
+  readonly callGuestAddr: number;
+  readonly callGuestReturn: number;
+  readonly codeEnd: number;
+  readonly trampolineFunction: { readonly imageBase: number; readonly entry: number };
+}
+
 /** The process-wide runtime code (dispatch stub, call-guest trampoline). */
 export class Engine {
   readonly stubAddr: number;
@@ -424,7 +433,20 @@ export class Engine {
   readonly trampolineFunction: { readonly imageBase: number; readonly entry: number };
   private readonly callGuestFn: (fn: number, rsp: number) => number | bigint;
 
-  constructor(readonly mem: AddressSpace) {
+  constructor(
+    readonly mem: AddressSpace,
+    existing?: EngineCode,
+  ) {
+    if (existing) {
+      // A further thread's realm: the runtime code exists already (one copy per process).
+      this.stubAddr = existing.stubAddr;
+      this.callGuestAddr = existing.callGuestAddr;
+      this.callGuestReturn = existing.callGuestReturn;
+      this.codeEnd = existing.codeEnd;
+      this.trampolineFunction = existing.trampolineFunction;
+      this.callGuestFn = koffi.decode(this.callGuestAddr, CallGuestProto) as (fn: number, rsp: number) => number | bigint;
+      return;
+    }
     const a = new Asm();
     emitDispatchStub(a);
     a.align(16);
@@ -454,6 +476,11 @@ export class Engine {
     // A function bound once: koffi.call(pointer, proto, …) resolves the prototype on every call
     // (~180 ns here against ~40 ns for the bound function).
     this.callGuestFn = koffi.decode(this.callGuestAddr, CallGuestProto) as (fn: number, rsp: number) => number | bigint;
+  }
+
+  /** Where the runtime code lies, for another thread's Engine over the same code. */
+  code(): EngineCode {
+    return { stubAddr: this.stubAddr, callGuestAddr: this.callGuestAddr, callGuestReturn: this.callGuestReturn, codeEnd: this.codeEnd, trampolineFunction: this.trampolineFunction };
   }
 
   /** Whether `addr` is in winrun's own runtime code (the stub or the trampoline). */

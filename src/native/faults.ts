@@ -71,7 +71,7 @@ export function faultHandlerCode(block: number): { code: Uint8Array; handler: nu
   a.cmpMem(R.rbx, R.rbx, TEB.Self).jcc(5, host);
   // Threads Node starts after GS was set inherit it: the TEB must name this very thread.
   a.movImm32(R.rax, SYS_gettid).raw(0x0f, 0x05);
-  a.cmpMem(R.rax, R.rbx, TEB.ClientIdUniqueThread).jcc(5, host);
+  a.cmpMem(R.rax, R.rbx, WR.HostTid).jcc(5, host);
   a.raw(0x83, 0xbb, ...u32(WR.InGuest), 0x00); // cmp dword [rbx+InGuest], 0
   a.jcc(4, host);
   a.load(R.r15, R.rbx, WR.FaultEntry);

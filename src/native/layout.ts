@@ -64,6 +64,9 @@ export const WR = {
    *  export call is inside JS. The save area of the innermost one is at TEB + SAVE_STACK.Top +
    *  this value. */
   SaveDepth: WR_BLOCK + 0x70,
+  /** The Linux thread id of the host thread running this guest thread (the fault handler
+   *  compares it with gettid: threads Node starts inherit GS). Guest thread ids differ. */
+  HostTid: WR_BLOCK + 0x78,
   /** Scratch for the CRT's per-thread buffers (strerror, strtok …). */
   Scratch: WR_BLOCK + 0x100,
   ScratchSize: 0x400,

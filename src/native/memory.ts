@@ -5,6 +5,7 @@
  * region map first: a bad guest pointer is a GuestMemoryError, never a host crash.
  */
 import { koffi } from './ffi.js';
+import { MAX_RECORDS, RegionMap, RegionMapFull } from './regionmap.js';
 import { discardPages, mmapAnywhere, mmapAt, mmapFileAt, mmapReplace, mprotect, msync, munmap, NativeError, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE } from './host.js';
 
 export const PAGE_SIZE = 0x1000;
@@ -62,10 +63,6 @@ export interface Allocation {
   readonly size: number;
   readonly type: MemoryType;
   readonly allocationProtect: number;
-  /** Per page: 0 = reserved (not committed), else the PAGE_* protection. */
-  readonly pages: Uint16Array;
-  /** Per page: 1 when VirtualLock'ed (created on first lock). */
-  locked?: Uint8Array;
 }
 
 /** What a probe (IsBadReadPtr and friends) asks of a range. */
@@ -151,50 +148,128 @@ interface GuestWindow {
  * `koffi.view` ≤ 4 GiB that never starts at address 0), after `check` has validated the range.
  */
 export class AddressSpace {
-  private allocations: Allocation[] = [];
+  /** The allocation map, shared by every thread of the process (native/regionmap.ts). */
+  private readonly map: RegionMap;
+  /** The map's header words (the generation is word 1). */
+  private readonly header: Int32Array;
+  /** The map generation this thread's caches below were filled in. */
+  private seenGeneration = -1;
   /** Windows by index (address / 4 GiB; the user range has 32768): an array, since the
    *  stack and the images lie in different windows and accesses alternate between them. */
   private readonly windows: (GuestWindow | undefined)[] = new Array<GuestWindow | undefined>(Math.ceil(USER_SPACE_END / FOUR_GIB)).fill(undefined);
   private lastWindow: GuestWindow | undefined;
-  private last: Allocation | undefined;
-  /** Pages `check` found readable (writable) since the last change to any page's protection:
-   *  a direct-mapped cache of page numbers (-1: empty), so that repeated accesses to the same
+  /** The record `find` returned last, valid while the map's generation is lastGeneration. */
+  private lastIndex = -1;
+  private lastBase = 0;
+  private lastEnd = 0;
+  private lastGeneration = -1;
+  /** Pages `check` found readable (writable) since the last change to the map by any thread
+   *  that `sync` has seen: a direct-mapped cache of page numbers (-1: empty), so that repeated accesses to the same
    *  stack, thread-block and image pages are one comparison. */
   private readonly okRead = new Float64Array(64).fill(-1);
   private readonly okWrite = new Float64Array(64).fill(-1);
 
-  /** Any allocation or protection changed: pages known accessible are known no longer. */
-  private forgetAccess(): void {
-    this.okRead.fill(-1);
-    this.okWrite.fill(-1);
+  /** A new address space, or (in a thread's Worker) the process's, given its shared map. */
+  constructor(shared?: SharedArrayBuffer) {
+    this.map = new RegionMap(shared);
+    this.header = this.map.header;
   }
 
-  // ---- region map --------------------------------------------------------------------------
-  private find(addr: number): Allocation | undefined {
-    const l = this.last;
-    if (l && addr >= l.base && addr < l.base + l.size) return l;
-    const a = this.allocations;
-    let lo = 0;
-    let hi = a.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const x = a[mid]!;
-      if (addr < x.base) hi = mid - 1;
-      else if (addr >= x.base + x.size) lo = mid + 1;
-      else return (this.last = x);
+  /** The allocation map's buffer, for a new thread's AddressSpace. */
+  get shared(): SharedArrayBuffer {
+    return this.map.buffer;
+  }
+
+  /** Changes whenever a MEM_IMAGE allocation is released by any thread. */
+  imageReleases(): number {
+    return this.map.imageReleases();
+  }
+
+  /**
+   * Drops this thread's caches (accessible pages) when the map changed since they were filled,
+   * by any thread. The dispatcher calls this at every API call and callGuest after each JS →
+   * guest call, so that a change another thread made before the guest synchronised with it is
+   * seen; between those points the caches are trusted (a change racing with an access is a race
+   * in the guest on Windows too), which keeps `check`'s fast path free of shared-memory reads.
+   */
+  sync(): void {
+    const g = Atomics.load(this.header, 1);
+    if (g !== this.seenGeneration) {
+      this.seenGeneration = g;
+      this.okRead.fill(-1);
+      this.okWrite.fill(-1);
     }
-    return undefined;
   }
 
+  /** Takes the map's lock, with this thread's caches current. */
+  private enter(): RegionMap {
+    this.map.lock();
+    this.sync();
+    return this.map;
+  }
+
+  /** Releases the lock; a change made under it drops this thread's caches. */
+  private leave(): void {
+    this.sync();
+    this.map.unlock();
+  }
+
+  // ---- region map (under the lock) ---------------------------------------------------------
+  /** The record holding addr, or −1. */
+  private find(addr: number): number {
+    const g = Atomics.load(this.header, 1);
+    if (this.lastGeneration === g && addr >= this.lastBase && addr < this.lastEnd) return this.lastIndex;
+    const m = this.map;
+    const i = m.find(addr);
+    if (i >= 0) {
+      this.lastIndex = i;
+      this.lastBase = m.base(i);
+      this.lastEnd = this.lastBase + m.size(i);
+      this.lastGeneration = g;
+    }
+    return i;
+  }
+
+  /** Sets pages [from, to) of record i to `state` in the map (before the host change, so that
+   *  a full map leaves both unchanged). */
+  private setPages(i: number, from: number, to: number, state: number): void {
+    try {
+      this.map.setPages(i, from, to, state);
+    } catch (e) {
+      if (e instanceof RegionMapFull) throw new AddressSpaceError(ERROR_NOT_ENOUGH_MEMORY, e.message);
+      throw e;
+    }
+  }
+
+  private describe(i: number): Allocation {
+    const m = this.map;
+    return { base: m.base(i), size: m.size(i), type: m.type(i) as MemoryType, allocationProtect: m.allocationProtect(i) };
+  }
+
+  /** The allocation holding addr (a copy of its record), or undefined. */
   allocationAt(addr: number): Allocation | undefined {
-    return this.find(addr);
+    this.enter();
+    try {
+      const i = this.find(addr);
+      return i < 0 ? undefined : this.describe(i);
+    } finally {
+      this.leave();
+    }
   }
 
-  private insert(a: Allocation): void {
-    this.forgetAccess();
-    let i = 0;
-    while (i < this.allocations.length && this.allocations[i]!.base < a.base) i++;
-    this.allocations.splice(i, 0, a);
+  /** Whether every page of [addr, addr+size) is committed, in one allocation. */
+  committed(addr: number, size: number): boolean {
+    const m = this.enter();
+    try {
+      const i = this.find(addr);
+      if (i < 0) return false;
+      const base = m.base(i);
+      if (addr + size > base + m.size(i)) return false;
+      for (let p = alignDown(addr, PAGE_SIZE); p < addr + size; p += PAGE_SIZE) if (m.page(i, (p - base) / PAGE_SIZE) === 0) return false;
+      return true;
+    } finally {
+      this.leave();
+    }
   }
 
   /**
@@ -208,29 +283,33 @@ export class AddressSpace {
     // [addr, addr+size).
     const len = addr !== 0 ? alignUp(addr + size, PAGE_SIZE) - alignDown(addr, ALLOCATION_GRANULARITY) : alignUp(size, PAGE_SIZE);
     const prot = commit ? hostProt(protect) : PROT_NONE;
-    let base: number;
+    const m = this.enter();
     try {
-      if (addr !== 0) {
-        base = mmapAt(alignDown(addr, ALLOCATION_GRANULARITY), len, prot);
-      } else {
-        // Over-allocate, then trim to 64 KiB alignment.
-        const raw = mmapAnywhere(len + ALLOCATION_GRANULARITY, prot);
-        base = alignUp(raw, ALLOCATION_GRANULARITY);
-        if (base > raw) munmap(raw, base - raw);
-        const tail = raw + len + ALLOCATION_GRANULARITY - (base + len);
-        if (tail > 0) munmap(base + len, tail);
+      if (m.count >= MAX_RECORDS) throw new AddressSpaceError(ERROR_NOT_ENOUGH_MEMORY, `cannot reserve ${len} bytes: winrun's region map holds at most ${MAX_RECORDS} allocations`);
+      let base: number;
+      try {
+        if (addr !== 0) {
+          base = mmapAt(alignDown(addr, ALLOCATION_GRANULARITY), len, prot);
+        } else {
+          // Over-allocate, then trim to 64 KiB alignment.
+          const raw = mmapAnywhere(len + ALLOCATION_GRANULARITY, prot);
+          base = alignUp(raw, ALLOCATION_GRANULARITY);
+          if (base > raw) munmap(raw, base - raw);
+          const tail = raw + len + ALLOCATION_GRANULARITY - (base + len);
+          if (tail > 0) munmap(base + len, tail);
+        }
+      } catch (e) {
+        if (e instanceof NativeError) {
+          throw new AddressSpaceError(addr !== 0 ? ERROR_INVALID_ADDRESS : ERROR_NOT_ENOUGH_MEMORY, `cannot reserve ${len} bytes${addr ? ` at 0x${addr.toString(16)}` : ''}: ${e.message}`);
+        }
+        throw e;
       }
-    } catch (e) {
-      if (e instanceof NativeError) {
-        throw new AddressSpaceError(addr !== 0 ? ERROR_INVALID_ADDRESS : ERROR_NOT_ENOUGH_MEMORY, `cannot reserve ${len} bytes${addr ? ` at 0x${addr.toString(16)}` : ''}: ${e.message}`);
-      }
-      throw e;
+      // An image reports the protection its section was created with, as Windows does.
+      m.insert(base, len, type, type === MEM_IMAGE ? PAGE_EXECUTE_WRITECOPY : protect, commit ? protect : 0);
+      return base;
+    } finally {
+      this.leave();
     }
-    const pages = new Uint16Array(len / PAGE_SIZE);
-    if (commit) pages.fill(protect);
-    // An image reports the protection its section was created with, as Windows does.
-    this.insert({ base, size: len, type, allocationProtect: type === MEM_IMAGE ? PAGE_EXECUTE_WRITECOPY : protect, pages });
-    return base;
   }
 
   /**
@@ -239,97 +318,131 @@ export class AddressSpace {
    * MEM_MAPPED allocation that `release` unmaps.
    */
   mapFile(addr: number, size: number, protect: number, fd: number, offset: number, shared: boolean): number {
-    const base = this.allocate(addr, size, false, protect, MEM_MAPPED);
-    const a = this.find(base)!;
+    const m = this.enter();
     try {
-      mmapFileAt(base, a.size, hostProt(protect), fd, offset, shared);
-    } catch (e) {
-      this.release(base);
-      if (e instanceof NativeError) throw new AddressSpaceError(ERROR_NOT_ENOUGH_MEMORY, `cannot map the file view: ${e.message}`);
-      throw e;
+      const base = this.allocate(addr, size, false, protect, MEM_MAPPED);
+      const i = this.find(base);
+      try {
+        mmapFileAt(base, m.size(i), hostProt(protect), fd, offset, shared);
+      } catch (e) {
+        this.release(base);
+        if (e instanceof NativeError) throw new AddressSpaceError(ERROR_NOT_ENOUGH_MEMORY, `cannot map the file view: ${e.message}`);
+        throw e;
+      }
+      this.setPages(i, 0, m.size(i) / PAGE_SIZE, protect);
+      return base;
+    } finally {
+      this.leave();
     }
-    a.pages.fill(protect);
-    return base;
   }
 
   /** FlushViewOfFile: writes the pages of [addr, addr+size) of a view back to the file. */
   flushView(addr: number, size: number): boolean {
-    const a = this.find(addr);
+    const a = this.allocationAt(addr);
     if (!a || a.type !== MEM_MAPPED) return false;
     const start = alignDown(addr, PAGE_SIZE);
     const end = size === 0 ? a.base + a.size : Math.min(alignUp(addr + size, PAGE_SIZE), a.base + a.size);
     return msync(start, end - start);
   }
 
+  /** The record holding [addr, addr+size) whole, else an AddressSpaceError. */
+  private within(addr: number, size: number, what: string): number {
+    const i = this.find(addr);
+    if (i < 0 || addr + size > this.map.base(i) + this.map.size(i)) throw new AddressSpaceError(ERROR_INVALID_ADDRESS, `0x${addr.toString(16)} is not ${what}`);
+    return i;
+  }
+
   /** Commits pages inside an existing allocation (VirtualAlloc MEM_COMMIT). */
   commit(addr: number, size: number, protect: number): void {
-    this.forgetAccess();
     if (!isValidProtection(protect)) throw new AddressSpaceError(ERROR_INVALID_PARAMETER, `invalid protection 0x${protect.toString(16)}`);
-    const a = this.find(addr);
-    if (!a || addr + size > a.base + a.size) throw new AddressSpaceError(ERROR_INVALID_ADDRESS, `0x${addr.toString(16)} is not reserved`);
-    const start = alignDown(addr, PAGE_SIZE);
-    const end = alignUp(addr + size, PAGE_SIZE);
-    mprotect(start, end - start, hostProt(protect));
-    a.pages.fill(protect, (start - a.base) / PAGE_SIZE, (end - a.base) / PAGE_SIZE);
+    const m = this.enter();
+    try {
+      const i = this.within(addr, size, 'reserved');
+      const start = alignDown(addr, PAGE_SIZE);
+      const end = alignUp(addr + size, PAGE_SIZE);
+      this.setPages(i, (start - m.base(i)) / PAGE_SIZE, (end - m.base(i)) / PAGE_SIZE, protect);
+      mprotect(start, end - start, hostProt(protect));
+    } finally {
+      this.leave();
+    }
   }
 
   decommit(addr: number, size: number): void {
-    this.forgetAccess();
-    const a = this.find(addr);
-    if (!a || addr + size > a.base + a.size) throw new AddressSpaceError(ERROR_INVALID_ADDRESS, `0x${addr.toString(16)} is not reserved`);
-    const start = alignDown(addr, PAGE_SIZE);
-    const end = alignUp(addr + size, PAGE_SIZE);
-    mmapReplace(start, end - start, PROT_NONE);
-    discardPages(start, end - start);
-    a.pages.fill(0, (start - a.base) / PAGE_SIZE, (end - a.base) / PAGE_SIZE);
-    a.locked?.fill(0, (start - a.base) / PAGE_SIZE, (end - a.base) / PAGE_SIZE);
+    const m = this.enter();
+    try {
+      const i = this.within(addr, size, 'reserved');
+      const start = alignDown(addr, PAGE_SIZE);
+      const end = alignUp(addr + size, PAGE_SIZE);
+      const from = (start - m.base(i)) / PAGE_SIZE;
+      const to = (end - m.base(i)) / PAGE_SIZE;
+      this.setPages(i, from, to, 0);
+      m.setLockedPages(i, from, to, false);
+      mmapReplace(start, end - start, PROT_NONE);
+      discardPages(start, end - start);
+    } finally {
+      this.leave();
+    }
   }
 
   release(base: number): void {
-    this.forgetAccess();
-    const a = this.find(base);
-    if (!a || a.base !== base) throw new AddressSpaceError(ERROR_INVALID_ADDRESS, `0x${base.toString(16)} is not the base of an allocation`);
-    munmap(a.base, a.size);
-    this.allocations.splice(this.allocations.indexOf(a), 1);
-    if (this.last === a) this.last = undefined;
+    const m = this.enter();
+    try {
+      const i = this.find(base);
+      if (i < 0 || m.base(i) !== base) throw new AddressSpaceError(ERROR_INVALID_ADDRESS, `0x${base.toString(16)} is not the base of an allocation`);
+      // Unmapped under the lock: no other thread can map the range before the record goes.
+      munmap(base, m.size(i));
+      m.remove(i);
+    } finally {
+      this.leave();
+    }
   }
 
   /** Changes the protection of committed pages; returns the old protection of the first. */
   protect(addr: number, size: number, protect: number): number {
-    this.forgetAccess();
     if (!isValidProtection(protect)) throw new AddressSpaceError(ERROR_INVALID_PARAMETER, `invalid protection 0x${protect.toString(16)}`);
-    const a = this.find(addr);
-    const start = alignDown(addr, PAGE_SIZE);
-    const end = alignUp(addr + Math.max(size, 1), PAGE_SIZE);
-    if (!a || end > a.base + a.size) throw new AddressSpaceError(ERROR_INVALID_ADDRESS, `0x${addr.toString(16)} is not allocated`);
-    const first = (start - a.base) / PAGE_SIZE;
-    const last = (end - a.base) / PAGE_SIZE;
-    for (let i = first; i < last; i++) if (a.pages[i] === 0) throw new AddressSpaceError(ERROR_INVALID_ADDRESS, 'pages are not committed');
-    const old = a.pages[first]!;
-    mprotect(start, end - start, hostProt(protect));
-    a.pages.fill(protect, first, last);
-    return old;
+    const m = this.enter();
+    try {
+      const start = alignDown(addr, PAGE_SIZE);
+      const end = alignUp(addr + Math.max(size, 1), PAGE_SIZE);
+      const i = this.find(addr);
+      if (i < 0 || end > m.base(i) + m.size(i)) throw new AddressSpaceError(ERROR_INVALID_ADDRESS, `0x${addr.toString(16)} is not allocated`);
+      const first = (start - m.base(i)) / PAGE_SIZE;
+      const last = (end - m.base(i)) / PAGE_SIZE;
+      for (let p = first; p < last; p++) if (m.page(i, p) === 0) throw new AddressSpaceError(ERROR_INVALID_ADDRESS, 'pages are not committed');
+      const old = m.page(i, first);
+      this.setPages(i, first, last, protect);
+      mprotect(start, end - start, hostProt(protect));
+      return old;
+    } finally {
+      this.leave();
+    }
   }
 
   /** VirtualQuery: the run of pages with the same state from `addr`. */
   query(addr: number): RegionInfo {
     const page = alignDown(addr, PAGE_SIZE);
-    const a = this.find(addr);
-    if (!a) {
-      // A free region: up to the next allocation.
-      const next = this.allocations.find((x) => x.base > page);
-      const prev = [...this.allocations].reverse().find((x) => x.base + x.size <= page);
-      const start = prev ? prev.base + prev.size : 0;
-      return { baseAddress: page, allocationBase: 0, allocationProtect: 0, regionSize: (next ? next.base : USER_SPACE_END) - Math.max(page, start), state: MEM_FREE, protect: PAGE_NOACCESS, type: 0 };
+    const m = this.enter();
+    try {
+      const i = this.find(addr);
+      if (i < 0) {
+        // A free region: from the end of the allocation below up to the next one.
+        const next = m.firstAbove(page);
+        const start = next > 0 ? m.base(next - 1) + m.size(next - 1) : 0;
+        return { baseAddress: page, allocationBase: 0, allocationProtect: 0, regionSize: (next < m.count ? m.base(next) : USER_SPACE_END) - Math.max(page, start), state: MEM_FREE, protect: PAGE_NOACCESS, type: 0 };
+      }
+      const base = m.base(i);
+      const pages = m.size(i) / PAGE_SIZE;
+      let k = (page - base) / PAGE_SIZE;
+      const p = m.page(i, k);
+      let n = 0;
+      while (k < pages && m.page(i, k) === p) {
+        k++;
+        n++;
+      }
+      return { baseAddress: page, allocationBase: base, allocationProtect: m.allocationProtect(i), regionSize: n * PAGE_SIZE, state: p === 0 ? MEM_RESERVE : MEM_COMMIT, protect: p, type: m.type(i) };
+    } finally {
+      this.leave();
     }
-    let i = (page - a.base) / PAGE_SIZE;
-    const p = a.pages[i]!;
-    let n = 0;
-    while (i < a.pages.length && a.pages[i] === p) {
-      i++;
-      n++;
-    }
-    return { baseAddress: page, allocationBase: a.base, allocationProtect: a.allocationProtect, regionSize: n * PAGE_SIZE, state: p === 0 ? MEM_RESERVE : MEM_COMMIT, protect: p, type: a.type };
   }
 
   /**
@@ -340,16 +453,31 @@ export class AddressSpace {
   accessible(addr: number, len: number, access: Access): boolean {
     if (len <= 0) return true;
     if (!Number.isSafeInteger(addr) || addr < USER_SPACE_START || addr + len > USER_SPACE_END) return false;
-    let p = alignDown(addr, PAGE_SIZE);
-    const end = addr + len;
-    while (p < end) {
-      const a = this.find(p);
-      if (!a) return false;
-      const stop = Math.min(end, a.base + a.size);
-      for (let i = (p - a.base) / PAGE_SIZE; a.base + i * PAGE_SIZE < stop; i++) if (!cpuAllows(a.pages[i]!, access)) return false;
-      p = a.base + a.size;
+    // Within one page that `check` found readable (writable) since the map last changed.
+    const page = Math.floor(addr / PAGE_SIZE);
+    const single = addr + len <= (page + 1) * PAGE_SIZE;
+    if (single && access !== 'execute' && (access === 'write' ? this.okWrite : this.okRead)[page & 63] === page) return true;
+    const m = this.enter();
+    try {
+      let p = alignDown(addr, PAGE_SIZE);
+      const end = addr + len;
+      while (p < end) {
+        const i = this.find(p);
+        if (i < 0) return false;
+        const base = m.base(i);
+        const stop = Math.min(end, base + m.size(i));
+        for (let k = (p - base) / PAGE_SIZE; base + k * PAGE_SIZE < stop; k++) if (!cpuAllows(m.page(i, k), access)) return false;
+        if (single) {
+          const state = m.page(i, (p - base) / PAGE_SIZE);
+          if (readable(state)) this.okRead[page & 63] = page;
+          if (writable(state)) this.okWrite[page & 63] = page;
+        }
+        p = base + m.size(i);
+      }
+      return true;
+    } finally {
+      this.leave();
     }
-    return true;
   }
 
   /**
@@ -359,39 +487,52 @@ export class AddressSpace {
    * Windows does). Pages are not pinned on the host: Linux keeps them resident enough.
    */
   setLocked(addr: number, size: number, lock: boolean): 'ok' | 'range' | 'uncommitted' | 'not-locked' {
-    const a = this.find(addr);
-    const start = alignDown(addr, PAGE_SIZE);
-    const end = alignUp(addr + Math.max(size, 1), PAGE_SIZE);
-    if (!a || end > a.base + a.size) return 'range';
-    const first = (start - a.base) / PAGE_SIZE;
-    const last = (end - a.base) / PAGE_SIZE;
-    if (lock) {
-      for (let i = first; i < last; i++) if (a.pages[i] === 0) return 'uncommitted';
-      (a.locked ??= new Uint8Array(a.pages.length)).fill(1, first, last);
-      return 'ok';
+    const m = this.enter();
+    try {
+      const i = this.find(addr);
+      const start = alignDown(addr, PAGE_SIZE);
+      const end = alignUp(addr + Math.max(size, 1), PAGE_SIZE);
+      if (i < 0 || end > m.base(i) + m.size(i)) return 'range';
+      const first = (start - m.base(i)) / PAGE_SIZE;
+      const last = (end - m.base(i)) / PAGE_SIZE;
+      if (lock) {
+        for (let k = first; k < last; k++) if (m.page(i, k) === 0) return 'uncommitted';
+        try {
+          m.setLockedPages(i, first, last, true);
+        } catch (e) {
+          if (e instanceof RegionMapFull) throw new AddressSpaceError(ERROR_NOT_ENOUGH_MEMORY, e.message);
+          throw e;
+        }
+        return 'ok';
+      }
+      let all = true;
+      for (let k = first; k < last; k++) if (!m.isLocked(i, k)) all = false;
+      m.setLockedPages(i, first, last, false);
+      return all ? 'ok' : 'not-locked';
+    } finally {
+      this.leave();
     }
-    let all = true;
-    for (let i = first; i < last; i++) {
-      if (a.locked?.[i] !== 1) all = false;
-      else a.locked[i] = 0;
-    }
-    return all ? 'ok' : 'not-locked';
   }
 
   /**
    * A guard page was touched: lifts PAGE_GUARD from the page holding `addr` (restoring its
-   * protection on the host) and returns true; false when that page had no guard.
+   * protection on the host) and returns true; false when that page had no guard (or another
+   * thread lifted it first: Windows raises the guard exception once).
    */
   liftGuard(addr: number): boolean {
-    this.forgetAccess();
-    const a = this.find(addr);
-    if (!a) return false;
-    const i = Math.floor((addr - a.base) / PAGE_SIZE);
-    const p = a.pages[i]!;
-    if ((p & PAGE_GUARD) === 0) return false;
-    a.pages[i] = p & ~PAGE_GUARD;
-    mprotect(a.base + i * PAGE_SIZE, PAGE_SIZE, hostProt(a.pages[i]!));
-    return true;
+    const m = this.enter();
+    try {
+      const i = this.find(addr);
+      if (i < 0) return false;
+      const k = Math.floor((addr - m.base(i)) / PAGE_SIZE);
+      const p = m.page(i, k);
+      if ((p & PAGE_GUARD) === 0) return false;
+      this.setPages(i, k, k + 1, p & ~PAGE_GUARD);
+      mprotect(m.base(i) + k * PAGE_SIZE, PAGE_SIZE, hostProt(p & ~PAGE_GUARD));
+      return true;
+    } finally {
+      this.leave();
+    }
   }
 
   // ---- access from JS ----------------------------------------------------------------------
@@ -400,17 +541,29 @@ export class AddressSpace {
     const page = Math.floor(addr / PAGE_SIZE);
     const ok = write ? this.okWrite : this.okRead;
     if (ok[page & 63] === page && len >= 0 && addr + len <= (page + 1) * PAGE_SIZE && Number.isSafeInteger(addr)) return;
-    const a = this.find(addr);
-    if (!a || !(len >= 0) || addr + len > a.base + a.size || !Number.isSafeInteger(addr)) throw new GuestMemoryError(addr, len, write);
-    const first = Math.floor((addr - a.base) / PAGE_SIZE);
-    const last = Math.floor((addr + Math.max(len, 1) - 1 - a.base) / PAGE_SIZE);
-    for (let i = first; i <= last; i++) {
-      const p = a.pages[i]!;
-      if (write ? !writable(p) : !readable(p)) throw new GuestMemoryError(addr, len, write);
-    }
-    if (first === last) {
-      ok[page & 63] = page;
-      if (write) this.okRead[page & 63] = page;
+    this.checkSlow(addr, len, write);
+  }
+
+  private checkSlow(addr: number, len: number, write: boolean): void {
+    const m = this.enter();
+    try {
+      const i = this.find(addr);
+      if (i < 0 || !(len >= 0) || !Number.isSafeInteger(addr)) throw new GuestMemoryError(addr, len, write);
+      const base = m.base(i);
+      if (addr + len > base + m.size(i)) throw new GuestMemoryError(addr, len, write);
+      const first = Math.floor((addr - base) / PAGE_SIZE);
+      const last = Math.floor((addr + Math.max(len, 1) - 1 - base) / PAGE_SIZE);
+      for (let k = first; k <= last; k++) {
+        const p = m.page(i, k);
+        if (write ? !writable(p) : !readable(p)) throw new GuestMemoryError(addr, len, write);
+      }
+      if (first === last) {
+        const page = Math.floor(addr / PAGE_SIZE);
+        (write ? this.okWrite : this.okRead)[page & 63] = page;
+        if (write) this.okRead[page & 63] = page;
+      }
+    } finally {
+      this.leave();
     }
   }
 

@@ -1,6 +1,7 @@
 /** KERNEL32.dll: the whole surface as data (STYLE.md 1). */
 import type { DllTable } from '../types.js';
 import * as collation from './collation.js';
+import * as cv from './condvar.js';
 import * as con from './console.js';
 import * as ctrl from './consolectrl.js';
 import * as cin from './consoleinput.js';
@@ -14,6 +15,7 @@ import * as format from './format.js';
 import * as glob from './globalalloc.js';
 import * as heap from './heapapi.js';
 import * as bad from './isbadptr.js';
+import * as once from './initonce.js';
 import * as lcmap from './lcmap.js';
 import * as lib from './libloaderapi.js';
 import * as local from './localalloc.js';
@@ -21,9 +23,11 @@ import * as locale from './locale.js';
 import * as lstr from './lstr.js';
 import * as mem from './memoryapi.js';
 import * as memstat from './memstatus.js';
+import * as mutex from './mutex.js';
 import * as path from './pathapi.js';
 import * as proc from './processthreadsapi.js';
 import * as res from './resources.js';
+import * as srw from './srwlock.js';
 import * as strings from './stringapiset.js';
 import * as sync from './synchapi.js';
 import * as sys from './sysinfoapi.js';
@@ -33,18 +37,36 @@ import * as penv from './processenv.js';
 import * as pinfo from './processinfo.js';
 import * as cpu from './processors.js';
 import * as tz from './timezoneapi.js';
+import * as waddr from './waitaddress.js';
 import { KERNEL32_EXCEPTION_EXPORTS } from '../ntdll/excexports.js';
+import * as event from './event.js';
 import * as sema from './semaphore.js';
+import * as wait from './wait.js';
+import * as thread from './thread.js';
 
 export const kernel32: DllTable = {
   name: 'kernel32.dll',
   exports: [
     ...KERNEL32_EXCEPTION_EXPORTS,
+    { name: 'CreateEventA', args: ['ptr', 'bool', 'bool', 'str'], ret: 'handle', impl: event.CreateEventA },
+    { name: 'CreateEventExA', args: ['ptr', 'str', 'u32', 'u32'], ret: 'handle', impl: event.CreateEventExA },
+    { name: 'CreateEventExW', args: ['ptr', 'wstr', 'u32', 'u32'], ret: 'handle', impl: event.CreateEventExW },
+    { name: 'CreateEventW', args: ['ptr', 'bool', 'bool', 'wstr'], ret: 'handle', impl: event.CreateEventW },
     { name: 'CreateSemaphoreExW', args: ['ptr', 'i32', 'i32', 'wstr', 'u32', 'u32'], ret: 'handle', impl: sema.CreateSemaphoreExW },
     { name: 'CreateSemaphoreW', args: ['ptr', 'i32', 'i32', 'wstr'], ret: 'handle', impl: sema.CreateSemaphoreW },
+    { name: 'CreateThread', args: ['ptr', 'u64', 'ptr', 'ptr', 'u32', 'ptr'], ret: 'handle', impl: thread.CreateThread },
+    { name: 'GetExitCodeThread', args: ['handle', 'ptr'], ret: 'bool', impl: thread.GetExitCodeThread },
+    { name: 'GetThreadId', args: ['handle'], ret: 'u32', impl: thread.GetThreadId },
+    { name: 'PulseEvent', args: ['handle'], ret: 'bool', impl: event.PulseEvent },
     { name: 'ReleaseSemaphore', args: ['handle', 'i32', 'ptr'], ret: 'bool', impl: sema.ReleaseSemaphore },
-    { name: 'WaitForSingleObject', args: ['handle', 'u32'], ret: 'u32', impl: sema.WaitForSingleObject },
-    { name: 'WaitForSingleObjectEx', args: ['handle', 'u32', 'bool'], ret: 'u32', impl: sema.WaitForSingleObjectEx },
+    { name: 'ResetEvent', args: ['handle'], ret: 'bool', impl: event.ResetEvent },
+    { name: 'SetEvent', args: ['handle'], ret: 'bool', impl: event.SetEvent },
+    { name: 'WaitForMultipleObjects', args: ['u32', 'ptr', 'bool', 'u32'], ret: 'u32', impl: wait.WaitForMultipleObjects },
+    { name: 'WaitForMultipleObjectsEx', args: ['u32', 'ptr', 'bool', 'u32', 'bool'], ret: 'u32', impl: wait.WaitForMultipleObjectsEx },
+    { name: 'WaitForSingleObject', args: ['handle', 'u32'], ret: 'u32', impl: wait.WaitForSingleObject },
+    { name: 'WaitForSingleObjectEx', args: ['handle', 'u32', 'bool'], ret: 'u32', impl: wait.WaitForSingleObjectEx },
+    { name: 'AcquireSRWLockExclusive', args: ['ptr'], ret: 'void', impl: srw.AcquireSRWLockExclusive },
+    { name: 'AcquireSRWLockShared', args: ['ptr'], ret: 'void', impl: srw.AcquireSRWLockShared },
     { name: 'AddDllDirectory', args: ['ptr'], ret: 'ptr', impl: lib.AddDllDirectory },
     { name: 'CloseHandle', args: ['handle'], ret: 'bool', impl: file.CloseHandle },
     { name: 'CompareFileTime', args: ['ptr', 'ptr'], ret: 'i32', impl: tz.CompareFileTime },
@@ -52,6 +74,10 @@ export const kernel32: DllTable = {
     { name: 'CompareStringEx', args: ['wstr', 'u32', 'ptr', 'i32', 'ptr', 'i32', 'ptr', 'ptr', 'u64'], ret: 'i32', impl: (ctx, n: number, f: number, a: number, na: number, b: number, nb: number, v: number, r: number, l: bigint) => collation.CompareStringEx(ctx, n, f, a, na, b, nb, v, r, Number(l !== 0n)) },
     { name: 'CompareStringOrdinal', args: ['ptr', 'i32', 'ptr', 'i32', 'bool'], ret: 'i32', impl: collation.CompareStringOrdinal },
     { name: 'CompareStringW', args: ['u32', 'u32', 'ptr', 'i32', 'ptr', 'i32'], ret: 'i32', impl: collation.CompareStringW },
+    { name: 'CreateMutexA', args: ['ptr', 'bool', 'str'], ret: 'handle', impl: mutex.CreateMutexA },
+    { name: 'CreateMutexExA', args: ['ptr', 'str', 'u32', 'u32'], ret: 'handle', impl: mutex.CreateMutexExA },
+    { name: 'CreateMutexExW', args: ['ptr', 'wstr', 'u32', 'u32'], ret: 'handle', impl: mutex.CreateMutexExW },
+    { name: 'CreateMutexW', args: ['ptr', 'bool', 'wstr'], ret: 'handle', impl: mutex.CreateMutexW },
     { name: 'DeleteCriticalSection', args: ['ptr'], ret: 'void', impl: sync.DeleteCriticalSection },
     { name: 'DisableThreadLibraryCalls', args: ['handle'], ret: 'bool', impl: lib.DisableThreadLibraryCalls },
     { name: 'DosDateTimeToFileTime', args: ['u16', 'u16', 'ptr'], ret: 'bool', impl: tz.DosDateTimeToFileTime },
@@ -63,6 +89,7 @@ export const kernel32: DllTable = {
     { name: 'EnumResourceTypesA', args: ['handle', 'ptr', 'i64'], ret: 'bool', impl: res.EnumResourceTypesA },
     { name: 'EnumResourceTypesW', args: ['handle', 'ptr', 'i64'], ret: 'bool', impl: res.EnumResourceTypesW },
     { name: 'ExitProcess', args: ['u32'], ret: 'void', impl: proc.ExitProcess },
+    { name: 'ExitThread', args: ['u32'], ret: 'void', impl: thread.ExitThread },
     { name: 'ExpandEnvironmentStringsA', args: ['str', 'ptr', 'u32'], ret: 'u32', impl: penv.ExpandEnvironmentStringsA },
     { name: 'ExpandEnvironmentStringsW', args: ['wstr', 'ptr', 'u32'], ret: 'u32', impl: penv.ExpandEnvironmentStringsW },
     { name: 'FileTimeToDosDateTime', args: ['ptr', 'ptr', 'ptr'], ret: 'bool', impl: tz.FileTimeToDosDateTime },
@@ -177,9 +204,15 @@ export const kernel32: DllTable = {
     { name: 'HeapReAlloc', args: ['handle', 'u32', 'ptr', 'u64'], ret: 'ptr', impl: (ctx, h: number, f: number, p: number, n: bigint) => heap.HeapReAlloc(ctx, h, f, p, Number(n)) },
     { name: 'HeapSize', args: ['handle', 'u32', 'ptr'], ret: 'u64', impl: heap.HeapSize },
     { name: 'HeapValidate', args: ['handle', 'u32', 'ptr'], ret: 'bool', impl: heap.HeapValidate },
+    { name: 'InitOnceBeginInitialize', args: ['ptr', 'u32', 'ptr', 'ptr'], ret: 'bool', impl: once.InitOnceBeginInitialize },
+    { name: 'InitOnceComplete', args: ['ptr', 'u32', 'ptr'], ret: 'bool', impl: once.InitOnceComplete },
+    { name: 'InitOnceExecuteOnce', args: ['ptr', 'ptr', 'ptr', 'ptr'], ret: 'bool', impl: once.InitOnceExecuteOnce },
+    { name: 'InitOnceInitialize', args: ['ptr'], ret: 'void', impl: once.InitOnceInitialize },
+    { name: 'InitializeConditionVariable', args: ['ptr'], ret: 'void', impl: cv.InitializeConditionVariable },
     { name: 'InitializeCriticalSection', args: ['ptr'], ret: 'void', impl: sync.InitializeCriticalSection },
     { name: 'InitializeCriticalSectionAndSpinCount', args: ['ptr', 'u32'], ret: 'bool', impl: sync.InitializeCriticalSectionAndSpinCount },
     { name: 'InitializeCriticalSectionEx', args: ['ptr', 'u32', 'u32'], ret: 'bool', impl: sync.InitializeCriticalSectionEx },
+    { name: 'InitializeSRWLock', args: ['ptr'], ret: 'void', impl: srw.InitializeSRWLock },
     { name: 'IsBadCodePtr', args: ['ptr'], ret: 'bool', impl: bad.IsBadCodePtr },
     { name: 'IsBadHugeReadPtr', args: ['ptr', 'u64'], ret: 'bool', impl: bad.IsBadReadPtr },
     { name: 'IsBadHugeWritePtr', args: ['ptr', 'u64'], ret: 'bool', impl: bad.IsBadWritePtr },
@@ -220,6 +253,9 @@ export const kernel32: DllTable = {
     { name: 'QueryPerformanceCounter', args: ['ptr'], ret: 'bool', impl: sys.QueryPerformanceCounter },
     { name: 'QueryPerformanceFrequency', args: ['ptr'], ret: 'bool', impl: sys.QueryPerformanceFrequency },
     { name: 'ReadFile', args: ['handle', 'ptr', 'u32', 'ptr', 'ptr'], ret: 'bool', native: 'ReadFile', impl: file.ReadFile },
+    { name: 'ReleaseMutex', args: ['handle'], ret: 'bool', impl: mutex.ReleaseMutex },
+    { name: 'ReleaseSRWLockExclusive', args: ['ptr'], ret: 'void', impl: srw.ReleaseSRWLockExclusive },
+    { name: 'ReleaseSRWLockShared', args: ['ptr'], ret: 'void', impl: srw.ReleaseSRWLockShared },
     { name: 'RemoveDllDirectory', args: ['ptr'], ret: 'bool', impl: lib.RemoveDllDirectory },
     { name: 'SetDefaultDllDirectories', args: ['u32'], ret: 'bool', impl: lib.SetDefaultDllDirectories },
     { name: 'SetDllDirectoryA', args: ['ptr'], ret: 'bool', impl: lib.SetDllDirectoryA },
@@ -242,6 +278,8 @@ export const kernel32: DllTable = {
     { name: 'SetUnhandledExceptionFilter', args: ['ptr'], ret: 'ptr', impl: proc.SetUnhandledExceptionFilter },
     { name: 'SizeofResource', args: ['handle', 'ptr'], ret: 'u32', impl: res.SizeofResource },
     { name: 'Sleep', args: ['u32'], ret: 'void', impl: sync.Sleep },
+    { name: 'SleepConditionVariableCS', args: ['ptr', 'ptr', 'u32'], ret: 'bool', impl: cv.SleepConditionVariableCS },
+    { name: 'SleepConditionVariableSRW', args: ['ptr', 'ptr', 'u32', 'u32'], ret: 'bool', impl: cv.SleepConditionVariableSRW },
     { name: 'SleepEx', args: ['u32', 'bool'], ret: 'u32', impl: sync.SleepEx },
     { name: 'SystemTimeToFileTime', args: ['ptr', 'ptr'], ret: 'bool', impl: tz.SystemTimeToFileTime },
     { name: 'SystemTimeToTzSpecificLocalTime', args: ['ptr', 'ptr', 'ptr'], ret: 'bool', impl: tz.SystemTimeToTzSpecificLocalTime },
@@ -251,6 +289,8 @@ export const kernel32: DllTable = {
     { name: 'TlsFree', args: ['u32'], ret: 'bool', impl: proc.TlsFree },
     { name: 'TlsGetValue', args: ['u32'], ret: 'ptr', native: 'TlsGetValue', impl: proc.TlsGetValue },
     { name: 'TlsSetValue', args: ['u32', 'ptr'], ret: 'bool', native: 'TlsSetValue', impl: proc.TlsSetValue },
+    { name: 'TryAcquireSRWLockExclusive', args: ['ptr'], ret: 'u8', impl: srw.TryAcquireSRWLockExclusive },
+    { name: 'TryAcquireSRWLockShared', args: ['ptr'], ret: 'u8', impl: srw.TryAcquireSRWLockShared },
     { name: 'TryEnterCriticalSection', args: ['ptr'], ret: 'bool', impl: sync.TryEnterCriticalSection },
     { name: 'TzSpecificLocalTimeToSystemTime', args: ['ptr', 'ptr', 'ptr'], ret: 'bool', impl: tz.TzSpecificLocalTimeToSystemTime },
     { name: 'TzSpecificLocalTimeToSystemTimeEx', args: ['ptr', 'ptr', 'ptr'], ret: 'bool', impl: tz.TzSpecificLocalTimeToSystemTimeEx },
@@ -267,6 +307,11 @@ export const kernel32: DllTable = {
     { name: 'VirtualQuery', args: ['ptr', 'ptr', 'u64'], ret: 'u64', impl: (ctx, a: number, i: number, n: bigint) => mem.VirtualQuery(ctx, a, i, Number(n)) },
     { name: 'VirtualQueryEx', args: ['i64', 'ptr', 'ptr', 'u64'], ret: 'u64', impl: (ctx, h: bigint, a: number, i: number, n: bigint) => mem.VirtualQueryEx(ctx, h, a, i, Number(n)) },
     { name: 'VirtualUnlock', args: ['ptr', 'u64'], ret: 'bool', impl: (ctx, a: number, n: bigint) => mem.VirtualUnlock(ctx, a, Number(n)) },
+    { name: 'WaitOnAddress', args: ['ptr', 'ptr', 'u64', 'u32'], ret: 'bool', impl: (ctx, a: number, c: number, n: bigint, ms: number) => waddr.WaitOnAddress(ctx, a, c, Number(n), ms) },
+    { name: 'WakeAllConditionVariable', args: ['ptr'], ret: 'void', impl: cv.WakeAllConditionVariable },
+    { name: 'WakeByAddressAll', args: ['ptr'], ret: 'void', impl: waddr.WakeByAddressAll },
+    { name: 'WakeByAddressSingle', args: ['ptr'], ret: 'void', impl: waddr.WakeByAddressSingle },
+    { name: 'WakeConditionVariable', args: ['ptr'], ret: 'void', impl: cv.WakeConditionVariable },
     { name: 'WideCharToMultiByte', args: ['u32', 'u32', 'ptr', 'i32', 'ptr', 'i32', 'ptr', 'ptr'], ret: 'i32', impl: strings.WideCharToMultiByte },
     { name: 'WriteFile', args: ['handle', 'ptr', 'u32', 'ptr', 'ptr'], ret: 'bool', native: 'WriteFile', impl: file.WriteFile },
     { name: 'lstrcatA', args: ['ptr', 'str'], ret: 'ptr', impl: lstr.lstrcatA },

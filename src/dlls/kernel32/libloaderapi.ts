@@ -124,10 +124,10 @@ export function FreeLibrary(ctx: ApiContext, module: number): number {
   return fail(ctx, module % 4 !== 0 ? ERROR_BAD_EXE_FORMAT : ERROR_MOD_NOT_FOUND);
 }
 
-/** There are no thread attach/detach notifications to turn off; like Windows it refuses a DLL
- *  with static TLS (which needs them) and a handle that is not a module. */
+/** Turns off DLL_THREAD_ATTACH/DETACH for a DLL; like Windows it refuses a DLL with static TLS
+ *  (which needs them) and a handle that is not a module. */
 export function DisableThreadLibraryCalls(ctx: ApiContext, module: number): number {
-  return ctx.process.moduleHasStaticTls(module) === false ? 1 : fail(ctx, ERROR_MOD_NOT_FOUND);
+  return ctx.process.disableThreadLibraryCalls(module) ? 1 : fail(ctx, ERROR_MOD_NOT_FOUND);
 }
 
 // ---- the DLL search settings -----------------------------------------------------------------

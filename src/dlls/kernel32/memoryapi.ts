@@ -52,10 +52,7 @@ const isWriteCopy = (protect: number): boolean => (protect & 0xff) === PAGE_WRIT
 
 /** Every page of [addr, addr+size) committed, in one allocation. */
 function committed(ctx: ApiContext, addr: number, size: number): boolean {
-  const a = ctx.mem.allocationAt(addr);
-  if (!a || addr + size > a.base + a.size) return false;
-  for (let p = pageOf(addr); p < addr + size; p += PAGE_SIZE) if (a.pages[(p - a.base) / PAGE_SIZE] === 0) return false;
-  return true;
+  return ctx.mem.committed(addr, size);
 }
 
 export function VirtualAlloc(ctx: ApiContext, addr: number, size: number, type: number, protect: number): number {

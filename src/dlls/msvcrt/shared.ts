@@ -15,6 +15,7 @@ import * as start from './startup.js';
 import { STDIO_EXPORTS } from './stdio-exports.js';
 import * as fp from './float.js';
 import * as str from './string.js';
+import * as thr from './thread.js';
 import * as tm from './time.js';
 import * as w from './wstring.js';
 
@@ -39,6 +40,10 @@ export const SHARED_CRT_EXPORTS: readonly ExportRow[] = [
   { name: '_ungetwch', args: ['u16'], ret: 'u16', impl: conio._ungetwch },
   { name: '__setusermatherr', args: ['ptr'], ret: 'void', impl: math.__setusermatherr },
   { name: '_matherr', args: ['ptr'], ret: 'i32', impl: () => 0 },
+  { name: '_beginthread', args: ['ptr', 'u32', 'ptr'], ret: 'ptr', impl: thr._beginthread },
+  { name: '_beginthreadex', args: ['ptr', 'u32', 'ptr', 'ptr', 'u32', 'ptr'], ret: 'ptr', impl: thr._beginthreadex },
+  { name: '_endthread', args: [], ret: 'void', impl: thr._endthread },
+  { name: '_endthreadex', args: ['u32'], ret: 'void', impl: thr._endthreadex },
   { name: '_aligned_free', args: ['ptr'], ret: 'void', impl: mem._aligned_free },
   { name: '_aligned_malloc', args: ['u64', 'u64'], ret: 'ptr', impl: mem._aligned_malloc },
   { name: '_aligned_realloc', args: ['ptr', 'u64', 'u64'], ret: 'ptr', impl: mem._aligned_realloc },

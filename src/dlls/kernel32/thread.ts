@@ -1,0 +1,62 @@
+/**
+ * Threads (processthreadsapi.h): CreateThread, GetExitCodeThread, GetThreadId (waiting on a
+ * thread handle is in wait.ts). Each further guest thread runs on its own Worker (loader/threads.ts); the thread object lives in the process's
+ * shared ThreadTable, so a wait is an Atomics.wait on its state word in whichever realm waits.
+ */
+import { HandleType } from '../../kernel/handles.js';
+import { STILL_ACTIVE } from '../../kernel/threads.js';
+import { TEB } from '../../native/layout.js';
+import type { ApiContext } from '../types.js';
+import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS } from './errors.js';
+
+const CREATE_SUSPENDED = 0x4;
+const STACK_SIZE_PARAM_IS_A_RESERVATION = 0x10000;
+const CURRENT_THREAD = -2;
+
+function fail(ctx: ApiContext, code: number, value = 0): number {
+  ctx.setLastError(code);
+  return value;
+}
+
+/** The ThreadTable slot of a thread handle, or -1. */
+export function threadSlot(ctx: ApiContext, h: number): number {
+  const o = ctx.process.handles.lookup(h);
+  return o?.type === HandleType.Thread ? o.value : -1;
+}
+
+export function CreateThread(ctx: ApiContext, _attrs: number, stackSize: bigint, start: number, param: number, flags: number, tidOut: number): number {
+  if (flags & ~(CREATE_SUSPENDED | STACK_SIZE_PARAM_IS_A_RESERVATION)) return fail(ctx, ERROR_INVALID_PARAMETER);
+  // Windows starts a thread at a NULL routine and lets it fault; refusing is kinder here.
+  if (start === 0) return fail(ctx, ERROR_INVALID_PARAMETER);
+  if (tidOut !== 0 && !ctx.mem.accessible(tidOut, 4, 'write')) return fail(ctx, ERROR_NOACCESS);
+  if (flags & CREATE_SUSPENDED) ctx.fixme('thread', 'CreateThread', 'CREATE_SUSPENDED is not supported yet: the thread starts at once');
+  const r = ctx.process.createThread(start, param, Number(BigInt.asUintN(48, stackSize)), flags);
+  if ('error' in r) return fail(ctx, r.error);
+  if (tidOut !== 0) ctx.mem.setU32(tidOut, r.tid);
+  return r.handle;
+}
+
+export function GetExitCodeThread(ctx: ApiContext, h: number, codeOut: number): number {
+  let code: number;
+  if (h === CURRENT_THREAD) code = STILL_ACTIVE;
+  else {
+    const slot = threadSlot(ctx, h);
+    if (slot < 0) return fail(ctx, ERROR_INVALID_HANDLE);
+    code = ctx.process.threads.exitCode(slot);
+  }
+  if (!ctx.mem.accessible(codeOut, 4, 'write')) return fail(ctx, ERROR_NOACCESS);
+  ctx.mem.setU32(codeOut, code);
+  return 1;
+}
+
+export function GetThreadId(ctx: ApiContext, h: number): number {
+  if (h === CURRENT_THREAD) return ctx.mem.u32(ctx.teb + TEB.ClientIdUniqueThread);
+  const slot = threadSlot(ctx, h);
+  if (slot < 0) return fail(ctx, ERROR_INVALID_HANDLE);
+  return ctx.process.threads.tid(slot);
+}
+
+/** Ends the calling thread after DLL_THREAD_DETACH (the main thread: the process, see exitThread). */
+export function ExitThread(ctx: ApiContext, code: number): void {
+  ctx.process.exitThread(code);
+}

@@ -1,0 +1,131 @@
+/**
+ * WaitForSingleObject(Ex) and WaitForMultipleObjects(Ex) (synchapi.h) on threads, events,
+ * semaphores and mutexes (mutex.ts: WAIT_ABANDONED when the owner exited holding it), across threads. A single wait sleeps on the object's own word (a futex on the
+ * guest word for events and semaphores, kernel/waitable.ts; Atomics.wait on the thread table
+ * for threads). A wait on several objects checks them all, then naps on the first event or
+ * semaphore among them (woken at once when that one is signalled) for at most POLL_MS, and
+ * checks again: the others are noticed within POLL_MS. bWaitAll takes the objects one by one
+ * once all are signalled and gives back what it took if another thread won one meanwhile.
+ * No APCs exist yet: alertable waits never return WAIT_IO_COMPLETION.
+ */
+import { HandleType } from '../../kernel/handles.js';
+import { ThreadState } from '../../kernel/threads.js';
+import { deadline, napOn, releaseSemaphore, setEvent, tryEvent, trySemaphore, waitEvent, waitSemaphore } from '../../kernel/waitable.js';
+import type { ApiContext } from '../types.js';
+import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS } from './errors.js';
+import { MutexTake, mutexAvailable, napOnMutex, releaseMutex, tryMutex, waitMutex } from './mutex.js';
+
+const WAIT_OBJECT_0 = 0;
+const WAIT_ABANDONED_0 = 0x80;
+const WAIT_TIMEOUT = 0x102;
+const WAIT_FAILED = 0xffffffff;
+const INFINITE = 0xffffffff;
+const MAXIMUM_WAIT_OBJECTS = 64;
+const POLL_MS = 1;
+
+interface Waitable {
+  type: HandleType.Thread | HandleType.Event | HandleType.Semaphore | HandleType.Mutex;
+  value: number;
+}
+
+function fail(ctx: ApiContext, code: number, value = 0): number {
+  ctx.setLastError(code);
+  return value;
+}
+
+function waitable(ctx: ApiContext, h: number): Waitable | undefined {
+  const o = ctx.process.handles.lookup(h);
+  if (!o) return undefined;
+  const t = o.type;
+  if (t === HandleType.Thread || t === HandleType.Event || t === HandleType.Semaphore || t === HandleType.Mutex) return { type: t, value: o.value };
+  return undefined;
+}
+
+const toMs = (ms: number): number => (ms >>> 0 === INFINITE ? Infinity : ms >>> 0);
+
+/** Whether the object is signalled, without taking it. */
+function signalled(ctx: ApiContext, o: Waitable): boolean {
+  if (o.type === HandleType.Thread) return ctx.process.threads.state(o.value) === ThreadState.Exited;
+  if (o.type === HandleType.Mutex) return mutexAvailable(ctx, o.value);
+  return ctx.mem.i32(o.value) > 0;
+}
+
+/** Takes the object if signalled (resets an auto-reset event, decrements a semaphore, owns a
+ *  mutex). */
+function take(ctx: ApiContext, o: Waitable): MutexTake {
+  let ok: boolean;
+  if (o.type === HandleType.Mutex) return tryMutex(ctx, o.value);
+  if (o.type === HandleType.Thread) ok = signalled(ctx, o);
+  else ok = o.type === HandleType.Event ? tryEvent(ctx.mem, o.value) : trySemaphore(ctx.mem, o.value);
+  return ok ? MutexTake.Taken : MutexTake.Busy;
+}
+
+/** Gives back what take() took. */
+function untake(ctx: ApiContext, o: Waitable): void {
+  if (o.type === HandleType.Event) setEvent(ctx.mem, o.value);
+  else if (o.type === HandleType.Semaphore) releaseSemaphore(ctx.mem, o.value, 1);
+  else if (o.type === HandleType.Mutex) releaseMutex(ctx, o.value);
+}
+
+export function WaitForSingleObjectEx(ctx: ApiContext, h: number, ms: number, _alertable: number): number {
+  const o = waitable(ctx, h);
+  if (!o) return fail(ctx, ERROR_INVALID_HANDLE, WAIT_FAILED);
+  const limit = toMs(ms);
+  let ok: boolean;
+  if (o.type === HandleType.Mutex) {
+    const r = waitMutex(ctx, o.value, deadline(limit));
+    return r === MutexTake.Busy ? WAIT_TIMEOUT : r === MutexTake.Abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0;
+  }
+  if (o.type === HandleType.Thread) ok = signalled(ctx, o) || ctx.process.threads.wait(o.value, limit);
+  else if (o.type === HandleType.Event) ok = waitEvent(ctx.mem, o.value, deadline(limit));
+  else ok = waitSemaphore(ctx.mem, o.value, deadline(limit));
+  return ok ? WAIT_OBJECT_0 : WAIT_TIMEOUT;
+}
+
+export function WaitForSingleObject(ctx: ApiContext, h: number, ms: number): number {
+  return WaitForSingleObjectEx(ctx, h, ms, 0);
+}
+
+export function WaitForMultipleObjectsEx(ctx: ApiContext, count: number, handles: number, all: number, ms: number, _alertable: number): number {
+  if (count === 0 || count > MAXIMUM_WAIT_OBJECTS) return fail(ctx, ERROR_INVALID_PARAMETER, WAIT_FAILED);
+  if (!ctx.mem.accessible(handles, 8 * count, 'read')) return fail(ctx, ERROR_NOACCESS, WAIT_FAILED);
+  const objs: Waitable[] = [];
+  for (let i = 0; i < count; i++) {
+    const o = waitable(ctx, ctx.mem.ptr(handles + 8 * i));
+    if (!o) return fail(ctx, ERROR_INVALID_HANDLE, WAIT_FAILED);
+    objs.push(o);
+  }
+  const end = deadline(toMs(ms));
+  const nap = objs.find((o) => o.type !== HandleType.Thread);
+  for (;;) {
+    if (all) {
+      if (objs.every((o) => signalled(ctx, o))) {
+        const taken: Waitable[] = [];
+        let abandoned = false;
+        for (const o of objs) {
+          const r = take(ctx, o);
+          if (r === MutexTake.Busy) break;
+          abandoned ||= r === MutexTake.Abandoned;
+          taken.push(o);
+        }
+        if (taken.length === objs.length) return abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0;
+        for (const o of taken) untake(ctx, o);
+      }
+    } else {
+      for (let i = 0; i < objs.length; i++) {
+        const r = take(ctx, objs[i]!);
+        if (r !== MutexTake.Busy) return (r === MutexTake.Abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0) + i;
+      }
+    }
+    const left = end - performance.now();
+    if (left <= 0) return WAIT_TIMEOUT;
+    const step = Math.min(left, POLL_MS);
+    if (nap?.type === HandleType.Mutex) napOnMutex(ctx, nap.value, step);
+    else if (nap) napOn(ctx.mem, nap.value, step);
+    else ctx.process.sleep(step);
+  }
+}
+
+export function WaitForMultipleObjects(ctx: ApiContext, count: number, handles: number, all: number, ms: number): number {
+  return WaitForMultipleObjectsEx(ctx, count, handles, all, ms, 0);
+}

@@ -1,0 +1,114 @@
+/**
+ * Guest threads (DESIGN.md §5): the creator allocates the new thread's TEB + winrun block,
+ * guest stack and signal stack in the one address space, then starts a Worker that adopts the
+ * process's shared state (ThreadBoot), points GS at the TEB, registers its own dispatcher and
+ * calls the start routine. What crosses to the Worker:
+ * - shared (SharedArrayBuffer): the handle table, the byte-range lock table, the thread table,
+ *   the address space's allocation map (native/regionmap.ts);
+ * - in guest memory (already shared): TEBs, PEB, heaps, console and exception blocks, images;
+ * - copied at creation (a snapshot — issue 8 must share these): the dispatch list (export
+ *   id → DLL table row), the builtin data exports, the
+ *   loader's module list (loader/threadmodules.ts).
+ */
+import { BUILTIN_DLLS } from '../dlls/index.js';
+import type { ExportRow } from '../dlls/types.js';
+import type { EngineCode } from '../native/engine.js';
+import { FaultSignals } from '../native/faults.js';
+import { SIGNAL_STACK_SIZE, TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
+import { MEM_PRIVATE, PAGE_GUARD, PAGE_NOACCESS, PAGE_READWRITE, type AddressSpace } from '../native/memory.js';
+import type { DispatchEntry } from './dispatch.js';
+import type { ModuleSnapshot } from './threadmodules.js';
+
+/** The bottom of each guest stack: one page never accessible, then guard pages. */
+export const STACK_GUARD = 0x4000;
+/** CreateThread's dwCreationFlags: dwStackSize is the reservation, not the commit size. */
+export const STACK_SIZE_PARAM_IS_A_RESERVATION = 0x10000;
+
+/** A thread's blocks in guest memory. */
+export interface ThreadBlock {
+  readonly teb: number;
+  /** [stackLow, stackHigh): the usable stack (above the guard region). */
+  readonly stackLow: number;
+  readonly stackHigh: number;
+  readonly guardLow: number;
+  readonly signalStack: number;
+}
+
+/**
+ * Allocates a TEB + winrun block and a guest stack of `reserve` bytes whose lowest page is
+ * never accessible and whose next pages are guard pages (EXCEPTION_STACK_OVERFLOW, then their
+ * room goes to the handlers), and a signal stack; fills the TEB fields every thread has.
+ */
+export function allocateThreadBlock(mem: AddressSpace, reserve: number, peb: number, pid: number, tid: number): ThreadBlock {
+  const teb = mem.allocate(0, THREAD_BLOCK_SIZE, true, PAGE_READWRITE, MEM_PRIVATE);
+  const size = Math.max(Math.ceil(reserve / 0x10000) * 0x10000, 0x100000);
+  const stack = mem.allocate(0, size, true, PAGE_READWRITE, MEM_PRIVATE);
+  const top = stack + size;
+  mem.protect(stack, 0x1000, PAGE_NOACCESS);
+  mem.protect(stack + 0x1000, STACK_GUARD - 0x1000, PAGE_READWRITE | PAGE_GUARD);
+  mem.setU64(teb + TEB.StackBase, top);
+  mem.setU64(teb + TEB.StackLimit, stack + STACK_GUARD);
+  mem.setU64(teb + TEB.DeallocationStack, stack);
+  mem.setU64(teb + TEB.Self, teb);
+  mem.setU64(teb + TEB.ProcessEnvironmentBlock, peb);
+  mem.setU64(teb + TEB.ClientIdUniqueProcess, pid);
+  mem.setU64(teb + TEB.ClientIdUniqueThread, tid);
+  mem.setU64(teb + WR.GuestRsp, top - 0x40);
+  mem.setU32(teb + WR.GuestMxcsr, 0x1f80); // Windows' initial MXCSR
+  mem.setU32(teb + WR.HostMxcsr, 0x1f80);
+  const signalStack = mem.allocate(0, SIGNAL_STACK_SIZE, true, PAGE_READWRITE, MEM_PRIVATE);
+  return { teb, stackLow: stack + STACK_GUARD, stackHigh: top, guardLow: stack + 0x1000, signalStack };
+}
+
+/** Gives the calling host thread its signal stack (sigaltstack is per thread). */
+export function enterSignalStack(mem: AddressSpace, block: ThreadBlock): void {
+  FaultSignals.altStack(mem, block.signalStack, block.teb + WR.Scratch);
+}
+
+/** A dispatch entry as plain data: a builtin table row by position, or a named trap. */
+export type DispatchRecord = readonly [table: number, row: number] | readonly [dll: string, fn: string];
+
+export function dispatchRecords(entries: readonly DispatchEntry[]): DispatchRecord[] {
+  const where = new Map<ExportRow, readonly [number, number]>();
+  BUILTIN_DLLS.forEach((t, ti) => t.exports.forEach((r, ri) => where.set(r, [ti, ri])));
+  return entries.map((e) => {
+    const w = e.trap ? undefined : where.get(e.row);
+    return w ?? [e.dll, e.row.name];
+  });
+}
+
+export function dispatchEntries(records: readonly DispatchRecord[], displayName: (table: string) => string): DispatchEntry[] {
+  return records.map((r) => {
+    if (typeof r[0] === 'number') {
+      const t = BUILTIN_DLLS[r[0]]!;
+      return { dll: displayName(t.name), row: t.exports[r[1] as number]!, trap: false };
+    }
+    return { dll: r[0], row: { name: r[1] as string, stub: true }, trap: true };
+  });
+}
+
+/** Everything a thread's Worker needs to join the process (structured-cloneable). */
+export interface ThreadBoot {
+  readonly options: { program: string; args: readonly string[]; env?: Record<string, string | undefined>; debug?: string; relayFilter?: string; prefix?: string };
+  readonly handles: SharedArrayBuffer;
+  readonly locks: SharedArrayBuffer;
+  readonly threads: SharedArrayBuffer;
+  /** The address space's allocation map (AddressSpace.shared). */
+  readonly regionMap: SharedArrayBuffer;
+  readonly engine: EngineCode;
+  readonly dispatch: DispatchRecord[];
+  /** The builtin DLLs' data exports (`dll!name` → address), e.g. msvcrt's _iob. */
+  readonly dataExports: [string, number][];
+  /** The loader's module list (loader/threadmodules.ts). */
+  readonly modules: ModuleSnapshot;
+  readonly stdHandles: number[];
+  readonly processHeap: number;
+  readonly pebAddress: number;
+  readonly consoleBlock: number;
+  readonly block: ThreadBlock;
+  readonly slot: number;
+  readonly start: number;
+  readonly param: number;
+  /** performance.timeOrigin + now() at CreateThread, for start-cost measurements. */
+  readonly createdAt: number;
+}
