@@ -16,6 +16,12 @@ describe('guest threads', () => {
     assert.deepEqual(r.stdout.replace(/\r\n/g, '\n').split('\n').slice(0, -1), wineOutput('thread_basic'));
     assert.equal(r.status, 0);
   });
+  it('CREATE_SUSPENDED: nothing runs until ResumeThread brings the count to 0; SuspendThread before then counts (as under Wine)', () => {
+    const r = runGuest(FIXTURES + 'thread_suspend.exe');
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.stdout.replace(/\r\n/g, '\n').split('\n').slice(0, -1), wineOutput('thread_suspend'));
+  });
+
   it('share one address space map: allocations, commits, protections, releases and heap growth in either thread are seen by the other (as under Wine)', () => {
     const r = runGuest(FIXTURES + 'thread_memory.exe');
     assert.equal(r.stderr, '');

@@ -36,7 +36,7 @@ import { parsePeForLoading } from '../pe/index.js';
 import { normalizeDllName } from './apiset.js';
 import { protectImage } from './image.js';
 import { builtinDisplayName, ModuleLoader } from './modules.js';
-import { allocateThreadBlock, dispatchEntries, dispatchRecords, enterSignalStack, STACK_SIZE_PARAM_IS_A_RESERVATION, type ThreadBlock, type ThreadBoot } from './threads.js';
+import { allocateThreadBlock, dispatchEntries, dispatchRecords, enterSignalStack, CREATE_SUSPENDED, STACK_SIZE_PARAM_IS_A_RESERVATION, type ThreadBlock, type ThreadBoot } from './threads.js';
 import { ThreadTable } from '../kernel/threads.js';
 import { adoptModules, createThreadTls, freeThreadTls, LDRP_DONT_CALL_FOR_THREADS, notifyThread, snapshotModules } from './threadmodules.js';
 import { LDR_DATA_TABLE_ENTRY as LDR } from './structures.js';
@@ -486,7 +486,7 @@ export class WinProcess implements ProcessApi {
   /** CreateThread: a new guest thread on its own Worker (loader/threads.ts). */
   createThread(start: number, param: number, stackSize: number, flags: number): { handle: number; tid: number } | { error: number } {
     const tid = this.threads.nextId(gettid());
-    const slot = this.threads.allocate(tid);
+    const slot = this.threads.allocate(tid, (flags & CREATE_SUSPENDED) !== 0);
     if (slot < 0) return { error: 8 /* ERROR_NOT_ENOUGH_MEMORY */ };
     const reserve = flags & STACK_SIZE_PARAM_IS_A_RESERVATION && stackSize > 0 ? stackSize : Math.max(stackSize, this.stackReserve);
     const block = allocateThreadBlock(this.mem, reserve, this.pebAddress, hostPid(), tid);
@@ -531,6 +531,8 @@ export class WinProcess implements ProcessApi {
     adoptModules(this.loader, boot.modules);
     this.workerThread = true;
     this.enterThread(boot.block, this.threads.tid(boot.slot));
+    // Created suspended: nothing of the thread runs (not even DLL_THREAD_ATTACH) until resumed.
+    this.threads.waitResumed(boot.slot);
     if (this.debug.on('thread', 'trace')) this.debug.log('thread', 'trace', 'thread', `started ${(performance.timeOrigin + performance.now() - boot.createdAt).toFixed(1)} ms after CreateThread (winrun loaded in the Worker after ${(entered - boot.createdAt).toFixed(1)} ms)`);
     let code: number;
     try {

@@ -23,6 +23,7 @@ import type { ModuleSnapshot } from './threadmodules.js';
 export const STACK_GUARD = 0x4000;
 /** CreateThread's dwCreationFlags: dwStackSize is the reservation, not the commit size. */
 export const STACK_SIZE_PARAM_IS_A_RESERVATION = 0x10000;
+export const CREATE_SUSPENDED = 0x4;
 
 /** A thread's blocks in guest memory. */
 export interface ThreadBlock {

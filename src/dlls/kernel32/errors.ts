@@ -3,6 +3,7 @@ export const ERROR_SUCCESS = 0;
 export const ERROR_FILE_NOT_FOUND = 2;
 export const ERROR_INVALID_HANDLE = 6;
 export const ERROR_NOT_ENOUGH_MEMORY = 8;
+export const ERROR_NOT_SUPPORTED = 50;
 export const ERROR_INVALID_PARAMETER = 87;
 export const ERROR_INSUFFICIENT_BUFFER = 122;
 export const ERROR_MOD_NOT_FOUND = 126;

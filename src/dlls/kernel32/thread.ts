@@ -7,7 +7,7 @@ import { HandleType } from '../../kernel/handles.js';
 import { STILL_ACTIVE } from '../../kernel/threads.js';
 import { TEB } from '../../native/layout.js';
 import type { ApiContext } from '../types.js';
-import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS } from './errors.js';
+import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS, ERROR_NOT_SUPPORTED } from './errors.js';
 
 const CREATE_SUSPENDED = 0x4;
 const STACK_SIZE_PARAM_IS_A_RESERVATION = 0x10000;
@@ -29,7 +29,6 @@ export function CreateThread(ctx: ApiContext, _attrs: number, stackSize: bigint,
   // Windows starts a thread at a NULL routine and lets it fault; refusing is kinder here.
   if (start === 0) return fail(ctx, ERROR_INVALID_PARAMETER);
   if (tidOut !== 0 && !ctx.mem.accessible(tidOut, 4, 'write')) return fail(ctx, ERROR_NOACCESS);
-  if (flags & CREATE_SUSPENDED) ctx.fixme('thread', 'CreateThread', 'CREATE_SUSPENDED is not supported yet: the thread starts at once');
   const r = ctx.process.createThread(start, param, Number(BigInt.asUintN(48, stackSize)), flags);
   if ('error' in r) return fail(ctx, r.error);
   if (tidOut !== 0) ctx.mem.setU32(tidOut, r.tid);
@@ -54,6 +53,28 @@ export function GetThreadId(ctx: ApiContext, h: number): number {
   const slot = threadSlot(ctx, h);
   if (slot < 0) return fail(ctx, ERROR_INVALID_HANDLE);
   return ctx.process.threads.tid(slot);
+}
+
+/** ResumeThread: the previous suspend count ((DWORD)-1 for a bad handle). */
+export function ResumeThread(ctx: ApiContext, h: number): number {
+  if (h === CURRENT_THREAD) return 0;
+  const slot = threadSlot(ctx, h);
+  if (slot < 0) return fail(ctx, ERROR_INVALID_HANDLE, -1);
+  return ctx.process.threads.resume(slot);
+}
+
+/**
+ * SuspendThread: raises the suspend count of a thread created suspended that has not run yet.
+ * Stopping a thread that runs is not supported (a Worker cannot be stopped where it is): that
+ * fails with ERROR_NOT_SUPPORTED and says so.
+ */
+export function SuspendThread(ctx: ApiContext, h: number): number {
+  const slot = h === CURRENT_THREAD ? -1 : threadSlot(ctx, h);
+  if (slot < 0 && h !== CURRENT_THREAD) return fail(ctx, ERROR_INVALID_HANDLE, -1);
+  const previous = slot < 0 ? -1 : ctx.process.threads.suspendPending(slot);
+  if (previous >= 0) return previous;
+  ctx.fixme('thread', 'SuspendThread', 'suspending a running thread is not supported');
+  return fail(ctx, ERROR_NOT_SUPPORTED, -1);
 }
 
 /** Ends the calling thread after DLL_THREAD_DETACH (the main thread: the process, see exitThread). */
