@@ -16,7 +16,7 @@ describe('guest threads', () => {
     assert.deepEqual(r.stdout.replace(/\r\n/g, '\n').split('\n').slice(0, -1), wineOutput('thread_basic'));
     assert.equal(r.status, 0);
   });
-  it('CREATE_SUSPENDED: nothing runs until ResumeThread brings the count to 0; SuspendThread before then counts (as under Wine)', () => {
+  it('CREATE_SUSPENDED: nothing runs until ResumeThread brings the count to 0; SuspendThread before then counts; affinity masks accepted (as under Wine)', () => {
     const r = runGuest(FIXTURES + 'thread_suspend.exe');
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(r.stdout.replace(/\r\n/g, '\n').split('\n').slice(0, -1), wineOutput('thread_suspend'));

@@ -6,6 +6,7 @@
 import { HandleType } from '../../kernel/handles.js';
 import { STILL_ACTIVE } from '../../kernel/threads.js';
 import { TEB } from '../../native/layout.js';
+import { PEB } from '../../loader/structures.js';
 import type { ApiContext } from '../types.js';
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS, ERROR_NOT_SUPPORTED } from './errors.js';
 
@@ -80,4 +81,36 @@ export function SuspendThread(ctx: ApiContext, h: number): number {
 /** Ends the calling thread after DLL_THREAD_DETACH (the main thread: the process, see exitThread). */
 export function ExitThread(ctx: ApiContext, code: number): void {
   ctx.process.exitThread(code);
+}
+
+/** The processors the system has, as an affinity mask (PEB.NumberOfProcessors, at most 64). */
+function systemMask(ctx: ApiContext): bigint {
+  const n = Math.max(1, Math.min(64, ctx.mem.u32(ctx.process.pebAddress + PEB.NumberOfProcessors)));
+  return (1n << BigInt(n)) - 1n;
+}
+
+/** GetProcessAffinityMask: every processor, for the process and the system. */
+export function GetProcessAffinityMask(ctx: ApiContext, _process: number, processMask: number, systemMaskOut: number): number {
+  if (!ctx.mem.accessible(processMask, 8, 'write') || !ctx.mem.accessible(systemMaskOut, 8, 'write')) return fail(ctx, ERROR_NOACCESS);
+  const all = systemMask(ctx);
+  ctx.mem.setU64(processMask, all);
+  ctx.mem.setU64(systemMaskOut, all);
+  return 1;
+}
+
+/**
+ * SetProcessAffinityMask and SetThreadAffinityMask accept a non-empty mask of the system's
+ * processors and do not pin anything (the host schedules the threads); SetThreadAffinityMask
+ * returns the previous mask, all processors.
+ */
+export function SetProcessAffinityMask(ctx: ApiContext, _process: number, mask: bigint): number {
+  const m = BigInt.asUintN(64, mask);
+  if (m === 0n || (m & ~systemMask(ctx)) !== 0n) return fail(ctx, ERROR_INVALID_PARAMETER);
+  return 1;
+}
+
+export function SetThreadAffinityMask(ctx: ApiContext, _thread: number, mask: bigint): bigint {
+  const m = BigInt.asUintN(64, mask);
+  if (m === 0n || (m & ~systemMask(ctx)) !== 0n) return BigInt(fail(ctx, ERROR_INVALID_PARAMETER));
+  return systemMask(ctx);
 }
