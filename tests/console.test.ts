@@ -12,7 +12,8 @@ import { keyEvents } from '../src/kernel/keys.js';
 import { sgrFor } from '../src/dlls/kernel32/consolescreen.js';
 import { CTRL_SIGNALS, signalHandlerCode } from '../src/native/console.js';
 import { CONSOLE } from '../src/native/layout.js';
-import { AddressSpace, PAGE_READWRITE } from '../src/native/memory.js';
+import { AddressSpace } from '../src/native/memory.js';
+import { PAGE_READWRITE } from '../src/native/memprotect.js';
 import { FIXTURES, runGuest, wineOutput, WINRUN } from './helpers.js';
 
 const require = createRequire(import.meta.url);

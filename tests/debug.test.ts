@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DebugChannels, DebugSpecError } from '../src/kernel/debug.js';
 import { formatValue, RelayFilter, RelayFilterError } from '../src/loader/relay.js';
-import { AddressSpace, PAGE_READWRITE } from '../src/native/memory.js';
+import { AddressSpace } from '../src/native/memory.js';
+import { PAGE_READWRITE } from '../src/native/memprotect.js';
 
 describe('WINRUN_DEBUG specs', () => {
   it('default to err and fixme on every channel', () => {

@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import type { ApiContext, ExportRow } from '../src/dlls/types.js';
 import { makeDispatcher, type DispatchEntry } from '../src/loader/dispatch.js';
 import { TEB, THREAD_BLOCK_SIZE, WR } from '../src/native/layout.js';
-import { AddressSpace, PAGE_READWRITE } from '../src/native/memory.js';
+import { AddressSpace } from '../src/native/memory.js';
+import { PAGE_READWRITE } from '../src/native/memprotect.js';
 
 function setup(rows: ExportRow[]) {
   const mem = new AddressSpace();

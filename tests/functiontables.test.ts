@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DYNAMIC_FUNCTION_TABLE as T, RF_CALLBACK, RF_SORTED, RF_UNSORTED, describeEntries, findTable, initTableList, insertTable, lookupFunctionEntry, removeTable, tableAt, type DynamicTables, type ImageMap } from '../src/kernel/functiontables.js';
-import { AddressSpace, PAGE_READWRITE } from '../src/native/memory.js';
+import { AddressSpace } from '../src/native/memory.js';
+import { PAGE_READWRITE } from '../src/native/memprotect.js';
 
 const mem = new AddressSpace();
 const IMAGE = mem.allocate(0, 0x10000, true, PAGE_READWRITE);

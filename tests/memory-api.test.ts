@@ -3,18 +3,8 @@
 import assert from 'node:assert/strict';
 import { freemem, totalmem } from 'node:os';
 import { describe, it } from 'node:test';
-import {
-  AddressSpace,
-  GuestMemoryError,
-  isValidProtection,
-  MEM_IMAGE,
-  PAGE_EXECUTE_READ,
-  PAGE_EXECUTE_WRITECOPY,
-  PAGE_GUARD,
-  PAGE_NOACCESS,
-  PAGE_READONLY,
-  PAGE_READWRITE,
-} from '../src/native/memory.js';
+import { AddressSpace } from '../src/native/memory.js';
+import { GuestMemoryError, isValidProtection, MEM_IMAGE, PAGE_EXECUTE_READ, PAGE_EXECUTE_WRITECOPY, PAGE_GUARD, PAGE_NOACCESS, PAGE_READONLY, PAGE_READWRITE } from '../src/native/memprotect.js';
 import { FIXTURES, runGuest, wineOutput } from './helpers.js';
 
 /**

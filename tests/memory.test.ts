@@ -1,18 +1,8 @@
 // The address space's Windows semantics and the guarded JS access to guest memory.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  AddressSpace,
-  AddressSpaceError,
-  GuestMemoryError,
-  MEM_COMMIT,
-  MEM_FREE,
-  MEM_PRIVATE,
-  MEM_RESERVE,
-  PAGE_NOACCESS,
-  PAGE_READONLY,
-  PAGE_READWRITE,
-} from '../src/native/memory.js';
+import { AddressSpace } from '../src/native/memory.js';
+import { AddressSpaceError, GuestMemoryError, MEM_COMMIT, MEM_FREE, MEM_PRIVATE, MEM_RESERVE, PAGE_NOACCESS, PAGE_READONLY, PAGE_READWRITE } from '../src/native/memprotect.js';
 
 describe('address space', () => {
   const mem = new AddressSpace();

@@ -12,7 +12,8 @@ import type * as Iced from 'iced-x86';
 import { CONTEXT_POINTERS, virtualUnwind } from '../src/kernel/unwind.js';
 import { lookupFunctionEntry, type DynamicTables } from '../src/kernel/functiontables.js';
 import { CONTEXT } from '../src/native/layout.js';
-import { AddressSpace, PAGE_READWRITE } from '../src/native/memory.js';
+import { AddressSpace } from '../src/native/memory.js';
+import { PAGE_READWRITE } from '../src/native/memprotect.js';
 import { Dir, parsePe, type PeImage, type UnwindInfo } from '../src/pe/index.js';
 import { FIXTURES } from './helpers.js';
 

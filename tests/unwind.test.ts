@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CONTEXT_POINTERS, UnwindError, virtualUnwind, type FunctionLookup, type UnwindResult } from '../src/kernel/unwind.js';
 import { CONTEXT } from '../src/native/layout.js';
-import { AddressSpace, PAGE_READWRITE } from '../src/native/memory.js';
+import { AddressSpace } from '../src/native/memory.js';
+import { PAGE_READWRITE } from '../src/native/memprotect.js';
 
 const mem = new AddressSpace();
 const IMAGE = mem.allocate(0, 0x20000, true, PAGE_READWRITE);

@@ -22,7 +22,8 @@
  * live in their own allocation (region start: next link; payload at +32).
  */
 import { futexWait, futexWake } from '../native/futex.js';
-import { MEM_PRIVATE, PAGE_READWRITE, type AddressSpace } from '../native/memory.js';
+import { type AddressSpace } from '../native/memory.js';
+import { MEM_PRIVATE, PAGE_READWRITE } from '../native/memprotect.js';
 
 export const HEAP_MAGIC = 0x5041454852574e49n; // "INWRHEAP"
 export const BLOCK_MAGIC = 0x4b434c4252574e49n; // "INWRBLCK"

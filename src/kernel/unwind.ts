@@ -24,7 +24,8 @@
  * throws UnwindError('BadFunctionTable'). Callers turn them into a status.
  */
 import { CONTEXT } from '../native/layout.js';
-import { GuestMemoryError, type AddressSpace } from '../native/memory.js';
+import { type AddressSpace } from '../native/memory.js';
+import { GuestMemoryError } from '../native/memprotect.js';
 import { MAX_UNWIND_CHAIN, UNW_FLAG_CHAININFO, UWOP } from '../pe/exceptions.js';
 import type { PcTable } from './pctable.js';
 

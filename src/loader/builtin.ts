@@ -6,7 +6,8 @@
  */
 import { Asm } from '../native/emitter.js';
 import { emitFastPath, emitThunk, type FastPathEnv } from '../native/engine.js';
-import { MEM_IMAGE, PAGE_EXECUTE_READ, PAGE_READONLY, PAGE_READWRITE, type AddressSpace } from '../native/memory.js';
+import { type AddressSpace } from '../native/memory.js';
+import { MEM_IMAGE, PAGE_EXECUTE_READ, PAGE_READONLY, PAGE_READWRITE } from '../native/memprotect.js';
 import type { DllTable, ExportRow } from '../dlls/types.js';
 import { builtinVersionInfo, versionResourceSection } from './versionres.js';
 

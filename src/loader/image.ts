@@ -1,6 +1,7 @@
 /** Mapping a PE image into the address space as the Windows loader does: headers and sections
  *  at their RVAs, base relocations when the preferred base is taken, then section protections. */
-import { MEM_IMAGE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_READONLY, PAGE_READWRITE, type AddressSpace } from '../native/memory.js';
+import { type AddressSpace } from '../native/memory.js';
+import { MEM_IMAGE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_READONLY, PAGE_READWRITE } from '../native/memprotect.js';
 import { IMAGE_SCN_MEM_EXECUTE, IMAGE_SCN_MEM_WRITE, type LoadableImage } from '../pe/index.js';
 import { LoaderError, STATUS_CONFLICTING_ADDRESSES } from './errors.js';
 

@@ -4,7 +4,8 @@
  */
 import { WINDOWS_10 } from '../dlls/kernel32/osversion.js';
 import { processorCount } from '../host/system.js';
-import { MEM_PRIVATE, PAGE_READWRITE, type AddressSpace } from '../native/memory.js';
+import { type AddressSpace } from '../native/memory.js';
+import { MEM_PRIVATE, PAGE_READWRITE } from '../native/memprotect.js';
 import { LDR_DATA_TABLE_ENTRY as LDR, PEB, PEB_LDR_DATA, RTL_USER_PROCESS_PARAMETERS as RUPP } from './structures.js';
 
 /** Windows 10 22H2, as RtlGetVersion and the PEB report it. */

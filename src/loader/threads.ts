@@ -15,7 +15,8 @@ import type { ExportRow } from '../dlls/types.js';
 import type { EngineCode } from '../native/engine.js';
 import { FaultSignals } from '../native/faults.js';
 import { SIGNAL_STACK_SIZE, TEB, THREAD_BLOCK_SIZE, WR } from '../native/layout.js';
-import { MEM_PRIVATE, PAGE_GUARD, PAGE_NOACCESS, PAGE_READWRITE, type AddressSpace } from '../native/memory.js';
+import { type AddressSpace } from '../native/memory.js';
+import { MEM_PRIVATE, PAGE_GUARD, PAGE_NOACCESS, PAGE_READWRITE } from '../native/memprotect.js';
 import type { DispatchEntry } from './dispatch.js';
 import type { ModuleSnapshot } from './threadmodules.js';
 

@@ -14,7 +14,8 @@
 import { Asm, Label } from './emitter.js';
 import { libcSyscall3, libcSyscall4 } from './ffi.js';
 import { CONSOLE } from './layout.js';
-import { MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_READWRITE, type AddressSpace } from './memory.js';
+import { type AddressSpace } from './memory.js';
+import { MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_READWRITE } from './memprotect.js';
 
 const SYS_ioctl = 16;
 const SYS_rt_sigaction = 13;

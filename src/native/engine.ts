@@ -8,7 +8,8 @@ import { koffi } from './ffi.js';
 import { setGsBase } from './host.js';
 import { CONTEXT, SAVE_STACK, TEB, TLS_MINIMUM_AVAILABLE, WR } from './layout.js';
 import { BLOCK_MAGIC, FLAG_IN_USE, FLAG_LARGE, HEAP_LOCK, HEAP_MAGIC, HEAP_SMALL_LISTS, SMALL_MAX } from '../kernel/heap.js';
-import { MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_READWRITE, type AddressSpace } from './memory.js';
+import { type AddressSpace } from './memory.js';
+import { MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_READWRITE } from './memprotect.js';
 import { emitIoFastPath, type IoFastPath, type IoTables } from './iofast.js';
 
 /** Exports implemented as a few instructions of machine code, with no JS at all. */

@@ -15,7 +15,8 @@ import { Asm, Label, R } from './emitter.js';
 import { libcSyscall3, libcSyscall4 } from './ffi.js';
 import { emitRestoreTerminal, u32 } from './console.js';
 import { CONSOLE, FAULT, GREG, SIGNAL_STACK_SIZE, TEB, WR } from './layout.js';
-import { MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_READWRITE, type AddressSpace } from './memory.js';
+import { type AddressSpace } from './memory.js';
+import { MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_READWRITE } from './memprotect.js';
 
 const SYS_rt_sigaction = 13;
 const SYS_rt_sigreturn = 15;

@@ -3,7 +3,8 @@
 import { Asm, R } from '../../src/native/emitter.js';
 import { emitThunk, Engine } from '../../src/native/engine.js';
 import { CONTEXT, TEB, THREAD_BLOCK_SIZE, WR } from '../../src/native/layout.js';
-import { AddressSpace, PAGE_EXECUTE_READWRITE, PAGE_READWRITE } from '../../src/native/memory.js';
+import { AddressSpace } from '../../src/native/memory.js';
+import { PAGE_EXECUTE_READWRITE, PAGE_READWRITE } from '../../src/native/memprotect.js';
 
 const mem = new AddressSpace();
 const engine = new Engine(mem);

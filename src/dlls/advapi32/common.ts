@@ -2,7 +2,7 @@
  * What advapi32's A and W entry points share: strings in the ANSI code page or UTF-16, the
  * guard that turns a bad guest pointer into ERROR_NOACCESS, and the error codes.
  */
-import { GuestMemoryError } from '../../native/memory.js';
+import { GuestMemoryError } from '../../native/memprotect.js';
 import { ansiToString, stringToUnits, unitsToAnsi } from '../kernel32/text.js';
 import type { ApiContext } from '../types.js';
 

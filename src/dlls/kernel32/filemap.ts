@@ -21,7 +21,7 @@ import {
   ERROR_SUCCESS,
   win32FromErrno,
 } from '../../kernel/win32error.js';
-import { AddressSpaceError, MEM_MAPPED, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_EXECUTE_WRITECOPY, PAGE_READONLY, PAGE_READWRITE, PAGE_WRITECOPY } from '../../native/memory.js';
+import { AddressSpaceError, MEM_MAPPED, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_EXECUTE_WRITECOPY, PAGE_READONLY, PAGE_READWRITE, PAGE_WRITECOPY } from '../../native/memprotect.js';
 import type { ApiContext } from '../types.js';
 import { readPath, type Charset } from './pathstr.js';
 

@@ -19,7 +19,7 @@
  *   points at the block; a block shrinks in place by lowering the size).
  */
 import { HEAP_REALLOC_IN_PLACE_ONLY, HEAP_ZERO_MEMORY } from '../../kernel/heap.js';
-import { MEM_PRIVATE, PAGE_READWRITE } from '../../native/memory.js';
+import { MEM_PRIVATE, PAGE_READWRITE } from '../../native/memprotect.js';
 import type { ApiContext } from '../types.js';
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS, ERROR_NOT_ENOUGH_MEMORY } from './errors.js';
 

@@ -4,7 +4,7 @@
  * protections), so a probe never faults. One difference follows: on Windows a probe that
  * touches a PAGE_GUARD page consumes the guard; here the page reports "bad" and keeps it.
  */
-import { GuestMemoryError, PAGE_SIZE, type Access } from '../../native/memory.js';
+import { GuestMemoryError, PAGE_SIZE, type Access } from '../../native/memprotect.js';
 import type { ApiContext } from '../types.js';
 
 const probe = (ctx: ApiContext, p: number, size: number, access: Access): number => (size === 0 ? 0 : p === 0 || !ctx.mem.accessible(p, size, access) ? 1 : 0);

@@ -3,7 +3,7 @@
  * pointer gives 0 or NULL instead of a fault; the comparisons are CompareString's (word sort,
  * in the thread locale).
  */
-import { GuestMemoryError } from '../../native/memory.js';
+import { GuestMemoryError } from '../../native/memprotect.js';
 import type { ApiContext } from '../types.js';
 import { unitsToString } from './codepages.js';
 import { compareStrings, NORM_IGNORECASE } from './collation.js';

@@ -4,19 +4,7 @@
  * FlushInstructionCache (processthreadsapi.h). Parameter rules and error codes are Windows 10's
  * (checked against Wine 8; tests/memory-api.test.ts lists where Wine differs).
  */
-import {
-  AddressSpaceError,
-  isValidProtection,
-  MEM_COMMIT,
-  MEM_IMAGE,
-  MEM_PRIVATE,
-  MEM_RESERVE,
-  PAGE_EXECUTE_WRITECOPY,
-  PAGE_SIZE,
-  PAGE_WRITECOPY,
-  USER_SPACE_END,
-  USER_SPACE_START,
-} from '../../native/memory.js';
+import { AddressSpaceError, isValidProtection, MEM_COMMIT, MEM_IMAGE, MEM_PRIVATE, MEM_RESERVE, PAGE_EXECUTE_WRITECOPY, PAGE_SIZE, PAGE_WRITECOPY, USER_SPACE_END, USER_SPACE_START } from '../../native/memprotect.js';
 import type { ApiContext } from '../types.js';
 import { ERROR_INVALID_ADDRESS, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS, ERROR_NOT_ENOUGH_MEMORY } from './errors.js';
 

@@ -5,7 +5,7 @@
  * has mapped (winrun's Node host included: those addresses are not free for the guest either).
  */
 import { hostMemory } from '../../host/meminfo.js';
-import { USER_SPACE_END, USER_SPACE_START } from '../../native/memory.js';
+import { USER_SPACE_END, USER_SPACE_START } from '../../native/memprotect.js';
 import type { ApiContext } from '../types.js';
 import { ERROR_INVALID_PARAMETER } from './errors.js';
 

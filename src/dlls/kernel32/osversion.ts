@@ -9,7 +9,7 @@
  * 8.1", and the GetVersionEx documentation). RtlGetVersion and the PEB tell the truth. The
  * manifest is the program's RT_MANIFEST resource 1, read from its image in memory.
  */
-import { GuestMemoryError } from '../../native/memory.js';
+import { GuestMemoryError } from '../../native/memprotect.js';
 import type { ApiContext } from '../types.js';
 import { ERROR_BAD_ARGUMENTS, ERROR_INSUFFICIENT_BUFFER, ERROR_OLD_WIN_VERSION } from './errors.js';
 

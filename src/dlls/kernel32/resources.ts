@@ -10,7 +10,7 @@
  * is; for a given language that language, its primary language with SUBLANG_NEUTRAL, then the
  * neutral resource, else ERROR_RESOURCE_LANG_NOT_FOUND.
  */
-import { GuestMemoryError } from '../../native/memory.js';
+import { GuestMemoryError } from '../../native/memprotect.js';
 import type { ApiContext } from '../types.js';
 import { ERROR_RESOURCE_TYPE_NOT_FOUND } from './errors.js';
 import { ansiToString, stringToUnits, unitsToAnsi } from './text.js';

@@ -5,7 +5,7 @@
  */
 import { fieldsOfMs, FILETIME_UNIX_EPOCH, msOfFields, currentOffsetMinutes } from '../../kernel/timezone.js';
 import { cpuInfo, hostName, processorCount, realtimeNs, sinceBootMs } from '../../host/system.js';
-import { ALLOCATION_GRANULARITY, PAGE_SIZE } from '../../native/memory.js';
+import { ALLOCATION_GRANULARITY, PAGE_SIZE } from '../../native/memprotect.js';
 import type { ApiContext } from '../types.js';
 import { ERROR_BUFFER_OVERFLOW, ERROR_INVALID_PARAMETER, ERROR_MORE_DATA, ERROR_PRIVILEGE_NOT_HELD } from './errors.js';
 import { readSystemTime, writeSystemTime } from './timezoneapi.js';

@@ -2,7 +2,7 @@
  * Strings between guest memory and JS: UTF-8 helpers, and the ANSI code page conversions the
  * …A entry points use before calling their …W counterparts (STYLE.md 2).
  */
-import { GuestMemoryError } from '../../native/memory.js';
+import { GuestMemoryError } from '../../native/memprotect.js';
 import type { FormatEnv } from '../msvcrt/printf.js';
 import type { ApiContext } from '../types.js';
 import { CP_ACP, CP_MACCP, CP_OEMCP, CP_THREAD_ACP, decodeBytes, encodeUnits, findCodePage, unitsToString, type CodePage } from './codepages.js';

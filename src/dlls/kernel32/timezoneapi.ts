@@ -26,7 +26,7 @@ import {
   type SystemTime,
   type ZoneInfo,
 } from '../../kernel/timezone.js';
-import { GuestMemoryError } from '../../native/memory.js';
+import { GuestMemoryError } from '../../native/memprotect.js';
 import type { ApiContext } from '../types.js';
 import { ERROR_FILE_NOT_FOUND, ERROR_INVALID_PARAMETER, ERROR_NOACCESS, ERROR_PRIVILEGE_NOT_HELD } from './errors.js';
 

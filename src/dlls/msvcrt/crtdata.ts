@@ -4,7 +4,7 @@
  * ucrtbase share it (a program uses one of them; mixed programs share the tables, as their
  * exit processing must).
  */
-import { MEM_PRIVATE, PAGE_READWRITE } from '../../native/memory.js';
+import { MEM_PRIVATE, PAGE_READWRITE } from '../../native/memprotect.js';
 import type { ApiContext } from '../types.js';
 
 /** PEB extension slot holding the block's address (kernel32 uses 0x800–0x81f). */

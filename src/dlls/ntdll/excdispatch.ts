@@ -8,7 +8,7 @@
  */
 import { CONTEXT, EXCEPTION_BLOCK, EXCEPTIONS, FAULT, GREG, TEB, WR } from '../../native/layout.js';
 import { thunkReturnOffset } from '../../native/engine.js';
-import { GuestMemoryError, PAGE_READWRITE } from '../../native/memory.js';
+import { GuestMemoryError, PAGE_READWRITE } from '../../native/memprotect.js';
 import { UNW_FLAG_EHANDLER } from '../../pe/exceptions.js';
 import { PEB_EXT } from '../kernel32/processthreadsapi.js';
 import type { ApiContext } from '../types.js';

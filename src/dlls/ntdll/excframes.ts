@@ -6,7 +6,7 @@
  * block's parent frame) or in the guest code whose export call JS was running.
  */
 import { SAVE_AREA, SAVED } from '../../native/engine.js';
-import { GuestMemoryError } from '../../native/memory.js';
+import { GuestMemoryError } from '../../native/memprotect.js';
 import { CONTEXT } from '../../native/layout.js';
 import type { ApiContext, GuestCallFrame } from '../types.js';
 import { copyContext } from './excdefs.js';

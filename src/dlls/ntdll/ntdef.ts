@@ -5,7 +5,7 @@
  * dispatcher reports for any API (Windows would raise an access violation there).
  */
 import { STATUS_ACCESS_VIOLATION } from '../../kernel/ntstatus.js';
-import { GuestMemoryError } from '../../native/memory.js';
+import { GuestMemoryError } from '../../native/memprotect.js';
 import type { ApiContext } from '../types.js';
 
 /** UNICODE_STRING / ANSI_STRING / OEM_STRING: USHORT Length, USHORT MaximumLength, Buffer. */

@@ -42,7 +42,7 @@ import {
   STATUS_SUCCESS,
 } from '../../kernel/ntstatus.js';
 import { ERROR_PATH_NOT_FOUND, win32FromErrno } from '../../kernel/win32error.js';
-import { GuestMemoryError } from '../../native/memory.js';
+import { GuestMemoryError } from '../../native/memprotect.js';
 import type { ApiContext } from '../types.js';
 import { complete, IO_STATUS_BLOCK, isCurrentProcess, ntCall } from './ntdef.js';
 import { basicInformation, networkOpenInformation } from './ntfileinfo.js';

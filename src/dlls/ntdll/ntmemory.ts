@@ -20,7 +20,7 @@ import {
   STATUS_SUCCESS,
   STATUS_UNABLE_TO_FREE_VM,
 } from '../../kernel/ntstatus.js';
-import { ALLOCATION_GRANULARITY, AddressSpaceError, isValidProtection, MEM_COMMIT, MEM_FREE, MEM_RESERVE, PAGE_SIZE } from '../../native/memory.js';
+import { ALLOCATION_GRANULARITY, AddressSpaceError, isValidProtection, MEM_COMMIT, MEM_FREE, MEM_RESERVE, PAGE_SIZE } from '../../native/memprotect.js';
 import type { ApiContext } from '../types.js';
 import { isCurrentProcess, ntCall } from './ntdef.js';
 

@@ -19,7 +19,7 @@ import {
 import { volumeDevicePath } from '../../kernel/volume.js';
 import { TEB } from '../../native/layout.js';
 import { PEB } from '../../loader/structures.js';
-import { ALLOCATION_GRANULARITY, PAGE_SIZE } from '../../native/memory.js';
+import { ALLOCATION_GRANULARITY, PAGE_SIZE } from '../../native/memprotect.js';
 import { GetSystemTimeAsFileTime, QueryPerformanceCounter, QueryPerformanceFrequency } from '../kernel32/sysinfoapi.js';
 import type { ApiContext } from '../types.js';
 import { isCurrentProcess, ntCall, unitsOf } from './ntdef.js';

@@ -9,7 +9,7 @@
 import { lookupFunctionEntry, tableAt, RUNTIME_FUNCTION_SIZE, describeEntries, findTable, insertTable, removeTable, initTableList, DYNAMIC_FUNCTION_TABLE as T, RF_CALLBACK, RF_SORTED, RF_UNSORTED, type DynamicTables, type FunctionEntry } from '../../kernel/functiontables.js';
 import { UnwindError, virtualUnwind, type FunctionLookup, type UnwindResult } from '../../kernel/unwind.js';
 import { CONTEXT, EXCEPTION_BLOCK, EXCEPTIONS } from '../../native/layout.js';
-import { GuestMemoryError } from '../../native/memory.js';
+import { GuestMemoryError } from '../../native/memprotect.js';
 import type { ApiContext } from '../types.js';
 import { crossGuestCall } from './excframes.js';
 
