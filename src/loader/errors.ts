@@ -1,3 +1,6 @@
+import { HostError } from '../host/errors.js';
+import { isPeError } from '../pe/index.js';
+
 /** Failures while starting a program, each with the NTSTATUS Windows would exit with. */
 export const STATUS_DLL_NOT_FOUND = 0xc0000135;
 export const STATUS_ENTRYPOINT_NOT_FOUND = 0xc0000139;
@@ -26,4 +29,25 @@ export class LoaderError extends Error {
  */
 export class GuestUnwind extends Error {
   override readonly name = 'GuestUnwind';
+}
+
+/** Win32 errors of failed loads. */
+export function loadError(e: unknown): number | undefined {
+  if (e instanceof LoaderError) {
+    switch (e.status) {
+      case STATUS_INVALID_IMAGE_FORMAT:
+        return 193; // ERROR_BAD_EXE_FORMAT
+      case STATUS_DLL_INIT_FAILED:
+        return 1114; // ERROR_DLL_INIT_FAILED
+      case STATUS_CONFLICTING_ADDRESSES:
+        return 487; // ERROR_INVALID_ADDRESS
+      case STATUS_PROCEDURE_NOT_FOUND:
+        return 127; // ERROR_PROC_NOT_FOUND
+      default:
+        return 126; // ERROR_MOD_NOT_FOUND
+    }
+  }
+  if (isPeError(e)) return 193;
+  if (e instanceof HostError) return e.code === 'EACCES' ? 5 : 126;
+  return undefined;
 }

@@ -8,7 +8,6 @@
  */
 import { BUILTIN_DLLS } from '../dlls/index.js';
 import type { ApiContext, DllTable } from '../dlls/types.js';
-import { HostError } from '../host/errors.js';
 import { readFileBytes } from '../host/files.js';
 import { hostFs, failed } from '../host/fs.js';
 import { absolutePath, directoryOf, isFile } from '../host/io.js';
@@ -19,13 +18,13 @@ import type { Engine } from '../native/engine.js';
 import type { IoTables } from '../native/iofast.js';
 import { TEB } from '../native/layout.js';
 import { type AddressSpace } from '../native/memory.js';
-import { MEM_IMAGE, MEM_MAPPED, PAGE_READONLY, PAGE_READWRITE } from '../native/memprotect.js';
-import { isPeError, parseForwarder, parsePeForLoading, type LoadableImage } from '../pe/index.js';
+import { parseForwarder, parsePeForLoading, type LoadableImage } from '../pe/index.js';
 import { normalizeDllName, resolveApiSet } from './apiset.js';
 import { buildBuiltinImage } from './builtin.js';
 import type { DispatchEntry } from './dispatch.js';
 import { searchDirectories, type SearchPlaces } from './dllsearch.js';
-import { STATUS_CONFLICTING_ADDRESSES, STATUS_DLL_INIT_FAILED, STATUS_DLL_NOT_FOUND, STATUS_INVALID_IMAGE_FORMAT, STATUS_PROCEDURE_NOT_FOUND, LoaderError } from './errors.js';
+import { mapDataFile } from './datafile.js';
+import { STATUS_DLL_INIT_FAILED, STATUS_DLL_NOT_FOUND, STATUS_PROCEDURE_NOT_FOUND, LoaderError, loadError } from './errors.js';
 import { mapImage, protectImage } from './image.js';
 import { appendInitOrder, ldrEntrySize, setLoadCount, unlinkLdrEntry, writeLdrEntry } from './peb.js';
 import { LDR_DATA_TABLE_ENTRY as LDR } from './structures.js';
@@ -87,52 +86,6 @@ export function builtinDisplayName(name: string): string {
 function fileNameOf(requested: string): string {
   const base = requested.replace(/^.*[\\/]/, '');
   return /\.[^.]*$/.test(base) ? base : `${base}.dll`;
-}
-
-/** Win32 errors of failed loads. */
-function loadError(e: unknown): number | undefined {
-  if (e instanceof LoaderError) {
-    switch (e.status) {
-      case STATUS_INVALID_IMAGE_FORMAT:
-        return 193; // ERROR_BAD_EXE_FORMAT
-      case STATUS_DLL_INIT_FAILED:
-        return 1114; // ERROR_DLL_INIT_FAILED
-      case STATUS_CONFLICTING_ADDRESSES:
-        return 487; // ERROR_INVALID_ADDRESS
-      case STATUS_PROCEDURE_NOT_FOUND:
-        return 127; // ERROR_PROC_NOT_FOUND
-      default:
-        return 126; // ERROR_MOD_NOT_FOUND
-    }
-  }
-  if (isPeError(e)) return 193;
-  if (e instanceof HostError) return e.code === 'EACCES' ? 5 : 126;
-  return undefined;
-}
-
-/** Where a file's headers and sections go, read without the strict PE32+ parser so that any
- *  PE (a 32-bit resource DLL too) maps as data. Undefined when it is not a PE file. */
-function dataLayout(b: Uint8Array): { sizeOfImage: number; sizeOfHeaders: number; sections: { va: number; raw: number; copy: number }[] } | undefined {
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  if (b.length < 0x40 || dv.getUint16(0, true) !== 0x5a4d) return undefined;
-  const nt = dv.getUint32(0x3c, true);
-  if (nt + 24 > b.length || dv.getUint32(nt, true) !== 0x4550) return undefined;
-  const count = dv.getUint16(nt + 6, true);
-  const ohSize = dv.getUint16(nt + 20, true);
-  const oh = nt + 24;
-  if (oh + 64 > b.length || oh + ohSize + 40 * count > b.length) return undefined;
-  const sizeOfImage = dv.getUint32(oh + 56, true);
-  const sizeOfHeaders = Math.min(dv.getUint32(oh + 60, true), b.length);
-  const sections = [];
-  for (let i = 0; i < count; i++) {
-    const s = oh + ohSize + 40 * i;
-    const raw = dv.getUint32(s + 20, true);
-    const vsize = dv.getUint32(s + 8, true);
-    const rawSize = Math.min(dv.getUint32(s + 16, true), Math.max(b.length - raw, 0));
-    sections.push({ va: dv.getUint32(s + 12, true), raw, copy: vsize ? Math.min(rawSize, vsize) : rawSize });
-  }
-  if (sizeOfImage === 0 || sizeOfImage > 0x40000000 || sizeOfHeaders > sizeOfImage || sections.some((s) => s.va + s.copy > sizeOfImage)) return undefined;
-  return { sizeOfImage, sizeOfHeaders, sections };
 }
 
 export class ModuleLoader {
@@ -541,24 +494,10 @@ export class ModuleLoader {
 
   /** Maps a file as data: as it is (handle | 1) or laid out as an image (handle | 2). */
   private mapData(file: string, image: boolean): LoadResult {
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileBytes(file);
-    } catch (e) {
-      return { error: loadError(e) ?? 126 };
-    }
-    const layout = dataLayout(bytes);
-    if (!layout) return { error: 193 };
-    const mem = this.host.mem;
-    const size = image ? layout.sizeOfImage : bytes.length;
-    const base = mem.allocate(0, size, true, PAGE_READWRITE, image ? MEM_IMAGE : MEM_MAPPED);
-    if (image) {
-      mem.write(base, bytes.subarray(0, layout.sizeOfHeaders));
-      for (const s of layout.sections) if (s.copy > 0) mem.write(base + s.va, bytes.subarray(s.raw, s.raw + s.copy));
-    } else mem.write(base, bytes);
-    mem.protect(base, size, PAGE_READONLY);
-    this.dataFiles.add(base);
-    return { handle: base + (image ? 2 : 1) };
+    const r = mapDataFile(this.host.mem, file, image);
+    if ('error' in r) return r;
+    this.dataFiles.add(r.base);
+    return { handle: r.handle };
   }
 
   isDataFile(h: number): boolean {

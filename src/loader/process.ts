@@ -3,11 +3,9 @@
  * program, builtin DLLs synthesized from their export tables, real PE DLLs), the PEB and the
  * main thread's TEB and stack, the dispatcher that runs API implementations, and exit.
  */
-import { PcTable } from '../kernel/pctable.js';
 import { codePagesFromEnvironment } from '../dlls/kernel32/codepages.js';
 import { currentDirectory as guestCurrentDirectory } from '../dlls/kernel32/pathstr.js';
-import type { ApiContext, CodeCache, GuestFrames, ProcessApi, VarArgs } from '../dlls/types.js';
-import { Dir } from '../pe/constants.js';
+import type { ApiContext, GuestFrames, ProcessApi, VarArgs } from '../dlls/types.js';
 import { readFileBytes } from '../host/files.js';
 import { absolutePath, currentDirectory, hostPid, monotonicMs, monotonicNs, readFd, sleepMs, writeFd, isatty } from '../host/io.js';
 import { DebugChannels } from '../kernel/debug.js';
@@ -29,13 +27,14 @@ import { exitGroup, gettid } from '../native/host.js';
 import { sharedBufferAddress } from '../native/ffi.js';
 import { ConsoleSignals, tcgets, tcsets, winsize } from '../native/console.js';
 import { dispatchCtrlEvents, initConsoleBlock } from '../dlls/kernel32/consolectrl.js';
-import { CONSOLE, CONSOLE_BLOCK, CONTEXT, SAVE_STACK, TEB, WR } from '../native/layout.js';
+import { CONSOLE, CONSOLE_BLOCK, CONTEXT, TEB, WR } from '../native/layout.js';
 import { AddressSpace } from '../native/memory.js';
 import { FaultSignals } from '../native/faults.js';
 import { parsePeForLoading } from '../pe/index.js';
 import { normalizeDllName } from './apiset.js';
 import { protectImage } from './image.js';
 import { builtinDisplayName, ModuleLoader } from './modules.js';
+import { GuestCallStack } from './guestcalls.js';
 import { allocateThreadBlock, dispatchEntries, dispatchRecords, enterSignalStack, CREATE_SUSPENDED, STACK_SIZE_PARAM_IS_A_RESERVATION, type ThreadBlock, type ThreadBoot } from './threads.js';
 import { ThreadTable } from '../kernel/threads.js';
 import { adoptModules, createThreadTls, freeThreadTls, LDRP_DONT_CALL_FOR_THREADS, notifyThread, snapshotModules } from './threadmodules.js';
@@ -46,21 +45,13 @@ import { createPeb, writeProcessParameters } from './peb.js';
 import { makeDispatcher, type DispatchEntry, type DispatchHooks } from './dispatch.js';
 import { RelayFilter, RelayTracer, type TraceFormat } from './relay.js';
 import { buildCommandLine } from './commandline.js';
-import { EXIT_INTERNAL_ERROR, GuestUnwind, STATUS_PROCEDURE_NOT_FOUND } from './errors.js';
+import { EXIT_INTERNAL_ERROR, STATUS_PROCEDURE_NOT_FOUND } from './errors.js';
 import { PEB } from './structures.js';
 
 const DLL_PROCESS_ATTACH = 1;
 
 /** A JS → guest call in progress: the callee's argument block, and where an exception walk
  *  continues past it (a CONTEXT, else the export call that JS is running). */
-export interface GuestCall {
-  readonly rsp: number;
-  readonly parent: number;
-  readonly exportRsp: number;
-  readonly saveArea: number;
-  readonly dispatcher: number;
-}
-
 export interface ProcessOptions {
   /** Unix path of the program. */
   program: string;
@@ -119,26 +110,10 @@ export class WinProcess implements ProcessApi {
   /** ExitThread's code while its unwind is on the way to runThread. */
   private threadExitCode: number | undefined;
   private ctx!: ApiContext;
-  /** The JS → guest calls in progress on this thread, innermost last. */
-  private readonly guestCalls: GuestCall[] = [];
-  /** The CONTEXT that the next JS → guest call unwinds into (callGuestFrom), 0: none. */
-  private nextParent = 0;
-  /** The DISPATCHER_CONTEXT the next JS → guest call is a termination handler for (0: none). */
-  private nextDispatcher = 0;
   private faults: FaultSignals | undefined;
-  /** The guest stack's guard region (stack overflow detection) of the main thread. */
-  private readonly stackGuard = { low: 0, high: 0 };
   readonly frames: GuestFrames;
-  /** frames.codeCache, valid for the loader generation and the count of image releases (by
-   *  any thread) it was filled in. */
-  private readonly codeCache: CodeCache = { functions: new PcTable(), plans: new PcTable(), handlerData: new PcTable() };
-  private codeCacheGeneration = -1;
-  private codeCacheReleases = -1;
-  /** A CONTEXT being jumped to across JS → guest calls (0: none). */
-  private pendingUnwind = 0;
-  /** Thrown (one instance: no stack trace to capture each time) through the JS frames a
-   *  guest unwind crosses. */
-  private readonly unwindSignal = new GuestUnwind('guest unwind in progress');
+  /** This thread's JS → guest calls and the unwinds across them. */
+  private readonly guest: GuestCallStack;
   private readonly statusFd: number | undefined;
   readonly debug: DebugChannels;
   private readonly relay: RelayTracer | undefined;
@@ -151,51 +126,8 @@ export class WinProcess implements ProcessApi {
     this.threads = new ThreadTable(boot?.threads);
     this.threadOptions = { program: opts.program, args: opts.args, env: opts.env, debug: opts.debug, relayFilter: opts.relayFilter, prefix: opts.prefix };
     this.engine = new Engine(this.mem, boot?.engine);
-    this.frames = {
-      calls: this.guestCalls,
-      callGuestReturn: this.engine.callGuestReturn,
-      trampolineFunction: this.engine.trampolineFunction,
-      callFrom: (parent, fn, args, unwindReturns = false, dispatcher = 0) => {
-        // A snapshot: the caller's CONTEXT may change while the callee runs (RtlUnwindEx
-        // writes its working state into the CONTEXT a language handler was given).
-        const mem = this.mem;
-        const slot = this.teb + WR.GuestRsp;
-        const cur = mem.ptr(slot);
-        const snap = Math.floor((cur - CONTEXT.Size - 16) / 16) * 16;
-        mem.copy(snap, parent, CONTEXT.Size);
-        mem.setU64(slot, snap);
-        try {
-          this.nextParent = snap;
-          this.nextDispatcher = dispatcher;
-          return this.callGuest(fn, args, unwindReturns);
-        } finally {
-          mem.setU64(slot, cur);
-        }
-      },
-      currentSaveArea: () => this.currentSaveArea(),
-      pendingUnwind: () => this.pendingUnwind,
-      stackGuard: this.stackGuard,
-      codeCache: () => {
-        const c = this.codeCache;
-        const gen = this.loader.generation;
-        const releases = this.mem.imageReleases();
-        if (gen !== this.codeCacheGeneration || releases !== this.codeCacheReleases) {
-          c.functions.clear();
-          c.plans.clear();
-          c.handlerData.clear();
-          this.codeCacheGeneration = gen;
-          this.codeCacheReleases = releases;
-        }
-        return c;
-      },
-      imageAt: (pc) => {
-        const m = this.loader.containing(pc);
-        if (!m) return undefined;
-        const dir = m.pe?.dataDirectories[Dir.Exception];
-        return { base: m.base, pdataRva: dir?.VirtualAddress ?? 0, pdataSize: dir?.Size ?? 0, name: m.displayName };
-      },
-      describe: (addr) => this.describeSymbol(addr),
-    };
+    this.guest = new GuestCallStack({ mem: this.mem, engine: this.engine, teb: () => this.teb, loader: () => this.loader, describe: (addr) => this.describeSymbol(addr) });
+    this.frames = this.guest.frames;
     this.heaps = new HeapManager(this.mem);
     this.statusFd = opts.statusFd;
     const debugWrite = opts.debugWrite ?? ((line: string) => void writeFd(2, new TextEncoder().encode(line)));
@@ -385,61 +317,9 @@ export class WinProcess implements ProcessApi {
   }
 
   // ---- guest calls ----------------------------------------------------------------------------
-  /** The dispatch stub's save area of the export call running now (layout.ts SAVE_STACK). */
-  private currentSaveArea(): number {
-    return this.teb + SAVE_STACK.Top + this.mem.i32(this.teb + WR.SaveDepth);
-  }
-
-  /** Runs guest `fn`; when it ends by an unwind past this call, throws GuestUnwind (or, with
-   *  `unwindReturns`, returns 0 with pendingUnwind set: frames.callFrom). */
+  /** Runs guest `fn` (GuestCallStack.callGuest). */
   callGuest(fn: number, args: readonly (number | bigint)[], unwindReturns = false): bigint {
-    const mem = this.mem;
-    const cur = mem.ptr(this.teb + WR.GuestRsp);
-    const slots = Math.max(4, args.length);
-    const rsp = Math.floor((cur - 8 * slots - 8) / 16) * 16;
-    args.forEach((a, i) => mem.setU64(rsp + 8 * i, typeof a === 'number' && a < 0 ? BigInt.asUintN(64, BigInt(a)) : a));
-    // Where an exception walk continues past this call: the CONTEXT given by callGuestFrom, or
-    // the guest code that made the export call now running (none at the top level).
-    const hostRsp = mem.ptr(this.teb + WR.HostRsp);
-    this.guestCalls.push({ rsp, parent: this.nextParent, exportRsp: hostRsp !== 0 ? cur : 0, saveArea: hostRsp !== 0 ? this.currentSaveArea() : 0, dispatcher: this.nextDispatcher });
-    this.nextParent = 0;
-    this.nextDispatcher = 0;
-    let r: bigint;
-    try {
-      r = this.engine.callGuest(fn, rsp);
-    } finally {
-      this.guestCalls.pop();
-      // The guest may have synchronised with another thread that changed the address space.
-      mem.sync();
-    }
-    if (this.pendingUnwind !== 0) {
-      if (unwindReturns) return 0n;
-      throw this.unwindSignal;
-    }
-    return r;
-  }
-
-  /**
-   * Continues a jump to the CONTEXT in pendingUnwind from the export call running now: when
-   * the target frame is older than the innermost JS → guest call, return into that call's
-   * trampoline (whose JS caller then throws GuestUnwind); else resume at the target itself.
-   */
-  private continueUnwind(): void {
-    const mem = this.mem;
-    const target = this.pendingUnwind;
-    const inner = this.guestCalls[this.guestCalls.length - 1]?.rsp;
-    if (inner !== undefined && mem.ptr(target + CONTEXT.Rsp) > inner) {
-      const u = this.teb + WR.UnwindBuffer;
-      mem.fill(u, 0, CONTEXT.Size);
-      mem.setU32(u + CONTEXT.MxCsr, 0x1f80);
-      mem.setU32(u + CONTEXT.EFlags, 0x202);
-      mem.setU64(u + CONTEXT.Rsp, inner);
-      mem.setU64(u + CONTEXT.Rip, this.engine.callGuestReturn);
-      mem.setU64(this.teb + WR.ResumeContext, u);
-    } else {
-      this.pendingUnwind = 0;
-      mem.setU64(this.teb + WR.ResumeContext, target);
-    }
+    return this.guest.callGuest(fn, args, unwindReturns);
   }
 
   // ---- PEB, LDR, TEB ----------------------------------------------------------------------------
@@ -473,8 +353,8 @@ export class WinProcess implements ProcessApi {
     const mem = this.mem;
     const teb = block.teb;
     this.teb = teb;
-    this.stackGuard.low = block.guardLow;
-    this.stackGuard.high = block.stackLow;
+    this.guest.stackGuard.low = block.guardLow;
+    this.guest.stackGuard.high = block.stackLow;
     const dispatch = makeDispatcher(this.dispatch, mem, this.ctx, { teb, tid, stackLow: block.stackLow, stackHigh: block.stackHigh }, this.dispatchHooks(), this.relay);
     mem.setU64(teb + WR.Dispatch, this.engine.registerDispatcher(dispatch));
     mem.setU64(teb + WR.HostTid, gettid());
@@ -541,7 +421,7 @@ export class WinProcess implements ProcessApi {
       code = Number(this.callGuest(boot.start, [boot.param]) & 0xffffffffn);
       this.threadDetach();
     } catch (e) {
-      if (e === this.unwindSignal && this.threadExitCode !== undefined) code = this.threadExitCode;
+      if (e === this.guest.unwindSignal && this.threadExitCode !== undefined) code = this.threadExitCode;
       else {
         reportToStderr(`winrun: thread ${this.threads.tid(boot.slot)} ended by ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
         code = EXIT_INTERNAL_ERROR;
@@ -570,8 +450,7 @@ export class WinProcess implements ProcessApi {
     const target = this.teb + WR.ContextBuffer;
     this.mem.fill(target, 0, CONTEXT.Size);
     this.mem.setU64(target + CONTEXT.Rsp, this.mem.ptr(this.teb + TEB.StackBase));
-    this.pendingUnwind = target;
-    this.continueUnwind();
+    this.guest.unwindTo(target);
   }
 
   disableThreadLibraryCalls(base: number): boolean {
@@ -602,8 +481,7 @@ export class WinProcess implements ProcessApi {
       callGuest: (fn, args) => this.callGuest(fn, args),
       resumeAt: (context) => mem.setU64(this.teb + WR.ResumeContext, context),
       unwindTo: (context) => {
-        this.pendingUnwind = context;
-        this.continueUnwind();
+        this.guest.unwindTo(context);
       },
       contextBuffer: () => this.teb + WR.ContextBuffer,
       debug: this.debug,
@@ -667,7 +545,7 @@ export class WinProcess implements ProcessApi {
       describe: (addr) => this.describeAddress(addr),
       pendingEvents: this.mem.int32At(this.consoleBlock + CONSOLE.Pending),
       ctrlEvents: () => dispatchCtrlEvents(this.ctx),
-      unwind: () => this.continueUnwind(),
+      unwind: () => this.guest.continueUnwind(),
       setVarargs: (addr) => {
         const prev = this.varargsBase;
         this.varargsBase = addr;

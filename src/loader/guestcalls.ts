@@ -1,0 +1,164 @@
+/**
+ * One thread's JS → guest calls and the unwinds that cross them (DESIGN.md §6): the call records
+ * a frame walk steps across (GuestFrames), the CONTEXT a guest unwind is on its way to, and the
+ * per-thread caches of the exception walk.
+ */
+import type { CodeCache, GuestFrames } from '../dlls/types.js';
+import { PcTable } from '../kernel/pctable.js';
+import type { Engine } from '../native/engine.js';
+import { CONTEXT, SAVE_STACK, WR } from '../native/layout.js';
+import type { AddressSpace } from '../native/memory.js';
+import { Dir } from '../pe/constants.js';
+import { GuestUnwind } from './errors.js';
+import type { ModuleLoader } from './modules.js';
+
+export interface GuestCall {
+  readonly rsp: number;
+  readonly parent: number;
+  readonly exportRsp: number;
+  readonly saveArea: number;
+  readonly dispatcher: number;
+}
+
+/** What the call stack needs from its process. */
+export interface GuestCallHost {
+  readonly mem: AddressSpace;
+  readonly engine: Engine;
+  /** The running thread's TEB. */
+  teb(): number;
+  loader(): ModuleLoader;
+  /** `module+0xoffset` for traces and reports. */
+  describe(addr: number): string;
+}
+
+export class GuestCallStack {
+  /** The JS → guest calls in progress on this thread, innermost last. */
+  private readonly calls: GuestCall[] = [];
+  /** The CONTEXT that the next JS → guest call unwinds into (callFrom), 0: none. */
+  private nextParent = 0;
+  /** The DISPATCHER_CONTEXT the next JS → guest call is a termination handler for (0: none). */
+  private nextDispatcher = 0;
+  /** A CONTEXT being jumped to across JS → guest calls (0: none). */
+  private pending = 0;
+  /** Thrown (one instance: no stack trace to capture each time) through the JS frames a
+   *  guest unwind crosses. */
+  readonly unwindSignal = new GuestUnwind('guest unwind in progress');
+  /** The thread's stack guard region (stack overflow detection). */
+  readonly stackGuard = { low: 0, high: 0 };
+  /** frames.codeCache, valid for the loader generation and the count of image releases. */
+  private readonly codeCache: CodeCache = { functions: new PcTable(), plans: new PcTable(), handlerData: new PcTable() };
+  private codeCacheGeneration = -1;
+  private codeCacheReleases = -1;
+  readonly frames: GuestFrames;
+
+  constructor(private readonly host: GuestCallHost) {
+    this.frames = {
+      calls: this.calls,
+      callGuestReturn: host.engine.callGuestReturn,
+      trampolineFunction: host.engine.trampolineFunction,
+      callFrom: (parent, fn, args, unwindReturns = false, dispatcher = 0) => {
+        // A snapshot: the caller's CONTEXT may change while the callee runs (RtlUnwindEx
+        // writes its working state into the CONTEXT a language handler was given).
+        const mem = host.mem;
+        const slot = host.teb() + WR.GuestRsp;
+        const cur = mem.ptr(slot);
+        const snap = Math.floor((cur - CONTEXT.Size - 16) / 16) * 16;
+        mem.copy(snap, parent, CONTEXT.Size);
+        mem.setU64(slot, snap);
+        try {
+          this.nextParent = snap;
+          this.nextDispatcher = dispatcher;
+          return this.callGuest(fn, args, unwindReturns);
+        } finally {
+          mem.setU64(slot, cur);
+        }
+      },
+      currentSaveArea: () => this.currentSaveArea(),
+      pendingUnwind: () => this.pending,
+      stackGuard: this.stackGuard,
+      codeCache: () => {
+        const c = this.codeCache;
+        const gen = host.loader().generation;
+        const releases = host.mem.imageReleases();
+        if (gen !== this.codeCacheGeneration || releases !== this.codeCacheReleases) {
+          c.functions.clear();
+          c.plans.clear();
+          c.handlerData.clear();
+          this.codeCacheGeneration = gen;
+          this.codeCacheReleases = releases;
+        }
+        return c;
+      },
+      imageAt: (pc) => {
+        const m = host.loader().containing(pc);
+        if (!m) return undefined;
+        const dir = m.pe?.dataDirectories[Dir.Exception];
+        return { base: m.base, pdataRva: dir?.VirtualAddress ?? 0, pdataSize: dir?.Size ?? 0, name: m.displayName };
+      },
+      describe: (addr) => host.describe(addr),
+    };
+  }
+
+  /** A jump to `context` from the export call running now (ctx.unwindTo, ExitThread). */
+  unwindTo(context: number): void {
+    this.pending = context;
+    this.continueUnwind();
+  }
+
+  /** The dispatch stub's save area of the export call running now (layout.ts SAVE_STACK). */
+  currentSaveArea(): number {
+    return this.host.teb() + SAVE_STACK.Top + this.host.mem.i32(this.host.teb() + WR.SaveDepth);
+  }
+
+  /** Runs guest `fn`; when it ends by an unwind past this call, throws GuestUnwind (or, with
+   *  `unwindReturns`, returns 0 with pendingUnwind set: frames.callFrom). */
+  callGuest(fn: number, args: readonly (number | bigint)[], unwindReturns = false): bigint {
+    const mem = this.host.mem;
+    const cur = mem.ptr(this.host.teb() + WR.GuestRsp);
+    const slots = Math.max(4, args.length);
+    const rsp = Math.floor((cur - 8 * slots - 8) / 16) * 16;
+    args.forEach((a, i) => mem.setU64(rsp + 8 * i, typeof a === 'number' && a < 0 ? BigInt.asUintN(64, BigInt(a)) : a));
+    // Where an exception walk continues past this call: the CONTEXT given by callGuestFrom, or
+    // the guest code that made the export call now running (none at the top level).
+    const hostRsp = mem.ptr(this.host.teb() + WR.HostRsp);
+    this.calls.push({ rsp, parent: this.nextParent, exportRsp: hostRsp !== 0 ? cur : 0, saveArea: hostRsp !== 0 ? this.currentSaveArea() : 0, dispatcher: this.nextDispatcher });
+    this.nextParent = 0;
+    this.nextDispatcher = 0;
+    let r: bigint;
+    try {
+      r = this.host.engine.callGuest(fn, rsp);
+    } finally {
+      this.calls.pop();
+      // The guest may have synchronised with another thread that changed the address space.
+      mem.sync();
+    }
+    if (this.pending !== 0) {
+      if (unwindReturns) return 0n;
+      throw this.unwindSignal;
+    }
+    return r;
+  }
+
+  /**
+   * Continues a jump to the CONTEXT in pendingUnwind from the export call running now: when
+   * the target frame is older than the innermost JS → guest call, return into that call's
+   * trampoline (whose JS caller then throws GuestUnwind); else resume at the target itself.
+   */
+  continueUnwind(): void {
+    const mem = this.host.mem;
+    const target = this.pending;
+    const inner = this.calls[this.calls.length - 1]?.rsp;
+    if (inner !== undefined && mem.ptr(target + CONTEXT.Rsp) > inner) {
+      const u = this.host.teb() + WR.UnwindBuffer;
+      mem.fill(u, 0, CONTEXT.Size);
+      mem.setU32(u + CONTEXT.MxCsr, 0x1f80);
+      mem.setU32(u + CONTEXT.EFlags, 0x202);
+      mem.setU64(u + CONTEXT.Rsp, inner);
+      mem.setU64(u + CONTEXT.Rip, this.host.engine.callGuestReturn);
+      mem.setU64(this.host.teb() + WR.ResumeContext, u);
+    } else {
+      this.pending = 0;
+      mem.setU64(this.host.teb() + WR.ResumeContext, target);
+    }
+  }
+}
