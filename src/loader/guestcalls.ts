@@ -114,13 +114,14 @@ export class GuestCallStack {
    *  `unwindReturns`, returns 0 with pendingUnwind set: frames.callFrom). */
   callGuest(fn: number, args: readonly (number | bigint)[], unwindReturns = false): bigint {
     const mem = this.host.mem;
-    const cur = mem.ptr(this.host.teb() + WR.GuestRsp);
+    const teb = this.host.teb();
+    const cur = mem.ptr(teb + WR.GuestRsp);
     const slots = Math.max(4, args.length);
     const rsp = Math.floor((cur - 8 * slots - 8) / 16) * 16;
     args.forEach((a, i) => mem.setU64(rsp + 8 * i, typeof a === 'number' && a < 0 ? BigInt.asUintN(64, BigInt(a)) : a));
     // Where an exception walk continues past this call: the CONTEXT given by callGuestFrom, or
     // the guest code that made the export call now running (none at the top level).
-    const hostRsp = mem.ptr(this.host.teb() + WR.HostRsp);
+    const hostRsp = mem.ptr(teb + WR.HostRsp);
     this.calls.push({ rsp, parent: this.nextParent, exportRsp: hostRsp !== 0 ? cur : 0, saveArea: hostRsp !== 0 ? this.currentSaveArea() : 0, dispatcher: this.nextDispatcher });
     this.nextParent = 0;
     this.nextDispatcher = 0;

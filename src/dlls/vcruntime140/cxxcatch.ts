@@ -32,21 +32,24 @@ export interface ActiveCatch {
 }
 
 /** The innermost catch running for the frame at `frame` with FuncInfo `funcInfo`. */
+/** The innermost running catch (entry address) that `match` accepts, or 0. */
+function findCatch(ctx: ApiContext, match: (e: number) => boolean): number {
+  const m = ctx.mem;
+  for (let e = m.ptr(ctx.teb + CXX_SLOTS.Catches); e !== 0; e = m.ptr(e + CATCH.Prev)) if (match(e)) return e;
+  return 0;
+}
+
+const left = (ctx: ApiContext, e: number): boolean => (ctx.mem.u32(e + CATCH.Flags) & CATCH_EXITED) !== 0;
+
 export function activeCatch(ctx: ApiContext, frame: number, funcInfo: number): ActiveCatch | undefined {
   const m = ctx.mem;
-  for (let e = m.ptr(ctx.teb + CXX_SLOTS.Catches); e !== 0; e = m.ptr(e + CATCH.Prev)) {
-    if (m.ptr(e + CATCH.Frame) === frame && m.ptr(e + CATCH.FuncInfo) === funcInfo) return { at: e, state: m.i32(e + CATCH.State), floor: m.i32(e + CATCH.Floor) };
-  }
-  return undefined;
+  const e = findCatch(ctx, (x) => m.ptr(x + CATCH.Frame) === frame && m.ptr(x + CATCH.FuncInfo) === funcInfo);
+  return e === 0 ? undefined : { at: e, state: m.i32(e + CATCH.State), floor: m.i32(e + CATCH.Floor) };
 }
 
 /** Whether a running catch other than `except` (and not already left) holds `object`. */
 export function objectHeld(ctx: ApiContext, object: number, except: number): boolean {
-  const m = ctx.mem;
-  for (let e = m.ptr(ctx.teb + CXX_SLOTS.Catches); e !== 0; e = m.ptr(e + CATCH.Prev)) {
-    if (e !== except && (m.u32(e + CATCH.Flags) & CATCH_EXITED) === 0 && m.ptr(e + CATCH.Object) === object) return true;
-  }
-  return false;
+  return findCatch(ctx, (e) => e !== except && !left(ctx, e) && ctx.mem.ptr(e + CATCH.Object) === object) !== 0;
 }
 
 export interface CatchEntry {
@@ -85,10 +88,7 @@ export function pushCatch(ctx: ApiContext, at: number, e: CatchEntry): void {
 /** The innermost running catch, not yet left, of `funclet` for the function frame `mainFrame`. */
 export function catchOfFunclet(ctx: ApiContext, funclet: number, mainFrame: number): number {
   const m = ctx.mem;
-  for (let e = m.ptr(ctx.teb + CXX_SLOTS.Catches); e !== 0; e = m.ptr(e + CATCH.Prev)) {
-    if (m.ptr(e + CATCH.Funclet) === funclet && m.ptr(e + CATCH.MainFrame) === mainFrame && (m.u32(e + CATCH.Flags) & CATCH_EXITED) === 0) return e;
-  }
-  return 0;
+  return findCatch(ctx, (e) => m.ptr(e + CATCH.Funclet) === funclet && m.ptr(e + CATCH.MainFrame) === mainFrame && !left(ctx, e));
 }
 
 /** Removes the entry at `at` (the innermost one) and restores the current exception. */

@@ -9,6 +9,7 @@
  *   parameters [magic 0x19930520, object, ThrowInfo, image base].
  */
 import type { ApiContext } from '../types.js';
+import { __std_type_info_compare } from './vcruntime.js';
 
 export const CXX_EXCEPTION = 0xe06d7363;
 export const CXX_MAGIC = 0x19930520;
@@ -156,12 +157,7 @@ export function adjustPointer(ctx: ApiContext, p: number, mdisp: number, pdisp: 
 }
 
 /** Whether two TypeDescriptors name the same type (the same descriptor, or equal names: each
- *  module has its own copies). */
+ *  module has its own copies). A descriptor's type_info data starts at +8. */
 export function sameType(ctx: ApiContext, a: number, b: number): boolean {
-  if (a === b) return true;
-  const x = ctx.mem.cstringBytes(a + TYPE_NAME, 4096);
-  const y = ctx.mem.cstringBytes(b + TYPE_NAME, 4096);
-  if (x.length !== y.length) return false;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
+  return a === b || __std_type_info_compare(ctx, a + 8, b + 8) === 0;
 }

@@ -10,7 +10,7 @@
  *     depth first (each followed by its own bases).
  */
 import type { ApiContext } from '../types.js';
-import { sameType } from './cxxdefs.js';
+import { adjustPointer, sameType } from './cxxdefs.js';
 import { throwStd } from './stdexcept.js';
 
 const COL = { Offset: 4, CdOffset: 8, TypeDescriptor: 12, Hierarchy: 16, Self: 20 } as const;
@@ -41,10 +41,7 @@ function locate(ctx: ApiContext, p: number): Located {
 /** The offset of a base subobject in the complete object at `complete` (a PMD). */
 function pmdOffset(ctx: ApiContext, complete: number, bcd: number): number {
   const m = ctx.mem;
-  let off = m.i32(bcd + BCD.Mdisp);
-  const pdisp = m.i32(bcd + BCD.Pdisp);
-  if (pdisp >= 0) off += pdisp + m.i32(m.ptr(complete + pdisp) + m.i32(bcd + BCD.Vdisp));
-  return off;
+  return adjustPointer(ctx, complete, m.i32(bcd + BCD.Mdisp), m.i32(bcd + BCD.Pdisp), m.i32(bcd + BCD.Vdisp)) - complete;
 }
 
 interface BaseEntry {

@@ -11,7 +11,7 @@
  * The object itself (vftable, __std_exception_data {what, do_free}: 24 bytes) lives on the guest
  * stack below the caller, where the catch block still finds it.
  */
-import { CXX_EXCEPTION, CXX_MAGIC, THROW_INFO, TYPE_NAME } from './cxxdefs.js';
+import { CATCHABLE, CXX_EXCEPTION, CXX_MAGIC, THROW_INFO, TYPE_NAME } from './cxxdefs.js';
 import { EXCEPTION_NONCONTINUABLE, withGuestScratch } from '../ntdll/excdefs.js';
 import { raiseFromCaller, writeRecord } from '../ntdll/excdispatch.js';
 import { WR } from '../../native/layout.js';
@@ -44,9 +44,9 @@ function ready(ctx: ApiContext, dll: string, data: number): number {
   TYPES.forEach((t, i) => {
     m.writeCString(typeAt(data, i) + TYPE_NAME, new TextEncoder().encode(`.?AV${t}@std@@`));
     const ct = catchableAt(data, i);
-    m.setU32(ct + 4, typeAt(data, i) - base);
-    m.setU32(ct + 12, 0xffffffff); // pdisp -1: no virtual base
-    m.setU32(ct + 20, OBJECT_SIZE);
+    m.setU32(ct + CATCHABLE.Type, typeAt(data, i) - base);
+    m.setU32(ct + CATCHABLE.Pdisp, 0xffffffff); // no virtual base
+    m.setU32(ct + CATCHABLE.Size, OBJECT_SIZE);
   });
   for (let i = 1; i < TYPES.length; i++) {
     m.setU32(arrayAt(data, i), 2);

@@ -93,7 +93,7 @@ class Parser {
     return parts.join('::');
   }
 
-  /** Items up to '@' (or 'Z' for an empty function argument list's end). */
+  /** Items up to the '@' that ends the list. */
   list(item: () => string): string[] {
     const out: string[] = [];
     while (this.peek() !== '@') {
