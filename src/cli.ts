@@ -13,8 +13,8 @@ import { importsCommand } from './cli/imports.js';
 import { EXIT_INTERNAL_ERROR, LoaderError } from './loader/errors.js';
 import { WinProcess } from './loader/process.js';
 import { exitGroup, setBeforeExit } from './native/host.js';
-import { reportToStderr, threadBootData } from './host/threads.js';
-import type { ThreadBoot } from './loader/threads.js';
+import { type PoolWorkerData, WorkerPool, reportToStderr, threadBootData } from './host/threads.js';
+import { allocateSignalStack, type ThreadBoot } from './loader/threads.js';
 import { commandLineArguments, setExitCode, stdio, type Stdio } from './host/process.js';
 import { isPeError, parsePe, type PeImage } from './pe/index.js';
 import { VERSION } from './version.js';
@@ -158,18 +158,25 @@ export function run(beforeExit?: () => void): void {
 }
 
 /**
- * The entry of a guest thread's Worker (host/threads.ts starts it): rebuilds the process's
- * view from the boot data and runs the thread. Any failure is reported on fd 2 and ends the
- * process, since nobody listens to a Worker's error events while guest threads block.
+ * The entry of a guest thread's Worker (host/threads.ts starts it): serves the guest threads
+ * the pool hands it, each from its boot data, on one signal stack. Any failure is reported on
+ * fd 2 and ends the process, since nobody listens to a Worker's error events while guest
+ * threads block.
  */
 export function threadMain(): void {
-  const boot = threadBootData() as ThreadBoot | undefined;
-  if (!boot) return;
-  try {
-    const entered = performance.timeOrigin + performance.now();
-    new WinProcess(boot.options, boot).runThread(boot, entered);
-  } catch (e) {
-    reportToStderr(`winrun: internal error in a thread: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    exitGroup(EXIT_INTERNAL_ERROR);
-  }
+  const data = threadBootData() as PoolWorkerData | undefined;
+  if (!data) return;
+  let signalStack = 0;
+  new WorkerPool(data.pool).serve(data, (b) => {
+    const boot = b as unknown as ThreadBoot;
+    try {
+      const entered = performance.timeOrigin + performance.now();
+      const process = new WinProcess(boot.options, boot);
+      signalStack ||= allocateSignalStack(process.mem);
+      process.runThread(boot, signalStack, entered);
+    } catch (e) {
+      reportToStderr(`winrun: internal error in a thread: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      exitGroup(EXIT_INTERNAL_ERROR);
+    }
+  });
 }

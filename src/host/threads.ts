@@ -1,12 +1,160 @@
 /**
  * Host threads for guest threads (DESIGN.md §5): each further guest thread runs on a
  * `worker_threads` Worker that loads winrun itself (the CLI bundle, or the ESM build under
- * tests) and calls its `threadMain` with the boot data. Nothing here waits on the creator's
- * event loop: the creator is usually blocked inside a guest call, so a Worker reports only
- * through shared memory, and writes its errors to fd 2 itself.
+ * tests) and calls its `threadMain`. Nothing here waits on the creator's event loop: the
+ * creator is usually blocked inside a guest call, so a Worker reports only through shared
+ * memory, and writes its errors to fd 2 itself.
+ *
+ * The pool (WorkerPool): a Worker whose guest thread ended does not exit; it waits, idle, for
+ * the next thread, and CreateThread hands the boot data of a new thread to an idle Worker
+ * through a mailbox in shared memory (v8.serialize) instead of loading winrun in a new one
+ * (~40–60 ms). One spare Worker is kept starting or idle once a process has created a thread,
+ * so a burst of CreateThread calls finds one warm; WINRUN_THREAD_POOL=N starts N spares when
+ * the first thread is created. A Worker never exits before the process (exit_group ends them
+ * all), which also keeps alive the Workers it created itself: Node ends a Worker's children
+ * with it.
  */
 import { writeSync } from 'node:fs';
+import { deserialize, serialize } from 'node:v8';
 import { Worker, isMainThread, workerData } from 'node:worker_threads';
+
+const SLOTS = 256;
+/** Words: mailbox lock, mailbox length, spares starting, Workers started, then a state per slot. */
+const LOCK = 0;
+const LENGTH = 1;
+const STARTING = 2;
+const STARTED = 3;
+const STATE = 4;
+const MAILBOX_OFFSET = (STATE + SLOTS) * 4;
+const MAILBOX_SIZE = 8 << 20;
+
+const enum Slot {
+  /** No Worker, or one that is starting. */
+  None = 0,
+  Idle = 1,
+  /** A creator chose it and is writing the mailbox. */
+  Claimed = 2,
+  /** The mailbox holds its boot data. */
+  Booted = 3,
+  Busy = 4,
+  /** A spare Worker is loading winrun. */
+  Starting = 5,
+}
+
+/** What a pooled Worker is started with: the pool, its slot, and maybe its first thread. */
+export interface PoolWorkerData {
+  readonly pool: SharedArrayBuffer;
+  readonly slot: number;
+  /** The process's SharedArrayBuffers, which every thread's boot data names (the mailbox
+   *  carries the rest: v8.serialize cannot carry a SharedArrayBuffer). */
+  readonly shared: Record<string, SharedArrayBuffer>;
+  readonly boot?: Record<string, unknown>;
+}
+
+type Boot = Record<string, unknown>;
+
+function split(boot: Boot): { plain: Boot; shared: Record<string, SharedArrayBuffer> } {
+  const plain: Boot = {};
+  const shared: Record<string, SharedArrayBuffer> = {};
+  for (const [k, v] of Object.entries(boot)) {
+    if (v instanceof SharedArrayBuffer) shared[k] = v;
+    else plain[k] = v;
+  }
+  return { plain, shared };
+}
+
+export class WorkerPool {
+  private readonly words: Int32Array;
+
+  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(MAILBOX_OFFSET + MAILBOX_SIZE)) {
+    this.words = new Int32Array(buffer, 0, STATE + SLOTS);
+  }
+
+  /** Gives `boot` to an idle Worker; false when none is idle or the data does not fit. */
+  hand(boot: Boot): boolean {
+    const w = this.words;
+    let slot = -1;
+    for (let i = 0; i < SLOTS && slot < 0; i++) {
+      if (Atomics.load(w, STATE + i) === Slot.Idle && Atomics.compareExchange(w, STATE + i, Slot.Idle, Slot.Claimed) === Slot.Idle) slot = i;
+    }
+    if (slot < 0) return false;
+    const bytes = serialize(split(boot).plain);
+    if (bytes.length > MAILBOX_SIZE) {
+      Atomics.store(w, STATE + slot, Slot.Idle);
+      return false;
+    }
+    // The lock is released by the Worker once it has read the mailbox.
+    while (Atomics.compareExchange(w, LOCK, 0, 1) !== 0) Atomics.wait(w, LOCK, 1, 5);
+    new Uint8Array(this.buffer, MAILBOX_OFFSET, bytes.length).set(bytes);
+    Atomics.store(w, LENGTH, bytes.length);
+    Atomics.store(w, STATE + slot, Slot.Booted);
+    Atomics.notify(w, STATE + slot);
+    return true;
+  }
+
+  /** Whether a Worker is idle or starting as a spare. */
+  private spareReady(): boolean {
+    if (Atomics.load(this.words, STARTING) > 0) return true;
+    for (let i = 0; i < SLOTS; i++) if (Atomics.load(this.words, STATE + i) === Slot.Idle) return true;
+    return false;
+  }
+
+  /** Starts a Worker for `boot` (a thread no idle Worker took); then keeps a spare coming. */
+  start(boot: Boot): void {
+    const first = Atomics.load(this.words, STARTED) === 0;
+    const { shared } = split(boot);
+    if (!this.spawn(shared, boot)) startWorker({ pool: this.buffer, slot: -1, shared, boot });
+    const spares = first ? Math.max(1, Number(process.env.WINRUN_THREAD_POOL ?? 1) | 0) : 1;
+    for (let i = 0; i < spares && (i > 0 || !this.spareReady()); i++) {
+      Atomics.add(this.words, STARTING, 1);
+      if (!this.spawn(shared, undefined)) Atomics.sub(this.words, STARTING, 1);
+    }
+  }
+
+  /** Keeps the spare coming after an idle Worker took a thread (`boot`: for its shared part). */
+  replenish(boot: Boot): void {
+    if (this.spareReady()) return;
+    Atomics.add(this.words, STARTING, 1);
+    if (!this.spawn(split(boot).shared, undefined)) Atomics.sub(this.words, STARTING, 1);
+  }
+
+  private spawn(shared: Record<string, SharedArrayBuffer>, boot: Boot | undefined): boolean {
+    const w = this.words;
+    for (let i = 0; i < SLOTS; i++) {
+      // A slot with no Worker becomes Busy (with a thread) or stays None until the spare is up.
+      if (Atomics.load(w, STATE + i) !== Slot.None) continue;
+      if (Atomics.compareExchange(w, STATE + i, Slot.None, boot === undefined ? Slot.Starting : Slot.Busy) !== Slot.None) continue;
+      Atomics.add(w, STARTED, 1);
+      startWorker({ pool: this.buffer, slot: i, shared, ...(boot && { boot }) });
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * In a pooled Worker: runs its first thread if it has one, then serves the threads handed to
+   * it, one at a time, for the life of the process. A Worker without a slot (the pool was full)
+   * runs its one thread and ends.
+   */
+  serve(data: PoolWorkerData, run: (boot: Boot) => void): void {
+    const w = this.words;
+    const slot = data.slot;
+    let spare = data.boot === undefined;
+    if (data.boot) run(data.boot);
+    if (slot < 0) return;
+    for (;;) {
+      Atomics.store(w, STATE + slot, Slot.Idle);
+      if (spare) Atomics.sub(w, STARTING, 1);
+      spare = false;
+      for (let s = Atomics.load(w, STATE + slot); s !== Slot.Booted; s = Atomics.load(w, STATE + slot)) Atomics.wait(w, STATE + slot, s);
+      const bytes = new Uint8Array(this.buffer, MAILBOX_OFFSET, Atomics.load(w, LENGTH)).slice();
+      Atomics.store(w, STATE + slot, Slot.Busy);
+      Atomics.store(w, LOCK, 0);
+      Atomics.notify(w, LOCK);
+      run({ ...(deserialize(bytes) as Boot), ...data.shared });
+    }
+  }
+}
 
 /** The file that defines `threadMain`: the CJS bundle when running from it, else the ESM
  *  build's cli.js next to this module. */
@@ -16,9 +164,9 @@ function entryScript(): { path: string; cjs: boolean } {
   return { path: new URL('../cli.js', import.meta.url).href, cjs: false };
 }
 
-/** Starts a Worker that runs `threadMain(data)`. `data` must be structured-cloneable;
- *  SharedArrayBuffers in it are shared, not copied. */
-export function startThreadWorker(data: unknown): void {
+/** Starts a Worker that runs `threadMain()` with `data` as its workerData (structured clone;
+ *  SharedArrayBuffers in it are shared, not copied). */
+function startWorker(data: PoolWorkerData): void {
   const { path, cjs } = entryScript();
   const fail = `(e) => { require('node:fs').writeSync(2, 'winrun: thread start failed: ' + (e && e.stack || e) + '\\n'); }`;
   // The bundle loads the way bin/winrun loads it: with the V8 code cache written beside it

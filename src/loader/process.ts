@@ -35,13 +35,13 @@ import { normalizeDllName } from './apiset.js';
 import { protectImage } from './image.js';
 import { builtinDisplayName, ModuleLoader } from './modules.js';
 import { GuestCallStack } from './guestcalls.js';
-import { allocateThreadBlock, dispatchEntries, dispatchRecords, enterSignalStack, CREATE_SUSPENDED, STACK_SIZE_PARAM_IS_A_RESERVATION, type ThreadBlock, type ThreadBoot } from './threads.js';
+import { allocateSignalStack, allocateThreadBlock, dispatchEntries, dispatchRecords, enterSignalStack, freeThreadBlock, CREATE_SUSPENDED, STACK_SIZE_PARAM_IS_A_RESERVATION, type ThreadBlock, type ThreadBoot } from './threads.js';
 import { ThreadTable } from '../kernel/threads.js';
 import { ObjectNames } from '../kernel/objects.js';
 import { adoptModules, createThreadTls, freeThreadTls, LDRP_DONT_CALL_FOR_THREADS, notifyThread, snapshotModules } from './threadmodules.js';
 import { LDR_DATA_TABLE_ENTRY as LDR } from './structures.js';
 import { HandleType } from '../kernel/handles.js';
-import { reportToStderr, startThreadWorker } from '../host/threads.js';
+import { WorkerPool, reportToStderr } from '../host/threads.js';
 import { createPeb, writeProcessParameters } from './peb.js';
 import { makeDispatcher, type DispatchEntry, type DispatchHooks } from './dispatch.js';
 import { RelayFilter, RelayTracer, type TraceFormat } from './relay.js';
@@ -82,6 +82,10 @@ export class WinProcess implements ProcessApi {
   readonly locks: LockTable;
   readonly threads: ThreadTable;
   readonly objectNames: ObjectNames;
+  /** The Workers that run guest threads (host/threads.ts). */
+  private readonly pool: WorkerPool;
+  /** This thread's dispatcher (a koffi callback), freed when a Worker's thread ends. */
+  private dispatcher = 0;
   /** The options a thread's Worker rebuilds this object from (no functions, no status fd). */
   private readonly threadOptions: ThreadBoot['options'];
   /** The program's SizeOfStackReserve: the default stack of new threads. */
@@ -127,7 +131,8 @@ export class WinProcess implements ProcessApi {
     this.locks = new LockTable(boot?.locks);
     this.threads = new ThreadTable(boot?.threads);
     this.objectNames = new ObjectNames(boot?.objectNames);
-    this.threadOptions = { program: opts.program, args: opts.args, env: opts.env, debug: opts.debug, relayFilter: opts.relayFilter, prefix: opts.prefix };
+    this.pool = new WorkerPool(boot?.pool);
+    this.threadOptions = { program: opts.program, args: opts.args, env: opts.env && { ...opts.env }, debug: opts.debug, relayFilter: opts.relayFilter, prefix: opts.prefix };
     this.engine = new Engine(this.mem, boot?.engine);
     this.guest = new GuestCallStack({ mem: this.mem, engine: this.engine, teb: () => this.teb, loader: () => this.loader, describe: (addr) => this.describeSymbol(addr) });
     this.frames = this.guest.frames;
@@ -347,23 +352,24 @@ export class WinProcess implements ProcessApi {
   private createMainThread(stackReserve: number): void {
     const block = allocateThreadBlock(this.mem, stackReserve, this.pebAddress, hostPid(), gettid());
     this.threads.registerMain(gettid());
-    this.enterThread(block, gettid());
+    this.enterThread(block, gettid(), allocateSignalStack(this.mem));
     this.faults ??= new FaultSignals(this.mem, this.consoleBlock);
     this.faults.install();
   }
 
   /** Makes `block` this host thread's guest thread: GS, dispatcher, signal stack. */
-  private enterThread(block: ThreadBlock, tid: number): void {
+  private enterThread(block: ThreadBlock, tid: number, signalStack: number): void {
     const mem = this.mem;
     const teb = block.teb;
     this.teb = teb;
     this.guest.stackGuard.low = block.guardLow;
     this.guest.stackGuard.high = block.stackLow;
     const dispatch = makeDispatcher(this.dispatch, mem, this.ctx, { teb, tid, stackLow: block.stackLow, stackHigh: block.stackHigh }, this.dispatchHooks(), this.relay);
-    mem.setU64(teb + WR.Dispatch, this.engine.registerDispatcher(dispatch));
+    this.dispatcher = this.engine.registerDispatcher(dispatch);
+    mem.setU64(teb + WR.Dispatch, this.dispatcher);
     mem.setU64(teb + WR.HostTid, gettid());
     this.engine.enterThread(teb);
-    enterSignalStack(mem, block);
+    enterSignalStack(mem, signalStack, teb);
   }
 
   // ---- threads -----------------------------------------------------------------------------------
@@ -386,6 +392,7 @@ export class WinProcess implements ProcessApi {
       handles: this.handles.buffer,
       locks: this.locks.buffer,
       threads: this.threads.buffer,
+      pool: this.pool.buffer,
       objectNames: this.objectNames.buffer,
       regionMap: this.mem.shared,
       engine: this.engine.code(),
@@ -402,12 +409,16 @@ export class WinProcess implements ProcessApi {
       param,
       createdAt: performance.timeOrigin + performance.now(),
     };
-    startThreadWorker(boot);
+    // An idle Worker takes the thread at once; else one starts for it (host/threads.ts).
+    if (this.pool.hand(boot as unknown as Record<string, unknown>)) this.pool.replenish(boot as unknown as Record<string, unknown>);
+    else this.pool.start(boot as unknown as Record<string, unknown>);
     return { handle, tid };
   }
 
-  /** In a thread's Worker: joins the process, runs the start routine, records its exit code. */
-  runThread(boot: ThreadBoot, entered = boot.createdAt): void {
+  /** In a thread's Worker: joins the process, runs the start routine, records its exit code,
+   *  then frees what the thread had (its TEB, stack and dispatcher; the Worker's signal stack
+   *  stays with the Worker). */
+  runThread(boot: ThreadBoot, signalStack: number, entered = boot.createdAt): void {
     this.ctx = this.makeContext();
     this.processHeap = boot.processHeap;
     this.pebAddress = boot.pebAddress;
@@ -416,7 +427,7 @@ export class WinProcess implements ProcessApi {
     for (const [k, v] of boot.dataExports) this.loader.dataExports.set(k, v);
     adoptModules(this.loader, boot.modules);
     this.workerThread = true;
-    this.enterThread(boot.block, this.threads.tid(boot.slot));
+    this.enterThread(boot.block, this.threads.tid(boot.slot), signalStack);
     // Created suspended: nothing of the thread runs (not even DLL_THREAD_ATTACH) until resumed.
     this.threads.waitResumed(boot.slot);
     if (this.debug.on('thread', 'trace')) this.debug.log('thread', 'trace', 'thread', `started ${(performance.timeOrigin + performance.now() - boot.createdAt).toFixed(1)} ms after CreateThread (winrun loaded in the Worker after ${(entered - boot.createdAt).toFixed(1)} ms)`);
@@ -434,6 +445,8 @@ export class WinProcess implements ProcessApi {
       }
     }
     this.threads.exited(boot.slot, code);
+    this.engine.unregisterDispatcher(this.dispatcher);
+    freeThreadBlock(this.mem, boot.block);
   }
 
   /** DLL_THREAD_DETACH notifications, then this thread's TLS blocks go (once). */

@@ -34,13 +34,12 @@ export interface ThreadBlock {
   readonly stackLow: number;
   readonly stackHigh: number;
   readonly guardLow: number;
-  readonly signalStack: number;
 }
 
 /**
  * Allocates a TEB + winrun block and a guest stack of `reserve` bytes whose lowest page is
  * never accessible and whose next pages are guard pages (EXCEPTION_STACK_OVERFLOW, then their
- * room goes to the handlers), and a signal stack; fills the TEB fields every thread has.
+ * room goes to the handlers); fills the TEB fields every thread has.
  */
 export function allocateThreadBlock(mem: AddressSpace, reserve: number, peb: number, pid: number, tid: number): ThreadBlock {
   const teb = mem.allocate(0, THREAD_BLOCK_SIZE, true, PAGE_READWRITE, MEM_PRIVATE);
@@ -59,13 +58,24 @@ export function allocateThreadBlock(mem: AddressSpace, reserve: number, peb: num
   mem.setU64(teb + WR.GuestRsp, top - 0x40);
   mem.setU32(teb + WR.GuestMxcsr, 0x1f80); // Windows' initial MXCSR
   mem.setU32(teb + WR.HostMxcsr, 0x1f80);
-  const signalStack = mem.allocate(0, SIGNAL_STACK_SIZE, true, PAGE_READWRITE, MEM_PRIVATE);
-  return { teb, stackLow: stack + STACK_GUARD, stackHigh: top, guardLow: stack + 0x1000, signalStack };
+  return { teb, stackLow: stack + STACK_GUARD, stackHigh: top, guardLow: stack + 0x1000 };
+}
+
+/** Frees an ended thread's TEB and guest stack. */
+export function freeThreadBlock(mem: AddressSpace, block: ThreadBlock): void {
+  mem.release(block.guardLow - 0x1000);
+  mem.release(block.teb);
+}
+
+/** A signal stack for a host thread: it stays with the host thread (a pooled Worker keeps its
+ *  one for every guest thread it runs), since a signal may arrive on it at any time. */
+export function allocateSignalStack(mem: AddressSpace): number {
+  return mem.allocate(0, SIGNAL_STACK_SIZE, true, PAGE_READWRITE, MEM_PRIVATE);
 }
 
 /** Gives the calling host thread its signal stack (sigaltstack is per thread). */
-export function enterSignalStack(mem: AddressSpace, block: ThreadBlock): void {
-  FaultSignals.altStack(mem, block.signalStack, block.teb + WR.Scratch);
+export function enterSignalStack(mem: AddressSpace, signalStack: number, teb: number): void {
+  FaultSignals.altStack(mem, signalStack, teb + WR.Scratch);
 }
 
 /** A dispatch entry as plain data: a builtin table row by position, or a named trap. */
@@ -96,6 +106,8 @@ export interface ThreadBoot {
   readonly handles: SharedArrayBuffer;
   readonly locks: SharedArrayBuffer;
   readonly threads: SharedArrayBuffer;
+  /** The Worker pool (host/threads.ts). */
+  readonly pool: SharedArrayBuffer;
   /** The synchronization objects' names (kernel/objects.ts). */
   readonly objectNames: SharedArrayBuffer;
   /** The address space's allocation map (AddressSpace.shared). */

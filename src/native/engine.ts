@@ -433,6 +433,8 @@ export class Engine {
    *  RtlVirtualUnwind then steps across the JS frames there. */
   readonly trampolineFunction: { readonly imageBase: number; readonly entry: number };
   private readonly callGuestFn: (fn: number, rsp: number) => number | bigint;
+  /** The koffi callbacks of this realm's dispatchers, by address. */
+  private readonly dispatchers = new Map<number, ReturnType<typeof koffi.register>>();
 
   constructor(
     readonly mem: AddressSpace,
@@ -507,7 +509,17 @@ export class Engine {
   /** Registers `fn` as this thread's dispatcher (one koffi callback per thread). */
   registerDispatcher(fn: Dispatcher): number {
     const cb = koffi.register(fn, koffi.pointer(DispatchProto));
-    return Number(koffi.address(cb));
+    const addr = Number(koffi.address(cb));
+    this.dispatchers.set(addr, cb);
+    return addr;
+  }
+
+  /** Frees a dispatcher's callback once its thread has ended (a Worker runs many threads). */
+  unregisterDispatcher(addr: number): void {
+    const cb = this.dispatchers.get(addr);
+    if (cb === undefined) return;
+    this.dispatchers.delete(addr);
+    koffi.unregister(cb);
   }
 
   /** Points GS at the thread's TEB. */

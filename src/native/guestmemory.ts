@@ -15,11 +15,16 @@ interface GuestWindow {
   readonly u8: Uint8Array;
 }
 
+/** Windows by index (address / 4 GiB; the user range has 32768): an array, since the stack
+ *  and the images lie in different windows and accesses alternate between them. One list per
+ *  JS realm, shared by every AddressSpace in it: there is one guest address space per host
+ *  process, and a koffi view of 4 GiB costs 3–6 ms to make, which a pooled Worker would
+ *  otherwise pay for each window again at every guest thread it runs. */
+const realmWindows: (GuestWindow | undefined)[] = new Array<GuestWindow | undefined>(Math.ceil(USER_SPACE_END / FOUR_GIB)).fill(undefined);
+
 /** Reads and writes of guest memory; AddressSpace (memory.ts) supplies the region map. */
 export abstract class GuestMemory {
-  /** Windows by index (address / 4 GiB; the user range has 32768): an array, since the
-   *  stack and the images lie in different windows and accesses alternate between them. */
-  private readonly windows: (GuestWindow | undefined)[] = new Array<GuestWindow | undefined>(Math.ceil(USER_SPACE_END / FOUR_GIB)).fill(undefined);
+  private readonly windows = realmWindows;
   private lastWindow: GuestWindow | undefined;
   /** Pages `check` found readable (writable) since the last change to the map by any thread
    *  that `sync` has seen: a direct-mapped cache of page numbers (-1: empty), so that repeated accesses to the same
