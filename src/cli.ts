@@ -12,6 +12,7 @@ import { RelayFilterError, type TraceFormat } from './loader/relay.js';
 import { importsCommand } from './cli/imports.js';
 import { EXIT_INTERNAL_ERROR, LoaderError } from './loader/errors.js';
 import { WinProcess } from './loader/process.js';
+import { CHILD_BOOT_VARIABLE, type ChildBoot } from './kernel/childstart.js';
 import { exitGroup, setBeforeExit } from './native/host.js';
 import { reportToStderr, threadBootData } from './host/threads.js';
 import type { ThreadBoot } from './loader/threads.js';
@@ -91,7 +92,9 @@ function runCommand(prog: string, args: string[], opts: RunOptions, io: Stdio): 
     const debug = [env.WINRUN_DEBUG ?? '', ...opts.debug].filter(Boolean).join(',');
     const traceFd = opts.traceFile !== undefined ? openTrace(opts.traceFile) : undefined;
     const traceWrite = traceFd !== undefined ? (line: string): void => void writeFd(traceFd, new TextEncoder().encode(line)) : undefined;
-    return new WinProcess({ program: prog, args, env, statusFd, debug, relayFilter: env.WINRUN_RELAY, traceFormat: opts.traceFormat, traceWrite }).run();
+    // Started by CreateProcess in a winrun parent: its boot description (kernel/childstart.ts).
+    const child = env[CHILD_BOOT_VARIABLE] ? (JSON.parse(env[CHILD_BOOT_VARIABLE]) as ChildBoot) : undefined;
+    return new WinProcess({ program: prog, args, env, statusFd, debug, relayFilter: env.WINRUN_RELAY, traceFormat: opts.traceFormat, traceWrite, child }).run();
   } catch (e) {
     if (e instanceof LoaderError) {
       io.err(`winrun: ${e.message}\n`);
