@@ -14,6 +14,7 @@ import { EXIT_INTERNAL_ERROR, LoaderError } from './loader/errors.js';
 import { WinProcess } from './loader/process.js';
 import { CHILD_BOOT_VARIABLE, type ChildBoot } from './kernel/childstart.js';
 import { exitGroup, setBeforeExit } from './native/host.js';
+import { setCloseOnExec } from './native/spawn.js';
 import { reportToStderr, threadBootData } from './host/threads.js';
 import type { ThreadBoot } from './loader/threads.js';
 import { commandLineArguments, setExitCode, stdio, type Stdio } from './host/process.js';
@@ -32,7 +33,8 @@ options (before PROG.exe):
   --trace-file PATH     write the relay trace to PATH instead of stderr
   --trace-format FMT    text (default) or json (one object per event)
 environment: WINRUN_DEBUG (channels), WINRUN_RELAY (include:DLL|FUNC,exclude:…),
-             WINRUN_STATUS_FD (receives the full 32-bit exit code)
+             WINRUN_STATUS_FD (receives the full 32-bit exit code),
+             WINRUN_TRACE_FD (receives the relay trace)
 `;
 
 class UsageError extends Error {}
@@ -90,7 +92,9 @@ function runCommand(prog: string, args: string[], opts: RunOptions, io: Stdio): 
     const env = hostEnvironment();
     const statusFd = /^\d+$/.test(env.WINRUN_STATUS_FD ?? '') ? Number(env.WINRUN_STATUS_FD) : undefined;
     const debug = [env.WINRUN_DEBUG ?? '', ...opts.debug].filter(Boolean).join(',');
-    const traceFd = opts.traceFile !== undefined ? openTrace(opts.traceFile) : undefined;
+    // WINRUN_TRACE_FD: an open descriptor for the trace (the library API's trace callback).
+    const traceFd = opts.traceFile !== undefined ? openTrace(opts.traceFile) : /^\d+$/.test(env.WINRUN_TRACE_FD ?? '') ? Number(env.WINRUN_TRACE_FD) : undefined;
+    if (traceFd !== undefined && opts.traceFile === undefined) setCloseOnExec(traceFd, true);
     const traceWrite = traceFd !== undefined ? (line: string): void => void writeFd(traceFd, new TextEncoder().encode(line)) : undefined;
     // Started by CreateProcess in a winrun parent: its boot description (kernel/childstart.ts).
     const child = env[CHILD_BOOT_VARIABLE] ? (JSON.parse(env[CHILD_BOOT_VARIABLE]) as ChildBoot) : undefined;

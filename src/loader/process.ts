@@ -143,6 +143,9 @@ export class WinProcess implements ProcessApi {
     this.frames = this.guest.frames;
     this.heaps = new HeapManager(this.mem);
     this.statusFd = opts.statusFd ?? opts.child?.status;
+    // The status descriptor is this process's alone: a child of the program must not hold it
+    // open (its reader waits for the end of the pipe).
+    if (!boot && this.statusFd !== undefined) setCloseOnExec(this.statusFd, true);
     const debugWrite = opts.debugWrite ?? ((line: string) => void writeFd(2, new TextEncoder().encode(line)));
     this.debug = new DebugChannels(opts.debug ?? '', debugWrite);
     this.relay = this.debug.on('relay', 'trace') ? new RelayTracer(new RelayFilter(opts.relayFilter ?? ''), opts.traceFormat ?? 'text', opts.traceWrite ?? debugWrite, this.mem) : undefined;
