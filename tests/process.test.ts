@@ -4,7 +4,9 @@
 // Wine 8's output, with the places where winrun deliberately differs from Wine replaced.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runGuest, wineOutput, FIXTURES } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { runGuest, scratchDir, wineOutput, FIXTURES, WINRUN } from './helpers.js';
 
 /** Wine 8's lines where Windows 10 (and winrun) answer otherwise. */
 const WINDOWS_NOT_WINE: Record<string, string> = {
@@ -24,5 +26,27 @@ describe('CreateProcess, pipes and process objects', () => {
     const expected = wineOutput('proc_pipes').flatMap((l) => (WINDOWS_NOT_WINE[l] ?? l).split('\n'));
     assert.deepEqual(r.stdout.replace(/\r\n/g, '\n').split('\n').slice(0, -1), expected);
     assert.equal(r.status, 0);
+  });
+});
+
+describe('the CRT: _spawn*, _cwait, system, _popen', () => {
+  const lines = (out: string): string[] => out.replace(/\r\n/g, '\n').split('\n').slice(0, -1);
+  it('proc_crt.exe: as Wine 8 where a command interpreter is needed, none is there', () => {
+    const r = runGuest(FIXTURES + 'proc_crt.exe');
+    assert.equal(r.stderr, '');
+    // Wine has a cmd.exe; winrun has none, and the CRT then fails the Windows way (ENOENT).
+    const wine = wineOutput('proc_crt');
+    const cut = wine.findIndex((l) => l.startsWith('system(NULL)'));
+    assert.deepEqual(lines(r.stdout), [...wine.slice(0, cut), 'system(NULL): 0 errno 2', 'system(echo): -1 errno 2', '_popen: NULL errno 2']);
+    assert.equal(r.status, 0);
+  });
+  it('proc_crt.exe: system and _popen through COMSPEC (here a Linux script standing in for cmd.exe)', () => {
+    const dir = scratchDir();
+    // "cmd.exe /c COMMAND…" → run COMMAND…
+    writeFileSync(`${dir}/cmd`, '#!/bin/sh\nshift\nexec "$@"\n');
+    chmodSync(`${dir}/cmd`, 0o755);
+    const r = spawnSync(process.execPath, [WINRUN, FIXTURES + 'proc_crt.exe'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ComSpec: `Z:${dir.replace(/\//g, '\\')}\\cmd` } });
+    assert.equal(r.stderr, '');
+    assert.deepEqual(lines(r.stdout), wineOutput('proc_crt'));
   });
 });

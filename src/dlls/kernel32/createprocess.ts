@@ -179,23 +179,27 @@ export interface CreateProcessArgs {
   flags: number;
   env: [string, string][] | undefined;
   cwd: string | null;
-  startupInfo: number;
-  info: number;
+  /** The child's standard handles (STARTF_USESTDHANDLES); undefined: this process's. */
+  std: readonly number[] | undefined;
+  /** Search the path for lpApplicationName too (the CRT's _spawnvp), adding `.exe`. */
+  searchApp?: boolean;
 }
 
-function createProcess(ctx: ApiContext, a: CreateProcessArgs): number {
-  const m = ctx.mem;
-  if (a.startupInfo === 0 || !m.accessible(a.startupInfo, SI.Size, 'read') || !m.accessible(a.info, PI.Size, 'write')) return fail(ctx, ERROR_NOACCESS);
-  if (a.app === null && a.cmd === null) return fail(ctx, ERROR_INVALID_PARAMETER);
-  const found = a.app !== null ? atPath(ctx, a.app) : programOfCommandLine(ctx, a.cmd!);
-  if ('error' in found) return fail(ctx, found.error);
+export type Started = { slot: number; pid: number; process: number; thread: number } | { error: number };
+
+/** CreateProcess's work once its arguments are read: finds the program, starts it, and returns
+ *  the handles of the new process and its main thread (or the Win32 error). */
+export function startProcess(ctx: ApiContext, a: CreateProcessArgs): Started {
+  if (a.app === null && a.cmd === null) return { error: ERROR_INVALID_PARAMETER };
+  const found = a.app !== null ? (a.searchApp ? findProgram(ctx, a.app) : atPath(ctx, a.app)) : programOfCommandLine(ctx, a.cmd!);
+  if ('error' in found) return found;
   // The command line is what the child sees; without one it is the application name.
   const commandLine = a.cmd ?? a.app!;
   let cwdUnix: string;
   if (a.cwd !== null) {
     const r = resolve(ctx, a.cwd);
     const st = r.kind === 'file' ? ctx.process.fs.stat(r.unix) : undefined;
-    if (r.kind !== 'file' || !st || failed(st) || !st.isDirectory) return fail(ctx, ERROR_DIRECTORY);
+    if (r.kind !== 'file' || !st || failed(st) || !st.isDirectory) return { error: ERROR_DIRECTORY };
     cwdUnix = r.unix;
   } else {
     const r = resolve(ctx, currentDirectory(ctx));
@@ -210,9 +214,8 @@ function createProcess(ctx: ApiContext, a: CreateProcessArgs): number {
       inherited.push({ value: h.handle, fd: h.value, type: h.type, access: h.access, share: h.share, flags: h.flags & ~HANDLE_BORROWED_FD });
     }
   }
-  const useStd = (m.u32(a.startupInfo + SI.dwFlags) & STARTF_USESTDHANDLES) !== 0;
-  const std = [SI.hStdInput, SI.hStdOutput, SI.hStdError].map((off, i) => {
-    const h = useStd ? Number(BigInt.asIntN(64, m.u64(a.startupInfo + off))) : ctx.process.stdHandles[i]!;
+  const std = [0, 1, 2].map((i) => {
+    const h = a.std ? a.std[i]! : ctx.process.stdHandles[i]!;
     return { fd: stdFd(ctx, h), value: inherited.some((x) => x.value === h) ? h : 0 };
   });
   const argv = found.kind === 'elf' ? [found.unix, ...splitCommandLine(commandLine, 'msvcrt').slice(1)] : [];
@@ -230,16 +233,26 @@ function createProcess(ctx: ApiContext, a: CreateProcessArgs): number {
     hostEnv: ctx.process.childHostEnvironment(hostEnvironmentEntries()),
     launcher: winrunLauncher(),
   });
-  if ('errno' in r) return fail(ctx, r.errno === 13 ? ERROR_ACCESS_DENIED : r.errno === 2 ? ERROR_FILE_NOT_FOUND : r.errno === 8 ? ERROR_BAD_EXE_FORMAT : 8 /* ERROR_NOT_ENOUGH_MEMORY */);
-  const hp = handles.allocate(HandleType.Process, r.slot, { access: PROCESS_ALL_ACCESS });
-  const ht = handles.allocate(HandleType.ProcessThread, r.slot, { access: THREAD_ALL_ACCESS });
+  if ('errno' in r) return { error: r.errno === 13 ? ERROR_ACCESS_DENIED : r.errno === 2 ? ERROR_FILE_NOT_FOUND : r.errno === 8 ? ERROR_BAD_EXE_FORMAT : 8 /* ERROR_NOT_ENOUGH_MEMORY */ };
+  const process = handles.allocate(HandleType.Process, r.slot, { access: PROCESS_ALL_ACCESS });
+  const thread = handles.allocate(HandleType.ProcessThread, r.slot, { access: THREAD_ALL_ACCESS });
   ctx.process.processes.addRef(r.slot);
   ctx.process.processes.addRef(r.slot);
-  m.setU64(a.info + PI.hProcess, hp);
-  m.setU64(a.info + PI.hThread, ht);
-  m.setU32(a.info + PI.dwProcessId, r.pid);
+  return { slot: r.slot, pid: r.pid, process, thread };
+}
+
+function createProcess(ctx: ApiContext, a: Omit<CreateProcessArgs, 'std'>, startupInfo: number, info: number): number {
+  const m = ctx.mem;
+  if (startupInfo === 0 || !m.accessible(startupInfo, SI.Size, 'read') || !m.accessible(info, PI.Size, 'write')) return fail(ctx, ERROR_NOACCESS);
+  const useStd = (m.u32(startupInfo + SI.dwFlags) & STARTF_USESTDHANDLES) !== 0;
+  const std = useStd ? [SI.hStdInput, SI.hStdOutput, SI.hStdError].map((off) => Number(BigInt.asIntN(64, m.u64(startupInfo + off)))) : undefined;
+  const r = startProcess(ctx, { ...a, std });
+  if ('error' in r) return fail(ctx, r.error);
+  m.setU64(info + PI.hProcess, r.process);
+  m.setU64(info + PI.hThread, r.thread);
+  m.setU32(info + PI.dwProcessId, r.pid);
   // A winrun child's main thread is the process's first Linux thread: its id is the pid.
-  m.setU32(a.info + PI.dwThreadId, r.pid);
+  m.setU32(info + PI.dwThreadId, r.pid);
   return 1;
 }
 
@@ -255,7 +268,7 @@ export function CreateProcessW(ctx: ApiContext, app: number, cmd: number, _pa: n
     block = readEnvironmentBlock(ctx, env, (flags & CREATE_UNICODE_ENVIRONMENT) !== 0);
     if (!block) return fail(ctx, ERROR_NOACCESS);
   }
-  return createProcess(ctx, { app: optionalString(ctx, app, true), cmd: optionalString(ctx, cmd, true), inherit: inherit !== 0, flags, env: block, cwd: optionalString(ctx, cwd, true), startupInfo: si, info: pi });
+  return createProcess(ctx, { app: optionalString(ctx, app, true), cmd: optionalString(ctx, cmd, true), inherit: inherit !== 0, flags, env: block, cwd: optionalString(ctx, cwd, true) }, si, pi);
 }
 
 export function CreateProcessA(ctx: ApiContext, app: number, cmd: number, _pa: number, _ta: number, inherit: number, flags: number, env: number, cwd: number, si: number, pi: number): number {
@@ -265,7 +278,7 @@ export function CreateProcessA(ctx: ApiContext, app: number, cmd: number, _pa: n
     block = readEnvironmentBlock(ctx, env, (flags & CREATE_UNICODE_ENVIRONMENT) !== 0);
     if (!block) return fail(ctx, ERROR_NOACCESS);
   }
-  return createProcess(ctx, { app: optionalString(ctx, app, false), cmd: optionalString(ctx, cmd, false), inherit: inherit !== 0, flags, env: block, cwd: optionalString(ctx, cwd, false), startupInfo: si, info: pi });
+  return createProcess(ctx, { app: optionalString(ctx, app, false), cmd: optionalString(ctx, cmd, false), inherit: inherit !== 0, flags, env: block, cwd: optionalString(ctx, cwd, false) }, si, pi);
 }
 
 /** CreateProcessAsUser and CreateProcessWithLogon: other users' processes do not exist here. */
