@@ -12,7 +12,9 @@ import { RelayFilterError, type TraceFormat } from './loader/relay.js';
 import { importsCommand } from './cli/imports.js';
 import { EXIT_INTERNAL_ERROR, LoaderError } from './loader/errors.js';
 import { WinProcess } from './loader/process.js';
+import { CHILD_BOOT_VARIABLE, type ChildBoot } from './kernel/childstart.js';
 import { exitGroup, setBeforeExit } from './native/host.js';
+import { setCloseOnExec } from './native/spawn.js';
 import { type PoolWorkerData, WorkerPool, reportToStderr, threadBootData } from './host/threads.js';
 import { allocateSignalStack, type ThreadBoot } from './loader/threads.js';
 import { commandLineArguments, setExitCode, stdio, type Stdio } from './host/process.js';
@@ -31,7 +33,8 @@ options (before PROG.exe):
   --trace-file PATH     write the relay trace to PATH instead of stderr
   --trace-format FMT    text (default) or json (one object per event)
 environment: WINRUN_DEBUG (channels), WINRUN_RELAY (include:DLL|FUNC,exclude:…),
-             WINRUN_STATUS_FD (receives the full 32-bit exit code)
+             WINRUN_STATUS_FD (receives the full 32-bit exit code),
+             WINRUN_TRACE_FD (receives the relay trace)
 `;
 
 class UsageError extends Error {}
@@ -89,9 +92,13 @@ function runCommand(prog: string, args: string[], opts: RunOptions, io: Stdio): 
     const env = hostEnvironment();
     const statusFd = /^\d+$/.test(env.WINRUN_STATUS_FD ?? '') ? Number(env.WINRUN_STATUS_FD) : undefined;
     const debug = [env.WINRUN_DEBUG ?? '', ...opts.debug].filter(Boolean).join(',');
-    const traceFd = opts.traceFile !== undefined ? openTrace(opts.traceFile) : undefined;
+    // WINRUN_TRACE_FD: an open descriptor for the trace (the library API's trace callback).
+    const traceFd = opts.traceFile !== undefined ? openTrace(opts.traceFile) : /^\d+$/.test(env.WINRUN_TRACE_FD ?? '') ? Number(env.WINRUN_TRACE_FD) : undefined;
+    if (traceFd !== undefined && opts.traceFile === undefined) setCloseOnExec(traceFd, true);
     const traceWrite = traceFd !== undefined ? (line: string): void => void writeFd(traceFd, new TextEncoder().encode(line)) : undefined;
-    return new WinProcess({ program: prog, args, env, statusFd, debug, relayFilter: env.WINRUN_RELAY, traceFormat: opts.traceFormat, traceWrite }).run();
+    // Started by CreateProcess in a winrun parent: its boot description (kernel/childstart.ts).
+    const child = env[CHILD_BOOT_VARIABLE] ? (JSON.parse(env[CHILD_BOOT_VARIABLE]) as ChildBoot) : undefined;
+    return new WinProcess({ program: prog, args, env, statusFd, debug, relayFilter: env.WINRUN_RELAY, traceFormat: opts.traceFormat, traceWrite, child }).run();
   } catch (e) {
     if (e instanceof LoaderError) {
       io.err(`winrun: ${e.message}\n`);

@@ -11,6 +11,7 @@ import type { DllDirectories } from '../kernel/dlldirs.js';
 import type { HandleTable } from '../kernel/handles.js';
 import type { ThreadTable } from '../kernel/threads.js';
 import type { ObjectNames } from '../kernel/objects.js';
+import type { ProcessTable } from '../kernel/process-objects.js';
 import type { FileKernel } from '../kernel/files.js';
 import type { WindowSize } from '../kernel/console.js';
 import type { DosDrives } from '../kernel/paths.js';
@@ -232,6 +233,11 @@ export interface ProcessApi extends FileKernel {
   readonly threads: ThreadTable;
   /** The names of the process's synchronization objects (shared by every thread's realm). */
   readonly objectNames: ObjectNames;
+  /** The child processes it started (kernel/process-objects.ts). */
+  readonly processes: ProcessTable;
+  /** The host environment a winrun child starts with: `base` (this process's own) with this
+   *  process's prefix and debug settings, so that the child runs like its parent. */
+  childHostEnvironment(base: readonly [string, string][]): [string, string][];
   /** Starts guest `start(param)` on a new thread (CreateThread's validated arguments). */
   createThread(start: number, param: number, stackSize: number, flags: number): { handle: number; tid: number } | { error: number };
   /** ExitThread: DLL_THREAD_DETACH, then the thread ends with `code` (the main thread: the process). */

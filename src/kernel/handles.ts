@@ -33,6 +33,11 @@ export const enum HandleType {
   Mutex = 12,
   /** A waitable timer: the value is the guest address of its block (kernel32/timers.ts). */
   Timer = 13,
+  /** A child process: the value is its slot in the process's ProcessTable
+   *  (kernel/process-objects.ts). */
+  Process = 20,
+  /** The main thread of a child process: the value is the child's ProcessTable slot. */
+  ProcessThread = 21,
 }
 
 /** Slot flags. */
@@ -48,6 +53,9 @@ export const HANDLE_DELETE_PENDING = 0x10;
  *  (FILE_SYNCHRONOUS_IO_NONALERT …), which FileModeInformation reports. */
 export const HANDLE_NT_MODE = 0x20;
 export const HANDLE_MODE_SHIFT = 16;
+/** HANDLE_FLAG_INHERIT and HANDLE_FLAG_PROTECT_FROM_CLOSE (Get/SetHandleInformation). */
+export const HANDLE_INHERIT = 0x40;
+export const HANDLE_PROTECT = 0x80;
 
 export const MAX_HANDLES = 4096;
 const WORDS = 8;
@@ -91,6 +99,36 @@ export class HandleTable {
       }
     }
     return 0;
+  }
+
+  /** Puts (type, value) at exactly `handle` (a handle inherited from the parent process
+   *  keeps its value); false when that slot is taken or invalid. */
+  allocateAt(handle: number, type: HandleType, value: number, info: Partial<Omit<HandleInfo, 'type' | 'value'>> = {}): boolean {
+    const i = this.index(handle);
+    if (i < FIRST) return false;
+    const s = this.slots;
+    const b = WORDS * i;
+    if (Atomics.compareExchange(s, b, HandleType.Free, -1) !== HandleType.Free) return false;
+    const id = info.fileId ?? 0n;
+    s[b + 1] = value % 0x100000000 | 0;
+    s[b + 2] = Math.floor(value / 0x100000000) | 0;
+    s[b + 3] = info.access ?? 0;
+    s[b + 4] = info.share ?? 0;
+    s[b + 5] = info.flags ?? 0;
+    s[b + 6] = Number(BigInt.asIntN(32, id));
+    s[b + 7] = Number(BigInt.asIntN(32, id >> 32n));
+    Atomics.store(s, b, type);
+    return true;
+  }
+
+  /** Every open handle (for handle inheritance). */
+  all(): (HandleInfo & { handle: number })[] {
+    const out: (HandleInfo & { handle: number })[] = [];
+    for (let i = FIRST; i < MAX_HANDLES; i++) {
+      const h = this.read(i);
+      if (h) out.push({ ...h, handle: i * 4 });
+    }
+    return out;
   }
 
   private index(handle: number): number {

@@ -42,6 +42,9 @@ import { adoptModules, createThreadTls, freeThreadTls, LDRP_DONT_CALL_FOR_THREAD
 import { LDR_DATA_TABLE_ENTRY as LDR } from './structures.js';
 import { HandleType } from '../kernel/handles.js';
 import { WorkerPool, reportToStderr } from '../host/threads.js';
+import type { ChildBoot } from '../kernel/childstart.js';
+import { ProcessTable } from '../kernel/process-objects.js';
+import { readDescriptor, setCloseOnExec } from '../native/spawn.js';
 import { createPeb, writeProcessParameters } from './peb.js';
 import { makeDispatcher, type DispatchEntry, type DispatchHooks } from './dispatch.js';
 import { RelayFilter, RelayTracer, type TraceFormat } from './relay.js';
@@ -70,6 +73,9 @@ export interface ProcessOptions {
   traceWrite?: (line: string) => void;
   /** The winrun prefix (C: is its drive_c); default $WINRUN_PREFIX, else ~/.local/share/winrun. */
   prefix?: string;
+  /** Started by CreateProcess in a winrun parent: the command line, environment and inherited
+   *  handles it passed (kernel/childstart.ts). */
+  child?: ChildBoot;
 }
 
 
@@ -86,6 +92,8 @@ export class WinProcess implements ProcessApi {
   private readonly pool: WorkerPool;
   /** This thread's dispatcher (a koffi callback), freed when a Worker's thread ends. */
   private dispatcher = 0;
+  /** The child processes this process started (kernel/process-objects.ts). */
+  readonly processes: ProcessTable;
   /** The options a thread's Worker rebuilds this object from (no functions, no status fd). */
   private readonly threadOptions: ThreadBoot['options'];
   /** The program's SizeOfStackReserve: the default stack of new threads. */
@@ -121,6 +129,10 @@ export class WinProcess implements ProcessApi {
   /** This thread's JS → guest calls and the unwinds across them. */
   private readonly guest: GuestCallStack;
   private readonly statusFd: number | undefined;
+  /** What a winrun child needs to run like this process: prefix, debug channels, relay filter. */
+  private readonly childSettings: [string, string][];
+  /** A child created suspended waits for this pipe's end before it starts (-1: not suspended). */
+  private readonly resumeFd: number;
   readonly debug: DebugChannels;
   private readonly relay: RelayTracer | undefined;
 
@@ -132,23 +144,34 @@ export class WinProcess implements ProcessApi {
     this.threads = new ThreadTable(boot?.threads);
     this.objectNames = new ObjectNames(boot?.objectNames);
     this.pool = new WorkerPool(boot?.pool);
-    this.threadOptions = { program: opts.program, args: opts.args, env: opts.env && { ...opts.env }, debug: opts.debug, relayFilter: opts.relayFilter, prefix: opts.prefix };
+    this.processes = new ProcessTable(boot?.processes);
+    this.threadOptions = { program: opts.program, args: opts.args, env: opts.env && { ...opts.env }, debug: opts.debug, relayFilter: opts.relayFilter, prefix: opts.prefix, child: opts.child, statusFd: opts.statusFd ?? opts.child?.status };
     this.engine = new Engine(this.mem, boot?.engine);
     this.guest = new GuestCallStack({ mem: this.mem, engine: this.engine, teb: () => this.teb, loader: () => this.loader, describe: (addr) => this.describeSymbol(addr) });
     this.frames = this.guest.frames;
     this.heaps = new HeapManager(this.mem);
-    this.statusFd = opts.statusFd;
+    this.statusFd = opts.statusFd ?? opts.child?.status;
+    // The status descriptor is this process's alone: a child of the program must not hold it
+    // open (its reader waits for the end of the pipe).
+    if (!boot && this.statusFd !== undefined) setCloseOnExec(this.statusFd, true);
     const debugWrite = opts.debugWrite ?? ((line: string) => void writeFd(2, new TextEncoder().encode(line)));
     this.debug = new DebugChannels(opts.debug ?? '', debugWrite);
     this.relay = this.debug.on('relay', 'trace') ? new RelayTracer(new RelayFilter(opts.relayFilter ?? ''), opts.traceFormat ?? 'text', opts.traceWrite ?? debugWrite, this.mem) : undefined;
     const hostEnv = opts.env ?? {};
     const prefix = opts.prefix ?? (hostEnv.WINRUN_PREFIX?.startsWith('/') ? hostEnv.WINRUN_PREFIX : hostHomeDataDir() + '/winrun');
     this.drives = new DosDrives(prefix.replace(/\/+$/, ''), hostUserName(), hostFs);
+    this.childSettings = [['WINRUN_PREFIX', this.drives.prefix]];
+    if (opts.debug) this.childSettings.push(['WINRUN_DEBUG', opts.debug]);
+    if (opts.relayFilter) this.childSettings.push(['WINRUN_RELAY', opts.relayFilter]);
     this.programUnixPath = absolutePath(opts.program);
     this.imagePath = this.drives.toDos(this.programUnixPath);
-    this.commandLineW = buildCommandLine([this.imagePath, ...opts.args]);
-    this.stdHandles = boot ? boot.stdHandles : [0, 1, 2].map((fd) => this.handles.allocate(stdHandleType(fd), fd, { flags: HANDLE_BORROWED_FD | (fd === 0 ? HANDLE_CONSOLE_INPUT : 0), access: fd === 0 ? FILE_READ_DATA : FILE_WRITE_DATA, share: 7 }));
-    this.environment = guestEnvironment(hostEnv, hostUserName(), (unix) => this.drives.toDos(unix));
+    this.commandLineW = opts.child?.cmd ?? buildCommandLine([this.imagePath, ...opts.args]);
+    const inherited = boot ? [] : adoptInheritedHandles(this.handles, opts.child);
+    this.stdHandles = boot
+      ? boot.stdHandles
+      : [0, 1, 2].map((fd) => (inherited.includes(opts.child?.std[fd] ?? 0) ? opts.child!.std[fd]! : this.handles.allocate(stdHandleType(fd), fd, { flags: HANDLE_BORROWED_FD | (fd === 0 ? HANDLE_CONSOLE_INPUT : 0), access: fd === 0 ? FILE_READ_DATA : FILE_WRITE_DATA, share: 7 })));
+    this.environment = opts.child ? new Map(opts.child.env) : guestEnvironment(hostEnv, hostUserName(), (unix) => this.drives.toDos(unix));
+    this.resumeFd = boot ? -1 : (opts.child?.resume ?? -1);
     const cps = codePagesFromEnvironment(this.environment);
     for (const p of cps.problems) this.debug.log('nls', 'err', 'process', p);
     this.codePages = { ansi: cps.ansi, oem: cps.oem };
@@ -173,6 +196,11 @@ export class WinProcess implements ProcessApi {
   }
 
   // ---- ProcessApi ---------------------------------------------------------------------------
+  childHostEnvironment(base: readonly [string, string][]): [string, string][] {
+    const names = new Set(this.childSettings.map(([k]) => k));
+    return [...base.filter(([k]) => !names.has(k)), ...this.childSettings];
+  }
+
   private registryObject: Registry | undefined;
   get registry(): Registry {
     return (this.registryObject ??= createRegistry(this, this.token, this.debug));
@@ -293,7 +321,19 @@ export class WinProcess implements ProcessApi {
 
   terminate(code: number): never {
     this.signals?.restoreTerminal();
+    this.writeStatus(code);
     exitGroup(code >>> 0);
+  }
+
+  /** The full 32-bit exit code for whoever reads the status descriptor (a winrun parent, the
+   *  library API); the shell sees only the low 8 bits. */
+  private writeStatus(code: number): void {
+    if (this.statusFd === undefined) return;
+    try {
+      writeFd(this.statusFd, new TextEncoder().encode(`${code >>> 0}\n`));
+    } catch {
+      /* the reader went away: the exit code still reaches the parent */
+    }
   }
 
   /** Ends the process: DLL detach in reverse initialization order, then exit_group. */
@@ -314,13 +354,7 @@ export class WinProcess implements ProcessApi {
     // Files opened with FILE_FLAG_DELETE_ON_CLOSE (and named mappings) go with the process.
     for (const h of this.handles.withFlags(HANDLE_DELETE_ON_CLOSE)) closeFileHandle(this, h);
     this.signals?.restoreTerminal();
-    if (this.statusFd !== undefined) {
-      try {
-        writeFd(this.statusFd, new TextEncoder().encode(`${code >>> 0}\n`));
-      } catch {
-        /* the reader went away: the exit code still reaches the parent */
-      }
-    }
+    this.writeStatus(code);
     exitGroup(code >>> 0);
   }
 
@@ -394,6 +428,7 @@ export class WinProcess implements ProcessApi {
       threads: this.threads.buffer,
       pool: this.pool.buffer,
       objectNames: this.objectNames.buffer,
+      processes: this.processes.buffer,
       regionMap: this.mem.shared,
       engine: this.engine.code(),
       dispatch: dispatchRecords(this.dispatch),
@@ -576,6 +611,13 @@ export class WinProcess implements ProcessApi {
   // ---- start -------------------------------------------------------------------------------------
   /** Loads the program and its DLLs and runs it; never returns (the process exits). */
   run(): never {
+    // CREATE_SUSPENDED: nothing of the program runs until the parent resumes its main thread
+    // (closes the pipe's other end).
+    if (this.resumeFd >= 0) {
+      const one = new Uint8Array(1);
+      while (readDescriptor(this.resumeFd, one) > 0);
+      this.fs.close(this.resumeFd);
+    }
     const bytes = readFileBytes(this.programUnixPath);
     const pe = parsePeForLoading(bytes);
     this.stackReserve = Number(pe.optionalHeader.SizeOfStackReserve);
@@ -601,3 +643,19 @@ export class WinProcess implements ProcessApi {
   }
 }
 
+
+/**
+ * Puts the handles a winrun parent passed at their values (kernel/childstart.ts); returns the
+ * values. Their descriptors become close-on-exec, as every descriptor winrun opens: they reach
+ * a grandchild only through its own inheritance list.
+ */
+function adoptInheritedHandles(table: HandleTable, child: ChildBoot | undefined): number[] {
+  if (!child) return [];
+  for (const fd of [child.status, child.resume]) if (fd >= 0) setCloseOnExec(fd, true);
+  const values: number[] = [];
+  for (const [value, fd, type, access, share, flags] of child.handles) {
+    if (fd > 2) setCloseOnExec(fd, true);
+    if (table.allocateAt(value, type, fd, { access, share, flags })) values.push(value);
+  }
+  return values;
+}

@@ -20,6 +20,7 @@ import { type AddressSpace } from '../native/memory.js';
 import { MEM_PRIVATE, PAGE_GUARD, PAGE_NOACCESS, PAGE_READWRITE } from '../native/memprotect.js';
 import type { DispatchEntry } from './dispatch.js';
 import type { ModuleSnapshot } from './threadmodules.js';
+import type { ChildBoot } from '../kernel/childstart.js';
 
 /** The bottom of each guest stack: one page never accessible, then guard pages. */
 export const STACK_GUARD = 0x4000;
@@ -102,7 +103,7 @@ export function dispatchEntries(records: readonly DispatchRecord[], displayName:
 
 /** Everything a thread's Worker needs to join the process (structured-cloneable). */
 export interface ThreadBoot {
-  readonly options: { program: string; args: readonly string[]; env?: Record<string, string | undefined>; debug?: string; relayFilter?: string; prefix?: string };
+  readonly options: { program: string; args: readonly string[]; env?: Record<string, string | undefined>; debug?: string; relayFilter?: string; prefix?: string; child?: ChildBoot; statusFd?: number };
   readonly handles: SharedArrayBuffer;
   readonly locks: SharedArrayBuffer;
   readonly threads: SharedArrayBuffer;
@@ -110,6 +111,8 @@ export interface ThreadBoot {
   readonly pool: SharedArrayBuffer;
   /** The synchronization objects' names (kernel/objects.ts). */
   readonly objectNames: SharedArrayBuffer;
+  /** The child processes' table (kernel/process-objects.ts). */
+  readonly processes: SharedArrayBuffer;
   /** The address space's allocation map (AddressSpace.shared). */
   readonly regionMap: SharedArrayBuffer;
   readonly engine: EngineCode;

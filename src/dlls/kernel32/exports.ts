@@ -37,6 +37,10 @@ import * as osver from './osversion.js';
 import * as penv from './processenv.js';
 import * as pinfo from './processinfo.js';
 import * as cpu from './processors.js';
+import * as cproc from './createprocess.js';
+import * as hapi from './handleapi.js';
+import * as npipe from './namedpipeapi.js';
+import * as pobj from './processobjects.js';
 import * as tz from './timezoneapi.js';
 import * as waddr from './waitaddress.js';
 import { KERNEL32_EXCEPTION_EXPORTS } from '../ntdll/excexports.js';
@@ -59,7 +63,9 @@ export const kernel32: DllTable = {
     { name: 'CreateSemaphoreW', args: ['ptr', 'i32', 'i32', 'wstr'], ret: 'handle', impl: sema.CreateSemaphoreW },
     { name: 'CreateThread', args: ['ptr', 'u64', 'ptr', 'ptr', 'u32', 'ptr'], ret: 'handle', impl: thread.CreateThread },
     { name: 'GetExitCodeThread', args: ['handle', 'ptr'], ret: 'bool', impl: thread.GetExitCodeThread },
+    { name: 'GetHandleInformation', args: ['handle', 'ptr'], ret: 'bool', impl: hapi.GetHandleInformation },
     { name: 'GetProcessAffinityMask', args: ['handle', 'ptr', 'ptr'], ret: 'bool', impl: thread.GetProcessAffinityMask },
+    { name: 'GetProcessId', args: ['i64'], ret: 'u32', impl: pobj.GetProcessId },
     { name: 'GetThreadId', args: ['handle'], ret: 'u32', impl: thread.GetThreadId },
     { name: 'DuplicateHandle', args: ['handle', 'handle', 'handle', 'ptr', 'u32', 'bool', 'u32'], ret: 'bool', impl: obj.DuplicateHandle },
     { name: 'OpenEventA', args: ['u32', 'bool', 'str'], ret: 'handle', impl: obj.OpenEventA },
@@ -72,6 +78,7 @@ export const kernel32: DllTable = {
     { name: 'ReleaseSemaphore', args: ['handle', 'i32', 'ptr'], ret: 'bool', impl: sema.ReleaseSemaphore },
     { name: 'ResetEvent', args: ['handle'], ret: 'bool', impl: event.ResetEvent },
     { name: 'ResumeThread', args: ['handle'], ret: 'u32', impl: thread.ResumeThread },
+    { name: 'SetHandleInformation', args: ['handle', 'u32', 'u32'], ret: 'bool', impl: hapi.SetHandleInformation },
     { name: 'SetEvent', args: ['handle'], ret: 'bool', impl: event.SetEvent },
     { name: 'SetProcessAffinityMask', args: ['handle', 'u64'], ret: 'bool', impl: thread.SetProcessAffinityMask },
     { name: 'SetThreadAffinityMask', args: ['handle', 'u64'], ret: 'u64', impl: thread.SetThreadAffinityMask },
@@ -93,6 +100,11 @@ export const kernel32: DllTable = {
     { name: 'CreateMutexExA', args: ['ptr', 'str', 'u32', 'u32'], ret: 'handle', impl: mutex.CreateMutexExA },
     { name: 'CreateMutexExW', args: ['ptr', 'wstr', 'u32', 'u32'], ret: 'handle', impl: mutex.CreateMutexExW },
     { name: 'CreateMutexW', args: ['ptr', 'bool', 'wstr'], ret: 'handle', impl: mutex.CreateMutexW },
+    { name: 'CreatePipe', args: ['ptr', 'ptr', 'ptr', 'u32'], ret: 'bool', impl: npipe.CreatePipe },
+    { name: 'CreateProcessA', args: ['ptr', 'ptr', 'ptr', 'ptr', 'bool', 'u32', 'ptr', 'ptr', 'ptr', 'ptr'], ret: 'bool', impl: cproc.CreateProcessA },
+    { name: 'CreateProcessAsUserA', args: ['handle', 'ptr', 'ptr', 'ptr', 'ptr', 'bool', 'u32', 'ptr', 'ptr', 'ptr', 'ptr'], ret: 'bool', impl: cproc.CreateProcessAsUser },
+    { name: 'CreateProcessAsUserW', args: ['handle', 'ptr', 'ptr', 'ptr', 'ptr', 'bool', 'u32', 'ptr', 'ptr', 'ptr', 'ptr'], ret: 'bool', impl: cproc.CreateProcessAsUser },
+    { name: 'CreateProcessW', args: ['ptr', 'ptr', 'ptr', 'ptr', 'bool', 'u32', 'ptr', 'ptr', 'ptr', 'ptr'], ret: 'bool', impl: cproc.CreateProcessW },
     { name: 'DeleteCriticalSection', args: ['ptr'], ret: 'void', impl: sync.DeleteCriticalSection },
     { name: 'DisableThreadLibraryCalls', args: ['handle'], ret: 'bool', impl: lib.DisableThreadLibraryCalls },
     { name: 'DosDateTimeToFileTime', args: ['u16', 'u16', 'ptr'], ret: 'bool', impl: tz.DosDateTimeToFileTime },
@@ -171,6 +183,8 @@ export const kernel32: DllTable = {
     { name: 'GetProcAddress', args: ['handle', 'str'], ret: 'ptr', impl: lib.GetProcAddress },
     { name: 'GetProcessHeap', args: [], ret: 'handle', impl: heap.GetProcessHeap },
     { name: 'GetProcessTimes', args: ['i64', 'ptr', 'ptr', 'ptr', 'ptr'], ret: 'bool', impl: pinfo.GetProcessTimes },
+    { name: 'OpenProcess', args: ['u32', 'bool', 'u32'], ret: 'handle', impl: pobj.OpenProcess },
+    { name: 'PeekNamedPipe', args: ['handle', 'ptr', 'u32', 'ptr', 'ptr', 'ptr'], ret: 'bool', impl: npipe.PeekNamedPipe },
     { name: 'GetProcessVersion', args: ['u32'], ret: 'u32', impl: pinfo.GetProcessVersion },
     { name: 'GetStartupInfoA', args: ['ptr'], ret: 'void', impl: proc.GetStartupInfoA },
     { name: 'GetStartupInfoW', args: ['ptr'], ret: 'void', impl: proc.GetStartupInfoW },

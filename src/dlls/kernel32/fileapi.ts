@@ -30,6 +30,7 @@ import {
 import {
   ERROR_ACCESS_DENIED,
   ERROR_ALREADY_EXISTS,
+  ERROR_BROKEN_PIPE,
   ERROR_DIRECTORY,
   ERROR_FILE_EXISTS,
   ERROR_INVALID_HANDLE,
@@ -42,6 +43,8 @@ import {
 import { VOLUME_SERIAL } from '../../kernel/volume.js';
 import type { ApiContext } from '../types.js';
 import { readPath, resolve, unixPath, type Charset } from './pathstr.js';
+import { inheritFlag } from './handleapi.js';
+import { HandleType } from '../../kernel/handles.js';
 
 const INVALID_HANDLE_VALUE = -1;
 const STD_INPUT_HANDLE = -10;
@@ -69,7 +72,7 @@ function fail(ctx: ApiContext, error: number, value = 0): number {
   return value;
 }
 
-function createFile(ctx: ApiContext, cs: Charset, name: number, access: number, share: number, _sa: number, disposition: number, flags: number, _template: number): number {
+function createFile(ctx: ApiContext, cs: Charset, name: number, access: number, share: number, sa: number, disposition: number, flags: number, _template: number): number {
   if (name === 0) return fail(ctx, ERROR_PATH_NOT_FOUND, INVALID_HANDLE_VALUE);
   const path = readPath(ctx, name, cs);
   const r = resolve(ctx, path);
@@ -80,6 +83,8 @@ function createFile(ctx: ApiContext, cs: Charset, name: number, access: number, 
   }
   const o = openFile(ctx.process, r.unix, access, share, disposition, flags);
   if (!o.ok) return fail(ctx, o.error, INVALID_HANDLE_VALUE);
+  const inherit = inheritFlag(ctx, sa);
+  if (inherit) ctx.process.handles.updateFlags(o.value.handle, inherit);
   if (disposition === CREATE_ALWAYS || disposition === OPEN_ALWAYS) ctx.setLastError(o.value.existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
   return o.value.handle;
 }
@@ -96,10 +101,9 @@ export function ReadFile(ctx: ApiContext, h: number, buf: number, n: number, rea
   if (read) ctx.mem.setU32(read, 0);
   const view = ctx.mem.view(buf, n, true);
   const r = readHandle(ctx.process, h, view, overlappedOffset(ctx, ov));
-  if (!r.ok) {
-    // A pipe whose writers are gone reads as ERROR_BROKEN_PIPE; a closed stdin as end of file.
-    return fail(ctx, r.error);
-  }
+  if (!r.ok) return fail(ctx, r.error);
+  // A pipe whose writers are all gone reads as ERROR_BROKEN_PIPE, not as an empty read.
+  if (r.value === 0 && n > 0 && ctx.process.handles.lookup(h)?.type === HandleType.Pipe) return fail(ctx, ERROR_BROKEN_PIPE);
   if (read) ctx.mem.setU32(read, r.value);
   if (ov) ctx.mem.setU64(ov + 8, r.value);
   return 1;

@@ -9,6 +9,7 @@ import { HandleType } from '../../kernel/handles.js';
 import { MAX_OBJECT_NAME, OBJECT_BLOCK_SIZE, OBJECT_FLAGS, OBJECT_NAMED, OBJECT_REFS, canonicalObjectName } from '../../kernel/objects.js';
 import type { ApiContext } from '../types.js';
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS, ERROR_NOT_SUPPORTED } from './errors.js';
+import { closeProcessHandle } from './processobjects.js';
 import { ansiToString } from './text.js';
 
 const ERROR_FILE_NOT_FOUND = 2;
@@ -167,7 +168,9 @@ export function CloseHandle(ctx: ApiContext, h: number): number {
   const closed = closeObjectHandle(ctx, h);
   if (closed === true) return 1;
   // A registry key's handle is an NT handle too: closing it through CloseHandle is allowed.
-  if (closed === false && ctx.process.handles.lookup(h)?.type === HandleType.RegistryKey) return ctx.process.registry.close(h) === 0 ? 1 : fail(ctx, ERROR_INVALID_HANDLE);
+  const type = closed === false ? ctx.process.handles.lookup(h)?.type : undefined;
+  if (type === HandleType.RegistryKey) return ctx.process.registry.close(h) === 0 ? 1 : fail(ctx, ERROR_INVALID_HANDLE);
+  if (type === HandleType.Process || type === HandleType.ProcessThread) return closeProcessHandle(ctx, h) ? 1 : fail(ctx, ERROR_INVALID_HANDLE);
   if (closed === undefined || !closeFileHandle(ctx.process, h)) return fail(ctx, ERROR_INVALID_HANDLE);
   return 1;
 }
@@ -232,6 +235,12 @@ function duplicate(ctx: ApiContext, src: number, access: number, sameAccess: boo
     p.threads.addRef(o.value);
     const h = p.handles.allocate(o.type, o.value, { access: mask });
     if (h === 0) p.threads.release(o.value);
+    return put(h);
+  }
+  if (o.type === HandleType.Process || o.type === HandleType.ProcessThread) {
+    p.processes.addRef(o.value);
+    const h = p.handles.allocate(o.type, o.value, { access: mask });
+    if (h === 0) p.processes.release(o.value);
     return put(h);
   }
   if (o.type === HandleType.File || o.type === HandleType.Directory || o.type === HandleType.Console || o.type === HandleType.Pipe || o.type === HandleType.Mapping) {

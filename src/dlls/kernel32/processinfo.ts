@@ -1,7 +1,7 @@
 /**
  * Information about this process and the system's CPU use (processthreadsapi.h, winbase.h):
- * GetProcessTimes, GetExitCodeProcess, GetProcessVersion, GetSystemTimes. Only this process
- * exists to ask about; any other handle is ERROR_INVALID_HANDLE.
+ * GetProcessTimes, GetExitCodeProcess, GetProcessVersion, GetSystemTimes, for this process and
+ * for the children it started (processobjects.ts); any other handle is ERROR_INVALID_HANDLE.
  */
 import { CLOCK_TICKS_PER_SECOND, processCpuMicros, processStartMs, systemCpuTicks } from '../../host/system.js';
 import { FILETIME_UNIX_EPOCH } from '../../kernel/timezone.js';
@@ -9,6 +9,7 @@ import { TEB } from '../../native/layout.js';
 import type { ApiContext } from '../types.js';
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER } from './errors.js';
 import { CURRENT_PROCESS } from './processors.js';
+import { childExitCode, childTimes, processSlot } from './processobjects.js';
 
 const STILL_ACTIVE = 259;
 const FT_PER_TICK = BigInt(10_000_000 / CLOCK_TICKS_PER_SECOND);
@@ -20,7 +21,10 @@ function fail(ctx: ApiContext, error: number): number {
 
 /** Creation time (UTC FILETIME), exit time (0 while running), kernel and user CPU time. */
 export function GetProcessTimes(ctx: ApiContext, process: bigint, creation: number, exit: number, kernel: number, user: number): number {
-  if (process !== CURRENT_PROCESS) return fail(ctx, ERROR_INVALID_HANDLE);
+  if (process !== CURRENT_PROCESS) {
+    const slot = processSlot(ctx, process);
+    return slot < 0 ? fail(ctx, ERROR_INVALID_HANDLE) : childTimes(ctx, slot, creation, exit, kernel, user);
+  }
   const m = ctx.mem;
   for (const p of [creation, exit, kernel, user]) m.check(p, 8, true);
   const cpu = processCpuMicros();
@@ -31,8 +35,12 @@ export function GetProcessTimes(ctx: ApiContext, process: bigint, creation: numb
   return 1;
 }
 
+/** STILL_ACTIVE while the process runs, then its full 32-bit exit code. */
 export function GetExitCodeProcess(ctx: ApiContext, process: bigint, code: number): number {
-  if (process !== CURRENT_PROCESS) return fail(ctx, ERROR_INVALID_HANDLE);
+  if (process !== CURRENT_PROCESS) {
+    const slot = processSlot(ctx, process);
+    return slot < 0 ? fail(ctx, ERROR_INVALID_HANDLE) : childExitCode(ctx, slot, code);
+  }
   ctx.mem.setU32(code, STILL_ACTIVE);
   return 1;
 }

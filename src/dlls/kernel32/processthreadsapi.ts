@@ -5,7 +5,8 @@
  */
 import { TEB, TLS_MINIMUM_AVAILABLE } from '../../native/layout.js';
 import type { ApiContext } from '../types.js';
-import { ERROR_INVALID_PARAMETER } from './errors.js';
+import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER } from './errors.js';
+import { processSlot, terminateChild } from './processobjects.js';
 import { utf16ToUtf8 } from './text.js';
 
 /** winrun's fields after the PEB (the PEB allocation is 64 KiB; Windows' PEB is 0x7c8). */
@@ -58,10 +59,12 @@ export function ExitProcess(ctx: ApiContext, code: number): never {
 }
 
 /** TerminateProcess on the current process (the -1 pseudo-handle): ends it at once, without
- *  DLL detach or flushing, as on Windows. Other processes arrive with process support. */
+ *  DLL detach or flushing, as on Windows; on a child: processobjects.ts. */
 export function TerminateProcess(ctx: ApiContext, h: bigint, code: number): number {
   if (h === -1n) ctx.process.terminate(code);
-  ctx.setLastError(ERROR_INVALID_PARAMETER);
+  const slot = processSlot(ctx, h);
+  if (slot >= 0) return terminateChild(ctx, slot, code);
+  ctx.setLastError(ERROR_INVALID_HANDLE);
   return 0;
 }
 

@@ -8,6 +8,7 @@ import { STILL_ACTIVE } from '../../kernel/threads.js';
 import { TEB } from '../../native/layout.js';
 import { PEB } from '../../loader/structures.js';
 import type { ApiContext } from '../types.js';
+import { processThreadSlot } from './processobjects.js';
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS, ERROR_NOT_SUPPORTED } from './errors.js';
 
 const CREATE_SUSPENDED = 0x4;
@@ -41,8 +42,10 @@ export function GetExitCodeThread(ctx: ApiContext, h: number, codeOut: number): 
   if (h === CURRENT_THREAD) code = STILL_ACTIVE;
   else {
     const slot = threadSlot(ctx, h);
-    if (slot < 0) return fail(ctx, ERROR_INVALID_HANDLE);
-    code = ctx.process.threads.exitCode(slot);
+    const child = slot < 0 ? processThreadSlot(ctx, h) : -1;
+    if (slot < 0 && child < 0) return fail(ctx, ERROR_INVALID_HANDLE);
+    // A child's main thread ends with its process, with the same code.
+    code = child >= 0 ? ctx.process.processes.exitCode(child) : ctx.process.threads.exitCode(slot);
   }
   if (!ctx.mem.accessible(codeOut, 4, 'write')) return fail(ctx, ERROR_NOACCESS);
   ctx.mem.setU32(codeOut, code);
@@ -52,7 +55,10 @@ export function GetExitCodeThread(ctx: ApiContext, h: number, codeOut: number): 
 export function GetThreadId(ctx: ApiContext, h: number): number {
   if (h === CURRENT_THREAD) return ctx.mem.u32(ctx.teb + TEB.ClientIdUniqueThread);
   const slot = threadSlot(ctx, h);
-  if (slot < 0) return fail(ctx, ERROR_INVALID_HANDLE);
+  if (slot < 0) {
+    const child = processThreadSlot(ctx, h);
+    return child < 0 ? fail(ctx, ERROR_INVALID_HANDLE) : ctx.process.processes.pid(child);
+  }
   return ctx.process.threads.tid(slot);
 }
 
@@ -60,7 +66,10 @@ export function GetThreadId(ctx: ApiContext, h: number): number {
 export function ResumeThread(ctx: ApiContext, h: number): number {
   if (h === CURRENT_THREAD) return 0;
   const slot = threadSlot(ctx, h);
-  if (slot < 0) return fail(ctx, ERROR_INVALID_HANDLE, -1);
+  if (slot < 0) {
+    const child = processThreadSlot(ctx, h);
+    return child < 0 ? fail(ctx, ERROR_INVALID_HANDLE, -1) : ctx.process.processes.resume(child);
+  }
   return ctx.process.threads.resume(slot);
 }
 

@@ -25,7 +25,7 @@ const MAXIMUM_WAIT_OBJECTS = 64;
 const POLL_MS = 1;
 
 interface Waitable {
-  type: HandleType.Thread | HandleType.Event | HandleType.Semaphore | HandleType.Mutex;
+  type: HandleType.Thread | HandleType.Event | HandleType.Semaphore | HandleType.Mutex | HandleType.Process | HandleType.ProcessThread;
   value: number;
 }
 
@@ -38,15 +38,20 @@ function waitable(ctx: ApiContext, h: number): Waitable | undefined {
   const o = ctx.process.handles.lookup(h);
   if (!o) return undefined;
   const t = o.type;
-  if (t === HandleType.Thread || t === HandleType.Event || t === HandleType.Semaphore || t === HandleType.Mutex) return { type: t, value: o.value };
+  if (t === HandleType.Thread || t === HandleType.Event || t === HandleType.Semaphore || t === HandleType.Mutex || t === HandleType.Process || t === HandleType.ProcessThread) return { type: t, value: o.value };
   return undefined;
 }
+
+/** A child process, or its main thread (signalled together, when the process ends:
+ *  kernel/process-objects.ts). */
+const isProcess = (o: Waitable): boolean => o.type === HandleType.Process || o.type === HandleType.ProcessThread;
 
 const toMs = (ms: number): number => (ms >>> 0 === INFINITE ? Infinity : ms >>> 0);
 
 /** Whether the object is signalled, without taking it. */
 function signalled(ctx: ApiContext, o: Waitable): boolean {
   if (o.type === HandleType.Thread) return ctx.process.threads.state(o.value) === ThreadState.Exited;
+  if (isProcess(o)) return ctx.process.processes.ended(o.value);
   if (o.type === HandleType.Mutex) return mutexAvailable(ctx, o.value);
   return ctx.mem.i32(o.value) > 0;
 }
@@ -56,7 +61,7 @@ function signalled(ctx: ApiContext, o: Waitable): boolean {
 function take(ctx: ApiContext, o: Waitable): MutexTake {
   let ok: boolean;
   if (o.type === HandleType.Mutex) return tryMutex(ctx, o.value);
-  if (o.type === HandleType.Thread) ok = signalled(ctx, o);
+  if (o.type === HandleType.Thread || isProcess(o)) ok = signalled(ctx, o);
   else ok = o.type === HandleType.Event ? tryEvent(ctx.mem, o.value) : trySemaphore(ctx.mem, o.value);
   return ok ? MutexTake.Taken : MutexTake.Busy;
 }
@@ -71,11 +76,13 @@ function untake(ctx: ApiContext, o: Waitable): void {
 /** The object stays alive while this thread waits on it, even if its handles are closed. */
 function hold(ctx: ApiContext, o: Waitable): void {
   if (o.type === HandleType.Thread) ctx.process.threads.addRef(o.value);
+  else if (isProcess(o)) ctx.process.processes.addRef(o.value);
   else referenceObject(ctx, o.value);
 }
 
 function unhold(ctx: ApiContext, o: Waitable): void {
   if (o.type === HandleType.Thread) ctx.process.threads.release(o.value);
+  else if (isProcess(o)) ctx.process.processes.release(o.value);
   else releaseObject(ctx, o.value);
 }
 
@@ -98,6 +105,7 @@ function waitOne(ctx: ApiContext, o: Waitable, ms: number, _alertable: number): 
     return r === MutexTake.Busy ? WAIT_TIMEOUT : r === MutexTake.Abandoned ? WAIT_ABANDONED_0 : WAIT_OBJECT_0;
   }
   if (o.type === HandleType.Thread) ok = signalled(ctx, o) || ctx.process.threads.wait(o.value, limit);
+  else if (isProcess(o)) ok = ctx.process.processes.wait(o.value, limit);
   else if (o.type === HandleType.Event) ok = waitEvent(ctx.mem, o.value, deadline(limit));
   else ok = waitSemaphore(ctx.mem, o.value, deadline(limit));
   return ok ? WAIT_OBJECT_0 : WAIT_TIMEOUT;
@@ -126,7 +134,7 @@ export function WaitForMultipleObjectsEx(ctx: ApiContext, count: number, handles
 
 function waitMany(ctx: ApiContext, objs: Waitable[], all: number, ms: number): number {
   const end = deadline(toMs(ms));
-  const nap = objs.find((o) => o.type !== HandleType.Thread);
+  const nap = objs.find((o) => o.type !== HandleType.Thread && !isProcess(o));
   for (;;) {
     if (all) {
       if (objs.every((o) => signalled(ctx, o))) {

@@ -18,6 +18,7 @@ import * as str from './string.js';
 import * as thr from './thread.js';
 import * as tm from './time.js';
 import * as w from './wstring.js';
+import { PROCESS_CRT_EXPORTS } from './process.js';
 
 export const SHARED_CRT_EXPORTS: readonly ExportRow[] = [
   { name: '___lc_codepage_func', args: [], ret: 'u32', impl: loc.___lc_codepage_func },
@@ -26,6 +27,7 @@ export const SHARED_CRT_EXPORTS: readonly ExportRow[] = [
   { name: '_getmbcp', args: [], ret: 'i32', impl: loc._getmbcp },
   { name: '_setmbcp', args: ['i32'], ret: 'i32', impl: loc._setmbcp },
   ...STDIO_EXPORTS,
+  ...PROCESS_CRT_EXPORTS,
   { name: '_cputs', args: ['ptr'], ret: 'i32', impl: conio._cputs },
   { name: '_cputws', args: ['ptr'], ret: 'i32', impl: conio._cputws },
   { name: '_getch', args: [], ret: 'i32', impl: conio._getch },

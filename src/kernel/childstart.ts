@@ -1,0 +1,130 @@
+/**
+ * Starting a child process (CreateProcess's work once the image is found): a Windows program
+ * runs under winrun in a new Linux process, a Linux program is executed directly.
+ *
+ * A winrun child is `node bin/winrun PROG.exe` with its boot description in the environment
+ * variable WINRUN_CHILD (JSON, ChildBoot): the exact command line, the environment block, the
+ * current directory, and the inherited handles — each Windows handle value with the descriptor
+ * it arrives on, so that the child's handle table holds the same values as on Windows. The
+ * descriptors are laid out as: 0–2 the standard handles, 3 the status pipe (the full exit
+ * code, kernel/process-objects.ts), 4 the resume pipe of a child created suspended (its main
+ * thread starts when the parent closes the write end), then the other inherited handles.
+ * Everything else the parent has open is close-on-exec and never reaches the child.
+ */
+import { makePipe, spawnProcess, pidfdOpen, closeDescriptor, SpawnError, sendSignal } from '../native/spawn.js';
+import type { HandleType } from './handles.js';
+import type { ProcessTable } from './process-objects.js';
+
+/** One inherited handle: its value, the child's descriptor, and its handle-table words. */
+export type InheritedEntry = [value: number, fd: number, type: HandleType, access: number, share: number, flags: number];
+
+/** What a winrun child reads from WINRUN_CHILD. */
+export interface ChildBoot {
+  /** The command line, exactly as the parent passed it. */
+  cmd: string;
+  /** The environment block's variables, in order. */
+  env: [string, string][];
+  handles: InheritedEntry[];
+  /** The handle values of the standard handles (0: a fresh handle on descriptor 0/1/2). */
+  std: [number, number, number];
+  status: number;
+  /** The resume pipe's read end, or -1. */
+  resume: number;
+}
+
+export const CHILD_BOOT_VARIABLE = 'WINRUN_CHILD';
+
+/** A handle the child inherits, on the parent's descriptor. */
+export interface Inherit {
+  value: number;
+  fd: number;
+  type: HandleType;
+  access: number;
+  share: number;
+  flags: number;
+}
+
+export interface ChildStart {
+  kind: 'pe' | 'elf';
+  unixPath: string;
+  commandLine: string;
+  /** A Linux program's argv (the command line split the CRT way). */
+  argv: readonly string[];
+  env: [string, string][];
+  cwdUnix: string;
+  inherited: readonly Inherit[];
+  /** The standard handles: the parent's descriptor (-1: /dev/null) and, when the handle is
+   *  among the inherited ones, its value. */
+  std: readonly { fd: number; value: number }[];
+  suspended: boolean;
+  newGroup: boolean;
+  /** The parent's host environment (winrun's own settings travel in it: prefix, debug). */
+  hostEnv: readonly [string, string][];
+  launcher: readonly [string, string];
+}
+
+/** The slot of the new child in `table`, or a Linux errno name. */
+export function startChild(table: ProcessTable, s: ChildStart): { slot: number; pid: number } | { errno: number } {
+  const fds: [number, number][] = s.std.map((h, i) => [h.fd, i]);
+  const opened: number[] = [];
+  let statusRead = -1;
+  let resumeWrite = -1;
+  try {
+    let argv: readonly string[];
+    let env: string[];
+    let path: string;
+    if (s.kind === 'pe') {
+      const status = makePipe();
+      statusRead = status[0];
+      opened.push(status[1]);
+      fds.push([status[1], 3]);
+      let resume = -1;
+      if (s.suspended) {
+        const r = makePipe();
+        resumeWrite = r[1];
+        opened.push(r[0]);
+        fds.push([r[0], 4]);
+        resume = 4;
+      }
+      const handles: InheritedEntry[] = [];
+      let next = 5;
+      const std: [number, number, number] = [0, 0, 0];
+      s.std.forEach((h, i) => {
+        if (h.value !== 0) std[i] = h.value;
+      });
+      for (const h of s.inherited) {
+        const asStd = std.indexOf(h.value);
+        let fd = asStd;
+        if (asStd < 0) {
+          fd = next++;
+          fds.push([h.fd, fd]);
+        }
+        handles.push([h.value, fd, h.type, h.access, h.share, h.flags]);
+      }
+      const boot: ChildBoot = { cmd: s.commandLine, env: s.env, handles, std, status: 3, resume };
+      path = s.launcher[0];
+      argv = [s.launcher[0], s.launcher[1], s.unixPath];
+      env = [...s.hostEnv.filter(([k]) => k !== CHILD_BOOT_VARIABLE && k !== 'WINRUN_STATUS_FD').map(([k, v]) => `${k}=${v}`), `${CHILD_BOOT_VARIABLE}=${JSON.stringify(boot)}`];
+    } else {
+      path = s.unixPath;
+      argv = s.argv;
+      env = s.env.filter(([k]) => k !== CHILD_BOOT_VARIABLE).map(([k, v]) => `${k}=${v}`);
+    }
+    const pid = spawnProcess({ path, argv, env, fds, cwd: s.cwdUnix, newGroup: s.newGroup });
+    const pidfd = pidfdOpen(pid);
+    const slot = table.add({ pid, pidfd, statusFd: statusRead, resumeFd: resumeWrite });
+    if (slot < 0 || pidfd < 0) {
+      sendSignal(pid, 9);
+      return { errno: 11 /* EAGAIN */ };
+    }
+    statusRead = resumeWrite = -1;
+    return { slot, pid };
+  } catch (e) {
+    if (e instanceof SpawnError) return { errno: e.errno };
+    throw e;
+  } finally {
+    for (const fd of opened) closeDescriptor(fd);
+    if (statusRead >= 0) closeDescriptor(statusRead);
+    if (resumeWrite >= 0) closeDescriptor(resumeWrite);
+  }
+}
