@@ -22,6 +22,8 @@ function setup(rows: ExportRow[]) {
   const pendingEvents = new Int32Array(1);
   const dispatch = makeDispatcher(entries, mem, ctx, { teb, tid: 1, stackLow: stack, stackHigh: stack + 0x10000 }, {
     pendingEvents,
+    terminateRequest: new Int32Array(1),
+    terminated: () => undefined,
     ctrlEvents: () => {
       events.push(`ctrl ${pendingEvents[0]}`);
       pendingEvents[0] = 0;

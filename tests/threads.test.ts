@@ -66,18 +66,36 @@ describe('ThreadTable', () => {
     const a = t.nextId(1001);
     const b = t.nextId(1001);
     assert.ok(a > 1001 && b > a && a % 4 === 0 && b % 4 === 0);
-    const slot = t.allocate(a);
+    const slot = t.allocate(a, 0x7000);
     assert.equal(t.state(slot), ThreadState.Running);
+    assert.equal(t.teb(slot), 0x7000);
     assert.equal(t.exitCode(slot), STILL_ACTIVE);
     assert.equal(t.tid(slot), a);
     assert.equal(t.wait(slot, 20), false);
     t.exited(slot, -1);
     assert.equal(t.exitCode(slot), 0xffffffff);
     assert.equal(t.wait(slot, 0), true);
+    // The creator's handle still names the ended thread; its close frees the slot.
+    assert.equal(t.slotOf(a), slot);
+    t.release(slot);
+    assert.equal(t.state(slot), ThreadState.Free);
+    assert.equal(t.slotOf(a), -1);
+    assert.equal(t.refById(a), -1);
+  });
+  it('TerminateThread ends a running thread once, with its code', () => {
+    const t = new ThreadTable();
+    const slot = t.allocate(t.nextId(8), 0x9000);
+    assert.equal(t.terminateWord(slot)[0], 0);
+    assert.equal(t.requestTerminate(slot, 5), true);
+    assert.notEqual(t.terminateWord(slot)[0], 0);
+    assert.equal(t.state(slot), ThreadState.Exited);
+    assert.equal(t.exitCode(slot), 5);
+    assert.equal(t.requestTerminate(slot, 6), false);
+    assert.equal(t.exitCode(slot), 5);
   });
   it('wakes a waiter when another thread records the exit', async () => {
     const t = new ThreadTable();
-    const slot = t.allocate(8);
+    const slot = t.allocate(8, 0);
     const url = new URL('../src/kernel/threads.js', import.meta.url).href;
     const w = new Worker(`import(${JSON.stringify(url)}).then(({ ThreadTable }) => { setTimeout(() => new ThreadTable(require('node:worker_threads').workerData).exited(${slot}, 7), 30); });`, { eval: true, workerData: t.buffer });
     assert.equal(t.wait(slot, 10_000), true);

@@ -2,8 +2,11 @@
  * The process's thread objects, in a SharedArrayBuffer so that every thread's JS realm (the
  * main thread and each Worker) sees the same state and a wait is one Atomics.wait on the
  * thread's state word, with no round trip through another thread (DESIGN.md §5). Slot 0 is the
- * main thread. Each slot is five 32-bit words: state, exit code, thread id, suspend count (a
- * thread created suspended waits on it before it starts; resumed, it runs), references.
+ * main thread. Each slot is eleven 32-bit words: state, exit code, thread id, suspend count (a
+ * thread created suspended waits on it before it starts; resumed, it runs), references, the
+ * TEB address (2 words), the priority SetThreadPriority recorded, the address of the
+ * description SetThreadDescription stored (2 words), and a TerminateThread request (read by
+ * the thread's dispatcher at each API call).
  * A thread handle (HandleType.Thread) holds its slot index. The references are the thread's
  * handles plus one for the running thread itself: when the thread has ended and its last
  * handle is closed, the slot is free for another thread (Windows frees the thread object then).
@@ -17,12 +20,16 @@ export const enum ThreadState {
 }
 
 export const MAX_THREADS = 1024;
-const WORDS = 5;
+const WORDS = 11;
 const STATE = 0;
 const EXIT_CODE = 1;
 const TID = 2;
 const SUSPEND = 3;
 const REFS = 4;
+const TEB_LOW = 5;
+const PRIORITY = 7;
+const DESCRIPTION = 8;
+const TERMINATE = 10;
 
 /** GetExitCodeThread's value while the thread runs. */
 export const STILL_ACTIVE = 259;
@@ -36,11 +43,11 @@ export class ThreadTable {
 
   /** A slot for a new running thread with id `tid`, or -1 when the table is full. It holds
    *  two references: the thread's own and its creator's handle. */
-  allocate(tid: number, suspended = false): number {
+  allocate(tid: number, teb: number, suspended = false): number {
     const w = this.words;
     for (let i = 1; i < MAX_THREADS; i++) {
       if (Atomics.compareExchange(w, WORDS * i + STATE, ThreadState.Free, ThreadState.Running) === ThreadState.Free) {
-        w[WORDS * i + EXIT_CODE] = STILL_ACTIVE;
+        this.init(i, teb);
         Atomics.store(w, WORDS * i + REFS, 2);
         Atomics.store(w, WORDS * i + SUSPEND, suspended ? 1 : 0);
         Atomics.store(w, WORDS * i + TID, tid);
@@ -51,12 +58,76 @@ export class ThreadTable {
   }
 
   /** Slot 0: the main thread, running with id `tid` (its reference ends with the process). */
-  registerMain(tid: number): void {
+  registerMain(tid: number, teb: number): void {
     const w = this.words;
-    w[EXIT_CODE] = STILL_ACTIVE;
+    this.init(0, teb);
     Atomics.store(w, TID, tid);
     Atomics.store(w, REFS, 1);
     Atomics.store(w, STATE, ThreadState.Running);
+  }
+
+  private init(slot: number, teb: number): void {
+    const w = this.words;
+    const b = WORDS * slot;
+    w[b + EXIT_CODE] = STILL_ACTIVE;
+    w[b + TEB_LOW] = teb % 0x100000000 | 0;
+    w[b + TEB_LOW + 1] = Math.floor(teb / 0x100000000);
+    w[b + PRIORITY] = 0;
+    w[b + DESCRIPTION] = 0;
+    w[b + DESCRIPTION + 1] = 0;
+    Atomics.store(w, b + TERMINATE, 0);
+  }
+
+  teb(slot: number): number {
+    const b = WORDS * slot;
+    return (this.words[b + TEB_LOW]! >>> 0) + (this.words[b + TEB_LOW + 1]! >>> 0) * 0x100000000;
+  }
+
+  priority(slot: number): number {
+    return Atomics.load(this.words, WORDS * slot + PRIORITY);
+  }
+
+  setPriority(slot: number, p: number): void {
+    Atomics.store(this.words, WORDS * slot + PRIORITY, p);
+  }
+
+  /** The guest address of the thread's description (a process-heap string), or 0. */
+  description(slot: number): number {
+    const b = WORDS * slot;
+    return (Atomics.load(this.words, b + DESCRIPTION) >>> 0) + (Atomics.load(this.words, b + DESCRIPTION + 1) >>> 0) * 0x100000000;
+  }
+
+  /** Sets the description's address, returning the previous one (the caller frees it). */
+  swapDescription(slot: number, addr: number): number {
+    const b = WORDS * slot;
+    const old = this.description(slot);
+    Atomics.store(this.words, b + DESCRIPTION, addr % 0x100000000 | 0);
+    Atomics.store(this.words, b + DESCRIPTION + 1, Math.floor(addr / 0x100000000));
+    return old;
+  }
+
+  /** The word a thread's dispatcher watches for a TerminateThread request (code + 1 … as
+   *  non-zero: see requestTerminate). */
+  terminateWord(slot: number): Int32Array {
+    return new Int32Array(this.buffer, (WORDS * slot + TERMINATE) * 4, 1);
+  }
+
+  /**
+   * TerminateThread of another thread: the thread ends now as far as everyone else can see
+   * (exit code, signalled handle, abandoned mutexes); its own host thread stops at its next API
+   * call. False when it had ended already.
+   */
+  requestTerminate(slot: number, code: number): boolean {
+    const b = WORDS * slot;
+    if (Atomics.compareExchange(this.words, b + TERMINATE, 0, 1) !== 0) return false;
+    if (Atomics.load(this.words, b + STATE) !== ThreadState.Running) return false;
+    this.exited(slot, code);
+    return true;
+  }
+
+  /** Whether TerminateThread ended this thread already (its own end then records nothing). */
+  terminated(slot: number): boolean {
+    return Atomics.load(this.words, WORDS * slot + TERMINATE) !== 0;
   }
 
   /** One more reference (a new handle) to a slot the caller holds a reference to. */

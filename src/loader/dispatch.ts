@@ -138,6 +138,10 @@ export interface DispatchHooks {
   pendingEvents: Int32Array;
   /** Runs the HandlerRoutines of pending console control events (Ctrl-C). */
   ctrlEvents(): void;
+  /** Non-zero once TerminateThread ended this thread (its ThreadTable word). */
+  terminateRequest: Int32Array;
+  /** Ends this thread for TerminateThread: no DLL detach; an unwind out of every guest frame. */
+  terminated(): void;
   /** Set before a varargs row runs: where its variadic slots begin. */
   setVarargs(addr: number): number;
 }
@@ -246,6 +250,7 @@ export function makeDispatcher(
   };
 
   const pending = hooks.pendingEvents;
+  const terminate = hooks.terminateRequest;
   return (id) => {
     const rsp = tebDv.getUint32(rspOff, true) + tebDv.getUint32(rspOff + 4, true) * TWO32;
     const f = invokers[id] ?? (invokers[id] = build(id));
@@ -253,6 +258,10 @@ export function makeDispatcher(
     mem.sync();
     try {
       if (pending[0] !== 0) hooks.ctrlEvents();
+      if (terminate[0] !== 0) {
+        hooks.terminated();
+        return 0;
+      }
       return f(id, rsp);
     } catch (err) {
       // Only hooks (exit paths) get here; never let a JS exception reach koffi.

@@ -37,6 +37,7 @@ import { builtinDisplayName, ModuleLoader } from './modules.js';
 import { GuestCallStack } from './guestcalls.js';
 import { allocateSignalStack, allocateThreadBlock, dispatchEntries, dispatchRecords, enterSignalStack, freeThreadBlock, CREATE_SUSPENDED, STACK_SIZE_PARAM_IS_A_RESERVATION, type ThreadBlock, type ThreadBoot } from './threads.js';
 import { ThreadTable } from '../kernel/threads.js';
+import { runFlsCallbacks } from '../dlls/kernel32/fibersapi.js';
 import { ObjectNames } from '../kernel/objects.js';
 import { adoptModules, createThreadTls, freeThreadTls, LDRP_DONT_CALL_FOR_THREADS, notifyThread, snapshotModules } from './threadmodules.js';
 import { LDR_DATA_TABLE_ENTRY as LDR } from './structures.js';
@@ -92,6 +93,8 @@ export class WinProcess implements ProcessApi {
   private readonly pool: WorkerPool;
   /** This thread's dispatcher (a koffi callback), freed when a Worker's thread ends. */
   private dispatcher = 0;
+  /** This thread's slot in the ThreadTable (the main thread's is 0). */
+  private threadSlot = 0;
   /** The child processes this process started (kernel/process-objects.ts). */
   readonly processes: ProcessTable;
   /** The options a thread's Worker rebuilds this object from (no functions, no status fd). */
@@ -385,7 +388,7 @@ export class WinProcess implements ProcessApi {
   /** Allocates the main thread's TEB + winrun block and its guest stack, and enters it. */
   private createMainThread(stackReserve: number): void {
     const block = allocateThreadBlock(this.mem, stackReserve, this.pebAddress, hostPid(), gettid());
-    this.threads.registerMain(gettid());
+    this.threads.registerMain(gettid(), block.teb);
     this.enterThread(block, gettid(), allocateSignalStack(this.mem));
     this.faults ??= new FaultSignals(this.mem, this.consoleBlock);
     this.faults.install();
@@ -410,11 +413,14 @@ export class WinProcess implements ProcessApi {
   /** CreateThread: a new guest thread on its own Worker (loader/threads.ts). */
   createThread(start: number, param: number, stackSize: number, flags: number): { handle: number; tid: number } | { error: number } {
     const tid = this.threads.nextId(gettid());
-    const slot = this.threads.allocate(tid, (flags & CREATE_SUSPENDED) !== 0);
-    if (slot < 0) return { error: 8 /* ERROR_NOT_ENOUGH_MEMORY */ };
     const reserve = flags & STACK_SIZE_PARAM_IS_A_RESERVATION && stackSize > 0 ? stackSize : Math.max(stackSize, this.stackReserve);
     const block = allocateThreadBlock(this.mem, reserve, this.pebAddress, hostPid(), tid);
     this.mem.setU64(block.teb + WR.FaultEntry, this.mem.u64(this.teb + WR.FaultEntry));
+    const slot = this.threads.allocate(tid, block.teb, (flags & CREATE_SUSPENDED) !== 0);
+    if (slot < 0) {
+      freeThreadBlock(this.mem, block);
+      return { error: 8 /* ERROR_NOT_ENOUGH_MEMORY */ };
+    }
     const handle = this.handles.allocate(HandleType.Thread, slot, { access: 0x1fffff /* THREAD_ALL_ACCESS */ });
     if (handle === 0) {
       this.threads.exited(slot, 0);
@@ -462,6 +468,7 @@ export class WinProcess implements ProcessApi {
     for (const [k, v] of boot.dataExports) this.loader.dataExports.set(k, v);
     adoptModules(this.loader, boot.modules);
     this.workerThread = true;
+    this.threadSlot = boot.slot;
     this.enterThread(boot.block, this.threads.tid(boot.slot), signalStack);
     // Created suspended: nothing of the thread runs (not even DLL_THREAD_ATTACH) until resumed.
     this.threads.waitResumed(boot.slot);
@@ -479,7 +486,8 @@ export class WinProcess implements ProcessApi {
         code = EXIT_INTERNAL_ERROR;
       }
     }
-    this.threads.exited(boot.slot, code);
+    // TerminateThread has recorded its code already.
+    if (!this.threads.terminated(boot.slot)) this.threads.exited(boot.slot, code);
     this.engine.unregisterDispatcher(this.dispatcher);
     freeThreadBlock(this.mem, boot.block);
   }
@@ -488,6 +496,7 @@ export class WinProcess implements ProcessApi {
   private threadDetach(): void {
     if (this.threadDetached) return;
     this.threadDetached = true;
+    runFlsCallbacks(this.ctx);
     notifyThread(this.ctx, this.loader, false);
     freeThreadTls(this.ctx, this.loader, this.processHeap);
   }
@@ -500,11 +509,35 @@ export class WinProcess implements ProcessApi {
   exitThread(code: number): void {
     if (!this.workerThread) this.exit(code);
     this.threadDetach();
+    this.unwindOutOfThread(code);
+  }
+
+  /** A jump out of every guest frame of this thread to runThread, which ends it with `code`. */
+  private unwindOutOfThread(code: number): void {
     this.threadExitCode = code >>> 0;
     const target = this.teb + WR.ContextBuffer;
     this.mem.fill(target, 0, CONTEXT.Size);
     this.mem.setU64(target + CONTEXT.Rsp, this.mem.ptr(this.teb + TEB.StackBase));
     this.guest.unwindTo(target);
+  }
+
+  /**
+   * TerminateThread from another thread reached this one at an API call: the thread ends with
+   * no DLL detach and no FLS callbacks, as on Windows (the code is recorded already). The main
+   * thread cannot end alone here (it is the host's main thread): the process ends with the code.
+   */
+  private terminatedByOther(): void {
+    if (!this.workerThread) this.terminate(this.threads.exitCode(this.threadSlot));
+    this.threadDetached = true;
+    this.unwindOutOfThread(this.threads.exitCode(this.threadSlot));
+  }
+
+  /** TerminateThread of the calling thread. */
+  terminateThread(code: number): void {
+    if (!this.workerThread) this.terminate(code);
+    this.threads.requestTerminate(this.threadSlot, code);
+    this.threadDetached = true;
+    this.unwindOutOfThread(code);
   }
 
   disableThreadLibraryCalls(base: number): boolean {
@@ -599,6 +632,8 @@ export class WinProcess implements ProcessApi {
       describe: (addr) => this.describeAddress(addr),
       pendingEvents: this.mem.int32At(this.consoleBlock + CONSOLE.Pending),
       ctrlEvents: () => dispatchCtrlEvents(this.ctx),
+      terminateRequest: this.threads.terminateWord(this.threadSlot),
+      terminated: () => this.terminatedByOther(),
       unwind: () => this.guest.continueUnwind(),
       setVarargs: (addr) => {
         const prev = this.varargsBase;

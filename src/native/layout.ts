@@ -23,6 +23,8 @@ export const TEB = {
   DeallocationStack: 0x1478,
   TlsSlots: 0x1480,
   TlsExpansionSlots: 0x1780,
+  /** Fiber-local storage values of the thread (winrun: a heap array of FLS.Indexes). */
+  FlsData: 0x17c8,
   /** sizeof(TEB) on Windows 10 x64. */
   Size: 0x1838,
 } as const;
@@ -205,6 +207,24 @@ export const EXCEPTIONS = {
   /** Non-zero once an unhandled exception's report was written (it is written once). */
   Reported: 0x30,
   Size: 0x1000,
+} as const;
+
+/**
+ * Fiber-local storage's process-wide part (PEB allocation + 0x5000, dlls/kernel32/fibersapi.ts):
+ * the allocated indexes and their callbacks. Each thread's values are a heap array that
+ * TEB.FlsData points to.
+ */
+export const FLS_BLOCK = 0x5000;
+export const FLS = {
+  /** FLS_MAXIMUM_AVAILABLE bits, in 32-bit words. */
+  Bitmap: 0x00,
+  /** The first thread FLS array (u64; each array's word 0 links to the next). */
+  List: 0x10,
+  /** A spin lock word over the list. */
+  Lock: 0x18,
+  /** A callback (PFLS_CALLBACK_FUNCTION) per index. */
+  Callbacks: 0x20,
+  Indexes: 128,
 } as const;
 
 /** Console input records not yet read (PEB allocation + 0x3000): INPUT_RECORDs of 20 bytes. */

@@ -48,6 +48,8 @@ import * as event from './event.js';
 import * as sema from './semaphore.js';
 import * as wait from './wait.js';
 import * as thread from './thread.js';
+import * as tinfo from './threadinfo.js';
+import * as fls from './fibersapi.js';
 
 export const kernel32: DllTable = {
   name: 'kernel32.dll',
@@ -61,7 +63,24 @@ export const kernel32: DllTable = {
     { name: 'CreateSemaphoreExA', args: ['ptr', 'i32', 'i32', 'str', 'u32', 'u32'], ret: 'handle', impl: sema.CreateSemaphoreExA },
     { name: 'CreateSemaphoreExW', args: ['ptr', 'i32', 'i32', 'wstr', 'u32', 'u32'], ret: 'handle', impl: sema.CreateSemaphoreExW },
     { name: 'CreateSemaphoreW', args: ['ptr', 'i32', 'i32', 'wstr'], ret: 'handle', impl: sema.CreateSemaphoreW },
+    { name: 'CreateRemoteThread', args: ['handle', 'ptr', 'u64', 'ptr', 'ptr', 'u32', 'ptr'], ret: 'handle', impl: tinfo.CreateRemoteThread },
+    { name: 'CreateRemoteThreadEx', args: ['handle', 'ptr', 'u64', 'ptr', 'ptr', 'u32', 'ptr', 'ptr'], ret: 'handle', impl: tinfo.CreateRemoteThreadEx },
     { name: 'CreateThread', args: ['ptr', 'u64', 'ptr', 'ptr', 'u32', 'ptr'], ret: 'handle', impl: thread.CreateThread },
+    { name: 'FlsAlloc', args: ['ptr'], ret: 'u32', impl: fls.FlsAlloc },
+    { name: 'FlsFree', args: ['u32'], ret: 'bool', impl: fls.FlsFree },
+    { name: 'FlsGetValue', args: ['u32'], ret: 'ptr', impl: fls.FlsGetValue },
+    { name: 'FlsSetValue', args: ['u32', 'ptr'], ret: 'bool', impl: fls.FlsSetValue },
+    { name: 'GetProcessIdOfThread', args: ['handle'], ret: 'u32', impl: tinfo.GetProcessIdOfThread },
+    { name: 'GetThreadDescription', args: ['handle', 'ptr'], ret: 'u32', impl: tinfo.GetThreadDescription },
+    { name: 'GetThreadPriority', args: ['handle'], ret: 'i32', impl: tinfo.GetThreadPriority },
+    { name: 'GetThreadPriorityBoost', args: ['handle', 'ptr'], ret: 'bool', impl: tinfo.GetThreadPriorityBoost },
+    { name: 'IsThreadAFiber', args: [], ret: 'bool', impl: fls.IsThreadAFiber },
+    { name: 'OpenThread', args: ['u32', 'bool', 'u32'], ret: 'handle', impl: tinfo.OpenThread },
+    { name: 'SetThreadDescription', args: ['handle', 'ptr'], ret: 'u32', impl: tinfo.SetThreadDescription },
+    { name: 'SetThreadPriority', args: ['handle', 'i32'], ret: 'bool', impl: tinfo.SetThreadPriority },
+    { name: 'SetThreadPriorityBoost', args: ['handle', 'bool'], ret: 'bool', impl: tinfo.SetThreadPriorityBoost },
+    { name: 'SwitchToThread', args: [], ret: 'bool', impl: tinfo.SwitchToThread },
+    { name: 'TerminateThread', args: ['handle', 'u32'], ret: 'bool', impl: tinfo.TerminateThread },
     { name: 'GetExitCodeThread', args: ['handle', 'ptr'], ret: 'bool', impl: thread.GetExitCodeThread },
     { name: 'GetHandleInformation', args: ['handle', 'ptr'], ret: 'bool', impl: hapi.GetHandleInformation },
     { name: 'GetProcessAffinityMask', args: ['handle', 'ptr', 'ptr'], ret: 'bool', impl: thread.GetProcessAffinityMask },

@@ -68,29 +68,37 @@ export function TerminateProcess(ctx: ApiContext, h: bigint, code: number): numb
   return 0;
 }
 
+function tlsBitmap(ctx: ApiContext): Int32Array {
+  const first = ctx.mem.int32At(peb(ctx) + PEB_EXT.TlsBitmap);
+  return new Int32Array(first.buffer, first.byteOffset, 2);
+}
+
+/** TlsAlloc: a free slot, taken atomically (threads allocate at once); its value in the
+ *  calling thread starts at 0. */
 export function TlsAlloc(ctx: ApiContext): number {
-  const m = ctx.mem;
-  const at = peb(ctx) + PEB_EXT.TlsBitmap;
-  const bits = m.u64(at);
+  const bits = tlsBitmap(ctx);
   for (let i = 0; i < TLS_MINIMUM_AVAILABLE; i++) {
-    if ((bits & (1n << BigInt(i))) === 0n) {
-      m.setU64(at, bits | (1n << BigInt(i)));
-      m.setU64(ctx.teb + TEB.TlsSlots + 8 * i, 0);
-      return i;
+    const word = i >> 5;
+    const bit = 1 << (i & 31);
+    const old = Atomics.load(bits, word);
+    if (old & bit) continue;
+    if (Atomics.compareExchange(bits, word, old, old | bit) !== old) {
+      i--;
+      continue;
     }
+    ctx.mem.setU64(ctx.teb + TEB.TlsSlots + 8 * i, 0);
+    return i;
   }
   return 0xffffffff; // TLS_OUT_OF_INDEXES
 }
 
 export function TlsFree(ctx: ApiContext, i: number): number {
-  const m = ctx.mem;
-  const at = peb(ctx) + PEB_EXT.TlsBitmap;
-  const bits = m.u64(at);
-  if (i >= TLS_MINIMUM_AVAILABLE || (bits & (1n << BigInt(i))) === 0n) {
+  const bits = tlsBitmap(ctx);
+  if (i >>> 0 >= TLS_MINIMUM_AVAILABLE || (Atomics.load(bits, i >> 5) & (1 << (i & 31))) === 0) {
     ctx.setLastError(ERROR_INVALID_PARAMETER);
     return 0;
   }
-  m.setU64(at, bits & ~(1n << BigInt(i)));
+  Atomics.and(bits, i >> 5, ~(1 << (i & 31)));
   return 1;
 }
 

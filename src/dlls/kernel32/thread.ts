@@ -8,6 +8,7 @@ import { STILL_ACTIVE } from '../../kernel/threads.js';
 import { TEB } from '../../native/layout.js';
 import { PEB } from '../../loader/structures.js';
 import type { ApiContext } from '../types.js';
+import { currentThreadSlot } from './objects.js';
 import { processThreadSlot } from './processobjects.js';
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS, ERROR_NOT_SUPPORTED } from './errors.js';
 
@@ -20,8 +21,9 @@ function fail(ctx: ApiContext, code: number, value = 0): number {
   return value;
 }
 
-/** The ThreadTable slot of a thread handle, or -1. */
+/** The ThreadTable slot of a thread handle (GetCurrentThread(): the calling thread's), or -1. */
 export function threadSlot(ctx: ApiContext, h: number): number {
+  if (h === CURRENT_THREAD) return currentThreadSlot(ctx);
   const o = ctx.process.handles.lookup(h);
   return o?.type === HandleType.Thread ? o.value : -1;
 }

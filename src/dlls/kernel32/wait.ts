@@ -12,7 +12,7 @@ import { HandleType } from '../../kernel/handles.js';
 import { ThreadState } from '../../kernel/threads.js';
 import { deadline, napOn, releaseSemaphore, setEvent, tryEvent, trySemaphore, waitEvent, waitSemaphore } from '../../kernel/waitable.js';
 import type { ApiContext } from '../types.js';
-import { referenceObject, releaseObject } from './objects.js';
+import { currentThreadSlot, referenceObject, releaseObject } from './objects.js';
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS } from './errors.js';
 import { MutexTake, mutexAvailable, napOnMutex, releaseMutex, tryMutex, waitMutex } from './mutex.js';
 
@@ -35,6 +35,10 @@ function fail(ctx: ApiContext, code: number, value = 0): number {
 }
 
 function waitable(ctx: ApiContext, h: number): Waitable | undefined {
+  if (h === -2 /* GetCurrentThread() */) {
+    const slot = currentThreadSlot(ctx);
+    return slot < 0 ? undefined : { type: HandleType.Thread, value: slot };
+  }
   const o = ctx.process.handles.lookup(h);
   if (!o) return undefined;
   const t = o.type;
