@@ -20,6 +20,19 @@ describe('thread information, FLS and TerminateThread', () => {
   });
 });
 
+describe('the thread pool', () => {
+  // threadpool checks itself: QueueUserWorkItem, TrySubmitThreadpoolCallback with
+  // SetEventWhenCallbackReturns, work objects, one-shot and periodic timers (a fired one-shot
+  // timer still reads as set, as Wine 8 and Windows report), wait objects (signalled, timed
+  // out), ReleaseSemaphoreWhenCallbackReturns.
+  it('runs work, timers and waits as under Wine', () => {
+    const r = runGuest(FIXTURES + 'threadpool.exe');
+    assert.equal(r.stderr, '');
+    assert.deepEqual(lines(r.stdout).slice(0, -1), wineOutput('threadpool'));
+    assert.equal(r.status, 0);
+  });
+});
+
 describe('the process ended from another thread', () => {
   // The output is not newline-terminated where the process ends mid-line: compare it whole.
   for (const [mode, code] of [['exit', 3], ['ExitProcess', 5], ['return', 7]] as const) {

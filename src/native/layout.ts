@@ -227,6 +227,19 @@ export const FLS = {
   Indexes: 128,
 } as const;
 
+/** The default thread pool's queue (PEB allocation + 0x5800, dlls/kernel32/threadpool.ts). */
+export const THREADPOOL_BLOCK = 0x5800;
+export const THREADPOOL = {
+  /** Spin lock over the queue. */
+  Lock: 0x00,
+  /** Bumped at each enqueue: the futex word idle workers sleep on. */
+  Signal: 0x04,
+  Idle: 0x08,
+  Workers: 0x0c,
+  Head: 0x10,
+  Tail: 0x18,
+} as const;
+
 /** Console input records not yet read (PEB allocation + 0x3000): INPUT_RECORDs of 20 bytes. */
 export const CONSOLE_INPUT_QUEUE = 0x3000;
 export const INPUT_QUEUE = {

@@ -49,6 +49,7 @@ import * as sema from './semaphore.js';
 import * as wait from './wait.js';
 import * as thread from './thread.js';
 import * as tinfo from './threadinfo.js';
+import * as tp from './threadpool.js';
 import * as fls from './fibersapi.js';
 
 export const kernel32: DllTable = {
@@ -63,6 +64,33 @@ export const kernel32: DllTable = {
     { name: 'CreateSemaphoreExA', args: ['ptr', 'i32', 'i32', 'str', 'u32', 'u32'], ret: 'handle', impl: sema.CreateSemaphoreExA },
     { name: 'CreateSemaphoreExW', args: ['ptr', 'i32', 'i32', 'wstr', 'u32', 'u32'], ret: 'handle', impl: sema.CreateSemaphoreExW },
     { name: 'CreateSemaphoreW', args: ['ptr', 'i32', 'i32', 'wstr'], ret: 'handle', impl: sema.CreateSemaphoreW },
+    { name: 'CallbackMayRunLong', args: ['ptr'], ret: 'bool', impl: tp.CallbackMayRunLong },
+    { name: 'CloseThreadpool', args: ['ptr'], ret: 'void', impl: tp.CloseThreadpool },
+    { name: 'CloseThreadpoolTimer', args: ['ptr'], ret: 'void', impl: tp.CloseThreadpoolTimer },
+    { name: 'CloseThreadpoolWait', args: ['ptr'], ret: 'void', impl: tp.CloseThreadpoolWait },
+    { name: 'CloseThreadpoolWork', args: ['ptr'], ret: 'void', impl: tp.CloseThreadpoolWork },
+    { name: 'CreateThreadpool', args: ['ptr'], ret: 'ptr', impl: tp.CreateThreadpool },
+    { name: 'CreateThreadpoolTimer', args: ['ptr', 'ptr', 'ptr'], ret: 'ptr', impl: tp.CreateThreadpoolTimer },
+    { name: 'CreateThreadpoolWait', args: ['ptr', 'ptr', 'ptr'], ret: 'ptr', impl: tp.CreateThreadpoolWait },
+    { name: 'CreateThreadpoolWork', args: ['ptr', 'ptr', 'ptr'], ret: 'ptr', impl: tp.CreateThreadpoolWork },
+    { name: 'DisassociateCurrentThreadFromCallback', args: ['ptr'], ret: 'void', impl: tp.DisassociateCurrentThreadFromCallback },
+    { name: 'FreeLibraryWhenCallbackReturns', args: ['ptr', 'ptr'], ret: 'void', impl: tp.FreeLibraryWhenCallbackReturns },
+    { name: 'IsThreadpoolTimerSet', args: ['ptr'], ret: 'bool', impl: tp.IsThreadpoolTimerSet },
+    { name: 'LeaveCriticalSectionWhenCallbackReturns', args: ['ptr', 'ptr'], ret: 'void', impl: tp.LeaveCriticalSectionWhenCallbackReturns },
+    { name: 'QueueUserWorkItem', args: ['ptr', 'ptr', 'u32'], ret: 'bool', impl: tp.QueueUserWorkItem },
+    { name: 'ReleaseMutexWhenCallbackReturns', args: ['ptr', 'handle'], ret: 'void', impl: tp.ReleaseMutexWhenCallbackReturns },
+    { name: 'ReleaseSemaphoreWhenCallbackReturns', args: ['ptr', 'handle', 'u32'], ret: 'void', impl: tp.ReleaseSemaphoreWhenCallbackReturns },
+    { name: 'SetEventWhenCallbackReturns', args: ['ptr', 'handle'], ret: 'void', impl: tp.SetEventWhenCallbackReturns },
+    { name: 'SetThreadpoolThreadMaximum', args: ['ptr', 'u32'], ret: 'void', impl: tp.SetThreadpoolThreadMaximum },
+    { name: 'SetThreadpoolThreadMinimum', args: ['ptr', 'u32'], ret: 'bool', impl: tp.SetThreadpoolThreadMinimum },
+    { name: 'SetThreadpoolTimer', args: ['ptr', 'ptr', 'u32', 'u32'], ret: 'void', impl: tp.SetThreadpoolTimer },
+    { name: 'SetThreadpoolWait', args: ['ptr', 'handle', 'ptr'], ret: 'void', impl: tp.SetThreadpoolWait },
+    { name: 'SubmitThreadpoolWork', args: ['ptr'], ret: 'void', impl: tp.SubmitThreadpoolWork },
+    { name: 'TrySubmitThreadpoolCallback', args: ['ptr', 'ptr', 'ptr'], ret: 'bool', impl: tp.TrySubmitThreadpoolCallback },
+    { name: 'WaitForThreadpoolTimerCallbacks', args: ['ptr', 'bool'], ret: 'void', impl: tp.WaitForThreadpoolTimerCallbacks },
+    { name: 'WaitForThreadpoolWaitCallbacks', args: ['ptr', 'bool'], ret: 'void', impl: tp.WaitForThreadpoolWaitCallbacks },
+    { name: 'WaitForThreadpoolWorkCallbacks', args: ['ptr', 'bool'], ret: 'void', impl: tp.WaitForThreadpoolWorkCallbacks },
+    { name: '__winrun_TpWorker', args: ['ptr'], ret: 'u32', impl: tp.TpWorker },
     { name: 'CreateRemoteThread', args: ['handle', 'ptr', 'u64', 'ptr', 'ptr', 'u32', 'ptr'], ret: 'handle', impl: tinfo.CreateRemoteThread },
     { name: 'CreateRemoteThreadEx', args: ['handle', 'ptr', 'u64', 'ptr', 'ptr', 'u32', 'ptr', 'ptr'], ret: 'handle', impl: tinfo.CreateRemoteThreadEx },
     { name: 'CreateThread', args: ['ptr', 'u64', 'ptr', 'ptr', 'u32', 'ptr'], ret: 'handle', impl: thread.CreateThread },
