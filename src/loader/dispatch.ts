@@ -164,6 +164,7 @@ export function makeDispatcher(
   const tebOff = tebW.off;
   const rspOff = tebOff + WR.GuestRsp;
   const stackBase = frame.stackLow - stack.off;
+  const stackWindowEnd = stackBase + stack.dv.byteLength;
   const invokers: (((id: number, rsp: number) => number | bigint) | undefined)[] = [];
 
   const ERROR_CALL_NOT_IMPLEMENTED = 120;
@@ -182,7 +183,9 @@ export function makeDispatcher(
     const types = row.args ?? [];
     const n = types.length;
     const low = frame.stackLow;
-    const high = frame.stackHigh - 8 * (n + 1);
+    // The fast readers use the window holding the stack's bottom: a stack that crosses into the
+    // next 4 GiB window (any 1 MiB+ allocation may) is read through the checked readers above it.
+    const high = Math.min(frame.stackHigh, stackWindowEnd) - 8 * (n + 1);
     const floatRet = row.ret === 'f64' || row.ret === 'f32';
     const varargs = row.varargs === true;
     let invoke: (rsp: number) => ApiResult;
