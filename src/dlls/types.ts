@@ -10,6 +10,7 @@ import type { DebugChannel, DebugChannels } from '../kernel/debug.js';
 import type { DllDirectories } from '../kernel/dlldirs.js';
 import type { HandleTable } from '../kernel/handles.js';
 import type { ThreadTable } from '../kernel/threads.js';
+import type { ObjectNames } from '../kernel/objects.js';
 import type { FileKernel } from '../kernel/files.js';
 import type { WindowSize } from '../kernel/console.js';
 import type { DosDrives } from '../kernel/paths.js';
@@ -229,6 +230,8 @@ export interface ProcessApi extends FileKernel {
   sleep(ms: number): void;
   /** The process's thread objects (shared by every thread's realm). */
   readonly threads: ThreadTable;
+  /** The names of the process's synchronization objects (shared by every thread's realm). */
+  readonly objectNames: ObjectNames;
   /** Starts guest `start(param)` on a new thread (CreateThread's validated arguments). */
   createThread(start: number, param: number, stackSize: number, flags: number): { handle: number; tid: number } | { error: number };
   /** ExitThread: DLL_THREAD_DETACH, then the thread ends with `code` (the main thread: the process). */

@@ -31,6 +31,8 @@ export const enum HandleType {
   /** A mutex: the value is the guest address of its { owner thread id, recursion, waiters }
    *  block (dlls/kernel32/mutex.ts). */
   Mutex = 12,
+  /** A waitable timer: the value is the guest address of its block (kernel32/timers.ts). */
+  Timer = 13,
 }
 
 /** Slot flags. */

@@ -2,9 +2,11 @@
  * The process's thread objects, in a SharedArrayBuffer so that every thread's JS realm (the
  * main thread and each Worker) sees the same state and a wait is one Atomics.wait on the
  * thread's state word, with no round trip through another thread (DESIGN.md §5). Slot 0 is the
- * main thread. Each slot is four 32-bit words: state, exit code, thread id, suspend count (a
- * thread created suspended waits on it before it starts; resumed, it runs).
- * A thread handle (HandleType.Thread) holds its slot index.
+ * main thread. Each slot is five 32-bit words: state, exit code, thread id, suspend count (a
+ * thread created suspended waits on it before it starts; resumed, it runs), references.
+ * A thread handle (HandleType.Thread) holds its slot index. The references are the thread's
+ * handles plus one for the running thread itself: when the thread has ended and its last
+ * handle is closed, the slot is free for another thread (Windows frees the thread object then).
  */
 export const enum ThreadState {
   Free = 0,
@@ -15,11 +17,12 @@ export const enum ThreadState {
 }
 
 export const MAX_THREADS = 1024;
-const WORDS = 4;
+const WORDS = 5;
 const STATE = 0;
 const EXIT_CODE = 1;
 const TID = 2;
 const SUSPEND = 3;
+const REFS = 4;
 
 /** GetExitCodeThread's value while the thread runs. */
 export const STILL_ACTIVE = 259;
@@ -31,16 +34,63 @@ export class ThreadTable {
     this.words = new Int32Array(buffer);
   }
 
-  /** A slot for a new running thread with id `tid`, or -1 when the table is full. */
+  /** A slot for a new running thread with id `tid`, or -1 when the table is full. It holds
+   *  two references: the thread's own and its creator's handle. */
   allocate(tid: number, suspended = false): number {
     const w = this.words;
     for (let i = 1; i < MAX_THREADS; i++) {
       if (Atomics.compareExchange(w, WORDS * i + STATE, ThreadState.Free, ThreadState.Running) === ThreadState.Free) {
         w[WORDS * i + EXIT_CODE] = STILL_ACTIVE;
+        Atomics.store(w, WORDS * i + REFS, 2);
         Atomics.store(w, WORDS * i + SUSPEND, suspended ? 1 : 0);
         Atomics.store(w, WORDS * i + TID, tid);
         return i;
       }
+    }
+    return -1;
+  }
+
+  /** Slot 0: the main thread, running with id `tid` (its reference ends with the process). */
+  registerMain(tid: number): void {
+    const w = this.words;
+    w[EXIT_CODE] = STILL_ACTIVE;
+    Atomics.store(w, TID, tid);
+    Atomics.store(w, REFS, 1);
+    Atomics.store(w, STATE, ThreadState.Running);
+  }
+
+  /** One more reference (a new handle) to a slot the caller holds a reference to. */
+  addRef(slot: number): void {
+    Atomics.add(this.words, WORDS * slot + REFS, 1);
+  }
+
+  /** A reference to the slot of thread `tid` if it exists (OpenThread), or -1. */
+  refById(tid: number): number {
+    const w = this.words;
+    for (let i = 0; i < MAX_THREADS; i++) {
+      if (Atomics.load(w, WORDS * i + STATE) === ThreadState.Free || Atomics.load(w, WORDS * i + TID) >>> 0 !== tid) continue;
+      for (let r = Atomics.load(w, WORDS * i + REFS); r > 0; r = Atomics.load(w, WORDS * i + REFS)) {
+        if (Atomics.compareExchange(w, WORDS * i + REFS, r, r + 1) === r) {
+          if (Atomics.load(w, WORDS * i + TID) >>> 0 === tid) return i;
+          this.release(i);
+          break;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** Drops a reference; the last one of an ended thread frees the slot. */
+  release(slot: number): void {
+    const w = this.words;
+    if (Atomics.sub(w, WORDS * slot + REFS, 1) !== 1) return;
+    if (Atomics.compareExchange(w, WORDS * slot + STATE, ThreadState.Exited, ThreadState.Free) === ThreadState.Exited) Atomics.store(w, WORDS * slot + TID, 0);
+  }
+
+  /** The slot of running or ended thread `tid`, or -1 (the thread is gone or never was). */
+  slotOf(tid: number): number {
+    for (let i = 0; i < MAX_THREADS; i++) {
+      if (Atomics.load(this.words, WORDS * i + STATE) !== ThreadState.Free && Atomics.load(this.words, WORDS * i + TID) >>> 0 === tid) return i;
     }
     return -1;
   }
@@ -94,11 +144,13 @@ export class ThreadTable {
     for (let c = Atomics.load(this.words, at); c > 0; c = Atomics.load(this.words, at)) Atomics.wait(this.words, at, c);
   }
 
-  /** The thread ended with `code`: record it and wake every waiter. */
+  /** The thread ended with `code`: record it, wake every waiter and drop the thread's own
+   *  reference. */
   exited(slot: number, code: number): void {
     Atomics.store(this.words, WORDS * slot + EXIT_CODE, code | 0);
     Atomics.store(this.words, WORDS * slot + STATE, ThreadState.Exited);
     Atomics.notify(this.words, WORDS * slot + STATE);
+    this.release(slot);
   }
 
   /** Blocks until the thread has exited or `ms` passed (Infinity: no limit); true when it

@@ -5,6 +5,7 @@
  *
  *   event      +0 signalled i32 (the futex word)  +4 manual reset u32  +8 waiters i32
  *   semaphore  +0 count i32 (the futex word)      +4 maximum u32      +8 waiters i32
+ * followed by the reference count and flags every object block has (kernel/objects.ts).
  *
  * A waiter counts itself in `waiters` before it sleeps and the signalling side wakes only when
  * that count is non-zero: a futex wake costs ~0.35 µs even with nobody to wake. The order
@@ -14,8 +15,6 @@
 import { futexWait, futexWake } from '../native/futex.js';
 import type { AddressSpace } from '../native/memory.js';
 
-export const EVENT_SIZE = 12;
-export const SEMAPHORE_SIZE = 12;
 const WAITERS = 8;
 const ALL = 0x7fffffff;
 

@@ -55,7 +55,9 @@ function fastReader(t: ArgType, i: number, dv: DataView, base: number, tebDv: Da
       return i < 4 ? () => tebDv.getFloat64(tebOff + WR.ArgXmm + 8 * i, true) : (rsp) => dv.getFloat64(rsp + at, true);
     case 'f32':
       return i < 4 ? () => tebDv.getFloat32(tebOff + WR.ArgXmm + 8 * i, true) : (rsp) => dv.getFloat32(rsp + at, true);
-    default: // ptr, handle, str, wstr: 64-bit addresses below 2^47 are exact as numbers
+    case 'handle':
+      return (rsp) => handleValue(dv.getUint32(rsp + at, true), dv.getUint32(rsp + at + 4, true));
+    default: // ptr, str, wstr: 64-bit addresses below 2^47 are exact as numbers
       return (rsp) => dv.getUint32(rsp + at, true) + dv.getUint32(rsp + at + 4, true) * TWO32;
   }
 }
@@ -86,9 +88,18 @@ function checkedReader(t: ArgType, i: number, mem: AddressSpace, teb: number): R
       const f = (v: number): number => (t === 'f32' ? Math.fround(v) : v);
       return i < 4 ? () => f(mem.f64(teb + WR.ArgXmm + 8 * i)) : (rsp) => f(mem.f64(rsp + at));
     }
+    case 'handle':
+      return (rsp) => handleValue(mem.u32(rsp + at), mem.u32(rsp + at + 4));
     default:
       return (rsp) => mem.ptr(rsp + at);
   }
+}
+
+/** A handle argument: pseudo handles (GetCurrentProcess() -1, GetCurrentThread() -2, the
+ *  token pseudo handles …) and INVALID_HANDLE_VALUE arrive as the small negative numbers
+ *  they are; other values as unsigned numbers. */
+function handleValue(low: number, high: number): number {
+  return high === 0xffffffff && low >= 0x80000000 ? low | 0 : low + high * TWO32;
 }
 
 /** Calls `impl` with the arguments `readers` produce, without building an array for the

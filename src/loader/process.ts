@@ -37,6 +37,7 @@ import { builtinDisplayName, ModuleLoader } from './modules.js';
 import { GuestCallStack } from './guestcalls.js';
 import { allocateThreadBlock, dispatchEntries, dispatchRecords, enterSignalStack, CREATE_SUSPENDED, STACK_SIZE_PARAM_IS_A_RESERVATION, type ThreadBlock, type ThreadBoot } from './threads.js';
 import { ThreadTable } from '../kernel/threads.js';
+import { ObjectNames } from '../kernel/objects.js';
 import { adoptModules, createThreadTls, freeThreadTls, LDRP_DONT_CALL_FOR_THREADS, notifyThread, snapshotModules } from './threadmodules.js';
 import { LDR_DATA_TABLE_ENTRY as LDR } from './structures.js';
 import { HandleType } from '../kernel/handles.js';
@@ -80,6 +81,7 @@ export class WinProcess implements ProcessApi {
   readonly handles: HandleTable;
   readonly locks: LockTable;
   readonly threads: ThreadTable;
+  readonly objectNames: ObjectNames;
   /** The options a thread's Worker rebuilds this object from (no functions, no status fd). */
   private readonly threadOptions: ThreadBoot['options'];
   /** The program's SizeOfStackReserve: the default stack of new threads. */
@@ -124,6 +126,7 @@ export class WinProcess implements ProcessApi {
     this.handles = new HandleTable(boot?.handles);
     this.locks = new LockTable(boot?.locks);
     this.threads = new ThreadTable(boot?.threads);
+    this.objectNames = new ObjectNames(boot?.objectNames);
     this.threadOptions = { program: opts.program, args: opts.args, env: opts.env, debug: opts.debug, relayFilter: opts.relayFilter, prefix: opts.prefix };
     this.engine = new Engine(this.mem, boot?.engine);
     this.guest = new GuestCallStack({ mem: this.mem, engine: this.engine, teb: () => this.teb, loader: () => this.loader, describe: (addr) => this.describeSymbol(addr) });
@@ -343,6 +346,7 @@ export class WinProcess implements ProcessApi {
   /** Allocates the main thread's TEB + winrun block and its guest stack, and enters it. */
   private createMainThread(stackReserve: number): void {
     const block = allocateThreadBlock(this.mem, stackReserve, this.pebAddress, hostPid(), gettid());
+    this.threads.registerMain(gettid());
     this.enterThread(block, gettid());
     this.faults ??= new FaultSignals(this.mem, this.consoleBlock);
     this.faults.install();
@@ -374,6 +378,7 @@ export class WinProcess implements ProcessApi {
     const handle = this.handles.allocate(HandleType.Thread, slot, { access: 0x1fffff /* THREAD_ALL_ACCESS */ });
     if (handle === 0) {
       this.threads.exited(slot, 0);
+      this.threads.release(slot);
       return { error: 4 /* ERROR_TOO_MANY_OPEN_FILES */ };
     }
     const boot: ThreadBoot = {
@@ -381,6 +386,7 @@ export class WinProcess implements ProcessApi {
       handles: this.handles.buffer,
       locks: this.locks.buffer,
       threads: this.threads.buffer,
+      objectNames: this.objectNames.buffer,
       regionMap: this.mem.shared,
       engine: this.engine.code(),
       dispatch: dispatchRecords(this.dispatch),

@@ -4,6 +4,7 @@
  * process's shared state (ThreadBoot), points GS at the TEB, registers its own dispatcher and
  * calls the start routine. What crosses to the Worker:
  * - shared (SharedArrayBuffer): the handle table, the byte-range lock table, the thread table,
+ *   the object namespace,
  *   the address space's allocation map (native/regionmap.ts);
  * - in guest memory (already shared): TEBs, PEB, heaps, console and exception blocks, images;
  * - copied at creation (a snapshot — issue 8 must share these): the dispatch list (export
@@ -95,6 +96,8 @@ export interface ThreadBoot {
   readonly handles: SharedArrayBuffer;
   readonly locks: SharedArrayBuffer;
   readonly threads: SharedArrayBuffer;
+  /** The synchronization objects' names (kernel/objects.ts). */
+  readonly objectNames: SharedArrayBuffer;
   /** The address space's allocation map (AddressSpace.shared). */
   readonly regionMap: SharedArrayBuffer;
   readonly engine: EngineCode;

@@ -1,11 +1,12 @@
 /**
  * Events (synchapi.h): CreateEvent(Ex)A/W, SetEvent, ResetEvent, PulseEvent. The state is a
  * block in the process heap (kernel/waitable.ts) that every thread reaches; waits are in
- * wait.ts. Named events are private to the process for now (fixme), as named semaphores are.
+ * wait.ts. Names, references and OpenEvent are objects.ts.
  */
 import { HandleType } from '../../kernel/handles.js';
-import { EVENT_SIZE, initEvent, resetEvent, setEvent } from '../../kernel/waitable.js';
+import { initEvent, resetEvent, setEvent } from '../../kernel/waitable.js';
 import type { ApiContext } from '../types.js';
+import { createObject } from './objects.js';
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER } from './errors.js';
 
 const CREATE_EVENT_MANUAL_RESET = 0x1;
@@ -16,26 +17,17 @@ function fail(ctx: ApiContext, code: number, value = 0): number {
   return value;
 }
 
-export function CreateEventExW(ctx: ApiContext, _attrs: number, name: number, flags: number, _access: number): number {
+function createEvent(ctx: ApiContext, name: number, flags: number, wide: boolean): number {
   if (flags & ~(CREATE_EVENT_MANUAL_RESET | CREATE_EVENT_INITIAL_SET)) return fail(ctx, ERROR_INVALID_PARAMETER);
-  if (name !== 0) ctx.fixme('sync', 'CreateEvent', 'named events are private to the process');
-  const block = ctx.process.heapAlloc(ctx.process.processHeap, EVENT_SIZE, 0);
-  initEvent(ctx.mem, block, (flags & CREATE_EVENT_MANUAL_RESET) !== 0, (flags & CREATE_EVENT_INITIAL_SET) !== 0);
-  ctx.setLastError(0);
-  return ctx.process.handles.allocate(HandleType.Event, block);
+  return createObject(ctx, HandleType.Event, name, wide, (block) => initEvent(ctx.mem, block, (flags & CREATE_EVENT_MANUAL_RESET) !== 0, (flags & CREATE_EVENT_INITIAL_SET) !== 0));
 }
 
-export function CreateEventExA(ctx: ApiContext, attrs: number, name: number, flags: number, access: number): number {
-  return CreateEventExW(ctx, attrs, name, flags, access);
-}
+const eventFlags = (manual: number, initial: number): number => (manual ? CREATE_EVENT_MANUAL_RESET : 0) | (initial ? CREATE_EVENT_INITIAL_SET : 0);
 
-export function CreateEventW(ctx: ApiContext, attrs: number, manual: number, initial: number, name: number): number {
-  return CreateEventExW(ctx, attrs, name, (manual ? CREATE_EVENT_MANUAL_RESET : 0) | (initial ? CREATE_EVENT_INITIAL_SET : 0), 0);
-}
-
-export function CreateEventA(ctx: ApiContext, attrs: number, manual: number, initial: number, name: number): number {
-  return CreateEventW(ctx, attrs, manual, initial, name);
-}
+export const CreateEventExW = (ctx: ApiContext, _attrs: number, name: number, flags: number, _access: number): number => createEvent(ctx, name, flags, true);
+export const CreateEventExA = (ctx: ApiContext, _attrs: number, name: number, flags: number, _access: number): number => createEvent(ctx, name, flags, false);
+export const CreateEventW = (ctx: ApiContext, _attrs: number, manual: number, initial: number, name: number): number => createEvent(ctx, name, eventFlags(manual, initial), true);
+export const CreateEventA = (ctx: ApiContext, _attrs: number, manual: number, initial: number, name: number): number => createEvent(ctx, name, eventFlags(manual, initial), false);
 
 /** The state block of an event handle, or 0. */
 export function eventBlock(ctx: ApiContext, h: number): number {

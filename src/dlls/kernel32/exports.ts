@@ -25,6 +25,7 @@ import * as lstr from './lstr.js';
 import * as mem from './memoryapi.js';
 import * as memstat from './memstatus.js';
 import * as mutex from './mutex.js';
+import * as obj from './objects.js';
 import * as path from './pathapi.js';
 import * as proc from './processthreadsapi.js';
 import * as res from './resources.js';
@@ -53,12 +54,21 @@ export const kernel32: DllTable = {
     { name: 'CreateEventExA', args: ['ptr', 'str', 'u32', 'u32'], ret: 'handle', impl: event.CreateEventExA },
     { name: 'CreateEventExW', args: ['ptr', 'wstr', 'u32', 'u32'], ret: 'handle', impl: event.CreateEventExW },
     { name: 'CreateEventW', args: ['ptr', 'bool', 'bool', 'wstr'], ret: 'handle', impl: event.CreateEventW },
+    { name: 'CreateSemaphoreA', args: ['ptr', 'i32', 'i32', 'str'], ret: 'handle', impl: sema.CreateSemaphoreA },
+    { name: 'CreateSemaphoreExA', args: ['ptr', 'i32', 'i32', 'str', 'u32', 'u32'], ret: 'handle', impl: sema.CreateSemaphoreExA },
     { name: 'CreateSemaphoreExW', args: ['ptr', 'i32', 'i32', 'wstr', 'u32', 'u32'], ret: 'handle', impl: sema.CreateSemaphoreExW },
     { name: 'CreateSemaphoreW', args: ['ptr', 'i32', 'i32', 'wstr'], ret: 'handle', impl: sema.CreateSemaphoreW },
     { name: 'CreateThread', args: ['ptr', 'u64', 'ptr', 'ptr', 'u32', 'ptr'], ret: 'handle', impl: thread.CreateThread },
     { name: 'GetExitCodeThread', args: ['handle', 'ptr'], ret: 'bool', impl: thread.GetExitCodeThread },
     { name: 'GetProcessAffinityMask', args: ['handle', 'ptr', 'ptr'], ret: 'bool', impl: thread.GetProcessAffinityMask },
     { name: 'GetThreadId', args: ['handle'], ret: 'u32', impl: thread.GetThreadId },
+    { name: 'DuplicateHandle', args: ['handle', 'handle', 'handle', 'ptr', 'u32', 'bool', 'u32'], ret: 'bool', impl: obj.DuplicateHandle },
+    { name: 'OpenEventA', args: ['u32', 'bool', 'str'], ret: 'handle', impl: obj.OpenEventA },
+    { name: 'OpenEventW', args: ['u32', 'bool', 'wstr'], ret: 'handle', impl: obj.OpenEventW },
+    { name: 'OpenMutexA', args: ['u32', 'bool', 'str'], ret: 'handle', impl: obj.OpenMutexA },
+    { name: 'OpenMutexW', args: ['u32', 'bool', 'wstr'], ret: 'handle', impl: obj.OpenMutexW },
+    { name: 'OpenSemaphoreA', args: ['u32', 'bool', 'str'], ret: 'handle', impl: obj.OpenSemaphoreA },
+    { name: 'OpenSemaphoreW', args: ['u32', 'bool', 'wstr'], ret: 'handle', impl: obj.OpenSemaphoreW },
     { name: 'PulseEvent', args: ['handle'], ret: 'bool', impl: event.PulseEvent },
     { name: 'ReleaseSemaphore', args: ['handle', 'i32', 'ptr'], ret: 'bool', impl: sema.ReleaseSemaphore },
     { name: 'ResetEvent', args: ['handle'], ret: 'bool', impl: event.ResetEvent },
@@ -74,7 +84,7 @@ export const kernel32: DllTable = {
     { name: 'AcquireSRWLockExclusive', args: ['ptr'], ret: 'void', impl: srw.AcquireSRWLockExclusive },
     { name: 'AcquireSRWLockShared', args: ['ptr'], ret: 'void', impl: srw.AcquireSRWLockShared },
     { name: 'AddDllDirectory', args: ['ptr'], ret: 'ptr', impl: lib.AddDllDirectory },
-    { name: 'CloseHandle', args: ['handle'], ret: 'bool', impl: file.CloseHandle },
+    { name: 'CloseHandle', args: ['handle'], ret: 'bool', impl: obj.CloseHandle },
     { name: 'CompareFileTime', args: ['ptr', 'ptr'], ret: 'i32', impl: tz.CompareFileTime },
     { name: 'CompareStringA', args: ['u32', 'u32', 'ptr', 'i32', 'ptr', 'i32'], ret: 'i32', impl: collation.CompareStringA },
     { name: 'CompareStringEx', args: ['wstr', 'u32', 'ptr', 'i32', 'ptr', 'i32', 'ptr', 'ptr', 'u64'], ret: 'i32', impl: (ctx, n: number, f: number, a: number, na: number, b: number, nb: number, v: number, r: number, l: bigint) => collation.CompareStringEx(ctx, n, f, a, na, b, nb, v, r, Number(l !== 0n)) },

@@ -3,7 +3,6 @@
 import { failed, type HostResult, type HostStat } from '../../host/fs.js';
 import {
   attributesOf,
-  closeFileHandle,
   deleteAllowed,
   modeForAttributes,
   fileTimeOf,
@@ -41,7 +40,6 @@ import {
   win32FromErrno,
 } from '../../kernel/win32error.js';
 import { VOLUME_SERIAL } from '../../kernel/volume.js';
-import { HandleType } from '../../kernel/handles.js';
 import type { ApiContext } from '../types.js';
 import { readPath, resolve, unixPath, type Charset } from './pathstr.js';
 
@@ -121,13 +119,6 @@ export function GetFileType(ctx: ApiContext, h: number): number {
   const r = fileType(ctx.process, h);
   if (!r.ok) return fail(ctx, r.error, FILE_TYPE_UNKNOWN);
   return r.value;
-}
-
-export function CloseHandle(ctx: ApiContext, h: number): number {
-  // A registry key's handle is an NT handle too: closing it through CloseHandle is allowed.
-  if (ctx.process.handles.lookup(h)?.type === HandleType.RegistryKey) return ctx.process.registry.close(h) === ERROR_SUCCESS ? 1 : fail(ctx, ERROR_INVALID_HANDLE);
-  if (!closeFileHandle(ctx.process, h)) return fail(ctx, ERROR_INVALID_HANDLE);
-  return 1;
 }
 
 export function SetFilePointer(ctx: ApiContext, h: number, lo: number, high: number, method: number): number {

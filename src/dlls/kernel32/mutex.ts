@@ -8,17 +8,17 @@
  * thread has exited without releasing it, the mutex is abandoned: the next wait takes it and
  * gets WAIT_ABANDONED. No hook runs when a thread exits, so a sleeper re-checks the owner every
  * ABANDON_POLL_MS (cheap: one scan of the thread table); a release wakes it at once.
- * Named mutexes are private to the process (fixme), as named events are.
+ * Names, references and OpenMutex are objects.ts.
  */
 import { HandleType } from '../../kernel/handles.js';
-import { MAX_THREADS, ThreadState } from '../../kernel/threads.js';
+import { ThreadState } from '../../kernel/threads.js';
 import { futexWait, futexWake } from '../../native/futex.js';
 import { TEB } from '../../native/layout.js';
 import type { AddressSpace } from '../../native/memory.js';
 import type { ApiContext } from '../types.js';
+import { createObject } from './objects.js';
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER } from './errors.js';
 
-const MUTEX_SIZE = 12;
 const RECURSION = 4;
 const WAITERS = 8;
 const ERROR_NOT_OWNER = 288;
@@ -52,38 +52,26 @@ function words(mem: AddressSpace, block: number): Int32Array {
 /** Whether thread `tid` has ended (it is not in the table as running). */
 function threadGone(ctx: ApiContext, tid: number): boolean {
   const t = ctx.process.threads;
-  for (let slot = 0; slot < MAX_THREADS; slot++) {
-    const s = t.state(slot);
-    if (s === ThreadState.Free) continue;
-    if (t.tid(slot) === tid) return s === ThreadState.Exited;
-  }
-  // Not in the table: the main thread (slot 0 may not record its id), which ends the process.
-  return false;
+  const slot = t.slotOf(tid);
+  return slot < 0 || t.state(slot) === ThreadState.Exited;
 }
 
-export function CreateMutexExW(ctx: ApiContext, _attrs: number, name: number, flags: number, _access: number): number {
+/** A new mutex, or the existing one of that name (whose owner then stays as it is: the
+ *  initial-owner flag only counts for a new mutex, as on Windows). */
+function createMutex(ctx: ApiContext, name: number, flags: number, wide: boolean): number {
   if (flags & ~CREATE_MUTEX_INITIAL_OWNER) return fail(ctx, ERROR_INVALID_PARAMETER);
-  if (name !== 0) ctx.fixme('sync', 'CreateMutex', 'named mutexes are private to the process');
-  const block = ctx.process.heapAlloc(ctx.process.processHeap, MUTEX_SIZE, 0);
   const owned = (flags & CREATE_MUTEX_INITIAL_OWNER) !== 0;
-  ctx.mem.setU32(block, owned ? currentTid(ctx) : 0);
-  ctx.mem.setU32(block + RECURSION, owned ? 1 : 0);
-  ctx.mem.setU32(block + WAITERS, 0);
-  ctx.setLastError(0);
-  return ctx.process.handles.allocate(HandleType.Mutex, block);
+  return createObject(ctx, HandleType.Mutex, name, wide, (block) => {
+    ctx.mem.setU32(block, owned ? currentTid(ctx) : 0);
+    ctx.mem.setU32(block + RECURSION, owned ? 1 : 0);
+    ctx.mem.setU32(block + WAITERS, 0);
+  });
 }
 
-export function CreateMutexExA(ctx: ApiContext, attrs: number, name: number, flags: number, access: number): number {
-  return CreateMutexExW(ctx, attrs, name, flags, access);
-}
-
-export function CreateMutexW(ctx: ApiContext, attrs: number, owner: number, name: number): number {
-  return CreateMutexExW(ctx, attrs, name, owner ? CREATE_MUTEX_INITIAL_OWNER : 0, 0);
-}
-
-export function CreateMutexA(ctx: ApiContext, attrs: number, owner: number, name: number): number {
-  return CreateMutexW(ctx, attrs, owner, name);
-}
+export const CreateMutexExW = (ctx: ApiContext, _attrs: number, name: number, flags: number, _access: number): number => createMutex(ctx, name, flags, true);
+export const CreateMutexExA = (ctx: ApiContext, _attrs: number, name: number, flags: number, _access: number): number => createMutex(ctx, name, flags, false);
+export const CreateMutexW = (ctx: ApiContext, _attrs: number, owner: number, name: number): number => createMutex(ctx, name, owner ? CREATE_MUTEX_INITIAL_OWNER : 0, true);
+export const CreateMutexA = (ctx: ApiContext, _attrs: number, owner: number, name: number): number => createMutex(ctx, name, owner ? CREATE_MUTEX_INITIAL_OWNER : 0, false);
 
 /** The state block of a mutex handle, or 0. */
 export function mutexBlock(ctx: ApiContext, h: number): number {

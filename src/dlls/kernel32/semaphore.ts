@@ -1,10 +1,12 @@
 /**
  * Semaphores (synchapi.h). The count lives in guest memory (a process-heap block, see
- * kernel/waitable.ts) that every thread reaches; waiting on it is in wait.ts.
+ * kernel/waitable.ts) that every thread reaches; waiting on it is in wait.ts; names,
+ * references and OpenSemaphore are objects.ts.
  */
 import { HandleType } from '../../kernel/handles.js';
-import { SEMAPHORE_SIZE, initSemaphore, releaseSemaphore } from '../../kernel/waitable.js';
+import { initSemaphore, releaseSemaphore } from '../../kernel/waitable.js';
 import type { ApiContext } from '../types.js';
+import { createObject } from './objects.js';
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS } from './errors.js';
 
 const ERROR_TOO_MANY_POSTS = 298;
@@ -14,18 +16,15 @@ function fail(ctx: ApiContext, code: number, value = 0): number {
   return value;
 }
 
-export function CreateSemaphoreExW(ctx: ApiContext, _attrs: number, initial: number, maximum: number, name: number): number {
+function createSemaphore(ctx: ApiContext, initial: number, maximum: number, name: number, wide: boolean): number {
   if (maximum <= 0 || initial < 0 || initial > maximum) return fail(ctx, ERROR_INVALID_PARAMETER);
-  if (name !== 0) ctx.fixme('sync', 'CreateSemaphore', 'named semaphores are private to the process');
-  const block = ctx.process.heapAlloc(ctx.process.processHeap, SEMAPHORE_SIZE, 0);
-  initSemaphore(ctx.mem, block, initial, maximum);
-  ctx.setLastError(0);
-  return ctx.process.handles.allocate(HandleType.Semaphore, block);
+  return createObject(ctx, HandleType.Semaphore, name, wide, (block) => initSemaphore(ctx.mem, block, initial, maximum));
 }
 
-export function CreateSemaphoreW(ctx: ApiContext, attrs: number, initial: number, maximum: number, name: number): number {
-  return CreateSemaphoreExW(ctx, attrs, initial, maximum, name);
-}
+export const CreateSemaphoreExW = (ctx: ApiContext, _attrs: number, initial: number, maximum: number, name: number): number => createSemaphore(ctx, initial, maximum, name, true);
+export const CreateSemaphoreExA = (ctx: ApiContext, _attrs: number, initial: number, maximum: number, name: number): number => createSemaphore(ctx, initial, maximum, name, false);
+export const CreateSemaphoreW = CreateSemaphoreExW;
+export const CreateSemaphoreA = CreateSemaphoreExA;
 
 /** The state block of a semaphore handle, or 0. */
 export function semaphoreBlock(ctx: ApiContext, h: number): number {

@@ -12,6 +12,7 @@ import { HandleType } from '../../kernel/handles.js';
 import { ThreadState } from '../../kernel/threads.js';
 import { deadline, napOn, releaseSemaphore, setEvent, tryEvent, trySemaphore, waitEvent, waitSemaphore } from '../../kernel/waitable.js';
 import type { ApiContext } from '../types.js';
+import { referenceObject, releaseObject } from './objects.js';
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS } from './errors.js';
 import { MutexTake, mutexAvailable, napOnMutex, releaseMutex, tryMutex, waitMutex } from './mutex.js';
 
@@ -67,9 +68,29 @@ function untake(ctx: ApiContext, o: Waitable): void {
   else if (o.type === HandleType.Mutex) releaseMutex(ctx, o.value);
 }
 
-export function WaitForSingleObjectEx(ctx: ApiContext, h: number, ms: number, _alertable: number): number {
+/** The object stays alive while this thread waits on it, even if its handles are closed. */
+function hold(ctx: ApiContext, o: Waitable): void {
+  if (o.type === HandleType.Thread) ctx.process.threads.addRef(o.value);
+  else referenceObject(ctx, o.value);
+}
+
+function unhold(ctx: ApiContext, o: Waitable): void {
+  if (o.type === HandleType.Thread) ctx.process.threads.release(o.value);
+  else releaseObject(ctx, o.value);
+}
+
+export function WaitForSingleObjectEx(ctx: ApiContext, h: number, ms: number, alertable: number): number {
   const o = waitable(ctx, h);
   if (!o) return fail(ctx, ERROR_INVALID_HANDLE, WAIT_FAILED);
+  hold(ctx, o);
+  try {
+    return waitOne(ctx, o, ms, alertable);
+  } finally {
+    unhold(ctx, o);
+  }
+}
+
+function waitOne(ctx: ApiContext, o: Waitable, ms: number, _alertable: number): number {
   const limit = toMs(ms);
   let ok: boolean;
   if (o.type === HandleType.Mutex) {
@@ -95,6 +116,15 @@ export function WaitForMultipleObjectsEx(ctx: ApiContext, count: number, handles
     if (!o) return fail(ctx, ERROR_INVALID_HANDLE, WAIT_FAILED);
     objs.push(o);
   }
+  for (const o of objs) hold(ctx, o);
+  try {
+    return waitMany(ctx, objs, all, ms);
+  } finally {
+    for (const o of objs) unhold(ctx, o);
+  }
+}
+
+function waitMany(ctx: ApiContext, objs: Waitable[], all: number, ms: number): number {
   const end = deadline(toMs(ms));
   const nap = objs.find((o) => o.type !== HandleType.Thread);
   for (;;) {

@@ -43,6 +43,7 @@ import {
 } from '../../kernel/ntstatus.js';
 import { ERROR_PATH_NOT_FOUND, win32FromErrno } from '../../kernel/win32error.js';
 import { GuestMemoryError } from '../../native/memprotect.js';
+import { closeObjectHandle } from '../kernel32/objects.js';
 import type { ApiContext } from '../types.js';
 import { complete, IO_STATUS_BLOCK, isCurrentProcess, ntCall } from './ntdef.js';
 import { basicInformation, networkOpenInformation } from './ntfileinfo.js';
@@ -220,6 +221,8 @@ export function NtClose(ctx: ApiContext, h: bigint): number {
   const v = BigInt.asIntN(64, h);
   if (isCurrentProcess(h) || v === -2n) return STATUS_SUCCESS;
   if (v <= 0n || v > 0xffffffffn) return STATUS_INVALID_HANDLE;
+  const closed = closeObjectHandle(ctx, Number(v));
+  if (closed !== false) return closed ? STATUS_SUCCESS : STATUS_INVALID_HANDLE;
   return closeFileHandle(ctx.process, Number(v)) ? STATUS_SUCCESS : STATUS_INVALID_HANDLE;
 }
 
