@@ -34,11 +34,11 @@ const IUNKNOWN_ADDREF = 1;
 const IUNKNOWN_RELEASE = 2;
 
 /**
- * Whether `vt` may stand in a VARIANT (what Windows accepts, as Wine's tests record it): the
- * automation types VT_EMPTY to VT_UINT (15 is not a type) and VT_RECORD, VT_ARRAY and VT_BYREF
- * as modifiers of anything but VT_EMPTY and VT_NULL. VT_VECTOR, VT_RESERVED and the
- * PROPVARIANT-only types (VT_FILETIME, VT_LPWSTR, …) are refused; VariantClear alone accepts
- * VT_CLSID.
+ * Whether `vt` may stand in a VARIANT, as Wine 8 decides (the oleaut fixture tries 0–72 with
+ * each modifier): the automation types VT_EMPTY to VT_UINT (15 is not a type) and VT_RECORD,
+ * VT_ARRAY and VT_BYREF as modifiers of anything but VT_EMPTY and VT_NULL. VT_VECTOR,
+ * VT_RESERVED and the PROPVARIANT-only types (VT_FILETIME, VT_LPWSTR, …) are refused;
+ * VariantClear alone accepts VT_CLSID.
  */
 export function validVariantType(vt: number, forCopy: boolean): boolean {
   if ((vt & ~(VT_TYPEMASK | VT_ARRAY | VT_BYREF)) !== 0) return false;
