@@ -4,13 +4,15 @@
  * through one table. Reads and writes go straight between a descriptor and guest memory views.
  */
 import * as fs from 'node:fs';
-import { libcDup, libcErrno, libcFcntlLock, libcFtruncate, libcInotifyAddWatch, libcInotifyInit1, libcLseek, libcStatx } from '../native/ffi.js';
+import { libcDup, libcErrno, libcFcntlLock, libcFtruncate, libcFutimens, libcInotifyAddWatch, libcInotifyInit1, libcLseek, libcStatx } from '../native/ffi.js';
 
 export type Errno = string;
 export interface Failed {
   readonly errno: Errno;
 }
 export type HostResult<T> = T | Failed;
+
+const NS = 1_000_000_000n;
 
 export function failed<T>(r: HostResult<T>): r is Failed {
   return typeof r === 'object' && r !== null && 'errno' in r;
@@ -129,7 +131,18 @@ export const hostFs = {
   copyFile: (from: string, to: string, exclusive: boolean): HostResult<void> => attempt(() => fs.copyFileSync(from, to, exclusive ? fs.constants.COPYFILE_EXCL : 0)),
   chmod: (path: string, mode: number): HostResult<void> => attempt(() => fs.chmodSync(path, mode)),
   /** Times in nanoseconds since the Unix epoch; undefined keeps the current value. */
-  futimes: (fd: number, atimeNs: bigint, mtimeNs: bigint): HostResult<void> => attempt(() => fs.futimesSync(fd, Number(atimeNs) / 1e9, Number(mtimeNs) / 1e9)),
+  /** Exact to the nanosecond: FILETIMEs have 100 ns steps, which seconds as a double lose. */
+  futimes: (fd: number, atimeNs: bigint, mtimeNs: bigint): HostResult<void> => {
+    const times = BigInt64Array.of(atimeNs / NS, atimeNs % NS, mtimeNs / NS, mtimeNs % NS);
+    // Times before 1970 have a negative remainder; timespec wants 0 ≤ tv_nsec < 1e9.
+    for (const i of [0, 2]) {
+      if (times[i + 1]! < 0n) {
+        times[i] = times[i]! - 1n;
+        times[i + 1] = times[i + 1]! + NS;
+      }
+    }
+    return libcFutimens(fd, times) === 0 ? undefined : { errno: errnoName(libcErrno()) };
+  },
   readlink: (path: string): HostResult<string> => attempt(() => fs.readlinkSync(path)),
   realpath: (path: string): HostResult<string> => attempt(() => fs.realpathSync(path)),
   statfs: (path: string): HostResult<{ bsize: number; blocks: number; bavail: number; bfree: number }> =>

@@ -12,7 +12,7 @@ export const LEVELS = ['err', 'fixme', 'warn', 'trace'] as const;
 export type DebugLevel = (typeof LEVELS)[number];
 
 /** The channels winrun's code uses; unknown names in a spec are accepted (for later ones). */
-export const CHANNELS = ['relay', 'stub', 'loader', 'module', 'file', 'heap', 'seh', 'thread', 'process', 'console', 'reg', 'advapi', 'bcrypt', 'crt', 'sync', 'virtual', 'nls', 'time'] as const;
+export const CHANNELS = ['relay', 'stub', 'loader', 'module', 'file', 'heap', 'seh', 'thread', 'process', 'console', 'reg', 'advapi', 'bcrypt', 'oleaut', 'crt', 'sync', 'virtual', 'nls', 'time'] as const;
 export type DebugChannel = (typeof CHANNELS)[number];
 
 const BIT: Record<DebugLevel, number> = { err: 1, fixme: 2, warn: 4, trace: 8 };

@@ -112,6 +112,17 @@ export function attributesOf(st: HostStat): number {
 
 /** Unix seconds and nanoseconds → FILETIME as its low and high 32 bits, in plain numbers (the
  *  product needs 58 bits: the seconds are split so that every step stays exact). */
+/**
+ * The Unix mode a file gets for new Windows attributes: only READONLY has a meaning, the write
+ * bits. Setting it clears them all; clearing it gives the owner write access when the file had
+ * none (a file that is already writable keeps its mode: 7-Zip sets FILE_ATTRIBUTE_ARCHIVE on
+ * every file it extracts, which must not widen 0644 to 0666).
+ */
+export function modeForAttributes(mode: number, attrs: number): number {
+  if (attrs & FILE_ATTRIBUTE_READONLY) return mode & 0o7555;
+  return mode & 0o222 ? mode & 0o7777 : (mode | 0o200) & 0o7777;
+}
+
 export function fileTimeParts(sec: number, nsec: number): [low: number, high: number] {
   const s = sec + 11644473600;
   const a = Math.floor(s / 65536) * 10_000_000; // < 2^43

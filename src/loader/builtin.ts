@@ -29,7 +29,7 @@ function isFloat(t: string): boolean {
 }
 
 /** Ordinals: explicit ones as given, the rest numbered after the highest explicit one. */
-function assignOrdinals(rows: readonly ExportRow[]): number[] {
+export function assignOrdinals(rows: readonly ExportRow[]): number[] {
   let next = Math.max(0, ...rows.map((r) => r.ordinal ?? 0)) + 1;
   return rows.map((r) => r.ordinal ?? next++);
 }

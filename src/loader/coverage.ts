@@ -7,6 +7,7 @@ import { BUILTIN_DLLS } from '../dlls/index.js';
 import type { DllTable, ExportRow } from '../dlls/types.js';
 import { parseDelayImports, parseForwarder, parsePeForLoading, PeView, type LoadableImage } from '../pe/index.js';
 import { normalizeDllName, resolveApiSet } from './apiset.js';
+import { assignOrdinals } from './builtin.js';
 
 export type ImportStatus = 'implemented' | 'stub' | 'missing';
 
@@ -86,7 +87,7 @@ export function analyzeImports(file: string, displayName: string, host: Coverage
     const name = resolveApiSet(dllName);
     const table = BUILTINS.get(name);
     if (table) {
-      const row = typeof fn === 'number' ? undefined : table.exports.find((r) => r.name === fn);
+      const row = typeof fn === 'number' ? table.exports[assignOrdinals(table.exports).indexOf(fn)] : table.exports.find((r) => r.name === fn);
       return row ? rowStatus(table, row, 0) : 'missing';
     }
     const path = host.findDll(name);

@@ -46,6 +46,9 @@ export const libcInotifyInit1 = libc.func('int inotify_init1(int flags)') as (fl
 export const libcInotifyAddWatch = libc.func('int inotify_add_watch(int fd, const char *path, uint32_t mask)') as (fd: number, path: string, mask: number) => number;
 /** clock_gettime(clock, struct timespec *): the timespec is a BigInt64Array(2) passed by pointer. */
 export const libcClockGettime = libc.func('int clock_gettime(int clk, void *tp)') as (clk: number, tp: BigInt64Array) => number;
+/** futimens(fd, times[2]): struct timespec pairs as four int64 (exact nanoseconds, unlike
+ *  fs.futimesSync's floating-point seconds). */
+export const libcFutimens = libc.func('int futimens(int fd, const void *times)') as (fd: number, times: BigInt64Array) => number;
 export const libcSchedGetcpu = libc.func('int sched_getcpu()') as () => number;
 export const libcStatx = libc.func('int statx(int dirfd, const char *path, int flags, unsigned int mask, _Out_ uint8_t *buf)') as (dirfd: number, path: string, flags: number, mask: number, buf: Uint8Array) => number;
 

@@ -3,10 +3,12 @@
  *  32-bit values (HKEY_LOCAL_MACHINE is 0xffffffff80000002), and token pseudo-handles are
  *  negative. */
 import type { DllTable } from '../types.js';
+import * as fsec from './filesecurity.js';
 import * as rs from './ntsecapi.js';
 import * as pt from './processthreadsapi.js';
 import * as key from './regkey.js';
 import * as val from './regvalue.js';
+import * as sd from './secdesc.js';
 import * as sec from './securitybaseapi.js';
 import * as sid from './sid.js';
 import * as acct from './winbase.js';
@@ -32,7 +34,14 @@ export const advapi32: DllTable = {
     { name: 'CryptReleaseContext', args: ['u64', 'u32'], ret: 'bool', impl: crypt.CryptReleaseContext },
     { name: 'EqualSid', args: ['ptr', 'ptr'], ret: 'bool', impl: sid.EqualSid },
     { name: 'FreeSid', args: ['ptr'], ret: 'ptr', impl: sid.FreeSid },
+    { name: 'GetFileSecurityA', args: ['ptr', 'u32', 'ptr', 'u32', 'ptr'], ret: 'bool', impl: fsec.GetFileSecurityA },
+    { name: 'GetFileSecurityW', args: ['ptr', 'u32', 'ptr', 'u32', 'ptr'], ret: 'bool', impl: fsec.GetFileSecurityW },
     { name: 'GetLengthSid', args: ['ptr'], ret: 'u32', impl: sid.GetLengthSid },
+    { name: 'GetSecurityDescriptorControl', args: ['ptr', 'ptr', 'ptr'], ret: 'bool', impl: sd.GetSecurityDescriptorControl },
+    { name: 'GetSecurityDescriptorDacl', args: ['ptr', 'ptr', 'ptr', 'ptr'], ret: 'bool', impl: sd.GetSecurityDescriptorDacl },
+    { name: 'GetSecurityDescriptorGroup', args: ['ptr', 'ptr', 'ptr'], ret: 'bool', impl: sd.GetSecurityDescriptorGroup },
+    { name: 'GetSecurityDescriptorLength', args: ['ptr'], ret: 'u32', impl: sd.GetSecurityDescriptorLength },
+    { name: 'GetSecurityDescriptorOwner', args: ['ptr', 'ptr', 'ptr'], ret: 'bool', impl: sd.GetSecurityDescriptorOwner },
     { name: 'GetSidIdentifierAuthority', args: ['ptr'], ret: 'ptr', impl: sid.GetSidIdentifierAuthority },
     { name: 'GetSidLengthRequired', args: ['u8'], ret: 'u32', impl: sid.GetSidLengthRequired },
     { name: 'GetSidSubAuthority', args: ['ptr', 'u32'], ret: 'ptr', impl: sid.GetSidSubAuthority },
@@ -41,6 +50,7 @@ export const advapi32: DllTable = {
     { name: 'GetUserNameA', args: ['ptr', 'ptr'], ret: 'bool', impl: acct.GetUserNameA },
     { name: 'GetUserNameW', args: ['ptr', 'ptr'], ret: 'bool', impl: acct.GetUserNameW },
     { name: 'InitializeSid', args: ['ptr', 'ptr', 'u8'], ret: 'bool', impl: sid.InitializeSid },
+    { name: 'IsValidSecurityDescriptor', args: ['ptr'], ret: 'bool', impl: sd.IsValidSecurityDescriptor },
     { name: 'IsValidSid', args: ['ptr'], ret: 'bool', impl: sid.IsValidSid },
     { name: 'LookupAccountSidA', args: ['ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr'], ret: 'bool', impl: acct.LookupAccountSidA },
     { name: 'LookupAccountSidW', args: ['ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr'], ret: 'bool', impl: acct.LookupAccountSidW },
@@ -89,6 +99,8 @@ export const advapi32: DllTable = {
     { name: 'RegSetKeyValueW', args: ['u64', 'ptr', 'ptr', 'u32', 'ptr', 'u32'], ret: 'i32', impl: val.RegSetKeyValueW },
     { name: 'RegSetValueExA', args: ['u64', 'ptr', 'u32', 'u32', 'ptr', 'u32'], ret: 'i32', impl: val.RegSetValueExA },
     { name: 'RegSetValueExW', args: ['u64', 'ptr', 'u32', 'u32', 'ptr', 'u32'], ret: 'i32', impl: val.RegSetValueExW },
+    { name: 'SetFileSecurityA', args: ['ptr', 'u32', 'ptr'], ret: 'bool', impl: fsec.SetFileSecurityA },
+    { name: 'SetFileSecurityW', args: ['ptr', 'u32', 'ptr'], ret: 'bool', impl: fsec.SetFileSecurityW },
     { name: 'SystemFunction036', args: ['ptr', 'u32'], ret: 'u8', impl: rs.SystemFunction036 },
   ],
   // Changes not yet written (a key never closed) reach the file at exit.

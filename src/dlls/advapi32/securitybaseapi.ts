@@ -76,12 +76,13 @@ function groupsBlock(groups: readonly { sid: Sid; attributes: number }[]): Block
   };
 }
 
-/** A DACL of ACCESS_ALLOWED_ACEs (winnt.h ACL, ACE_HEADER). */
-function acl(aces: readonly [Sid, number][]): Uint8Array {
-  const bodies = aces.map(([s, mask]) => {
+/** A DACL of ACCESS_ALLOWED_ACEs (winnt.h ACL, ACE_HEADER): SID, access mask, ACE flags. */
+export function acl(aces: readonly (readonly [Sid, number, number?])[]): Uint8Array {
+  const bodies = aces.map(([s, mask, flags]) => {
     const sb = sidBytes(s);
     const b = new Uint8Array(8 + sb.length);
     const dv = new DataView(b.buffer);
+    b[1] = flags ?? 0;
     dv.setUint16(2, b.length, true);
     dv.setUint32(4, mask >>> 0, true);
     b.set(sb, 8);

@@ -7,6 +7,7 @@ import * as ctrl from './consolectrl.js';
 import * as cin from './consoleinput.js';
 import * as screen from './consolescreen.js';
 import * as file from './fileapi.js';
+import * as fcp from './fileapicp.js';
 import * as finfo from './fileinfo.js';
 import * as flock from './filelock.js';
 import * as fmap from './filemap.js';
@@ -436,6 +437,9 @@ export const kernel32: DllTable = {
     { name: 'GetFinalPathNameByHandleA', args: ['handle', 'ptr', 'u32', 'u32'], ret: 'u32', impl: path.GetFinalPathNameByHandleA },
     { name: 'WriteConsoleA', args: ['handle', 'ptr', 'u32', 'ptr', 'ptr'], ret: 'bool', impl: con.WriteConsoleA },
     { name: 'ReadConsoleA', args: ['handle', 'ptr', 'u32', 'ptr', 'ptr'], ret: 'bool', impl: con.ReadConsoleA },
+    { name: 'AreFileApisANSI', args: [], ret: 'bool', impl: fcp.AreFileApisANSI },
+    { name: 'SetFileApisToANSI', args: [], ret: 'void', impl: fcp.SetFileApisToANSI },
+    { name: 'SetFileApisToOEM', args: [], ret: 'void', impl: fcp.SetFileApisToOEM },
     { name: 'CreateFileW', args: ['ptr', 'u32', 'u32', 'ptr', 'u32', 'u32', 'handle'], ret: 'handle', impl: file.CreateFileW },
     { name: 'GetFileAttributesW', args: ['ptr'], ret: 'u32', impl: file.GetFileAttributesW },
     { name: 'GetFileAttributesExW', args: ['ptr', 'u32', 'ptr'], ret: 'bool', impl: file.GetFileAttributesExW },

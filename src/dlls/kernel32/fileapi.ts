@@ -4,7 +4,7 @@ import { failed, type HostResult, type HostStat } from '../../host/fs.js';
 import {
   attributesOf,
   deleteAllowed,
-  FILE_ATTRIBUTE_READONLY,
+  modeForAttributes,
   fileTimeOf,
   fileType,
   FILE_TYPE_UNKNOWN,
@@ -260,8 +260,7 @@ function setFileAttributes(ctx: ApiContext, cs: Charset, name: number, attrs: nu
   const p = existing(ctx, cs, name);
   if (!p) return 0;
   // Only READONLY has a Unix meaning: the write bits. The rest are accepted and not kept.
-  const mode = attrs & FILE_ATTRIBUTE_READONLY ? p.st.mode & ~0o222 : p.st.mode | ((p.st.mode & 0o444) >> 1);
-  const r = ctx.process.fs.chmod(p.unix, mode & 0o7777);
+  const r = ctx.process.fs.chmod(p.unix, modeForAttributes(p.st.mode, attrs));
   if (failed(r)) return fail(ctx, win32FromErrno(r.errno));
   return 1;
 }

@@ -3,7 +3,7 @@
  * ReplaceFile, and DeviceIoControl for the file-system controls programs probe.
  */
 import { failed } from '../../host/fs.js';
-import { attributesOf, deleteAllowed, FILE_ATTRIBUTE_READONLY, FILE_DISPOSITION_DELETE, fileTimeOf, pathOfHandle, setDeleteDisposition, statHandle, unixNsOf } from '../../kernel/files.js';
+import { attributesOf, deleteAllowed, FILE_DISPOSITION_DELETE, fileTimeOf, pathOfHandle, setDeleteDisposition, statHandle, modeForAttributes, unixNsOf } from '../../kernel/files.js';
 import { HANDLE_DELETE_PENDING, HandleType } from '../../kernel/handles.js';
 import { STATUS_SUCCESS, win32FromNtStatus } from '../../kernel/ntstatus.js';
 import {
@@ -200,8 +200,7 @@ export function SetFileInformationByHandle(ctx: ApiContext, h: number, cls: numb
       const attrs = m.u32(buf + 32);
       const p = pathOfHandle(k, h);
       if (attrs !== 0 && p.ok) {
-        const mode = attrs & FILE_ATTRIBUTE_READONLY ? st.value.mode & ~0o222 : st.value.mode | ((st.value.mode & 0o444) >> 1);
-        const c = k.fs.chmod(p.value, mode & 0o7777);
+        const c = k.fs.chmod(p.value, modeForAttributes(st.value.mode, attrs));
         if (failed(c)) return fail(ctx, win32FromErrno(c.errno));
       }
       return 1;

@@ -28,7 +28,7 @@ import {
   SEARCH_NEXT,
 } from '../../kernel/searchblock.js';
 import type { ApiContext } from '../types.js';
-import { fullPath, readPath, type Charset } from './pathstr.js';
+import { encoded, fullPath, readPath, type Charset } from './pathstr.js';
 
 const INVALID_HANDLE_VALUE = -1;
 
@@ -87,7 +87,7 @@ function putRecord(ctx: ApiContext, out: number, name: string, st: ListingStat, 
   if (cs === 'W') {
     const n = Math.min(name.length, FIND_NAME_MAX);
     for (let k = 0; k < n; k++) dv.setUint16(off + FIND_DATA_NAME + 2 * k, name.charCodeAt(k), true);
-  } else ENCODER.encodeInto(name, u8.subarray(off + FIND_DATA_NAME, off + FIND_DATA_NAME + FIND_NAME_MAX));
+  } else u8.set((encoded(ctx, name, 'A') as Uint8Array).subarray(0, FIND_NAME_MAX), off + FIND_DATA_NAME);
 }
 
 /** Name `i` of a search block. */

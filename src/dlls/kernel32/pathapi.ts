@@ -25,7 +25,7 @@ function getFullPathName(ctx: ApiContext, cs: Charset, name: number, size: numbe
   if (filePart && r < size) {
     const off = filePartOffset(full);
     // The offset in the output's own units (bytes for A: UTF-8 before the file part).
-    const units = off < 0 ? -1 : encoded(full.slice(0, off), cs).length;
+    const units = off < 0 ? -1 : encoded(ctx, full.slice(0, off), cs).length;
     ctx.mem.setU64(filePart, units < 0 ? 0 : buf + units * (cs === 'W' ? 2 : 1));
   }
   return r;
@@ -160,7 +160,7 @@ function getLogicalDriveStrings(ctx: ApiContext, cs: Charset, size: number, buf:
   const mask = ctx.process.drives.logicalDrives();
   let s = '';
   for (let i = 0; i < 26; i++) if (mask & (1 << i)) s += String.fromCharCode(65 + i) + ':\\\0';
-  const e = encoded(s, cs);
+  const e = encoded(ctx, s, cs);
   if (e.length + 1 > size) return e.length + 1;
   const z = cs === 'W' ? new Uint16Array(e.length + 1) : new Uint8Array(e.length + 1);
   z.set(e);

@@ -6,19 +6,36 @@
 import { fullPathName, type Resolved } from '../../kernel/paths.js';
 import { ERROR_FILE_NOT_FOUND, ERROR_INVALID_NAME, ERROR_PATH_NOT_FOUND } from '../../kernel/win32error.js';
 import type { ApiContext } from '../types.js';
+import { CP_UTF8, decodeBytes, encodeUnits, findCodePage, unitsToString } from './codepages.js';
+import { fileApiCodePage } from './fileapicp.js';
+import { stringToUnits } from './text.js';
+
+const UTF8_DECODER = new TextDecoder();
+const UTF8_ENCODER = new TextEncoder();
 
 const PEB_PROCESS_PARAMETERS = 0x20;
 const RUPP_CURRENT_DIRECTORY = 0x38;
 
 export type Charset = 'A' | 'W';
 
+/** A path argument: UTF-16 for W, the file APIs' code page for A (fileapicp.ts). */
 export function readPath(ctx: ApiContext, p: number, cs: Charset): string {
-  return cs === 'W' ? ctx.mem.wstring(p) : new TextDecoder().decode(ctx.mem.cstringBytes(p));
+  if (cs === 'W') return ctx.mem.wstring(p);
+  const bytes = ctx.mem.cstringBytes(p);
+  const cp = fileApiCodePage(ctx);
+  if (cp === CP_UTF8) return UTF8_DECODER.decode(bytes);
+  const r = decodeBytes(findCodePage(cp)!, bytes, 0);
+  return r.ok ? unitsToString(r.value) : '';
 }
 
-/** Bytes or units of `s` in the charset (without NUL). */
-export function encoded(s: string, cs: Charset): Uint8Array | Uint16Array {
-  if (cs === 'A') return new TextEncoder().encode(s);
+/** Bytes or units of `s` in the charset (without NUL): A text in the file APIs' code page. */
+export function encoded(ctx: ApiContext, s: string, cs: Charset): Uint8Array | Uint16Array {
+  if (cs === 'A') {
+    const cp = fileApiCodePage(ctx);
+    if (cp === CP_UTF8) return UTF8_ENCODER.encode(s);
+    const r = encodeUnits(findCodePage(cp)!, stringToUnits(s), { flags: 0 });
+    return r.ok ? r.value : new Uint8Array(0);
+  }
   const u = new Uint16Array(s.length);
   for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
   return u;
@@ -27,7 +44,7 @@ export function encoded(s: string, cs: Charset): Uint8Array | Uint16Array {
 /** Writes `s` + NUL into a buffer of `size` characters. Returns the length written (without
  *  NUL), or the size needed (with NUL) when it does not fit. */
 export function putString(ctx: ApiContext, buf: number, size: number, s: string, cs: Charset): number {
-  const e = encoded(s, cs);
+  const e = encoded(ctx, s, cs);
   if (e.length + 1 > size || buf === 0) return e.length + 1;
   writeUnits(ctx, buf, e, cs);
   return e.length;

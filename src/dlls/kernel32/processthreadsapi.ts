@@ -18,6 +18,8 @@ export const PEB_EXT = {
   /** Unused: GetEnvironmentStringsA now returns a fresh block each call. */
   EnvironmentA: 0x818,
   /* 0x820: msvcrt's CRT data (msvcrt/crtdata.ts). */
+  /** u32: the A file APIs use the OEM code page (fileapicp.ts). */
+  FileApisOem: 0x828,
 } as const;
 
 const peb = (ctx: ApiContext): number => ctx.process.pebAddress;

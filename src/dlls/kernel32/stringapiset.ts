@@ -4,7 +4,7 @@
  * written; a bad pointer fails with ERROR_INVALID_PARAMETER.
  */
 import type { ApiContext } from '../types.js';
-import { checkMultiByteFlags, checkWideFlags, decodeBytes, encodeUnits, findCodePage, isLeadByte, MB_USEGLYPHCHARS } from './codepages.js';
+import { CP_UTF7, CP_UTF8, checkMultiByteFlags, checkWideFlags, decodeBytes, encodeUnits, findCodePage, isLeadByte, MB_USEGLYPHCHARS } from './codepages.js';
 import { ERROR_INSUFFICIENT_BUFFER, ERROR_INVALID_PARAMETER } from './errors.js';
 import { guarded, readBytes, readUnits, resolveCodePage, writeUnits } from './text.js';
 
@@ -40,8 +40,16 @@ export function WideCharToMultiByte(ctx: ApiContext, cp: number, flags: number, 
   if (src === 0 || srcLen === 0 || dstLen < 0 || (dst === 0 && dstLen > 0) || src === dst) return failWith(ctx, ERROR_INVALID_PARAMETER);
   const page = findCodePage(resolveCodePage(ctx, cp));
   if (!page) return failWith(ctx, ERROR_INVALID_PARAMETER);
-  // UTF-7 and UTF-8 have no default character: asking for one is an error.
-  if ((page.kind === 'utf8' || page.kind === 'utf7') && (defChar !== 0 || usedDef !== 0)) return failWith(ctx, ERROR_INVALID_PARAMETER);
+  // UTF-7 and UTF-8 have no default character: asking for one by naming CP_UTF7 or CP_UTF8 is
+  // an error. CP_ACP or CP_OEMCP standing for UTF-8 (the default here; Windows' "use UTF-8 for
+  // worldwide language support") is not refused, or every program written for a legacy code
+  // page that passes lpUsedDefaultChar would fail (7-Zip prints all its output that way);
+  // nothing is ever replaced then.
+  const utf = page.kind === 'utf8' || page.kind === 'utf7';
+  if (utf && (defChar !== 0 || usedDef !== 0)) {
+    if (cp === CP_UTF7 || cp === CP_UTF8) return failWith(ctx, ERROR_INVALID_PARAMETER);
+    defChar = 0;
+  }
   const bad = checkWideFlags(page, flags);
   if (bad) return failWith(ctx, bad);
   return guarded(ctx, () => {

@@ -8,7 +8,7 @@ import { failed, type HostStat } from '../../host/fs.js';
 import {
   attributesOf,
   DELETE,
-  FILE_ATTRIBUTE_READONLY,
+  modeForAttributes,
   FILE_DISPOSITION_DELETE,
   FILE_WRITE_ATTRIBUTES,
   fileTimeOf,
@@ -347,8 +347,7 @@ function setBasic(ctx: ApiContext, h: number, o: HandleInfo, buf: number): numbe
   if (attrs !== 0) {
     const p = pathOfHandle(ctx.process, h);
     if (!p.ok) return ntStatusFromWin32(p.error);
-    const mode = attrs & FILE_ATTRIBUTE_READONLY ? st.value.mode & ~0o222 : st.value.mode | ((st.value.mode & 0o444) >> 1);
-    const r = fs.chmod(p.value, mode & 0o7777);
+    const r = fs.chmod(p.value, modeForAttributes(st.value.mode, attrs));
     if (failed(r)) return ntStatusFromWin32(win32FromErrno(r.errno));
   }
   return STATUS_SUCCESS;

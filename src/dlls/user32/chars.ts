@@ -4,9 +4,9 @@
  * and change a character only when its new form has the same length in bytes, so a string is
  * always converted in place.
  */
-import { ansiCodePage, ansiToUnits, unitsToAnsi, readUnits, writeUnits } from '../kernel32/text.js';
+import { ansiCodePage, ansiToUnits, resolveCodePage, unitsToAnsi, readUnits, writeUnits } from '../kernel32/text.js';
 import { C1_ALPHA, C1_DIGIT, C1_LOWER, C1_UPPER, ctype1, ctype3, toLowerUnit, toUpperUnit } from '../kernel32/chartype.js';
-import { isLeadByte } from '../kernel32/codepages.js';
+import { findCodePage, isLeadByte, type CodePage } from '../kernel32/codepages.js';
 import type { ApiContext } from '../types.js';
 
 const C3_NONSPACING = 0x1;
@@ -79,24 +79,35 @@ export const CharLowerBuffA = (ctx: ApiContext, p: number, n: number): number =>
 export const CharUpperBuffW = (ctx: ApiContext, p: number, n: number): number => buffW(ctx, p, n, toUpperUnit);
 export const CharLowerBuffW = (ctx: ApiContext, p: number, n: number): number => buffW(ctx, p, n, toLowerUnit);
 
-/** The next character; a double-byte character counts as one (UTF-8 has no lead bytes in
- *  this sense, so CharNextA steps over single bytes there, as on Windows). */
-export function CharNextA(ctx: ApiContext, p: number): number {
+/** The character after `p` in code page `page`: a double-byte character counts as one (UTF-8
+ *  has no lead bytes in this sense, so the narrow functions step over single bytes there, as
+ *  on Windows). */
+function nextIn(ctx: ApiContext, page: CodePage | undefined, p: number): number {
   const b = ctx.mem.u8(p);
   if (b === 0) return p;
-  const page = ansiCodePage(ctx);
-  return page.kind === 'dbcs' && isLeadByte(page, b) && ctx.mem.u8(p + 1) !== 0 ? p + 2 : p + 1;
+  return page?.kind === 'dbcs' && isLeadByte(page, b) && ctx.mem.u8(p + 1) !== 0 ? p + 2 : p + 1;
 }
 
-export function CharPrevA(ctx: ApiContext, start: number, p: number): number {
+/** The character before `p`, found by walking from `start` (a trail byte can look like a
+ *  lead byte, so only a walk from a known boundary is reliable). */
+function prevIn(ctx: ApiContext, page: CodePage | undefined, start: number, p: number): number {
   if (p <= start) return start;
   let q = start;
   for (;;) {
-    const next = CharNextA(ctx, q);
+    const next = nextIn(ctx, page, q);
     if (next >= p || next === q) return q;
     q = next;
   }
 }
+
+/** The code page CharNextExA/CharPrevExA name (0 and the CP_* aliases resolve; an unknown one
+ *  behaves as a single-byte code page). */
+const pageOf = (ctx: ApiContext, cp: number): CodePage | undefined => findCodePage(resolveCodePage(ctx, cp & 0xffff));
+
+export const CharNextA = (ctx: ApiContext, p: number): number => nextIn(ctx, ansiCodePage(ctx), p);
+export const CharPrevA = (ctx: ApiContext, start: number, p: number): number => prevIn(ctx, ansiCodePage(ctx), start, p);
+export const CharNextExA = (ctx: ApiContext, cp: number, p: number, _flags: number): number => nextIn(ctx, pageOf(ctx, cp), p);
+export const CharPrevExA = (ctx: ApiContext, cp: number, start: number, p: number, _flags: number): number => prevIn(ctx, pageOf(ctx, cp), start, p);
 
 const nonspacing = (u: number): boolean => (ctype3(u) & C3_NONSPACING) !== 0 && (ctype1(u) & C1_ALPHA) === 0;
 
