@@ -33,6 +33,18 @@ describe('the thread pool', () => {
   });
 });
 
+describe('waitable timers, SignalObjectAndWait and SLists', () => {
+  // thread_timers checks itself: synchronization, notification (named) and periodic timers,
+  // CancelWaitableTimer, 1000 turns handed over with SignalObjectAndWait, 4 threads pushing and
+  // popping SList entries with none lost.
+  it('behave as under Wine', () => {
+    const r = runGuest(FIXTURES + 'thread_timers.exe');
+    assert.equal(r.stderr, '');
+    assert.deepEqual(lines(r.stdout).slice(0, -1), wineOutput('thread_timers'));
+    assert.equal(r.status, 0);
+  });
+});
+
 describe('the process ended from another thread', () => {
   // The output is not newline-terminated where the process ends mid-line: compare it whole.
   for (const [mode, code] of [['exit', 3], ['ExitProcess', 5], ['return', 7]] as const) {

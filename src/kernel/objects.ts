@@ -21,8 +21,9 @@
 /** Byte offsets in every object block, after the type's own words (0–11). */
 export const OBJECT_REFS = 12;
 export const OBJECT_FLAGS = 16;
-/** The block size every synchronization object allocates (its words, refs, flags). */
-export const OBJECT_BLOCK_SIZE = 24;
+/** The block size every synchronization object allocates (its words, refs, flags, and a
+ *  waitable timer's due time and period at +24). */
+export const OBJECT_BLOCK_SIZE = 48;
 /** OBJECT_FLAGS: the object has an entry in the namespace. */
 export const OBJECT_NAMED = 1;
 

@@ -122,3 +122,42 @@ export function releaseSemaphore(mem: AddressSpace, block: number, count: number
     }
   }
 }
+
+/**
+ * Waitable timers: an event block (signalled word, manual reset, waiters) followed, after the
+ * object words, by +24 the due time (f64, Date.now() milliseconds; Infinity: not set) and +32
+ * the period in milliseconds. No thread fires a timer: whoever looks at it (a wait, a poll)
+ * signals it once its due time has passed, and a periodic timer's due time moves on.
+ */
+export const TIMER_DUE = 24;
+export const TIMER_PERIOD = 32;
+
+/** Signals the timer if its due time has passed; the milliseconds until it is due (Infinity:
+ *  not set; 0: signalled just now or already). */
+export function refreshTimer(mem: AddressSpace, block: number): number {
+  const due = mem.f64(block + TIMER_DUE);
+  if (!Number.isFinite(due)) return Infinity;
+  const now = Date.now();
+  if (due > now) return due - now;
+  const period = mem.u32(block + TIMER_PERIOD);
+  mem.setF64(block + TIMER_DUE, period > 0 ? Math.max(due + period, now - (now - due) % period + period) : Infinity);
+  setEvent(mem, block);
+  return 0;
+}
+
+/** Waits until the timer is signalled (taking it when it is a synchronization timer) or `end`. */
+export function waitTimer(mem: AddressSpace, block: number, end: number): boolean {
+  const w = words(mem, block);
+  for (;;) {
+    const untilDue = refreshTimer(mem, block);
+    if (tryEvent(mem, block)) return true;
+    const left = end - performance.now();
+    if (left <= 0) return false;
+    Atomics.add(w, WAITERS / 4, 1);
+    try {
+      futexWait(block, 0, Math.min(left, untilDue));
+    } finally {
+      Atomics.sub(w, WAITERS / 4, 1);
+    }
+  }
+}

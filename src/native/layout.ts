@@ -227,6 +227,9 @@ export const FLS = {
   Indexes: 128,
 } as const;
 
+/** The spin lock of the interlocked singly linked lists (PEB allocation + 0x5900). */
+export const SLIST_LOCK = 0x5900;
+
 /** The default thread pool's queue (PEB allocation + 0x5800, dlls/kernel32/threadpool.ts). */
 export const THREADPOOL_BLOCK = 0x5800;
 export const THREADPOOL = {

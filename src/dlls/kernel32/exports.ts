@@ -51,6 +51,8 @@ import * as wait from './wait.js';
 import * as thread from './thread.js';
 import * as tinfo from './threadinfo.js';
 import * as tp from './threadpool.js';
+import * as timers from './timers.js';
+import * as slist from './interlockedapi.js';
 import * as fls from './fibersapi.js';
 
 export const kernel32: DllTable = {
@@ -65,6 +67,22 @@ export const kernel32: DllTable = {
     { name: 'CreateSemaphoreExA', args: ['ptr', 'i32', 'i32', 'str', 'u32', 'u32'], ret: 'handle', impl: sema.CreateSemaphoreExA },
     { name: 'CreateSemaphoreExW', args: ['ptr', 'i32', 'i32', 'wstr', 'u32', 'u32'], ret: 'handle', impl: sema.CreateSemaphoreExW },
     { name: 'CreateSemaphoreW', args: ['ptr', 'i32', 'i32', 'wstr'], ret: 'handle', impl: sema.CreateSemaphoreW },
+    { name: 'CancelWaitableTimer', args: ['handle'], ret: 'bool', impl: timers.CancelWaitableTimer },
+    { name: 'CreateWaitableTimerA', args: ['ptr', 'bool', 'str'], ret: 'handle', impl: timers.CreateWaitableTimerA },
+    { name: 'CreateWaitableTimerExA', args: ['ptr', 'str', 'u32', 'u32'], ret: 'handle', impl: timers.CreateWaitableTimerExA },
+    { name: 'CreateWaitableTimerExW', args: ['ptr', 'wstr', 'u32', 'u32'], ret: 'handle', impl: timers.CreateWaitableTimerExW },
+    { name: 'CreateWaitableTimerW', args: ['ptr', 'bool', 'wstr'], ret: 'handle', impl: timers.CreateWaitableTimerW },
+    { name: 'InitializeSListHead', args: ['ptr'], ret: 'void', impl: slist.InitializeSListHead },
+    { name: 'InterlockedFlushSList', args: ['ptr'], ret: 'ptr', impl: slist.InterlockedFlushSList },
+    { name: 'InterlockedPopEntrySList', args: ['ptr'], ret: 'ptr', impl: slist.InterlockedPopEntrySList },
+    { name: 'InterlockedPushEntrySList', args: ['ptr', 'ptr'], ret: 'ptr', impl: slist.InterlockedPushEntrySList },
+    { name: 'InterlockedPushListSListEx', args: ['ptr', 'ptr', 'ptr', 'u32'], ret: 'ptr', impl: slist.InterlockedPushListSListEx },
+    { name: 'OpenWaitableTimerA', args: ['u32', 'bool', 'str'], ret: 'handle', impl: timers.OpenWaitableTimerA },
+    { name: 'OpenWaitableTimerW', args: ['u32', 'bool', 'wstr'], ret: 'handle', impl: timers.OpenWaitableTimerW },
+    { name: 'QueryDepthSList', args: ['ptr'], ret: 'u16', impl: slist.QueryDepthSList },
+    { name: 'SetWaitableTimer', args: ['handle', 'ptr', 'i32', 'ptr', 'ptr', 'bool'], ret: 'bool', impl: timers.SetWaitableTimer },
+    { name: 'SetWaitableTimerEx', args: ['handle', 'ptr', 'i32', 'ptr', 'ptr', 'ptr', 'u32'], ret: 'bool', impl: timers.SetWaitableTimerEx },
+    { name: 'SignalObjectAndWait', args: ['handle', 'handle', 'u32', 'bool'], ret: 'u32', impl: wait.SignalObjectAndWait },
     { name: 'CallbackMayRunLong', args: ['ptr'], ret: 'bool', impl: tp.CallbackMayRunLong },
     { name: 'CloseThreadpool', args: ['ptr'], ret: 'void', impl: tp.CloseThreadpool },
     { name: 'CloseThreadpoolTimer', args: ['ptr'], ret: 'void', impl: tp.CloseThreadpoolTimer },

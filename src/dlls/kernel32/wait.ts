@@ -10,11 +10,13 @@
  */
 import { HandleType } from '../../kernel/handles.js';
 import { ThreadState } from '../../kernel/threads.js';
-import { deadline, napOn, releaseSemaphore, setEvent, tryEvent, trySemaphore, waitEvent, waitSemaphore } from '../../kernel/waitable.js';
+import { deadline, napOn, refreshTimer, waitTimer, releaseSemaphore, setEvent, tryEvent, trySemaphore, waitEvent, waitSemaphore } from '../../kernel/waitable.js';
 import type { ApiContext } from '../types.js';
+import { SetEvent } from './event.js';
 import { currentThreadSlot, referenceObject, releaseObject } from './objects.js';
+import { ReleaseSemaphore } from './semaphore.js';
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS } from './errors.js';
-import { MutexTake, mutexAvailable, napOnMutex, releaseMutex, tryMutex, waitMutex } from './mutex.js';
+import { MutexTake, ReleaseMutex, mutexAvailable, napOnMutex, releaseMutex, tryMutex, waitMutex } from './mutex.js';
 
 const WAIT_OBJECT_0 = 0;
 const WAIT_ABANDONED_0 = 0x80;
@@ -25,7 +27,7 @@ const MAXIMUM_WAIT_OBJECTS = 64;
 const POLL_MS = 1;
 
 interface Waitable {
-  type: HandleType.Thread | HandleType.Event | HandleType.Semaphore | HandleType.Mutex | HandleType.Process | HandleType.ProcessThread;
+  type: HandleType.Thread | HandleType.Event | HandleType.Semaphore | HandleType.Mutex | HandleType.Timer | HandleType.Process | HandleType.ProcessThread;
   value: number;
 }
 
@@ -42,7 +44,7 @@ function waitable(ctx: ApiContext, h: number): Waitable | undefined {
   const o = ctx.process.handles.lookup(h);
   if (!o) return undefined;
   const t = o.type;
-  if (t === HandleType.Thread || t === HandleType.Event || t === HandleType.Semaphore || t === HandleType.Mutex || t === HandleType.Process || t === HandleType.ProcessThread) return { type: t, value: o.value };
+  if (t === HandleType.Thread || t === HandleType.Event || t === HandleType.Semaphore || t === HandleType.Mutex || t === HandleType.Timer || t === HandleType.Process || t === HandleType.ProcessThread) return { type: t, value: o.value };
   return undefined;
 }
 
@@ -57,6 +59,7 @@ function signalled(ctx: ApiContext, o: Waitable): boolean {
   if (o.type === HandleType.Thread) return ctx.process.threads.state(o.value) === ThreadState.Exited;
   if (isProcess(o)) return ctx.process.processes.ended(o.value);
   if (o.type === HandleType.Mutex) return mutexAvailable(ctx, o.value);
+  if (o.type === HandleType.Timer) refreshTimer(ctx.mem, o.value);
   return ctx.mem.i32(o.value) > 0;
 }
 
@@ -66,13 +69,14 @@ function take(ctx: ApiContext, o: Waitable): MutexTake {
   let ok: boolean;
   if (o.type === HandleType.Mutex) return tryMutex(ctx, o.value);
   if (o.type === HandleType.Thread || isProcess(o)) ok = signalled(ctx, o);
+  else if (o.type === HandleType.Timer) ok = refreshTimer(ctx.mem, o.value) >= 0 && tryEvent(ctx.mem, o.value);
   else ok = o.type === HandleType.Event ? tryEvent(ctx.mem, o.value) : trySemaphore(ctx.mem, o.value);
   return ok ? MutexTake.Taken : MutexTake.Busy;
 }
 
 /** Gives back what take() took. */
 function untake(ctx: ApiContext, o: Waitable): void {
-  if (o.type === HandleType.Event) setEvent(ctx.mem, o.value);
+  if (o.type === HandleType.Event || o.type === HandleType.Timer) setEvent(ctx.mem, o.value);
   else if (o.type === HandleType.Semaphore) releaseSemaphore(ctx.mem, o.value, 1);
   else if (o.type === HandleType.Mutex) releaseMutex(ctx, o.value);
 }
@@ -111,6 +115,7 @@ function waitOne(ctx: ApiContext, o: Waitable, ms: number, _alertable: number): 
   if (o.type === HandleType.Thread) ok = signalled(ctx, o) || ctx.process.threads.wait(o.value, limit);
   else if (isProcess(o)) ok = ctx.process.processes.wait(o.value, limit);
   else if (o.type === HandleType.Event) ok = waitEvent(ctx.mem, o.value, deadline(limit));
+  else if (o.type === HandleType.Timer) ok = waitTimer(ctx.mem, o.value, deadline(limit));
   else ok = waitSemaphore(ctx.mem, o.value, deadline(limit));
   return ok ? WAIT_OBJECT_0 : WAIT_TIMEOUT;
 }
@@ -170,4 +175,21 @@ function waitMany(ctx: ApiContext, objs: Waitable[], all: number, ms: number): n
 
 export function WaitForMultipleObjects(ctx: ApiContext, count: number, handles: number, all: number, ms: number): number {
   return WaitForMultipleObjectsEx(ctx, count, handles, all, ms, 0);
+}
+
+/**
+ * SignalObjectAndWait: signals one object (SetEvent, ReleaseSemaphore by 1, ReleaseMutex) and
+ * waits on another. The two steps are not one atomic operation here, as Windows makes them; a
+ * waiter cannot tell the difference unless it races the signal against this thread's wait.
+ */
+export function SignalObjectAndWait(ctx: ApiContext, signal: number, waitOn: number, ms: number, alertable: number): number {
+  const o = ctx.process.handles.lookup(signal);
+  if (!o || waitable(ctx, waitOn) === undefined) return fail(ctx, ERROR_INVALID_HANDLE, WAIT_FAILED);
+  let ok: number;
+  if (o.type === HandleType.Event) ok = SetEvent(ctx, signal);
+  else if (o.type === HandleType.Semaphore) ok = ReleaseSemaphore(ctx, signal, 1, 0);
+  else if (o.type === HandleType.Mutex) ok = ReleaseMutex(ctx, signal);
+  else return fail(ctx, ERROR_INVALID_HANDLE, WAIT_FAILED);
+  if (!ok) return WAIT_FAILED;
+  return WaitForSingleObjectEx(ctx, waitOn, ms, alertable);
 }

@@ -1,6 +1,7 @@
 /** NTDLL.dll: mapped into every process. The Rtl heap functions resolve to the same heaps
  *  kernel32 uses; the Nt* file calls work on the same handles as kernel32's. */
 import * as heap from '../kernel32/heapapi.js';
+import * as slist from '../kernel32/interlockedapi.js';
 import * as osver from '../kernel32/osversion.js';
 import type { DllTable, ExportRow } from '../types.js';
 import * as bits from './bitmap.js';
@@ -111,6 +112,13 @@ export const ntdll: DllTable = {
     { name: 'RtlGetProcessHeaps', args: ['u32', 'ptr'], ret: 'u32', impl: misc.RtlGetProcessHeaps },
     { name: 'RtlGrowFunctionTable', args: ['ptr', 'u32'], ret: 'void', impl: rtlunwind.RtlGrowFunctionTable },
     { name: 'RtlHashUnicodeString', args: ['ptr', 'u8', 'u32', 'ptr'], ret: 'u32', impl: str.RtlHashUnicodeString },
+    { name: 'RtlFirstEntrySList', args: ['ptr'], ret: 'ptr', impl: slist.RtlFirstEntrySList },
+    { name: 'RtlInitializeSListHead', args: ['ptr'], ret: 'void', impl: slist.InitializeSListHead },
+    { name: 'RtlInterlockedFlushSList', args: ['ptr'], ret: 'ptr', impl: slist.InterlockedFlushSList },
+    { name: 'RtlInterlockedPopEntrySList', args: ['ptr'], ret: 'ptr', impl: slist.InterlockedPopEntrySList },
+    { name: 'RtlInterlockedPushEntrySList', args: ['ptr', 'ptr'], ret: 'ptr', impl: slist.InterlockedPushEntrySList },
+    { name: 'RtlInterlockedPushListSListEx', args: ['ptr', 'ptr', 'ptr', 'u32'], ret: 'ptr', impl: slist.InterlockedPushListSListEx },
+    { name: 'RtlQueryDepthSList', args: ['ptr'], ret: 'u16', impl: slist.QueryDepthSList },
     { name: 'RtlInitAnsiString', args: ['ptr', 'str'], ret: 'void', impl: str.RtlInitAnsiString },
     { name: 'RtlInitAnsiStringEx', args: ['ptr', 'str'], ret: 'u32', impl: str.RtlInitAnsiStringEx },
     { name: 'RtlInitString', args: ['ptr', 'str'], ret: 'void', impl: str.RtlInitAnsiString },
