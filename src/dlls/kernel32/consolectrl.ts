@@ -2,9 +2,9 @@
  * Console control events (wincon.h, consoleapi.h): SetConsoleCtrlHandler, GenerateConsoleCtrlEvent,
  * and running the HandlerRoutines. The state is the console block in guest memory
  * (native/layout.ts CONSOLE), shared with the machine-code signal handlers of native/console.ts:
- * a signal marks an event pending and the dispatcher calls dispatchCtrlEvents before the next API
- * call. Windows would run the handlers on a new thread; until winrun has threads they run on the
- * calling thread, between two API calls.
+ * a signal marks an event pending and the dispatcher of whichever thread calls an API next calls
+ * dispatchCtrlEvents, which starts a new thread to run the HandlerRoutines, as Windows does
+ * (CtrlRoutine); the noticing thread goes on with its call.
  */
 import { CONSOLE } from '../../native/layout.js';
 import type { AddressSpace } from '../../native/memory.js';
@@ -76,12 +76,28 @@ export function GenerateConsoleCtrlEvent(ctx: ApiContext, event: number, _group:
   return 1;
 }
 
-/** Runs the handlers of each pending event, newest first, until one returns TRUE; when none
- *  does (or for a close event in any case) the process ends with STATUS_CONTROL_C_EXIT. */
+/** Takes the pending events and runs their handlers on a new thread (CtrlRoutine), or on this
+ *  one if no thread can start. */
 export function dispatchCtrlEvents(ctx: ApiContext): void {
+  const pending = Atomics.exchange(ctx.mem.int32At(blockOf(ctx) + CONSOLE.Pending), 0, 0);
+  if (pending === 0) return;
+  const p = ctx.process;
+  const entry = p.procAddress(p.moduleHandle('kernel32.dll'), '__winrun_CtrlRoutine');
+  const r = entry === 0 ? { error: 1 } : p.createThread(entry, pending, 0, 0);
+  if ('error' in r) {
+    CtrlRoutine(ctx, pending);
+    return;
+  }
+  const closed = p.handles.close(r.handle);
+  if (closed) p.threads.release(closed.value);
+}
+
+/** The control thread: for each event in `pending`, the handlers newest first until one returns
+ *  TRUE; when none does (or for a close event in any case) the process ends with
+ *  STATUS_CONTROL_C_EXIT. */
+export function CtrlRoutine(ctx: ApiContext, pending: number): number {
   const m = ctx.mem;
   const b = blockOf(ctx);
-  const pending = Atomics.exchange(m.int32At(b + CONSOLE.Pending), 0, 0);
   for (let event = 0; event <= CTRL_CLOSE_EVENT; event++) {
     if (!(pending & (1 << event))) continue;
     if (event === CTRL_C_EVENT && m.u32(b + CONSOLE.IgnoreCtrlC) !== 0) continue;
@@ -91,4 +107,5 @@ export function dispatchCtrlEvents(ctx: ApiContext): void {
     }
     if (!handled || event === CTRL_CLOSE_EVENT) ctx.process.exit(STATUS_CONTROL_C_EXIT);
   }
+  return 0;
 }
