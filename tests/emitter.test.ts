@@ -137,17 +137,19 @@ describe('native fast paths', () => {
       '2b: dec r9', '2e: mov [rcx+8], r9d', '35: mov rdx, [rcx]', '3c: xor r10d, r10d', '3f: movzx eax, byte [rdx+r10]', '45: inc rdx', '48: mov [rcx], rdx', '4f: ret', '50: int3',
     ]);
   });
-  it('EnterCriticalSection takes a free section with one lock cmpxchg; recursion and contention go to JS', () => {
+  it('EnterCriticalSection takes a free section with one lock cmpxchg, adds a level for its owner, and leaves contention to JS', () => {
     assert.deepEqual(fastPath('EnterCriticalSection'), [
-      '0: mov r9d, [gs:48h]', '9: cmp r9, [rcx+10h]', '10: je 40h', '16: mov rax, 0FFFFFFFFFFFFFFFFh', '1d: xor edx, edx', '1f: lock cmpxchg [rcx+8], edx', '27: jne 40h',
-      '2d: mov [rcx+10h], r9', '34: mov edx, 1', '39: mov [rcx+0Ch], edx', '3f: ret', '40: int3',
+      '0: mov r9d, [gs:48h]', '9: cmp r9, [rcx+10h]', '10: je 40h', '16: mov rax, 0FFFFFFFFFFFFFFFFh', '1d: xor edx, edx', '1f: lock cmpxchg [rcx+8], edx', '27: jne 4Ah',
+      '2d: mov [rcx+10h], r9', '34: mov edx, 1', '39: mov [rcx+0Ch], edx', '3f: ret',
+      '40: lock add dword [rcx+8], 1', '45: add dword [rcx+0Ch], 1', '49: ret', '4a: int3',
     ]);
   });
-  it('LeaveCriticalSection frees an owned single-level section with no waiters, else restores and goes to JS', () => {
+  it('LeaveCriticalSection frees an owned single-level section with no waiters, drops an inner level, else restores and goes to JS', () => {
     assert.deepEqual(fastPath('LeaveCriticalSection'), [
-      '0: mov eax, [rcx+0Ch]', '6: cmp eax, 1', 'c: jne 5Fh', '12: mov r9d, [gs:48h]', '1b: cmp r9, [rcx+10h]', '22: jne 5Fh',
+      '0: mov eax, [rcx+0Ch]', '6: cmp eax, 1', 'c: jne 64h', '12: mov r9d, [gs:48h]', '1b: cmp r9, [rcx+10h]', '22: jne 8Ah',
       '28: xor eax, eax', '2a: mov [rcx+10h], rax', '31: mov [rcx+0Ch], eax', '37: mov rdx, 0FFFFFFFFFFFFFFFFh', '3e: lock cmpxchg [rcx+8], edx', '46: jne 4Dh', '4c: ret',
-      '4d: mov [rcx+10h], r9', '54: mov edx, 1', '59: mov [rcx+0Ch], edx', '5f: int3',
+      '4d: mov [rcx+10h], r9', '54: mov edx, 1', '59: mov [rcx+0Ch], edx', '5f: jmp 8Ah',
+      '64: jb 8Ah', '6a: mov r9d, [gs:48h]', '73: cmp r9, [rcx+10h]', '7a: jne 8Ah', '80: sub dword [rcx+0Ch], 1', '84: lock sub dword [rcx+8], 1', '89: ret', '8a: int3',
     ]);
   });
   it('_errno is the TEB winrun block address', () => {

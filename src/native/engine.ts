@@ -287,24 +287,38 @@ export function emitFastPath(a: Asm, kind: NativeFastPath, slowThunk: () => void
     }
     case 'EnterCriticalSection': {
       // RTL_CRITICAL_SECTION: LockCount +8 (-1 free), RecursionCount +12, OwningThread +16.
-      // A free section is taken with one compare-exchange; recursion and contention go to JS.
+      // A free section is taken with one compare-exchange; the owner entering again adds a
+      // level (LockCount and RecursionCount + 1); contention goes to JS.
       const slow = new Label();
-      a.loadGs32(R.r9, TEB.ClientIdUniqueThread).cmpMem(R.r9, R.rcx, 16).jcc(4, slow);
+      const again = new Label();
+      a.loadGs32(R.r9, TEB.ClientIdUniqueThread).cmpMem(R.r9, R.rcx, 16).jcc(4, again);
       a.movSx32(R.rax, -1).xorRR32(R.rdx, R.rdx).lockCmpxchg32(R.rcx, 8, R.rdx).jcc(5, slow);
       a.store(R.rcx, 16, R.r9).movImm32(R.rdx, 1).store32(R.rcx, 12, R.rdx).ret();
+      a.bind(again);
+      a.raw(0xf0, 0x83, 0x41, 8, 1); // lock add dword [rcx+8], 1
+      a.raw(0x83, 0x41, 12, 1); // add dword [rcx+12], 1
+      a.ret();
       a.bind(slow);
       slowThunk();
       return;
     }
     case 'LeaveCriticalSection': {
-      // The owner leaving its last level with nobody waiting: LockCount 0 → -1.
+      // The owner leaving its last level with nobody waiting: LockCount 0 → -1; leaving an
+      // inner level: RecursionCount and LockCount − 1. A waiter to wake goes to JS.
       const slow = new Label();
       const restore = new Label();
-      a.load32(R.rax, R.rcx, 12).cmpImm32(R.rax, 1).jcc(5, slow);
+      const inner = new Label();
+      a.load32(R.rax, R.rcx, 12).cmpImm32(R.rax, 1).jcc(5, inner);
       a.loadGs32(R.r9, TEB.ClientIdUniqueThread).cmpMem(R.r9, R.rcx, 16).jcc(5, slow);
       a.xorRR32(R.rax, R.rax).store(R.rcx, 16, R.rax).store32(R.rcx, 12, R.rax);
       a.movSx32(R.rdx, -1).lockCmpxchg32(R.rcx, 8, R.rdx).jcc(5, restore).ret();
       a.bind(restore).store(R.rcx, 16, R.r9).movImm32(R.rdx, 1).store32(R.rcx, 12, R.rdx);
+      a.jmp(slow);
+      a.bind(inner).jcc(2, slow); // RecursionCount 0: not entered
+      a.loadGs32(R.r9, TEB.ClientIdUniqueThread).cmpMem(R.r9, R.rcx, 16).jcc(5, slow);
+      a.raw(0x83, 0x69, 12, 1); // sub dword [rcx+12], 1
+      a.raw(0xf0, 0x83, 0x69, 8, 1); // lock sub dword [rcx+8], 1
+      a.ret();
       a.bind(slow);
       slowThunk();
       return;
