@@ -42,9 +42,9 @@ import { adoptModules, createThreadTls, freeThreadTls, LDRP_DONT_CALL_FOR_THREAD
 import { LDR_DATA_TABLE_ENTRY as LDR } from './structures.js';
 import { HandleType } from '../kernel/handles.js';
 import { WorkerPool, reportToStderr } from '../host/threads.js';
-import type { ChildBoot } from '../kernel/childstart.js';
+import { applyHandleMessages, type ChildBoot } from '../kernel/childstart.js';
 import { ProcessTable } from '../kernel/process-objects.js';
-import { readDescriptor, setCloseOnExec } from '../native/spawn.js';
+import { setCloseOnExec } from '../native/spawn.js';
 import { createPeb, writeProcessParameters } from './peb.js';
 import { makeDispatcher, type DispatchEntry, type DispatchHooks } from './dispatch.js';
 import { RelayFilter, RelayTracer, type TraceFormat } from './relay.js';
@@ -378,6 +378,9 @@ export class WinProcess implements ProcessApi {
     });
     this.consoleBlock = peb + CONSOLE_BLOCK;
     initConsoleBlock(this.mem, this.consoleBlock, this.codePages.oem, this.imagePath);
+    // CREATE_NEW_PROCESS_GROUP: "an implicit call to SetConsoleCtrlHandler(NULL,TRUE) is made
+    // on behalf of the new process" (CreateProcess's documentation).
+    if (this.threadOptions.child?.newGroup) this.mem.setU32(this.consoleBlock + CONSOLE.IgnoreCtrlC, 1);
     this.signals = new ConsoleSignals(this.mem, this.consoleBlock);
     this.signals.installCtrl();
   }
@@ -613,9 +616,10 @@ export class WinProcess implements ProcessApi {
   run(): never {
     // CREATE_SUSPENDED: nothing of the program runs until the parent resumes its main thread
     // (closes the pipe's other end).
+    // Until then the parent may put handles into this process (DuplicateHandle).
     if (this.resumeFd >= 0) {
-      const one = new Uint8Array(1);
-      while (readDescriptor(this.resumeFd, one) > 0);
+      const lost = applyHandleMessages(this.resumeFd, this.handles, (h) => void closeFileHandle(this, h));
+      if (lost.length) this.debug.log('process', 'err', 'run', `handles sent by the parent collide with inherited ones: ${lost.join(', ')}`);
       this.fs.close(this.resumeFd);
     }
     const bytes = readFileBytes(this.programUnixPath);
