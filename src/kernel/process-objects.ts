@@ -16,7 +16,7 @@
  * The first thread to see the pidfd readable reaps the child (waitid) and stores the code; the
  * others wait for the state word to say so.
  */
-import { closeDescriptor, pidfdSignal, pollReadable, readDescriptor, setNonBlocking, waitPidfd, type Ended } from '../native/spawn.js';
+import { closeDescriptor, pidfdSignal, pollReadable, readDescriptor, sendSignal, setNonBlocking, waitPidfd, type Ended } from '../native/spawn.js';
 
 export const MAX_PROCESSES = 256;
 const WORDS = 16;
@@ -201,14 +201,18 @@ export class ProcessTable {
     return this.words[WORDS * slot + NEW_GROUP] === 1;
   }
 
-  /** The pids of the running children started in this process's own group. */
-  sameGroupPids(): number[] {
+  /** The slots of the children still running. */
+  running(): number[] {
     const out: number[] = [];
-    for (let i = 0; i < MAX_PROCESSES; i++) {
-      const b = WORDS * i;
-      if (Atomics.load(this.words, b + STATE) === State.Running && this.words[b + NEW_GROUP] === 0 && !this.ended(i)) out.push(this.words[b + PID]!);
-    }
+    for (let i = 0; i < MAX_PROCESSES; i++) if (Atomics.load(this.words, WORDS * i + STATE) === State.Running && !this.ended(i)) out.push(i);
     return out;
+  }
+
+  /** Sends a Linux signal to a running child (to its whole process group with `group`, which
+   *  a child started in a group of its own leads); false when it has ended. */
+  signal(slot: number, signal: number, group: boolean): boolean {
+    if (this.ended(slot)) return false;
+    return group ? sendSignal(-this.pid(slot), signal) : pidfdSignal(this.words[WORDS * slot + PIDFD]!, signal);
   }
 
   /** The resume channel of a winrun child that has not started yet (-1: started, or no such
