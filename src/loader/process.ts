@@ -43,6 +43,7 @@ import { LDR_DATA_TABLE_ENTRY as LDR } from './structures.js';
 import { HandleType } from '../kernel/handles.js';
 import { WorkerPool, reportToStderr } from '../host/threads.js';
 import { applyHandleMessages, type ChildBoot } from '../kernel/childstart.js';
+import { NamedPipeTable } from '../kernel/namedpipes.js';
 import { ProcessTable } from '../kernel/process-objects.js';
 import { setCloseOnExec } from '../native/spawn.js';
 import { createPeb, writeProcessParameters } from './peb.js';
@@ -94,6 +95,8 @@ export class WinProcess implements ProcessApi {
   private dispatcher = 0;
   /** The child processes this process started (kernel/process-objects.ts). */
   readonly processes: ProcessTable;
+  /** The named pipe ends this process has open (kernel/namedpipes.ts). */
+  readonly namedPipes: NamedPipeTable;
   /** The options a thread's Worker rebuilds this object from (no functions, no status fd). */
   private readonly threadOptions: ThreadBoot['options'];
   /** The program's SizeOfStackReserve: the default stack of new threads. */
@@ -145,6 +148,7 @@ export class WinProcess implements ProcessApi {
     this.objectNames = new ObjectNames(boot?.objectNames);
     this.pool = new WorkerPool(boot?.pool);
     this.processes = new ProcessTable(boot?.processes);
+    this.namedPipes = new NamedPipeTable(boot?.namedPipes);
     this.threadOptions = { program: opts.program, args: opts.args, env: opts.env && { ...opts.env }, debug: opts.debug, relayFilter: opts.relayFilter, prefix: opts.prefix, child: opts.child, statusFd: opts.statusFd ?? opts.child?.status };
     this.engine = new Engine(this.mem, boot?.engine);
     this.guest = new GuestCallStack({ mem: this.mem, engine: this.engine, teb: () => this.teb, loader: () => this.loader, describe: (addr) => this.describeSymbol(addr) });
@@ -432,6 +436,7 @@ export class WinProcess implements ProcessApi {
       pool: this.pool.buffer,
       objectNames: this.objectNames.buffer,
       processes: this.processes.buffer,
+      namedPipes: this.namedPipes.buffer,
       regionMap: this.mem.shared,
       engine: this.engine.code(),
       dispatch: dispatchRecords(this.dispatch),
