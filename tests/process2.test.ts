@@ -24,6 +24,31 @@ describe('DuplicateHandle into a child, protected handles, NtClose', () => {
   });
 });
 
+describe('named pipes', () => {
+  it('namedpipe.exe: a server with clients in a child process and in a thread, byte and message mode, as Wine 8', () => {
+    const r = runGuest(FIXTURES + 'namedpipe.exe');
+    assert.equal(r.stderr, '');
+    assert.deepEqual(lines(r.stdout), wineOutput('namedpipe'));
+    assert.equal(r.status, 0);
+  });
+
+  it('namedpipe.exe: three at once do not disturb each other (names are per process id)', async () => {
+    const runs = [0, 1, 2].map(
+      () =>
+        new Promise<{ out: string; code: number | null }>((res) => {
+          const p = spawn(process.execPath, [WINRUN, FIXTURES + 'namedpipe.exe'], { env: { ...process.env, WINRUN_PREFIX: TEST_PREFIX } });
+          let out = '';
+          p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          p.on('exit', (code) => res({ out, code }));
+        }),
+    );
+    for (const r of await Promise.all(runs)) {
+      assert.deepEqual(lines(r.out), wineOutput('namedpipe'));
+      assert.equal(r.code, 0);
+    }
+  });
+});
+
 describe('console control events between processes', () => {
   // Wine 8 is no oracle here: without a console GenerateConsoleCtrlEvent fails with error 0,
   // on a terminal it accepts CTRL_C_EVENT, refuses CTRL_BREAK_EVENT and delivers nothing. The
