@@ -176,6 +176,11 @@ export function closeAnyHandle(ctx: ApiContext, h: number): 'closed' | 'invalid'
   // A registry key's handle is an NT handle too: closing it through CloseHandle is allowed.
   if (o.type === HandleType.RegistryKey) return ctx.process.registry.close(h) === 0 ? 'closed' : 'invalid';
   if (o.type === HandleType.Process || o.type === HandleType.ProcessThread) return closeProcessHandle(ctx, h) ? 'closed' : 'invalid';
+  if (o.type === HandleType.NamedPipe) {
+    if (!ctx.process.handles.close(h)) return 'invalid';
+    ctx.process.namedPipes.release(o.value);
+    return 'closed';
+  }
   return closeFileHandle(ctx.process, h) ? 'closed' : 'invalid';
 }
 
@@ -269,6 +274,12 @@ function duplicate(ctx: ApiContext, src: number, access: number, sameAccess: boo
     const flags = o.flags & ~0x15; /* HANDLE_DELETE_ON_CLOSE | HANDLE_BORROWED_FD | HANDLE_DELETE_PENDING */
     const h = p.handles.allocate(o.type, fd, { access: mask, share: o.share, flags, fileId: o.fileId });
     if (h === 0) p.fs.close(fd);
+    return put(h);
+  }
+  if (o.type === HandleType.NamedPipe) {
+    p.namedPipes.addRef(o.value);
+    const h = p.handles.allocate(o.type, o.value, { access: mask });
+    if (h === 0) p.namedPipes.release(o.value);
     return put(h);
   }
   if (o.type === HandleType.Token) return put(p.handles.allocate(o.type, o.value, { access: mask, flags: o.flags }));
