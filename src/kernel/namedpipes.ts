@@ -447,6 +447,18 @@ export class NamedPipeTable {
     return { value: { data, available, left: firstLeft - data.length } };
   }
 
+  /**
+   * The descriptor a child process gets for this end (a standard or inherited handle): the
+   * connection of a byte-type pipe, which the child reads and writes as an anonymous pipe;
+   * -1 for a message-type pipe (its framing would reach the child raw) or one not connected.
+   */
+  descriptorForChild(slot: number): number {
+    this.settle(slot);
+    const st = this.state(slot);
+    if (this.flags(slot) & NP_MESSAGE_TYPE || (st !== PipeState.Connected && st !== PipeState.Client)) return -1;
+    return this.at(slot, CONN_FD);
+  }
+
   info(slot: number): PipeInfo {
     return { flags: this.flags(slot), maxInstances: this.at(slot, MAX_INSTANCES), outSize: this.at(slot, OUT_SIZE), inSize: this.at(slot, IN_SIZE) };
   }
@@ -461,15 +473,14 @@ export class NamedPipeTable {
     Atomics.add(this.w, WORDS * slot + REFS, 1);
   }
 
-  /** Drops a handle; the last one closes the connection (the other end reads its end) and,
-   *  for a server instance, removes it. */
+  /** Drops a handle; the last one closes the connection and, for a server instance, removes
+   *  it. */
   release(slot: number): void {
     if (Atomics.sub(this.w, WORDS * slot + REFS, 1) !== 1) return;
+    // Only close: a child process may hold the same connection (an inherited byte-mode end),
+    // and the other end reads its end when the last holder closes, as on Windows.
     const c = this.at(slot, CONN_FD);
-    if (c >= 0) {
-      shutdownSocket(c);
-      closeDescriptor(c);
-    }
+    if (c >= 0) closeDescriptor(c);
     const l = this.at(slot, LISTEN_FD);
     if (l >= 0) closeDescriptor(l);
     if (this.flags(slot) & NP_SERVER) {

@@ -114,13 +114,17 @@ export function duplicateIntoChild(ctx: ApiContext, slot: number, src: number, o
     ctx.fixme('process', 'DuplicateHandle', 'into a child process that has started');
     return fail(ctx, ERROR_NOT_SUPPORTED);
   }
-  if (o.type !== HandleType.File && o.type !== HandleType.Pipe && o.type !== HandleType.Directory && o.type !== HandleType.Console) {
+  // A byte-type named pipe end reaches the child as an anonymous pipe on its connection.
+  const fd = o.type === HandleType.NamedPipe ? ctx.process.namedPipes.descriptorForChild(o.value) : o.value;
+  const fdTypes = o.type === HandleType.File || o.type === HandleType.Pipe || o.type === HandleType.Directory || o.type === HandleType.Console;
+  if (!fdTypes && (o.type !== HandleType.NamedPipe || fd < 0)) {
     ctx.fixme('process', 'DuplicateHandle', `handles of type ${o.type} into a child process`);
     return fail(ctx, ERROR_NOT_SUPPORTED);
   }
   const value = nextValue();
   const flags = (o.flags & HANDLE_KEPT_FLAGS) | (inherit ? HANDLE_INHERIT : 0);
-  if (sendHandleToChild(channel, value, { type: o.type, access: sameAccess ? o.access : access, share: o.share, flags }, o.value) < 0) return fail(ctx, ERROR_ACCESS_DENIED);
+  const type = o.type === HandleType.NamedPipe ? HandleType.Pipe : o.type;
+  if (sendHandleToChild(channel, value, { type, access: sameAccess ? o.access : access, share: o.share, flags }, fd) < 0) return fail(ctx, ERROR_ACCESS_DENIED);
   ctx.mem.setU64(out, value);
   return 1;
 }
