@@ -13,6 +13,7 @@ import { TEB } from '../../native/layout.js';
 import { makePipe, peekPipe, pipeState, closeDescriptor } from '../../native/spawn.js';
 import type { ApiContext } from '../types.js';
 import { ERROR_BROKEN_PIPE, ERROR_INVALID_HANDLE, ERROR_NOACCESS } from './errors.js';
+import { SetEvent } from './event.js';
 import { inheritFlag } from './handleapi.js';
 
 const ERROR_TOO_MANY_OPEN_FILES = 4;
@@ -69,6 +70,7 @@ export function PeekNamedPipe(ctx: ApiContext, h: number, buf: number, size: num
 const INVALID_HANDLE_VALUE = -1;
 const ERROR_INVALID_NAME = 123;
 const ERROR_PATH_NOT_FOUND = 3;
+const ERROR_PIPE_CONNECTED = 535;
 const ERROR_INVALID_PARAMETER = 87;
 const ERROR_SEM_TIMEOUT = 121;
 const ERROR_FILE_NOT_FOUND = 2;
@@ -151,12 +153,25 @@ export function openNamedPipeClient(ctx: ApiContext, pipe: string, access: numbe
   return h;
 }
 
-/** ConnectNamedPipe, synchronously (an OVERLAPPED is not supported yet: the call blocks). */
+/**
+ * ConnectNamedPipe. With an OVERLAPPED the call still waits for the client (winrun has no
+ * asynchronous I/O yet), then reports what an overlapped connect that finished at once
+ * reports: FALSE with ERROR_PIPE_CONNECTED, the event set — the answer programs written for
+ * overlapped pipes handle (Microsoft's sample treats TRUE as a failure there).
+ */
 export function ConnectNamedPipe(ctx: ApiContext, h: number, ov: number): number {
   const slot = namedPipeSlot(ctx, h);
   if (slot < 0) return fail(ctx, ERROR_INVALID_HANDLE);
-  if (ov !== 0) ctx.fixme('file', 'ConnectNamedPipe', 'OVERLAPPED: the call completes synchronously');
+  if (ov !== 0 && !ctx.mem.accessible(ov, 32, 'write')) return fail(ctx, ERROR_NOACCESS);
   const r = ctx.process.namedPipes.connect(slot);
+  if (ov !== 0 && (r.error === undefined || r.error === ERROR_PIPE_CONNECTED)) {
+    ctx.fixme('file', 'ConnectNamedPipe', 'OVERLAPPED: waited for the client synchronously');
+    ctx.mem.setU64(ov, 0n); // Internal: STATUS_SUCCESS
+    ctx.mem.setU64(ov + 8, 0n); // InternalHigh: no bytes
+    const event = Number(ctx.mem.u64(ov + 24));
+    if (event !== 0) SetEvent(ctx, event);
+    return fail(ctx, ERROR_PIPE_CONNECTED);
+  }
   return r.error !== undefined ? fail(ctx, r.error) : 1;
 }
 
