@@ -12,6 +12,7 @@ import type { HandleTable } from '../kernel/handles.js';
 import type { ThreadTable } from '../kernel/threads.js';
 import type { ObjectNames } from '../kernel/objects.js';
 import type { ProcessTable } from '../kernel/process-objects.js';
+import type { NamedPipeTable } from '../kernel/namedpipes.js';
 import type { FileKernel } from '../kernel/files.js';
 import type { WindowSize } from '../kernel/console.js';
 import type { DosDrives } from '../kernel/paths.js';
@@ -235,6 +236,8 @@ export interface ProcessApi extends FileKernel {
   readonly objectNames: ObjectNames;
   /** The child processes it started (kernel/process-objects.ts). */
   readonly processes: ProcessTable;
+  /** Its named pipe ends (kernel/namedpipes.ts). */
+  readonly namedPipes: NamedPipeTable;
   /** The host environment a winrun child starts with: `base` (this process's own) with this
    *  process's prefix and debug settings, so that the child runs like its parent. */
   childHostEnvironment(base: readonly [string, string][]): [string, string][];

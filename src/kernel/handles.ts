@@ -38,6 +38,9 @@ export const enum HandleType {
   Process = 20,
   /** The main thread of a child process: the value is the child's ProcessTable slot. */
   ProcessThread = 21,
+  /** A named pipe's server instance or client end: the value is its slot in the process's
+   *  NamedPipeTable (kernel/namedpipes.ts). */
+  NamedPipe = 22,
 }
 
 /** Slot flags. */

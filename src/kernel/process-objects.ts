@@ -16,7 +16,7 @@
  * The first thread to see the pidfd readable reaps the child (waitid) and stores the code; the
  * others wait for the state word to say so.
  */
-import { closeDescriptor, pidfdSignal, pollReadable, readDescriptor, setNonBlocking, waitPidfd, type Ended } from '../native/spawn.js';
+import { closeDescriptor, pidfdSignal, pollReadable, readDescriptor, sendSignal, setNonBlocking, waitPidfd, type Ended } from '../native/spawn.js';
 
 export const MAX_PROCESSES = 256;
 const WORDS = 16;
@@ -33,6 +33,13 @@ const WINRUN_CHILD = 9;
 /** Float64 slots (word index / 2): creation and exit times in Unix milliseconds. */
 const CREATED = 10;
 const EXITED_AT = 12;
+/** How many handles DuplicateHandle put into the child before it started. */
+const HANDLES_SENT = 14;
+/** 1: started with CREATE_NEW_PROCESS_GROUP (its pid is its group's id). */
+const NEW_GROUP = 15;
+/** The child handle values DuplicateHandle hands out, from the top of the table down (the
+ *  inherited handles keep the parent's values, which start at the bottom). */
+const FIRST_SENT_HANDLE = 0x3ffc;
 
 const enum State {
   Free = 0,
@@ -85,8 +92,9 @@ export interface ChildRecord {
   pidfd: number;
   /** Read end of the status pipe (-1: none, a Linux program). */
   statusFd: number;
-  /** Write end of the resume pipe of a child created suspended (-1: none). */
+  /** The parent's end of the resume channel of a child created suspended (-1: none). */
   resumeFd: number;
+  newGroup?: boolean;
 }
 
 export class ProcessTable {
@@ -112,6 +120,8 @@ export class ProcessTable {
       w[b + REFS] = 0;
       w[b + TERMINATED] = 0;
       w[b + WINRUN_CHILD] = c.statusFd >= 0 ? 1 : 0;
+      w[b + HANDLES_SENT] = 0;
+      w[b + NEW_GROUP] = c.newGroup ? 1 : 0;
       this.times[b / 2 + CREATED / 2] = Date.now();
       this.times[b / 2 + EXITED_AT / 2] = 0;
       Atomics.store(w, b + STATE, State.Running);
@@ -184,6 +194,32 @@ export class ProcessTable {
     Atomics.store(this.words, b + TERMINATED, 1);
     pidfdSignal(this.words[b + PIDFD]!, 9);
     return true;
+  }
+
+  /** Whether the child was started in a process group of its own. */
+  newGroup(slot: number): boolean {
+    return this.words[WORDS * slot + NEW_GROUP] === 1;
+  }
+
+  /** The slots of the children still running. */
+  running(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < MAX_PROCESSES; i++) if (Atomics.load(this.words, WORDS * i + STATE) === State.Running && !this.ended(i)) out.push(i);
+    return out;
+  }
+
+  /** Sends a Linux signal to a running child (to its whole process group with `group`, which
+   *  a child started in a group of its own leads); false when it has ended. */
+  signal(slot: number, signal: number, group: boolean): boolean {
+    if (this.ended(slot)) return false;
+    return group ? sendSignal(-this.pid(slot), signal) : pidfdSignal(this.words[WORDS * slot + PIDFD]!, signal);
+  }
+
+  /** The resume channel of a winrun child that has not started yet (-1: started, or no such
+   *  channel), and the handle value the next handle sent to it gets. */
+  pendingStart(slot: number): { channel: number; nextValue: () => number } {
+    const b = WORDS * slot;
+    return { channel: Atomics.load(this.words, b + RESUME_FD), nextValue: () => FIRST_SENT_HANDLE - 4 * Atomics.add(this.words, b + HANDLES_SENT, 1) };
   }
 
   /** Lets a child created suspended run: its main thread waits on the resume pipe. Returns

@@ -43,9 +43,10 @@ import { adoptModules, createThreadTls, freeThreadTls, LDRP_DONT_CALL_FOR_THREAD
 import { LDR_DATA_TABLE_ENTRY as LDR } from './structures.js';
 import { HandleType } from '../kernel/handles.js';
 import { WorkerPool, reportToStderr } from '../host/threads.js';
-import type { ChildBoot } from '../kernel/childstart.js';
+import { applyHandleMessages, type ChildBoot } from '../kernel/childstart.js';
+import { NamedPipeTable } from '../kernel/namedpipes.js';
 import { ProcessTable } from '../kernel/process-objects.js';
-import { readDescriptor, setCloseOnExec } from '../native/spawn.js';
+import { setCloseOnExec } from '../native/spawn.js';
 import { createPeb, writeProcessParameters } from './peb.js';
 import { makeDispatcher, type DispatchEntry, type DispatchHooks } from './dispatch.js';
 import { RelayFilter, RelayTracer, type TraceFormat } from './relay.js';
@@ -97,6 +98,8 @@ export class WinProcess implements ProcessApi {
   private threadSlot = 0;
   /** The child processes this process started (kernel/process-objects.ts). */
   readonly processes: ProcessTable;
+  /** The named pipe ends this process has open (kernel/namedpipes.ts). */
+  readonly namedPipes: NamedPipeTable;
   /** The options a thread's Worker rebuilds this object from (no functions, no status fd). */
   private readonly threadOptions: ThreadBoot['options'];
   /** The program's SizeOfStackReserve: the default stack of new threads. */
@@ -148,6 +151,7 @@ export class WinProcess implements ProcessApi {
     this.objectNames = new ObjectNames(boot?.objectNames);
     this.pool = new WorkerPool(boot?.pool);
     this.processes = new ProcessTable(boot?.processes);
+    this.namedPipes = new NamedPipeTable(boot?.namedPipes);
     this.threadOptions = { program: opts.program, args: opts.args, env: opts.env && { ...opts.env }, debug: opts.debug, relayFilter: opts.relayFilter, prefix: opts.prefix, child: opts.child, statusFd: opts.statusFd ?? opts.child?.status };
     this.engine = new Engine(this.mem, boot?.engine);
     this.guest = new GuestCallStack({ mem: this.mem, engine: this.engine, teb: () => this.teb, loader: () => this.loader, describe: (addr) => this.describeSymbol(addr) });
@@ -381,6 +385,9 @@ export class WinProcess implements ProcessApi {
     });
     this.consoleBlock = peb + CONSOLE_BLOCK;
     initConsoleBlock(this.mem, this.consoleBlock, this.codePages.oem, this.imagePath);
+    // CREATE_NEW_PROCESS_GROUP: "an implicit call to SetConsoleCtrlHandler(NULL,TRUE) is made
+    // on behalf of the new process" (CreateProcess's documentation).
+    if (this.threadOptions.child?.newGroup) this.mem.setU32(this.consoleBlock + CONSOLE.IgnoreCtrlC, 1);
     this.signals = new ConsoleSignals(this.mem, this.consoleBlock);
     this.signals.installCtrl();
   }
@@ -435,6 +442,7 @@ export class WinProcess implements ProcessApi {
       pool: this.pool.buffer,
       objectNames: this.objectNames.buffer,
       processes: this.processes.buffer,
+      namedPipes: this.namedPipes.buffer,
       regionMap: this.mem.shared,
       engine: this.engine.code(),
       dispatch: dispatchRecords(this.dispatch),
@@ -648,9 +656,10 @@ export class WinProcess implements ProcessApi {
   run(): never {
     // CREATE_SUSPENDED: nothing of the program runs until the parent resumes its main thread
     // (closes the pipe's other end).
+    // Until then the parent may put handles into this process (DuplicateHandle).
     if (this.resumeFd >= 0) {
-      const one = new Uint8Array(1);
-      while (readDescriptor(this.resumeFd, one) > 0);
+      const lost = applyHandleMessages(this.resumeFd, this.handles, (h) => void closeFileHandle(this, h));
+      if (lost.length) this.debug.log('process', 'err', 'run', `handles sent by the parent collide with inherited ones: ${lost.join(', ')}`);
       this.fs.close(this.resumeFd);
     }
     const bytes = readFileBytes(this.programUnixPath);

@@ -113,6 +113,8 @@ export interface ThreadBoot {
   readonly objectNames: SharedArrayBuffer;
   /** The child processes' table (kernel/process-objects.ts). */
   readonly processes: SharedArrayBuffer;
+  /** The named pipes' table (kernel/namedpipes.ts). */
+  readonly namedPipes: SharedArrayBuffer;
   /** The address space's allocation map (AddressSpace.shared). */
   readonly regionMap: SharedArrayBuffer;
   readonly engine: EngineCode;

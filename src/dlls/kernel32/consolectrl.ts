@@ -6,7 +6,7 @@
  * dispatchCtrlEvents, which starts a new thread to run the HandlerRoutines, as Windows does
  * (CtrlRoutine); the noticing thread goes on with its call.
  */
-import { CONSOLE } from '../../native/layout.js';
+import { CONSOLE, TEB } from '../../native/layout.js';
 import type { AddressSpace } from '../../native/memory.js';
 import { ERROR_INVALID_PARAMETER, ERROR_NOT_ENOUGH_MEMORY } from '../../kernel/win32error.js';
 import type { ApiContext } from '../types.js';
@@ -65,14 +65,38 @@ export function SetConsoleCtrlHandler(ctx: ApiContext, handler: number, add: num
   return 0;
 }
 
-/** Raises CTRL_C_EVENT or CTRL_BREAK_EVENT in the process group (winrun: this process); the
- *  handlers run before the next API call. */
-export function GenerateConsoleCtrlEvent(ctx: ApiContext, event: number, _group: number): number {
+/** The Linux signal that carries each event to another winrun process (native/console.ts
+ *  turns it back into the event there). */
+const SIGINT = 2;
+const SIGQUIT = 3;
+
+/**
+ * GenerateConsoleCtrlEvent: CTRL_C_EVENT or CTRL_BREAK_EVENT to the processes sharing the
+ * console (group 0: this process and its children — the processes above it are out of reach),
+ * or to the process group a child started with CREATE_NEW_PROCESS_GROUP leads (its process id;
+ * the event goes to the Linux process group, so the child's own children get it too). As
+ * documented, CTRL_C_EVENT cannot be limited to a group: with a group id the call succeeds and
+ * nobody receives it. This process's handlers run before its next API call.
+ */
+export function GenerateConsoleCtrlEvent(ctx: ApiContext, event: number, group: number): number {
   if (event !== CTRL_C_EVENT && event !== CTRL_BREAK_EVENT) {
     ctx.setLastError(ERROR_INVALID_PARAMETER);
     return 0;
   }
-  Atomics.or(ctx.mem.int32At(blockOf(ctx) + CONSOLE.Pending), 0, 1 << event);
+  const children = ctx.process.processes;
+  const signal = event === CTRL_C_EVENT ? SIGINT : SIGQUIT;
+  const own = ctx.mem.u32(ctx.teb + TEB.ClientIdUniqueProcess);
+  if (group === 0 || group === own) {
+    for (const slot of children.running()) if (group === 0 || !children.newGroup(slot)) children.signal(slot, signal, false);
+    if (group === 0 || event !== CTRL_C_EVENT) Atomics.or(ctx.mem.int32At(blockOf(ctx) + CONSOLE.Pending), 0, 1 << event);
+    return 1;
+  }
+  const slot = children.byPid(group);
+  if (slot < 0 || !children.newGroup(slot)) {
+    ctx.setLastError(ERROR_INVALID_PARAMETER);
+    return 0;
+  }
+  if (event === CTRL_BREAK_EVENT) children.signal(slot, signal, true);
   return 1;
 }
 

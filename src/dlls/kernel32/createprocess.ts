@@ -169,6 +169,8 @@ function readEnvironmentBlock(ctx: ApiContext, env: number, unicode: boolean): [
 function stdFd(ctx: ApiContext, h: number): number {
   const o = ctx.process.handles.lookup(h);
   if (o && (o.type === HandleType.File || o.type === HandleType.Pipe || o.type === HandleType.Console || o.type === HandleType.Directory)) return o.value;
+  // A byte-type named pipe end (how libuv-built programs give a child its stdio).
+  if (o?.type === HandleType.NamedPipe) return ctx.process.namedPipes.descriptorForChild(o.value);
   return -1;
 }
 
@@ -210,6 +212,12 @@ export function startProcess(ctx: ApiContext, a: CreateProcessArgs): Started {
   if (a.inherit) {
     for (const h of handles.all()) {
       if (!(h.flags & HANDLE_INHERIT)) continue;
+      if (h.type === HandleType.NamedPipe) {
+        // The child sees a byte-type named pipe end as an anonymous pipe on the same connection.
+        const fd = ctx.process.namedPipes.descriptorForChild(h.value);
+        if (fd >= 0) inherited.push({ value: h.handle, fd, type: HandleType.Pipe, access: h.access, share: 3, flags: h.flags & ~HANDLE_BORROWED_FD });
+        continue;
+      }
       if (h.type !== HandleType.File && h.type !== HandleType.Pipe && h.type !== HandleType.Console && h.type !== HandleType.Directory) continue;
       inherited.push({ value: h.handle, fd: h.value, type: h.type, access: h.access, share: h.share, flags: h.flags & ~HANDLE_BORROWED_FD });
     }

@@ -45,6 +45,8 @@ import type { ApiContext } from '../types.js';
 import { readPath, resolve, unixPath, type Charset } from './pathstr.js';
 import { inheritFlag } from './handleapi.js';
 import { HandleType } from '../../kernel/handles.js';
+import { pipeNameOf } from '../../kernel/namedpipes.js';
+import { namedPipeSlot, openNamedPipeClient, readNamedPipe, writeNamedPipe } from './namedpipeapi.js';
 
 const INVALID_HANDLE_VALUE = -1;
 const STD_INPUT_HANDLE = -10;
@@ -75,6 +77,8 @@ function fail(ctx: ApiContext, error: number, value = 0): number {
 function createFile(ctx: ApiContext, cs: Charset, name: number, access: number, share: number, sa: number, disposition: number, flags: number, _template: number): number {
   if (name === 0) return fail(ctx, ERROR_PATH_NOT_FOUND, INVALID_HANDLE_VALUE);
   const path = readPath(ctx, name, cs);
+  const pipe = pipeNameOf(path);
+  if (pipe !== undefined) return openNamedPipeClient(ctx, pipe, access, sa);
   const r = resolve(ctx, path);
   if (r.kind === 'error') return fail(ctx, r.error, INVALID_HANDLE_VALUE);
   if (r.kind === 'device') {
@@ -100,6 +104,8 @@ function overlappedOffset(ctx: ApiContext, ov: number): bigint | null {
 export function ReadFile(ctx: ApiContext, h: number, buf: number, n: number, read: number, ov: number): number {
   if (read) ctx.mem.setU32(read, 0);
   const view = ctx.mem.view(buf, n, true);
+  const pipe = namedPipeSlot(ctx, h);
+  if (pipe >= 0) return pipeResult(ctx, readNamedPipe(ctx, pipe, view), read, ov);
   const r = readHandle(ctx.process, h, view, overlappedOffset(ctx, ov));
   if (!r.ok) return fail(ctx, r.error);
   // A pipe whose writers are all gone reads as ERROR_BROKEN_PIPE, not as an empty read.
@@ -109,9 +115,20 @@ export function ReadFile(ctx: ApiContext, h: number, buf: number, n: number, rea
   return 1;
 }
 
+/** A named pipe's ReadFile/WriteFile result: ERROR_MORE_DATA fails with the count set. */
+function pipeResult(ctx: ApiContext, r: { error?: number; value?: number }, count: number, ov: number): number {
+  if (r.value !== undefined) {
+    if (count) ctx.mem.setU32(count, r.value);
+    if (ov) ctx.mem.setU64(ov + 8, r.value);
+  }
+  return r.error !== undefined ? fail(ctx, r.error) : 1;
+}
+
 export function WriteFile(ctx: ApiContext, h: number, buf: number, n: number, written: number, ov: number): number {
   if (written) ctx.mem.setU32(written, 0);
   const view = ctx.mem.view(buf, n, false);
+  const pipe = namedPipeSlot(ctx, h);
+  if (pipe >= 0) return pipeResult(ctx, writeNamedPipe(ctx, pipe, view), written, ov);
   const r = writeHandle(ctx.process, h, view, overlappedOffset(ctx, ov));
   if (!r.ok) return fail(ctx, r.error);
   if (written) ctx.mem.setU32(written, r.value);
@@ -120,6 +137,7 @@ export function WriteFile(ctx: ApiContext, h: number, buf: number, n: number, wr
 }
 
 export function GetFileType(ctx: ApiContext, h: number): number {
+  if (namedPipeSlot(ctx, h) >= 0) return 3; // FILE_TYPE_PIPE
   const r = fileType(ctx.process, h);
   if (!r.ok) return fail(ctx, r.error, FILE_TYPE_UNKNOWN);
   return r.value;

@@ -5,11 +5,11 @@
  * namespace are kernel/objects.ts; the objects' own words are kernel/waitable.ts and mutex.ts.
  */
 import { closeFileHandle } from '../../kernel/files.js';
-import { HandleType } from '../../kernel/handles.js';
+import { HANDLE_PROTECT, HandleType } from '../../kernel/handles.js';
 import { MAX_OBJECT_NAME, OBJECT_BLOCK_SIZE, OBJECT_FLAGS, OBJECT_NAMED, OBJECT_REFS, canonicalObjectName } from '../../kernel/objects.js';
 import type { ApiContext } from '../types.js';
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS, ERROR_NOT_SUPPORTED } from './errors.js';
-import { closeProcessHandle } from './processobjects.js';
+import { closeInChild, closeProcessHandle, duplicateIntoChild, processSlot } from './processobjects.js';
 import { ansiToString } from './text.js';
 
 const ERROR_FILE_NOT_FOUND = 2;
@@ -162,17 +162,32 @@ export function closeObjectHandle(ctx: ApiContext, h: number): boolean | undefin
   return true;
 }
 
+/**
+ * Closes any handle of the process: 'closed', 'invalid' (not open), or 'protected'
+ * (HANDLE_FLAG_PROTECT_FROM_CLOSE, which NtClose reports as STATUS_HANDLE_NOT_CLOSABLE and
+ * CloseHandle as ERROR_INVALID_HANDLE). CloseHandle and NtClose share it.
+ */
+export function closeAnyHandle(ctx: ApiContext, h: number): 'closed' | 'invalid' | 'protected' {
+  const o = ctx.process.handles.lookup(h);
+  if (!o) return 'invalid';
+  if (o.flags & HANDLE_PROTECT) return 'protected';
+  const closed = closeObjectHandle(ctx, h);
+  if (closed !== false) return closed ? 'closed' : 'invalid';
+  // A registry key's handle is an NT handle too: closing it through CloseHandle is allowed.
+  if (o.type === HandleType.RegistryKey) return ctx.process.registry.close(h) === 0 ? 'closed' : 'invalid';
+  if (o.type === HandleType.Process || o.type === HandleType.ProcessThread) return closeProcessHandle(ctx, h) ? 'closed' : 'invalid';
+  if (o.type === HandleType.NamedPipe) {
+    if (!ctx.process.handles.close(h)) return 'invalid';
+    ctx.process.namedPipes.release(o.value);
+    return 'closed';
+  }
+  return closeFileHandle(ctx.process, h) ? 'closed' : 'invalid';
+}
+
 /** CloseHandle: any handle of the process (pseudo handles close as a no-op, as on Windows). */
 export function CloseHandle(ctx: ApiContext, h: number): number {
   if (h === CURRENT_PROCESS || h === CURRENT_THREAD) return 1;
-  const closed = closeObjectHandle(ctx, h);
-  if (closed === true) return 1;
-  // A registry key's handle is an NT handle too: closing it through CloseHandle is allowed.
-  const type = closed === false ? ctx.process.handles.lookup(h)?.type : undefined;
-  if (type === HandleType.RegistryKey) return ctx.process.registry.close(h) === 0 ? 1 : fail(ctx, ERROR_INVALID_HANDLE);
-  if (type === HandleType.Process || type === HandleType.ProcessThread) return closeProcessHandle(ctx, h) ? 1 : fail(ctx, ERROR_INVALID_HANDLE);
-  if (closed === undefined || !closeFileHandle(ctx.process, h)) return fail(ctx, ERROR_INVALID_HANDLE);
-  return 1;
+  return closeAnyHandle(ctx, h) === 'closed' ? 1 : fail(ctx, ERROR_INVALID_HANDLE);
 }
 
 /** The calling thread's slot in the thread table. */
@@ -187,15 +202,24 @@ export function currentThreadSlot(ctx: ApiContext): number {
  * GetCurrentThread() duplicates into a real handle to the calling thread. DUPLICATE_CLOSE_SOURCE
  * closes the source even when the duplication fails, as documented.
  */
-export function DuplicateHandle(ctx: ApiContext, srcProcess: number, src: number, dstProcess: number, out: number, access: number, _inherit: number, options: number): number {
+export function DuplicateHandle(ctx: ApiContext, srcProcess: number, src: number, dstProcess: number, out: number, access: number, inherit: number, options: number): number {
+  const closeSource = (options & DUPLICATE_CLOSE_SOURCE) !== 0;
   if (srcProcess !== CURRENT_PROCESS || dstProcess !== CURRENT_PROCESS) {
-    if (ctx.process.handles.lookup(srcProcess) || ctx.process.handles.lookup(dstProcess)) {
-      ctx.fixme('sync', 'DuplicateHandle', 'handles of other processes');
+    // A child process (processobjects.ts): into it, or closing a handle of it, before it starts.
+    const srcChild = srcProcess === CURRENT_PROCESS ? -1 : processSlot(ctx, srcProcess);
+    const dstChild = dstProcess === CURRENT_PROCESS || dstProcess === 0 ? -1 : processSlot(ctx, dstProcess);
+    if (srcProcess === CURRENT_PROCESS && dstChild >= 0) {
+      const r = duplicateIntoChild(ctx, dstChild, src, out, access, inherit !== 0, (options & DUPLICATE_SAME_ACCESS) !== 0);
+      if (closeSource && src !== CURRENT_THREAD && src !== CURRENT_PROCESS) CloseHandle(ctx, src);
+      return r;
+    }
+    if (srcChild >= 0 && dstProcess === 0 && closeSource) return closeInChild(ctx, srcChild, src);
+    if (srcChild >= 0 || dstChild >= 0) {
+      ctx.fixme('sync', 'DuplicateHandle', 'handles of a child process');
       return fail(ctx, ERROR_NOT_SUPPORTED);
     }
     return fail(ctx, ERROR_INVALID_HANDLE);
   }
-  const closeSource = (options & DUPLICATE_CLOSE_SOURCE) !== 0;
   const r = duplicate(ctx, src, access, (options & DUPLICATE_SAME_ACCESS) !== 0, out);
   if (closeSource && src !== CURRENT_THREAD && src !== CURRENT_PROCESS) CloseHandle(ctx, src);
   return r;
@@ -250,6 +274,12 @@ function duplicate(ctx: ApiContext, src: number, access: number, sameAccess: boo
     const flags = o.flags & ~0x15; /* HANDLE_DELETE_ON_CLOSE | HANDLE_BORROWED_FD | HANDLE_DELETE_PENDING */
     const h = p.handles.allocate(o.type, fd, { access: mask, share: o.share, flags, fileId: o.fileId });
     if (h === 0) p.fs.close(fd);
+    return put(h);
+  }
+  if (o.type === HandleType.NamedPipe) {
+    p.namedPipes.addRef(o.value);
+    const h = p.handles.allocate(o.type, o.value, { access: mask });
+    if (h === 0) p.namedPipes.release(o.value);
     return put(h);
   }
   if (o.type === HandleType.Token) return put(p.handles.allocate(o.type, o.value, { access: mask, flags: o.flags }));

@@ -5,11 +5,12 @@
  * live in the process's ProcessTable (kernel/process-objects.ts); waiting on them is in
  * wait.ts. The current process's pseudo handle (-1) is handled by the callers' own paths.
  */
-import { HandleType } from '../../kernel/handles.js';
+import { closeHandleInChild, sendHandleToChild } from '../../kernel/childstart.js';
+import { HANDLE_INHERIT, HandleType } from '../../kernel/handles.js';
 import { FILETIME_UNIX_EPOCH } from '../../kernel/timezone.js';
 import { TEB } from '../../native/layout.js';
 import type { ApiContext } from '../types.js';
-import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS } from './errors.js';
+import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS, ERROR_NOT_SUPPORTED } from './errors.js';
 
 const ERROR_ACCESS_DENIED = 5;
 const PROCESS_ALL_ACCESS = 0x1fffff;
@@ -93,4 +94,49 @@ export function OpenProcess(ctx: ApiContext, _access: number, _inherit: number, 
   if (h === 0) return fail(ctx, 4 /* ERROR_TOO_MANY_OPEN_FILES */);
   ctx.process.processes.addRef(slot);
   return h;
+}
+
+const HANDLE_KEPT_FLAGS = 0x02; /* HANDLE_APPEND: how the file was opened travels with it */
+
+/**
+ * DuplicateHandle from this process into a child that has not started yet (created
+ * CREATE_SUSPENDED and not resumed): the descriptor and the handle's words go over the child's
+ * resume channel and the child puts them at the value returned here before its program runs
+ * (kernel/childstart.ts). A child that runs already has its handle table in its own process,
+ * out of reach: ERROR_NOT_SUPPORTED. Files, pipes, directories and the console can go over.
+ */
+export function duplicateIntoChild(ctx: ApiContext, slot: number, src: number, out: number, access: number, inherit: boolean, sameAccess: boolean): number {
+  if (!ctx.mem.accessible(out, 8, 'write')) return fail(ctx, out === 0 ? ERROR_INVALID_PARAMETER : ERROR_NOACCESS);
+  const o = ctx.process.handles.lookup(src);
+  if (!o) return fail(ctx, ERROR_INVALID_HANDLE);
+  const { channel, nextValue } = ctx.process.processes.pendingStart(slot);
+  if (channel < 0) {
+    ctx.fixme('process', 'DuplicateHandle', 'into a child process that has started');
+    return fail(ctx, ERROR_NOT_SUPPORTED);
+  }
+  // A byte-type named pipe end reaches the child as an anonymous pipe on its connection.
+  const fd = o.type === HandleType.NamedPipe ? ctx.process.namedPipes.descriptorForChild(o.value) : o.value;
+  const fdTypes = o.type === HandleType.File || o.type === HandleType.Pipe || o.type === HandleType.Directory || o.type === HandleType.Console;
+  if (!fdTypes && (o.type !== HandleType.NamedPipe || fd < 0)) {
+    ctx.fixme('process', 'DuplicateHandle', `handles of type ${o.type} into a child process`);
+    return fail(ctx, ERROR_NOT_SUPPORTED);
+  }
+  const value = nextValue();
+  const flags = (o.flags & HANDLE_KEPT_FLAGS) | (inherit ? HANDLE_INHERIT : 0);
+  const type = o.type === HandleType.NamedPipe ? HandleType.Pipe : o.type;
+  if (sendHandleToChild(channel, value, { type, access: sameAccess ? o.access : access, share: o.share, flags }, fd) < 0) return fail(ctx, ERROR_ACCESS_DENIED);
+  ctx.mem.setU64(out, value);
+  return 1;
+}
+
+/** DuplicateHandle(child, h, NULL, NULL, 0, FALSE, DUPLICATE_CLOSE_SOURCE) for a child that has
+ *  not started yet: closes `h` there. */
+export function closeInChild(ctx: ApiContext, slot: number, h: number): number {
+  const { channel } = ctx.process.processes.pendingStart(slot);
+  if (channel < 0) {
+    ctx.fixme('process', 'DuplicateHandle', 'closing a handle of a child process that has started');
+    return fail(ctx, ERROR_NOT_SUPPORTED);
+  }
+  if (closeHandleInChild(channel, h) < 0) return fail(ctx, ERROR_ACCESS_DENIED);
+  return 1;
 }

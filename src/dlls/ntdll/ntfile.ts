@@ -7,7 +7,6 @@
  */
 import { failed, type HostStat } from '../../host/fs.js';
 import {
-  closeFileHandle,
   CREATE_ALWAYS,
   CREATE_NEW,
   deleteAllowed,
@@ -43,7 +42,7 @@ import {
 } from '../../kernel/ntstatus.js';
 import { ERROR_PATH_NOT_FOUND, win32FromErrno } from '../../kernel/win32error.js';
 import { GuestMemoryError } from '../../native/memprotect.js';
-import { closeObjectHandle } from '../kernel32/objects.js';
+import { closeAnyHandle } from '../kernel32/objects.js';
 import type { ApiContext } from '../types.js';
 import { complete, IO_STATUS_BLOCK, isCurrentProcess, ntCall } from './ntdef.js';
 import { basicInformation, networkOpenInformation } from './ntfileinfo.js';
@@ -216,14 +215,16 @@ export function NtFlushBuffersFile(ctx: ApiContext, h: number, iosb: number): nu
   });
 }
 
-/** NtClose: the pseudo-handles of the current process and thread close successfully. */
+const STATUS_HANDLE_NOT_CLOSABLE = 0xc0000235;
+
+/** NtClose: any handle, as CloseHandle closes it; the pseudo-handles of the current process
+ *  and thread close successfully; a handle protected from closing stays open. */
 export function NtClose(ctx: ApiContext, h: bigint): number {
   const v = BigInt.asIntN(64, h);
   if (isCurrentProcess(h) || v === -2n) return STATUS_SUCCESS;
   if (v <= 0n || v > 0xffffffffn) return STATUS_INVALID_HANDLE;
-  const closed = closeObjectHandle(ctx, Number(v));
-  if (closed !== false) return closed ? STATUS_SUCCESS : STATUS_INVALID_HANDLE;
-  return closeFileHandle(ctx.process, Number(v)) ? STATUS_SUCCESS : STATUS_INVALID_HANDLE;
+  const r = closeAnyHandle(ctx, Number(v));
+  return r === 'closed' ? STATUS_SUCCESS : r === 'protected' ? STATUS_HANDLE_NOT_CLOSABLE : STATUS_INVALID_HANDLE;
 }
 
 /** The file an OBJECT_ATTRIBUTES names, which must exist. */
