@@ -3,7 +3,7 @@
 // for byte with its source, through every format and the switches issue 9 names. Expected
 // messages and exit codes are 7-Zip's own (checked against the same 7za.exe under Wine 8).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -263,6 +263,35 @@ describe('7za.exe under winrun', () => {
     assert.equal(tr.status, 2);
     assert.match(tr.stderr, /Is not archive/);
     assert.equal(tr.stderr.includes('winrun'), false);
+  });
+
+  it('warns with exit code 1 about a file it cannot find, and archives the rest', () => {
+    const r = sevenZa(dir, ['a', 'warn.7z', 'data\\small.txt', 'no-such-file']);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stderr + r.stdout, /no-such-file : The system cannot find the file specified/);
+    assert.match(r.stderr + r.stdout, /Scan WARNINGS: 1/);
+    const l = sevenZa(dir, ['l', 'warn.7z']);
+    assert.equal(l.status, 0);
+    assert.match(l.stdout, /small\.txt/);
+  });
+
+  it('stops with exit code 255 on Ctrl-C (SIGINT)', async () => {
+    const big = join(dir, 'big.bin');
+    const next = seeded(0x5151);
+    const bytes = Buffer.alloc(24 << 20);
+    for (let i = 0; i < bytes.length; i += 4) bytes.writeUInt32LE(next(), i);
+    writeFileSync(big, bytes);
+    const child = spawn(process.execPath, [WINRUN, SEVEN_ZA, 'a', '-mx=9', 'break.7z', 'big.bin'], { cwd: dir });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // Compressing 24 MiB with -mx=9 takes many seconds: interrupt it well inside that.
+    await new Promise<void>((resolve) => setTimeout(resolve, 2000));
+    child.kill('SIGINT');
+    const code = await closed;
+    assert.equal(code, 255);
+    assert.match(out, /Break signaled/);
   });
 
   it('exits with 7 on a command line error', () => {
