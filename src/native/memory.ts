@@ -13,10 +13,19 @@ import {
   type Access, type Allocation, type MemoryType, type RegionInfo,
 } from './memprotect.js';
 
+/** The arena of arenaPlace: [6 GiB, 8 GiB), in the 4 GiB window of the usual image base
+ *  0x140000000 (5 GiB); blocks up to a default heap (1 GiB) and a bit. A DLL that prefers
+ *  0x180000000 may find it taken and be relocated, as ASLR would do on Windows. */
+const ARENA_LOW = 0x180000000;
+const ARENA_HIGH = 0x200000000;
+const ARENA_MAX_BLOCK = (1 << 30) + (1 << 20);
+
 /** A process's address space: its region map, and guest memory access through it. */
 export class AddressSpace extends GuestMemory {
   /** The allocation map, shared by every thread of the process (native/regionmap.ts). */
   private readonly map: RegionMap;
+  /** Where arenaPlace looks first (this realm's last placement). */
+  private arenaHint = ARENA_LOW;
   /** The map's header words (the generation is word 1). */
   private readonly header: Int32Array;
   /** The map generation this thread's caches below were filled in. */
@@ -152,6 +161,11 @@ export class AddressSpace extends GuestMemory {
         if (addr !== 0) {
           base = mmapAt(alignDown(addr, ALLOCATION_GRANULARITY), len, prot);
         } else {
+          const placed = this.arenaPlace(m, len, prot);
+          if (placed !== undefined) {
+            m.insert(placed, len, type, type === MEM_IMAGE ? PAGE_EXECUTE_WRITECOPY : protect, commit ? protect : 0);
+            return placed;
+          }
           // Over-allocate, then trim to 64 KiB alignment.
           const raw = mmapAnywhere(len + ALLOCATION_GRANULARITY, prot);
           base = alignUp(raw, ALLOCATION_GRANULARITY);
@@ -171,6 +185,46 @@ export class AddressSpace extends GuestMemory {
     } finally {
       this.leave();
     }
+  }
+
+  /**
+   * Where an allocation without an address goes while there is room: the arena, the upper
+   * half of the 4 GiB window that also holds a program's usual image base (0x140000000). JS
+   * reads guest memory through one koffi view per 4 GiB window, and V8 answers every new view
+   * with a full garbage collection (the view counts as external memory): with the engine's
+   * code, the heaps, the PEB, stacks and the program in one window, a start-up pays for one
+   * view instead of three. First fit from this realm's hint, checked against the region map;
+   * MAP_FIXED_NOREPLACE guards against host mappings the map does not know. Undefined: the
+   * caller maps anywhere.
+   */
+  private arenaPlace(m: RegionMap, len: number, prot: number): number | undefined {
+    if (len > ARENA_MAX_BLOCK) return undefined;
+    for (const start of this.arenaHint > ARENA_LOW ? [this.arenaHint, ARENA_LOW] : [ARENA_LOW]) {
+      let cursor = start;
+      for (let tries = 0; tries < 64 && cursor + len <= ARENA_HIGH; tries++) {
+        const inside = m.find(cursor);
+        if (inside >= 0) {
+          cursor = alignUp(m.base(inside) + m.size(inside), ALLOCATION_GRANULARITY);
+          continue;
+        }
+        const next = m.firstAbove(cursor);
+        const gapEnd = next < m.count ? Math.min(m.base(next), ARENA_HIGH) : ARENA_HIGH;
+        if (gapEnd - cursor >= len) {
+          try {
+            const base = mmapAt(cursor, len, prot);
+            this.arenaHint = alignUp(base + len, ALLOCATION_GRANULARITY);
+            return base;
+          } catch (e) {
+            if (!(e instanceof NativeError)) throw e;
+            cursor += ALLOCATION_GRANULARITY; // a host mapping is there
+            continue;
+          }
+        }
+        if (next >= m.count) break;
+        cursor = alignUp(m.base(next) + m.size(next), ALLOCATION_GRANULARITY);
+      }
+    }
+    return undefined;
   }
 
   /**
