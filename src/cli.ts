@@ -174,13 +174,16 @@ export function threadMain(): void {
   const data = threadBootData() as PoolWorkerData | undefined;
   if (!data) return;
   let signalStack = 0;
+  // One WinProcess serves the Worker's threads while the process part of their boot data is
+  // the same (its processKey): building one costs a millisecond or two.
+  let reuse: { key: string; process: WinProcess } | undefined;
   new WorkerPool(data.pool).serve(data, (b) => {
     const boot = b as unknown as ThreadBoot;
     try {
       const entered = performance.timeOrigin + performance.now();
-      const process = new WinProcess(boot.options, boot);
-      signalStack ||= allocateSignalStack(process.mem);
-      process.runThread(boot, signalStack, entered);
+      if (reuse?.key !== boot.processKey) reuse = { key: boot.processKey, process: new WinProcess(boot.options, boot) };
+      signalStack ||= allocateSignalStack(reuse.process.mem);
+      reuse.process.runThread(boot, signalStack, entered);
     } catch (e) {
       reportToStderr(`winrun: internal error in a thread: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       exitGroup(EXIT_INTERNAL_ERROR);

@@ -19,12 +19,14 @@ import { deserialize, serialize } from 'node:v8';
 import { Worker, isMainThread, workerData } from 'node:worker_threads';
 
 const SLOTS = 256;
-/** Words: mailbox lock, mailbox length, spares starting, Workers started, then a state per slot. */
+/** Words: mailbox lock, length of the thread part in the mailbox, spares starting, Workers
+ *  started, length of the process part (after the thread part), then a state per slot. */
 const LOCK = 0;
 const LENGTH = 1;
 const STARTING = 2;
 const STARTED = 3;
-const STATE = 4;
+const PROCESS_LENGTH = 4;
+const STATE = 5;
 const MAILBOX_OFFSET = (STATE + SLOTS) * 4;
 const MAILBOX_SIZE = 8 << 20;
 
@@ -53,6 +55,18 @@ export interface PoolWorkerData {
 
 type Boot = Record<string, unknown>;
 
+/**
+ * How a thread's boot data is split for the mailbox: the fields that are the same for every
+ * thread while the process's modules do not change (named by `fields`, identified by `key`),
+ * and the rest. The creator serializes the process part once per key; a Worker that has the
+ * key's part already does not read it again.
+ */
+export interface ProcessPart {
+  readonly key: string;
+  readonly fields: readonly string[];
+}
+
+const KEY_FIELD = 'processKey';
 function split(boot: Boot): { plain: Boot; shared: Record<string, SharedArrayBuffer> } {
   const plain: Boot = {};
   const shared: Record<string, SharedArrayBuffer> = {};
@@ -65,27 +79,42 @@ function split(boot: Boot): { plain: Boot; shared: Record<string, SharedArrayBuf
 
 export class WorkerPool {
   private readonly words: Int32Array;
+  /** The creator's serialized process part, by key. */
+  private sent: { key: string; bytes: Uint8Array } | undefined;
+  /** A Worker's deserialized process part, by key. */
+  private received: { key: string; part: Boot } | undefined;
 
   constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(MAILBOX_OFFSET + MAILBOX_SIZE)) {
     this.words = new Int32Array(buffer, 0, STATE + SLOTS);
   }
 
   /** Gives `boot` to an idle Worker; false when none is idle or the data does not fit. */
-  hand(boot: Boot): boolean {
+  hand(boot: Boot, part: ProcessPart): boolean {
     const w = this.words;
     let slot = -1;
     for (let i = 0; i < SLOTS && slot < 0; i++) {
       if (Atomics.load(w, STATE + i) === Slot.Idle && Atomics.compareExchange(w, STATE + i, Slot.Idle, Slot.Claimed) === Slot.Idle) slot = i;
     }
     if (slot < 0) return false;
-    const bytes = serialize(split(boot).plain);
-    if (bytes.length > MAILBOX_SIZE) {
+    const plain = split(boot).plain;
+    const threadPart: Boot = { [KEY_FIELD]: part.key };
+    const processPart: Boot = {};
+    for (const [k, v] of Object.entries(plain)) {
+      if (part.fields.includes(k)) processPart[k] = v;
+      else threadPart[k] = v;
+    }
+    if (this.sent?.key !== part.key) this.sent = { key: part.key, bytes: serialize(processPart) };
+    const bytes = serialize(threadPart);
+    const processBytes = this.sent.bytes;
+    if (bytes.length + processBytes.length > MAILBOX_SIZE) {
       Atomics.store(w, STATE + slot, Slot.Idle);
       return false;
     }
     // The lock is released by the Worker once it has read the mailbox.
     while (Atomics.compareExchange(w, LOCK, 0, 1) !== 0) Atomics.wait(w, LOCK, 1, 5);
     new Uint8Array(this.buffer, MAILBOX_OFFSET, bytes.length).set(bytes);
+    new Uint8Array(this.buffer, MAILBOX_OFFSET + bytes.length, processBytes.length).set(processBytes);
+    Atomics.store(w, PROCESS_LENGTH, processBytes.length);
     Atomics.store(w, LENGTH, bytes.length);
     Atomics.store(w, STATE + slot, Slot.Booted);
     Atomics.notify(w, STATE + slot);
@@ -147,11 +176,17 @@ export class WorkerPool {
       if (spare) Atomics.sub(w, STARTING, 1);
       spare = false;
       for (let s = Atomics.load(w, STATE + slot); s !== Slot.Booted; s = Atomics.load(w, STATE + slot)) Atomics.wait(w, STATE + slot, s);
-      const bytes = new Uint8Array(this.buffer, MAILBOX_OFFSET, Atomics.load(w, LENGTH)).slice();
+      const length = Atomics.load(w, LENGTH);
+      const threadPart = deserialize(new Uint8Array(this.buffer, MAILBOX_OFFSET, length).slice()) as Boot;
+      const key = threadPart[KEY_FIELD] as string;
+      if (this.received?.key !== key) {
+        const part = deserialize(new Uint8Array(this.buffer, MAILBOX_OFFSET + length, Atomics.load(w, PROCESS_LENGTH)).slice()) as Boot;
+        this.received = { key, part };
+      }
       Atomics.store(w, STATE + slot, Slot.Busy);
       Atomics.store(w, LOCK, 0);
       Atomics.notify(w, LOCK);
-      run({ ...(deserialize(bytes) as Boot), ...data.shared });
+      run({ ...this.received.part, ...threadPart, ...data.shared });
     }
   }
 }

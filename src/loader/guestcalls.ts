@@ -110,6 +110,15 @@ export class GuestCallStack {
     return this.host.teb() + SAVE_STACK.Top + this.host.mem.i32(this.host.teb() + WR.SaveDepth);
   }
 
+  /** Forgets a finished thread's calls: its last unwind (ExitThread's jump out of every frame)
+   *  ends with `pending` still set. A pooled Worker runs its next thread on a clean stack. */
+  reset(): void {
+    this.calls.length = 0;
+    this.pending = 0;
+    this.nextParent = 0;
+    this.nextDispatcher = 0;
+  }
+
   /** Runs guest `fn`; when it ends by an unwind past this call, throws GuestUnwind (or, with
    *  `unwindReturns`, returns 0 with pendingUnwind set: frames.callFrom). */
   callGuest(fn: number, args: readonly (number | bigint)[], unwindReturns = false): bigint {

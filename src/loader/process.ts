@@ -35,7 +35,7 @@ import { normalizeDllName } from './apiset.js';
 import { protectImage } from './image.js';
 import { builtinDisplayName, ModuleLoader } from './modules.js';
 import { GuestCallStack } from './guestcalls.js';
-import { allocateSignalStack, allocateThreadBlock, dispatchEntries, dispatchRecords, enterSignalStack, freeThreadBlock, CREATE_SUSPENDED, STACK_SIZE_PARAM_IS_A_RESERVATION, type ThreadBlock, type ThreadBoot } from './threads.js';
+import { allocateSignalStack, allocateThreadBlock, dispatchEntries, dispatchRecords, enterSignalStack, freeThreadBlock, CREATE_SUSPENDED, STACK_SIZE_PARAM_IS_A_RESERVATION, THREAD_BOOT_PROCESS_FIELDS, type ThreadBlock, type ThreadBoot } from './threads.js';
 import { ThreadTable } from '../kernel/threads.js';
 import { runFlsCallbacks } from '../dlls/kernel32/fibersapi.js';
 import { ObjectNames } from '../kernel/objects.js';
@@ -96,6 +96,10 @@ export class WinProcess implements ProcessApi {
   private dispatcher = 0;
   /** This thread's slot in the ThreadTable (the main thread's is 0). */
   private threadSlot = 0;
+  /** The process part of the boot data CreateThread last built, by its key. */
+  private bootCache: { key: string; dispatch: ThreadBoot['dispatch']; dataExports: ThreadBoot['dataExports']; modules: ThreadBoot['modules'] } | undefined;
+  /** In a Worker: the boot data's process part is adopted (a reused WinProcess keeps it). */
+  private adopted = false;
   /** The child processes this process started (kernel/process-objects.ts). */
   readonly processes: ProcessTable;
   /** The named pipe ends this process has open (kernel/namedpipes.ts). */
@@ -434,6 +438,11 @@ export class WinProcess implements ProcessApi {
       this.threads.release(slot);
       return { error: 4 /* ERROR_TOO_MANY_OPEN_FILES */ };
     }
+    // The process part is rebuilt only when the module or dispatch list changed.
+    const processKey = `${this.dispatch.length}|${this.loader.dataExports.size}|${this.loader.modules.map((m) => m.base).join(',')}`;
+    if (this.bootCache?.key !== processKey) {
+      this.bootCache = { key: processKey, dispatch: dispatchRecords(this.dispatch), dataExports: [...this.loader.dataExports], modules: snapshotModules(this.loader) };
+    }
     const boot: ThreadBoot = {
       options: this.threadOptions,
       handles: this.handles.buffer,
@@ -445,9 +454,9 @@ export class WinProcess implements ProcessApi {
       namedPipes: this.namedPipes.buffer,
       regionMap: this.mem.shared,
       engine: this.engine.code(),
-      dispatch: dispatchRecords(this.dispatch),
-      dataExports: [...this.loader.dataExports],
-      modules: snapshotModules(this.loader),
+      dispatch: this.bootCache.dispatch,
+      dataExports: this.bootCache.dataExports,
+      modules: this.bootCache.modules,
       stdHandles: this.stdHandles,
       processHeap: this.processHeap,
       pebAddress: this.pebAddress,
@@ -456,11 +465,13 @@ export class WinProcess implements ProcessApi {
       slot,
       start,
       param,
+      processKey,
       createdAt: performance.timeOrigin + performance.now(),
     };
     // An idle Worker takes the thread at once; else one starts for it (host/threads.ts).
-    if (this.pool.hand(boot as unknown as Record<string, unknown>)) this.pool.replenish(boot as unknown as Record<string, unknown>);
-    else this.pool.start(boot as unknown as Record<string, unknown>);
+    const record = boot as unknown as Record<string, unknown>;
+    if (this.pool.hand(record, { key: processKey, fields: THREAD_BOOT_PROCESS_FIELDS })) this.pool.replenish(record);
+    else this.pool.start(record);
     return { handle, tid };
   }
 
@@ -472,9 +483,15 @@ export class WinProcess implements ProcessApi {
     this.processHeap = boot.processHeap;
     this.pebAddress = boot.pebAddress;
     this.consoleBlock = boot.consoleBlock;
-    this.dispatch.push(...dispatchEntries(boot.dispatch, builtinDisplayName));
-    for (const [k, v] of boot.dataExports) this.loader.dataExports.set(k, v);
-    adoptModules(this.loader, boot.modules);
+    if (!this.adopted) {
+      this.dispatch.push(...dispatchEntries(boot.dispatch, builtinDisplayName));
+      for (const [k, v] of boot.dataExports) this.loader.dataExports.set(k, v);
+      adoptModules(this.loader, boot.modules);
+      this.adopted = true;
+    }
+    this.threadDetached = false;
+    this.threadExitCode = undefined;
+    this.guest.reset();
     this.workerThread = true;
     this.threadSlot = boot.slot;
     this.enterThread(boot.block, this.threads.tid(boot.slot), signalStack);

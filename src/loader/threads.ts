@@ -101,6 +101,10 @@ export function dispatchEntries(records: readonly DispatchRecord[], displayName:
   });
 }
 
+/** The fields of ThreadBoot that are the process's, not the thread's (host/threads.ts sends
+ *  them once per processKey; a Worker keeps its WinProcess while the key stays). */
+export const THREAD_BOOT_PROCESS_FIELDS = ['options', 'engine', 'dispatch', 'dataExports', 'modules', 'stdHandles', 'processHeap', 'pebAddress', 'consoleBlock'] as const;
+
 /** Everything a thread's Worker needs to join the process (structured-cloneable). */
 export interface ThreadBoot {
   readonly options: { program: string; args: readonly string[]; env?: Record<string, string | undefined>; debug?: string; relayFilter?: string; prefix?: string; child?: ChildBoot; statusFd?: number };
@@ -131,6 +135,9 @@ export interface ThreadBoot {
   readonly slot: number;
   readonly start: number;
   readonly param: number;
+  /** Names the process part of this boot data (THREAD_BOOT_PROCESS_FIELDS): the same for
+   *  every thread while the module list and dispatch list do not change. */
+  readonly processKey: string;
   /** performance.timeOrigin + now() at CreateThread, for start-cost measurements. */
   readonly createdAt: number;
 }

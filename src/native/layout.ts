@@ -178,6 +178,8 @@ export const CONSOLE = {
   Scratch: 0x60,
   CursorSize: 0x90,
   CursorHidden: 0x94,
+  /** Non-zero once the control-event watcher thread runs (dlls/kernel32/consolectrl.ts). */
+  CtrlWatcher: 0x98,
   /** The handler routines, in registration order (u64 each). */
   Handlers: 0x100,
   MaxHandlers: 64,

@@ -51,6 +51,7 @@ export function SetConsoleCtrlHandler(ctx: ApiContext, handler: number, add: num
     }
     m.setU64(b + CONSOLE.Handlers + 8 * n, handler);
     m.setU32(b + CONSOLE.HandlerCount, n + 1);
+    startCtrlWatcher(ctx);
     return 1;
   }
   // Removes the most recent registration of the routine.
@@ -98,6 +99,38 @@ export function GenerateConsoleCtrlEvent(ctx: ApiContext, event: number, group: 
   }
   if (event === CTRL_BREAK_EVENT) children.signal(slot, signal, true);
   return 1;
+}
+
+/** How often the watcher looks at the pending events. */
+const WATCH_MS = 20;
+
+/**
+ * Once a program has a HandlerRoutine, a thread watches for control events (CtrlWatcher), so
+ * that Ctrl-C reaches the routine within WATCH_MS even while every thread computes without
+ * calling an API (the signal handler can only mark the event pending). It is started once.
+ */
+function startCtrlWatcher(ctx: ApiContext): void {
+  const flag = ctx.mem.int32At(blockOf(ctx) + CONSOLE.CtrlWatcher);
+  if (Atomics.compareExchange(flag, 0, 0, 1) !== 0) return;
+  const p = ctx.process;
+  const entry = p.procAddress(p.moduleHandle('kernel32.dll'), '__winrun_CtrlWatcher');
+  const r = entry === 0 ? { error: 1 } : p.createThread(entry, 0, 0, 0);
+  if ('error' in r) {
+    Atomics.store(flag, 0, 0);
+    return;
+  }
+  const closed = p.handles.close(r.handle);
+  if (closed) p.threads.release(closed.value);
+}
+
+/** The watcher thread: takes pending events and runs their handlers, for the process's life. */
+export function CtrlWatcher(ctx: ApiContext, _param: number): number {
+  const pending = ctx.mem.int32At(blockOf(ctx) + CONSOLE.Pending);
+  for (;;) {
+    const events = Atomics.exchange(pending, 0, 0);
+    if (events !== 0) CtrlRoutine(ctx, events);
+    ctx.process.sleep(WATCH_MS);
+  }
 }
 
 /** Takes the pending events and runs their handlers on a new thread (CtrlRoutine), or on this

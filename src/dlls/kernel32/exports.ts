@@ -110,6 +110,7 @@ export const kernel32: DllTable = {
     { name: 'WaitForThreadpoolWaitCallbacks', args: ['ptr', 'bool'], ret: 'void', impl: tp.WaitForThreadpoolWaitCallbacks },
     { name: 'WaitForThreadpoolWorkCallbacks', args: ['ptr', 'bool'], ret: 'void', impl: tp.WaitForThreadpoolWorkCallbacks },
     { name: '__winrun_CtrlRoutine', args: ['u32'], ret: 'u32', impl: ctrl.CtrlRoutine },
+    { name: '__winrun_CtrlWatcher', args: ['ptr'], ret: 'u32', impl: ctrl.CtrlWatcher },
     { name: '__winrun_TpWorker', args: ['ptr'], ret: 'u32', impl: tp.TpWorker },
     { name: 'CreateRemoteThread', args: ['handle', 'ptr', 'u64', 'ptr', 'ptr', 'u32', 'ptr'], ret: 'handle', impl: tinfo.CreateRemoteThread },
     { name: 'CreateRemoteThreadEx', args: ['handle', 'ptr', 'u64', 'ptr', 'ptr', 'u32', 'ptr', 'ptr'], ret: 'handle', impl: tinfo.CreateRemoteThreadEx },
