@@ -14,7 +14,7 @@
  * handles.
  * Everything else the parent has open is close-on-exec and never reaches the child.
  */
-import { makePipe, spawnProcess, pidfdOpen, closeDescriptor, SpawnError, sendSignal } from '../native/spawn.js';
+import { makePipe, spawnProcess, pidfdOpen, closeDescriptor, SpawnError, sendSignal, setCloseOnExec } from '../native/spawn.js';
 import { SOCK_SEQPACKET, receiveWithDescriptor, sendWithDescriptor, socketPair } from '../native/unixsock.js';
 import type { HandleInfo, HandleTable, HandleType } from './handles.js';
 import type { ProcessTable } from './process-objects.js';
@@ -172,4 +172,20 @@ export function applyHandleMessages(channel: number, table: HandleTable, close: 
     } else if (msg.close !== undefined) close(msg.close);
     else if (m.fd >= 0) closeDescriptor(m.fd);
   }
+}
+
+/**
+ * Puts the handles a winrun parent passed at their values; returns the
+ * values. Their descriptors become close-on-exec, as every descriptor winrun opens: they reach
+ * a grandchild only through its own inheritance list.
+ */
+export function adoptInheritedHandles(table: HandleTable, child: ChildBoot | undefined): number[] {
+  if (!child) return [];
+  for (const fd of [child.status, child.resume]) if (fd >= 0) setCloseOnExec(fd, true);
+  const values: number[] = [];
+  for (const [value, fd, type, access, share, flags] of child.handles) {
+    if (fd > 2) setCloseOnExec(fd, true);
+    if (table.allocateAt(value, type, fd, { access, share, flags })) values.push(value);
+  }
+  return values;
 }

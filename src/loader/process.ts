@@ -27,23 +27,24 @@ import { exitGroup, gettid } from '../native/host.js';
 import { sharedBufferAddress } from '../native/ffi.js';
 import { ConsoleSignals, tcgets, tcsets, winsize } from '../native/console.js';
 import { dispatchCtrlEvents, initConsoleBlock } from '../dlls/kernel32/consolectrl.js';
-import { CONSOLE, CONSOLE_BLOCK, CONTEXT, TEB, WR } from '../native/layout.js';
+import { CONSOLE, CONSOLE_BLOCK, TEB, WR } from '../native/layout.js';
 import { AddressSpace } from '../native/memory.js';
 import { FaultSignals } from '../native/faults.js';
 import { parsePeForLoading } from '../pe/index.js';
 import { normalizeDllName } from './apiset.js';
 import { protectImage } from './image.js';
-import { builtinDisplayName, ModuleLoader } from './modules.js';
+import { ModuleLoader } from './modules.js';
 import { GuestCallStack } from './guestcalls.js';
-import { allocateSignalStack, allocateThreadBlock, dispatchEntries, dispatchRecords, enterSignalStack, freeThreadBlock, CREATE_SUSPENDED, STACK_SIZE_PARAM_IS_A_RESERVATION, THREAD_BOOT_PROCESS_FIELDS, type ThreadBlock, type ThreadBoot } from './threads.js';
+import { allocateSignalStack, allocateThreadBlock, enterSignalStack, type ThreadBlock, type ThreadBoot } from './threads.js';
 import { ThreadTable } from '../kernel/threads.js';
-import { runFlsCallbacks } from '../dlls/kernel32/fibersapi.js';
 import { ObjectNames } from '../kernel/objects.js';
-import { adoptModules, createThreadTls, freeThreadTls, LDRP_DONT_CALL_FOR_THREADS, notifyThread, snapshotModules } from './threadmodules.js';
+import { ThreadCreation } from './createthread.js';
+import { ThreadLife } from './threadlife.js';
+import { describeAddress, describeSymbol } from './describe.js';
+import { LDRP_DONT_CALL_FOR_THREADS } from './threadmodules.js';
 import { LDR_DATA_TABLE_ENTRY as LDR } from './structures.js';
-import { HandleType } from '../kernel/handles.js';
-import { WorkerPool, reportToStderr } from '../host/threads.js';
-import { applyHandleMessages, type ChildBoot } from '../kernel/childstart.js';
+import { WorkerPool } from '../host/threads.js';
+import { adoptInheritedHandles, applyHandleMessages, type ChildBoot } from '../kernel/childstart.js';
 import { NamedPipeTable } from '../kernel/namedpipes.js';
 import { ProcessTable } from '../kernel/process-objects.js';
 import { setCloseOnExec } from '../native/spawn.js';
@@ -92,14 +93,10 @@ export class WinProcess implements ProcessApi {
   readonly objectNames: ObjectNames;
   /** The Workers that run guest threads (host/threads.ts). */
   private readonly pool: WorkerPool;
-  /** This thread's dispatcher (a koffi callback), freed when a Worker's thread ends. */
-  private dispatcher = 0;
-  /** This thread's slot in the ThreadTable (the main thread's is 0). */
-  private threadSlot = 0;
-  /** The process part of the boot data CreateThread last built, by its key. */
-  private bootCache: { key: string; dispatch: ThreadBoot['dispatch']; dataExports: ThreadBoot['dataExports']; modules: ThreadBoot['modules'] } | undefined;
-  /** In a Worker: the boot data's process part is adopted (a reused WinProcess keeps it). */
-  private adopted = false;
+  /** This host thread's guest thread: running it, ExitThread, TerminateThread. */
+  private readonly life: ThreadLife;
+  /** CreateThread's side of new threads (and its cache of the boot data's process part). */
+  private readonly creation = new ThreadCreation();
   /** The child processes this process started (kernel/process-objects.ts). */
   readonly processes: ProcessTable;
   /** The named pipe ends this process has open (kernel/namedpipes.ts). */
@@ -128,11 +125,6 @@ export class WinProcess implements ProcessApi {
   teb = 0;
   private varargsBase = 0;
   private exiting = false;
-  /** Runs on a Worker (not the process's main thread). */
-  private workerThread = false;
-  private threadDetached = false;
-  /** ExitThread's code while its unwind is on the way to runThread. */
-  private threadExitCode: number | undefined;
   private ctx!: ApiContext;
   private faults: FaultSignals | undefined;
   readonly frames: GuestFrames;
@@ -204,6 +196,12 @@ export class WinProcess implements ProcessApi {
       },
       this.programUnixPath,
     );
+    this.life = new ThreadLife({
+      mem: this.mem, engine: this.engine, threads: this.threads, loader: this.loader, dispatch: this.dispatch, debug: this.debug, guest: this.guest,
+      teb: () => this.teb, ctx: () => this.ctx, processHeap: () => this.processHeap,
+      enterThread: (block, tid, signalStack) => this.enterThread(block, tid, signalStack),
+      callGuest: (fn, args) => this.callGuest(fn, args), exit: (code) => this.exit(code), terminate: (code) => this.terminate(code),
+    });
   }
 
   // ---- ProcessApi ---------------------------------------------------------------------------
@@ -406,163 +404,49 @@ export class WinProcess implements ProcessApi {
   }
 
   /** Makes `block` this host thread's guest thread: GS, dispatcher, signal stack. */
-  private enterThread(block: ThreadBlock, tid: number, signalStack: number): void {
+  private enterThread(block: ThreadBlock, tid: number, signalStack: number): number {
     const mem = this.mem;
     const teb = block.teb;
     this.teb = teb;
     this.guest.stackGuard.low = block.guardLow;
     this.guest.stackGuard.high = block.stackLow;
     const dispatch = makeDispatcher(this.dispatch, mem, this.ctx, { teb, tid, stackLow: block.stackLow, stackHigh: block.stackHigh }, this.dispatchHooks(), this.relay);
-    this.dispatcher = this.engine.registerDispatcher(dispatch);
-    mem.setU64(teb + WR.Dispatch, this.dispatcher);
+    const dispatcher = this.engine.registerDispatcher(dispatch);
+    mem.setU64(teb + WR.Dispatch, dispatcher);
     mem.setU64(teb + WR.HostTid, gettid());
     this.engine.enterThread(teb);
     enterSignalStack(mem, signalStack, teb);
+    return dispatcher;
   }
 
   // ---- threads -----------------------------------------------------------------------------------
-  /** CreateThread: a new guest thread on its own Worker (loader/threads.ts). */
+  /** CreateThread: a new guest thread on a Worker of the pool (loader/createthread.ts). */
   createThread(start: number, param: number, stackSize: number, flags: number): { handle: number; tid: number } | { error: number } {
-    const tid = this.threads.nextId(gettid());
-    const reserve = flags & STACK_SIZE_PARAM_IS_A_RESERVATION && stackSize > 0 ? stackSize : Math.max(stackSize, this.stackReserve);
-    const block = allocateThreadBlock(this.mem, reserve, this.pebAddress, hostPid(), tid);
-    this.mem.setU64(block.teb + WR.FaultEntry, this.mem.u64(this.teb + WR.FaultEntry));
-    const slot = this.threads.allocate(tid, block.teb, (flags & CREATE_SUSPENDED) !== 0);
-    if (slot < 0) {
-      freeThreadBlock(this.mem, block);
-      return { error: 8 /* ERROR_NOT_ENOUGH_MEMORY */ };
-    }
-    const handle = this.handles.allocate(HandleType.Thread, slot, { access: 0x1fffff /* THREAD_ALL_ACCESS */ });
-    if (handle === 0) {
-      this.threads.exited(slot, 0);
-      this.threads.release(slot);
-      return { error: 4 /* ERROR_TOO_MANY_OPEN_FILES */ };
-    }
-    // The process part is rebuilt only when the module or dispatch list changed.
-    const processKey = `${this.dispatch.length}|${this.loader.dataExports.size}|${this.loader.modules.map((m) => m.base).join(',')}`;
-    if (this.bootCache?.key !== processKey) {
-      this.bootCache = { key: processKey, dispatch: dispatchRecords(this.dispatch), dataExports: [...this.loader.dataExports], modules: snapshotModules(this.loader) };
-    }
-    const boot: ThreadBoot = {
-      options: this.threadOptions,
-      handles: this.handles.buffer,
-      locks: this.locks.buffer,
-      threads: this.threads.buffer,
-      pool: this.pool.buffer,
-      objectNames: this.objectNames.buffer,
-      processes: this.processes.buffer,
-      namedPipes: this.namedPipes.buffer,
-      regionMap: this.mem.shared,
-      engine: this.engine.code(),
-      dispatch: this.bootCache.dispatch,
-      dataExports: this.bootCache.dataExports,
-      modules: this.bootCache.modules,
-      stdHandles: this.stdHandles,
-      processHeap: this.processHeap,
-      pebAddress: this.pebAddress,
-      consoleBlock: this.consoleBlock,
-      block,
-      slot,
-      start,
-      param,
-      processKey,
-      createdAt: performance.timeOrigin + performance.now(),
+    const shared = {
+      options: this.threadOptions, handles: this.handles.buffer, locks: this.locks.buffer, threads: this.threads.buffer, pool: this.pool.buffer,
+      objectNames: this.objectNames.buffer, processes: this.processes.buffer, namedPipes: this.namedPipes.buffer, regionMap: this.mem.shared,
+      stdHandles: this.stdHandles, processHeap: this.processHeap, pebAddress: this.pebAddress, consoleBlock: this.consoleBlock,
     };
-    // An idle Worker takes the thread at once; else one starts for it (host/threads.ts).
-    const record = boot as unknown as Record<string, unknown>;
-    if (this.pool.hand(record, { key: processKey, fields: THREAD_BOOT_PROCESS_FIELDS })) this.pool.replenish(record);
-    else this.pool.start(record);
-    return { handle, tid };
+    return this.creation.create({ mem: this.mem, engine: this.engine, threads: this.threads, handles: this.handles, pool: this.pool, loader: this.loader, dispatch: this.dispatch, teb: this.teb, stackReserve: this.stackReserve, shared }, start, param, stackSize, flags);
   }
 
-  /** In a thread's Worker: joins the process, runs the start routine, records its exit code,
-   *  then frees what the thread had (its TEB, stack and dispatcher; the Worker's signal stack
-   *  stays with the Worker). */
+  /** In a thread's Worker: runs the thread of `boot` (loader/threadlife.ts). */
   runThread(boot: ThreadBoot, signalStack: number, entered = boot.createdAt): void {
     this.ctx = this.makeContext();
     this.processHeap = boot.processHeap;
     this.pebAddress = boot.pebAddress;
     this.consoleBlock = boot.consoleBlock;
-    if (!this.adopted) {
-      this.dispatch.push(...dispatchEntries(boot.dispatch, builtinDisplayName));
-      for (const [k, v] of boot.dataExports) this.loader.dataExports.set(k, v);
-      adoptModules(this.loader, boot.modules);
-      this.adopted = true;
-    }
-    this.threadDetached = false;
-    this.threadExitCode = undefined;
-    this.guest.reset();
-    this.workerThread = true;
-    this.threadSlot = boot.slot;
-    this.enterThread(boot.block, this.threads.tid(boot.slot), signalStack);
-    // Created suspended: nothing of the thread runs (not even DLL_THREAD_ATTACH) until resumed.
-    this.threads.waitResumed(boot.slot);
-    if (this.debug.on('thread', 'trace')) this.debug.log('thread', 'trace', 'thread', `started ${(performance.timeOrigin + performance.now() - boot.createdAt).toFixed(1)} ms after CreateThread (winrun loaded in the Worker after ${(entered - boot.createdAt).toFixed(1)} ms)`);
-    let code: number;
-    try {
-      createThreadTls(this.ctx, this.loader, this.processHeap);
-      notifyThread(this.ctx, this.loader, true);
-      code = Number(this.callGuest(boot.start, [boot.param]) & 0xffffffffn);
-      this.threadDetach();
-    } catch (e) {
-      if (e === this.guest.unwindSignal && this.threadExitCode !== undefined) code = this.threadExitCode;
-      else {
-        reportToStderr(`winrun: thread ${this.threads.tid(boot.slot)} ended by ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-        code = EXIT_INTERNAL_ERROR;
-      }
-    }
-    // TerminateThread has recorded its code already.
-    if (!this.threads.terminated(boot.slot)) this.threads.exited(boot.slot, code);
-    this.engine.unregisterDispatcher(this.dispatcher);
-    freeThreadBlock(this.mem, boot.block);
+    this.life.run(boot, signalStack, entered);
   }
 
-  /** DLL_THREAD_DETACH notifications, then this thread's TLS blocks go (once). */
-  private threadDetach(): void {
-    if (this.threadDetached) return;
-    this.threadDetached = true;
-    runFlsCallbacks(this.ctx);
-    notifyThread(this.ctx, this.loader, false);
-    freeThreadTls(this.ctx, this.loader, this.processHeap);
-  }
-
-  /**
-   * ExitThread: detach notifications on this thread's stack, then a jump out of every guest
-   * frame to runThread (an unwind whose target lies above the whole stack). On the main thread
-   * the process ends with the code (deviation: Windows lets the other threads run on).
-   */
+  /** ExitThread (the main thread: the process ends with the code). */
   exitThread(code: number): void {
-    if (!this.workerThread) this.exit(code);
-    this.threadDetach();
-    this.unwindOutOfThread(code);
-  }
-
-  /** A jump out of every guest frame of this thread to runThread, which ends it with `code`. */
-  private unwindOutOfThread(code: number): void {
-    this.threadExitCode = code >>> 0;
-    const target = this.teb + WR.ContextBuffer;
-    this.mem.fill(target, 0, CONTEXT.Size);
-    this.mem.setU64(target + CONTEXT.Rsp, this.mem.ptr(this.teb + TEB.StackBase));
-    this.guest.unwindTo(target);
-  }
-
-  /**
-   * TerminateThread from another thread reached this one at an API call: the thread ends with
-   * no DLL detach and no FLS callbacks, as on Windows (the code is recorded already). The main
-   * thread cannot end alone here (it is the host's main thread): the process ends with the code.
-   */
-  private terminatedByOther(): void {
-    if (!this.workerThread) this.terminate(this.threads.exitCode(this.threadSlot));
-    this.threadDetached = true;
-    this.unwindOutOfThread(this.threads.exitCode(this.threadSlot));
+    this.life.exit(code);
   }
 
   /** TerminateThread of the calling thread. */
   terminateThread(code: number): void {
-    if (!this.workerThread) this.terminate(code);
-    this.threads.requestTerminate(this.threadSlot, code);
-    this.threadDetached = true;
-    this.unwindOutOfThread(code);
+    this.life.terminate(code);
   }
 
   disableThreadLibraryCalls(base: number): boolean {
@@ -614,26 +498,12 @@ export class WinProcess implements ProcessApi {
     return ctx as ApiContext;
   }
 
-  /** `module+0xoffset`, with the nearest export below when the module exports functions. */
   private describeSymbol(addr: number): string {
-    const m = this.loader.containing(addr);
-    if (!m) return this.describeAddress(addr);
-    let best: { name: string; at: number } | undefined;
-    const consider = (name: string, at: number): void => {
-      if (at <= addr && (!best || at > best.at)) best = { name, at };
-    };
-    if (m.builtin) m.builtin.table.exports.forEach((r, i) => consider(r.name, m.builtin!.addresses[i]!));
-    for (const e of m.pe?.exports?.entries ?? []) if (e.rva && e.names[0]) consider(e.names[0], m.base + e.rva);
-    const where = `${m.displayName}+0x${(addr - m.base).toString(16)}`;
-    return best ? `${where} (${best.name}+0x${(addr - best.at).toString(16)})` : where;
+    return describeSymbol(this.loader, this.engine, addr);
   }
 
   private describeAddress(addr: number): string {
-    const m = this.loader.containing(addr);
-    if (m) return `${m.displayName}+0x${(addr - m.base).toString(16)}`;
-    // A guest function that tail-calls an API returns straight into winrun's trampoline.
-    if (this.engine.ownsCode(addr)) return 'winrun (a callback made by winrun)';
-    return `0x${addr.toString(16)}`;
+    return describeAddress(this.loader, this.engine, addr);
   }
 
   private dispatchHooks(): DispatchHooks {
@@ -657,8 +527,8 @@ export class WinProcess implements ProcessApi {
       describe: (addr) => this.describeAddress(addr),
       pendingEvents: this.mem.int32At(this.consoleBlock + CONSOLE.Pending),
       ctrlEvents: () => dispatchCtrlEvents(this.ctx),
-      terminateRequest: this.threads.terminateWord(this.threadSlot),
-      terminated: () => this.terminatedByOther(),
+      terminateRequest: this.threads.terminateWord(this.life.slot),
+      terminated: () => this.life.terminatedByOther(),
       unwind: () => this.guest.continueUnwind(),
       setVarargs: (addr) => {
         const prev = this.varargsBase;
@@ -702,21 +572,4 @@ export class WinProcess implements ProcessApi {
     const code = this.callGuest(exe.entry, []);
     this.exit(Number(code & 0xffffffffn));
   }
-}
-
-
-/**
- * Puts the handles a winrun parent passed at their values (kernel/childstart.ts); returns the
- * values. Their descriptors become close-on-exec, as every descriptor winrun opens: they reach
- * a grandchild only through its own inheritance list.
- */
-function adoptInheritedHandles(table: HandleTable, child: ChildBoot | undefined): number[] {
-  if (!child) return [];
-  for (const fd of [child.status, child.resume]) if (fd >= 0) setCloseOnExec(fd, true);
-  const values: number[] = [];
-  for (const [value, fd, type, access, share, flags] of child.handles) {
-    if (fd > 2) setCloseOnExec(fd, true);
-    if (table.allocateAt(value, type, fd, { access, share, flags })) values.push(value);
-  }
-  return values;
 }
