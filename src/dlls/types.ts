@@ -245,6 +245,8 @@ export interface ProcessApi extends FileKernel {
   createThread(start: number, param: number, stackSize: number, flags: number): { handle: number; tid: number } | { error: number };
   /** ExitThread: DLL_THREAD_DETACH, then the thread ends with `code` (the main thread: the process). */
   exitThread(code: number): void;
+  /** The calling thread's slot in `threads`. */
+  threadSlot(): number;
   /** TerminateThread of the calling thread: it ends with `code`, without DLL detach. */
   terminateThread(code: number): void;
   /** DisableThreadLibraryCalls: false for an unknown module or one with static TLS. */

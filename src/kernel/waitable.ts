@@ -140,7 +140,8 @@ export function refreshTimer(mem: AddressSpace, block: number): number {
   const now = Date.now();
   if (due > now) return due - now;
   const period = mem.u32(block + TIMER_PERIOD);
-  mem.setF64(block + TIMER_DUE, period > 0 ? Math.max(due + period, now - (now - due) % period + period) : Infinity);
+  // A periodic timer's next due time is the first period boundary after now (missed ones merge).
+  mem.setF64(block + TIMER_DUE, period > 0 ? due + period * (Math.floor((now - due) / period) + 1) : Infinity);
   setEvent(mem, block);
   return 0;
 }
@@ -160,4 +161,28 @@ export function waitTimer(mem: AddressSpace, block: number, end: number): boolea
       Atomics.sub(w, WAITERS / 4, 1);
     }
   }
+}
+
+/**
+ * Runs `body` holding a spin lock on the 32-bit guest word at `addr` (0 free, 1 held), for short
+ * sections over process-wide lists in guest memory that any thread's realm may take; `yieldNow`
+ * gives up the time slice between tries.
+ */
+export function withSpinLock<T>(mem: AddressSpace, addr: number, yieldNow: () => void, body: () => T): T {
+  const lock = mem.int32At(addr);
+  while (Atomics.compareExchange(lock, 0, 0, 1) !== 0) yieldNow();
+  try {
+    return body();
+  } finally {
+    Atomics.store(lock, 0, 0);
+  }
+}
+
+/** FILETIME of 1970-01-01 in 100 ns units. */
+const UNIX_EPOCH_FILETIME = 116444736000000000n;
+
+/** A due time as Windows gives it (negative: relative, in 100 ns; else an absolute UTC
+ *  FILETIME) in Date.now() milliseconds, the scale of TIMER_DUE. */
+export function dueTimeMs(v: bigint): number {
+  return v < 0n ? Date.now() + Number(-v) / 10_000 : Number(v - UNIX_EPOCH_FILETIME) / 10_000;
 }

@@ -444,6 +444,10 @@ export class WinProcess implements ProcessApi {
     this.life.exit(code);
   }
 
+  threadSlot(): number {
+    return this.life.slot;
+  }
+
   /** TerminateThread of the calling thread. */
   terminateThread(code: number): void {
     this.life.terminate(code);

@@ -10,6 +10,7 @@ import { CONSOLE, TEB } from '../../native/layout.js';
 import type { AddressSpace } from '../../native/memory.js';
 import { ERROR_INVALID_PARAMETER, ERROR_NOT_ENOUGH_MEMORY } from '../../kernel/win32error.js';
 import type { ApiContext } from '../types.js';
+import { startBuiltinThread } from './thread.js';
 
 const STATUS_CONTROL_C_EXIT = 0xc000013a;
 const CTRL_C_EVENT = 0;
@@ -112,15 +113,7 @@ const WATCH_MS = 20;
 function startCtrlWatcher(ctx: ApiContext): void {
   const flag = ctx.mem.int32At(blockOf(ctx) + CONSOLE.CtrlWatcher);
   if (Atomics.compareExchange(flag, 0, 0, 1) !== 0) return;
-  const p = ctx.process;
-  const entry = p.procAddress(p.moduleHandle('kernel32.dll'), '__winrun_CtrlWatcher');
-  const r = entry === 0 ? { error: 1 } : p.createThread(entry, 0, 0, 0);
-  if ('error' in r) {
-    Atomics.store(flag, 0, 0);
-    return;
-  }
-  const closed = p.handles.close(r.handle);
-  if (closed) p.threads.release(closed.value);
+  if (!startBuiltinThread(ctx, '__winrun_CtrlWatcher', 0)) Atomics.store(flag, 0, 0);
 }
 
 /** The watcher thread: takes pending events and runs their handlers, for the process's life. */
@@ -138,15 +131,7 @@ export function CtrlWatcher(ctx: ApiContext, _param: number): number {
 export function dispatchCtrlEvents(ctx: ApiContext): void {
   const pending = Atomics.exchange(ctx.mem.int32At(blockOf(ctx) + CONSOLE.Pending), 0, 0);
   if (pending === 0) return;
-  const p = ctx.process;
-  const entry = p.procAddress(p.moduleHandle('kernel32.dll'), '__winrun_CtrlRoutine');
-  const r = entry === 0 ? { error: 1 } : p.createThread(entry, pending, 0, 0);
-  if ('error' in r) {
-    CtrlRoutine(ctx, pending);
-    return;
-  }
-  const closed = p.handles.close(r.handle);
-  if (closed) p.threads.release(closed.value);
+  if (!startBuiltinThread(ctx, '__winrun_CtrlRoutine', pending)) CtrlRoutine(ctx, pending);
 }
 
 /** The control thread: for each event in `pending`, the handlers newest first until one returns

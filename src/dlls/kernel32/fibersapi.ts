@@ -10,6 +10,7 @@
  * callbacks, as on Windows.
  */
 import { FLS, FLS_BLOCK, TEB } from '../../native/layout.js';
+import { withSpinLock } from '../../kernel/waitable.js';
 import type { ApiContext } from '../types.js';
 import { ERROR_INVALID_PARAMETER } from './errors.js';
 
@@ -30,15 +31,9 @@ function allocated(ctx: ApiContext, i: number): boolean {
 /** A thread's FLS array (0 when it has none yet). */
 const valuesOf = (ctx: ApiContext, teb: number): number => ctx.mem.ptr(teb + TEB.FlsData);
 
-/** Runs `body` holding the list's spin lock (short sections: no sleeping needed). */
+/** Runs `body` holding the list's spin lock. */
 function locked<T>(ctx: ApiContext, body: () => T): T {
-  const lock = ctx.mem.int32At(block(ctx) + FLS.Lock);
-  while (Atomics.compareExchange(lock, 0, 0, 1) !== 0) ctx.process.sleep(0);
-  try {
-    return body();
-  } finally {
-    Atomics.store(lock, 0, 0);
-  }
+  return withSpinLock(ctx.mem, block(ctx) + FLS.Lock, () => ctx.process.sleep(0), body);
 }
 
 /** Every thread's FLS array, oldest first. */

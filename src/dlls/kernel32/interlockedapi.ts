@@ -9,18 +9,13 @@
  * these functions.
  */
 import { SLIST_LOCK } from '../../native/layout.js';
+import { withSpinLock } from '../../kernel/waitable.js';
 import type { ApiContext } from '../types.js';
 
 const DEPTH_MASK = 0xffffn;
 
 function locked<T>(ctx: ApiContext, body: () => T): T {
-  const lock = ctx.mem.int32At(ctx.process.pebAddress + SLIST_LOCK);
-  while (Atomics.compareExchange(lock, 0, 0, 1) !== 0) ctx.process.sleep(0);
-  try {
-    return body();
-  } finally {
-    Atomics.store(lock, 0, 0);
-  }
+  return withSpinLock(ctx.mem, ctx.process.pebAddress + SLIST_LOCK, () => ctx.process.sleep(0), body);
 }
 
 /** Depth + 1 (or + n, or − 1), sequence + 1. */

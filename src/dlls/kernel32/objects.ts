@@ -192,7 +192,7 @@ export function CloseHandle(ctx: ApiContext, h: number): number {
 
 /** The calling thread's slot in the thread table. */
 export function currentThreadSlot(ctx: ApiContext): number {
-  return ctx.process.threads.slotOf(ctx.mem.u32(ctx.teb + 0x48 /* TEB.ClientId.UniqueThread */));
+  return ctx.process.threadSlot();
 }
 
 /**
@@ -236,7 +236,6 @@ function duplicate(ctx: ApiContext, src: number, access: number, sameAccess: boo
   };
   if (src === CURRENT_THREAD) {
     const slot = currentThreadSlot(ctx);
-    if (slot < 0) return fail(ctx, ERROR_INVALID_HANDLE);
     p.threads.addRef(slot);
     const h = p.handles.allocate(HandleType.Thread, slot, { access: sameAccess ? THREAD_ALL_ACCESS : access });
     if (h === 0) p.threads.release(slot);

@@ -8,7 +8,7 @@ import { STILL_ACTIVE } from '../../kernel/threads.js';
 import { TEB } from '../../native/layout.js';
 import { PEB } from '../../loader/structures.js';
 import type { ApiContext } from '../types.js';
-import { currentThreadSlot } from './objects.js';
+import { CloseHandle, currentThreadSlot } from './objects.js';
 import { processThreadSlot } from './processobjects.js';
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS, ERROR_NOT_SUPPORTED } from './errors.js';
 
@@ -62,6 +62,20 @@ export function GetThreadId(ctx: ApiContext, h: number): number {
     return child < 0 ? fail(ctx, ERROR_INVALID_HANDLE) : ctx.process.processes.pid(child);
   }
   return ctx.process.threads.tid(slot);
+}
+
+/**
+ * Starts a thread of winrun's own whose start routine is this DLL's export `routine` (a JS
+ * implementation: the thread pool's workers, the console control thread); its handle is closed
+ * at once. False when no thread could start.
+ */
+export function startBuiltinThread(ctx: ApiContext, routine: string, param: number): boolean {
+  const p = ctx.process;
+  const entry = p.procAddress(p.moduleHandle('kernel32.dll'), routine);
+  const r = entry === 0 ? undefined : p.createThread(entry, param, 0, 0);
+  if (r === undefined || 'error' in r) return false;
+  CloseHandle(ctx, r.handle);
+  return true;
 }
 
 /** ResumeThread: the previous suspend count ((DWORD)-1 for a bad handle). */

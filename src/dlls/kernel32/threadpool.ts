@@ -18,15 +18,16 @@
  *          +48 period ms (timer) / handle u64 (wait)  +56 reported set (timer: IsThreadpoolTimerSet
  *          stays TRUE after a one-shot timer fired, as on Windows, until it is reset or cancelled)
  */
+import { dueTimeMs, withSpinLock } from '../../kernel/waitable.js';
 import { futexWait, futexWake } from '../../native/futex.js';
 import { THREADPOOL, THREADPOOL_BLOCK } from '../../native/layout.js';
 import type { ApiContext } from '../types.js';
 import { ERROR_INVALID_PARAMETER } from './errors.js';
 import { LeaveCriticalSection } from './synchapi.js';
 import { ReleaseMutex } from './mutex.js';
-import { CloseHandle } from './objects.js';
 import { ReleaseSemaphore } from './semaphore.js';
 import { SetEvent } from './event.js';
+import { startBuiltinThread } from './thread.js';
 import { WaitForSingleObjectEx } from './wait.js';
 
 const MAX_WORKERS = 64;
@@ -34,8 +35,6 @@ const IDLE_MS = 30_000;
 const SLICE_MS = 50;
 const WAIT_OBJECT_0 = 0;
 const WAIT_TIMEOUT = 0x102;
-/** FILETIME of 1970-01-01 in 100 ns units. */
-const UNIX_EPOCH_FILETIME = 116444736000000000n;
 
 const enum Kind {
   QueueUserWorkItem = 1,
@@ -60,13 +59,7 @@ const pool = (ctx: ApiContext): number => ctx.process.pebAddress + THREADPOOL_BL
 const word = (ctx: ApiContext, addr: number): Int32Array => ctx.mem.int32At(addr);
 
 function locked<T>(ctx: ApiContext, body: () => T): T {
-  const lock = word(ctx, pool(ctx) + THREADPOOL.Lock);
-  while (Atomics.compareExchange(lock, 0, 0, 1) !== 0) ctx.process.sleep(0);
-  try {
-    return body();
-  } finally {
-    Atomics.store(lock, 0, 0);
-  }
+  return withSpinLock(ctx.mem, pool(ctx) + THREADPOOL.Lock, () => ctx.process.sleep(0), body);
 }
 
 /** Adds a node to the queue; wakes an idle worker or starts one. */
@@ -98,11 +91,7 @@ function startWorker(ctx: ApiContext): void {
     if (n >= MAX_WORKERS) return;
     if (Atomics.compareExchange(workers, 0, n, n + 1) === n) break;
   }
-  const p = ctx.process;
-  const entry = p.procAddress(p.moduleHandle('kernel32.dll'), '__winrun_TpWorker');
-  const r = entry === 0 ? { error: 1 } : p.createThread(entry, 0, 0, 0);
-  if ('error' in r) Atomics.sub(workers, 0, 1);
-  else CloseHandle(ctx, r.handle);
+  if (!startBuiltinThread(ctx, '__winrun_TpWorker', 0)) Atomics.sub(workers, 0, 1);
 }
 
 /** Takes the first node (or the first for `object` when given); 0 when none. */
@@ -277,12 +266,8 @@ function callObject(ctx: ApiContext, instance: number, o: number, extra: number[
   }
 }
 
-/** A due time (FILETIME: negative relative, else absolute UTC) as Date.now() milliseconds. */
-function dueTime(ctx: ApiContext, ft: number): number {
-  const v = BigInt.asIntN(64, ctx.mem.u64(ft));
-  if (v < 0n) return Date.now() + Number(-v) / 10_000;
-  return Number(v - UNIX_EPOCH_FILETIME) / 10_000;
-}
+/** A due time FILETIME in guest memory as Date.now() milliseconds. */
+const dueTime = (ctx: ApiContext, ft: number): number => dueTimeMs(BigInt.asIntN(64, ctx.mem.u64(ft)));
 
 export const CreateThreadpoolTimer = (ctx: ApiContext, fn: number, context: number, _env: number): number => newObject(ctx, fn, context);
 

@@ -7,14 +7,13 @@
  * have: a timer set with one still signals, and the routine is reported and not called.
  */
 import { HandleType } from '../../kernel/handles.js';
-import { TIMER_DUE, TIMER_PERIOD, initEvent, resetEvent } from '../../kernel/waitable.js';
+import { TIMER_DUE, TIMER_PERIOD, dueTimeMs, initEvent, resetEvent } from '../../kernel/waitable.js';
 import type { ApiContext } from '../types.js';
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS } from './errors.js';
 import { createObject, openObject } from './objects.js';
 
 const CREATE_WAITABLE_TIMER_MANUAL_RESET = 0x1;
 const CREATE_WAITABLE_TIMER_HIGH_RESOLUTION = 0x2;
-const UNIX_EPOCH_FILETIME = 116444736000000000n;
 
 function fail(ctx: ApiContext, code: number, value = 0): number {
   ctx.setLastError(code);
@@ -50,8 +49,7 @@ export function SetWaitableTimerEx(ctx: ApiContext, h: number, due: number, peri
   if (periodMs < 0) return fail(ctx, ERROR_INVALID_PARAMETER);
   if (!ctx.mem.accessible(due, 8, 'read')) return fail(ctx, ERROR_NOACCESS);
   if (routine !== 0) ctx.fixme('sync', 'SetWaitableTimer', 'completion routines (APCs) are not called');
-  const v = BigInt.asIntN(64, ctx.mem.u64(due));
-  const at = v < 0n ? Date.now() + Number(-v) / 10_000 : Number(v - UNIX_EPOCH_FILETIME) / 10_000;
+  const at = dueTimeMs(BigInt.asIntN(64, ctx.mem.u64(due)));
   resetEvent(ctx.mem, block);
   ctx.mem.setU32(block + TIMER_PERIOD, periodMs);
   ctx.mem.setF64(block + TIMER_DUE, at);

@@ -37,10 +37,7 @@ function fail(ctx: ApiContext, code: number, value = 0): number {
 }
 
 function waitable(ctx: ApiContext, h: number): Waitable | undefined {
-  if (h === -2 /* GetCurrentThread() */) {
-    const slot = currentThreadSlot(ctx);
-    return slot < 0 ? undefined : { type: HandleType.Thread, value: slot };
-  }
+  if (h === -2 /* GetCurrentThread() */) return { type: HandleType.Thread, value: currentThreadSlot(ctx) };
   const o = ctx.process.handles.lookup(h);
   if (!o) return undefined;
   const t = o.type;
