@@ -177,6 +177,19 @@ export function threadMain(): void {
   // One WinProcess serves the Worker's threads while the process part of their boot data is
   // the same (its processKey): building one costs a millisecond or two.
   let reuse: { key: string; process: WinProcess } | undefined;
+  if (data.prepare) {
+    // A spare: everything a thread needs that does not depend on the thread, before it waits.
+    try {
+      const boot = { ...data.prepare, ...data.shared } as unknown as ThreadBoot & { warm: number[] };
+      reuse = { key: boot.processKey, process: new WinProcess(boot.options, boot) };
+      // (Its signal stack waits for a thread: guest memory taken now could take the place of
+      // memory a running thread has just released.)
+      reuse.process.prepareThreads(boot, boot.warm);
+    } catch (e) {
+      reportToStderr(`winrun: internal error in a spare thread: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      exitGroup(EXIT_INTERNAL_ERROR);
+    }
+  }
   new WorkerPool(data.pool).serve(data, (b) => {
     const boot = b as unknown as ThreadBoot;
     try {

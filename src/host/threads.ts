@@ -16,9 +16,11 @@
  */
 import { writeSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
+import { availableParallelism } from 'node:os';
 import { Worker, isMainThread, workerData } from 'node:worker_threads';
 
 const SLOTS = 256;
+const CORES = availableParallelism();
 /** Words: mailbox lock, length of the thread part in the mailbox, spares starting, Workers
  *  started, length of the process part (after the thread part), then a state per slot. */
 const LOCK = 0;
@@ -51,6 +53,9 @@ export interface PoolWorkerData {
    *  carries the rest: v8.serialize cannot carry a SharedArrayBuffer). */
   readonly shared: Record<string, SharedArrayBuffer>;
   readonly boot?: Record<string, unknown>;
+  /** A spare's data to prepare itself with while it waits (the process part of the boot data
+   *  of the thread whose creation started it). */
+  readonly prepare?: Record<string, unknown>;
 }
 
 type Boot = Record<string, unknown>;
@@ -128,33 +133,51 @@ export class WorkerPool {
     return false;
   }
 
-  /** Starts a Worker for `boot` (a thread no idle Worker took); then keeps a spare coming. */
-  start(boot: Boot): void {
+  /**
+   * Whether to start a spare now: not while the pool's threads are as many as the cores. A
+   * Worker loading winrun takes a core for ~40 ms; with every core running a guest thread that
+   * time would be taken from them (a CPU-bound program on two threads lost 10–20 % of its
+   * speed-up to it), and a thread created then could not run at once anyway.
+   */
+  private spareWanted(): boolean {
+    if (this.spareReady()) return false;
+    let busy = 0;
+    for (let i = 0; i < SLOTS; i++) {
+      const s = Atomics.load(this.words, STATE + i);
+      if (s === Slot.Busy || s === Slot.Booted || s === Slot.Claimed) busy++;
+    }
+    return busy < CORES;
+  }
+
+  /** Starts a Worker for `boot` (a thread no idle Worker took); then keeps a spare coming
+   *  (`prepare`: what the spare prepares itself with). */
+  start(boot: Boot, prepare: Boot): void {
     const first = Atomics.load(this.words, STARTED) === 0;
     const { shared } = split(boot);
     if (!this.spawn(shared, boot)) startWorker({ pool: this.buffer, slot: -1, shared, boot });
-    const spares = first ? Math.max(1, Number(process.env.WINRUN_THREAD_POOL ?? 1) | 0) : 1;
-    for (let i = 0; i < spares && (i > 0 || !this.spareReady()); i++) {
-      Atomics.add(this.words, STARTING, 1);
-      if (!this.spawn(shared, undefined)) Atomics.sub(this.words, STARTING, 1);
-    }
+    const extra = first ? Math.max(1, Number(process.env.WINRUN_THREAD_POOL ?? 1) | 0) - 1 : 0;
+    if (this.spareWanted()) this.startSpare(shared, prepare);
+    for (let i = 0; i < extra; i++) this.startSpare(shared, prepare);
   }
 
-  /** Keeps the spare coming after an idle Worker took a thread (`boot`: for its shared part). */
-  replenish(boot: Boot): void {
-    if (this.spareReady()) return;
+  /** Keeps the spare coming after an idle Worker took a thread. */
+  replenish(boot: Boot, prepare: Boot): void {
+    if (this.spareWanted()) this.startSpare(split(boot).shared, prepare);
+  }
+
+  private startSpare(shared: Record<string, SharedArrayBuffer>, prepare: Boot): void {
     Atomics.add(this.words, STARTING, 1);
-    if (!this.spawn(split(boot).shared, undefined)) Atomics.sub(this.words, STARTING, 1);
+    if (!this.spawn(shared, undefined, prepare)) Atomics.sub(this.words, STARTING, 1);
   }
 
-  private spawn(shared: Record<string, SharedArrayBuffer>, boot: Boot | undefined): boolean {
+  private spawn(shared: Record<string, SharedArrayBuffer>, boot: Boot | undefined, prepare?: Boot): boolean {
     const w = this.words;
     for (let i = 0; i < SLOTS; i++) {
       // A slot with no Worker becomes Busy (with a thread) or stays None until the spare is up.
       if (Atomics.load(w, STATE + i) !== Slot.None) continue;
       if (Atomics.compareExchange(w, STATE + i, Slot.None, boot === undefined ? Slot.Starting : Slot.Busy) !== Slot.None) continue;
       Atomics.add(w, STARTED, 1);
-      startWorker({ pool: this.buffer, slot: i, shared, ...(boot && { boot }) });
+      startWorker({ pool: this.buffer, slot: i, shared, ...(boot && { boot }), ...(prepare && { prepare: split(prepare).plain }) });
       return true;
     }
     return false;

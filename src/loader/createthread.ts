@@ -75,8 +75,12 @@ export class ThreadCreation {
     };
     // An idle Worker takes the thread at once; else one starts for it (host/threads.ts).
     const record = boot as unknown as Record<string, unknown>;
-    if (c.pool.hand(record, { key, fields: THREAD_BOOT_PROCESS_FIELDS })) c.pool.replenish(record);
-    else c.pool.start(record);
+    // A spare Worker prepares itself with the process part, and maps the memory windows that
+    // hold this thread's block, where the next ones are likely to go too.
+    const prepare: Record<string, unknown> = { processKey: key, warm: [block.teb, block.stackLow] };
+    for (const f of THREAD_BOOT_PROCESS_FIELDS) prepare[f] = boot[f];
+    if (c.pool.hand(record, { key, fields: THREAD_BOOT_PROCESS_FIELDS })) c.pool.replenish(record, prepare);
+    else c.pool.start(record, prepare);
     return { handle, tid };
   }
 }

@@ -51,17 +51,22 @@ export class ThreadLife {
 
   constructor(private readonly host: ThreadHost) {}
 
+  /** Takes in the process part of boot data (its modules and dispatch list), once. */
+  adopt(boot: Pick<ThreadBoot, 'dispatch' | 'dataExports' | 'modules'>): void {
+    if (this.adopted) return;
+    const h = this.host;
+    h.dispatch.push(...dispatchEntries(boot.dispatch, builtinDisplayName));
+    for (const [k, v] of boot.dataExports) h.loader.dataExports.set(k, v);
+    adoptModules(h.loader, boot.modules);
+    this.adopted = true;
+  }
+
   /** In a thread's Worker: joins the process, runs the start routine, records its exit code,
    *  then frees what the thread had (its TEB, stack and dispatcher; the Worker's signal stack
    *  stays with the Worker). */
   run(boot: ThreadBoot, signalStack: number, entered: number): void {
     const h = this.host;
-    if (!this.adopted) {
-      h.dispatch.push(...dispatchEntries(boot.dispatch, builtinDisplayName));
-      for (const [k, v] of boot.dataExports) h.loader.dataExports.set(k, v);
-      adoptModules(h.loader, boot.modules);
-      this.adopted = true;
-    }
+    this.adopt(boot);
     this.detached = false;
     this.exitCode = undefined;
     h.guest.reset();
