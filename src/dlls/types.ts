@@ -124,6 +124,8 @@ export interface CodeCache {
   readonly plans: UnwindPlans;
   /** Language handlers' decoded data (the C++ frame handlers' FuncInfo), by its address. */
   readonly handlerData: PcTable<unknown>;
+  /** Addresses found by name in the loaded modules (RaiseException's return point). */
+  readonly named: Map<string, number>;
 }
 
 /** What the exception machinery needs from the engine and the loader (one thread's view). */

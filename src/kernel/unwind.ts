@@ -28,6 +28,7 @@ import { type AddressSpace } from '../native/memory.js';
 import { GuestMemoryError } from '../native/memprotect.js';
 import { MAX_UNWIND_CHAIN, UNW_FLAG_CHAININFO, UWOP } from '../pe/exceptions.js';
 import type { PcTable } from './pctable.js';
+import type { CompiledPlan } from './unwindfast.js';
 
 export const UNWIND_ERROR_KINDS = {
   /** Guest memory the unwind needs (unwind data, code bytes, the stack, the CONTEXT or the
@@ -157,7 +158,7 @@ function liveWindow(mem: AddressSpace, addr: number, len: number): DataView {
 /** Slots (2-byte units) each code takes, itself included. ALLOC_LARGE with OpInfo 1 takes 3;
  *  version 2's EPILOG codes take 1 each (version 1's code 6 and 7 are the old SAVE_XMM and
  *  SAVE_XMM_FAR, 2 and 3). */
-function slotsOf(op: number, opInfo: number, version: number): number {
+export function slotsOf(op: number, opInfo: number, version: number): number {
   switch (op) {
     case UWOP.ALLOC_LARGE:
       return opInfo === 0 ? 2 : 3;
@@ -215,8 +216,8 @@ function readInfo(mem: AddressSpace, at: number): Info {
   };
 }
 
-const u16At = (b: Uint8Array, i: number): number => b[i]! | (b[i + 1]! << 8);
-const u32At = (b: Uint8Array, i: number): number => (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
+export const u16At = (b: Uint8Array, i: number): number => b[i]! | (b[i + 1]! << 8);
+export const u32At = (b: Uint8Array, i: number): number => (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
 
 /** The unwind info address for the RUNTIME_FUNCTION at `entry` (an indirect entry, UnwindData
  *  bit 0 set, names the RUNTIME_FUNCTION whose info applies). */
@@ -479,6 +480,9 @@ export interface UnwindPlan {
   /** The begin and end RVAs of the function (the epilog check). */
   readonly begin: number;
   readonly end: number;
+  /** The plan compiled for the exception walk's fast path (kernel/unwindfast.ts), once it has
+   *  been asked for; null when it cannot be (the slow path then reports why). */
+  compiled: CompiledPlan | null | undefined;
 }
 
 /** Whether unwinding with `plan` returns a language handler of `handlerType` (runPlan's rule: none
@@ -523,6 +527,7 @@ function planFor(mem: AddressSpace, imageBase: number, controlPc: number, functi
     maybeEpilog: !inProlog && first.count !== 0 && mayStartEpilog(mem.u8(controlPc)),
     begin,
     end,
+    compiled: undefined,
   };
   if (plans && plan.maybeEpilog) {
     // A kept plan settles the epilog check now: the code of an image does not change, and

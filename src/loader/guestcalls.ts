@@ -46,7 +46,7 @@ export class GuestCallStack {
   /** The thread's stack guard region (stack overflow detection). */
   readonly stackGuard = { low: 0, high: 0 };
   /** frames.codeCache, valid for the loader generation and the count of image releases. */
-  private readonly codeCache: CodeCache = { functions: new PcTable(), plans: new PcTable(), handlerData: new PcTable() };
+  private readonly codeCache: CodeCache = { functions: new PcTable(), plans: new PcTable(), handlerData: new PcTable(), named: new Map() };
   private codeCacheGeneration = -1;
   private codeCacheReleases = -1;
   readonly frames: GuestFrames;
@@ -84,6 +84,7 @@ export class GuestCallStack {
           c.functions.clear();
           c.plans.clear();
           c.handlerData.clear();
+          c.named.clear();
           this.codeCacheGeneration = gen;
           this.codeCacheReleases = releases;
         }

@@ -37,7 +37,11 @@ export abstract class GuestMemory {
   check(addr: number, len: number, write = false): void {
     const page = Math.floor(addr / PAGE_SIZE);
     const ok = write ? this.okWrite : this.okRead;
-    if (ok[page & 63] === page && len >= 0 && addr + len <= (page + 1) * PAGE_SIZE && Number.isSafeInteger(addr)) return;
+    if (ok[page & 63] === page && len >= 0 && Number.isSafeInteger(addr)) {
+      const end = addr + len;
+      // Within the page, or across into the next (a CONTEXT often is) when it is known too.
+      if (end <= (page + 1) * PAGE_SIZE || (end <= (page + 2) * PAGE_SIZE && ok[(page + 1) & 63] === page + 1)) return;
+    }
     this.checkSlow(addr, len, write);
   }
 

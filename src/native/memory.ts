@@ -463,10 +463,12 @@ export class AddressSpace extends GuestMemory {
         const p = m.page(i, k);
         if (write ? !writable(p) : !readable(p)) throw new GuestMemoryError(addr, len, write);
       }
-      if (first === last) {
-        const page = Math.floor(addr / PAGE_SIZE);
-        (write ? this.okWrite : this.okRead)[page & 63] = page;
-        if (write) this.okRead[page & 63] = page;
+      // One or two pages (the cache's fast path takes both).
+      if (last - first <= 1) {
+        for (let page = Math.floor(addr / PAGE_SIZE), k = first; k <= last; k++, page++) {
+          (write ? this.okWrite : this.okRead)[page & 63] = page;
+          if (write) this.okRead[page & 63] = page;
+        }
       }
     } finally {
       this.leave();

@@ -369,9 +369,15 @@ export function raiseFromCaller(ctx: ApiContext, fill: (rec: number, returnAddre
 /** kernel32!RaiseException's return point: Windows reports a raised exception at its
  *  address inside KERNELBASE!RaiseException (the CONTEXT's RIP is the same address). */
 function raiseExceptionReturnPoint(ctx: ApiContext): number {
-  const k32 = ctx.process.moduleHandle('kernel32.dll');
-  const thunk = k32 === 0 ? 0 : ctx.process.procAddress(k32, 'RaiseException');
-  return thunk === 0 ? 0 : thunk + thunkReturnOffset(false);
+  const named = ctx.process.frames.codeCache().named;
+  let point = named.get('RaiseException');
+  if (point === undefined) {
+    const k32 = ctx.process.moduleHandle('kernel32.dll');
+    const thunk = k32 === 0 ? 0 : ctx.process.procAddress(k32, 'RaiseException');
+    point = thunk === 0 ? 0 : thunk + thunkReturnOffset(false);
+    named.set('RaiseException', point);
+  }
+  return point;
 }
 
 export function RaiseException(ctx: ApiContext, code: number, flags: number, count: number, args: number): void {

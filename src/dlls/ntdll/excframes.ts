@@ -10,7 +10,8 @@ import { GuestMemoryError } from '../../native/memprotect.js';
 import { CONTEXT } from '../../native/layout.js';
 import type { ApiContext, GuestCallFrame } from '../types.js';
 import { copyContext } from './excdefs.js';
-import { planHasHandler, unwindWithPlan } from '../../kernel/unwind.js';
+import { planHasHandler, unwindWithPlan, type UnwindPlan } from '../../kernel/unwind.js';
+import { compilePlan, runCompiled } from '../../kernel/unwindfast.js';
 import { UNW_FLAG_UHANDLER } from '../../pe/exceptions.js';
 import { functionLookup, lookupFunction, unwindFunction } from './rtlunwind.js';
 
@@ -54,7 +55,9 @@ export function loadSavedRegisters(ctx: ApiContext, c: number, saveArea: number)
     d.dv.setUint32(d.off + at, s.dv.getUint32(s.off + from, true), true);
     d.dv.setUint32(d.off + at + 4, s.dv.getUint32(s.off + from + 4, true), true);
   }
-  d.u8.set(s.u8.subarray(s.off + SAVED.Xmm6, s.off + SAVED.Xmm6 + 160), d.off + CONTEXT.Xmm0 + 16 * 6);
+  // Usually one window holds both (no typed array made for the copy).
+  if (s.u8 === d.u8) d.u8.copyWithin(d.off + CONTEXT.Xmm0 + 16 * 6, s.off + SAVED.Xmm6, s.off + SAVED.Xmm6 + 160);
+  else d.u8.set(s.u8.subarray(s.off + SAVED.Xmm6, s.off + SAVED.Xmm6 + 160), d.off + CONTEXT.Xmm0 + 16 * 6);
 }
 
 /** The walk steps out of a JS → guest call into the guest code whose export call JS ran. */
@@ -82,15 +85,14 @@ export function crossGuestCall(ctx: ApiContext, walk: number): GuestCallFrame | 
 
 /**
  * Whether the frame at `walk` is one RtlUnwindEx can unwind in place, with no copy of the state
- * before it: a PC seen before whose frame has no termination handler and whose establisher frame
+ * before it: a PC seen before (`plan`, its plan) whose frame has no termination handler and whose establisher frame
  * lies below `targetFrame` (0: an exit unwind), so that neither a handler nor the raise for a
  * missed target needs that state.
  */
-export function unwindsInPlace(ctx: ApiContext, walk: number, targetFrame: number): boolean {
-  const m = ctx.mem;
-  const plan = ctx.process.frames.codeCache().plans.get(m.ptr(walk + CONTEXT.Rip));
+export function unwindsInPlace(ctx: ApiContext, walk: number, targetFrame: number, plan: UnwindPlan | undefined): boolean {
   if (plan === undefined || planHasHandler(plan, UNW_FLAG_UHANDLER) !== false) return false;
   if (targetFrame === 0) return true;
+  const m = ctx.mem;
   const establisher = plan.frameReg !== 0 ? m.ptr(walk + CONTEXT.Rax + 8 * plan.frameReg) - plan.frameOffset : m.ptr(walk + CONTEXT.Rsp);
   return establisher < targetFrame;
 }
@@ -98,9 +100,10 @@ export function unwindsInPlace(ctx: ApiContext, walk: number, targetFrame: numbe
 /**
  * Unwinds one frame of the CONTEXT at `walk` in place and describes it; undefined at the end of
  * the guest's stack (the top-level call, a zero or unreadable return address). `handlerType`
- * is UNW_FLAG_EHANDLER (dispatch) or UNW_FLAG_UHANDLER (unwind).
+ * is UNW_FLAG_EHANDLER (dispatch) or UNW_FLAG_UHANDLER (unwind); `known`: the plan for the
+ * frame's PC when the caller has looked it up already.
  */
-export function unwindOneFrame(ctx: ApiContext, handlerType: number, walk: number): Frame | undefined {
+export function unwindOneFrame(ctx: ApiContext, handlerType: number, walk: number, known?: UnwindPlan): Frame | undefined {
   const m = ctx.mem;
   const pc = m.ptr(walk + CONTEXT.Rip);
   const rsp = m.ptr(walk + CONTEXT.Rsp);
@@ -109,9 +112,18 @@ export function unwindOneFrame(ctx: ApiContext, handlerType: number, walk: numbe
     const call = crossGuestCall(ctx, walk);
     return call ? { controlPc: pc, imageBase: 0, functionEntry: 0, establisherFrame: rsp, handler: 0, handlerData: 0, boundary: call } : undefined;
   }
-  const plan = ctx.process.frames.codeCache().plans.get(pc);
+  const plan = known ?? ctx.process.frames.codeCache().plans.get(pc);
   if (plan !== undefined) {
-    // Seen before: the plan holds the function entry too (one lookup per frame).
+    // Seen before: the plan holds the function entry too (one lookup per frame), and most
+    // plans run compiled (kernel/unwindfast.ts).
+    if (!plan.maybeEpilog) {
+      const cp = plan.compiled !== undefined ? plan.compiled : (plan.compiled = compilePlan(m, plan));
+      if (cp !== null) {
+        const establisherFrame = runCompiled(m, cp, walk, pc);
+        const served = (cp.handlerFlags & handlerType) !== 0;
+        return { controlPc: pc, imageBase: plan.imageBase, functionEntry: plan.functionEntry, establisherFrame, handler: served ? cp.handler : 0, handlerData: served ? cp.handlerData : 0 };
+      }
+    }
     // The lookup serves only the epilog check (a plan at a possible epilog).
     const r = unwindWithPlan(ctx.mem, handlerType, plan, pc, walk, plan.maybeEpilog ? functionLookup(ctx) : undefined);
     return { controlPc: pc, imageBase: plan.imageBase, functionEntry: plan.functionEntry, establisherFrame: r.establisherFrame, handler: r.handler, handlerData: r.handlerData };

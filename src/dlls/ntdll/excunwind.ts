@@ -60,12 +60,14 @@ export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targ
     // Set when the walk comes out of a termination handler that another unwind is running: this
     // unwind takes over that one's frame where it was (its scope index), as a collided unwind.
     let collided = 0;
+    const tracing = ctx.debug.on('seh', 'trace');
     for (let depth = 0; ; depth++) {
       // Most frames have no termination handler: those are unwound in `cur` itself.
-      const inPlace = depth < 100000 && unwindsInPlace(ctx, cur, targetFrame);
+      const plan = depth < 100000 ? frames.codeCache().plans.get(m.ptr(cur + CONTEXT.Rip)) : undefined;
+      const inPlace = unwindsInPlace(ctx, cur, targetFrame, plan);
       if (!inPlace) copyContext(ctx, nxt, cur);
-      const frame = depth < 100000 ? unwindOneFrame(ctx, UNW_FLAG_UHANDLER, inPlace ? cur : nxt) : undefined;
-      if (frame) trace(ctx, () => `  frame ${frames.describe(frame.controlPc)} establisher 0x${frame.establisherFrame.toString(16)}${frame.boundary ? ' (JS boundary)' : ''}`);
+      const frame = depth < 100000 ? unwindOneFrame(ctx, UNW_FLAG_UHANDLER, inPlace ? cur : nxt, plan) : undefined;
+      if (frame && tracing) trace(ctx, () => `  frame ${frames.describe(frame.controlPc)} establisher 0x${frame.establisherFrame.toString(16)}${frame.boundary ? ' (JS boundary)' : ''}`);
       if (!frame) {
         // The target is not on the stack.
         if (targetFrame !== 0) return raiseStatus(ctx, STATUS.INVALID_UNWIND_TARGET, cur);
