@@ -31,14 +31,62 @@ const PRIORITY = 7;
 const DESCRIPTION = 8;
 const TERMINATE = 10;
 
+/** After the slots and the thread id counter: ended threads' blocks (TEB and stack) kept for
+ *  the next CreateThread, each entry a state word, the TEB and stack addresses (2 words each)
+ *  and the stack's size in 64 KiB units. */
+const KEPT = MAX_THREADS * WORDS + 1;
+const KEPT_ENTRIES = 4;
+const KEPT_WORDS = 6;
+const enum Kept {
+  Empty = 0,
+  /** A thread is writing or reading the entry. */
+  Busy = 1,
+  Full = 2,
+}
+
 /** GetExitCodeThread's value while the thread runs. */
 export const STILL_ACTIVE = 259;
 
 export class ThreadTable {
   private readonly words: Int32Array;
 
-  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(MAX_THREADS * WORDS * 4 + 4)) {
+  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer((KEPT + KEPT_ENTRIES * KEPT_WORDS) * 4)) {
     this.words = new Int32Array(buffer);
+  }
+
+  /** Keeps an ended thread's TEB and stack (`size` bytes at `stack`) for a later thread; false
+   *  when every entry is taken (the caller frees the block). */
+  keepBlock(teb: number, stack: number, size: number): boolean {
+    const w = this.words;
+    for (let i = 0; i < KEPT_ENTRIES; i++) {
+      const e = KEPT + KEPT_WORDS * i;
+      if (Atomics.compareExchange(w, e, Kept.Empty, Kept.Busy) !== Kept.Empty) continue;
+      w[e + 1] = teb % 0x100000000 | 0;
+      w[e + 2] = Math.floor(teb / 0x100000000);
+      w[e + 3] = stack % 0x100000000 | 0;
+      w[e + 4] = Math.floor(stack / 0x100000000);
+      w[e + 5] = size / 0x10000;
+      Atomics.store(w, e, Kept.Full);
+      return true;
+    }
+    return false;
+  }
+
+  /** Takes a kept block whose stack has `size` bytes, or undefined. */
+  takeBlock(size: number): { teb: number; stack: number } | undefined {
+    const w = this.words;
+    for (let i = 0; i < KEPT_ENTRIES; i++) {
+      const e = KEPT + KEPT_WORDS * i;
+      if (Atomics.load(w, e) !== Kept.Full || Atomics.compareExchange(w, e, Kept.Full, Kept.Busy) !== Kept.Full) continue;
+      if (w[e + 5] !== size / 0x10000) {
+        Atomics.store(w, e, Kept.Full);
+        continue;
+      }
+      const block = { teb: (w[e + 1]! >>> 0) + w[e + 2]! * 0x100000000, stack: (w[e + 3]! >>> 0) + w[e + 4]! * 0x100000000 };
+      Atomics.store(w, e, Kept.Empty);
+      return block;
+    }
+    return undefined;
   }
 
   /** A slot for a new running thread with id `tid`, or -1 when the table is full. It holds

@@ -45,7 +45,7 @@ export class ThreadCreation {
   create(c: ThreadCreator, start: number, param: number, stackSize: number, flags: number): { handle: number; tid: number } | { error: number } {
     const tid = c.threads.nextId(gettid());
     const reserve = flags & STACK_SIZE_PARAM_IS_A_RESERVATION && stackSize > 0 ? stackSize : Math.max(stackSize, c.stackReserve);
-    const block = allocateThreadBlock(c.mem, reserve, c.shared.pebAddress, hostPid(), tid);
+    const block = allocateThreadBlock(c.mem, reserve, c.shared.pebAddress, hostPid(), tid, c.threads);
     c.mem.setU64(block.teb + WR.FaultEntry, c.mem.u64(c.teb + WR.FaultEntry));
     const slot = c.threads.allocate(tid, block.teb, (flags & CREATE_SUSPENDED) !== 0);
     if (slot < 0) {

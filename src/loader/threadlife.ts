@@ -92,7 +92,7 @@ export class ThreadLife {
     // TerminateThread has recorded its code already.
     if (!h.threads.terminated(boot.slot)) h.threads.exited(boot.slot, code);
     h.engine.unregisterDispatcher(dispatcher);
-    freeThreadBlock(h.mem, boot.block);
+    freeThreadBlock(h.mem, boot.block, h.threads);
   }
 
   /** FLS callbacks, DLL_THREAD_DETACH notifications, then this thread's TLS blocks go (once). */

@@ -282,6 +282,13 @@ export class AddressSpace extends GuestMemory {
     }
   }
 
+  /** Gives the pages of [addr, addr+size) (committed, private) back to the host: they read as
+   *  zero again, as newly committed pages do, and cost nothing until touched. */
+  zeroPages(addr: number, size: number): void {
+    const start = alignDown(addr, PAGE_SIZE);
+    discardPages(start, alignUp(addr + size, PAGE_SIZE) - start);
+  }
+
   decommit(addr: number, size: number): void {
     const m = this.enter();
     try {
