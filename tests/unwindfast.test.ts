@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PcTable } from '../src/kernel/pctable.js';
 import { UnwindError, virtualUnwind, type UnwindPlan } from '../src/kernel/unwind.js';
-import { compilePlan, runCompiled } from '../src/kernel/unwindfast.js';
+import { compilePlan, leafPlan, runCompiled } from '../src/kernel/unwindfast.js';
 import { CONTEXT } from '../src/native/layout.js';
 import { AddressSpace } from '../src/native/memory.js';
 import { PAGE_READWRITE } from '../src/native/memprotect.js';
@@ -50,12 +50,13 @@ interface Fn {
   infoRva: number;
 }
 
-/** Code of `size` NOPs ending in `ret` at function slot `slot`, its unwind info and entry. */
-function place(slot: number, size: number, s: Spec): Fn {
+/** Code of `size` NOPs ending in `ret` (or ending in `tail`) at function slot `slot`, its unwind
+ *  info and entry. */
+function place(slot: number, size: number, s: Spec, tail: number[] = [0xc3]): Fn {
   const begin = 0x1000 + 0x200 * slot;
   const infoRva = 0x9000 + 0x200 * slot;
-  mem.fill(IMAGE + begin, 0x90, size - 1);
-  mem.setU8(IMAGE + begin + size - 1, 0xc3);
+  mem.fill(IMAGE + begin, 0x90, size - tail.length);
+  mem.write(IMAGE + begin + size - tail.length, Uint8Array.from(tail));
   const slots = s.codes.flat();
   const count = slots.length / 2;
   const info = [(s.version ?? 1) | ((s.flags ?? 0) << 3), s.prolog, count, (s.frameReg ?? 0) | ((s.frameOffset ?? 0) << 4), ...slots];
@@ -103,15 +104,11 @@ function compare(fn: Fn, pc: number, regs: Record<number, number>, seed: number)
   if (slow instanceof UnwindError && plan === undefined) return;
   assert.ok(plan, `a plan is kept at +${pc.toString(16)}`);
   const cp = compilePlan(mem, plan);
-  if (plan.maybeEpilog) {
-    assert.equal(cp, null, 'a plan at an epilog is not compiled');
-    return;
-  }
   assert.ok(cp, `compiled at +${pc.toString(16)}`);
   mem.copy(FAST, START, CONTEXT.Size);
   let frame: number | UnwindError;
   try {
-    frame = runCompiled(mem, cp, FAST, at);
+    frame = runCompiled(mem, cp, FAST, at) ?? NaN;
   } catch (e) {
     if (!(e instanceof UnwindError)) throw e;
     frame = e;
@@ -182,6 +179,31 @@ describe('compiled unwind plans give what decoding the unwind data gives', () =>
     const fn = place(7, 6, { version: 2, prolog: 1, codes: [op(2, OP.EPILOG, 1), op(2, OP.EPILOG, 0), op(0, OP.EPILOG, 0), op(1, OP.PUSH_NONVOL, RBX)] });
     noise(S - 0x10, 0x18, 13);
     everyPc(fn, () => ({ [RSP]: S - 8 }));
+  });
+  it('epilogs: add rsp and pops, then ret', () => {
+    // add rsp, 0x28; pop rbx; pop rsi; pop r12; ret
+    const fn = place(9, 0x18, { prolog: 8, codes: [op(8, OP.ALLOC_SMALL, 4), op(4, OP.PUSH_NONVOL, R12), op(2, OP.PUSH_NONVOL, RSI), op(1, OP.PUSH_NONVOL, RBX)] }, [0x48, 0x83, 0xc4, 0x28, 0x5b, 0x5e, 0x41, 0x5c, 0xc3]);
+    noise(S - 0x60, 0x68, 17);
+    everyPc(fn, (pc) => ({ [RSP]: pc < 0x0f ? S - 0x48 : S - 0x48 + 0x28 + 8 * (pc - 0x0f) }));
+  });
+  it('epilogs: lea rsp from the frame register, pops, then ret imm16', () => {
+    // lea rsp, [rbp+0x10]; pop r15; pop rbp; ret 0x10
+    const fn = place(10, 0x1c, { prolog: 8, frameReg: RBP, frameOffset: 1, codes: [op(8, OP.SET_FPREG), op(4, OP.ALLOC_SMALL, 1), op(3, OP.PUSH_NONVOL, R15), op(1, OP.PUSH_NONVOL, RBP)] }, [0x48, 0x8d, 0x65, 0x10, 0x41, 0x5f, 0x5d, 0xc2, 0x10, 0x00]);
+    noise(S - 0x80, 0x88, 19);
+    everyPc(fn, () => ({ [RSP]: S - 0x60, [RBP]: S - 0x20 }));
+  });
+  it('leaf plans pop the return address and nothing else', () => {
+    noise(START, CONTEXT.Size, 23);
+    mem.setU64(START + CONTEXT.Rsp, S - 0x20);
+    mem.setU64(S - 0x20, 0x1234_5678_9abcn);
+    mem.copy(FAST, START, CONTEXT.Size);
+    const cp = leafPlan(IMAGE).compiled!;
+    assert.equal(runCompiled(mem, cp, FAST, IMAGE + 0x10), S - 0x20, 'the establisher frame is RSP');
+    assert.equal(mem.u64(FAST + CONTEXT.Rip), 0x1234_5678_9abcn);
+    assert.equal(mem.ptr(FAST + CONTEXT.Rsp), S - 0x18);
+    mem.setU64(START + CONTEXT.Rip, 0x1234_5678_9abcn);
+    mem.setU64(START + CONTEXT.Rsp, S - 0x18);
+    assert.deepEqual(mem.read(FAST, CONTEXT.Size), mem.read(START, CONTEXT.Size), 'only RIP and RSP change');
   });
   it('an unreadable stack fails the same way (BadMemory)', () => {
     const fn = place(8, 4, { prolog: 1, codes: [op(1, OP.PUSH_NONVOL, RBX)] });

@@ -152,7 +152,9 @@ export interface GuestFrames {
   /** The calling thread's stack guard pages [low, high) and the never-accessible page below. */
   readonly stackGuard: { readonly low: number; readonly high: number };
   /** The image holding `pc`: its base, exception directory and name. */
-  imageAt(pc: number): { base: number; pdataRva: number; pdataSize: number; name: string } | undefined;
+  /** The image holding `pc`; `builtin`: one of winrun's own DLLs (no run-time function table
+   *  covers its code). */
+  imageAt(pc: number): { base: number; pdataRva: number; pdataSize: number; name: string; builtin: boolean } | undefined;
   /** `module+0xoffset` (with the nearest export's name when known) for reports. */
   describe(addr: number): string;
   /** The calling thread's caches for PCs inside images, emptied whenever an image is mapped or

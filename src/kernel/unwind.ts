@@ -326,7 +326,7 @@ function mayStartEpilog(b: number): boolean {
  * readable (reads past the end give undefined, which the scan's tests treat as no match);
  * undefined when the first byte cannot start an epilog.
  */
-function codeAt(mem: AddressSpace, pc: number): Uint8Array | undefined {
+export function codeAt(mem: AddressSpace, pc: number): Uint8Array | undefined {
   if (!mayStartEpilog(mem.u8(pc))) return undefined;
   if (mem.accessible(pc, EPILOG_WINDOW, 'read')) return mem.view(pc, EPILOG_WINDOW, false);
   let n = EPILOG_WINDOW >> 1;
@@ -361,7 +361,7 @@ function leavesFunction(mem: AddressSpace, s: EpilogScope, target: number): bool
 }
 
 /** The length of the `add rsp, imm` / `lea rsp, [reg+disp]` at b[0], or 0. */
-function stackReleaseLength(b: Uint8Array): number {
+export function stackReleaseLength(b: Uint8Array): number {
   if ((b[0]! & 0xf8) !== 0x48) return 0;
   if (b[0] === 0x48 && b[2] === 0xc4) {
     if (b[1] === 0x81) return 7; // add rsp, imm32

@@ -1,16 +1,17 @@
 /**
  * The exception walk's fast path (ntdll/excframes.ts): a kept UnwindPlan compiled once into a
- * flat list of register operations, then run on a CONTEXT in guest memory with one check of the
- * CONTEXT's registers per frame, one page-cache check per stack load, and no objects. Only plans
- * whose PC is not at an epilog are compiled (an epilog is emulated from its code, kernel/unwind.ts);
- * for those it gives exactly what runPlan gives: tests/unwindfast.test.ts runs both on every
- * unwind code and compares the CONTEXTs.
+ * flat list of register operations — its unwind codes, or at an epilog the rest of the epilog
+ * (kept plans are in images, whose code does not change), or for a leaf function only the
+ * return — then run on a CONTEXT in guest memory with one check of the CONTEXT's registers per
+ * frame, one page-cache check per stack load, and no objects. It gives exactly what runPlan
+ * gives: tests/unwindfast.test.ts runs both at every PC of functions using every unwind code
+ * and every epilog form, and compares the CONTEXTs.
  */
 import { CONTEXT } from '../native/layout.js';
 import type { AddressSpace } from '../native/memory.js';
 import { GuestMemoryError } from '../native/memprotect.js';
 import { UWOP } from '../pe/exceptions.js';
-import { UnwindError, slotsOf, u16At, u32At, type Info, type UnwindPlan } from './unwind.js';
+import { UnwindError, codeAt, slotsOf, stackReleaseLength, u16At, u32At, type Info, type UnwindPlan, type UnwindPlans } from './unwind.js';
 
 const enum Op {
   /** Register a (unwind numbering) from [RSP]; RSP += 8. */
@@ -40,6 +41,8 @@ export interface CompiledPlan {
   readonly handlerFlags: number;
   readonly handler: number;
   readonly handlerData: number;
+  /** Bytes a `ret imm16` releases after the return address (an epilog's). */
+  readonly retRelease: number;
 }
 
 const RSP = 4;
@@ -101,9 +104,36 @@ function emitCodes(out: number[], info: Info, limit: number): boolean | null {
   return machineFrame;
 }
 
-/** Compiles a kept plan (not at an epilog); null when the slow path must run it. */
+/**
+ * A kept plan whose PC is at an epilog (its settling found one: the code of an image does not
+ * change): the rest of the epilog as operations, as emulateEpilog runs it — the stack release
+ * (`add rsp` or `lea rsp, [reg+disp]`), the pops, then the return. No handler.
+ */
+function compileEpilog(mem: AddressSpace, plan: UnwindPlan): CompiledPlan | null {
+  const b = codeAt(mem, plan.imageBase + plan.begin + plan.offset);
+  if (!b) return null;
+  const out: number[] = [];
+  let i = stackReleaseLength(b);
+  if (i !== 0) {
+    if (b[1] === 0x81) out.push(Op.Add, u32At(b, 3) | 0, 0);
+    else if (b[1] === 0x83) out.push(Op.Add, (b[3]! << 24) >> 24, 0);
+    else out.push(Op.SetFrame, (b[2]! & 7) | ((b[0]! & 1) << 3), -(i === 4 ? (b[3]! << 24) >> 24 : u32At(b, 3) | 0));
+  }
+  for (;;) {
+    let rex = 0;
+    if ((b[i]! & 0xf0) === 0x40) rex = b[i++]!;
+    const op = b[i];
+    if (op === undefined || op < 0x58 || op > 0x5f) break;
+    out.push(Op.Push, (op - 0x58) | ((rex & 1) << 3), 0);
+    i++;
+  }
+  const retRelease = b[i] === 0xc2 ? u16At(b, i + 1) : 0;
+  return { ops: Float64Array.from(out), machineFrame: false, frameReg: plan.frameReg, frameOffset: plan.frameOffset, handlerFlags: 0, handler: 0, handlerData: 0, retRelease };
+}
+
+/** Compiles a kept plan; null when the slow path must run it. */
 export function compilePlan(mem: AddressSpace, plan: UnwindPlan): CompiledPlan | null {
-  if (plan.maybeEpilog) return null;
+  if (plan.maybeEpilog) return compileEpilog(mem, plan);
   const out: number[] = [];
   let machineFrame = emitCodes(out, plan.first, plan.inProlog ? plan.offset : -1);
   if (machineFrame === null) return null;
@@ -120,79 +150,167 @@ export function compilePlan(mem: AddressSpace, plan: UnwindPlan): CompiledPlan |
     if (!mem.accessible(last.tail, 4, 'read')) return null;
     handler = plan.imageBase + mem.u32(last.tail);
   }
-  return { ops: Float64Array.from(out), machineFrame, frameReg: plan.frameReg, frameOffset: plan.frameOffset, handlerFlags, handler, handlerData: handlerFlags !== 0 ? last.tail + 4 : 0 };
+  return { ops: Float64Array.from(out), machineFrame, frameReg: plan.frameReg, frameOffset: plan.frameOffset, handlerFlags, handler, handlerData: handlerFlags !== 0 ? last.tail + 4 : 0, retRelease: 0 };
 }
 
-function getReg(dv: DataView, at: number, n: number): number {
-  return dv.getUint32(at + 8 * n, true) + dv.getUint32(at + 8 * n + 4, true) * TWO_32;
+const NO_INFO: Info = { address: 0, version: 1, flags: 0, prolog: 0, count: 0, frameReg: 0, frameOffset: 0, codes: new Uint8Array(0), tail: 0 };
+const LEAF: CompiledPlan = { ops: new Float64Array(0), machineFrame: false, frameReg: 0, frameOffset: 0, handlerFlags: 0, handler: 0, handlerData: 0, retRelease: 0 };
+
+/** The plan of a PC in an image that has no function entry for it (a leaf function: the
+ *  return address is at RSP), for the code cache. */
+export function leafPlan(imageBase: number): UnwindPlan {
+  return { functionEntry: 0, imageBase, first: NO_INFO, chain: [], offset: 0, inProlog: false, frameReg: 0, frameOffset: 0, maybeEpilog: false, begin: 0, end: 0, compiled: LEAF };
 }
 
-function setReg(dv: DataView, at: number, n: number, v: number): void {
-  dv.setUint32(at + 8 * n, v >>> 0, true);
-  dv.setUint32(at + 8 * n + 4, Math.floor(v / TWO_32) >>> 0, true);
-}
+// The registers are read and written as 32-bit word pairs of the CONTEXT's window (`w`, word
+// index `ci` of Rax; register n at ci + 2n): a CONTEXT the walk uses is 4-byte aligned
+// (contextRegisters checks). Values are combined inline: a helper returning an address above
+// 2^31 would box it in a heap number.
 
-/** Register n from the 8 bytes at guest address `from` (checked). */
-function loadReg(mem: AddressSpace, dv: DataView, at: number, n: number, from: number): void {
+/** Copies the 8 bytes at guest address `from` (checked) to words `wi`, `wi + 1` of `w`. */
+function load8(mem: AddressSpace, w: Uint32Array, wi: number, from: number): void {
   mem.check(from, 8);
-  const src = mem.windowView(from);
-  const o = from - mem.windowBase(from);
-  if (o + 8 > src.byteLength) throw new GuestMemoryError(from, 8, false);
-  dv.setUint32(at + 8 * n, src.getUint32(o, true), true);
-  dv.setUint32(at + 8 * n + 4, src.getUint32(o + 4, true), true);
+  const src = mem.windowOf(from);
+  if (from + 8 > src.end) throw new GuestMemoryError(from, 8, false);
+  const o = from - src.base;
+  if ((o & 3) === 0) {
+    w[wi] = src.u32[o / 4]!;
+    w[wi + 1] = src.u32[o / 4 + 1]!;
+  } else {
+    w[wi] = src.dv.getUint32(o, true);
+    w[wi + 1] = src.dv.getUint32(o + 4, true);
+  }
+}
+
+/** The CONTEXT at `c`'s registers as words of its window (checked: writable, in one window);
+ *  undefined when `c` is not 4-byte aligned (the caller takes the general path). */
+function contextRegisters(mem: AddressSpace, c: number): { w: Uint32Array; ci: number } | undefined {
+  const regs = c + CONTEXT.Rax;
+  if ((regs & 3) !== 0) return undefined;
+  mem.check(regs, REGISTER_BYTES, true);
+  const win = mem.windowOf(regs);
+  if (regs + REGISTER_BYTES > win.end) throw new GuestMemoryError(regs, REGISTER_BYTES, true);
+  return { w: win.u32, ci: (regs - win.base) / 4 };
+}
+
+const RSP_W = 2 * RSP;
+const RIP_W = 2 * RIP;
+
+/** Runs a compiled plan on the registers of the CONTEXT at `c` (words `w` from `ci`); returns
+ *  the establisher frame. RSP is kept in a local and written back at the end when arithmetic
+ *  changed it; an operation that loads RSP itself (a machine frame, or unwind data that names
+ *  RSP) reads it back (a loaded value stays exact, even past 2^53). */
+function apply(mem: AddressSpace, cp: CompiledPlan, c: number, w: Uint32Array, ci: number): number {
+  let rsp = w[ci + RSP_W]! + w[ci + RSP_W + 1]! * TWO_32;
+  let dirty = false;
+  const fr = ci + 2 * cp.frameReg;
+  const frame = cp.frameReg !== 0 ? w[fr]! + w[fr + 1]! * TWO_32 - cp.frameOffset : rsp;
+  const ops = cp.ops;
+  for (let i = 0; i < ops.length; i += 3) {
+    const a = ops[i + 1]!;
+    switch (ops[i]) {
+      case Op.Push:
+        // (A pushed RSP is overwritten by the pop's own RSP change, as in the decoding unwinder.)
+        load8(mem, w, ci + 2 * a, rsp);
+        rsp += 8;
+        dirty = true;
+        break;
+      case Op.Add:
+        rsp += a;
+        dirty = true;
+        break;
+      case Op.SetFrame: {
+        const r = ci + 2 * a;
+        rsp = a === RSP ? rsp - ops[i + 2]! : w[r]! + w[r + 1]! * TWO_32 - ops[i + 2]!;
+        dirty = true;
+        break;
+      }
+      case Op.Save:
+        load8(mem, w, ci + 2 * a, frame + ops[i + 2]!);
+        if (a === RSP) {
+          rsp = w[ci + RSP_W]! + w[ci + RSP_W + 1]! * TWO_32;
+          dirty = false;
+        }
+        break;
+      case Op.SaveXmm:
+        mem.copy(c + CONTEXT.Xmm0 + 16 * a, frame + ops[i + 2]!, 16);
+        break;
+      case Op.MachineFrame:
+        load8(mem, w, ci + RIP_W, rsp + a);
+        load8(mem, w, ci + RSP_W, rsp + a + 24);
+        rsp = w[ci + RSP_W]! + w[ci + RSP_W + 1]! * TWO_32;
+        dirty = false;
+        break;
+    }
+  }
+  if (!cp.machineFrame) {
+    load8(mem, w, ci + RIP_W, rsp);
+    rsp += 8 + cp.retRelease;
+    dirty = true;
+  }
+  if (dirty) {
+    w[ci + RSP_W] = rsp >>> 0;
+    w[ci + RSP_W + 1] = Math.floor(rsp / TWO_32) >>> 0;
+  }
+  return frame;
+}
+
+function badMemory(e: unknown, pc: number): unknown {
+  return e instanceof GuestMemoryError ? new UnwindError('BadMemory', e.address, `unwinding at 0x${pc.toString(16)}: ${e.message}`) : e;
 }
 
 /**
- * Unwinds one frame of the CONTEXT at `c` with a compiled plan; returns the establisher frame.
+ * Unwinds one frame of the CONTEXT at `c` with a compiled plan; returns the establisher frame,
+ * or undefined when `c` is not 4-byte aligned (nothing done: unwind with the plan instead).
  * Unreadable stack throws UnwindError('BadMemory'), as virtualUnwind does.
  */
-export function runCompiled(mem: AddressSpace, cp: CompiledPlan, c: number, controlPc: number): number {
+export function runCompiled(mem: AddressSpace, cp: CompiledPlan, c: number, controlPc: number): number | undefined {
   try {
-    const regs = c + CONTEXT.Rax;
-    mem.check(regs, REGISTER_BYTES, true);
-    const dv = mem.windowView(regs);
-    const at = regs - mem.windowBase(regs);
-    if (at + REGISTER_BYTES > dv.byteLength) throw new GuestMemoryError(regs, REGISTER_BYTES, true);
-    const start = getReg(dv, at, RSP);
-    const frame = cp.frameReg !== 0 ? getReg(dv, at, cp.frameReg) - cp.frameOffset : start;
-    const ops = cp.ops;
-    for (let i = 0; i < ops.length; i += 3) {
-      const a = ops[i + 1]!;
-      switch (ops[i]) {
-        case Op.Push: {
-          const rsp = getReg(dv, at, RSP);
-          loadReg(mem, dv, at, a, rsp);
-          setReg(dv, at, RSP, rsp + 8);
-          break;
-        }
-        case Op.Add:
-          setReg(dv, at, RSP, getReg(dv, at, RSP) + a);
-          break;
-        case Op.SetFrame:
-          setReg(dv, at, RSP, getReg(dv, at, a) - ops[i + 2]!);
-          break;
-        case Op.Save:
-          loadReg(mem, dv, at, a, frame + ops[i + 2]!);
-          break;
-        case Op.SaveXmm:
-          mem.copy(c + CONTEXT.Xmm0 + 16 * a, frame + ops[i + 2]!, 16);
-          break;
-        case Op.MachineFrame: {
-          const f = getReg(dv, at, RSP) + a;
-          loadReg(mem, dv, at, RIP, f);
-          loadReg(mem, dv, at, RSP, f + 24);
-          break;
-        }
-      }
-    }
-    if (!cp.machineFrame) {
-      const rsp = getReg(dv, at, RSP);
-      loadReg(mem, dv, at, RIP, rsp);
-      setReg(dv, at, RSP, rsp + 8);
-    }
-    return frame;
+    const r = contextRegisters(mem, c);
+    return r && apply(mem, cp, c, r.w, r.ci);
   } catch (e) {
-    if (e instanceof GuestMemoryError) throw new UnwindError('BadMemory', e.address, `unwinding at 0x${controlPc.toString(16)}: ${e.message}`);
-    throw e;
+    throw badMemory(e, controlPc);
   }
+}
+
+/** The compiled plan for `pc` when one is kept (compiled on first use), else null. */
+export function compiledAt(mem: AddressSpace, plans: UnwindPlans, pc: number): CompiledPlan | null {
+  const plan = plans.get(pc);
+  if (plan === undefined) return null;
+  if (plan.compiled === undefined) plan.compiled = compilePlan(mem, plan);
+  return plan.compiled;
+}
+
+/**
+ * The exception walk's inner loop: unwinds in place, one after another, the frames of the
+ * CONTEXT at `c` that need nothing but their unwind — a kept, compiled plan with no handler of
+ * `handlerType` and, when `targetFrame` is not 0, an establisher frame below it — and stops
+ * before the first other frame (a handler to call, the target, a JS boundary, a PC without a
+ * plan, the end of the stack), at most `limit` frames. Returns how many it unwound. Each frame
+ * is unwound exactly as unwindOneFrame would.
+ */
+export function skipPlainFrames(mem: AddressSpace, plans: UnwindPlans, c: number, handlerType: number, targetFrame: number, limit: number): number {
+  let n = 0;
+  let pc = 0;
+  try {
+    const r = contextRegisters(mem, c);
+    if (!r) return 0;
+    const { w, ci } = r;
+    for (; n < limit; n++) {
+      pc = w[ci + RIP_W]! + w[ci + RIP_W + 1]! * TWO_32;
+      const cp = compiledAt(mem, plans, pc);
+      if (cp === null || (cp.handlerFlags & handlerType) !== 0) break;
+      const rsp = w[ci + RSP_W]! + w[ci + RSP_W + 1]! * TWO_32;
+      if (targetFrame !== 0) {
+        const fr = ci + 2 * cp.frameReg;
+        if ((cp.frameReg !== 0 ? w[fr]! + w[fr + 1]! * TWO_32 - cp.frameOffset : rsp) >= targetFrame) break;
+      }
+      // The walk's end (an unreadable stack) is the general path's to decide.
+      if (!mem.accessible(rsp, 8, 'read')) break;
+      apply(mem, cp, c, w, ci);
+    }
+  } catch (e) {
+    throw badMemory(e, pc);
+  }
+  return n;
 }

@@ -94,7 +94,7 @@ export class GuestCallStack {
         const m = host.loader().containing(pc);
         if (!m) return undefined;
         const dir = m.pe?.dataDirectories[Dir.Exception];
-        return { base: m.base, pdataRva: dir?.VirtualAddress ?? 0, pdataSize: dir?.Size ?? 0, name: m.displayName };
+        return { base: m.base, pdataRva: dir?.VirtualAddress ?? 0, pdataSize: dir?.Size ?? 0, name: m.displayName, builtin: m.builtin !== undefined };
       },
       describe: (addr) => host.describe(addr),
     };

@@ -8,11 +8,14 @@ import { koffi } from './ffi.js';
 import { FOUR_GIB, GuestMemoryError, LOWEST_VIEW, PAGE_SIZE, SMALL_COPY, USER_SPACE_END, alignDown } from './memprotect.js';
 
 /** One 4 GiB window of guest memory: [base, end) as a DataView and bytes. */
-interface GuestWindow {
+export interface GuestWindow {
   readonly base: number;
   readonly end: number;
   readonly dv: DataView;
   readonly u8: Uint8Array;
+  /** The same memory as 32-bit words: indices below 2^30 are small integers, where DataView
+   *  offsets above 2^31 are heap numbers (the exception walk's hot loop reads through this). */
+  readonly u32: Uint32Array;
 }
 
 /** Windows by index (address / 4 GiB; the user range has 32768): an array, since the stack
@@ -65,7 +68,7 @@ export abstract class GuestMemory {
       const base = Math.max(k * FOUR_GIB, LOWEST_VIEW);
       const end = (k + 1) * FOUR_GIB;
       const ab = koffi.view(base, end - base) as ArrayBuffer;
-      w = { base, end, dv: new DataView(ab), u8: new Uint8Array(ab) };
+      w = { base, end, dv: new DataView(ab), u8: new Uint8Array(ab), u32: new Uint32Array(ab) };
       this.windows[k] = w;
     }
     return (this.lastWindow = w);
@@ -78,6 +81,10 @@ export abstract class GuestMemory {
   }
   windowBase(addr: number): number {
     return this.win(addr).base;
+  }
+  /** The window record holding `addr` (no validation, no allocation). */
+  windowOf(addr: number): GuestWindow {
+    return this.win(addr);
   }
 
   /** A live 32-bit word of guest memory, for Atomics (a flag machine code also writes). */

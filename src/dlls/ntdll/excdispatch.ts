@@ -18,6 +18,7 @@ import {
 } from './excdefs.js';
 import { faultingDivisor } from './excdivide.js';
 import { loadSavedRegisters, unwindOneFrame } from './excframes.js';
+import { skipPlainFrames } from '../../kernel/unwindfast.js';
 import { exceptionReport } from './excreport.js';
 import { vectoredHandlers } from './excvector.js';
 
@@ -276,6 +277,9 @@ export function dispatchException(ctx: ApiContext, rec: number, context: number)
     for (let depth = 0; depth < 100000; depth++) {
       let frame;
       try {
+        // Frames without a handler go by in one loop (kernel/unwindfast.ts).
+        depth += skipPlainFrames(m, frames.codeCache().plans, walk, UNW_FLAG_EHANDLER, 0, 100000 - depth);
+        if (depth >= 100000) break;
         frame = unwindOneFrame(ctx, UNW_FLAG_EHANDLER, walk);
       } catch {
         break; // unreadable stack or unwind data: the walk ends here

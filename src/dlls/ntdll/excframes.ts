@@ -11,7 +11,8 @@ import { CONTEXT } from '../../native/layout.js';
 import type { ApiContext, GuestCallFrame } from '../types.js';
 import { copyContext } from './excdefs.js';
 import { planHasHandler, unwindWithPlan, type UnwindPlan } from '../../kernel/unwind.js';
-import { compilePlan, runCompiled } from '../../kernel/unwindfast.js';
+import { compilePlan, leafPlan, runCompiled } from '../../kernel/unwindfast.js';
+import { RUNTIME_FUNCTION_SIZE } from '../../kernel/functiontables.js';
 import { UNW_FLAG_UHANDLER } from '../../pe/exceptions.js';
 import { functionLookup, lookupFunction, unwindFunction } from './rtlunwind.js';
 
@@ -116,10 +117,10 @@ export function unwindOneFrame(ctx: ApiContext, handlerType: number, walk: numbe
   if (plan !== undefined) {
     // Seen before: the plan holds the function entry too (one lookup per frame), and most
     // plans run compiled (kernel/unwindfast.ts).
-    if (!plan.maybeEpilog) {
+    {
       const cp = plan.compiled !== undefined ? plan.compiled : (plan.compiled = compilePlan(m, plan));
-      if (cp !== null) {
-        const establisherFrame = runCompiled(m, cp, walk, pc);
+      const establisherFrame = cp !== null ? runCompiled(m, cp, walk, pc) : undefined;
+      if (cp !== null && establisherFrame !== undefined) {
         const served = (cp.handlerFlags & handlerType) !== 0;
         return { controlPc: pc, imageBase: plan.imageBase, functionEntry: plan.functionEntry, establisherFrame, handler: served ? cp.handler : 0, handlerData: served ? cp.handlerData : 0 };
       }
@@ -130,10 +131,14 @@ export function unwindOneFrame(ctx: ApiContext, handlerType: number, walk: numbe
   }
   const found = lookupFunction(ctx, pc);
   if (!found) {
-    // A leaf function (or code without unwind data): the return address is at [rsp].
+    // A leaf function (or code without unwind data): the return address is at [rsp]. In an
+    // image whose exception directory decides (one with entries, or winrun's own), that stays
+    // so: the code cache keeps it as a plan.
+    const image = ctx.process.frames.imageAt(pc);
+    if (image && (image.builtin || image.pdataSize >= RUNTIME_FUNCTION_SIZE)) ctx.process.frames.codeCache().plans.set(pc, leafPlan(image.base));
     m.setU64(walk + CONTEXT.Rip, m.u64(rsp));
     m.setU64(walk + CONTEXT.Rsp, rsp + 8);
-    return { controlPc: pc, imageBase: ctx.process.frames.imageAt(pc)?.base ?? 0, functionEntry: 0, establisherFrame: rsp, handler: 0, handlerData: 0 };
+    return { controlPc: pc, imageBase: image?.base ?? 0, functionEntry: 0, establisherFrame: rsp, handler: 0, handlerData: 0 };
   }
   const r = unwindFunction(ctx, handlerType, found.imageBase, pc, found.entry, walk, 0, ctx.process.frames.codeCache().functions.get(pc) === found);
   return { controlPc: pc, imageBase: found.imageBase, functionEntry: found.entry, establisherFrame: r.establisherFrame, handler: r.handler, handlerData: r.handlerData };

@@ -15,6 +15,7 @@ import {
 } from './excdefs.js';
 import { captureCaller, dispatchException, raiseFromCaller, writeRecord } from './excdispatch.js';
 import { unwindOneFrame, unwindsInPlace } from './excframes.js';
+import { skipPlainFrames } from '../../kernel/unwindfast.js';
 
 const trace = (ctx: ApiContext, text: () => string): void => sehTrace(ctx, 'unwind', text);
 
@@ -62,7 +63,15 @@ export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targ
     let collided = 0;
     const tracing = ctx.debug.on('seh', 'trace');
     for (let depth = 0; ; depth++) {
-      // Most frames have no termination handler: those are unwound in `cur` itself.
+      // Most frames have no termination handler: those are unwound in `cur` itself, in one
+      // loop while no trace wants each (kernel/unwindfast.ts), else one by one below.
+      if (!tracing && depth < 100000) {
+        const skipped = skipPlainFrames(m, frames.codeCache().plans, cur, UNW_FLAG_UHANDLER, targetFrame, 100000 - depth);
+        if (skipped > 0) {
+          depth += skipped;
+          collided = 0;
+        }
+      }
       const plan = depth < 100000 ? frames.codeCache().plans.get(m.ptr(cur + CONTEXT.Rip)) : undefined;
       const inPlace = unwindsInPlace(ctx, cur, targetFrame, plan);
       if (!inPlace) copyContext(ctx, nxt, cur);
