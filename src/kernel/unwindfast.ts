@@ -9,7 +9,7 @@
  */
 import { CONTEXT } from '../native/layout.js';
 import type { AddressSpace } from '../native/memory.js';
-import { GuestMemoryError } from '../native/memprotect.js';
+import { GuestMemoryError, PAGE_SIZE } from '../native/memprotect.js';
 import { UWOP } from '../pe/exceptions.js';
 import { UnwindError, codeAt, slotsOf, stackReleaseLength, u16At, u32At, type Info, type UnwindPlan, type UnwindPlans } from './unwind.js';
 
@@ -167,20 +167,63 @@ export function leafPlan(imageBase: number): UnwindPlan {
 // (contextRegisters checks). Values are combined inline: a helper returning an address above
 // 2^31 would box it in a heap number.
 
-/** Copies the 8 bytes at guest address `from` (checked) to words `wi`, `wi + 1` of `w`. */
-function load8(mem: AddressSpace, w: Uint32Array, wi: number, from: number): void {
-  mem.check(from, 8);
-  const src = mem.windowOf(from);
-  if (from + 8 > src.end) throw new GuestMemoryError(from, 8, false);
-  const o = from - src.base;
-  if ((o & 3) === 0) {
-    w[wi] = src.u32[o / 4]!;
-    w[wi + 1] = src.u32[o / 4 + 1]!;
-  } else {
-    w[wi] = src.dv.getUint32(o, true);
-    w[wi + 1] = src.dv.getUint32(o + 4, true);
+/**
+ * Stack reads for one walk: the last two pages found readable (stack slots are 8-byte aligned,
+ * so a slot never straddles pages) and the window last read through, so that a frame's loads
+ * cost a comparison or two each. Made per walk: no guest code runs meanwhile.
+ */
+class StackReader {
+  private page0 = -1;
+  private page1 = -1;
+  private base = 0;
+  private end = 0;
+  private words: Uint32Array = NO_WORDS;
+  private view: DataView = NO_VIEW;
+
+  constructor(private readonly mem: AddressSpace) {}
+
+  /** Whether the 8 bytes at `addr` are readable (the walk's end test; never throws). */
+  readable(addr: number): boolean {
+    const page = Math.floor(addr / PAGE_SIZE);
+    if ((addr & 7) === 0 && (page === this.page0 || page === this.page1)) return true;
+    if (!this.mem.accessible(addr, 8, 'read')) return false;
+    this.remember(addr, page);
+    return true;
+  }
+
+  /** Copies the 8 bytes at `from` (checked) to words `wi`, `wi + 1` of `w`. */
+  load(w: Uint32Array, wi: number, from: number): void {
+    const page = Math.floor(from / PAGE_SIZE);
+    if ((from & 7) !== 0 || (page !== this.page0 && page !== this.page1)) {
+      this.mem.check(from, 8);
+      this.remember(from, page);
+    }
+    if (from < this.base || from + 8 > this.end) {
+      const win = this.mem.windowOf(from);
+      if (from + 8 > win.end) throw new GuestMemoryError(from, 8, false);
+      this.base = win.base;
+      this.end = win.end;
+      this.words = win.u32;
+      this.view = win.dv;
+    }
+    const o = from - this.base;
+    if ((o & 3) === 0) {
+      w[wi] = this.words[o / 4]!;
+      w[wi + 1] = this.words[o / 4 + 1]!;
+    } else {
+      w[wi] = this.view.getUint32(o, true);
+      w[wi + 1] = this.view.getUint32(o + 4, true);
+    }
+  }
+
+  private remember(addr: number, page: number): void {
+    if ((addr & 7) !== 0 || page === this.page0) return;
+    this.page1 = this.page0;
+    this.page0 = page;
   }
 }
+const NO_WORDS = new Uint32Array(0);
+const NO_VIEW = new DataView(new ArrayBuffer(0));
 
 /** The CONTEXT at `c`'s registers as words of its window (checked: writable, in one window);
  *  undefined when `c` is not 4-byte aligned (the caller takes the general path). */
@@ -200,7 +243,7 @@ const RIP_W = 2 * RIP;
  *  the establisher frame. RSP is kept in a local and written back at the end when arithmetic
  *  changed it; an operation that loads RSP itself (a machine frame, or unwind data that names
  *  RSP) reads it back (a loaded value stays exact, even past 2^53). */
-function apply(mem: AddressSpace, cp: CompiledPlan, c: number, w: Uint32Array, ci: number): number {
+function apply(mem: AddressSpace, stack: StackReader, cp: CompiledPlan, c: number, w: Uint32Array, ci: number): number {
   let rsp = w[ci + RSP_W]! + w[ci + RSP_W + 1]! * TWO_32;
   let dirty = false;
   const fr = ci + 2 * cp.frameReg;
@@ -211,7 +254,7 @@ function apply(mem: AddressSpace, cp: CompiledPlan, c: number, w: Uint32Array, c
     switch (ops[i]) {
       case Op.Push:
         // (A pushed RSP is overwritten by the pop's own RSP change, as in the decoding unwinder.)
-        load8(mem, w, ci + 2 * a, rsp);
+        stack.load(w, ci + 2 * a, rsp);
         rsp += 8;
         dirty = true;
         break;
@@ -226,7 +269,7 @@ function apply(mem: AddressSpace, cp: CompiledPlan, c: number, w: Uint32Array, c
         break;
       }
       case Op.Save:
-        load8(mem, w, ci + 2 * a, frame + ops[i + 2]!);
+        stack.load(w, ci + 2 * a, frame + ops[i + 2]!);
         if (a === RSP) {
           rsp = w[ci + RSP_W]! + w[ci + RSP_W + 1]! * TWO_32;
           dirty = false;
@@ -236,15 +279,15 @@ function apply(mem: AddressSpace, cp: CompiledPlan, c: number, w: Uint32Array, c
         mem.copy(c + CONTEXT.Xmm0 + 16 * a, frame + ops[i + 2]!, 16);
         break;
       case Op.MachineFrame:
-        load8(mem, w, ci + RIP_W, rsp + a);
-        load8(mem, w, ci + RSP_W, rsp + a + 24);
+        stack.load(w, ci + RIP_W, rsp + a);
+        stack.load(w, ci + RSP_W, rsp + a + 24);
         rsp = w[ci + RSP_W]! + w[ci + RSP_W + 1]! * TWO_32;
         dirty = false;
         break;
     }
   }
   if (!cp.machineFrame) {
-    load8(mem, w, ci + RIP_W, rsp);
+    stack.load(w, ci + RIP_W, rsp);
     rsp += 8 + cp.retRelease;
     dirty = true;
   }
@@ -267,7 +310,7 @@ function badMemory(e: unknown, pc: number): unknown {
 export function runCompiled(mem: AddressSpace, cp: CompiledPlan, c: number, controlPc: number): number | undefined {
   try {
     const r = contextRegisters(mem, c);
-    return r && apply(mem, cp, c, r.w, r.ci);
+    return r && apply(mem, new StackReader(mem), cp, c, r.w, r.ci);
   } catch (e) {
     throw badMemory(e, controlPc);
   }
@@ -296,6 +339,7 @@ export function skipPlainFrames(mem: AddressSpace, plans: UnwindPlans, c: number
     const r = contextRegisters(mem, c);
     if (!r) return 0;
     const { w, ci } = r;
+    const stack = new StackReader(mem);
     for (; n < limit; n++) {
       pc = w[ci + RIP_W]! + w[ci + RIP_W + 1]! * TWO_32;
       const cp = compiledAt(mem, plans, pc);
@@ -306,8 +350,8 @@ export function skipPlainFrames(mem: AddressSpace, plans: UnwindPlans, c: number
         if ((cp.frameReg !== 0 ? w[fr]! + w[fr + 1]! * TWO_32 - cp.frameOffset : rsp) >= targetFrame) break;
       }
       // The walk's end (an unreadable stack) is the general path's to decide.
-      if (!mem.accessible(rsp, 8, 'read')) break;
-      apply(mem, cp, c, w, ci);
+      if (!stack.readable(rsp)) break;
+      apply(mem, stack, cp, c, w, ci);
     }
   } catch (e) {
     throw badMemory(e, pc);

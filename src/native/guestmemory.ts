@@ -201,7 +201,9 @@ export abstract class GuestMemory {
     if (len === 0) return;
     const w = this.win(addr);
     const off = addr - w.base;
-    w.u8.fill(value, off, off + len);
+    // Word indices stay small integers (byte offsets past 2^31 cost the builtin a conversion).
+    if (value === 0 && ((off | len) & 3) === 0 && addr + len <= w.end) w.u32.fill(0, off / 4, (off + len) / 4);
+    else w.u8.fill(value, off, off + len);
   }
   /** Copies within guest memory (memmove semantics). */
   copy(dst: number, src: number, len: number): void {
@@ -220,8 +222,12 @@ export abstract class GuestMemory {
         return;
       }
     }
-    if (s === d) s.u8.copyWithin(dst - d.base, src - s.base, src - s.base + len);
-    else d.u8.set(s.u8.subarray(src - s.base, src - s.base + len), dst - d.base);
+    if (s === d) {
+      const so = src - s.base;
+      const doff = dst - d.base;
+      if (((so | doff | len) & 3) === 0 && src + len <= s.end && dst + len <= d.end) s.u32.copyWithin(doff / 4, so / 4, (so + len) / 4);
+      else s.u8.copyWithin(doff, so, so + len);
+    } else d.u8.set(s.u8.subarray(src - s.base, src - s.base + len), dst - d.base);
   }
   /** Bytes of the NUL-terminated string at addr (without the NUL), at most `max` bytes. */
   cstringBytes(addr: number, max = 0x7fffffff): Uint8Array {

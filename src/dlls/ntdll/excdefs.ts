@@ -138,8 +138,7 @@ export function writeDispatcherContext(ctx: ApiContext, dc: number, frame: Handl
   m.check(dc, DC.Size, true);
   const { dv, u8, off } = m.window(dc);
   const straddles = u8.length - off < DC.Size;
-  if (straddles) m.fill(dc, 0, DC.Size);
-  else u8.fill(0, off, off + DC.Size);
+  m.fill(dc, 0, DC.Size);
   const set = (at: number, v: number): void => {
     if (straddles) return m.setU64(dc + at, v);
     dv.setUint32(off + at, v >>> 0, true);

@@ -44,7 +44,7 @@ function contextWindow(ctx: ApiContext, c: number): { dv: DataView; u8: Uint8Arr
 export function initContext(ctx: ApiContext, c: number): { dv: DataView; off: number } {
   const w = contextWindow(ctx, c);
   const { dv, off } = w;
-  w.u8.fill(0, off, off + CONTEXT.Size);
+  ctx.mem.fill(c, 0, CONTEXT.Size);
   dv.setUint32(off + CONTEXT.ContextFlags, CONTEXT_FULL_SEGMENTS, true);
   dv.setUint16(off + CONTEXT.SegCs, SEGMENTS.Cs, true);
   dv.setUint16(off + CONTEXT.SegDs, SEGMENTS.Ds, true);
