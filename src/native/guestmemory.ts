@@ -25,6 +25,14 @@ export interface GuestWindow {
  *  otherwise pay for each window again at every guest thread it runs. */
 const realmWindows: (GuestWindow | undefined)[] = new Array<GuestWindow | undefined>(Math.ceil(USER_SPACE_END / FOUR_GIB)).fill(undefined);
 
+/** Slots of the page caches: direct-mapped, by a hash that spreads pages 4 MiB apart (with 64
+ *  slots by page & 63, a stack page and an image page often shared a slot and evicted each
+ *  other on every access of an exception walk). */
+export const PAGE_CACHE_SLOTS = 1024;
+export function pageSlot(page: number): number {
+  return (page ^ (page >>> 10)) & (PAGE_CACHE_SLOTS - 1);
+}
+
 /** Reads and writes of guest memory; AddressSpace (memory.ts) supplies the region map. */
 export abstract class GuestMemory {
   private readonly windows = realmWindows;
@@ -32,18 +40,18 @@ export abstract class GuestMemory {
   /** Pages `check` found readable (writable) since the last change to the map by any thread
    *  that `sync` has seen: a direct-mapped cache of page numbers (-1: empty), so that repeated accesses to the same
    *  stack, thread-block and image pages are one comparison. */
-  protected readonly okRead = new Float64Array(64).fill(-1);
-  protected readonly okWrite = new Float64Array(64).fill(-1);
+  protected readonly okRead = new Float64Array(PAGE_CACHE_SLOTS).fill(-1);
+  protected readonly okWrite = new Float64Array(PAGE_CACHE_SLOTS).fill(-1);
 
   // ---- access from JS ----------------------------------------------------------------------
   /** Throws GuestMemoryError unless [addr, addr+len) is committed and readable (writable). */
   check(addr: number, len: number, write = false): void {
     const page = Math.floor(addr / PAGE_SIZE);
     const ok = write ? this.okWrite : this.okRead;
-    if (ok[page & 63] === page && len >= 0 && Number.isSafeInteger(addr)) {
+    if (ok[pageSlot(page)] === page && len >= 0 && Number.isSafeInteger(addr)) {
       const end = addr + len;
       // Within the page, or across into the next (a CONTEXT often is) when it is known too.
-      if (end <= (page + 1) * PAGE_SIZE || (end <= (page + 2) * PAGE_SIZE && ok[(page + 1) & 63] === page + 1)) return;
+      if (end <= (page + 1) * PAGE_SIZE || (end <= (page + 2) * PAGE_SIZE && ok[pageSlot(page + 1)] === page + 1)) return;
     }
     this.checkSlow(addr, len, write);
   }
@@ -113,7 +121,10 @@ export abstract class GuestMemory {
   u32(addr: number): number {
     this.check(addr, 4);
     const w = this.win(addr);
-    return w.dv.getUint32(addr - w.base, true);
+    const off = addr - w.base;
+    // Aligned words through the word view (a small-integer index); else through the DataView.
+    if ((off & 3) === 0 && addr + 4 <= w.end) return w.u32[off / 4]!;
+    return w.dv.getUint32(off, true);
   }
   i32(addr: number): number {
     this.check(addr, 4);
@@ -130,6 +141,7 @@ export abstract class GuestMemory {
     this.check(addr, 8);
     const w = this.win(addr);
     const off = addr - w.base;
+    if ((off & 3) === 0 && addr + 8 <= w.end) return w.u32[off / 4]! + w.u32[off / 4 + 1]! * 0x100000000;
     return w.dv.getUint32(off, true) + w.dv.getUint32(off + 4, true) * 0x100000000;
   }
   f64(addr: number): number {
@@ -150,7 +162,9 @@ export abstract class GuestMemory {
   setU32(addr: number, v: number): void {
     this.check(addr, 4, true);
     const w = this.win(addr);
-    w.dv.setUint32(addr - w.base, v >>> 0, true);
+    const off = addr - w.base;
+    if ((off & 3) === 0 && addr + 4 <= w.end) w.u32[off / 4] = v >>> 0;
+    else w.dv.setUint32(off, v >>> 0, true);
   }
   setU64(addr: number, v: bigint | number): void {
     this.check(addr, 8, true);
@@ -158,8 +172,13 @@ export abstract class GuestMemory {
     const off = addr - w.base;
     // Addresses and counts (non-negative safe integers) go in two halves, without a BigInt.
     if (typeof v === 'number' && v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v)) {
-      w.dv.setUint32(off, v >>> 0, true);
-      w.dv.setUint32(off + 4, Math.floor(v / 0x100000000), true);
+      if ((off & 3) === 0 && addr + 8 <= w.end) {
+        w.u32[off / 4] = v >>> 0;
+        w.u32[off / 4 + 1] = Math.floor(v / 0x100000000);
+      } else {
+        w.dv.setUint32(off, v >>> 0, true);
+        w.dv.setUint32(off + 4, Math.floor(v / 0x100000000), true);
+      }
     } else w.dv.setBigUint64(off, BigInt.asUintN(64, BigInt(v)), true);
   }
   setF64(addr: number, v: number): void {

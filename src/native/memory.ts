@@ -4,7 +4,7 @@
  * VirtualQuery and for validating each access). Reading and writing guest memory is
  * GuestMemory's (guestmemory.ts), the vocabulary memprotect.ts's.
  */
-import { GuestMemory } from './guestmemory.js';
+import { GuestMemory, pageSlot } from './guestmemory.js';
 import { MAX_RECORDS, RegionMap, RegionMapFull } from './regionmap.js';
 import { discardPages, mmapAnywhere, mmapAt, mmapFileAt, mmapReplace, mprotect, msync, munmap, NativeError, PROT_NONE } from './host.js';
 import {
@@ -378,7 +378,7 @@ export class AddressSpace extends GuestMemory {
     // Within one page that `check` found readable (writable) since the map last changed.
     const page = Math.floor(addr / PAGE_SIZE);
     const single = addr + len <= (page + 1) * PAGE_SIZE;
-    if (single && access !== 'execute' && (access === 'write' ? this.okWrite : this.okRead)[page & 63] === page) return true;
+    if (single && access !== 'execute' && (access === 'write' ? this.okWrite : this.okRead)[pageSlot(page)] === page) return true;
     const m = this.enter();
     try {
       let p = alignDown(addr, PAGE_SIZE);
@@ -391,8 +391,8 @@ export class AddressSpace extends GuestMemory {
         for (let k = (p - base) / PAGE_SIZE; base + k * PAGE_SIZE < stop; k++) if (!cpuAllows(m.page(i, k), access)) return false;
         if (single) {
           const state = m.page(i, (p - base) / PAGE_SIZE);
-          if (readable(state)) this.okRead[page & 63] = page;
-          if (writable(state)) this.okWrite[page & 63] = page;
+          if (readable(state)) this.okRead[pageSlot(page)] = page;
+          if (writable(state)) this.okWrite[pageSlot(page)] = page;
         }
         p = base + m.size(i);
       }
@@ -473,8 +473,8 @@ export class AddressSpace extends GuestMemory {
       // One or two pages (the cache's fast path takes both).
       if (last - first <= 1) {
         for (let page = Math.floor(addr / PAGE_SIZE), k = first; k <= last; k++, page++) {
-          (write ? this.okWrite : this.okRead)[page & 63] = page;
-          if (write) this.okRead[page & 63] = page;
+          (write ? this.okWrite : this.okRead)[pageSlot(page)] = page;
+          if (write) this.okRead[pageSlot(page)] = page;
         }
       }
     } finally {
