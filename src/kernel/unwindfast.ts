@@ -9,7 +9,7 @@
  */
 import { CONTEXT } from '../native/layout.js';
 import type { AddressSpace } from '../native/memory.js';
-import { GuestMemoryError, PAGE_SIZE } from '../native/memprotect.js';
+import { GuestMemoryError } from '../native/memprotect.js';
 import { UWOP } from '../pe/exceptions.js';
 import { UnwindError, codeAt, slotsOf, stackReleaseLength, u16At, u32At, type Info, type UnwindPlan, type UnwindPlans } from './unwind.js';
 
@@ -173,51 +173,70 @@ export function leafPlan(imageBase: number): UnwindPlan {
  * cost a comparison or two each. Made per walk: no guest code runs meanwhile.
  */
 class StackReader {
-  private page0 = -1;
-  private page1 = -1;
+  /** The window read through: its base, its length, its words and view. */
   private base = 0;
-  private end = 0;
+  private span = 0;
   private words: Uint32Array = NO_WORDS;
   private view: DataView = NO_VIEW;
+  /** The last two pages of that window found readable (offset >>> 12; -1: none). */
+  private page0 = -1;
+  private page1 = -1;
 
   constructor(private readonly mem: AddressSpace) {}
 
   /** Whether the 8 bytes at `addr` are readable (the walk's end test; never throws). */
   readable(addr: number): boolean {
-    const page = Math.floor(addr / PAGE_SIZE);
-    if ((addr & 7) === 0 && (page === this.page0 || page === this.page1)) return true;
-    if (!this.mem.accessible(addr, 8, 'read')) return false;
-    this.remember(addr, page);
+    let o = addr - this.base;
+    if (o < 0 || o + 8 > this.span) {
+      if (!this.mem.accessible(addr, 8, 'read')) return false;
+      this.enter(addr);
+      o = addr - this.base;
+    } else if ((o & 7) !== 0 || (o >>> 12 !== this.page0 && o >>> 12 !== this.page1)) {
+      if (!this.mem.accessible(addr, 8, 'read')) return false;
+    }
+    this.remember(o);
     return true;
   }
 
-  /** Copies the 8 bytes at `from` (checked) to words `wi`, `wi + 1` of `w`. */
+  /** Copies the 8 bytes at `from` (checked) to words `wi`, `wi + 1` of `w`. Offsets in a
+   *  window are below 2^32, so they shift as integers. */
   load(w: Uint32Array, wi: number, from: number): void {
-    const page = Math.floor(from / PAGE_SIZE);
-    if ((from & 7) !== 0 || (page !== this.page0 && page !== this.page1)) {
+    let o = from - this.base;
+    if (o < 0 || o + 8 > this.span) {
       this.mem.check(from, 8);
-      this.remember(from, page);
+      this.enter(from);
+      o = from - this.base;
+      this.remember(o);
+    } else if ((o & 7) !== 0 || (o >>> 12 !== this.page0 && o >>> 12 !== this.page1)) {
+      this.mem.check(from, 8);
+      this.remember(o);
     }
-    if (from < this.base || from + 8 > this.end) {
-      const win = this.mem.windowOf(from);
-      if (from + 8 > win.end) throw new GuestMemoryError(from, 8, false);
-      this.base = win.base;
-      this.end = win.end;
-      this.words = win.u32;
-      this.view = win.dv;
-    }
-    const o = from - this.base;
     if ((o & 3) === 0) {
-      w[wi] = this.words[o / 4]!;
-      w[wi + 1] = this.words[o / 4 + 1]!;
+      const k = o >>> 2;
+      w[wi] = this.words[k]!;
+      w[wi + 1] = this.words[k + 1]!;
     } else {
       w[wi] = this.view.getUint32(o, true);
       w[wi + 1] = this.view.getUint32(o + 4, true);
     }
   }
 
-  private remember(addr: number, page: number): void {
-    if ((addr & 7) !== 0 || page === this.page0) return;
+  /** Reads through the window holding `addr` from now on (its pages not yet known). */
+  private enter(addr: number): void {
+    const win = this.mem.windowOf(addr);
+    if (addr + 8 > win.end) throw new GuestMemoryError(addr, 8, false);
+    this.base = win.base;
+    this.span = win.end - win.base;
+    this.words = win.u32;
+    this.view = win.dv;
+    this.page0 = -1;
+    this.page1 = -1;
+  }
+
+  /** Remembers the page of window offset `o` as readable (an aligned slot stays in its page). */
+  private remember(o: number): void {
+    const page = o >>> 12;
+    if ((o & 7) !== 0 || page === this.page0) return;
     this.page1 = this.page0;
     this.page0 = page;
   }
@@ -239,11 +258,12 @@ function contextRegisters(mem: AddressSpace, c: number): { w: Uint32Array; ci: n
 const RSP_W = 2 * RSP;
 const RIP_W = 2 * RIP;
 
-/** Runs a compiled plan on the registers of the CONTEXT at `c` (words `w` from `ci`); returns
- *  the establisher frame. RSP is kept in a local and written back at the end when arithmetic
+/** Runs a compiled plan on the registers of the CONTEXT at `c` (words `w` from `ci`). (It
+ *  returns nothing: an address returned from a call V8 does not inline is boxed, one heap
+ *  number per frame.) RSP is kept in a local and written back at the end when arithmetic
  *  changed it; an operation that loads RSP itself (a machine frame, or unwind data that names
  *  RSP) reads it back (a loaded value stays exact, even past 2^53). */
-function apply(mem: AddressSpace, stack: StackReader, cp: CompiledPlan, c: number, w: Uint32Array, ci: number): number {
+function apply(mem: AddressSpace, stack: StackReader, cp: CompiledPlan, c: number, w: Uint32Array, ci: number): void {
   let rsp = w[ci + RSP_W]! + w[ci + RSP_W + 1]! * TWO_32;
   let dirty = false;
   const fr = ci + 2 * cp.frameReg;
@@ -295,7 +315,6 @@ function apply(mem: AddressSpace, stack: StackReader, cp: CompiledPlan, c: numbe
     w[ci + RSP_W] = rsp >>> 0;
     w[ci + RSP_W + 1] = Math.floor(rsp / TWO_32) >>> 0;
   }
-  return frame;
 }
 
 function badMemory(e: unknown, pc: number): unknown {
@@ -310,7 +329,11 @@ function badMemory(e: unknown, pc: number): unknown {
 export function runCompiled(mem: AddressSpace, cp: CompiledPlan, c: number, controlPc: number): number | undefined {
   try {
     const r = contextRegisters(mem, c);
-    return r && apply(mem, new StackReader(mem), cp, c, r.w, r.ci);
+    if (!r) return undefined;
+    const fr = r.ci + 2 * cp.frameReg;
+    const frame = cp.frameReg !== 0 ? r.w[fr]! + r.w[fr + 1]! * TWO_32 - cp.frameOffset : r.w[r.ci + RSP_W]! + r.w[r.ci + RSP_W + 1]! * TWO_32;
+    apply(mem, new StackReader(mem), cp, c, r.w, r.ci);
+    return frame;
   } catch (e) {
     throw badMemory(e, controlPc);
   }
