@@ -40,6 +40,8 @@ export class GuestCallStack {
   private nextDispatcher = 0;
   /** A CONTEXT being jumped to across JS → guest calls (0: none). */
   private pending = 0;
+  /** The TEB whose UnwindBuffer continueUnwind has filled (0: none yet on this thread). */
+  private unwindBufferTeb = 0;
   /** Thrown (one instance: no stack trace to capture each time) through the JS frames a
    *  guest unwind crosses. */
   readonly unwindSignal = new GuestUnwind('guest unwind in progress');
@@ -116,6 +118,7 @@ export class GuestCallStack {
   reset(): void {
     this.calls.length = 0;
     this.pending = 0;
+    this.unwindBufferTeb = 0;
     this.nextParent = 0;
     this.nextDispatcher = 0;
   }
@@ -161,9 +164,13 @@ export class GuestCallStack {
     const inner = this.calls[this.calls.length - 1]?.rsp;
     if (inner !== undefined && mem.ptr(target + CONTEXT.Rsp) > inner) {
       const u = this.host.teb() + WR.UnwindBuffer;
-      mem.fill(u, 0, CONTEXT.Size);
-      mem.setU32(u + CONTEXT.MxCsr, 0x1f80);
-      mem.setU32(u + CONTEXT.EFlags, 0x202);
+      // The rest of the buffer stays as set the first time in this thread (winrun's own).
+      if (this.unwindBufferTeb !== this.host.teb()) {
+        mem.fill(u, 0, CONTEXT.Size);
+        mem.setU32(u + CONTEXT.MxCsr, 0x1f80);
+        mem.setU32(u + CONTEXT.EFlags, 0x202);
+        this.unwindBufferTeb = this.host.teb();
+      }
       mem.setU64(u + CONTEXT.Rsp, inner);
       mem.setU64(u + CONTEXT.Rip, this.host.engine.callGuestReturn);
       mem.setU64(this.host.teb() + WR.ResumeContext, u);

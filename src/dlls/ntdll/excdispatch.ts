@@ -384,19 +384,22 @@ function raiseExceptionReturnPoint(ctx: ApiContext): number {
   return point;
 }
 
+const NO_PARAMS: readonly number[] = [];
+
 export function RaiseException(ctx: ApiContext, code: number, flags: number, count: number, args: number): void {
   const m = ctx.mem;
-  const n = Math.min(count >>> 0, EXCEPTION_MAXIMUM_PARAMETERS);
-  const params: bigint[] = [];
-  if (n > 0 && args !== 0) {
-    if (!m.accessible(args, 8 * n, 'read')) {
-      // Windows reads the arguments in RaiseException itself: an access violation there.
-      raiseFromCaller(ctx, (rec, ret) => writeRecord(ctx, rec, STATUS.ACCESS_VIOLATION, 0, ret, [0, args]), raiseExceptionReturnPoint(ctx));
-      return;
-    }
-    for (let i = 0; i < n; i++) params.push(m.u64(args + 8 * i));
+  const n = args !== 0 ? Math.min(count >>> 0, EXCEPTION_MAXIMUM_PARAMETERS) : 0;
+  if (n > 0 && !m.accessible(args, 8 * n, 'read')) {
+    // Windows reads the arguments in RaiseException itself: an access violation there.
+    raiseFromCaller(ctx, (rec, ret) => writeRecord(ctx, rec, STATUS.ACCESS_VIOLATION, 0, ret, [0, args]), raiseExceptionReturnPoint(ctx));
+    return;
   }
-  raiseFromCaller(ctx, (rec, ret) => writeRecord(ctx, rec, code, flags & EXCEPTION_NONCONTINUABLE, ret, params), raiseExceptionReturnPoint(ctx));
+  raiseFromCaller(ctx, (rec, ret) => {
+    writeRecord(ctx, rec, code, flags & EXCEPTION_NONCONTINUABLE, ret, NO_PARAMS);
+    // The arguments as they are, 64 bits each (no BigInt per argument).
+    m.setU32(rec + REC.NumberParameters, n);
+    if (n > 0) m.copy(rec + REC.ExceptionInformation, args, 8 * n);
+  }, raiseExceptionReturnPoint(ctx));
 }
 
 export function RtlRaiseException(ctx: ApiContext, record: number): void {
