@@ -49,16 +49,29 @@ export function loadSavedRegisters(ctx: ApiContext, c: number, saveArea: number)
   // The save area lies in the thread block, the CONTEXT anywhere: check both once.
   m.check(saveArea, SAVE_AREA);
   m.check(c, CONTEXT.Size, true);
-  const s = m.window(saveArea);
-  const d = m.window(c);
-  if (s.u8.length - s.off < SAVE_AREA || d.u8.length - d.off < CONTEXT.Size) throw new GuestMemoryError(c, CONTEXT.Size, true);
-  for (const [at, from] of SAVED_TO_CONTEXT) {
-    d.dv.setUint32(d.off + at, s.dv.getUint32(s.off + from, true), true);
-    d.dv.setUint32(d.off + at + 4, s.dv.getUint32(s.off + from + 4, true), true);
+  const s = m.windowOf(saveArea);
+  const d = m.windowOf(c);
+  if (saveArea + SAVE_AREA > s.end || c + CONTEXT.Size > d.end) throw new GuestMemoryError(c, CONTEXT.Size, true);
+  const so = saveArea - s.base;
+  const doff = c - d.base;
+  if (((so | doff) & 3) === 0) {
+    // Word indices: small integers (window offsets past 2^31 would not be).
+    const sw = so >>> 2;
+    const dw = doff >>> 2;
+    for (const [at, from] of SAVED_TO_CONTEXT) {
+      d.u32[dw + at / 4] = s.u32[sw + from / 4]!;
+      d.u32[dw + at / 4 + 1] = s.u32[sw + from / 4 + 1]!;
+    }
+    const x = dw + (CONTEXT.Xmm0 + 16 * 6) / 4;
+    if (s.u32 === d.u32) d.u32.copyWithin(x, sw + SAVED.Xmm6 / 4, sw + (SAVED.Xmm6 + 160) / 4);
+    else d.u32.set(s.u32.subarray(sw + SAVED.Xmm6 / 4, sw + (SAVED.Xmm6 + 160) / 4), x);
+    return;
   }
-  // Usually one window holds both (no typed array made for the copy).
-  if (s.u8 === d.u8) d.u8.copyWithin(d.off + CONTEXT.Xmm0 + 16 * 6, s.off + SAVED.Xmm6, s.off + SAVED.Xmm6 + 160);
-  else d.u8.set(s.u8.subarray(s.off + SAVED.Xmm6, s.off + SAVED.Xmm6 + 160), d.off + CONTEXT.Xmm0 + 16 * 6);
+  for (const [at, from] of SAVED_TO_CONTEXT) {
+    d.dv.setUint32(doff + at, s.dv.getUint32(so + from, true), true);
+    d.dv.setUint32(doff + at + 4, s.dv.getUint32(so + from + 4, true), true);
+  }
+  d.u8.set(s.u8.subarray(so + SAVED.Xmm6, so + SAVED.Xmm6 + 160), doff + CONTEXT.Xmm0 + 16 * 6);
 }
 
 /** The walk steps out of a JS → guest call into the guest code whose export call JS ran. */
@@ -82,6 +95,13 @@ export function crossGuestCall(ctx: ApiContext, walk: number): GuestCallFrame | 
   else if (call.exportRsp !== 0) crossExportCall(ctx, walk, call);
   else return undefined;
   return call;
+}
+
+/** Whether the walk at `walk`, stopped at the call-guest trampoline, crosses into a CONTEXT the
+ *  call was made for (crossGuestCall then overwrites the whole walk CONTEXT). */
+export function crossesToContext(ctx: ApiContext, walk: number): boolean {
+  const call = callAt(ctx, ctx.mem.ptr(walk + CONTEXT.Rsp));
+  return call !== undefined && call.parent !== 0;
 }
 
 /**
