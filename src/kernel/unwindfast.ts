@@ -43,6 +43,34 @@ export interface CompiledPlan {
   readonly handlerData: number;
   /** Bytes a `ret imm16` releases after the return address (an epilog's). */
   readonly retRelease: number;
+  /** For a frame whose every slot lies at a fixed distance from RSP (no frame register, no
+   *  machine frame: most frames): pairs of register and distance, and the return address's
+   *  distance, so the frame unwinds without running `ops`; null otherwise. */
+  readonly flat: Float64Array | null;
+  readonly retDistance: number;
+}
+
+/** The flat form of `ops` (CompiledPlan.flat) when there is one. */
+function flatten(ops: readonly number[], frameReg: number, machineFrame: boolean): { flat: Float64Array | null; retDistance: number } {
+  if (frameReg !== 0 || machineFrame) return { flat: null, retDistance: 0 };
+  const out: number[] = [];
+  let d = 0;
+  for (let i = 0; i < ops.length; i += 3) {
+    const op = ops[i]!;
+    const a = ops[i + 1]!;
+    // RSP itself loaded, a frame set, XMM slots: the general path.
+    if (op !== Op.Add && (a === RSP || (op !== Op.Push && op !== Op.Save))) return { flat: null, retDistance: 0 };
+    if (op === Op.Push) {
+      out.push(a, d);
+      d += 8;
+    } else if (op === Op.Add) d += a;
+    else out.push(a, ops[i + 2]!); // Save: frame + b, and the frame is RSP before the unwind
+  }
+  return { flat: Float64Array.from(out), retDistance: d };
+}
+
+function compiled(ops: number[], machineFrame: boolean, frameReg: number, frameOffset: number, handlerFlags: number, handler: number, handlerData: number, retRelease: number): CompiledPlan {
+  return { ops: Float64Array.from(ops), machineFrame, frameReg, frameOffset, handlerFlags, handler, handlerData, retRelease, ...flatten(ops, frameReg, machineFrame) };
 }
 
 const RSP = 4;
@@ -128,7 +156,7 @@ function compileEpilog(mem: AddressSpace, plan: UnwindPlan): CompiledPlan | null
     i++;
   }
   const retRelease = b[i] === 0xc2 ? u16At(b, i + 1) : 0;
-  return { ops: Float64Array.from(out), machineFrame: false, frameReg: plan.frameReg, frameOffset: plan.frameOffset, handlerFlags: 0, handler: 0, handlerData: 0, retRelease };
+  return compiled(out, false, plan.frameReg, plan.frameOffset, 0, 0, 0, retRelease);
 }
 
 /** Compiles a kept plan; null when the slow path must run it. */
@@ -150,11 +178,11 @@ export function compilePlan(mem: AddressSpace, plan: UnwindPlan): CompiledPlan |
     if (!mem.accessible(last.tail, 4, 'read')) return null;
     handler = plan.imageBase + mem.u32(last.tail);
   }
-  return { ops: Float64Array.from(out), machineFrame, frameReg: plan.frameReg, frameOffset: plan.frameOffset, handlerFlags, handler, handlerData: handlerFlags !== 0 ? last.tail + 4 : 0, retRelease: 0 };
+  return compiled(out, machineFrame, plan.frameReg, plan.frameOffset, handlerFlags, handler, handlerFlags !== 0 ? last.tail + 4 : 0, 0);
 }
 
 const NO_INFO: Info = { address: 0, version: 1, flags: 0, prolog: 0, count: 0, frameReg: 0, frameOffset: 0, codes: new Uint8Array(0), tail: 0 };
-const LEAF: CompiledPlan = { ops: new Float64Array(0), machineFrame: false, frameReg: 0, frameOffset: 0, handlerFlags: 0, handler: 0, handlerData: 0, retRelease: 0 };
+const LEAF: CompiledPlan = compiled([], false, 0, 0, 0, 0, 0, 0);
 
 /** The plan of a PC in an image that has no function entry for it (a leaf function: the
  *  return address is at RSP), for the code cache. */
@@ -265,6 +293,15 @@ const RIP_W = 2 * RIP;
  *  RSP) reads it back (a loaded value stays exact, even past 2^53). */
 function apply(mem: AddressSpace, stack: StackReader, cp: CompiledPlan, c: number, w: Uint32Array, ci: number): void {
   let rsp = w[ci + RSP_W]! + w[ci + RSP_W + 1]! * TWO_32;
+  const flat = cp.flat;
+  if (flat !== null) {
+    for (let i = 0; i < flat.length; i += 2) stack.load(w, ci + 2 * flat[i]!, rsp + flat[i + 1]!);
+    stack.load(w, ci + RIP_W, rsp + cp.retDistance);
+    rsp += cp.retDistance + 8 + cp.retRelease;
+    w[ci + RSP_W] = rsp >>> 0;
+    w[ci + RSP_W + 1] = Math.floor(rsp / TWO_32) >>> 0;
+    return;
+  }
   let dirty = false;
   const fr = ci + 2 * cp.frameReg;
   const frame = cp.frameReg !== 0 ? w[fr]! + w[fr + 1]! * TWO_32 - cp.frameOffset : rsp;

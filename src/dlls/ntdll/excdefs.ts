@@ -136,23 +136,33 @@ export function writeDispatcherContext(ctx: ApiContext, dc: number, frame: Handl
   // Written on every handler call: the range is checked once, then written through its window
   // (accessor by accessor in the unlikely case that it straddles a 4 GiB window boundary).
   m.check(dc, DC.Size, true);
-  const { dv, u8, off } = m.window(dc);
-  const straddles = u8.length - off < DC.Size;
-  m.fill(dc, 0, DC.Size);
-  const set = (at: number, v: number): void => {
-    if (straddles) return m.setU64(dc + at, v);
-    dv.setUint32(off + at, v >>> 0, true);
-    dv.setUint32(off + at + 4, Math.floor(v / 0x100000000), true);
-  };
-  set(DC.ControlPc, frame.controlPc);
-  set(DC.ImageBase, frame.imageBase);
-  set(DC.FunctionEntry, frame.functionEntry);
-  set(DC.EstablisherFrame, frame.establisherFrame);
-  set(DC.TargetIp, targetIp);
-  set(DC.ContextRecord, context);
-  set(DC.LanguageHandler, frame.handler);
-  set(DC.HandlerData, frame.handlerData);
-  set(DC.HistoryTable, history);
+  const w = m.windowOf(dc);
+  const off = dc - w.base;
+  if (dc + DC.Size > w.end || (off & 3) !== 0) {
+    m.fill(dc, 0, DC.Size);
+    const values = [frame.controlPc, frame.imageBase, frame.functionEntry, frame.establisherFrame, targetIp, context, frame.handler, frame.handlerData, history];
+    values.forEach((v, i) => m.setU64(dc + 8 * i, v));
+    return;
+  }
+  // Through the window's words (the fields are 8 bytes each from 0, in this order).
+  const i = off >>> 2;
+  const u = w.u32;
+  u.fill(0, i, i + DC.Size / 4);
+  setWords(u, i + DC.ControlPc / 4, frame.controlPc);
+  setWords(u, i + DC.ImageBase / 4, frame.imageBase);
+  setWords(u, i + DC.FunctionEntry / 4, frame.functionEntry);
+  setWords(u, i + DC.EstablisherFrame / 4, frame.establisherFrame);
+  setWords(u, i + DC.TargetIp / 4, targetIp);
+  setWords(u, i + DC.ContextRecord / 4, context);
+  setWords(u, i + DC.LanguageHandler / 4, frame.handler);
+  setWords(u, i + DC.HandlerData / 4, frame.handlerData);
+  setWords(u, i + DC.HistoryTable / 4, history);
+}
+
+/** An address into two words of `u` from index `i`. */
+function setWords(u: Uint32Array, i: number, v: number): void {
+  u[i] = v >>> 0;
+  u[i + 1] = Math.floor(v / 0x100000000);
 }
 
 export function copyContext(ctx: ApiContext, dst: number, src: number): void {
