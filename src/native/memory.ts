@@ -375,24 +375,31 @@ export class AddressSpace extends GuestMemory {
   accessible(addr: number, len: number, access: Access): boolean {
     if (len <= 0) return true;
     if (!Number.isSafeInteger(addr) || addr < USER_SPACE_START || addr + len > USER_SPACE_END) return false;
-    // Within one page that `check` found readable (writable) since the map last changed.
+    // Within one page, or two (a CONTEXT often spans two), that `check` or this found readable
+    // (writable) since the map last changed.
     const page = Math.floor(addr / PAGE_SIZE);
-    const single = addr + len <= (page + 1) * PAGE_SIZE;
-    if (single && access !== 'execute' && (access === 'write' ? this.okWrite : this.okRead)[pageSlot(page)] === page) return true;
+    const end = addr + len;
+    const pages = end <= (page + 1) * PAGE_SIZE ? 1 : end <= (page + 2) * PAGE_SIZE ? 2 : 0;
+    if (pages !== 0 && access !== 'execute') {
+      const ok = access === 'write' ? this.okWrite : this.okRead;
+      if (ok[pageSlot(page)] === page && (pages === 1 || ok[pageSlot(page + 1)] === page + 1)) return true;
+    }
     const m = this.enter();
     try {
       let p = alignDown(addr, PAGE_SIZE);
-      const end = addr + len;
       while (p < end) {
         const i = this.find(p);
         if (i < 0) return false;
         const base = m.base(i);
         const stop = Math.min(end, base + m.size(i));
-        for (let k = (p - base) / PAGE_SIZE; base + k * PAGE_SIZE < stop; k++) if (!cpuAllows(m.page(i, k), access)) return false;
-        if (single) {
-          const state = m.page(i, (p - base) / PAGE_SIZE);
-          if (readable(state)) this.okRead[pageSlot(page)] = page;
-          if (writable(state)) this.okWrite[pageSlot(page)] = page;
+        for (let k = (p - base) / PAGE_SIZE; base + k * PAGE_SIZE < stop; k++) {
+          const state = m.page(i, k);
+          if (!cpuAllows(state, access)) return false;
+          const at = Math.floor((base + k * PAGE_SIZE) / PAGE_SIZE);
+          if (pages !== 0) {
+            if (readable(state)) this.okRead[pageSlot(at)] = at;
+            if (writable(state)) this.okWrite[pageSlot(at)] = at;
+          }
         }
         p = base + m.size(i);
       }
@@ -401,6 +408,7 @@ export class AddressSpace extends GuestMemory {
       this.leave();
     }
   }
+
 
   /**
    * VirtualLock / VirtualUnlock bookkeeping for the pages of [addr, addr+size), which must lie
