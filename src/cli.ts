@@ -173,7 +173,6 @@ export function run(beforeExit?: () => void): void {
 export function threadMain(): void {
   const data = threadBootData() as PoolWorkerData | undefined;
   if (!data) return;
-  let signalStack = 0;
   // One WinProcess serves the Worker's threads while the process part of their boot data is
   // the same (its processKey): building one costs a millisecond or two.
   let reuse: { key: string; process: WinProcess } | undefined;
@@ -190,6 +189,18 @@ export function threadMain(): void {
       exitGroup(EXIT_INTERNAL_ERROR);
     }
   }
+  try {
+    serveThreads(data, reuse);
+  } catch (e) {
+    reportToStderr(`winrun: internal error in a thread's Worker: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    exitGroup(EXIT_INTERNAL_ERROR);
+  }
+}
+
+/** A pooled Worker's life: the threads the pool hands it, one after another. */
+function serveThreads(data: PoolWorkerData, prepared: { key: string; process: WinProcess } | undefined): void {
+  let reuse = prepared;
+  let signalStack = 0;
   new WorkerPool(data.pool).serve(data, (b) => {
     const boot = b as unknown as ThreadBoot;
     try {

@@ -22,14 +22,32 @@ import { Worker, isMainThread, workerData } from 'node:worker_threads';
 const SLOTS = 256;
 const CORES = availableParallelism();
 /** Words: mailbox lock, length of the thread part in the mailbox, spares starting, Workers
- *  started, length of the process part (after the thread part), then a state per slot. */
+ *  started, length of the process part (after the thread part; -1: not sent, the Worker holds
+ *  it), then a state per slot, then per slot the hash (2 words) of the process part's key the
+ *  Worker holds (0, 0: none). */
 const LOCK = 0;
 const LENGTH = 1;
 const STARTING = 2;
 const STARTED = 3;
 const PROCESS_LENGTH = 4;
 const STATE = 5;
-const MAILBOX_OFFSET = (STATE + SLOTS) * 4;
+const HELD = STATE + SLOTS;
+const WORDS = HELD + 2 * SLOTS;
+const MAILBOX_OFFSET = WORDS * 4;
+
+/** Two 32-bit FNV-1a hashes of a key (different offsets): the Worker's held key as the creator
+ *  sees it. The Worker checks the key itself before it relies on what it holds. */
+function keyHash(key: string): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x811c9dc5) ^ (b >>> 15);
+  }
+  // 0, 0 means "none".
+  return [a | 1, b];
+}
 const MAILBOX_SIZE = 8 << 20;
 
 const enum Slot {
@@ -72,6 +90,7 @@ export interface ProcessPart {
 }
 
 const KEY_FIELD = 'processKey';
+const NOTHING = new Uint8Array(0);
 function split(boot: Boot): { plain: Boot; shared: Record<string, SharedArrayBuffer> } {
   const plain: Boot = {};
   const shared: Record<string, SharedArrayBuffer> = {};
@@ -90,7 +109,7 @@ export class WorkerPool {
   private received: { key: string; part: Boot } | undefined;
 
   constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(MAILBOX_OFFSET + MAILBOX_SIZE)) {
-    this.words = new Int32Array(buffer, 0, STATE + SLOTS);
+    this.words = new Int32Array(buffer, 0, WORDS);
   }
 
   /** Gives `boot` to an idle Worker; false when none is idle or the data does not fit. */
@@ -108,9 +127,13 @@ export class WorkerPool {
       if (part.fields.includes(k)) processPart[k] = v;
       else threadPart[k] = v;
     }
-    if (this.sent?.key !== part.key) this.sent = { key: part.key, bytes: serialize(processPart) };
+    // A Worker that holds this process part already (it ran a thread of it, or prepared
+    // itself with it) is not sent it again.
+    const [h1, h2] = keyHash(part.key);
+    const held = Atomics.load(w, HELD + 2 * slot) === h1 && Atomics.load(w, HELD + 2 * slot + 1) === h2;
+    if (!held && this.sent?.key !== part.key) this.sent = { key: part.key, bytes: serialize(processPart) };
     const bytes = serialize(threadPart);
-    const processBytes = this.sent.bytes;
+    const processBytes = held ? NOTHING : this.sent!.bytes;
     if (bytes.length + processBytes.length > MAILBOX_SIZE) {
       Atomics.store(w, STATE + slot, Slot.Idle);
       return false;
@@ -119,7 +142,7 @@ export class WorkerPool {
     while (Atomics.compareExchange(w, LOCK, 0, 1) !== 0) Atomics.wait(w, LOCK, 1, 5);
     new Uint8Array(this.buffer, MAILBOX_OFFSET, bytes.length).set(bytes);
     new Uint8Array(this.buffer, MAILBOX_OFFSET + bytes.length, processBytes.length).set(processBytes);
-    Atomics.store(w, PROCESS_LENGTH, processBytes.length);
+    Atomics.store(w, PROCESS_LENGTH, held ? -1 : processBytes.length);
     Atomics.store(w, LENGTH, bytes.length);
     Atomics.store(w, STATE + slot, Slot.Booted);
     Atomics.notify(w, STATE + slot);
@@ -183,6 +206,15 @@ export class WorkerPool {
     return false;
   }
 
+  /** Records that this Worker (slot `slot`) holds the process part of `key`. */
+  private hold(slot: number, key: string, part: Boot): void {
+    this.received = { key, part };
+    if (slot < 0) return;
+    const [h1, h2] = keyHash(key);
+    Atomics.store(this.words, HELD + 2 * slot, h1);
+    Atomics.store(this.words, HELD + 2 * slot + 1, h2);
+  }
+
   /**
    * In a pooled Worker: runs its first thread if it has one, then serves the threads handed to
    * it, one at a time, for the life of the process. A Worker without a slot (the pool was full)
@@ -192,6 +224,10 @@ export class WorkerPool {
     const w = this.words;
     const slot = data.slot;
     let spare = data.boot === undefined;
+    // What this Worker holds of the process: its first thread's boot data (a superset of the
+    // process part: a later thread's own fields replace the rest), or what it prepared with.
+    const first = data.boot ?? data.prepare;
+    if (first && typeof first[KEY_FIELD] === 'string') this.hold(slot, first[KEY_FIELD], first);
     if (data.boot) run(data.boot);
     if (slot < 0) return;
     for (;;) {
@@ -202,13 +238,17 @@ export class WorkerPool {
       const length = Atomics.load(w, LENGTH);
       const threadPart = deserialize(new Uint8Array(this.buffer, MAILBOX_OFFSET, length).slice()) as Boot;
       const key = threadPart[KEY_FIELD] as string;
-      if (this.received?.key !== key) {
-        const part = deserialize(new Uint8Array(this.buffer, MAILBOX_OFFSET + length, Atomics.load(w, PROCESS_LENGTH)).slice()) as Boot;
-        this.received = { key, part };
+      const processLength = Atomics.load(w, PROCESS_LENGTH);
+      if (processLength >= 0 && this.received?.key !== key) {
+        const part = deserialize(new Uint8Array(this.buffer, MAILBOX_OFFSET + length, processLength).slice()) as Boot;
+        this.hold(slot, key, part);
       }
       Atomics.store(w, STATE + slot, Slot.Busy);
       Atomics.store(w, LOCK, 0);
       Atomics.notify(w, LOCK);
+      // Not sent: the creator saw this key's hash here; the key itself must match too (a
+      // different key with the same two hashes would be an internal error, reported as one).
+      if (this.received?.key !== key) throw new Error(`a thread's boot data came without its process part (key ${key})`);
       run({ ...this.received.part, ...threadPart, ...data.shared });
     }
   }
