@@ -221,6 +221,13 @@ export class ThreadTable {
     return (Math.ceil(base / 4) + n) * 4;
   }
 
+  /** The TEBs of the threads running now (slot 0, the main thread, included). */
+  runningTebs(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < MAX_THREADS; i++) if (this.state(i) === ThreadState.Running && this.teb(i) !== 0) out.push(this.teb(i));
+    return out;
+  }
+
   state(slot: number): ThreadState {
     return Atomics.load(this.words, WORDS * slot + STATE) as ThreadState;
   }

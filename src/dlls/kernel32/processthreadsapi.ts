@@ -100,6 +100,11 @@ export function TlsFree(ctx: ApiContext, i: number): number {
     ctx.setLastError(ERROR_INVALID_PARAMETER);
     return 0;
   }
+  // Windows clears the index in every thread (so that a later TlsAlloc of it reads NULL
+  // everywhere). A thread that ends meanwhile may have freed its TEB: skip it.
+  for (const teb of ctx.process.threads.runningTebs()) {
+    if (ctx.mem.accessible(teb + TEB.TlsSlots + 8 * i, 8, 'write')) ctx.mem.setU64(teb + TEB.TlsSlots + 8 * i, 0);
+  }
   Atomics.and(bits, i >> 5, ~(1 << (i & 31)));
   return 1;
 }
