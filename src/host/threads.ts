@@ -149,6 +149,11 @@ export class WorkerPool {
     return true;
   }
 
+  /** Whether the process has started a Worker (a thread) at all. */
+  everStarted(): boolean {
+    return Atomics.load(this.words, STARTED) > 0;
+  }
+
   /** Whether a Worker is idle or starting as a spare. */
   private spareReady(): boolean {
     if (Atomics.load(this.words, STARTING) > 0) return true;

@@ -105,8 +105,12 @@ export interface RegistryOptions {
   readonly seedInfo: () => SeedInfo;
   /** Reports a problem on the `reg` channel (err level). */
   readonly report: (func: string, text: string) => void;
-  /** Makes temporary file names unique to this process. */
+  /** Makes temporary file names unique to this process and thread (each thread's realm keeps
+   *  its own copy of the hives and writes them itself). */
   readonly tag: string;
+  /** Whether the process has other threads: then each change is written at once (no spacing),
+   *  so that another thread opening a key sees it. */
+  readonly threaded?: () => boolean;
   /** Current time as a FILETIME. */
   readonly now: () => bigint;
   /** A monotonic clock in milliseconds (spacing the writes). */
@@ -216,7 +220,7 @@ export class Registry {
   /** Writes pending changes unless the last write was less than WRITE_SPACING_MS ago; then
    *  they wait for the next close, the next Reg* call on a predefined key, RegFlushKey or exit. */
   private flushSoon(): void {
-    if (this.loaded && this.o.clockMs() - this.lastWriteMs >= WRITE_SPACING_MS) this.flush(false);
+    if (this.loaded && (this.o.clockMs() - this.lastWriteMs >= WRITE_SPACING_MS || this.o.threaded?.())) this.flush(false);
   }
 
   // ---- opening and creating -----------------------------------------------------------------

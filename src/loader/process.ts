@@ -210,6 +210,9 @@ export class WinProcess implements ProcessApi {
     return [...base.filter(([k]) => !names.has(k)), ...this.childSettings];
   }
 
+  /** Whether the process has started threads (the registry then writes each change at once). */
+  readonly threaded = (): boolean => this.pool.everStarted();
+
   private registryObject: Registry | undefined;
   get registry(): Registry {
     return (this.registryObject ??= createRegistry(this, this.token, this.debug));

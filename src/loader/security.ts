@@ -3,6 +3,7 @@ import { hostFs } from '../host/fs.js';
 import { computerName } from '../dlls/kernel32/sysinfoapi.js';
 import { hostCpu } from '../host/hostinfo.js';
 import { hostPid, monotonicMs } from '../host/io.js';
+import { gettid } from '../native/host.js';
 import { secureRandomFill } from '../host/random.js';
 import type { DebugChannels } from '../kernel/debug.js';
 import type { HandleTable } from '../kernel/handles.js';
@@ -25,7 +26,7 @@ function randomGuid(): string {
 }
 
 export function createRegistry(
-  proc: { readonly handles: HandleTable; readonly drives: DosDrives; readonly codePages: { readonly ansi: number; readonly oem: number } },
+  proc: { readonly handles: HandleTable; readonly drives: DosDrives; readonly codePages: { readonly ansi: number; readonly oem: number }; readonly threaded: () => boolean },
   token: ProcessToken,
   debug: DebugChannels,
 ): Registry {
@@ -46,7 +47,8 @@ export function createRegistry(
       installTime: Math.floor(Date.now() / 1000),
     }),
     report: (func, text) => debug.log('reg', 'err', func, text),
-    tag: String(hostPid()),
+    tag: `${hostPid()}-${gettid()}`,
+    threaded: proc.threaded,
     now: () => BigInt(Date.now()) * 10000n + FILETIME_1970,
     clockMs: monotonicMs,
   });
