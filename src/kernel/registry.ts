@@ -20,6 +20,7 @@ import { HandleType, type HandleTable } from './handles.js';
 import { parseHive, RegFileError, serializeHive } from './regfile.js';
 import { addVolatileMachineKeys, seedMachine, seedUser, type SeedInfo } from './regseed.js';
 import { ensurePath, findPath, foldName, RegKey, type RegValue } from './regtree.js';
+import { keyPathOf, layersAt, type KeyPath, type RegistryKeyPaths } from './regpaths.js';
 import { ERROR_ACCESS_DENIED, ERROR_BAD_PATHNAME, ERROR_FILE_NOT_FOUND, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_SUCCESS } from './win32error.js';
 
 export const ERROR_MORE_DATA = 234;
@@ -111,6 +112,9 @@ export interface RegistryOptions {
   /** Whether the process has other threads: then each change is written at once (no spacing),
    *  so that another thread opening a key sees it. */
   readonly threaded?: () => boolean;
+  /** What each key handle names, shared with the process's other threads (their realms have
+   *  their own copies of the hives: a handle is found again there by its path). */
+  readonly paths?: RegistryKeyPaths;
   /** Current time as a FILETIME. */
   readonly now: () => bigint;
   /** A monotonic clock in milliseconds (spacing the writes). */
@@ -142,7 +146,9 @@ export class Registry {
   private machine!: Hive;
   private user!: Hive;
   private users!: RegKey;
-  private readonly views = new Map<number, KeyView>();
+  /** Key handles' views in this thread, with the handle's value when the view was made (a
+   *  handle closed in another thread and allocated again has another value). */
+  private readonly views = new Map<number, { value: number; view: KeyView }>();
   private nextId = 1;
 
   constructor(private readonly o: RegistryOptions) {}
@@ -159,9 +165,31 @@ export class Registry {
     }
     const low = Number(hkey);
     const h = this.o.handles.lookup(low);
-    const v = this.views.get(low);
-    if (!h || h.type !== HandleType.RegistryKey || !v) return ERROR_INVALID_HANDLE;
-    return v;
+    if (!h || h.type !== HandleType.RegistryKey) return ERROR_INVALID_HANDLE;
+    // Another thread may have changed the hives (merged in place: views stay valid).
+    if (this.o.threaded?.()) this.refresh();
+    const known = this.views.get(low);
+    return known && known.value === h.value ? known.view : this.adopt(low, h.value);
+  }
+
+  /** A key handle another thread opened: its key found again in this thread's hives by its
+   *  root and path (ERROR_KEY_DELETED when it is gone from them). */
+  private adopt(handle: number, value: number): KeyView | number {
+    const key = this.o.paths?.find(handle);
+    if (!key) return ERROR_INVALID_HANDLE;
+    const from = this.predefined(key.root);
+    if (!from) return ERROR_INVALID_HANDLE;
+    const cur = layersAt(from.layers, key.path);
+    if (!cur.some((k) => k !== undefined)) return ERROR_KEY_DELETED;
+    const view = new KeyView(cur, from.merged, key.access);
+    this.views.set(handle, { value, view });
+    return view;
+  }
+
+  /** The root and path a view names, for the other threads (regpaths.ts). */
+  private pathOf(view: KeyView): KeyPath | undefined {
+    const classes = view.layers[0] ? findPath(this.user.root, ['Software', 'Classes']) : findPath(this.machine.root, ['SOFTWARE', 'Classes']);
+    return keyPathOf(view, { [HKEY_LOCAL_MACHINE]: this.machine.root, [HKEY_CURRENT_USER]: this.user.root, [HKEY_USERS]: this.users, [HKEY_CLASSES_ROOT]: classes });
   }
 
   private predefined(h: number): KeyView | undefined {
@@ -201,9 +229,13 @@ export class Registry {
   }
 
   private allocate(view: KeyView): number | undefined {
-    const h = this.o.handles.allocate(HandleType.RegistryKey, this.nextId++, { access: view.access });
+    // Values unique in the process (the other threads' registries number their handles too).
+    const value = this.o.paths?.nextValue() ?? this.nextId++;
+    const h = this.o.handles.allocate(HandleType.RegistryKey, value, { access: view.access });
     if (h === 0) return undefined;
-    this.views.set(h, view);
+    this.views.set(h, { value, view });
+    const key = this.o.paths && this.pathOf(view);
+    if (key) this.o.paths!.record(h, key);
     return h;
   }
 
@@ -213,6 +245,7 @@ export class Registry {
     if (!h || h.type !== HandleType.RegistryKey) return ERROR_INVALID_HANDLE;
     this.o.handles.close(handle);
     this.views.delete(handle);
+    this.o.paths?.forget(handle);
     this.flushSoon();
     return ERROR_SUCCESS;
   }
@@ -475,6 +508,9 @@ export class Registry {
       return;
     }
     hive.journal.push({ ...op, path: k.path(), key: k } as JournalOp);
+    // With threads, each change goes to the file at once: the other threads' hives take it
+    // from there (refresh) at their next Reg* call.
+    if (this.o.threaded?.()) this.flush(false);
   }
 
   /** Takes in changes another process wrote to the files since this one last read them. */

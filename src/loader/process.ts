@@ -37,6 +37,7 @@ import { ModuleLoader } from './modules.js';
 import { GuestCallStack } from './guestcalls.js';
 import { allocateSignalStack, allocateThreadBlock, enterSignalStack, type ThreadBlock, type ThreadBoot } from './threads.js';
 import { ThreadTable } from '../kernel/threads.js';
+import { RegistryKeyPaths } from '../kernel/regpaths.js';
 import { ObjectNames } from '../kernel/objects.js';
 import { ThreadCreation } from './createthread.js';
 import { ThreadLife } from './threadlife.js';
@@ -91,6 +92,8 @@ export class WinProcess implements ProcessApi {
   readonly locks: LockTable;
   readonly threads: ThreadTable;
   readonly objectNames: ObjectNames;
+  /** What each registry key handle names, for the other threads' registries. */
+  readonly regPaths: RegistryKeyPaths;
   /** The Workers that run guest threads (host/threads.ts). */
   private readonly pool: WorkerPool;
   /** This host thread's guest thread: running it, ExitThread, TerminateThread. */
@@ -145,6 +148,7 @@ export class WinProcess implements ProcessApi {
     this.locks = new LockTable(boot?.locks);
     this.threads = new ThreadTable(boot?.threads);
     this.objectNames = new ObjectNames(boot?.objectNames);
+    this.regPaths = new RegistryKeyPaths(boot?.regPaths);
     this.pool = new WorkerPool(boot?.pool);
     this.processes = new ProcessTable(boot?.processes);
     this.namedPipes = new NamedPipeTable(boot?.namedPipes);
@@ -425,9 +429,11 @@ export class WinProcess implements ProcessApi {
   // ---- threads -----------------------------------------------------------------------------------
   /** CreateThread: a new guest thread on a Worker of the pool (loader/createthread.ts). */
   createThread(start: number, param: number, stackSize: number, flags: number): { handle: number; tid: number } | { error: number } {
+    // The new thread reads the registry from the prefix's files: pending changes go there first.
+    this.registryObject?.flush(false);
     const shared = {
       options: this.threadOptions, handles: this.handles.buffer, locks: this.locks.buffer, threads: this.threads.buffer, pool: this.pool.buffer,
-      objectNames: this.objectNames.buffer, processes: this.processes.buffer, namedPipes: this.namedPipes.buffer, regionMap: this.mem.shared,
+      objectNames: this.objectNames.buffer, regPaths: this.regPaths.buffer, processes: this.processes.buffer, namedPipes: this.namedPipes.buffer, regionMap: this.mem.shared,
       stdHandles: this.stdHandles, processHeap: this.processHeap, pebAddress: this.pebAddress, consoleBlock: this.consoleBlock,
     };
     return this.creation.create({ mem: this.mem, engine: this.engine, threads: this.threads, handles: this.handles, pool: this.pool, loader: this.loader, dispatch: this.dispatch, teb: this.teb, stackReserve: this.stackReserve, shared }, start, param, stackSize, flags);

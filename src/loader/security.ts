@@ -9,6 +9,7 @@ import type { DebugChannels } from '../kernel/debug.js';
 import type { HandleTable } from '../kernel/handles.js';
 import type { DosDrives } from '../kernel/paths.js';
 import { Registry } from '../kernel/registry.js';
+import type { RegistryKeyPaths } from '../kernel/regpaths.js';
 import { machineSubAuthorities, ProcessToken, sidString } from '../kernel/security.js';
 
 const FILETIME_1970 = 116444736000000000n;
@@ -26,7 +27,7 @@ function randomGuid(): string {
 }
 
 export function createRegistry(
-  proc: { readonly handles: HandleTable; readonly drives: DosDrives; readonly codePages: { readonly ansi: number; readonly oem: number }; readonly threaded: () => boolean },
+  proc: { readonly handles: HandleTable; readonly drives: DosDrives; readonly codePages: { readonly ansi: number; readonly oem: number }; readonly threaded: () => boolean; readonly regPaths: RegistryKeyPaths },
   token: ProcessToken,
   debug: DebugChannels,
 ): Registry {
@@ -49,6 +50,7 @@ export function createRegistry(
     report: (func, text) => debug.log('reg', 'err', func, text),
     tag: `${hostPid()}-${gettid()}`,
     threaded: proc.threaded,
+    paths: proc.regPaths,
     now: () => BigInt(Date.now()) * 10000n + FILETIME_1970,
     clockMs: monotonicMs,
   });

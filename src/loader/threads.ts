@@ -137,6 +137,8 @@ export interface ThreadBoot {
   readonly pool: SharedArrayBuffer;
   /** The synchronization objects' names (kernel/objects.ts). */
   readonly objectNames: SharedArrayBuffer;
+  /** The registry key handles' paths (kernel/regpaths.ts). */
+  readonly regPaths: SharedArrayBuffer;
   /** The child processes' table (kernel/process-objects.ts). */
   readonly processes: SharedArrayBuffer;
   /** The named pipes' table (kernel/namedpipes.ts). */
