@@ -208,7 +208,8 @@ describe('registry persistence', () => {
     clock.ms += 1000;
     reg.close(r.handle);
     assert.match(readFileSync(dir + '/user.reg', 'utf8'), /\[Software\\W\]\n"n" = dword 0x00000007\n/);
-    assert.deepEqual(readdirSync(dir).sort(), ['system.reg', 'user.reg']);
+    // (registry.lock: the lock that makes reading the other writers' version and writing one step.)
+    assert.deepEqual(readdirSync(dir).sort(), ['registry.lock', 'system.reg', 'user.reg']);
     assert.deepEqual((valueOf(registry(dir), HKEY_CURRENT_USER, ['software', 'w'], 'N') as RegValue).data, Uint8Array.of(7, 0, 0, 0));
     // A second close right after waits for the write spacing, RegFlushKey or exit.
     reg.setValue(view(reg, HKEY_CURRENT_USER, ['Software', 'W']), dwordValue('m', 8));

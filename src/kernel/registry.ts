@@ -13,7 +13,11 @@
  * program is done with a key, while a program that sets many values under one key pays for
  * one write, and writes at close are spaced at least WRITE_SPACING_MS apart. When another process rewrote the file meanwhile, its version is read again and
  * this process's journal replayed on it, so concurrent writers of different values do not
- * undo each other; opening a key from a predefined root picks up such changes too.
+ * undo each other (the read and the write are one step under registry.lock, an
+ * open-file-description lock in the prefix); opening a key from a predefined root picks up
+ * such changes too. Each thread's realm has its own Registry: with threads, every change is
+ * written at once and every call takes in the others' first (kernel/regpaths.ts finds a key
+ * handle's key again in another thread).
  */
 import { failed, O, type HostFs } from '../host/fs.js';
 import { HandleType, type HandleTable } from './handles.js';
@@ -537,12 +541,34 @@ export class Registry {
 
   /** Writes every hive with pending changes. `sync` also forces the data to disk (RegFlushKey). */
   flush(sync: boolean): void {
-    if (!this.loaded) return;
-    for (const h of [this.machine, this.user]) {
-      if (h.journal.length === 0) continue;
-      this.takeDiskVersion(h);
-      this.write(h, sync);
+    if (!this.loaded || (this.machine.journal.length === 0 && this.user.journal.length === 0)) return;
+    // Reading the other writers' version and writing ours is one step for every process and
+    // thread: two writers that read the same version would lose one's changes.
+    const unlock = this.lockFiles();
+    try {
+      for (const h of [this.machine, this.user]) {
+        if (h.journal.length === 0) continue;
+        this.takeDiskVersion(h);
+        this.write(h, sync);
+      }
+    } finally {
+      unlock();
     }
+  }
+
+  /** Takes the prefix's registry lock (an open-file-description lock on registry.lock, which
+   *  other threads' and processes' descriptions conflict with); returns its release. Without
+   *  the lock file (a read-only prefix) the write goes ahead unlocked. */
+  private lockFiles(): () => void {
+    const fs = this.o.fs;
+    if (failed(fs.stat(this.o.dir))) fs.mkdirp(this.o.dir);
+    const fd = fs.open(`${this.o.dir}/registry.lock`, O.O_RDWR | O.O_CREAT, 0o644);
+    if (failed(fd)) return () => undefined;
+    fs.lockRange(fd, 'write', 0n, 1n, true);
+    return () => {
+      fs.lockRange(fd, 'unlock', 0n, 1n, false);
+      fs.close(fd);
+    };
   }
 
   private write(h: Hive, sync: boolean): void {
