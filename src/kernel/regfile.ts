@@ -14,6 +14,7 @@
  * % and the same characters as %XXXX. Lines starting with # are comments. Volatile keys are
  * not written.
  */
+import { failed, O, type HostFs } from '../host/fs.js';
 import { dataUnits, ensurePath, REG_BINARY, REG_DWORD, REG_EXPAND_SZ, REG_LINK, REG_MULTI_SZ, REG_NONE, REG_QWORD, REG_SZ, RegKey, type RegValue, unitsString, utf16z } from './regtree.js';
 
 export const REGFILE_MAGIC = 'WINRUN REGISTRY 1';
@@ -230,4 +231,21 @@ export function parseHive(text: string, now: bigint): RegKey {
     key.setValue(parseValueLine(t, line), now);
   }
   return root;
+}
+
+/**
+ * Takes the prefix's registry lock: an open-file-description lock on registry.lock, which the
+ * descriptions of other threads and processes conflict with, so that reading the other writers'
+ * version of a hive and writing one's own are one step. Returns its release. Without the lock
+ * file (a read-only prefix) the caller goes ahead unlocked.
+ */
+export function lockRegistry(fs: HostFs, dir: string): () => void {
+  if (failed(fs.stat(dir))) fs.mkdirp(dir);
+  const fd = fs.open(`${dir}/registry.lock`, O.O_RDWR | O.O_CREAT, 0o644);
+  if (failed(fd)) return () => undefined;
+  fs.lockRange(fd, 'write', 0n, 1n, true);
+  return () => {
+    fs.lockRange(fd, 'unlock', 0n, 1n, false);
+    fs.close(fd);
+  };
 }

@@ -21,9 +21,10 @@
  */
 import { failed, O, type HostFs } from '../host/fs.js';
 import { HandleType, type HandleTable } from './handles.js';
-import { parseHive, RegFileError, serializeHive } from './regfile.js';
+import { lockRegistry, parseHive, RegFileError, serializeHive } from './regfile.js';
+import { adopt, replay, type JournalOp } from './regjournal.js';
 import { addVolatileMachineKeys, seedMachine, seedUser, type SeedInfo } from './regseed.js';
-import { ensurePath, findPath, foldName, RegKey, type RegValue } from './regtree.js';
+import { findPath, foldName, RegKey, type RegValue } from './regtree.js';
 import { keyPathOf, layersAt, type KeyPath, type RegistryKeyPaths } from './regpaths.js';
 import { ERROR_ACCESS_DENIED, ERROR_BAD_PATHNAME, ERROR_FILE_NOT_FOUND, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_SUCCESS } from './win32error.js';
 
@@ -85,8 +86,6 @@ export interface KeyInfo {
   maxValueLen: number;
   lastWrite: bigint;
 }
-
-type JournalOp = { key?: RegKey } & ({ op: 'key'; path: string[] } | { op: 'set'; path: string[]; value: RegValue } | { op: 'unset'; path: string[]; name: string } | { op: 'delete'; path: string[] });
 
 interface Hive {
   readonly file: string;
@@ -544,7 +543,7 @@ export class Registry {
     if (!this.loaded || (this.machine.journal.length === 0 && this.user.journal.length === 0)) return;
     // Reading the other writers' version and writing ours is one step for every process and
     // thread: two writers that read the same version would lose one's changes.
-    const unlock = this.lockFiles();
+    const unlock = lockRegistry(this.o.fs, this.o.dir);
     try {
       for (const h of [this.machine, this.user]) {
         if (h.journal.length === 0) continue;
@@ -554,21 +553,6 @@ export class Registry {
     } finally {
       unlock();
     }
-  }
-
-  /** Takes the prefix's registry lock (an open-file-description lock on registry.lock, which
-   *  other threads' and processes' descriptions conflict with); returns its release. Without
-   *  the lock file (a read-only prefix) the write goes ahead unlocked. */
-  private lockFiles(): () => void {
-    const fs = this.o.fs;
-    if (failed(fs.stat(this.o.dir))) fs.mkdirp(this.o.dir);
-    const fd = fs.open(`${this.o.dir}/registry.lock`, O.O_RDWR | O.O_CREAT, 0o644);
-    if (failed(fd)) return () => undefined;
-    fs.lockRange(fd, 'write', 0n, 1n, true);
-    return () => {
-      fs.lockRange(fd, 'unlock', 0n, 1n, false);
-      fs.close(fd);
-    };
   }
 
   private write(h: Hive, sync: boolean): void {
@@ -598,44 +582,4 @@ export class Registry {
     h.stamp = this.stampOf(h.file);
     h.journal = [];
   }
-}
-
-/** Applies one journaled change to a tree read from disk. */
-function replay(root: RegKey, op: JournalOp, now: bigint): void {
-  switch (op.op) {
-    case 'key':
-      ensurePath(root, op.path, now);
-      return;
-    case 'set':
-      ensurePath(root, op.path, now).setValue(op.value, now);
-      return;
-    case 'unset':
-      findPath(root, op.path)?.deleteValue(op.name, now);
-      return;
-    case 'delete': {
-      const k = findPath(root, op.path);
-      if (k?.parent) k.parent.removeChild(k, now);
-      return;
-    }
-  }
-}
-
-/** Makes `live` equal to `fresh` in place, so open handles keep their keys: new keys are
- *  moved in, keys gone from `fresh` are marked deleted, volatile keys stay. */
-function adopt(live: RegKey, fresh: RegKey, now: bigint): void {
-  live.values.clear();
-  for (const [f, v] of fresh.values) live.values.set(f, v);
-  for (const [f, lc] of [...live.subkeys]) {
-    if (!lc.volatile && !fresh.subkeys.has(f)) live.removeChild(lc, now);
-  }
-  for (const [f, fc] of fresh.subkeys) {
-    const lc = live.subkeys.get(f);
-    if (lc) {
-      if (!lc.volatile) adopt(lc, fc, now);
-    } else {
-      fc.parent = live;
-      live.subkeys.set(f, fc);
-    }
-  }
-  live.changed(now);
 }
