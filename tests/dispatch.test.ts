@@ -36,6 +36,10 @@ function setup(rows: ExportRow[]) {
       events.push(`internal ${e.row.name}: ${(err as Error).message}`);
       return 0 as never;
     },
+    unknownEntry: (id) => {
+      events.push(`unknown ${id}`);
+      return 0 as never;
+    },
     setVarargs: () => 0,
     stub: (e) => void events.push(`stub ${e.row.name}`),
     describe: (a) => `0x${a.toString(16)}`,
@@ -82,6 +86,11 @@ describe('dispatcher', () => {
     const t = setup([{ name: 'Missing' }]);
     t.dispatch(0);
     assert.deepEqual(t.events.slice(0, 1), ['trap Missing']);
+  });
+  it('reports an id past its entries (a DLL another thread loaded later) through unknownEntry', () => {
+    const t = setup([{ name: 'Only', ret: 'u32', impl: () => 1 }]);
+    assert.equal(t.dispatch(1), 0);
+    assert.deepEqual(t.events, ['unknown 1']);
   });
   it('reports stubs, returns 0 and sets ERROR_CALL_NOT_IMPLEMENTED', () => {
     const t = setup([{ name: 'Stubbed', stub: true }]);

@@ -130,6 +130,9 @@ export interface DispatchHooks {
   stub(e: DispatchEntry, returnAddress: number): void;
   /** `module+0xoffset` for an address, for reports and the relay trace. */
   describe(address: number): string;
+  /** A dispatch id this thread does not know (a builtin DLL another thread loaded after this
+   *  thread started); never returns. */
+  unknownEntry(id: number, returnAddress: number): never;
   /** A JS exception escaped an implementation; never returns. */
   internalError(e: DispatchEntry, err: unknown, returnAddress?: number): never;
   /** A GuestUnwind reached this export call: continue the unwind from here. */
@@ -256,6 +259,7 @@ export function makeDispatcher(
   const terminate = hooks.terminateRequest;
   return (id) => {
     const rsp = tebDv.getUint32(rspOff, true) + tebDv.getUint32(rspOff + 4, true) * TWO32;
+    if (id >= entries.length) return hooks.unknownEntry(id, mem.ptr(rsp));
     const f = invokers[id] ?? (invokers[id] = build(id));
     // Another thread may have changed the address space map since this thread's last call.
     mem.sync();

@@ -535,6 +535,10 @@ export class WinProcess implements ProcessApi {
         say(`winrun: unimplemented function ${e.dll}!${e.row.name} called from ${this.describeAddress(returnAddress)}`);
         this.exit(STATUS_PROCEDURE_NOT_FOUND);
       },
+      unknownEntry: (id, returnAddress) => {
+        say(`winrun: a function of a DLL another thread loaded after this thread started was called from ${this.describeAddress(returnAddress)} (dispatch entry ${id}); threads do not share DLLs loaded later yet`);
+        this.exit(STATUS_PROCEDURE_NOT_FOUND);
+      },
       internalError: (e, err, returnAddress) => {
         const msg = err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err);
         const from = returnAddress !== undefined ? ` (called from ${this.describeAddress(returnAddress)})` : '';
