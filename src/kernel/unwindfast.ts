@@ -11,7 +11,8 @@ import { CONTEXT } from '../native/layout.js';
 import type { AddressSpace } from '../native/memory.js';
 import { GuestMemoryError } from '../native/memprotect.js';
 import { UWOP } from '../pe/exceptions.js';
-import { UnwindError, codeAt, slotsOf, stackReleaseLength, u16At, u32At, type Info, type UnwindPlan, type UnwindPlans } from './unwind.js';
+import { UnwindError, codeAt, stackReleaseLength, type UnwindPlan, type UnwindPlans } from './unwind.js';
+import { slotsOf, u16At, u32At, type Info } from './unwindinfo.js';
 
 const enum Op {
   /** Register a (unwind numbering) from [RSP]; RSP += 8. */

@@ -10,6 +10,10 @@ import type { ApiContext, ApiResult, ArgType, ExportRow } from '../dlls/types.js
 import { TEB, WR } from '../native/layout.js';
 import type { AddressSpace } from '../native/memory.js';
 import type { RelayTracer } from './relay.js';
+import type { DebugChannels } from '../kernel/debug.js';
+import { writeFd } from '../host/io.js';
+import { exitGroup } from '../native/host.js';
+import { EXIT_INTERNAL_ERROR, STATUS_PROCEDURE_NOT_FOUND } from './errors.js';
 
 /** Reads argument `i` of a call whose guest RSP is `rsp`. */
 type Reader = (rsp: number) => number | bigint;
@@ -274,5 +278,42 @@ export function makeDispatcher(
       // Only hooks (exit paths) get here; never let a JS exception reach koffi.
       return hooks.internalError(entries[id]!, err);
     }
+  };
+}
+
+/**
+ * The hooks that report a call winrun cannot make (DispatchHooks: trap, unknownEntry,
+ * internalError, stub, describe) for a process: one line on stderr, then the process ends with
+ * STATUS_PROCEDURE_NOT_FOUND (an internal error: EXIT_INTERNAL_ERROR, the terminal restored
+ * first); a stub is a fixme once per call site.
+ */
+export function reportingHooks(host: {
+  describe(addr: number): string;
+  readonly debug: DebugChannels;
+  exit(code: number): never;
+  restoreTerminal(): void;
+}): Pick<DispatchHooks, 'trap' | 'unknownEntry' | 'internalError' | 'stub' | 'describe'> {
+  const say = (text: string): void => void writeFd(2, new TextEncoder().encode(text + '\n'));
+  return {
+    trap: (e, returnAddress) => {
+      say(`winrun: unimplemented function ${e.dll}!${e.row.name} called from ${host.describe(returnAddress)}`);
+      return host.exit(STATUS_PROCEDURE_NOT_FOUND);
+    },
+    unknownEntry: (id, returnAddress) => {
+      say(`winrun: a function of a DLL another thread loaded after this thread started was called from ${host.describe(returnAddress)} (dispatch entry ${id}); threads do not share DLLs loaded later yet`);
+      return host.exit(STATUS_PROCEDURE_NOT_FOUND);
+    },
+    internalError: (e, err, returnAddress) => {
+      const msg = err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err);
+      const from = returnAddress !== undefined ? ` (called from ${host.describe(returnAddress)})` : '';
+      say(`winrun: internal error in ${e.dll}!${e.row.name}${from}: ${msg}`);
+      host.restoreTerminal();
+      return exitGroup(EXIT_INTERNAL_ERROR);
+    },
+    stub: (e, returnAddress) => {
+      const at = host.describe(returnAddress);
+      host.debug.fixmeOnce('stub', `${e.dll}!${e.row.name}`, at, `is a stub (called from ${at}); it returns 0 with ERROR_CALL_NOT_IMPLEMENTED`);
+    },
+    describe: (addr) => host.describe(addr),
   };
 }

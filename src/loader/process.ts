@@ -50,10 +50,9 @@ import { NamedPipeTable } from '../kernel/namedpipes.js';
 import { ProcessTable } from '../kernel/process-objects.js';
 import { setCloseOnExec } from '../native/spawn.js';
 import { createPeb, writeProcessParameters } from './peb.js';
-import { makeDispatcher, type DispatchEntry, type DispatchHooks } from './dispatch.js';
+import { makeDispatcher, reportingHooks, type DispatchEntry, type DispatchHooks } from './dispatch.js';
 import { RelayFilter, RelayTracer, type TraceFormat } from './relay.js';
 import { buildCommandLine } from './commandline.js';
-import { EXIT_INTERNAL_ERROR, STATUS_PROCEDURE_NOT_FOUND } from './errors.js';
 import { PEB } from './structures.js';
 
 const DLL_PROCESS_ATTACH = 1;
@@ -529,28 +528,13 @@ export class WinProcess implements ProcessApi {
   }
 
   private dispatchHooks(): DispatchHooks {
-    const say = (text: string): void => void writeFd(2, new TextEncoder().encode(text + '\n'));
     return {
-      trap: (e, returnAddress) => {
-        say(`winrun: unimplemented function ${e.dll}!${e.row.name} called from ${this.describeAddress(returnAddress)}`);
-        this.exit(STATUS_PROCEDURE_NOT_FOUND);
-      },
-      unknownEntry: (id, returnAddress) => {
-        say(`winrun: a function of a DLL another thread loaded after this thread started was called from ${this.describeAddress(returnAddress)} (dispatch entry ${id}); threads do not share DLLs loaded later yet`);
-        this.exit(STATUS_PROCEDURE_NOT_FOUND);
-      },
-      internalError: (e, err, returnAddress) => {
-        const msg = err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err);
-        const from = returnAddress !== undefined ? ` (called from ${this.describeAddress(returnAddress)})` : '';
-        say(`winrun: internal error in ${e.dll}!${e.row.name}${from}: ${msg}`);
-        this.signals?.restoreTerminal();
-        exitGroup(EXIT_INTERNAL_ERROR);
-      },
-      stub: (e, returnAddress) => {
-        const at = this.describeAddress(returnAddress);
-        this.debug.fixmeOnce('stub', `${e.dll}!${e.row.name}`, at, `is a stub (called from ${at}); it returns 0 with ERROR_CALL_NOT_IMPLEMENTED`);
-      },
-      describe: (addr) => this.describeAddress(addr),
+      ...reportingHooks({
+        describe: (addr) => this.describeAddress(addr),
+        debug: this.debug,
+        exit: (code) => this.exit(code),
+        restoreTerminal: () => this.signals?.restoreTerminal(),
+      }),
       pendingEvents: this.mem.int32At(this.consoleBlock + CONSOLE.Pending),
       ctrlEvents: () => dispatchCtrlEvents(this.ctx),
       terminateRequest: this.threads.terminateWord(this.life.slot),
