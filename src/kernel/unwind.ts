@@ -82,11 +82,11 @@ class Registers {
   ) {
     // Checked once here; the registers are then read and written straight through the window.
     this.dv = liveWindow(mem, context + CONTEXT.Rax, 8 * (RIP + 1));
-    this.at = context + CONTEXT.Rax - mem.windowBase(context + CONTEXT.Rax);
+    this.at = context + CONTEXT.Rax - mem.windowOf(context + CONTEXT.Rax).base;
     this.ptrsAt = 0;
     if (pointers !== 0) {
       this.ptrs = liveWindow(mem, pointers, CONTEXT_POINTERS.Size);
-      this.ptrsAt = pointers - mem.windowBase(pointers);
+      this.ptrsAt = pointers - mem.windowOf(pointers).base;
     }
   }
 
@@ -104,11 +104,11 @@ class Registers {
   load(n: number, from: number): void {
     const m = this.mem;
     m.check(from, 8);
-    const src = m.windowView(from);
-    const at = from - m.windowBase(from);
-    if (at + 8 > src.byteLength) throw new GuestMemoryError(from, 8, false);
-    this.dv.setUint32(this.at + 8 * n, src.getUint32(at, true), true);
-    this.dv.setUint32(this.at + 8 * n + 4, src.getUint32(at + 4, true), true);
+    const src = m.windowOf(from);
+    const at = from - src.base;
+    if (from + 8 > src.end) throw new GuestMemoryError(from, 8, false);
+    this.dv.setUint32(this.at + 8 * n, src.dv.getUint32(at, true), true);
+    this.dv.setUint32(this.at + 8 * n + 4, src.dv.getUint32(at + 4, true), true);
   }
 
   /** Restores non-volatile integer register `n` from the stack slot at `from`. */
@@ -134,7 +134,7 @@ class Registers {
 function liveWindow(mem: AddressSpace, addr: number, len: number): DataView {
   mem.check(addr, len, true);
   if (Math.floor(addr / TWO_32) !== Math.floor((addr + len - 1) / TWO_32)) throw new GuestMemoryError(addr, len, true);
-  return mem.windowView(addr);
+  return mem.windowOf(addr).dv;
 }
 
 /**

@@ -287,6 +287,13 @@ function contextRegisters(mem: AddressSpace, c: number): { w: Uint32Array; ci: n
 const RSP_W = 2 * RSP;
 const RIP_W = 2 * RIP;
 
+/** The establisher frame of the frame `cp` unwinds: its frame register minus the offset, or
+ *  RSP (`rsp`) before the unwind. */
+function establisherOf(cp: CompiledPlan, w: Uint32Array, ci: number, rsp: number): number {
+  const fr = ci + 2 * cp.frameReg;
+  return cp.frameReg !== 0 ? w[fr]! + w[fr + 1]! * TWO_32 - cp.frameOffset : rsp;
+}
+
 /** Runs a compiled plan on the registers of the CONTEXT at `c` (words `w` from `ci`). (It
  *  returns nothing: an address returned from a call V8 does not inline is boxed, one heap
  *  number per frame.) RSP is kept in a local and written back at the end when arithmetic
@@ -304,8 +311,7 @@ function apply(mem: AddressSpace, stack: StackReader, cp: CompiledPlan, c: numbe
     return;
   }
   let dirty = false;
-  const fr = ci + 2 * cp.frameReg;
-  const frame = cp.frameReg !== 0 ? w[fr]! + w[fr + 1]! * TWO_32 - cp.frameOffset : rsp;
+  const frame = establisherOf(cp, w, ci, rsp);
   const ops = cp.ops;
   for (let i = 0; i < ops.length; i += 3) {
     const a = ops[i + 1]!;
@@ -368,8 +374,7 @@ export function runCompiled(mem: AddressSpace, cp: CompiledPlan, c: number, cont
   try {
     const r = contextRegisters(mem, c);
     if (!r) return undefined;
-    const fr = r.ci + 2 * cp.frameReg;
-    const frame = cp.frameReg !== 0 ? r.w[fr]! + r.w[fr + 1]! * TWO_32 - cp.frameOffset : r.w[r.ci + RSP_W]! + r.w[r.ci + RSP_W + 1]! * TWO_32;
+    const frame = establisherOf(cp, r.w, r.ci, r.w[r.ci + RSP_W]! + r.w[r.ci + RSP_W + 1]! * TWO_32);
     apply(mem, new StackReader(mem), cp, c, r.w, r.ci);
     return frame;
   } catch (e) {
@@ -380,7 +385,11 @@ export function runCompiled(mem: AddressSpace, cp: CompiledPlan, c: number, cont
 /** The compiled plan for `pc` when one is kept (compiled on first use), else null. */
 export function compiledAt(mem: AddressSpace, plans: UnwindPlans, pc: number): CompiledPlan | null {
   const plan = plans.get(pc);
-  if (plan === undefined) return null;
+  return plan === undefined ? null : compiledOf(mem, plan);
+}
+
+/** A kept plan's compiled form, compiled on first use (null: the slow path runs it). */
+export function compiledOf(mem: AddressSpace, plan: UnwindPlan): CompiledPlan | null {
   if (plan.compiled === undefined) plan.compiled = compilePlan(mem, plan);
   return plan.compiled;
 }
@@ -406,10 +415,7 @@ export function skipPlainFrames(mem: AddressSpace, plans: UnwindPlans, c: number
       const cp = compiledAt(mem, plans, pc);
       if (cp === null || (cp.handlerFlags & handlerType) !== 0) break;
       const rsp = w[ci + RSP_W]! + w[ci + RSP_W + 1]! * TWO_32;
-      if (targetFrame !== 0) {
-        const fr = ci + 2 * cp.frameReg;
-        if ((cp.frameReg !== 0 ? w[fr]! + w[fr + 1]! * TWO_32 - cp.frameOffset : rsp) >= targetFrame) break;
-      }
+      if (targetFrame !== 0 && establisherOf(cp, w, ci, rsp) >= targetFrame) break;
       // The walk's end (an unreadable stack) is the general path's to decide.
       if (!stack.readable(rsp)) break;
       apply(mem, stack, cp, c, w, ci);

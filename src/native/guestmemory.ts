@@ -82,15 +82,8 @@ export abstract class GuestMemory {
     return (this.lastWindow = w);
   }
 
-  /** The DataView of the window holding `addr` (no validation, no allocation); the offset of
-   *  addr in it is addr − windowBase(addr). For hot paths that checked the range themselves. */
-  windowView(addr: number): DataView {
-    return this.win(addr).dv;
-  }
-  windowBase(addr: number): number {
-    return this.win(addr).base;
-  }
-  /** The window record holding `addr` (no validation, no allocation). */
+  /** The window record holding `addr` (no validation, no allocation): for hot paths that
+   *  checked the range themselves (the offset of addr in it is addr − base). */
   windowOf(addr: number): GuestWindow {
     return this.win(addr);
   }

@@ -11,7 +11,7 @@ import { CONTEXT } from '../../native/layout.js';
 import type { ApiContext, GuestCallFrame } from '../types.js';
 import { copyContext } from './excdefs.js';
 import { planHasHandler, unwindWithPlan, type UnwindPlan } from '../../kernel/unwind.js';
-import { compilePlan, leafPlan, runCompiled } from '../../kernel/unwindfast.js';
+import { compiledOf, leafPlan, runCompiled } from '../../kernel/unwindfast.js';
 import { RUNTIME_FUNCTION_SIZE } from '../../kernel/functiontables.js';
 import { UNW_FLAG_UHANDLER } from '../../pe/exceptions.js';
 import { functionLookup, lookupFunction, unwindFunction } from './rtlunwind.js';
@@ -137,13 +137,11 @@ export function unwindOneFrame(ctx: ApiContext, handlerType: number, walk: numbe
   if (plan !== undefined) {
     // Seen before: the plan holds the function entry too (one lookup per frame), and most
     // plans run compiled (kernel/unwindfast.ts).
-    {
-      const cp = plan.compiled !== undefined ? plan.compiled : (plan.compiled = compilePlan(m, plan));
-      const establisherFrame = cp !== null ? runCompiled(m, cp, walk, pc) : undefined;
-      if (cp !== null && establisherFrame !== undefined) {
-        const served = (cp.handlerFlags & handlerType) !== 0;
-        return { controlPc: pc, imageBase: plan.imageBase, functionEntry: plan.functionEntry, establisherFrame, handler: served ? cp.handler : 0, handlerData: served ? cp.handlerData : 0 };
-      }
+    const cp = compiledOf(m, plan);
+    const establisherFrame = cp !== null ? runCompiled(m, cp, walk, pc) : undefined;
+    if (cp !== null && establisherFrame !== undefined) {
+      const served = (cp.handlerFlags & handlerType) !== 0;
+      return { controlPc: pc, imageBase: plan.imageBase, functionEntry: plan.functionEntry, establisherFrame, handler: served ? cp.handler : 0, handlerData: served ? cp.handlerData : 0 };
     }
     // The lookup serves only the epilog check (a plan at a possible epilog).
     const r = unwindWithPlan(ctx.mem, handlerType, plan, pc, walk, plan.maybeEpilog ? functionLookup(ctx) : undefined);
