@@ -69,6 +69,16 @@ describe('MSVC C++ exceptions', () => {
     });
   }
 
+  // C++ [except.terminate]: an exception leaving a destructor that stack unwinding runs calls
+  // std::terminate(). (Wine 8 ends this run with exit code 1 and no message; winrun used to
+  // recurse until its own stack overflowed, as the catch took the exception again.)
+  it('an exception leaving a destructor during an unwind ends in terminate() and abort()', () => {
+    const r = runGuest(FIXTURES + 'cxx_msvc_life.exe', ['escape']);
+    assert.equal(r.status, 3, r.stderr);
+    assert.deepEqual(lines(r.stdout), ['escape']);
+    assert.match(r.stderr, /terminate it in an unusual way/);
+  });
+
   it('100 throws across 10 frames are all caught (cxxbench_msvc.exe)', () => {
     const r = runGuest(FIXTURES + 'cxxbench_msvc.exe', ['100']);
     assert.equal(r.status, 0, r.stderr);

@@ -6,6 +6,7 @@
 import type { PcTable } from '../kernel/pctable.js';
 import type { UnwindPlans } from '../kernel/unwind.js';
 import type { NativeFastPath } from '../native/engine.js';
+import type { NativeUnwindWalk } from '../native/unwindwalk.js';
 import type { DebugChannel, DebugChannels } from '../kernel/debug.js';
 import type { DllDirectories } from '../kernel/dlldirs.js';
 import type { HandleTable } from '../kernel/handles.js';
@@ -57,6 +58,9 @@ export interface ExportRow {
   readonly stub?: true;
   /** Machine code instead of JS (DESIGN.md §2 hot functions). */
   readonly native?: NativeFastPath;
+  /** A language handler written in JS (args rec, frame, context, dispatcher context): the
+   *  exception dispatcher calls `impl` itself instead of through the export's thunk. */
+  readonly direct?: true;
 }
 
 export interface DllTable {
@@ -116,6 +120,10 @@ export interface GuestCallFrame {
   /** The DISPATCHER_CONTEXT of the unwind that called this guest code as a termination
    *  handler (0: none); a second unwind that reaches it has collided with that one. */
   readonly dispatcher: number;
+  /** Run by an exception dispatch whose walk leaves the guest code through this call (an
+   *  exception filter around it: the C++ runtime's terminate() for an exception leaving a
+   *  destructor that an unwind runs). */
+  readonly filter?: (record: number) => void;
 }
 
 /** Facts about code inside images that the exception walk looks up again on every throw. */
@@ -126,6 +134,10 @@ export interface CodeCache {
   readonly handlerData: PcTable<unknown>;
   /** Addresses found by name in the loaded modules (RaiseException's return point). */
   readonly named: Map<string, number>;
+  /** The plans' flat frames for the native walk (kernel/unwindfast.ts skipPlainFrames). */
+  readonly walker: NativeUnwindWalk;
+  /** Language handlers by address: winrun's JS implementation (ExportRow.direct) or null. */
+  readonly direct: PcTable<Impl | null>;
 }
 
 /** What the exception machinery needs from the engine and the loader (one thread's view). */
@@ -144,8 +156,21 @@ export interface GuestFrames {
    * An unwind calling a termination handler passes its DISPATCHER_CONTEXT as `dispatcher`.
    */
   callFrom(parent: number, fn: number, args: readonly (number | bigint)[], unwindReturns?: boolean, dispatcher?: number): bigint;
+  /** callGuest with an exception filter (GuestCallFrame.filter) around the call. */
+  callFiltered(fn: number, args: readonly (number | bigint)[], filter: (record: number) => void): bigint;
   /** The CONTEXT an unwind is on its way to (0: none). */
   pendingUnwind(): number;
+  /** The JS implementation of the language handler at `fn` when it is one of winrun's own
+   *  (ExportRow.direct), else undefined. */
+  directHandler(fn: number): Impl | undefined;
+  /**
+   * Runs `run` (a language handler called from JS without a guest call) as if it were a guest
+   * call from the CONTEXT at `parent`: guest code it calls walks on to a snapshot of that
+   * CONTEXT, and an unwind's termination handler passes its DISPATCHER_CONTEXT as `dispatcher`.
+   * Returns what `run` returns, or undefined when it ended by starting a jump (ctx.unwindTo):
+   * the caller must then return at once.
+   */
+  asGuestCall(parent: number, dispatcher: number, run: () => number): number | undefined;
   /** Save area of the export call running now (engine.ts SAVED offsets; guest memory in the
    *  thread block, layout.ts SAVE_STACK). */
   currentSaveArea(): number;

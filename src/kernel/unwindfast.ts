@@ -10,6 +10,7 @@
 import { CONTEXT } from '../native/layout.js';
 import type { AddressSpace } from '../native/memory.js';
 import { GuestMemoryError } from '../native/memprotect.js';
+import type { NativeUnwindWalk } from '../native/unwindwalk.js';
 import { UWOP } from '../pe/exceptions.js';
 import { UnwindError, codeAt, stackReleaseLength, type UnwindPlan, type UnwindPlans } from './unwind.js';
 import { slotsOf, u16At, u32At, type Info } from './unwindinfo.js';
@@ -394,15 +395,23 @@ export function compiledOf(mem: AddressSpace, plan: UnwindPlan): CompiledPlan | 
   return plan.compiled;
 }
 
+/** What skipPlainFrames walks with: the realm's plans and its native walker (native/unwindwalk.ts). */
+export interface WalkCache {
+  readonly plans: UnwindPlans;
+  readonly walker: NativeUnwindWalk;
+}
+
 /**
  * The exception walk's inner loop: unwinds in place, one after another, the frames of the
  * CONTEXT at `c` that need nothing but their unwind — a kept, compiled plan with no handler of
  * `handlerType` and, when `targetFrame` is not 0, an establisher frame below it — and stops
  * before the first other frame (a handler to call, the target, a JS boundary, a PC without a
  * plan, the end of the stack), at most `limit` frames. Returns how many it unwound. Each frame
- * is unwound exactly as unwindOneFrame would.
+ * is unwound exactly as unwindOneFrame would. Frames with a flat plan go to the native walker
+ * once JS has unwound them: it then unwinds them in runs, with stack reads in [RSP,
+ * `stackEnd`) (the thread's stack base), and this loop takes over where it stops.
  */
-export function skipPlainFrames(mem: AddressSpace, plans: UnwindPlans, c: number, handlerType: number, targetFrame: number, limit: number): number {
+export function skipPlainFrames(mem: AddressSpace, cache: WalkCache, c: number, handlerType: number, targetFrame: number, limit: number, stackEnd: number): number {
   let n = 0;
   let pc = 0;
   try {
@@ -410,15 +419,21 @@ export function skipPlainFrames(mem: AddressSpace, plans: UnwindPlans, c: number
     if (!r) return 0;
     const { w, ci } = r;
     const stack = new StackReader(mem);
+    const walker = (c & 7) === 0 ? cache.walker : null;
     for (; n < limit; n++) {
+      if (walker !== null) {
+        n += walker.walk(c, handlerType, targetFrame, limit - n, w[ci + RSP_W]! + w[ci + RSP_W + 1]! * TWO_32, stackEnd);
+        if (n >= limit) break;
+      }
       pc = w[ci + RIP_W]! + w[ci + RIP_W + 1]! * TWO_32;
-      const cp = compiledAt(mem, plans, pc);
+      const cp = compiledAt(mem, cache.plans, pc);
       if (cp === null || (cp.handlerFlags & handlerType) !== 0) break;
       const rsp = w[ci + RSP_W]! + w[ci + RSP_W + 1]! * TWO_32;
       if (targetFrame !== 0 && establisherOf(cp, w, ci, rsp) >= targetFrame) break;
       // The walk's end (an unreadable stack) is the general path's to decide.
       if (!stack.readable(rsp)) break;
       apply(mem, stack, cp, c, w, ci);
+      if (walker !== null && cp.flat !== null) walker.add(pc, cp.handlerFlags, cp.flat, cp.retDistance, cp.retRelease);
     }
   } catch (e) {
     throw badMemory(e, pc);

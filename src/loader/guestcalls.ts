@@ -8,6 +8,7 @@ import { PcTable } from '../kernel/pctable.js';
 import type { Engine } from '../native/engine.js';
 import { CONTEXT, SAVE_STACK, WR } from '../native/layout.js';
 import type { AddressSpace } from '../native/memory.js';
+import { NativeUnwindWalk } from '../native/unwindwalk.js';
 import { Dir } from '../pe/constants.js';
 import { GuestUnwind } from './errors.js';
 import type { ModuleLoader } from './modules.js';
@@ -40,6 +41,13 @@ export class GuestCallStack {
   private nextDispatcher = 0;
   /** A CONTEXT being jumped to across JS → guest calls (0: none). */
   private pending = 0;
+  /** The filter the next guest call gets (frames.callFiltered). */
+  private nextFilter: ((record: number) => void) | undefined = undefined;
+  /** Jumps started (unwindTo): asGuestCall's test for a handler that ended by one. */
+  private jumps = 0;
+  /** While a JS language handler runs as a guest call (asGuestCall): the parent and dispatcher
+   *  its own guest calls get, at the depth of `calls` it runs at. */
+  private ambient: { parent: number; dispatcher: number; depth: number } | null = null;
   /** The TEB whose UnwindBuffer continueUnwind has filled (0: none yet on this thread). */
   private unwindBufferTeb = 0;
   /** Thrown (one instance: no stack trace to capture each time) through the JS frames a
@@ -48,35 +56,55 @@ export class GuestCallStack {
   /** The thread's stack guard region (stack overflow detection). */
   readonly stackGuard = { low: 0, high: 0 };
   /** frames.codeCache, valid for the loader generation and the count of image releases. */
-  private readonly codeCache: CodeCache = { functions: new PcTable(), plans: new PcTable(), handlerData: new PcTable(), named: new Map() };
+  private readonly codeCache: CodeCache;
   private codeCacheGeneration = -1;
   private codeCacheReleases = -1;
   readonly frames: GuestFrames;
 
   constructor(private readonly host: GuestCallHost) {
+    this.codeCache = { functions: new PcTable(), plans: new PcTable(), handlerData: new PcTable(), named: new Map(), walker: new NativeUnwindWalk(host.mem), direct: new PcTable(8) };
     this.frames = {
       calls: this.calls,
       callGuestReturn: host.engine.callGuestReturn,
       trampolineFunction: host.engine.trampolineFunction,
       callFrom: (parent, fn, args, unwindReturns = false, dispatcher = 0) => {
-        // A snapshot: the caller's CONTEXT may change while the callee runs (RtlUnwindEx
-        // writes its working state into the CONTEXT a language handler was given).
-        const mem = host.mem;
-        const slot = host.teb() + WR.GuestRsp;
-        const cur = mem.ptr(slot);
-        const snap = Math.floor((cur - CONTEXT.Size - 16) / 16) * 16;
-        mem.copy(snap, parent, CONTEXT.Size);
-        mem.setU64(slot, snap);
-        try {
+        return this.withSnapshot(parent, (snap) => {
           this.nextParent = snap;
           this.nextDispatcher = dispatcher;
           return this.callGuest(fn, args, unwindReturns);
-        } finally {
-          mem.setU64(slot, cur);
-        }
+        });
+      },
+      callFiltered: (fn, args, filter) => {
+        this.nextFilter = filter;
+        return this.callGuest(fn, args);
       },
       currentSaveArea: () => this.currentSaveArea(),
       pendingUnwind: () => this.pending,
+      directHandler: (fn) => {
+        const cache = this.frames.codeCache().direct;
+        let impl = cache.get(fn);
+        if (impl === undefined) {
+          const m = host.loader().containing(fn);
+          const i = m?.builtin?.addresses.indexOf(fn) ?? -1;
+          const row = i >= 0 ? m!.builtin!.table.exports[i] : undefined;
+          impl = row?.direct && row.impl ? row.impl : null;
+          cache.set(fn, impl);
+        }
+        return impl ?? undefined;
+      },
+      asGuestCall: (parent, dispatcher, run) => {
+        const jumps = this.jumps;
+        const outer = this.ambient;
+        const r = this.withSnapshot(parent, (snap) => {
+          this.ambient = { parent: snap, dispatcher, depth: this.calls.length };
+          try {
+            return run();
+          } finally {
+            this.ambient = outer;
+          }
+        });
+        return this.jumps !== jumps ? undefined : r;
+      },
       stackGuard: this.stackGuard,
       codeCache: () => {
         const c = this.codeCache;
@@ -87,6 +115,8 @@ export class GuestCallStack {
           c.plans.clear();
           c.handlerData.clear();
           c.named.clear();
+          c.walker.clear();
+          c.direct.clear();
           this.codeCacheGeneration = gen;
           this.codeCacheReleases = releases;
         }
@@ -102,8 +132,26 @@ export class GuestCallStack {
     };
   }
 
+  /** Runs `run` with a copy of the CONTEXT at `parent` below the guest stack pointer (the
+   *  caller's CONTEXT may change meanwhile: RtlUnwindEx writes its working state into the
+   *  CONTEXT a language handler was given). */
+  private withSnapshot<T>(parent: number, run: (snap: number) => T): T {
+    const mem = this.host.mem;
+    const slot = this.host.teb() + WR.GuestRsp;
+    const cur = mem.ptr(slot);
+    const snap = Math.floor((cur - CONTEXT.Size - 16) / 16) * 16;
+    mem.copy(snap, parent, CONTEXT.Size);
+    mem.setU64(slot, snap);
+    try {
+      return run(snap);
+    } finally {
+      mem.setU64(slot, cur);
+    }
+  }
+
   /** A jump to `context` from the export call running now (ctx.unwindTo, ExitThread). */
   unwindTo(context: number): void {
+    this.jumps++;
     this.pending = context;
     this.continueUnwind();
   }
@@ -121,6 +169,8 @@ export class GuestCallStack {
     this.unwindBufferTeb = 0;
     this.nextParent = 0;
     this.nextDispatcher = 0;
+    this.nextFilter = undefined;
+    this.ambient = null;
   }
 
   /** Runs guest `fn`; when it ends by an unwind past this call, throws GuestUnwind (or, with
@@ -135,9 +185,18 @@ export class GuestCallStack {
     // Where an exception walk continues past this call: the CONTEXT given by callGuestFrom, or
     // the guest code that made the export call now running (none at the top level).
     const hostRsp = mem.ptr(teb + WR.HostRsp);
-    this.calls.push({ rsp, parent: this.nextParent, exportRsp: hostRsp !== 0 ? cur : 0, saveArea: hostRsp !== 0 ? this.currentSaveArea() : 0, dispatcher: this.nextDispatcher });
+    // A call made by a JS language handler running as a guest call (asGuestCall) walks on
+    // where that call would have.
+    const a = this.ambient;
+    if (this.nextParent === 0 && a !== null && a.depth === this.calls.length) {
+      this.nextParent = a.parent;
+      this.nextDispatcher = a.dispatcher;
+    }
+    const filter = this.nextFilter;
+    this.calls.push({ rsp, parent: this.nextParent, exportRsp: hostRsp !== 0 ? cur : 0, saveArea: hostRsp !== 0 ? this.currentSaveArea() : 0, dispatcher: this.nextDispatcher, ...(filter && { filter }) });
     this.nextParent = 0;
     this.nextDispatcher = 0;
+    this.nextFilter = undefined;
     let r: bigint;
     try {
       r = this.host.engine.callGuest(fn, rsp);

@@ -71,6 +71,13 @@ export class AddressSpace extends GuestMemory {
     }
   }
 
+  /** A number that changes whenever the map changes (any thread's change, as `sync` sees it):
+   *  what a cache of "this range was readable" is valid for. */
+  mapGeneration(): number {
+    this.sync();
+    return this.seenGeneration;
+  }
+
   /** Takes the map's lock, with this thread's caches current. */
   private enter(): RegionMap {
     this.map.lock();

@@ -14,7 +14,7 @@ import { PEB_EXT } from '../kernel32/processthreadsapi.js';
 import type { ApiContext } from '../types.js';
 import {
   CONTEXT_FULL_SEGMENTS, EXCEPTION_CONTINUE_EXECUTION, EXCEPTION_EXECUTE_HANDLER, EXCEPTION_MAXIMUM_PARAMETERS, EXCEPTION_NESTED_CALL,
-  EXCEPTION_NONCONTINUABLE, ExceptionContinueExecution, ExceptionContinueSearch, ExceptionNestedException, REC, SEGMENTS, STATUS, copyContext, withGuestScratch, sehTrace, writeDispatcherContext,
+  EXCEPTION_NONCONTINUABLE, ExceptionContinueExecution, ExceptionContinueSearch, ExceptionNestedException, REC, SEGMENTS, STATUS, callLanguageHandler, copyContext, withGuestScratch, sehTrace, writeDispatcherContext,
 } from './excdefs.js';
 import { faultingDivisor } from './excdivide.js';
 import { loadSavedRegisters, unwindOneFrame } from './excframes.js';
@@ -274,24 +274,27 @@ export function dispatchException(ctx: ApiContext, rec: number, context: number)
       if (r === EXCEPTION_CONTINUE_EXECUTION) return continueExecution(ctx, rec, context, pointers);
     }
     copyContext(ctx, walk, context);
+    const stackEnd = m.ptr(ctx.teb + TEB.StackBase);
     for (let depth = 0; depth < 100000; depth++) {
       let frame;
       try {
         // Frames without a handler go by in one loop (kernel/unwindfast.ts).
-        depth += skipPlainFrames(m, frames.codeCache().plans, walk, UNW_FLAG_EHANDLER, 0, 100000 - depth);
+        depth += skipPlainFrames(m, frames.codeCache(), walk, UNW_FLAG_EHANDLER, 0, 100000 - depth, stackEnd);
         if (depth >= 100000) break;
         frame = unwindOneFrame(ctx, UNW_FLAG_EHANDLER, walk);
       } catch {
         break; // unreadable stack or unwind data: the walk ends here
       }
       if (!frame) break;
+      // An exception filter around a call from JS (it may end the process).
+      if (frame.boundary?.filter !== undefined) frame.boundary.filter(rec);
       if (frame.handler === 0) continue;
       writeDispatcherContext(ctx, dc, frame, context);
       trace(ctx, () => `calling handler ${frames.describe(frame.handler)} for frame 0x${frame.establisherFrame.toString(16)} (${frames.describe(frame.controlPc)})`);
-      const r = Number(frames.callFrom(context, frame.handler, [rec, frame.establisherFrame, context, dc], true) & 0xffffffffn);
-      // The handler unwound past this call (a catch block was found): continue that unwind
+      const r = callLanguageHandler(ctx, context, frame.handler, rec, frame.establisherFrame, context, dc);
+      // The handler unwound past this call (a catch block was found): that unwind goes on
       // from this export call, whose JS returns from here without more work.
-      if (frames.pendingUnwind() !== 0) return ctx.unwindTo(frames.pendingUnwind());
+      if (r === undefined) return;
       trace(ctx, () => `handler returned ${r}`);
       if (r === ExceptionContinueExecution) {
         if (m.u32(rec + REC.ExceptionFlags) & EXCEPTION_NONCONTINUABLE) return raiseNested(ctx, STATUS.NONCONTINUABLE_EXCEPTION, rec, context);

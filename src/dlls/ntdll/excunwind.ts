@@ -6,12 +6,12 @@
  * Every transfer goes through the engine's "resume at CONTEXT" path (ctx.unwindTo), which also
  * unwinds JS frames between here and the target normally.
  */
-import { CONTEXT, WR } from '../../native/layout.js';
+import { CONTEXT, TEB, WR } from '../../native/layout.js';
 import { UNW_FLAG_UHANDLER } from '../../pe/exceptions.js';
 import type { ApiContext } from '../types.js';
 import {
   DC, EXCEPTION_COLLIDED_UNWIND, EXCEPTION_EXIT_UNWIND, EXCEPTION_NONCONTINUABLE, EXCEPTION_TARGET_UNWIND, EXCEPTION_UNWINDING,
-  ExceptionCollidedUnwind, ExceptionContinueSearch, REC, STATUS, copyContext, withGuestScratch, sehTrace, writeDispatcherContext,
+  ExceptionCollidedUnwind, ExceptionContinueSearch, REC, STATUS, callLanguageHandler, copyContext, withGuestScratch, sehTrace, writeDispatcherContext,
 } from './excdefs.js';
 import { captureCaller, dispatchException, raiseFromCaller, writeRecord } from './excdispatch.js';
 import { crossesToContext, unwindOneFrame, unwindsInPlace } from './excframes.js';
@@ -61,12 +61,13 @@ export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targ
     // Set when the walk comes out of a termination handler that another unwind is running: this
     // unwind takes over that one's frame where it was (its scope index), as a collided unwind.
     let collided = 0;
+    const stackEnd = m.ptr(ctx.teb + TEB.StackBase);
     const tracing = ctx.debug.on('seh', 'trace');
     for (let depth = 0; ; depth++) {
       // Most frames have no termination handler: those are unwound in `cur` itself, in one
       // loop while no trace wants each (kernel/unwindfast.ts), else one by one below.
       if (!tracing && depth < 100000) {
-        const skipped = skipPlainFrames(m, frames.codeCache().plans, cur, UNW_FLAG_UHANDLER, targetFrame, 100000 - depth);
+        const skipped = skipPlainFrames(m, frames.codeCache(), cur, UNW_FLAG_UHANDLER, targetFrame, 100000 - depth, stackEnd);
         if (skipped > 0) {
           depth += skipped;
           collided = 0;
@@ -108,9 +109,9 @@ export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targ
           // The frame the other unwind was in: its handlers already ran up to its scope index.
           if (collided !== 0) m.setU32(dc + DC.ScopeIndex, m.u32(collided + DC.ScopeIndex));
           trace(ctx, () => `calling termination handler ${frames.describe(frame.handler)} for frame 0x${frame.establisherFrame.toString(16)}`);
-          const r = Number(frames.callFrom(cur, frame.handler, [rec, frame.establisherFrame, cur, dc], true, dc) & 0xffffffffn);
+          const r = callLanguageHandler(ctx, cur, frame.handler, rec, frame.establisherFrame, cur, dc, dc);
           // A newer unwind past this call (from inside the handler) takes over.
-          if (frames.pendingUnwind() !== 0) return ctx.unwindTo(frames.pendingUnwind());
+          if (r === undefined) return;
           m.setU32(rec + REC.ExceptionFlags, baseFlags);
           if (r !== ExceptionContinueSearch && r !== ExceptionCollidedUnwind) return raiseStatus(ctx, STATUS.INVALID_DISPOSITION, cur);
         }

@@ -7,7 +7,7 @@ import * as rtti from './rtti.js';
 import { STD_EXCEPTION_EXPORTS } from './stdexcept.js';
 import * as vc from './vcruntime.js';
 
-const frameHandler = (name: string): ExportRow => ({ name, args: ['ptr', 'ptr', 'ptr', 'ptr'], ret: 'u32', impl: f.CxxFrameHandler3 });
+const frameHandler = (name: string): ExportRow => ({ name, args: ['ptr', 'ptr', 'ptr', 'ptr'], ret: 'u32', impl: f.CxxFrameHandler3, direct: true });
 const terminate = (name: string): ExportRow => ({ name, args: [], ret: 'void', impl: (ctx) => c.terminate(ctx, abort) });
 const throwRow: ExportRow = { name: '_CxxThrowException', args: ['ptr', 'ptr'], ret: 'void', impl: f._CxxThrowException };
 const RTTI_EXPORTS: readonly ExportRow[] = [
@@ -28,7 +28,7 @@ export const VCRUNTIME_CXX_EXPORTS: readonly ExportRow[] = [
 ];
 
 /** vcruntime140_1 (x64): the FH4 frame handler. */
-export const VCRUNTIME_1_CXX_EXPORTS: readonly ExportRow[] = [{ name: '__CxxFrameHandler4', args: ['ptr', 'ptr', 'ptr', 'ptr'], ret: 'u32', impl: f.CxxFrameHandler4 }];
+export const VCRUNTIME_1_CXX_EXPORTS: readonly ExportRow[] = [{ name: '__CxxFrameHandler4', args: ['ptr', 'ptr', 'ptr', 'ptr'], ret: 'u32', impl: f.CxxFrameHandler4, direct: true }];
 
 /** ucrtbase (api-ms-win-crt-runtime): terminate and its handler. */
 export const UCRT_CXX_EXPORTS: readonly ExportRow[] = [

@@ -186,16 +186,24 @@ function catchableAs(ctx: ApiContext, thrown: Thrown, h: Handler, base: number):
   return undefined;
 }
 
-/** Runs the cleanups of the frame's states from `from` down to (not including) `to`. */
+/** Runs the cleanups of the frame's states from `from` down to (not including) `to`. A C++
+ *  exception leaving a cleanup ends in terminate(), as the C++ standard requires (MSVC's
+ *  runtime calls its cleanups under an exception filter that does this). */
 function localUnwind(ctx: ApiContext, f: FrameInfo, from: number, to: number): void {
   let state = from;
+  const frames = ctx.process.frames;
+  const filter = (rec: number): void => {
+    if (ctx.mem.u32(rec + REC.ExceptionCode) !== CXX_EXCEPTION) return;
+    trace(ctx, () => 'a C++ exception leaves a destructor run by an unwind: terminate()');
+    terminate(ctx, abort);
+  };
   for (let guard = 0; state > to && state >= 0 && state < f.fi.unwindMap.length && guard < f.fi.unwindMap.length; guard++) {
     const e = f.fi.unwindMap[state]!;
     if (e.kind !== 0) {
-      trace(ctx, () => `state ${state}: cleanup ${ctx.process.frames.describe(f.base + e.action)}`);
-      if (e.kind === UNWIND_FUNCLET) ctx.callGuest(f.base + e.action, [0, f.mainFrame]);
-      else if (e.kind === UNWIND_DTOR_OBJECT) ctx.callGuest(f.base + e.action, [f.mainFrame + e.object]);
-      else if (e.kind === UNWIND_DTOR_POINTER) ctx.callGuest(f.base + e.action, [ctx.mem.ptr(f.mainFrame + e.object)]);
+      trace(ctx, () => `state ${state}: cleanup ${frames.describe(f.base + e.action)}`);
+      if (e.kind === UNWIND_FUNCLET) frames.callFiltered(f.base + e.action, [0, f.mainFrame], filter);
+      else if (e.kind === UNWIND_DTOR_OBJECT) frames.callFiltered(f.base + e.action, [f.mainFrame + e.object], filter);
+      else if (e.kind === UNWIND_DTOR_POINTER) frames.callFiltered(f.base + e.action, [ctx.mem.ptr(f.mainFrame + e.object)], filter);
     }
     state = e.toState;
   }

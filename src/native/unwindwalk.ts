@@ -1,0 +1,221 @@
+/**
+ * The exception walk's inner loop as machine code (kernel/unwindfast.ts skipPlainFrames): frames
+ * whose unwind is a fixed list of loads from RSP (a compiled plan's flat form: most frames of
+ * optimised code, and leaf functions) are unwound one after another on a CONTEXT in guest memory
+ * by one native call, instead of one JS iteration each (41–60 ns a frame there).
+ *
+ * The code reads only what JS put in reach:
+ * - a table of PCs whose plans JS compiled, each with its loads (`add`); a PC that is not there
+ *   ends the native part, and JS unwinds that frame itself;
+ * - stack slots in [low, high), a range JS found readable (`walk`): a frame reaching outside it
+ *   is left to JS too, which checks each access and reports bad memory.
+ * It stops, like the JS loop, before a frame with a handler of the type asked for and before a
+ * frame at or above the target frame. The table lies in guest memory (JS writes it through its
+ * word views) and is per JS realm, like the plans it mirrors.
+ */
+import { Asm, Label, R } from './emitter.js';
+import { koffi } from './ffi.js';
+import { CONTEXT } from './layout.js';
+import { type AddressSpace } from './memory.js';
+import { MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_READWRITE, PAGE_SIZE } from './memprotect.js';
+
+/** The walk's parameters, written by JS before each call. */
+const HEADER = { Low: 0, High: 8, Target: 16, HandlerMask: 24, Limit: 32, Size: 64 } as const;
+/** Hash slots: the PC and the address of its record (PC 0: empty). */
+const SLOT_BITS = 12;
+const SLOTS = 1 << SLOT_BITS;
+const SLOT_SIZE = 16;
+/** A record: handler flags, load count, the return address's distance from RSP, what the
+ *  unwind adds to RSP, the bytes above RSP the frame reads; then per load the register's offset
+ *  in the CONTEXT and the slot's distance from RSP (32 bits each). */
+const REC = { HandlerFlags: 0, Loads: 4, RetDistance: 8, RspAdd: 12, Extent: 16, First: 24 } as const;
+const RECORD_BYTES = 192 * 1024;
+const TABLE_BYTES = HEADER.Size + SLOTS * SLOT_SIZE + RECORD_BYTES;
+/** An odd multiplier: the slot is bits 20–31 of the low 32 bits of PC × K (JS's Math.imul
+ *  gives the same bits). */
+const HASH_K = 0x85ebca6b | 0;
+const HASH_SHIFT = 20;
+
+const WalkProto = koffi.proto('uint32_t WinrunUnwindWalk(uint64_t context, uint64_t header)');
+
+/** Emits `uint32_t walk(CONTEXT *c, header *h)` (System V: RDI, RSI); returns the frames unwound. */
+export function emitUnwindWalk(a: Asm): void {
+  const loop = new Label();
+  const probe = new Label();
+  const found = new Label();
+  const noTarget = new Label();
+  const loads = new Label();
+  const loadsDone = new Label();
+  const done = new Label();
+  // RAX count, R8 PC, R9 slot index, R10 slot then record, R11 RSP, RCX/RDX scratch.
+  a.xorRR32(R.rax, R.rax);
+  a.bind(loop);
+  a.cmpMem(R.rax, R.rsi, HEADER.Limit).jcc(3, done); // jae
+  a.load(R.r8, R.rdi, CONTEXT.Rip);
+  a.imulImm(R.r9, R.r8, HASH_K).shrImm(R.r9, HASH_SHIFT).andImm32(R.r9, SLOTS - 1);
+  a.bind(probe);
+  a.movRR(R.r10, R.r9).shlImm(R.r10, 4).addRR(R.r10, R.rsi).addImm(R.r10, HEADER.Size);
+  a.load(R.rcx, R.r10, 0);
+  a.cmpRR(R.rcx, R.r8).jcc(4, found); // je
+  a.testRR(R.rcx, R.rcx).jcc(4, done); // an empty slot: not in the table
+  a.inc(R.r9).andImm32(R.r9, SLOTS - 1).jmp(probe);
+  a.bind(found);
+  a.load(R.r10, R.r10, 8);
+  // A handler of the type asked for: JS calls it.
+  a.load32(R.rcx, R.r10, REC.HandlerFlags).load32(R.rdx, R.rsi, HEADER.HandlerMask).testRR32(R.rcx, R.rdx).jcc(5, done); // jnz
+  a.load(R.r11, R.rdi, CONTEXT.Rsp);
+  // The establisher frame (RSP: a flat frame has no frame register) at or above the target.
+  a.load(R.rcx, R.rsi, HEADER.Target).testRR(R.rcx, R.rcx).jcc(4, noTarget);
+  a.cmpRR(R.r11, R.rcx).jcc(3, done); // jae
+  a.bind(noTarget);
+  // Every slot the frame reads within [low, high).
+  a.cmpMem(R.r11, R.rsi, HEADER.Low).jcc(2, done); // jb
+  a.load32(R.rcx, R.r10, REC.Extent).addRR(R.rcx, R.r11).cmpMem(R.rcx, R.rsi, HEADER.High).jcc(7, done); // ja
+  a.load32(R.rdx, R.r10, REC.Loads).lea(R.r9, R.r10, REC.First);
+  a.bind(loads);
+  a.testRR32(R.rdx, R.rdx).jcc(4, loadsDone);
+  a.load32(R.rcx, R.r9, 4).addRR(R.rcx, R.r11).load(R.rcx, R.rcx, 0);
+  a.load32(R.r8, R.r9, 0).addRR(R.r8, R.rdi).store(R.r8, 0, R.rcx);
+  a.addImm(R.r9, 8).dec(R.rdx).jmp(loads);
+  a.bind(loadsDone);
+  a.load32(R.rcx, R.r10, REC.RetDistance).addRR(R.rcx, R.r11).load(R.rcx, R.rcx, 0).store(R.rdi, CONTEXT.Rip, R.rcx);
+  a.load32(R.rcx, R.r10, REC.RspAdd).addRR(R.r11, R.rcx).store(R.rdi, CONTEXT.Rsp, R.r11);
+  a.inc(R.rax).jmp(loop);
+  a.bind(done);
+  a.ret();
+}
+
+/** The slot a PC hashes to (the machine code's computation). */
+export function walkSlot(pc: number): number {
+  return (Math.imul(pc >>> 0, HASH_K) >>> HASH_SHIFT) & (SLOTS - 1);
+}
+
+/**
+ * One JS realm's native frame walker: its table of flat frames and the code that walks them.
+ * Memory is taken on first use (a process that never unwinds pays nothing).
+ */
+export class NativeUnwindWalk {
+  private table = 0;
+  private words: Uint32Array | null = null;
+  /** Word index of the table in `words`. */
+  private tw = 0;
+  private fn: ((context: number, header: number) => number) | null = null;
+  private count = 0;
+  /** The next free byte of the record area (offset from the table). */
+  private next = HEADER.Size + SLOTS * SLOT_SIZE;
+  /** A stack range found readable, with the map generation it was found in. */
+  private readLow = 0;
+  private readHigh = 0;
+  private readGeneration = -1;
+  /** The memory could not be had: JS walks alone. */
+  private failed = false;
+
+  constructor(private readonly mem: AddressSpace) {}
+
+  private setUp(): boolean {
+    if (this.words !== null) return true;
+    if (this.failed) return false;
+    try {
+      const a = new Asm();
+      emitUnwindWalk(a);
+      const code = a.bytes();
+      const at = this.mem.allocate(0, code.length, true, PAGE_READWRITE, MEM_PRIVATE);
+      this.mem.write(at, code);
+      this.mem.protect(at, code.length, PAGE_EXECUTE_READ);
+      this.table = this.mem.allocate(0, TABLE_BYTES, true, PAGE_READWRITE, MEM_PRIVATE);
+      const w = this.mem.windowOf(this.table);
+      if (this.table + TABLE_BYTES > w.end) throw new Error('the walk table crosses a window');
+      this.words = w.u32;
+      this.tw = (this.table - w.base) / 4;
+      this.fn = koffi.decode(at, WalkProto) as (context: number, header: number) => number;
+      return true;
+    } catch {
+      this.failed = true;
+      return false;
+    }
+  }
+
+  /**
+   * Puts the frame at `pc` in the table: its handler flags, its loads as pairs of register
+   * (unwind numbering) and distance from RSP, the return address's distance and the bytes a
+   * `ret imm16` releases. Returns false when the table is full (the frame stays JS's).
+   */
+  add(pc: number, handlerFlags: number, flat: Float64Array, retDistance: number, retRelease: number): boolean {
+    if (!this.setUp()) return false;
+    const w = this.words!;
+    const loads = flat.length / 2;
+    const size = REC.First + 8 * loads;
+    if (this.count >= SLOTS / 2 || this.next + size > TABLE_BYTES) return false;
+    let extent = retDistance + 8;
+    for (let i = 0; i < flat.length; i += 2) {
+      if (flat[i + 1]! < 0) return false;
+      extent = Math.max(extent, flat[i + 1]! + 8);
+    }
+    const rec = this.next;
+    const r = this.tw + rec / 4;
+    w[r + REC.HandlerFlags / 4] = handlerFlags;
+    w[r + REC.Loads / 4] = loads;
+    w[r + REC.RetDistance / 4] = retDistance;
+    w[r + REC.RspAdd / 4] = retDistance + 8 + retRelease;
+    w[r + REC.Extent / 4] = extent;
+    for (let i = 0; i < loads; i++) {
+      w[r + REC.First / 4 + 2 * i] = CONTEXT.Rax + 8 * flat[2 * i]!;
+      w[r + REC.First / 4 + 2 * i + 1] = flat[2 * i + 1]!;
+    }
+    this.next += (size + 7) & ~7;
+    const address = this.table + rec;
+    for (let i = walkSlot(pc); ; i = (i + 1) & (SLOTS - 1)) {
+      const s = this.tw + (HEADER.Size + SLOT_SIZE * i) / 4;
+      const lo = w[s]!;
+      const hi = w[s + 1]!;
+      if (lo === 0 && hi === 0) {
+        w[s + 2] = address >>> 0;
+        w[s + 3] = Math.floor(address / 0x100000000);
+        // The key last: a slot is complete once the code can match it.
+        w[s + 1] = Math.floor(pc / 0x100000000);
+        w[s] = pc >>> 0;
+        this.count++;
+        return true;
+      }
+      if (lo === pc >>> 0 && hi === Math.floor(pc / 0x100000000)) return true;
+    }
+  }
+
+  /** Forgets every frame (the code the PCs named may be gone). */
+  clear(): void {
+    if (this.words === null || this.count === 0) return;
+    this.words.fill(0, this.tw, this.tw + (HEADER.Size + SLOTS * SLOT_SIZE) / 4);
+    this.count = 0;
+    this.next = HEADER.Size + SLOTS * SLOT_SIZE;
+  }
+
+  /**
+   * Unwinds in place the frames of the CONTEXT at `c` (checked by the caller: writable, 8-byte
+   * aligned) that the table holds, while each has no handler of `handlerMask`, lies below
+   * `targetFrame` (0: none) and reads only stack in [RSP, stackEnd); at most `limit`. Returns
+   * how many.
+   */
+  walk(c: number, handlerMask: number, targetFrame: number, limit: number, rsp: number, stackEnd: number): number {
+    if (this.count === 0 || limit <= 0 || rsp >= stackEnd) return 0;
+    const low = rsp - (rsp % PAGE_SIZE);
+    const generation = this.mem.mapGeneration();
+    if (generation !== this.readGeneration || low < this.readLow || stackEnd !== this.readHigh) {
+      if (!this.mem.accessible(low, stackEnd - low, 'read')) return 0;
+      this.readLow = low;
+      this.readHigh = stackEnd;
+      this.readGeneration = generation;
+    }
+    const w = this.words!;
+    const h = this.tw;
+    w[h + HEADER.Low / 4] = low >>> 0;
+    w[h + HEADER.Low / 4 + 1] = Math.floor(low / 0x100000000);
+    w[h + HEADER.High / 4] = stackEnd >>> 0;
+    w[h + HEADER.High / 4 + 1] = Math.floor(stackEnd / 0x100000000);
+    w[h + HEADER.Target / 4] = targetFrame >>> 0;
+    w[h + HEADER.Target / 4 + 1] = Math.floor(targetFrame / 0x100000000);
+    w[h + HEADER.HandlerMask / 4] = handlerMask;
+    w[h + HEADER.Limit / 4] = Math.min(limit, 0x7fffffff);
+    w[h + HEADER.Limit / 4 + 1] = 0;
+    return this.fn!(c, this.table);
+  }
+}

@@ -1,0 +1,198 @@
+// The native frame walk (native/unwindwalk.ts) against the compiled plans run from JS
+// (kernel/unwindfast.ts runCompiled, itself checked against the decoding unwinder in
+// unwindfast.test.ts): chains of flat frames on a stack of pseudo-random bytes, unwound by one
+// native call, must leave exactly the CONTEXT the JS path leaves frame by frame, and the walk
+// must stop where the JS loop stops (a handler asked for, the target frame, a PC it was not
+// given, a frame reaching past the readable stack, the limit). The machine code is decoded too.
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { describe, it } from 'node:test';
+import type * as Iced from 'iced-x86';
+import { runCompiled, type CompiledPlan } from '../src/kernel/unwindfast.js';
+import { Asm } from '../src/native/emitter.js';
+import { CONTEXT } from '../src/native/layout.js';
+import { AddressSpace } from '../src/native/memory.js';
+import { PAGE_NOACCESS, PAGE_READWRITE } from '../src/native/memprotect.js';
+import { NativeUnwindWalk, emitUnwindWalk } from '../src/native/unwindwalk.js';
+
+const require = createRequire(import.meta.url);
+const iced = require('iced-x86') as typeof Iced;
+
+const mem = new AddressSpace();
+const STACK = mem.allocate(0, 0x40000, true, PAGE_READWRITE);
+const STACK_END = STACK + 0x40000;
+const CTX = mem.allocate(0, 0x4000, true, PAGE_READWRITE);
+const START = CTX;
+const JS = CTX + 0x1000;
+const NATIVE = CTX + 0x2000;
+/** Code addresses of the frames (never executed: only looked up). */
+const CODE = 0x7ff6_1234_0000;
+
+/** Deterministic pseudo-random numbers (xorshift). */
+function rng(seed: number): () => number {
+  let x = seed | 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+}
+
+function noise(addr: number, len: number, next: () => number): void {
+  const b = new Uint8Array(len);
+  for (let i = 0; i < len; i++) b[i] = next() & 0xff;
+  mem.write(addr, b);
+}
+
+interface Frame {
+  pc: number;
+  plan: CompiledPlan;
+}
+
+
+/** A flat plan: some non-volatile registers (never RSP) at distinct slots, the return address
+ *  above them, sometimes a `ret imm16`'s release and slots above the return address (an MSVC
+ *  prolog's saves into the caller's home area). */
+function flatPlan(next: () => number, handlerFlags: number): CompiledPlan {
+  const size = 8 * (next() % 24);
+  const regs = [0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15].filter(() => next() % 3 === 0);
+  const flat: number[] = [];
+  regs.forEach((r, i) => flat.push(r, i % 4 === 3 ? size + 8 + 8 * (i % 4) : (8 * i) % Math.max(size, 8)));
+  return {
+    ops: new Float64Array(0), machineFrame: false, frameReg: 0, frameOffset: 0, handlerFlags, handler: handlerFlags !== 0 ? CODE + 0x9000 : 0, handlerData: 0,
+    retRelease: next() % 5 === 0 ? 8 * (next() % 4) : 0, flat: Float64Array.from(flat), retDistance: size,
+  };
+}
+
+/**
+ * Lays out `n` frames from `rsp` up (each frame's return address the next frame's PC; the last
+ * returns to `CODE + 0xffff0`, a PC the walker is not given), with the registers in START.
+ */
+function chain(n: number, seed: number, handlers: (i: number) => number = () => 0, rsp = STACK + 0x1000): Frame[] {
+  const next = rng(seed);
+  noise(STACK, 0x40000, next);
+  noise(START, CONTEXT.Size, next);
+  const frames: Frame[] = [];
+  for (let i = 0; i < n; i++) frames.push({ pc: CODE + 0x10 * i + (next() % 8), plan: flatPlan(next, handlers(i)) });
+  let at = rsp;
+  for (let i = 0; i < n; i++) {
+    const p = frames[i]!.plan;
+    mem.setU64(at + p.retDistance, i + 1 < n ? frames[i + 1]!.pc : CODE + 0xffff0);
+    at += p.retDistance + 8 + p.retRelease;
+  }
+  mem.setU64(START + CONTEXT.Rip, frames[0]!.pc);
+  mem.setU64(START + CONTEXT.Rsp, rsp);
+  return frames;
+}
+
+function walker(frames: Frame[]): NativeUnwindWalk {
+  const w = new NativeUnwindWalk(mem);
+  for (const f of frames) assert.ok(w.add(f.pc, f.plan.handlerFlags, f.plan.flat!, f.plan.retDistance, f.plan.retRelease));
+  return w;
+}
+
+/** Unwinds `count` frames of JS from START's state. */
+function jsUnwind(frames: Frame[], count: number): void {
+  mem.copy(JS, START, CONTEXT.Size);
+  for (let i = 0; i < count; i++) runCompiled(mem, frames[i]!.plan, JS, frames[i]!.pc);
+}
+
+function nativeWalk(w: NativeUnwindWalk, handlerMask: number, target: number, limit: number, stackEnd = STACK_END): number {
+  mem.copy(NATIVE, START, CONTEXT.Size);
+  return w.walk(NATIVE, handlerMask, target, limit, mem.ptr(NATIVE + CONTEXT.Rsp), stackEnd);
+}
+
+function sameAsJs(frames: Frame[], count: number, what: string): void {
+  jsUnwind(frames, count);
+  assert.deepEqual(mem.read(NATIVE, CONTEXT.Size), mem.read(JS, CONTEXT.Size), what);
+}
+
+describe('the native frame walk', () => {
+  it('unwinds a chain of flat frames exactly as the compiled plans do, and stops at a PC it was not given', () => {
+    for (const seed of [0x1234567, 0x7654321, 0x2468ace, 0x1357bdf]) {
+      const frames = chain(40, seed);
+      const w = walker(frames);
+      assert.equal(nativeWalk(w, 1, 0, 1000), 40, `seed ${seed.toString(16)}`);
+      sameAsJs(frames, 40, `CONTEXT after 40 frames (seed ${seed.toString(16)})`);
+      assert.equal(mem.ptr(NATIVE + CONTEXT.Rip), CODE + 0xffff0);
+    }
+  });
+
+  it('stops before a frame with a handler of the type asked for, and passes other handlers', () => {
+    const frames = chain(12, 99, (i) => (i === 5 ? 1 : i === 8 ? 2 : 0));
+    const w = walker(frames);
+    assert.equal(nativeWalk(w, 1, 0, 1000), 5, 'an exception handler stops the dispatch walk');
+    sameAsJs(frames, 5, 'CONTEXT at the frame with the exception handler');
+    assert.equal(nativeWalk(w, 2, 0, 1000), 8, 'the unwind walk stops at the termination handler');
+    sameAsJs(frames, 8, 'CONTEXT at the frame with the termination handler');
+  });
+
+  it('stops at the first frame whose establisher frame (RSP) is at or above the target', () => {
+    const frames = chain(10, 7);
+    const w = walker(frames);
+    jsUnwind(frames, 6);
+    const rsp6 = mem.ptr(JS + CONTEXT.Rsp);
+    assert.equal(nativeWalk(w, 2, rsp6, 1000), 6);
+    sameAsJs(frames, 6, 'CONTEXT at the target frame');
+    assert.equal(nativeWalk(w, 2, rsp6 + 1, 1000), 7, 'a frame just below the target is unwound');
+  });
+
+  it('takes at most the limit', () => {
+    const frames = chain(10, 3);
+    const w = walker(frames);
+    assert.equal(nativeWalk(w, 1, 0, 4), 4);
+    sameAsJs(frames, 4, 'CONTEXT after 4 frames');
+  });
+
+  it('leaves a frame that reads past the end of the readable stack to JS', () => {
+    const frames = chain(10, 5);
+    const w = walker(frames);
+    jsUnwind(frames, 3);
+    const rsp3 = mem.ptr(JS + CONTEXT.Rsp);
+    const p = frames[3]!.plan;
+    // Every slot of frame 3 lies below rsp3 + its extent: an end one byte short stops there.
+    let extent = p.retDistance + 8;
+    for (let i = 1; i < p.flat!.length; i += 2) extent = Math.max(extent, p.flat![i]! + 8);
+    assert.equal(nativeWalk(w, 1, 0, 1000, rsp3 + extent - 1), 3);
+    sameAsJs(frames, 3, 'CONTEXT before the frame reaching past the end');
+    // A stack that is not readable to the end is not walked at all.
+    mem.protect(STACK_END - 0x1000, 0x1000, PAGE_NOACCESS);
+    try {
+      assert.equal(nativeWalk(w, 1, 0, 1000), 0);
+    } finally {
+      mem.protect(STACK_END - 0x1000, 0x1000, PAGE_READWRITE);
+    }
+    assert.equal(nativeWalk(w, 1, 0, 1000), 10, 'walked again once readable');
+  });
+
+  it('forgets every frame when cleared', () => {
+    const frames = chain(6, 11);
+    const w = walker(frames);
+    w.clear();
+    assert.equal(nativeWalk(w, 1, 0, 1000), 0);
+    assert.ok(w.add(frames[0]!.pc, 0, frames[0]!.plan.flat!, frames[0]!.plan.retDistance, frames[0]!.plan.retRelease));
+    assert.equal(nativeWalk(w, 1, 0, 1000), 1);
+  });
+
+  it('is the intended machine code (decoded)', () => {
+    const a = new Asm();
+    emitUnwindWalk(a);
+    const d = new iced.Decoder(64, a.bytes(), iced.DecoderOptions.None);
+    const f = new iced.Formatter(iced.FormatterSyntax.Nasm);
+    const text: string[] = [];
+    while (d.canDecode) {
+      const ins = d.decode();
+      assert.notEqual(ins.code, iced.Code.INVALID, `a valid instruction at ${text.length}`);
+      text.push(f.format(ins));
+      ins.free();
+    }
+    d.free();
+    f.free();
+    // It touches no callee-saved register and no memory but through RDI (the CONTEXT), RSI
+    // (the table), the records and the stack slots, and ends in its one return.
+    for (const t of text) assert.doesNotMatch(t, /\b(rbx|rbp|r12|r13|r14|r15|rsp)\b|push|pop|call/, t);
+    assert.equal(text.filter((t) => t === 'ret').length, 1);
+    assert.equal(text[text.length - 1], 'ret');
+  });
+});
