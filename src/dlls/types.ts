@@ -164,13 +164,12 @@ export interface GuestFrames {
    *  (ExportRow.direct), else undefined. */
   directHandler(fn: number): Impl | undefined;
   /**
-   * Runs `run` (a language handler called from JS without a guest call) as if it were a guest
-   * call from the CONTEXT at `parent`: guest code it calls walks on to a snapshot of that
-   * CONTEXT, and an unwind's termination handler passes its DISPATCHER_CONTEXT as `dispatcher`.
-   * Returns what `run` returns, or undefined when it ended by starting a jump (ctx.unwindTo):
-   * the caller must then return at once.
+   * Runs `run` (a JS language handler called without a guest call): returns what it returns, or
+   * undefined when it ended by starting a jump from this export call (ctx.unwindTo): the caller
+   * must then return at once. (Guest code the handler calls walks on, past this export call, to
+   * the guest code that made it, as on Windows, where the handler runs on top of the stack.)
    */
-  asGuestCall(parent: number, dispatcher: number, run: () => number): number | undefined;
+  runHandler(run: () => number): number | undefined;
   /** Save area of the export call running now (engine.ts SAVED offsets; guest memory in the
    *  thread block, layout.ts SAVE_STACK). */
   currentSaveArea(): number;

@@ -43,11 +43,11 @@ export class GuestCallStack {
   private pending = 0;
   /** The filter the next guest call gets (frames.callFiltered). */
   private nextFilter: ((record: number) => void) | undefined = undefined;
-  /** Jumps started (unwindTo): asGuestCall's test for a handler that ended by one. */
-  private jumps = 0;
-  /** While a JS language handler runs as a guest call (asGuestCall): the parent and dispatcher
-   *  its own guest calls get, at the depth of `calls` it runs at. */
-  private ambient: { parent: number; dispatcher: number; depth: number } | null = null;
+  /** Jumps started (unwindTo) by each depth of JS → guest calls (calls.length when made):
+   *  asGuestCall's test for a handler that ended by one. A jump made inside a guest call the
+   *  handler made (an exception caught within a destructor) is that call's own. */
+  private readonly jumps: number[] = [];
+
   /** The TEB whose UnwindBuffer continueUnwind has filled (0: none yet on this thread). */
   private unwindBufferTeb = 0;
   /** Thrown (one instance: no stack trace to capture each time) through the JS frames a
@@ -68,11 +68,21 @@ export class GuestCallStack {
       callGuestReturn: host.engine.callGuestReturn,
       trampolineFunction: host.engine.trampolineFunction,
       callFrom: (parent, fn, args, unwindReturns = false, dispatcher = 0) => {
-        return this.withSnapshot(parent, (snap) => {
+        // A snapshot: the caller's CONTEXT may change while the callee runs (RtlUnwindEx
+        // writes its working state into the CONTEXT a language handler was given).
+        const mem = host.mem;
+        const slot = host.teb() + WR.GuestRsp;
+        const cur = mem.ptr(slot);
+        const snap = Math.floor((cur - CONTEXT.Size - 16) / 16) * 16;
+        mem.copy(snap, parent, CONTEXT.Size);
+        mem.setU64(slot, snap);
+        try {
           this.nextParent = snap;
           this.nextDispatcher = dispatcher;
           return this.callGuest(fn, args, unwindReturns);
-        });
+        } finally {
+          mem.setU64(slot, cur);
+        }
       },
       callFiltered: (fn, args, filter) => {
         this.nextFilter = filter;
@@ -84,26 +94,31 @@ export class GuestCallStack {
         const cache = this.frames.codeCache().direct;
         let impl = cache.get(fn);
         if (impl === undefined) {
-          const m = host.loader().containing(fn);
-          const i = m?.builtin?.addresses.indexOf(fn) ?? -1;
+          // A linker's import stub (`jmp [rip+disp32]` through the import address table, or
+          // `jmp rel32`) leads to the export: .pdata names the stub in the program's image.
+          let at = fn;
+          for (let hop = 0; hop < 3 && host.mem.accessible(at, 6, 'read'); hop++) {
+            const b0 = host.mem.u8(at);
+            if (b0 === 0xff && host.mem.u8(at + 1) === 0x25) {
+              const slot = at + 6 + host.mem.i32(at + 2);
+              if (!host.mem.accessible(slot, 8, 'read')) break;
+              at = host.mem.ptr(slot);
+            } else if (b0 === 0xe9) at = at + 5 + host.mem.i32(at + 1);
+            else break;
+          }
+          const m = host.loader().containing(at);
+          const i = m?.builtin?.addresses.indexOf(at) ?? -1;
           const row = i >= 0 ? m!.builtin!.table.exports[i] : undefined;
           impl = row?.direct && row.impl ? row.impl : null;
           cache.set(fn, impl);
         }
         return impl ?? undefined;
       },
-      asGuestCall: (parent, dispatcher, run) => {
-        const jumps = this.jumps;
-        const outer = this.ambient;
-        const r = this.withSnapshot(parent, (snap) => {
-          this.ambient = { parent: snap, dispatcher, depth: this.calls.length };
-          try {
-            return run();
-          } finally {
-            this.ambient = outer;
-          }
-        });
-        return this.jumps !== jumps ? undefined : r;
+      runHandler: (run) => {
+        const depth = this.calls.length;
+        const jumps = this.jumps[depth] ?? 0;
+        const r = run();
+        return (this.jumps[depth] ?? 0) !== jumps ? undefined : r;
       },
       stackGuard: this.stackGuard,
       codeCache: () => {
@@ -132,26 +147,10 @@ export class GuestCallStack {
     };
   }
 
-  /** Runs `run` with a copy of the CONTEXT at `parent` below the guest stack pointer (the
-   *  caller's CONTEXT may change meanwhile: RtlUnwindEx writes its working state into the
-   *  CONTEXT a language handler was given). */
-  private withSnapshot<T>(parent: number, run: (snap: number) => T): T {
-    const mem = this.host.mem;
-    const slot = this.host.teb() + WR.GuestRsp;
-    const cur = mem.ptr(slot);
-    const snap = Math.floor((cur - CONTEXT.Size - 16) / 16) * 16;
-    mem.copy(snap, parent, CONTEXT.Size);
-    mem.setU64(slot, snap);
-    try {
-      return run(snap);
-    } finally {
-      mem.setU64(slot, cur);
-    }
-  }
-
   /** A jump to `context` from the export call running now (ctx.unwindTo, ExitThread). */
   unwindTo(context: number): void {
-    this.jumps++;
+    const depth = this.calls.length;
+    this.jumps[depth] = (this.jumps[depth] ?? 0) + 1;
     this.pending = context;
     this.continueUnwind();
   }
@@ -170,7 +169,6 @@ export class GuestCallStack {
     this.nextParent = 0;
     this.nextDispatcher = 0;
     this.nextFilter = undefined;
-    this.ambient = null;
   }
 
   /** Runs guest `fn`; when it ends by an unwind past this call, throws GuestUnwind (or, with
@@ -185,13 +183,6 @@ export class GuestCallStack {
     // Where an exception walk continues past this call: the CONTEXT given by callGuestFrom, or
     // the guest code that made the export call now running (none at the top level).
     const hostRsp = mem.ptr(teb + WR.HostRsp);
-    // A call made by a JS language handler running as a guest call (asGuestCall) walks on
-    // where that call would have.
-    const a = this.ambient;
-    if (this.nextParent === 0 && a !== null && a.depth === this.calls.length) {
-      this.nextParent = a.parent;
-      this.nextDispatcher = a.dispatcher;
-    }
     const filter = this.nextFilter;
     this.calls.push({ rsp, parent: this.nextParent, exportRsp: hostRsp !== 0 ? cur : 0, saveArea: hostRsp !== 0 ? this.currentSaveArea() : 0, dispatcher: this.nextDispatcher, ...(filter && { filter }) });
     this.nextParent = 0;

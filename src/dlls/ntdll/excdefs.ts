@@ -188,15 +188,16 @@ export function withGuestScratch<T>(ctx: ApiContext, bytes: number, fn: (at: num
 /**
  * Calls a frame's language handler with (record, establisher frame, CONTEXT, DISPATCHER_CONTEXT)
  * for the CONTEXT at `parent`: winrun's own (ExportRow.direct: the C++ frame handlers) as a JS
- * call that stands for a guest call (two JS ↔ guest transitions fewer), any other through a
- * guest call. A relay trace keeps the guest call, so that it shows the handler. Returns the
- * disposition, or undefined when the handler ended by a jump past this call (an unwind to a
- * catch block): the caller returns at once and the jump goes on.
+ * call (two JS ↔ guest transitions and a CONTEXT copy fewer), any other through a guest call
+ * whose walks continue at `parent` (and which marks a termination handler's call with its
+ * unwind's `dispatcher`, for collided unwinds). A relay trace keeps the guest call, so that it
+ * shows the handler. Returns the disposition, or undefined when the handler ended by a jump past
+ * this call (an unwind to a catch block): the caller returns at once and the jump goes on.
  */
 export function callLanguageHandler(ctx: ApiContext, parent: number, handler: number, rec: number, establisher: number, context: number, dc: number, dispatcher = 0): number | undefined {
   const frames = ctx.process.frames;
   const impl = ctx.debug.on('relay', 'trace') ? undefined : frames.directHandler(handler);
-  if (impl !== undefined) return frames.asGuestCall(parent, dispatcher, () => Number(impl(ctx, rec, establisher, context, dc)) >>> 0);
+  if (impl !== undefined) return frames.runHandler(() => Number(impl(ctx, rec, establisher, context, dc)) >>> 0);
   const r = Number(frames.callFrom(parent, handler, [rec, establisher, context, dc], true, dispatcher) & 0xffffffffn);
   if (frames.pendingUnwind() !== 0) {
     ctx.unwindTo(frames.pendingUnwind());

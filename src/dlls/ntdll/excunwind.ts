@@ -39,7 +39,7 @@ export type UnwindArrival = (context: number) => number;
  * the termination handlers of every frame up to `targetFrame` and resumes there (after
  * `arrive`, when given).
  */
-export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targetIp: number, record: number, returnValue: bigint, history: number, arrive?: UnwindArrival): void {
+export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targetIp: number, record: number, returnValue: bigint | number, history: number, arrive?: UnwindArrival): void {
   const m = ctx.mem;
   const frames = ctx.process.frames;
   withGuestScratch(ctx, REC.Size + CONTEXT.Size + DC.Size + 0x20, (at) => {

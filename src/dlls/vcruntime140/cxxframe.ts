@@ -35,7 +35,7 @@ const trace = (ctx: ApiContext, text: () => string): void => sehTrace(ctx, '__Cx
 type Decoder = (ctx: ApiContext, base: number, at: number, functionStart: number) => FuncInfo | undefined;
 
 /** Marks the STATUS_UNWIND_CONSOLIDATE records this handler unwinds with (parameter 7). */
-const CONSOLIDATE_MAGIC = 0x5843_5257n; // "WRCX"
+const CONSOLIDATE_MAGIC = 0x5843_5257; // "WRCX"
 /** Parameters of that record. */
 const CP = { Frame: 1, Funclet: 2, Record: 3, State: 4, Target: 5, Floor: 6, Magic: 7, FuncInfo: 8, Count: 9 } as const;
 
@@ -57,9 +57,10 @@ interface Thrown {
 function thrownBy(ctx: ApiContext, rec: number): Thrown | undefined {
   const m = ctx.mem;
   if (m.u32(rec + REC.ExceptionCode) !== CXX_EXCEPTION || m.u32(rec + REC.NumberParameters) < 3) return undefined;
-  const p = (i: number): number => m.ptr(rec + REC.ExceptionInformation + 8 * i);
-  if (Number(BigInt.asUintN(32, m.u64(rec + REC.ExceptionInformation))) !== CXX_MAGIC) return undefined;
-  return { record: rec, object: p(1), throwInfo: p(2), base: m.u32(rec + REC.NumberParameters) >= 4 ? p(3) : 0 };
+  const info = rec + REC.ExceptionInformation;
+  // The magic number is the first parameter's low 32 bits.
+  if (m.u32(info) !== CXX_MAGIC) return undefined;
+  return { record: rec, object: m.ptr(info + 8), throwInfo: m.ptr(info + 16), base: m.u32(rec + REC.NumberParameters) >= 4 ? m.ptr(info + 24) : 0 };
 }
 
 /** The frame a handler call is for: the function's FuncInfo, and for a catch funclet the try
@@ -121,7 +122,7 @@ function frameHandler(ctx: ApiContext, rec: number, frame: number, dc: number, d
   const flags = m.u32(rec + REC.ExceptionFlags);
   const f = frameInfo(ctx, frame, dc, decode);
   if (!f) return ExceptionContinueSearch;
-  const consolidate = code === STATUS.UNWIND_CONSOLIDATE && m.u32(rec + REC.NumberParameters) >= CP.Count && m.u64(rec + REC.ExceptionInformation + 8 * CP.Magic) === CONSOLIDATE_MAGIC;
+  const consolidate = code === STATUS.UNWIND_CONSOLIDATE && m.u32(rec + REC.NumberParameters) >= CP.Count && m.ptr(rec + REC.ExceptionInformation + 8 * CP.Magic) === CONSOLIDATE_MAGIC;
   // /EHs functions see only C++ exceptions (and the unwinds that C++ catches and longjmp make).
   if (f.fi.ehFlags & FI_EHS_FLAG && code !== CXX_EXCEPTION && !consolidate && code !== STATUS_LONGJUMP) return ExceptionContinueSearch;
   const active = activeCatch(ctx, frame, f.fi.address);
@@ -273,7 +274,7 @@ function catchIt(ctx: ApiContext, rec: number, frame: number, dc: number, f: Fra
   withGuestScratch(ctx, REC.Size + CATCH.Size, (at) => {
     const consolidate = at;
     const entry = at + REC.Size;
-    const params: (number | bigint)[] = [0, f.mainFrame, funclet, original, t.tryLow, frame, t.tryHigh + 1, CONSOLIDATE_MAGIC, f.fi.address];
+    const params = [0, f.mainFrame, funclet, original, t.tryLow, frame, t.tryHigh + 1, CONSOLIDATE_MAGIC, f.fi.address];
     writeRecord(ctx, consolidate, STATUS.UNWIND_CONSOLIDATE, EXCEPTION_NONCONTINUABLE, m.ptr(context + CONTEXT.Rip), params);
     const arrive = (target: number): number => {
       if (thrown) countUncaught(ctx, -1);
@@ -290,6 +291,6 @@ function catchIt(ctx: ApiContext, rec: number, frame: number, dc: number, f: Fra
         popCatch(ctx, entry);
       }
     };
-    unwindFrom(ctx, context, frame, m.ptr(dc + DC.ControlPc), consolidate, 0n, m.ptr(dc + DC.HistoryTable), arrive);
+    unwindFrom(ctx, context, frame, m.ptr(dc + DC.ControlPc), consolidate, 0, m.ptr(dc + DC.HistoryTable), arrive);
   });
 }
