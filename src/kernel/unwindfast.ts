@@ -340,9 +340,18 @@ function apply(mem: AddressSpace, stack: StackReader, cp: CompiledPlan, c: numbe
           dirty = false;
         }
         break;
-      case Op.SaveXmm:
-        mem.copy(c + CONTEXT.Xmm0 + 16 * a, frame + ops[i + 2]!, 16);
+      case Op.SaveXmm: {
+        // Through the CONTEXT's words when its XMM area is in the registers' window.
+        const dst = c + CONTEXT.Xmm0 + 16 * a;
+        mem.check(dst, 16, true);
+        const wd = mem.windowOf(dst);
+        if (wd.u32 === w && (dst & 3) === 0 && dst + 16 <= wd.end) {
+          const xi = (dst - wd.base) / 4;
+          stack.load(w, xi, frame + ops[i + 2]!);
+          stack.load(w, xi + 2, frame + ops[i + 2]! + 8);
+        } else mem.copy(dst, frame + ops[i + 2]!, 16);
         break;
+      }
       case Op.MachineFrame:
         stack.load(w, ci + RIP_W, rsp + a);
         stack.load(w, ci + RSP_W, rsp + a + 24);

@@ -119,6 +119,22 @@ export function unwindsInPlace(ctx: ApiContext, walk: number, targetFrame: numbe
 }
 
 /**
+ * The frame at `walk` when it is an unwind's target (its establisher frame is `targetFrame`) and
+ * its PC has a compiled plan (`plan`, not at an epilog): described without unwinding it, since
+ * its handler sees the state before the unwind and the walk ends there. Else undefined.
+ */
+export function targetFrameAt(ctx: ApiContext, walk: number, targetFrame: number, plan: UnwindPlan | undefined): Frame | undefined {
+  if (plan === undefined || targetFrame === 0 || plan.maybeEpilog) return undefined;
+  const m = ctx.mem;
+  const establisherFrame = plan.frameReg !== 0 ? m.ptr(walk + CONTEXT.Rax + 8 * plan.frameReg) - plan.frameOffset : m.ptr(walk + CONTEXT.Rsp);
+  if (establisherFrame !== targetFrame) return undefined;
+  const cp = compiledOf(m, plan);
+  if (cp === null) return undefined;
+  const served = (cp.handlerFlags & UNW_FLAG_UHANDLER) !== 0;
+  return { controlPc: m.ptr(walk + CONTEXT.Rip), imageBase: plan.imageBase, functionEntry: plan.functionEntry, establisherFrame, handler: served ? cp.handler : 0, handlerData: served ? cp.handlerData : 0 };
+}
+
+/**
  * Unwinds one frame of the CONTEXT at `walk` in place and describes it; undefined at the end of
  * the guest's stack (the top-level call, a zero or unreadable return address). `handlerType`
  * is UNW_FLAG_EHANDLER (dispatch) or UNW_FLAG_UHANDLER (unwind); `known`: the plan for the

@@ -14,7 +14,7 @@ import {
   ExceptionCollidedUnwind, ExceptionContinueSearch, REC, STATUS, callLanguageHandler, copyContext, withGuestScratch, sehTrace, writeDispatcherContext,
 } from './excdefs.js';
 import { captureCaller, dispatchException, raiseFromCaller, writeRecord } from './excdispatch.js';
-import { crossesToContext, unwindOneFrame, unwindsInPlace } from './excframes.js';
+import { crossesToContext, targetFrameAt, unwindOneFrame, unwindsInPlace } from './excframes.js';
 import { skipPlainFrames } from '../../kernel/unwindfast.js';
 
 const trace = (ctx: ApiContext, text: () => string): void => sehTrace(ctx, 'unwind', text);
@@ -76,7 +76,9 @@ export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targ
       const pc = m.ptr(cur + CONTEXT.Rip);
       const plan = depth < 100000 ? frames.codeCache().plans.get(pc) : undefined;
       const inPlace = unwindsInPlace(ctx, cur, targetFrame, plan);
-      if (!inPlace) {
+      // The target frame is not unwound: its handler sees `cur`, and the walk ends there.
+      const target = inPlace ? undefined : targetFrameAt(ctx, cur, targetFrame, plan);
+      if (!inPlace && target === undefined) {
         // At a JS → guest call made for a CONTEXT, crossing it copies that CONTEXT whole: only
         // RIP and RSP, which find the call, are needed first.
         if (pc === frames.callGuestReturn && crossesToContext(ctx, cur)) {
@@ -84,7 +86,7 @@ export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targ
           m.setU64(nxt + CONTEXT.Rsp, m.ptr(cur + CONTEXT.Rsp));
         } else copyContext(ctx, nxt, cur);
       }
-      const frame = depth < 100000 ? unwindOneFrame(ctx, UNW_FLAG_UHANDLER, inPlace ? cur : nxt, plan) : undefined;
+      const frame = target ?? (depth < 100000 ? unwindOneFrame(ctx, UNW_FLAG_UHANDLER, inPlace ? cur : nxt, plan) : undefined);
       if (frame && tracing) trace(ctx, () => `  frame ${frames.describe(frame.controlPc)} establisher 0x${frame.establisherFrame.toString(16)}${frame.boundary ? ' (JS boundary)' : ''}`);
       if (!frame) {
         // The target is not on the stack.

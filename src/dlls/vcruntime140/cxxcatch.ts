@@ -68,6 +68,33 @@ export interface CatchEntry {
 export function pushCatch(ctx: ApiContext, at: number, e: CatchEntry): void {
   const m = ctx.mem;
   const teb = ctx.teb;
+  m.check(at, CATCH.Size, true);
+  const w = m.windowOf(at);
+  if ((at & 7) === 0 && at + CATCH.Size <= w.end) {
+    // Through the window's words (an entry is pushed on every catch).
+    const u = w.u32;
+    const i = (at - w.base) / 4;
+    u.fill(0, i, i + CATCH.Size / 4);
+    const pair = (field: number, v: number): void => {
+      u[i + field / 4] = v >>> 0;
+      u[i + field / 4 + 1] = Math.floor(v / 0x100000000);
+    };
+    pair(CATCH.Prev, m.ptr(teb + CXX_SLOTS.Catches));
+    pair(CATCH.Frame, e.frame);
+    pair(CATCH.FuncInfo, e.funcInfo);
+    pair(CATCH.Object, e.object);
+    u[i + CATCH.State / 4] = e.state >>> 0;
+    u[i + CATCH.Floor / 4] = e.floor >>> 0;
+    pair(CATCH.Record, e.record);
+    pair(CATCH.Funclet, e.funclet);
+    pair(CATCH.MainFrame, e.mainFrame);
+    pair(CATCH.SavedException, m.ptr(teb + CXX_SLOTS.CurrentException));
+    pair(CATCH.SavedContext, m.ptr(teb + CXX_SLOTS.CurrentContext));
+    m.setU64(teb + CXX_SLOTS.Catches, at);
+    m.setU64(teb + CXX_SLOTS.CurrentException, e.record);
+    m.setU64(teb + CXX_SLOTS.CurrentContext, e.context);
+    return;
+  }
   m.fill(at, 0, CATCH.Size);
   m.setU64(at + CATCH.Prev, m.ptr(teb + CXX_SLOTS.Catches));
   m.setU64(at + CATCH.Frame, e.frame);
