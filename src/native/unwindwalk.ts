@@ -36,6 +36,9 @@ const TABLE_BYTES = HEADER.Size + SLOTS * SLOT_SIZE + RECORD_BYTES;
 const HASH_K = 0x85ebca6b | 0;
 const HASH_SHIFT = 20;
 
+/** The largest stack range the walk checks and reads. */
+const MAX_STACK = 256 * 1024 * 1024;
+
 const WalkProto = koffi.proto('uint32_t WinrunUnwindWalk(uint64_t context, uint64_t header)');
 
 /** Emits `uint32_t walk(CONTEXT *c, header *h)` (System V: RDI, RSI); returns the frames unwound. */
@@ -196,8 +199,11 @@ export class NativeUnwindWalk {
    * how many.
    */
   walk(c: number, handlerMask: number, targetFrame: number, limit: number, rsp: number, stackEnd: number): number {
-    if (this.count === 0 || limit <= 0 || rsp >= stackEnd) return 0;
+    if (this.count === 0 || limit <= 0 || !(rsp < stackEnd)) return 0;
     const low = rsp - (rsp % PAGE_SIZE);
+    // A stack is at most a few MiB; a larger range (a stack base the program rewrote) is not
+    // checked page by page: JS walks it.
+    if (stackEnd - low > MAX_STACK) return 0;
     const generation = this.mem.mapGeneration();
     if (generation !== this.readGeneration || low < this.readLow || stackEnd !== this.readHigh) {
       if (!this.mem.accessible(low, stackEnd - low, 'read')) return 0;
