@@ -177,20 +177,28 @@ describe('the native frame walk', () => {
 
   it('is the intended machine code (decoded)', () => {
     const a = new Asm();
-    emitUnwindWalk(a);
+    emitUnwindWalk(a, 0x7ff6_0000_0000);
     const d = new iced.Decoder(64, a.bytes(), iced.DecoderOptions.None);
     const f = new iced.Formatter(iced.FormatterSyntax.Nasm);
     const text: string[] = [];
+    let firstImmediate = 0n;
     while (d.canDecode) {
       const ins = d.decode();
       assert.notEqual(ins.code, iced.Code.INVALID, `a valid instruction at ${text.length}`);
+      if (text.length === 0) firstImmediate = ins.immediate64;
       text.push(f.format(ins));
       ins.free();
     }
     d.free();
     f.free();
-    // It touches no callee-saved register and no memory but through RDI (the CONTEXT), RSI
-    // (the table), the records and the stack slots, and ends in its one return.
+    // It takes the table's address from its code and the CONTEXT's from the table, touches no
+    // callee-saved register and no memory but through RDI (the CONTEXT), RSI (the table), the
+    // records and the stack slots, and ends in its one return.
+    // (iced-x86's formatter prints a 64-bit immediate whose low half is 0 as 0: the value is
+    // compared instead.)
+    assert.match(text[0]!, /^mov rsi,/);
+    assert.equal(firstImmediate, 0x7ff6_0000_0000n);
+    assert.equal(text[1], 'mov rdi,[rsi+28h]');
     for (const t of text) assert.doesNotMatch(t, /\b(rbx|rbp|r12|r13|r14|r15|rsp)\b|push|pop|call/, t);
     assert.equal(text.filter((t) => t === 'ret').length, 1);
     assert.equal(text[text.length - 1], 'ret');

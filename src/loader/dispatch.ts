@@ -110,7 +110,7 @@ function handleValue(low: number, high: number): number {
  *  common arities. */
 function invoker(row: ExportRow, readers: Reader[], ctx: ApiContext): (rsp: number) => ApiResult {
   const impl = row.impl!;
-  const [r0, r1, r2, r3] = readers;
+  const [r0, r1, r2, r3, r4, r5, r6, r7] = readers;
   switch (readers.length) {
     case 0:
       return () => impl(ctx);
@@ -122,6 +122,14 @@ function invoker(row: ExportRow, readers: Reader[], ctx: ApiContext): (rsp: numb
       return (rsp) => impl(ctx, r0!(rsp), r1!(rsp), r2!(rsp));
     case 4:
       return (rsp) => impl(ctx, r0!(rsp), r1!(rsp), r2!(rsp), r3!(rsp));
+    case 5:
+      return (rsp) => impl(ctx, r0!(rsp), r1!(rsp), r2!(rsp), r3!(rsp), r4!(rsp));
+    case 6:
+      return (rsp) => impl(ctx, r0!(rsp), r1!(rsp), r2!(rsp), r3!(rsp), r4!(rsp), r5!(rsp));
+    case 7:
+      return (rsp) => impl(ctx, r0!(rsp), r1!(rsp), r2!(rsp), r3!(rsp), r4!(rsp), r5!(rsp), r6!(rsp));
+    case 8:
+      return (rsp) => impl(ctx, r0!(rsp), r1!(rsp), r2!(rsp), r3!(rsp), r4!(rsp), r5!(rsp), r6!(rsp), r7!(rsp));
     default:
       return (rsp) => impl(ctx, ...readers.map((r) => r(rsp)));
   }

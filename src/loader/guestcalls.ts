@@ -179,7 +179,10 @@ export class GuestCallStack {
     const cur = mem.ptr(teb + WR.GuestRsp);
     const slots = Math.max(4, args.length);
     const rsp = Math.floor((cur - 8 * slots - 8) / 16) * 16;
-    args.forEach((a, i) => mem.setU64(rsp + 8 * i, typeof a === 'number' && a < 0 ? BigInt.asUintN(64, BigInt(a)) : a));
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      mem.setU64(rsp + 8 * i, typeof a === 'number' && a < 0 ? BigInt.asUintN(64, BigInt(a)) : a);
+    }
     // Where an exception walk continues past this call: the CONTEXT given by callGuestFrom, or
     // the guest code that made the export call now running (none at the top level).
     const hostRsp = mem.ptr(teb + WR.HostRsp);

@@ -20,7 +20,7 @@ import { type AddressSpace } from './memory.js';
 import { MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_READWRITE, PAGE_SIZE } from './memprotect.js';
 
 /** The walk's parameters, written by JS before each call. */
-const HEADER = { Low: 0, High: 8, Target: 16, HandlerMask: 24, Limit: 32, Size: 64 } as const;
+const HEADER = { Low: 0, High: 8, Target: 16, HandlerMask: 24, Limit: 32, Context: 40, Size: 64 } as const;
 /** Hash slots: the PC and the address of its record (PC 0: empty). */
 const SLOT_BITS = 12;
 const SLOTS = 1 << SLOT_BITS;
@@ -39,10 +39,13 @@ const HASH_SHIFT = 20;
 /** The largest stack range the walk checks and reads. */
 const MAX_STACK = 256 * 1024 * 1024;
 
-const WalkProto = koffi.proto('uint32_t WinrunUnwindWalk(uint64_t context, uint64_t header)');
+/** No arguments (a koffi call without them costs about half): the CONTEXT's address is in the
+ *  header, whose address the code holds. */
+const WalkProto = koffi.proto('uint32_t WinrunUnwindWalk(void)');
 
-/** Emits `uint32_t walk(CONTEXT *c, header *h)` (System V: RDI, RSI); returns the frames unwound. */
-export function emitUnwindWalk(a: Asm): void {
+/** Emits `uint32_t walk(void)` over the table at `table` (its header names the CONTEXT);
+ *  returns the frames unwound. */
+export function emitUnwindWalk(a: Asm, table: number): void {
   const loop = new Label();
   const probe = new Label();
   const found = new Label();
@@ -50,7 +53,9 @@ export function emitUnwindWalk(a: Asm): void {
   const loads = new Label();
   const loadsDone = new Label();
   const done = new Label();
-  // RAX count, R8 PC, R9 slot index, R10 slot then record, R11 RSP, RCX/RDX scratch.
+  // RSI the table, RDI the CONTEXT, RAX count, R8 PC, R9 slot index, R10 slot then record,
+  // R11 RSP, RCX/RDX scratch (all volatile in the System V ABI).
+  a.movImm64(R.rsi, table).load(R.rdi, R.rsi, HEADER.Context);
   a.xorRR32(R.rax, R.rax);
   a.bind(loop);
   a.cmpMem(R.rax, R.rsi, HEADER.Limit).jcc(3, done); // jae
@@ -102,7 +107,7 @@ export class NativeUnwindWalk {
   private words: Uint32Array | null = null;
   /** Word index of the table in `words`. */
   private tw = 0;
-  private fn: ((context: number, header: number) => number) | null = null;
+  private fn: (() => number) | null = null;
   private count = 0;
   /** The next free byte of the record area (offset from the table). */
   private next = HEADER.Size + SLOTS * SLOT_SIZE;
@@ -119,18 +124,18 @@ export class NativeUnwindWalk {
     if (this.words !== null) return true;
     if (this.failed) return false;
     try {
+      this.table = this.mem.allocate(0, TABLE_BYTES, true, PAGE_READWRITE, MEM_PRIVATE);
+      const w = this.mem.windowOf(this.table);
+      if (this.table + TABLE_BYTES > w.end) throw new Error('the walk table crosses a window');
       const a = new Asm();
-      emitUnwindWalk(a);
+      emitUnwindWalk(a, this.table);
       const code = a.bytes();
       const at = this.mem.allocate(0, code.length, true, PAGE_READWRITE, MEM_PRIVATE);
       this.mem.write(at, code);
       this.mem.protect(at, code.length, PAGE_EXECUTE_READ);
-      this.table = this.mem.allocate(0, TABLE_BYTES, true, PAGE_READWRITE, MEM_PRIVATE);
-      const w = this.mem.windowOf(this.table);
-      if (this.table + TABLE_BYTES > w.end) throw new Error('the walk table crosses a window');
       this.words = w.u32;
       this.tw = (this.table - w.base) / 4;
-      this.fn = koffi.decode(at, WalkProto) as (context: number, header: number) => number;
+      this.fn = koffi.decode(at, WalkProto) as () => number;
       return true;
     } catch {
       this.failed = true;
@@ -222,6 +227,8 @@ export class NativeUnwindWalk {
     w[h + HEADER.HandlerMask / 4] = handlerMask;
     w[h + HEADER.Limit / 4] = Math.min(limit, 0x7fffffff);
     w[h + HEADER.Limit / 4 + 1] = 0;
-    return this.fn!(c, this.table);
+    w[h + HEADER.Context / 4] = c >>> 0;
+    w[h + HEADER.Context / 4 + 1] = Math.floor(c / 0x100000000);
+    return this.fn!();
   }
 }

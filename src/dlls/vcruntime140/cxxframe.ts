@@ -56,9 +56,24 @@ interface Thrown {
 
 function thrownBy(ctx: ApiContext, rec: number): Thrown | undefined {
   const m = ctx.mem;
+  // The fields through the window's words when the record is aligned (read on every handler
+  // call), else one accessor each.
+  m.check(rec, REC.Size);
+  const w = m.windowOf(rec);
+  if ((rec & 3) !== 0 || rec + REC.Size > w.end) return thrownByFields(ctx, rec);
+  const u = w.u32;
+  const i = (rec - w.base) / 4;
+  const count = u[i + REC.NumberParameters / 4]!;
+  const p = i + REC.ExceptionInformation / 4;
+  // The magic number is the first parameter's low 32 bits.
+  if (u[i + REC.ExceptionCode / 4] !== CXX_EXCEPTION || count < 3 || u[p] !== CXX_MAGIC) return undefined;
+  return { record: rec, object: u[p + 2]! + u[p + 3]! * 0x100000000, throwInfo: u[p + 4]! + u[p + 5]! * 0x100000000, base: count >= 4 ? u[p + 6]! + u[p + 7]! * 0x100000000 : 0 };
+}
+
+function thrownByFields(ctx: ApiContext, rec: number): Thrown | undefined {
+  const m = ctx.mem;
   if (m.u32(rec + REC.ExceptionCode) !== CXX_EXCEPTION || m.u32(rec + REC.NumberParameters) < 3) return undefined;
   const info = rec + REC.ExceptionInformation;
-  // The magic number is the first parameter's low 32 bits.
   if (m.u32(info) !== CXX_MAGIC) return undefined;
   return { record: rec, object: m.ptr(info + 8), throwInfo: m.ptr(info + 16), base: m.u32(rec + REC.NumberParameters) >= 4 ? m.ptr(info + 24) : 0 };
 }
@@ -85,23 +100,48 @@ function decodeCached(ctx: ApiContext, decode: Decoder, base: number, at: number
   return fi;
 }
 
+/** What frameInfo finds for a PC in an image, kept in the thread's code cache (by the PC: the
+ *  function, its handler data and its state there do not change while the image is mapped). */
+interface PcInfo {
+  readonly decode: Decoder;
+  readonly functionEntry: number;
+  readonly handlerData: number;
+  readonly fi: FuncInfo;
+  readonly base: number;
+  readonly funcletOf: TryBlock | undefined;
+  /** Where the function's own establisher frame is kept in this frame (a catch funclet's
+   *  frame; -1: this frame is the function's). */
+  readonly mainFrameAt: number;
+  readonly pcState: number;
+}
+
 function frameInfo(ctx: ApiContext, frame: number, dc: number, decode: Decoder): FrameInfo | undefined {
   const m = ctx.mem;
-  const base = m.ptr(dc + DC.ImageBase);
-  const begin = m.u32(m.ptr(dc + DC.FunctionEntry));
-  const fi = decodeCached(ctx, decode, base, base + m.u32(m.ptr(dc + DC.HandlerData)), begin);
-  if (!fi) return undefined;
-  let funcletOf: TryBlock | undefined;
-  let mainFrame = fi.catchFrame !== undefined ? m.ptr(frame + fi.catchFrame) : frame;
-  for (const t of fi.tryBlocks) {
-    const h = t.handlers.find((x) => x.funclet === begin);
-    if (h) {
-      funcletOf = t;
-      if (fi.catchFrame === undefined) mainFrame = m.ptr(frame + h.frame);
-      break;
+  const pc = m.ptr(dc + DC.ControlPc);
+  const functionEntry = m.ptr(dc + DC.FunctionEntry);
+  const handlerData = m.ptr(dc + DC.HandlerData);
+  const cache = ctx.process.frames.codeCache().handlerData;
+  let hit = cache.get(pc) as PcInfo | undefined;
+  if (hit === undefined || hit.decode !== decode || hit.functionEntry !== functionEntry || hit.handlerData !== handlerData) {
+    const base = m.ptr(dc + DC.ImageBase);
+    const begin = m.u32(functionEntry);
+    const fi = decodeCached(ctx, decode, base, base + m.u32(handlerData), begin);
+    if (!fi) return undefined;
+    let funcletOf: TryBlock | undefined;
+    let mainFrameAt = fi.catchFrame ?? -1;
+    for (const t of fi.tryBlocks) {
+      const h = t.handlers.find((x) => x.funclet === begin);
+      if (h) {
+        funcletOf = t;
+        if (fi.catchFrame === undefined) mainFrameAt = h.frame;
+        break;
+      }
     }
+    hit = { decode, functionEntry, handlerData, fi, base, funcletOf, mainFrameAt, pcState: stateAt(fi, pc - base) };
+    if (ctx.process.frames.imageAt(pc) !== undefined) cache.set(pc, hit);
   }
-  return { fi, base, frame, mainFrame, funcletOf, pcState: stateAt(fi, m.ptr(dc + DC.ControlPc) - base) };
+  const mainFrame = hit.mainFrameAt >= 0 ? m.ptr(frame + hit.mainFrameAt) : frame;
+  return { fi: hit.fi, base: hit.base, frame, mainFrame, funcletOf: hit.funcletOf, pcState: hit.pcState };
 }
 
 const fh3: Decoder = (ctx, base, at) => readFuncInfo(ctx, base, at);
