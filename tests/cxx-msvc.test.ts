@@ -3,7 +3,8 @@
 // expected output is Wine 8's; every guest runs in a child process.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FIXTURES, runGuest, wineOutput } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { FIXTURES, WINRUN, runGuest, wineOutput } from './helpers.js';
 
 const lines = (s: string): string[] => s.replace(/\r\n/g, '\n').split('\n').slice(0, -1);
 
@@ -77,6 +78,19 @@ describe('MSVC C++ exceptions', () => {
     assert.equal(r.status, 3, r.stderr);
     assert.deepEqual(lines(r.stdout), ['escape']);
     assert.match(r.stderr, /terminate it in an unusual way/);
+  });
+
+  // The program's .pdata names the linker's import stub for __CxxFrameHandler3 (jmp through
+  // the import address table); the dispatcher follows it to winrun's handler and calls that as
+  // JS, except under a relay trace, which shows the handler's call.
+  it("winrun's frame handler is called as JS, through the program's import stub", () => {
+    const run = (flags: string): string => spawnSync(process.execPath, [WINRUN, '--debug', flags, FIXTURES + 'cxxbench_msvc.exe', '1'], { encoding: 'utf8', timeout: 60_000 }).stderr;
+    const seh = run('+seh');
+    assert.match(seh, /calling handler cxxbench_msvc\.exe\+0x[0-9a-f]+ for frame[^\n]*\n[^\n]*\(winrun's own handler: called as JS\)/);
+    assert.match(seh, /calling termination handler cxxbench_msvc\.exe\+0x[0-9a-f]+ for frame[^\n]*\n[^\n]*\(winrun's own handler: called as JS\)/);
+    const relay = run('+seh,+relay');
+    assert.doesNotMatch(relay, /called as JS/);
+    assert.match(relay, /Call VCRUNTIME140\.dll!__CxxFrameHandler3\(/i);
   });
 
   it('100 throws across 10 frames are all caught (cxxbench_msvc.exe)', () => {

@@ -197,7 +197,10 @@ export function withGuestScratch<T>(ctx: ApiContext, bytes: number, fn: (at: num
 export function callLanguageHandler(ctx: ApiContext, parent: number, handler: number, rec: number, establisher: number, context: number, dc: number, dispatcher = 0): number | undefined {
   const frames = ctx.process.frames;
   const impl = ctx.debug.on('relay', 'trace') ? undefined : frames.directHandler(handler);
-  if (impl !== undefined) return frames.runHandler(() => Number(impl(ctx, rec, establisher, context, dc)) >>> 0);
+  if (impl !== undefined) {
+    sehTrace(ctx, 'dispatch', () => '  (winrun\'s own handler: called as JS)');
+    return frames.runHandler(() => Number(impl(ctx, rec, establisher, context, dc)) >>> 0);
+  }
   const r = Number(frames.callFrom(parent, handler, [rec, establisher, context, dc], true, dispatcher) & 0xffffffffn);
   if (frames.pendingUnwind() !== 0) {
     ctx.unwindTo(frames.pendingUnwind());
