@@ -44,7 +44,7 @@ export class GuestCallStack {
   /** The filter the next guest call gets (frames.callFiltered). */
   private nextFilter: ((record: number) => void) | undefined = undefined;
   /** Jumps started (unwindTo) by each depth of JS → guest calls (calls.length when made):
-   *  asGuestCall's test for a handler that ended by one. A jump made inside a guest call the
+   *  runHandler's test for a handler that ended by one. A jump made inside a guest call the
    *  handler made (an exception caught within a destructor) is that call's own. */
   private readonly jumps: number[] = [];
 
