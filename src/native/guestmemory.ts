@@ -33,6 +33,31 @@ export function pageSlot(page: number): number {
   return (page ^ (page >>> 10)) & (PAGE_CACHE_SLOTS - 1);
 }
 
+/** GuestMemory.words: 32-bit words `u` from index `i`, live guest memory or a copy. */
+export interface GuestWords {
+  readonly u: Uint32Array;
+  readonly i: number;
+  readonly live: boolean;
+}
+
+/** A 64-bit value into words `i`, `i + 1` of `u`: an address or count as two halves, anything
+ *  else (a negative number, a BigInt) as its two's complement. */
+export function putU64(u: Uint32Array, i: number, v: number | bigint): void {
+  if (typeof v === 'number' && v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v)) {
+    u[i] = v >>> 0;
+    u[i + 1] = Math.floor(v / 0x100000000);
+    return;
+  }
+  const b = BigInt.asUintN(64, BigInt(v));
+  u[i] = Number(b & 0xffffffffn);
+  u[i + 1] = Number(b >> 32n);
+}
+
+/** Words `i`, `i + 1` of `u` as an address (exact below 2^53). */
+export function getPtr(u: Uint32Array, i: number): number {
+  return u[i]! + u[i + 1]! * 0x100000000;
+}
+
 /** Reads and writes of guest memory; AddressSpace (memory.ts) supplies the region map. */
 export abstract class GuestMemory {
   private readonly windows = realmWindows;
@@ -86,6 +111,27 @@ export abstract class GuestMemory {
    *  checked the range themselves (the offset of addr in it is addr − base). */
   windowOf(addr: number): GuestWindow {
     return this.win(addr);
+  }
+
+  /**
+   * The 32-bit words of [addr, addr+len), checked as `check` does: the live window's words from
+   * index `i` when the range is 4-byte aligned and in one window (`live`), else a copy of the
+   * bytes (a write through it is stored back with `store`). For structures written or read field
+   * by field on hot paths (exception records, dispatcher contexts): one check, no accessor per
+   * field.
+   */
+  words(addr: number, len: number, write = false): GuestWords {
+    this.check(addr, len, write);
+    const w = this.win(addr);
+    if ((addr & 3) === 0 && addr + len <= w.end) return { u: w.u32, i: (addr - w.base) / 4, live: true };
+    const copy = new Uint8Array((len + 3) & ~3);
+    copy.set(this.read(addr, len));
+    return { u: new Uint32Array(copy.buffer), i: 0, live: false };
+  }
+
+  /** Stores back words that `words` returned as a copy (nothing to do for live words). */
+  store(addr: number, len: number, words: GuestWords): void {
+    if (!words.live) this.write(addr, new Uint8Array(words.u.buffer, 0, len));
   }
 
   /** A live 32-bit word of guest memory, for Atomics (a flag machine code also writes). */

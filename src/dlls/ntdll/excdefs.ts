@@ -4,6 +4,7 @@
  * helpers every part of the machinery shares (copying a CONTEXT, scratch space on the guest
  * stack).
  */
+import { putU64 } from '../../native/guestmemory.js';
 import { CONTEXT, WR } from '../../native/layout.js';
 import type { ApiContext } from '../types.js';
 
@@ -133,36 +134,21 @@ export interface HandlerFrame {
 /** Fills the DISPATCHER_CONTEXT at `dc` for calling `frame`'s language handler. */
 export function writeDispatcherContext(ctx: ApiContext, dc: number, frame: HandlerFrame, context: number, targetIp = 0, history = 0): void {
   const m = ctx.mem;
-  // Written on every handler call: the range is checked once, then written through its window
-  // (accessor by accessor in the unlikely case that it straddles a 4 GiB window boundary).
-  m.check(dc, DC.Size, true);
-  const w = m.windowOf(dc);
-  const off = dc - w.base;
-  if (dc + DC.Size > w.end || (off & 3) !== 0) {
-    m.fill(dc, 0, DC.Size);
-    const values = [frame.controlPc, frame.imageBase, frame.functionEntry, frame.establisherFrame, targetIp, context, frame.handler, frame.handlerData, history];
-    values.forEach((v, i) => m.setU64(dc + 8 * i, v));
-    return;
-  }
-  // Through the window's words (the fields are 8 bytes each from 0, in this order).
-  const i = off >>> 2;
-  const u = w.u32;
+  // Written on every handler call: through the range's words (the fields are 8 bytes each from
+  // 0, in this order).
+  const w = m.words(dc, DC.Size, true);
+  const { u, i } = w;
   u.fill(0, i, i + DC.Size / 4);
-  setWords(u, i + DC.ControlPc / 4, frame.controlPc);
-  setWords(u, i + DC.ImageBase / 4, frame.imageBase);
-  setWords(u, i + DC.FunctionEntry / 4, frame.functionEntry);
-  setWords(u, i + DC.EstablisherFrame / 4, frame.establisherFrame);
-  setWords(u, i + DC.TargetIp / 4, targetIp);
-  setWords(u, i + DC.ContextRecord / 4, context);
-  setWords(u, i + DC.LanguageHandler / 4, frame.handler);
-  setWords(u, i + DC.HandlerData / 4, frame.handlerData);
-  setWords(u, i + DC.HistoryTable / 4, history);
-}
-
-/** An address into two words of `u` from index `i`. */
-function setWords(u: Uint32Array, i: number, v: number): void {
-  u[i] = v >>> 0;
-  u[i + 1] = Math.floor(v / 0x100000000);
+  putU64(u, i + DC.ControlPc / 4, frame.controlPc);
+  putU64(u, i + DC.ImageBase / 4, frame.imageBase);
+  putU64(u, i + DC.FunctionEntry / 4, frame.functionEntry);
+  putU64(u, i + DC.EstablisherFrame / 4, frame.establisherFrame);
+  putU64(u, i + DC.TargetIp / 4, targetIp);
+  putU64(u, i + DC.ContextRecord / 4, context);
+  putU64(u, i + DC.LanguageHandler / 4, frame.handler);
+  putU64(u, i + DC.HandlerData / 4, frame.handlerData);
+  putU64(u, i + DC.HistoryTable / 4, history);
+  m.store(dc, DC.Size, w);
 }
 
 export function copyContext(ctx: ApiContext, dst: number, src: number): void {

@@ -6,6 +6,7 @@
  * unhandled-exception filter, and ends by resuming at a CONTEXT (through the engine's resume
  * path) or by ending the process with the exception code after a report.
  */
+import { putU64 } from '../../native/guestmemory.js';
 import { CONTEXT, EXCEPTION_BLOCK, EXCEPTIONS, FAULT, GREG, TEB, WR } from '../../native/layout.js';
 import { thunkReturnOffset } from '../../native/engine.js';
 import { GuestMemoryError, PAGE_READWRITE } from '../../native/memprotect.js';
@@ -157,42 +158,20 @@ function classify(ctx: ApiContext, f: number): Classified {
   }
 }
 
-/** Fills an EXCEPTION_RECORD. */
+/** Fills an EXCEPTION_RECORD (through its words: a record is written on every throw). */
 export function writeRecord(ctx: ApiContext, rec: number, code: number, flags: number, address: number, params: readonly (number | bigint)[], inner = 0): void {
   const m = ctx.mem;
   const n = Math.min(params.length, EXCEPTION_MAXIMUM_PARAMETERS);
-  // Through the window's words when the record is aligned and every value an address or count
-  // (a record is written on every throw).
-  m.check(rec, REC.Size, true);
-  const w = m.windowOf(rec);
-  if ((rec & 3) === 0 && rec + REC.Size <= w.end && params.every((p) => typeof p === 'number' && p >= 0 && p <= Number.MAX_SAFE_INTEGER) && inner >= 0 && address >= 0) {
-    const u = w.u32;
-    const i = (rec - w.base) / 4;
-    u.fill(0, i, i + REC.Size / 4);
-    u[i + REC.ExceptionCode / 4] = code >>> 0;
-    u[i + REC.ExceptionFlags / 4] = flags >>> 0;
-    setPair(u, i + REC.ExceptionRecord / 4, inner);
-    setPair(u, i + REC.ExceptionAddress / 4, address);
-    u[i + REC.NumberParameters / 4] = n;
-    for (let k = 0; k < n; k++) setPair(u, i + REC.ExceptionInformation / 4 + 2 * k, params[k] as number);
-    return;
-  }
-  m.fill(rec, 0, REC.Size);
-  m.setU32(rec + REC.ExceptionCode, code >>> 0);
-  m.setU32(rec + REC.ExceptionFlags, flags);
-  m.setU64(rec + REC.ExceptionRecord, inner);
-  m.setU64(rec + REC.ExceptionAddress, address);
-  m.setU32(rec + REC.NumberParameters, n);
-  for (let i = 0; i < n; i++) {
-    const p = params[i]!;
-    m.setU64(rec + REC.ExceptionInformation + 8 * i, typeof p === 'number' && p >= 0 ? p : BigInt.asUintN(64, BigInt(p)));
-  }
-}
-
-/** A non-negative safe integer into words `i`, `i + 1` of `u`. */
-function setPair(u: Uint32Array, i: number, v: number): void {
-  u[i] = v >>> 0;
-  u[i + 1] = Math.floor(v / 0x100000000);
+  const w = m.words(rec, REC.Size, true);
+  const { u, i } = w;
+  u.fill(0, i, i + REC.Size / 4);
+  u[i + REC.ExceptionCode / 4] = code >>> 0;
+  u[i + REC.ExceptionFlags / 4] = flags >>> 0;
+  putU64(u, i + REC.ExceptionRecord / 4, inner);
+  putU64(u, i + REC.ExceptionAddress / 4, address);
+  u[i + REC.NumberParameters / 4] = n;
+  for (let k = 0; k < n; k++) putU64(u, i + REC.ExceptionInformation / 4 + 2 * k, params[k]!);
+  m.store(rec, REC.Size, w);
 }
 
 /**

@@ -6,12 +6,11 @@
  * block's parent frame) or in the guest code whose export call JS was running.
  */
 import { SAVE_AREA, SAVED } from '../../native/engine.js';
-import { GuestMemoryError } from '../../native/memprotect.js';
 import { CONTEXT } from '../../native/layout.js';
 import type { ApiContext, GuestCallFrame } from '../types.js';
 import { copyContext } from './excdefs.js';
 import { planHasHandler, unwindWithPlan, type UnwindPlan } from '../../kernel/unwind.js';
-import { compiledOf, leafPlan, runCompiled } from '../../kernel/unwindfast.js';
+import { compiledOf, leafPlan, runCompiled, type CompiledPlan } from '../../kernel/unwindfast.js';
 import { RUNTIME_FUNCTION_SIZE } from '../../kernel/functiontables.js';
 import { UNW_FLAG_UHANDLER } from '../../pe/exceptions.js';
 import { functionLookup, lookupFunction, unwindFunction } from './rtlunwind.js';
@@ -49,35 +48,20 @@ const SAVED_WORDS = Int32Array.from(SAVED_TO_CONTEXT.flatMap(([at, from]) => [at
  *  save area, into the CONTEXT at `c`. */
 export function loadSavedRegisters(ctx: ApiContext, c: number, saveArea: number): void {
   const m = ctx.mem;
-  // The save area lies in the thread block, the CONTEXT anywhere: check both once.
-  m.check(saveArea, SAVE_AREA);
-  m.check(c, CONTEXT.Size, true);
-  const s = m.windowOf(saveArea);
-  const d = m.windowOf(c);
-  if (saveArea + SAVE_AREA > s.end || c + CONTEXT.Size > d.end) throw new GuestMemoryError(c, CONTEXT.Size, true);
-  const so = saveArea - s.base;
-  const doff = c - d.base;
-  if (((so | doff) & 3) === 0) {
-    // Word indices: small integers (window offsets past 2^31 would not be). Word by word: a
-    // typed-array copy of 40 words costs more in its call than the loop does.
-    const sw = so >>> 2;
-    const dw = doff >>> 2;
-    const su = s.u32;
-    const du = d.u32;
-    for (let k = 0; k < SAVED_WORDS.length; k += 2) {
-      du[dw + SAVED_WORDS[k]!] = su[sw + SAVED_WORDS[k + 1]!]!;
-      du[dw + SAVED_WORDS[k]! + 1] = su[sw + SAVED_WORDS[k + 1]! + 1]!;
-    }
-    const x = dw + (CONTEXT.Xmm0 + 16 * 6) / 4;
-    const from = sw + SAVED.Xmm6 / 4;
-    for (let k = 0; k < 40; k++) du[x + k] = su[from + k]!;
-    return;
+  // The save area lies in the thread block, the CONTEXT anywhere: each checked once, then word
+  // by word (a typed-array copy of 40 words costs more in its call than the loop does).
+  const s = m.words(saveArea, SAVE_AREA);
+  const d = m.words(c, CONTEXT.Size, true);
+  const su = s.u;
+  const du = d.u;
+  for (let k = 0; k < SAVED_WORDS.length; k += 2) {
+    du[d.i + SAVED_WORDS[k]!] = su[s.i + SAVED_WORDS[k + 1]!]!;
+    du[d.i + SAVED_WORDS[k]! + 1] = su[s.i + SAVED_WORDS[k + 1]! + 1]!;
   }
-  for (const [at, from] of SAVED_TO_CONTEXT) {
-    d.dv.setUint32(doff + at, s.dv.getUint32(so + from, true), true);
-    d.dv.setUint32(doff + at + 4, s.dv.getUint32(so + from + 4, true), true);
-  }
-  d.u8.set(s.u8.subarray(so + SAVED.Xmm6, so + SAVED.Xmm6 + 160), doff + CONTEXT.Xmm0 + 16 * 6);
+  const x = d.i + (CONTEXT.Xmm0 + 16 * 6) / 4;
+  const from = s.i + SAVED.Xmm6 / 4;
+  for (let k = 0; k < 40; k++) du[x + k] = su[from + k]!;
+  m.store(c, CONTEXT.Size, d);
 }
 
 /** The walk steps out of a JS → guest call into the guest code whose export call JS ran. */
@@ -118,10 +102,20 @@ export function crossesToContext(ctx: ApiContext, walk: number): boolean {
  */
 export function unwindsInPlace(ctx: ApiContext, walk: number, targetFrame: number, plan: UnwindPlan | undefined): boolean {
   if (plan === undefined || planHasHandler(plan, UNW_FLAG_UHANDLER) !== false) return false;
-  if (targetFrame === 0) return true;
-  const m = ctx.mem;
-  const establisher = plan.frameReg !== 0 ? m.ptr(walk + CONTEXT.Rax + 8 * plan.frameReg) - plan.frameOffset : m.ptr(walk + CONTEXT.Rsp);
-  return establisher < targetFrame;
+  return targetFrame === 0 || establisherBefore(ctx, walk, plan) < targetFrame;
+}
+
+/** The establisher frame of the frame at `walk` that `plan` unwinds, from the state before the
+ *  unwind: its frame register minus the offset, or RSP. */
+function establisherBefore(ctx: ApiContext, walk: number, plan: UnwindPlan): number {
+  return plan.frameReg !== 0 ? ctx.mem.ptr(walk + CONTEXT.Rax + 8 * plan.frameReg) - plan.frameOffset : ctx.mem.ptr(walk + CONTEXT.Rsp);
+}
+
+/** A frame described by its plan's compiled form: the handler and data when it serves
+ *  `handlerType`. */
+function planFrame(plan: UnwindPlan, cp: CompiledPlan, controlPc: number, establisherFrame: number, handlerType: number): Frame {
+  const served = (cp.handlerFlags & handlerType) !== 0;
+  return { controlPc, imageBase: plan.imageBase, functionEntry: plan.functionEntry, establisherFrame, handler: served ? cp.handler : 0, handlerData: served ? cp.handlerData : 0 };
 }
 
 /**
@@ -130,14 +124,9 @@ export function unwindsInPlace(ctx: ApiContext, walk: number, targetFrame: numbe
  * its handler sees the state before the unwind and the walk ends there. Else undefined.
  */
 export function targetFrameAt(ctx: ApiContext, walk: number, targetFrame: number, plan: UnwindPlan | undefined): Frame | undefined {
-  if (plan === undefined || targetFrame === 0 || plan.maybeEpilog) return undefined;
-  const m = ctx.mem;
-  const establisherFrame = plan.frameReg !== 0 ? m.ptr(walk + CONTEXT.Rax + 8 * plan.frameReg) - plan.frameOffset : m.ptr(walk + CONTEXT.Rsp);
-  if (establisherFrame !== targetFrame) return undefined;
-  const cp = compiledOf(m, plan);
-  if (cp === null) return undefined;
-  const served = (cp.handlerFlags & UNW_FLAG_UHANDLER) !== 0;
-  return { controlPc: m.ptr(walk + CONTEXT.Rip), imageBase: plan.imageBase, functionEntry: plan.functionEntry, establisherFrame, handler: served ? cp.handler : 0, handlerData: served ? cp.handlerData : 0 };
+  if (plan === undefined || targetFrame === 0 || plan.maybeEpilog || establisherBefore(ctx, walk, plan) !== targetFrame) return undefined;
+  const cp = compiledOf(ctx.mem, plan);
+  return cp === null ? undefined : planFrame(plan, cp, ctx.mem.ptr(walk + CONTEXT.Rip), targetFrame, UNW_FLAG_UHANDLER);
 }
 
 /**
@@ -161,10 +150,7 @@ export function unwindOneFrame(ctx: ApiContext, handlerType: number, walk: numbe
     // plans run compiled (kernel/unwindfast.ts).
     const cp = compiledOf(m, plan);
     const establisherFrame = cp !== null ? runCompiled(m, cp, walk, pc) : undefined;
-    if (cp !== null && establisherFrame !== undefined) {
-      const served = (cp.handlerFlags & handlerType) !== 0;
-      return { controlPc: pc, imageBase: plan.imageBase, functionEntry: plan.functionEntry, establisherFrame, handler: served ? cp.handler : 0, handlerData: served ? cp.handlerData : 0 };
-    }
+    if (cp !== null && establisherFrame !== undefined) return planFrame(plan, cp, pc, establisherFrame, handlerType);
     // The lookup serves only the epilog check (a plan at a possible epilog).
     const r = unwindWithPlan(ctx.mem, handlerType, plan, pc, walk, plan.maybeEpilog ? functionLookup(ctx) : undefined);
     return { controlPc: pc, imageBase: plan.imageBase, functionEntry: plan.functionEntry, establisherFrame: r.establisherFrame, handler: r.handler, handlerData: r.handlerData };

@@ -6,6 +6,7 @@
  * unwind does not destroy its objects twice), and which exception object the catch holds (so it
  * is destroyed once, when the last catch holding it ends, and not when it is rethrown).
  */
+import { putU64 } from '../../native/guestmemory.js';
 import { WR } from '../../native/layout.js';
 import type { ApiContext } from '../types.js';
 
@@ -68,45 +69,22 @@ export interface CatchEntry {
 export function pushCatch(ctx: ApiContext, at: number, e: CatchEntry): void {
   const m = ctx.mem;
   const teb = ctx.teb;
-  m.check(at, CATCH.Size, true);
-  const w = m.windowOf(at);
-  if ((at & 7) === 0 && at + CATCH.Size <= w.end) {
-    // Through the window's words (an entry is pushed on every catch).
-    const u = w.u32;
-    const i = (at - w.base) / 4;
-    u.fill(0, i, i + CATCH.Size / 4);
-    const pair = (field: number, v: number): void => {
-      u[i + field / 4] = v >>> 0;
-      u[i + field / 4 + 1] = Math.floor(v / 0x100000000);
-    };
-    pair(CATCH.Prev, m.ptr(teb + CXX_SLOTS.Catches));
-    pair(CATCH.Frame, e.frame);
-    pair(CATCH.FuncInfo, e.funcInfo);
-    pair(CATCH.Object, e.object);
-    u[i + CATCH.State / 4] = e.state >>> 0;
-    u[i + CATCH.Floor / 4] = e.floor >>> 0;
-    pair(CATCH.Record, e.record);
-    pair(CATCH.Funclet, e.funclet);
-    pair(CATCH.MainFrame, e.mainFrame);
-    pair(CATCH.SavedException, m.ptr(teb + CXX_SLOTS.CurrentException));
-    pair(CATCH.SavedContext, m.ptr(teb + CXX_SLOTS.CurrentContext));
-    m.setU64(teb + CXX_SLOTS.Catches, at);
-    m.setU64(teb + CXX_SLOTS.CurrentException, e.record);
-    m.setU64(teb + CXX_SLOTS.CurrentContext, e.context);
-    return;
-  }
-  m.fill(at, 0, CATCH.Size);
-  m.setU64(at + CATCH.Prev, m.ptr(teb + CXX_SLOTS.Catches));
-  m.setU64(at + CATCH.Frame, e.frame);
-  m.setU64(at + CATCH.FuncInfo, e.funcInfo);
-  m.setU64(at + CATCH.Object, e.object);
-  m.setU32(at + CATCH.State, e.state >>> 0);
-  m.setU32(at + CATCH.Floor, e.floor >>> 0);
-  m.setU64(at + CATCH.Record, e.record);
-  m.setU64(at + CATCH.Funclet, e.funclet);
-  m.setU64(at + CATCH.MainFrame, e.mainFrame);
-  m.setU64(at + CATCH.SavedException, m.ptr(teb + CXX_SLOTS.CurrentException));
-  m.setU64(at + CATCH.SavedContext, m.ptr(teb + CXX_SLOTS.CurrentContext));
+  // Through the entry's words (an entry is pushed on every catch).
+  const w = m.words(at, CATCH.Size, true);
+  const { u, i } = w;
+  u.fill(0, i, i + CATCH.Size / 4);
+  putU64(u, i + CATCH.Prev / 4, m.ptr(teb + CXX_SLOTS.Catches));
+  putU64(u, i + CATCH.Frame / 4, e.frame);
+  putU64(u, i + CATCH.FuncInfo / 4, e.funcInfo);
+  putU64(u, i + CATCH.Object / 4, e.object);
+  u[i + CATCH.State / 4] = e.state >>> 0;
+  u[i + CATCH.Floor / 4] = e.floor >>> 0;
+  putU64(u, i + CATCH.Record / 4, e.record);
+  putU64(u, i + CATCH.Funclet / 4, e.funclet);
+  putU64(u, i + CATCH.MainFrame / 4, e.mainFrame);
+  putU64(u, i + CATCH.SavedException / 4, m.ptr(teb + CXX_SLOTS.CurrentException));
+  putU64(u, i + CATCH.SavedContext / 4, m.ptr(teb + CXX_SLOTS.CurrentContext));
+  m.store(at, CATCH.Size, w);
   m.setU64(teb + CXX_SLOTS.Catches, at);
   m.setU64(teb + CXX_SLOTS.CurrentException, e.record);
   m.setU64(teb + CXX_SLOTS.CurrentContext, e.context);

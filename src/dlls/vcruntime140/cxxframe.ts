@@ -15,6 +15,7 @@
  * function's establisher frame at HandlerType.dispFrame. Catches in progress are listed in
  * cxxcatch.ts.
  */
+import { getPtr } from '../../native/guestmemory.js';
 import { CONTEXT } from '../../native/layout.js';
 import { DC, EXCEPTION_EXIT_UNWIND, EXCEPTION_NONCONTINUABLE, EXCEPTION_TARGET_UNWIND, EXCEPTION_UNWINDING, ExceptionContinueSearch, REC, STATUS, sehTrace, withGuestScratch } from '../ntdll/excdefs.js';
 import { raiseFromCaller, writeRecord } from '../ntdll/excdispatch.js';
@@ -55,27 +56,13 @@ interface Thrown {
 }
 
 function thrownBy(ctx: ApiContext, rec: number): Thrown | undefined {
-  const m = ctx.mem;
-  // The fields through the window's words when the record is aligned (read on every handler
-  // call), else one accessor each.
-  m.check(rec, REC.Size);
-  const w = m.windowOf(rec);
-  if ((rec & 3) !== 0 || rec + REC.Size > w.end) return thrownByFields(ctx, rec);
-  const u = w.u32;
-  const i = (rec - w.base) / 4;
+  // Through the record's words (read on every handler call).
+  const { u, i } = ctx.mem.words(rec, REC.Size);
   const count = u[i + REC.NumberParameters / 4]!;
   const p = i + REC.ExceptionInformation / 4;
   // The magic number is the first parameter's low 32 bits.
   if (u[i + REC.ExceptionCode / 4] !== CXX_EXCEPTION || count < 3 || u[p] !== CXX_MAGIC) return undefined;
-  return { record: rec, object: u[p + 2]! + u[p + 3]! * 0x100000000, throwInfo: u[p + 4]! + u[p + 5]! * 0x100000000, base: count >= 4 ? u[p + 6]! + u[p + 7]! * 0x100000000 : 0 };
-}
-
-function thrownByFields(ctx: ApiContext, rec: number): Thrown | undefined {
-  const m = ctx.mem;
-  if (m.u32(rec + REC.ExceptionCode) !== CXX_EXCEPTION || m.u32(rec + REC.NumberParameters) < 3) return undefined;
-  const info = rec + REC.ExceptionInformation;
-  if (m.u32(info) !== CXX_MAGIC) return undefined;
-  return { record: rec, object: m.ptr(info + 8), throwInfo: m.ptr(info + 16), base: m.u32(rec + REC.NumberParameters) >= 4 ? m.ptr(info + 24) : 0 };
+  return { record: rec, object: getPtr(u, p + 2), throwInfo: getPtr(u, p + 4), base: count >= 4 ? getPtr(u, p + 6) : 0 };
 }
 
 /** The frame a handler call is for: the function's FuncInfo, and for a catch funclet the try
