@@ -3,7 +3,7 @@
  * a frame walk steps across (GuestFrames), the CONTEXT a guest unwind is on its way to, and the
  * per-thread caches of the exception walk.
  */
-import type { CodeCache, GuestFrames } from '../dlls/types.js';
+import type { CodeCache, GuestCallFrame, GuestFrames } from '../dlls/types.js';
 import { PcTable } from '../kernel/pctable.js';
 import type { Engine } from '../native/engine.js';
 import { CONTEXT, SAVE_STACK, WR } from '../native/layout.js';
@@ -12,14 +12,6 @@ import { NativeUnwindWalk } from '../native/unwindwalk.js';
 import { Dir } from '../pe/constants.js';
 import { GuestUnwind } from './errors.js';
 import type { ModuleLoader } from './modules.js';
-
-export interface GuestCall {
-  readonly rsp: number;
-  readonly parent: number;
-  readonly exportRsp: number;
-  readonly saveArea: number;
-  readonly dispatcher: number;
-}
 
 /** What the call stack needs from its process. */
 export interface GuestCallHost {
@@ -34,7 +26,7 @@ export interface GuestCallHost {
 
 export class GuestCallStack {
   /** The JS → guest calls in progress on this thread, innermost last. */
-  private readonly calls: GuestCall[] = [];
+  private readonly calls: GuestCallFrame[] = [];
   /** The CONTEXT that the next JS → guest call unwinds into (callFrom), 0: none. */
   private nextParent = 0;
   /** The DISPATCHER_CONTEXT the next JS → guest call is a termination handler for (0: none). */
@@ -186,8 +178,8 @@ export class GuestCallStack {
     // Where an exception walk continues past this call: the CONTEXT given by callGuestFrom, or
     // the guest code that made the export call now running (none at the top level).
     const hostRsp = mem.ptr(teb + WR.HostRsp);
-    const filter = this.nextFilter;
-    this.calls.push({ rsp, parent: this.nextParent, exportRsp: hostRsp !== 0 ? cur : 0, saveArea: hostRsp !== 0 ? this.currentSaveArea() : 0, dispatcher: this.nextDispatcher, ...(filter && { filter }) });
+    // One shape for every call's frame (a filter or undefined), not a spread per call.
+    this.calls.push({ rsp, parent: this.nextParent, exportRsp: hostRsp !== 0 ? cur : 0, saveArea: hostRsp !== 0 ? this.currentSaveArea() : 0, dispatcher: this.nextDispatcher, filter: this.nextFilter });
     this.nextParent = 0;
     this.nextDispatcher = 0;
     this.nextFilter = undefined;
