@@ -173,6 +173,10 @@ export interface GuestFrames {
   /** Save area of the export call running now (engine.ts SAVED offsets; guest memory in the
    *  thread block, layout.ts SAVE_STACK). */
   currentSaveArea(): number;
+  /** Fills the CONTEXT at `context` (checked writable) as the caller of an export sees it
+   *  after the return, from that call's `saveArea`, the return address at `guestRsp` (checked
+   *  readable) and `mxcsr` (native/capture.ts: machine code). */
+  capture(context: number, saveArea: number, guestRsp: number, mxcsr: number): void;
   /** The calling thread's stack guard pages [low, high) and the never-accessible page below. */
   readonly stackGuard: { readonly low: number; readonly high: number };
   /** The image holding `pc`: its base, exception directory and name. */

@@ -8,6 +8,7 @@ import { PcTable } from '../kernel/pctable.js';
 import type { Engine } from '../native/engine.js';
 import { CONTEXT, SAVE_STACK, WR } from '../native/layout.js';
 import type { AddressSpace } from '../native/memory.js';
+import { NativeCapture } from '../native/capture.js';
 import { NativeUnwindWalk } from '../native/unwindwalk.js';
 import { Dir } from '../pe/constants.js';
 import { GuestUnwind } from './errors.js';
@@ -52,8 +53,11 @@ export class GuestCallStack {
   private codeCacheGeneration = -1;
   private codeCacheReleases = -1;
   readonly frames: GuestFrames;
+  /** The thread's capture of an export's caller (its machine code made on first use). */
+  private readonly capturer: NativeCapture;
 
   constructor(private readonly host: GuestCallHost) {
+    this.capturer = new NativeCapture(host.mem);
     this.codeCache = { functions: new PcTable(), plans: new PcTable(), handlerData: new PcTable(), named: new Map(), walker: new NativeUnwindWalk(host.mem), direct: new PcTable(8) };
     this.frames = {
       calls: this.calls,
@@ -81,6 +85,7 @@ export class GuestCallStack {
         return this.callGuest(fn, args);
       },
       currentSaveArea: () => this.currentSaveArea(),
+      capture: (context, saveArea, guestRsp, mxcsr) => this.capturer.capture(context, saveArea, guestRsp, mxcsr),
       pendingUnwind: () => this.pending,
       directHandler: (fn) => {
         const cache = this.frames.codeCache().direct;

@@ -147,6 +147,16 @@ export const CONTEXT = {
   Size: 0x4d0,
 } as const;
 
+/** CONTEXT_AMD64 | CONTROL | INTEGER | SEGMENTS | FLOATING_POINT. */
+export const CONTEXT_FULL_SEGMENTS = 0x10000f;
+/** The segment selectors of a 64-bit Windows user thread. */
+export const SEGMENTS = { Cs: 0x33, Ds: 0x2b, Es: 0x2b, Fs: 0x53, Gs: 0x2b, Ss: 0x2b } as const;
+/** A fresh CONTEXT's EFLAGS (IF and the reserved bit 1), the x87 control word Windows starts
+ *  threads with, and FXSAVE's MXCSR_MASK. */
+export const CONTEXT_EFLAGS = 0x202;
+export const FPU_CONTROL_WORD = 0x27f;
+export const MXCSR_MASK = 0xffff;
+
 /**
  * The console block: process-wide console state in guest memory (PEB allocation + 0x2000), so
  * that the machine-code signal handlers and every thread's JS see the same words. Offsets

@@ -111,11 +111,6 @@ export const DC = {
   Size: 0x50,
 } as const;
 
-/** CONTEXT_AMD64 | CONTROL | INTEGER | SEGMENTS | FLOATING_POINT. */
-export const CONTEXT_FULL_SEGMENTS = 0x10000f;
-/** The segment selectors of a 64-bit Windows user thread. */
-export const SEGMENTS = { Cs: 0x33, Ds: 0x2b, Es: 0x2b, Fs: 0x53, Gs: 0x2b, Ss: 0x2b } as const;
-
 /** A +seh trace line from `func`; the text is built only when the channel is on. */
 export function sehTrace(ctx: ApiContext, func: string, text: () => string): void {
   if (ctx.debug.on('seh', 'trace')) ctx.debug.log('seh', 'trace', func, text());

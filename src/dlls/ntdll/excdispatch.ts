@@ -7,18 +7,18 @@
  * path) or by ending the process with the exception code after a report.
  */
 import { putU64 } from '../../native/guestmemory.js';
-import { CONTEXT, EXCEPTION_BLOCK, EXCEPTIONS, FAULT, GREG, TEB, WR } from '../../native/layout.js';
+import { CONTEXT, CONTEXT_EFLAGS, CONTEXT_FULL_SEGMENTS, EXCEPTION_BLOCK, EXCEPTIONS, FAULT, GREG, SEGMENTS, TEB, WR } from '../../native/layout.js';
 import { thunkReturnOffset } from '../../native/engine.js';
 import { GuestMemoryError, PAGE_READWRITE } from '../../native/memprotect.js';
 import { UNW_FLAG_EHANDLER } from '../../pe/exceptions.js';
 import { PEB_EXT } from '../kernel32/processthreadsapi.js';
 import type { ApiContext } from '../types.js';
 import {
-  CONTEXT_FULL_SEGMENTS, EXCEPTION_CONTINUE_EXECUTION, EXCEPTION_EXECUTE_HANDLER, EXCEPTION_MAXIMUM_PARAMETERS, EXCEPTION_NESTED_CALL,
-  EXCEPTION_NONCONTINUABLE, ExceptionContinueExecution, ExceptionContinueSearch, ExceptionNestedException, REC, SEGMENTS, STATUS, callLanguageHandler, copyContext, withGuestScratch, sehTrace, writeDispatcherContext,
+  EXCEPTION_CONTINUE_EXECUTION, EXCEPTION_EXECUTE_HANDLER, EXCEPTION_MAXIMUM_PARAMETERS, EXCEPTION_NESTED_CALL,
+  EXCEPTION_NONCONTINUABLE, ExceptionContinueExecution, ExceptionContinueSearch, ExceptionNestedException, REC, STATUS, callLanguageHandler, copyContext, withGuestScratch, sehTrace, writeDispatcherContext,
 } from './excdefs.js';
 import { faultingDivisor } from './excdivide.js';
-import { loadSavedRegisters, unwindOneFrame } from './excframes.js';
+import { unwindOneFrame } from './excframes.js';
 import { skipPlainFrames } from '../../kernel/unwindfast.js';
 import { exceptionReport } from './excreport.js';
 import { vectoredHandlers } from './excvector.js';
@@ -53,31 +53,18 @@ export function initContext(ctx: ApiContext, c: number): { dv: DataView; off: nu
   dv.setUint16(off + CONTEXT.SegFs, SEGMENTS.Fs, true);
   dv.setUint16(off + CONTEXT.SegGs, SEGMENTS.Gs, true);
   dv.setUint16(off + CONTEXT.SegSs, SEGMENTS.Ss, true);
-  dv.setUint32(off + CONTEXT.EFlags, 0x202, true);
+  dv.setUint32(off + CONTEXT.EFlags, CONTEXT_EFLAGS, true);
   return w;
 }
 
 /** The state of the guest code that made the export call running now, as RtlCaptureContext
  *  would see it just after returning: RIP the return address, RSP above it, the non-volatile
- *  registers as the caller had them. */
+ *  registers as the caller had them (native/capture.ts, after the range checks). */
 export function captureCaller(ctx: ApiContext, c: number, guestRsp = ctx.mem.ptr(ctx.teb + WR.GuestRsp)): void {
   const m = ctx.mem;
-  const s = ctx.process.frames.currentSaveArea();
-  const ret = m.ptr(guestRsp);
-  const mxcsr = m.u32(ctx.teb + WR.GuestMxcsr);
-  const { dv, off } = initContext(ctx, c);
-  dv.setUint32(off + CONTEXT.MxCsr, mxcsr, true);
-  dv.setUint16(off + CONTEXT.FltSave, 0x27f, true);
-  dv.setUint32(off + CONTEXT.FltSave + 24, mxcsr, true);
-  dv.setUint32(off + CONTEXT.FltSave + 28, 0xffff, true);
-  setAddress(dv, off + CONTEXT.Rip, ret);
-  setAddress(dv, off + CONTEXT.Rsp, guestRsp + 8);
-  loadSavedRegisters(ctx, c, s);
-}
-
-function setAddress(dv: DataView, at: number, v: number): void {
-  dv.setUint32(at, v >>> 0, true);
-  dv.setUint32(at + 4, Math.floor(v / 0x100000000), true);
+  m.check(guestRsp, 8);
+  m.check(c, CONTEXT.Size, true);
+  ctx.process.frames.capture(c, ctx.process.frames.currentSaveArea(), guestRsp, m.u32(ctx.teb + WR.GuestMxcsr));
 }
 
 /** Instructions that fault as privileged in user mode (first opcode bytes, no prefixes). */

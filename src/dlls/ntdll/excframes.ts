@@ -5,6 +5,7 @@
  * walk continues at the CONTEXT the call was made for (an exception being dispatched, a catch
  * block's parent frame) or in the guest code whose export call JS was running.
  */
+import { SAVED_TO_CONTEXT } from '../../native/capture.js';
 import { SAVE_AREA, SAVED } from '../../native/engine.js';
 import { CONTEXT } from '../../native/layout.js';
 import type { ApiContext, GuestCallFrame } from '../types.js';
@@ -35,11 +36,6 @@ function callAt(ctx: ApiContext, rsp: number): GuestCallFrame | undefined {
   for (let i = calls.length - 1; i >= 0; i--) if (calls[i]!.rsp === rsp) return calls[i];
   return undefined;
 }
-
-const SAVED_TO_CONTEXT: readonly [number, number][] = [
-  [CONTEXT.Rbx, SAVED.Rbx], [CONTEXT.Rbp, SAVED.Rbp], [CONTEXT.Rsi, SAVED.Rsi], [CONTEXT.Rdi, SAVED.Rdi],
-  [CONTEXT.R12, SAVED.R12], [CONTEXT.R13, SAVED.R13], [CONTEXT.R14, SAVED.R14], [CONTEXT.R15, SAVED.R15],
-];
 
 /** SAVED_TO_CONTEXT as word indices: CONTEXT word, save-area word, … */
 const SAVED_WORDS = Int32Array.from(SAVED_TO_CONTEXT.flatMap(([at, from]) => [at / 4, from / 4]));
