@@ -36,10 +36,19 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js', '**/*.mjs', 'bin/winrun'],
+    files: ['**/*.js', '**/*.mjs'],
     languageOptions: {
       sourceType: 'module',
       globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' },
     },
+  },
+  {
+    files: ['bin/winrun'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { process: 'readonly', require: 'readonly', __dirname: 'readonly', Buffer: 'readonly' },
+    },
+    // CommonJS on purpose (see the file's comment).
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

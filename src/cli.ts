@@ -13,6 +13,7 @@ import { importsCommand } from './cli/imports.js';
 import { EXIT_INTERNAL_ERROR, LoaderError } from './loader/errors.js';
 import { WinProcess } from './loader/process.js';
 import { CHILD_BOOT_VARIABLE, type ChildBoot } from './kernel/childstart.js';
+import { adoptWindows } from './native/guestmemory.js';
 import { exitGroup, setBeforeExit } from './native/host.js';
 import { setCloseOnExec } from './native/spawn.js';
 import { type PoolWorkerData, WorkerPool, reportToStderr, threadBootData } from './host/threads.js';
@@ -157,8 +158,10 @@ export function main(argv: string[], io: Stdio = stdio): number {
 }
 
 /** Entry point of bin/winrun. `beforeExit` runs just before the process ends, also when a
- *  guest program ends it with exit_group. */
-export function run(beforeExit?: () => void): void {
+ *  guest program ends it with exit_group; `windows`: guest-memory views the launcher made
+ *  before loading this code (native/guestmemory.ts adoptWindows). */
+export function run(beforeExit?: () => void, windows?: ReadonlyMap<number, ArrayBuffer>): void {
+  if (windows) adoptWindows(windows);
   setBeforeExit(beforeExit);
   setExitCode(main(commandLineArguments()));
   beforeExit?.();
@@ -168,9 +171,10 @@ export function run(beforeExit?: () => void): void {
  * The entry of a guest thread's Worker (host/threads.ts starts it): serves the guest threads
  * the pool hands it, each from its boot data, on one signal stack. Any failure is reported on
  * fd 2 and ends the process, since nobody listens to a Worker's error events while guest
- * threads block.
+ * threads block. `windows`: guest-memory views made before this code was loaded.
  */
-export function threadMain(): void {
+export function threadMain(windows?: ReadonlyMap<number, ArrayBuffer>): void {
+  if (windows) adoptWindows(windows);
   const data = threadBootData() as PoolWorkerData | undefined;
   if (!data) return;
   // One WinProcess serves the Worker's threads while the process part of their boot data is

@@ -1,7 +1,7 @@
 /** File-descriptor I/O, clocks and file lookup for the process (Linux side). */
 import { closeSync, existsSync, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
-import { isatty as ttyIsatty } from 'node:tty';
 import { dirname, resolve } from 'node:path';
+import { libcIsatty } from '../native/ffi.js';
 
 export function writeFd(fd: number, data: Uint8Array): number {
   let done = 0;
@@ -33,8 +33,10 @@ export function readFd(fd: number, len: number): Uint8Array {
   }
 }
 
+/** Whether `fd` is a terminal (libc's isatty: `node:tty` would load Node's stream modules at
+ *  start-up; host/builtins.ts). */
 export function isatty(fd: number): boolean {
-  return ttyIsatty(fd);
+  return libcIsatty(fd) === 1;
 }
 
 export function isFile(path: string): boolean {

@@ -15,9 +15,11 @@
  * with it.
  */
 import { writeSync } from 'node:fs';
-import { deserialize, serialize } from 'node:v8';
+import type * as V8 from 'node:v8';
 import { availableParallelism } from 'node:os';
-import { Worker, isMainThread, workerData } from 'node:worker_threads';
+import type * as WorkerThreads from 'node:worker_threads';
+import { builtin } from './builtins.js';
+import { EARLY_WINDOW } from '../native/guestmemory.js';
 
 const SLOTS = 256;
 const CORES = availableParallelism();
@@ -131,8 +133,8 @@ export class WorkerPool {
     // itself with it) is not sent it again.
     const [h1, h2] = keyHash(part.key);
     const held = Atomics.load(w, HELD + 2 * slot) === h1 && Atomics.load(w, HELD + 2 * slot + 1) === h2;
-    if (!held && this.sent?.key !== part.key) this.sent = { key: part.key, bytes: serialize(processPart) };
-    const bytes = serialize(threadPart);
+    if (!held && this.sent?.key !== part.key) this.sent = { key: part.key, bytes: builtin<typeof V8>('node:v8').serialize(processPart) };
+    const bytes = builtin<typeof V8>('node:v8').serialize(threadPart);
     const processBytes = held ? NOTHING : this.sent!.bytes;
     if (bytes.length + processBytes.length > MAILBOX_SIZE) {
       Atomics.store(w, STATE + slot, Slot.Idle);
@@ -241,11 +243,11 @@ export class WorkerPool {
       spare = false;
       for (let s = Atomics.load(w, STATE + slot); s !== Slot.Booted; s = Atomics.load(w, STATE + slot)) Atomics.wait(w, STATE + slot, s);
       const length = Atomics.load(w, LENGTH);
-      const threadPart = deserialize(new Uint8Array(this.buffer, MAILBOX_OFFSET, length).slice()) as Boot;
+      const threadPart = builtin<typeof V8>('node:v8').deserialize(new Uint8Array(this.buffer, MAILBOX_OFFSET, length).slice()) as Boot;
       const key = threadPart[KEY_FIELD] as string;
       const processLength = Atomics.load(w, PROCESS_LENGTH);
       if (processLength >= 0 && this.received?.key !== key) {
-        const part = deserialize(new Uint8Array(this.buffer, MAILBOX_OFFSET + length, processLength).slice()) as Boot;
+        const part = builtin<typeof V8>('node:v8').deserialize(new Uint8Array(this.buffer, MAILBOX_OFFSET + length, processLength).slice()) as Boot;
         this.hold(slot, key, part);
       }
       Atomics.store(w, STATE + slot, Slot.Busy);
@@ -273,25 +275,29 @@ function startWorker(data: PoolWorkerData): void {
   const { path, cjs } = entryScript();
   const fail = `(e) => { require('node:fs').writeSync(2, 'winrun: thread start failed: ' + (e && e.stack || e) + '\\n'); }`;
   // The bundle loads the way bin/winrun loads it: with the V8 code cache written beside it
-  // when its first line (the build id) matches, so that a Worker skips compiling winrun.
+  // when its first line (the build id) matches, so that a Worker skips compiling winrun; and
+  // after the early window's view, made while the heap is small (guestmemory.ts adoptWindows).
+  const early = `new Map([[${EARLY_WINDOW.base}, createRequire(file)('koffi').view(${EARLY_WINDOW.base}, ${EARLY_WINDOW.size})]])`;
   const loadBundle = `const fs = require('node:fs'); const vm = require('node:vm'); const { createRequire } = require('node:module');
-    const file = ${JSON.stringify(path)}; const source = fs.readFileSync(file, 'utf8');
+    const file = ${JSON.stringify(path)}; let windows; try { windows = ${early}; } catch {}
+    const source = fs.readFileSync(file, 'utf8');
     const id = Buffer.from(source.slice(0, source.indexOf('\\n') + 1)); let cachedData;
     try { const c = fs.readFileSync(file + '.cache'); if (c.subarray(0, id.length).equals(id)) cachedData = c.subarray(id.length); } catch {}
     const script = new vm.Script('(function (exports, require, module, __filename, __dirname) {' + source + '\\n})', { filename: file, cachedData });
     const mod = { exports: {} }; script.runInThisContext()(mod.exports, createRequire(file), mod, file, require('node:path').dirname(file));
-    mod.exports.threadMain();`;
+    mod.exports.threadMain(windows);`;
   const code = cjs
     ? `try { ${loadBundle} } catch (e) { (${fail})(e); }`
     : `import(${JSON.stringify(path)}).then((m) => m.threadMain(), ${fail});`;
-  const w = new Worker(code, { eval: true, workerData: data, stdout: false, stderr: false });
+  const w = new (builtin<typeof WorkerThreads>('node:worker_threads').Worker)(code, { eval: true, workerData: data, stdout: false, stderr: false });
   // The process ends with exit_group, never by waiting for its Workers.
   w.unref();
 }
 
 /** The boot data of this Worker, or undefined on the main thread. */
 export function threadBootData(): unknown {
-  return isMainThread ? undefined : workerData;
+  const wt = builtin<typeof WorkerThreads>('node:worker_threads');
+  return wt.isMainThread ? undefined : wt.workerData;
 }
 
 /** Writes a line to fd 2 directly (a Worker's process.stderr goes through its parent's loop). */

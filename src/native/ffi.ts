@@ -50,6 +50,7 @@ export const libcClockGettime = libc.func('int clock_gettime(int clk, void *tp)'
  *  fs.futimesSync's floating-point seconds). */
 export const libcFutimens = libc.func('int futimens(int fd, const void *times)') as (fd: number, times: BigInt64Array) => number;
 export const libcSchedGetcpu = libc.func('int sched_getcpu()') as () => number;
+export const libcIsatty = libc.func('int isatty(int fd)') as (fd: number) => number;
 export const libcStatx = libc.func('int statx(int dirfd, const char *path, int flags, unsigned int mask, _Out_ uint8_t *buf)') as (dirfd: number, path: string, flags: number, mask: number, buf: Uint8Array) => number;
 
 const memcpyToSelf = libc.func('uint64_t memcpy(void *dst, void *src, size_t n)') as (dst: Int32Array, src: Int32Array, n: number) => number | bigint;

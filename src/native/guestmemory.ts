@@ -25,6 +25,29 @@ export interface GuestWindow {
  *  otherwise pay for each window again at every guest thread it runs. */
 const realmWindows: (GuestWindow | undefined)[] = new Array<GuestWindow | undefined>(Math.ceil(USER_SPACE_END / FOUR_GIB)).fill(undefined);
 
+/**
+ * Takes views of 4 GiB windows made before this realm's code was loaded (by bin/winrun, or a
+ * thread's Worker bootstrap in host/threads.ts): base address → ArrayBuffer over
+ * [base, the window's end). V8 counts a view's 4 GiB as external memory and answers with a
+ * full garbage collection, whose cost grows with the heap: made before the code cache fills
+ * the heap, the view of the window most programs use costs ~2.5 ms of it instead of ~8 ms
+ * (BENCHMARKS.md, start-up). A view that does not match a window's bounds is ignored.
+ */
+export function adoptWindows(views: ReadonlyMap<number, ArrayBuffer>): void {
+  for (const [base, ab] of views) {
+    const k = Math.floor(base / FOUR_GIB);
+    if (k < 0 || k >= realmWindows.length || realmWindows[k] !== undefined) continue;
+    const end = (k + 1) * FOUR_GIB;
+    if (base !== Math.max(k * FOUR_GIB, LOWEST_VIEW) || ab.byteLength !== end - base) continue;
+    realmWindows[k] = { base, end, dv: new DataView(ab), u8: new Uint8Array(ab), u32: new Uint32Array(ab) };
+  }
+}
+
+/** The window made early (adoptWindows): [4 GiB, 8 GiB), where images load (an x64 exe's
+ *  default base is 0x140000000, a DLL's 0x180000000) and where winrun puts stacks and thread
+ *  blocks. */
+export const EARLY_WINDOW = { base: FOUR_GIB, size: FOUR_GIB } as const;
+
 /** Slots of the page caches: direct-mapped, by a hash that spreads pages 4 MiB apart (with 64
  *  slots by page & 63, a stack page and an image page often shared a slot and evicted each
  *  other on every access of an exception walk). */
