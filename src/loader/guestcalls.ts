@@ -48,8 +48,9 @@ export class GuestCallStack {
   readonly unwindSignal = new GuestUnwind('guest unwind in progress');
   /** The thread's stack guard region (stack overflow detection). */
   readonly stackGuard = { low: 0, high: 0 };
-  /** frames.codeCache, valid for the loader generation and the count of image releases. */
-  private readonly codeCache: CodeCache;
+  /** frames.codeCache, valid for the loader generation and the count of image releases; made
+   *  on first use (~400 KB of tables a thread that never walks its stack does not allocate). */
+  private codeCache: CodeCache | undefined = undefined;
   private codeCacheGeneration = -1;
   private codeCacheReleases = -1;
   readonly frames: GuestFrames;
@@ -58,7 +59,6 @@ export class GuestCallStack {
 
   constructor(private readonly host: GuestCallHost) {
     this.capturer = new NativeCapture(host.mem);
-    this.codeCache = { functions: new PcTable(), plans: new PcTable(), handlerData: new PcTable(), named: new Map(), walker: new NativeUnwindWalk(host.mem), direct: new PcTable(8) };
     this.frames = {
       calls: this.calls,
       callGuestReturn: host.engine.callGuestReturn,
@@ -119,7 +119,7 @@ export class GuestCallStack {
       },
       stackGuard: this.stackGuard,
       codeCache: () => {
-        const c = this.codeCache;
+        const c = (this.codeCache ??= { functions: new PcTable(), plans: new PcTable(), handlerData: new PcTable(), named: new Map(), walker: new NativeUnwindWalk(host.mem), direct: new PcTable(8) });
         const gen = host.loader().generation;
         const releases = host.mem.imageReleases();
         if (gen !== this.codeCacheGeneration || releases !== this.codeCacheReleases) {
