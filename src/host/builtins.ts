@@ -6,12 +6,11 @@
  */
 import { createRequire } from 'node:module';
 
-const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-
 /** The built-in module `id` (`node:…`), loaded now if it was not yet. */
 export function builtin<T>(id: string): T {
   // process.getBuiltinModule: Node 20.16 and later; before, a require made here (in the CLI
   // bundle __filename is the bundle, under ESM this module's URL serves).
-  if (getBuiltin) return getBuiltin.call(process, id) as T;
+  const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  if (typeof get === 'function') return get.call(process, id) as T;
   return createRequire(typeof __filename === 'string' ? __filename : import.meta.url)(id) as T;
 }
