@@ -21,6 +21,10 @@ import type * as WorkerThreads from 'node:worker_threads';
 import { builtin } from './builtins.js';
 import { EARLY_WINDOW } from '../native/guestmemory.js';
 
+/** Node modules a process that starts no thread does not load (host/builtins.ts). */
+const v8 = (): typeof V8 => builtin<typeof V8>('node:v8');
+const workerThreads = (): typeof WorkerThreads => builtin<typeof WorkerThreads>('node:worker_threads');
+
 const SLOTS = 256;
 const CORES = availableParallelism();
 /** Words: mailbox lock, length of the thread part in the mailbox, spares starting, Workers
@@ -133,8 +137,8 @@ export class WorkerPool {
     // itself with it) is not sent it again.
     const [h1, h2] = keyHash(part.key);
     const held = Atomics.load(w, HELD + 2 * slot) === h1 && Atomics.load(w, HELD + 2 * slot + 1) === h2;
-    if (!held && this.sent?.key !== part.key) this.sent = { key: part.key, bytes: builtin<typeof V8>('node:v8').serialize(processPart) };
-    const bytes = builtin<typeof V8>('node:v8').serialize(threadPart);
+    if (!held && this.sent?.key !== part.key) this.sent = { key: part.key, bytes: v8().serialize(processPart) };
+    const bytes = v8().serialize(threadPart);
     const processBytes = held ? NOTHING : this.sent!.bytes;
     if (bytes.length + processBytes.length > MAILBOX_SIZE) {
       Atomics.store(w, STATE + slot, Slot.Idle);
@@ -243,11 +247,11 @@ export class WorkerPool {
       spare = false;
       for (let s = Atomics.load(w, STATE + slot); s !== Slot.Booted; s = Atomics.load(w, STATE + slot)) Atomics.wait(w, STATE + slot, s);
       const length = Atomics.load(w, LENGTH);
-      const threadPart = builtin<typeof V8>('node:v8').deserialize(new Uint8Array(this.buffer, MAILBOX_OFFSET, length).slice()) as Boot;
+      const threadPart = v8().deserialize(new Uint8Array(this.buffer, MAILBOX_OFFSET, length).slice()) as Boot;
       const key = threadPart[KEY_FIELD] as string;
       const processLength = Atomics.load(w, PROCESS_LENGTH);
       if (processLength >= 0 && this.received?.key !== key) {
-        const part = builtin<typeof V8>('node:v8').deserialize(new Uint8Array(this.buffer, MAILBOX_OFFSET + length, processLength).slice()) as Boot;
+        const part = v8().deserialize(new Uint8Array(this.buffer, MAILBOX_OFFSET + length, processLength).slice()) as Boot;
         this.hold(slot, key, part);
       }
       Atomics.store(w, STATE + slot, Slot.Busy);
@@ -289,14 +293,14 @@ function startWorker(data: PoolWorkerData): void {
   const code = cjs
     ? `try { ${loadBundle} } catch (e) { (${fail})(e); }`
     : `import(${JSON.stringify(path)}).then((m) => m.threadMain(), ${fail});`;
-  const w = new (builtin<typeof WorkerThreads>('node:worker_threads').Worker)(code, { eval: true, workerData: data, stdout: false, stderr: false });
+  const w = new (workerThreads().Worker)(code, { eval: true, workerData: data, stdout: false, stderr: false });
   // The process ends with exit_group, never by waiting for its Workers.
   w.unref();
 }
 
 /** The boot data of this Worker, or undefined on the main thread. */
 export function threadBootData(): unknown {
-  const wt = builtin<typeof WorkerThreads>('node:worker_threads');
+  const wt = workerThreads();
   return wt.isMainThread ? undefined : wt.workerData;
 }
 
