@@ -10,7 +10,8 @@ import { TEB, THREAD_BLOCK_SIZE, WR } from '../src/native/layout.js';
 import { AddressSpace } from '../src/native/memory.js';
 import { PAGE_READWRITE } from '../src/native/memprotect.js';
 
-function setup(rows: ExportRow[]) {
+/** `late`: the row the dispatch log gives for any id the entries lack (none: no thread took it). */
+function setup(rows: ExportRow[], late?: ExportRow) {
   const mem = new AddressSpace();
   const teb = mem.allocate(0, THREAD_BLOCK_SIZE, true, PAGE_READWRITE);
   const stack = mem.allocate(0, 0x10000, true, PAGE_READWRITE);
@@ -36,6 +37,7 @@ function setup(rows: ExportRow[]) {
       events.push(`internal ${e.row.name}: ${(err as Error).message}`);
       return 0 as never;
     },
+    lateEntry: () => (late ? { dll: 'late.dll', row: late, trap: false } : undefined),
     unknownEntry: (id) => {
       events.push(`unknown ${id}`);
       return 0 as never;
@@ -87,10 +89,19 @@ describe('dispatcher', () => {
     t.dispatch(0);
     assert.deepEqual(t.events.slice(0, 1), ['trap Missing']);
   });
-  it('reports an id past its entries (a DLL another thread loaded later) through unknownEntry', () => {
+  it('reports an id no thread took through unknownEntry', () => {
     const t = setup([{ name: 'Only', ret: 'u32', impl: () => 1 }]);
     assert.equal(t.dispatch(1), 0);
     assert.deepEqual(t.events, ['unknown 1']);
+  });
+  it('calls an id it has not met (another thread took it later) with the entry the log gives', () => {
+    const seen: number[] = [];
+    const t = setup([{ name: 'Only', ret: 'u32', impl: () => 1 }], { name: 'Late', args: ['u32'], ret: 'u32', impl: (_c, v: number) => (seen.push(v), v * 2) });
+    t.args(21n);
+    assert.equal(t.dispatch(3), 42);
+    assert.equal(t.dispatch(3), 42, 'the entry is kept');
+    assert.deepEqual(seen, [21, 21]);
+    assert.deepEqual(t.events, []);
   });
   it('reports stubs, returns 0 and sets ERROR_CALL_NOT_IMPLEMENTED', () => {
     const t = setup([{ name: 'Stubbed', stub: true }]);

@@ -48,6 +48,19 @@ describe('threads and modules', () => {
   });
 });
 
+describe('DLLs loaded after a thread started', () => {
+  it("each thread calls the builtin DLL functions the other loaded later, and each call reaches the function asked for (as under Wine)", () => {
+    // Before the shared dispatch log: the worker's call ended the process (an id it did not
+    // know), and main's call to BCryptGenRandom ran version.dll's export with the same id.
+    for (let run = 0; run < 3; run++) {
+      const r = runGuest(FIXTURES + 'thread_lateload.exe');
+      assert.equal(r.stderr, '');
+      assert.deepEqual(r.stdout.replace(/\r\n/g, '\n').split('\n').slice(0, -1), wineOutput('thread_lateload'), `run ${run}`);
+      assert.equal(r.status, 0);
+    }
+  });
+});
+
 describe('blocking synchronization across threads', () => {
   it('critical section counter, event ping-pong, semaphore producer/consumer, timeouts and WaitForMultipleObjects any/all (as under Wine)', () => {
     // Every wait in the fixture has a timeout and prints which thread stuck.

@@ -32,7 +32,7 @@ export interface ThreadCreator {
   /** The program's SizeOfStackReserve: the default stack of a new thread. */
   readonly stackReserve: number;
   /** The process's SharedArrayBuffers and the other values every thread's boot data carries. */
-  readonly shared: Pick<ThreadBoot, 'options' | 'handles' | 'locks' | 'threads' | 'pool' | 'objectNames' | 'regPaths' | 'processes' | 'namedPipes' | 'regionMap' | 'stdHandles' | 'processHeap' | 'pebAddress' | 'consoleBlock'>;
+  readonly shared: Pick<ThreadBoot, 'options' | 'handles' | 'locks' | 'threads' | 'pool' | 'objectNames' | 'regPaths' | 'dispatchLog' | 'processes' | 'namedPipes' | 'regionMap' | 'stdHandles' | 'processHeap' | 'pebAddress' | 'consoleBlock'>;
 }
 
 type ProcessPart = Pick<ThreadBoot, 'dispatch' | 'dataExports' | 'modules'> & { key: string };

@@ -142,8 +142,10 @@ export interface DispatchHooks {
   stub(e: DispatchEntry, returnAddress: number): void;
   /** `module+0xoffset` for an address, for reports and the relay trace. */
   describe(address: number): string;
-  /** A dispatch id this thread does not know (a builtin DLL another thread loaded after this
-   *  thread started); never returns. */
+  /** The entry of a dispatch id this thread has not met (another thread took it after this one
+   *  started: a builtin DLL it loaded, a trap it made), from the process's dispatch log. */
+  lateEntry(id: number): DispatchEntry | undefined;
+  /** A dispatch id no thread took; never returns. */
   unknownEntry(id: number, returnAddress: number): never;
   /** A JS exception escaped an implementation; never returns. */
   internalError(e: DispatchEntry, err: unknown, returnAddress?: number): never;
@@ -166,7 +168,8 @@ export interface DispatchHooks {
  * added to `entries` later (LoadLibrary, traps) are specialised on first call.
  */
 export function makeDispatcher(
-  entries: readonly DispatchEntry[],
+  /** The thread's entries by id; an id another thread took is added from hooks.lateEntry. */
+  entries: DispatchEntry[],
   mem: AddressSpace,
   ctx: ApiContext,
   frame: ThreadFrame,
@@ -271,7 +274,11 @@ export function makeDispatcher(
   const terminate = hooks.terminateRequest;
   return (id) => {
     const rsp = tebDv.getUint32(rspOff, true) + tebDv.getUint32(rspOff + 4, true) * TWO32;
-    if (id >= entries.length) return hooks.unknownEntry(id, mem.ptr(rsp));
+    if (entries[id] === undefined) {
+      const late = hooks.lateEntry(id);
+      if (late === undefined) return hooks.unknownEntry(id, mem.ptr(rsp));
+      entries[id] = late;
+    }
     const f = invokers[id] ?? (invokers[id] = build(id));
     // Another thread may have changed the address space map since this thread's last call.
     mem.sync();
@@ -308,7 +315,7 @@ export function reportingHooks(host: {
       return host.exit(STATUS_PROCEDURE_NOT_FOUND);
     },
     unknownEntry: (id, returnAddress) => {
-      say(`winrun: a function of a DLL another thread loaded after this thread started was called from ${host.describe(returnAddress)} (dispatch entry ${id}); threads do not share DLLs loaded later yet`);
+      say(`winrun: a call from ${host.describe(returnAddress)} names dispatch entry ${id}, which no export has`);
       return host.exit(STATUS_PROCEDURE_NOT_FOUND);
     },
     internalError: (e, err, returnAddress) => {

@@ -7,6 +7,7 @@
  * set (1: the file as it is, 2: laid out as an image) and are not modules.
  */
 import { BUILTIN_DLLS } from '../dlls/index.js';
+import type { DispatchLog } from './dispatchlog.js';
 import type { ApiContext, DllTable } from '../dlls/types.js';
 import { readFileBytes } from '../host/files.js';
 import { hostFs, failed } from '../host/fs.js';
@@ -61,6 +62,8 @@ export interface LoaderHost {
   readonly mem: AddressSpace;
   readonly engine: Engine;
   readonly dispatch: DispatchEntry[];
+  /** Where every thread takes its dispatch ids (loader/dispatchlog.ts). */
+  readonly dispatchLog: DispatchLog;
   readonly drives: DosDrives;
   readonly environment: Map<string, string>;
   readonly dllDirectories: DllDirectories;
@@ -187,9 +190,11 @@ export class ModuleLoader {
   // ---- mapping ---------------------------------------------------------------------------------
   private registerBuiltin(table: DllTable): Module {
     const host = this.host;
-    const firstId = host.dispatch.length;
+    // Ids from the process's log, so that another thread's later DLL does not get them too.
+    const index = BUILTIN_DLLS.indexOf(table);
+    const firstId = index >= 0 ? host.dispatchLog.appendBuiltin(index, table.exports.length) : host.dispatchLog.reserve(table.exports.length);
     const displayName = builtinDisplayName(table.name);
-    for (const row of table.exports) host.dispatch.push({ dll: displayName, row, trap: false });
+    table.exports.forEach((row, i) => (host.dispatch[firstId + i] = { dll: displayName, row, trap: false }));
     const img = buildBuiltinImage(host.mem, table, firstId, host.engine.stubAddr, { processHeap: host.processHeap(), io: host.ioTables() });
     const byName = new Map<string, number>();
     const byOrdinal = new Map<number, number>();
@@ -288,8 +293,8 @@ export class ModuleLoader {
   private trapFor(dll: string, fn: string): number {
     // A named trap: resolves now, reports `DLL!name` when called (DESIGN.md §4).
     const host = this.host;
-    const id = host.dispatch.length;
-    host.dispatch.push({ dll, row: { name: fn, stub: true }, trap: true });
+    const id = host.dispatchLog.appendTrap(dll, fn);
+    host.dispatch[id] = { dll, row: { name: fn, stub: true }, trap: true };
     const img = buildBuiltinImage(host.mem, { name: `${dll}#trap#${fn}`, exports: [{ name: fn, stub: true }] }, id, host.engine.stubAddr, {}, false);
     return img.addresses[0]!;
   }

@@ -33,9 +33,9 @@ import { FaultSignals } from '../native/faults.js';
 import { parsePeForLoading } from '../pe/index.js';
 import { normalizeDllName } from './apiset.js';
 import { protectImage } from './image.js';
-import { ModuleLoader } from './modules.js';
+import { ModuleLoader, builtinDisplayName } from './modules.js';
 import { GuestCallStack } from './guestcalls.js';
-import { allocateSignalStack, allocateThreadBlock, enterSignalStack, type ThreadBlock, type ThreadBoot } from './threads.js';
+import { allocateSignalStack, allocateThreadBlock, dispatchEntries, enterSignalStack, type ThreadBlock, type ThreadBoot } from './threads.js';
 import { ThreadTable } from '../kernel/threads.js';
 import { RegistryKeyPaths } from '../kernel/regpaths.js';
 import { ObjectNames } from '../kernel/objects.js';
@@ -51,6 +51,7 @@ import { ProcessTable } from '../kernel/process-objects.js';
 import { setCloseOnExec } from '../native/spawn.js';
 import { createPeb, writeProcessParameters } from './peb.js';
 import { makeDispatcher, reportingHooks, type DispatchEntry, type DispatchHooks } from './dispatch.js';
+import { DispatchLog } from './dispatchlog.js';
 import { RelayFilter, RelayTracer, type TraceFormat } from './relay.js';
 import { buildCommandLine } from './commandline.js';
 import { PEB } from './structures.js';
@@ -113,6 +114,8 @@ export class WinProcess implements ProcessApi {
   readonly loader: ModuleLoader;
   readonly dllDirectories = new DllDirectories();
   private readonly dispatch: DispatchEntry[] = [];
+  /** The process's dispatch ids, shared by its threads (loader/dispatchlog.ts). */
+  private readonly dispatchLog: DispatchLog;
   readonly environment: Map<string, string>;
   readonly drives: DosDrives;
   readonly fs = hostFs;
@@ -148,6 +151,7 @@ export class WinProcess implements ProcessApi {
     this.threads = new ThreadTable(boot?.threads);
     this.objectNames = new ObjectNames(boot?.objectNames);
     this.regPaths = new RegistryKeyPaths(boot?.regPaths);
+    this.dispatchLog = new DispatchLog(boot?.dispatchLog);
     this.pool = new WorkerPool(boot?.pool);
     this.processes = new ProcessTable(boot?.processes);
     this.namedPipes = new NamedPipeTable(boot?.namedPipes);
@@ -186,6 +190,7 @@ export class WinProcess implements ProcessApi {
         mem: this.mem,
         engine: this.engine,
         dispatch: this.dispatch,
+        dispatchLog: this.dispatchLog,
         drives: this.drives,
         environment: this.environment,
         dllDirectories: this.dllDirectories,
@@ -432,7 +437,7 @@ export class WinProcess implements ProcessApi {
     this.registryObject?.flush(false);
     const shared = {
       options: this.threadOptions, handles: this.handles.buffer, locks: this.locks.buffer, threads: this.threads.buffer, pool: this.pool.buffer,
-      objectNames: this.objectNames.buffer, regPaths: this.regPaths.buffer, processes: this.processes.buffer, namedPipes: this.namedPipes.buffer, regionMap: this.mem.shared,
+      objectNames: this.objectNames.buffer, regPaths: this.regPaths.buffer, dispatchLog: this.dispatchLog.buffer, processes: this.processes.buffer, namedPipes: this.namedPipes.buffer, regionMap: this.mem.shared,
       stdHandles: this.stdHandles, processHeap: this.processHeap, pebAddress: this.pebAddress, consoleBlock: this.consoleBlock,
     };
     return this.creation.create({ mem: this.mem, engine: this.engine, threads: this.threads, handles: this.handles, pool: this.pool, loader: this.loader, dispatch: this.dispatch, teb: this.teb, stackReserve: this.stackReserve, shared }, start, param, stackSize, flags);
@@ -535,6 +540,10 @@ export class WinProcess implements ProcessApi {
         exit: (code) => this.exit(code),
         restoreTerminal: () => this.signals?.restoreTerminal(),
       }),
+      lateEntry: (id) => {
+        const r = this.dispatchLog.record(id);
+        return r && dispatchEntries([r], builtinDisplayName)[0];
+      },
       pendingEvents: this.mem.int32At(this.consoleBlock + CONSOLE.Pending),
       ctrlEvents: () => dispatchCtrlEvents(this.ctx),
       terminateRequest: this.threads.terminateWord(this.life.slot),
@@ -572,7 +581,7 @@ export class WinProcess implements ProcessApi {
     // Windows maps ntdll and kernel32 into every process, right after the program.
     loader.loadModule('ntdll.dll', search);
     loader.loadModule('kernel32.dll', search);
-    const kiUser = this.dispatch.findIndex((e) => e.dll === 'ntdll.dll' && e.row.name === 'KiUserExceptionDispatcher');
+    const kiUser = this.dispatch.findIndex((e) => e !== undefined && e.dll === 'ntdll.dll' && e.row.name === 'KiUserExceptionDispatcher');
     this.mem.setU64(this.teb + WR.FaultEntry, this.engine.faultEntry(kiUser));
     loader.bindImports(exe, search);
     protectImage(this.mem, exe.base, exe.pe!);

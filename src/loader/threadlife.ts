@@ -55,7 +55,8 @@ export class ThreadLife {
   adopt(boot: Pick<ThreadBoot, 'dispatch' | 'dataExports' | 'modules'>): void {
     if (this.adopted) return;
     const h = this.host;
-    h.dispatch.push(...dispatchEntries(boot.dispatch, builtinDisplayName));
+    // By id (this Worker's list is empty until now); ids the creator had not met stay empty.
+    dispatchEntries(boot.dispatch, builtinDisplayName).forEach((e, id) => e && (h.dispatch[id] = e));
     for (const [k, v] of boot.dataExports) h.loader.dataExports.set(k, v);
     adoptModules(h.loader, boot.modules);
     this.adopted = true;

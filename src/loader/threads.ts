@@ -104,17 +104,21 @@ export function enterSignalStack(mem: AddressSpace, signalStack: number, teb: nu
 /** A dispatch entry as plain data: a builtin table row by position, or a named trap. */
 export type DispatchRecord = readonly [table: number, row: number] | readonly [dll: string, fn: string];
 
-export function dispatchRecords(entries: readonly DispatchEntry[]): DispatchRecord[] {
+/** The entries as records; an id another thread took and this one has not met stays empty
+ *  (undefined), for the new thread to read from the dispatch log if it meets it. */
+export function dispatchRecords(entries: readonly (DispatchEntry | undefined)[]): (DispatchRecord | undefined)[] {
   const where = new Map<ExportRow, readonly [number, number]>();
   BUILTIN_DLLS.forEach((t, ti) => t.exports.forEach((r, ri) => where.set(r, [ti, ri])));
-  return entries.map((e) => {
+  return Array.from(entries, (e) => {
+    if (e === undefined) return undefined;
     const w = e.trap ? undefined : where.get(e.row);
     return w ?? [e.dll, e.row.name];
   });
 }
 
-export function dispatchEntries(records: readonly DispatchRecord[], displayName: (table: string) => string): DispatchEntry[] {
+export function dispatchEntries(records: readonly (DispatchRecord | undefined)[], displayName: (table: string) => string): (DispatchEntry | undefined)[] {
   return records.map((r) => {
+    if (r === undefined) return undefined;
     if (typeof r[0] === 'number') {
       const t = BUILTIN_DLLS[r[0]]!;
       return { dll: displayName(t.name), row: t.exports[r[1] as number]!, trap: false };
@@ -139,6 +143,8 @@ export interface ThreadBoot {
   readonly objectNames: SharedArrayBuffer;
   /** The registry key handles' paths (kernel/regpaths.ts). */
   readonly regPaths: SharedArrayBuffer;
+  /** The process's dispatch ids (loader/dispatchlog.ts). */
+  readonly dispatchLog: SharedArrayBuffer;
   /** The child processes' table (kernel/process-objects.ts). */
   readonly processes: SharedArrayBuffer;
   /** The named pipes' table (kernel/namedpipes.ts). */
@@ -146,7 +152,7 @@ export interface ThreadBoot {
   /** The address space's allocation map (AddressSpace.shared). */
   readonly regionMap: SharedArrayBuffer;
   readonly engine: EngineCode;
-  readonly dispatch: DispatchRecord[];
+  readonly dispatch: (DispatchRecord | undefined)[];
   /** The builtin DLLs' data exports (`dll!name` → address), e.g. msvcrt's _iob. */
   readonly dataExports: [string, number][];
   /** The loader's module list (loader/threadmodules.ts). */
