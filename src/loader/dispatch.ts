@@ -274,12 +274,14 @@ export function makeDispatcher(
   const terminate = hooks.terminateRequest;
   return (id) => {
     const rsp = tebDv.getUint32(rspOff, true) + tebDv.getUint32(rspOff + 4, true) * TWO32;
-    if (entries[id] === undefined) {
-      const late = hooks.lateEntry(id);
-      if (late === undefined) return hooks.unknownEntry(id, mem.ptr(rsp));
-      entries[id] = late;
+    let f = invokers[id];
+    if (f === undefined) {
+      // The id's first call on this thread: its entry, or another thread's from the log.
+      const e = entries[id] ?? hooks.lateEntry(id);
+      if (e === undefined) return hooks.unknownEntry(id, mem.ptr(rsp));
+      entries[id] = e;
+      f = invokers[id] = build(id);
     }
-    const f = invokers[id] ?? (invokers[id] = build(id));
     // Another thread may have changed the address space map since this thread's last call.
     mem.sync();
     try {
