@@ -35,12 +35,6 @@ export class DispatchLog {
     return first;
   }
 
-  /** Takes `count` consecutive ids whose entries other threads cannot read (a table that is
-   *  not one of BUILTIN_DLLS); returns the first. */
-  reserve(count: number): number {
-    return Atomics.add(this.words, 0, count);
-  }
-
   /** Takes one id for a named trap (`dll!fn`); returns it. */
   appendTrap(dll: string, fn: string): number {
     const id = Atomics.add(this.words, 0, 1);

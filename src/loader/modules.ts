@@ -188,11 +188,11 @@ export class ModuleLoader {
   }
 
   // ---- mapping ---------------------------------------------------------------------------------
+  /** `table`: one of BUILTIN_DLLS. */
   private registerBuiltin(table: DllTable): Module {
     const host = this.host;
     // Ids from the process's log, so that another thread's later DLL does not get them too.
-    const index = BUILTIN_DLLS.indexOf(table);
-    const firstId = index >= 0 ? host.dispatchLog.appendBuiltin(index, table.exports.length) : host.dispatchLog.reserve(table.exports.length);
+    const firstId = host.dispatchLog.appendBuiltin(BUILTIN_DLLS.indexOf(table), table.exports.length);
     const displayName = builtinDisplayName(table.name);
     table.exports.forEach((row, i) => (host.dispatch[firstId + i] = { dll: displayName, row, trap: false }));
     const img = buildBuiltinImage(host.mem, table, firstId, host.engine.stubAddr, { processHeap: host.processHeap(), io: host.ioTables() });

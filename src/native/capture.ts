@@ -9,12 +9,11 @@
  * The code touches only memory JS checked: the CONTEXT (writable), the return address's slot
  * (readable) and the save area (the thread block's).
  */
-import { SAVED } from './engine.js';
+import { SAVE_AREA, SAVED } from './engine.js';
 import { Asm, R } from './emitter.js';
 import { koffi } from './ffi.js';
 import { CONTEXT, CONTEXT_EFLAGS, CONTEXT_FULL_SEGMENTS, FPU_CONTROL_WORD, MXCSR_MASK, SEGMENTS } from './layout.js';
 import { type AddressSpace } from './memory.js';
-import { MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_READWRITE } from './memprotect.js';
 
 /** The non-volatile registers: CONTEXT offset, save-area offset. */
 export const SAVED_TO_CONTEXT: readonly [number, number][] = [
@@ -47,22 +46,49 @@ export function emitCaptureCaller(a: Asm): void {
   a.ret();
 }
 
-/** The same CONTEXT written through JS accessors: the capture when the machine code could not
- *  be had (no memory for it). */
-export function captureCallerJs(mem: AddressSpace, context: number, saveArea: number, guestRsp: number, mxcsr: number): void {
-  const ret = mem.u64(guestRsp);
+/** SAVED_TO_CONTEXT as word indices: CONTEXT word, save-area word, … */
+const SAVED_WORDS = Int32Array.from(SAVED_TO_CONTEXT.flatMap(([at, from]) => [at / 4, from / 4]));
+
+/** A fresh CONTEXT at `context`: zeroed, with ContextFlags, Windows' segment selectors and
+ *  EFLAGS. */
+export function initContext(mem: AddressSpace, context: number): void {
   mem.fill(context, 0, CONTEXT.Size);
   mem.setU32(context + CONTEXT.ContextFlags, CONTEXT_FULL_SEGMENTS);
   [SEGMENTS.Cs, SEGMENTS.Ds, SEGMENTS.Es, SEGMENTS.Fs, SEGMENTS.Gs, SEGMENTS.Ss].forEach((sel, k) => mem.setU16(context + CONTEXT.SegCs + 2 * k, sel));
   mem.setU32(context + CONTEXT.EFlags, CONTEXT_EFLAGS);
+}
+
+/** Loads the non-volatile registers and XMM6–15 an export call's caller had, from the dispatch
+ *  stub's save area, into the CONTEXT at `context`. */
+export function loadSavedRegisters(mem: AddressSpace, context: number, saveArea: number): void {
+  // The save area lies in the thread block, the CONTEXT anywhere: each checked once, then word
+  // by word (a typed-array copy of 40 words costs more in its call than the loop does).
+  const s = mem.words(saveArea, SAVE_AREA);
+  const d = mem.words(context, CONTEXT.Size, true);
+  const su = s.u;
+  const du = d.u;
+  for (let k = 0; k < SAVED_WORDS.length; k += 2) {
+    du[d.i + SAVED_WORDS[k]!] = su[s.i + SAVED_WORDS[k + 1]!]!;
+    du[d.i + SAVED_WORDS[k]! + 1] = su[s.i + SAVED_WORDS[k + 1]! + 1]!;
+  }
+  const x = d.i + (CONTEXT.Xmm0 + 16 * 6) / 4;
+  const from = s.i + SAVED.Xmm6 / 4;
+  for (let k = 0; k < 40; k++) du[x + k] = su[from + k]!;
+  mem.store(context, CONTEXT.Size, d);
+}
+
+/** The same CONTEXT written through JS: the capture when the machine code could not be had
+ *  (no memory for it). */
+export function captureCallerJs(mem: AddressSpace, context: number, saveArea: number, guestRsp: number, mxcsr: number): void {
+  const ret = mem.u64(guestRsp);
+  initContext(mem, context);
   mem.setU32(context + CONTEXT.MxCsr, mxcsr);
   mem.setU16(context + CONTEXT.FltSave, FPU_CONTROL_WORD);
   mem.setU32(context + CONTEXT.FltSave + 24, mxcsr);
   mem.setU32(context + CONTEXT.FltSave + 28, MXCSR_MASK);
   mem.setU64(context + CONTEXT.Rip, ret);
   mem.setU64(context + CONTEXT.Rsp, guestRsp + 8);
-  for (const [at, from] of SAVED_TO_CONTEXT) mem.setU64(context + at, mem.u64(saveArea + from));
-  mem.copy(context + CONTEXT.Xmm0 + 16 * 6, saveArea + SAVED.Xmm6, 160);
+  loadSavedRegisters(mem, context, saveArea);
 }
 
 /** One thread's capture: the machine code, made on first use, or captureCallerJs. */
@@ -78,11 +104,7 @@ export class NativeCapture {
     try {
       const a = new Asm();
       emitCaptureCaller(a);
-      const code = a.bytes();
-      const at = this.mem.allocate(0, code.length, true, PAGE_READWRITE, MEM_PRIVATE);
-      this.mem.write(at, code);
-      this.mem.protect(at, code.length, PAGE_EXECUTE_READ);
-      this.fn = koffi.decode(at, CaptureProto) as (context: number, saveArea: number, guestRsp: number, mxcsr: number) => void;
+      this.fn = koffi.decode(this.mem.placeCode(a.bytes()), CaptureProto) as (context: number, saveArea: number, guestRsp: number, mxcsr: number) => void;
       return true;
     } catch {
       this.failed = true;

@@ -15,7 +15,6 @@ import { Asm, Label } from './emitter.js';
 import { libcSyscall3, libcSyscall4 } from './ffi.js';
 import { CONSOLE } from './layout.js';
 import { type AddressSpace } from './memory.js';
-import { MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_READWRITE } from './memprotect.js';
 
 const SYS_ioctl = 16;
 const SYS_rt_sigaction = 13;
@@ -138,9 +137,7 @@ export function signalHandlerCode(block: number): { code: Uint8Array; ctrl: Map<
 /** Emits the handlers into executable memory; returns their addresses. */
 function emit(mem: AddressSpace, block: number): { ctrl: Map<number, number>; crash: number; restorer: number } {
   const { code, ctrl, crash, restorer } = signalHandlerCode(block);
-  const base = mem.allocate(0, code.length, true, PAGE_READWRITE, MEM_PRIVATE);
-  mem.write(base, code);
-  mem.protect(base, code.length, PAGE_EXECUTE_READ);
+  const base = mem.placeCode(code);
   return { ctrl: new Map([...ctrl].map(([s, off]) => [s, base + off])), crash: base + crash, restorer: base + restorer };
 }
 

@@ -9,7 +9,6 @@ import { setGsBase } from './host.js';
 import { CONTEXT, SAVE_STACK, TEB, TLS_MINIMUM_AVAILABLE, WR } from './layout.js';
 import { BLOCK_MAGIC, FLAG_IN_USE, FLAG_LARGE, HEAP_LOCK, HEAP_MAGIC, HEAP_SMALL_LISTS, SMALL_MAX } from '../kernel/heap.js';
 import { type AddressSpace } from './memory.js';
-import { MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_READWRITE } from './memprotect.js';
 import { emitIoFastPath, type IoFastPath, type IoTables } from './iofast.js';
 
 /** Exports implemented as a few instructions of machine code, with no JS at all. */
@@ -481,10 +480,7 @@ export class Engine {
     data.setUint32(8, entryOff + 12, true);
     data.setUint8(12, 1);
     a.raw(...new Uint8Array(data.buffer));
-    const code = a.bytes();
-    const base = mem.allocate(0, code.length, true, PAGE_READWRITE, MEM_PRIVATE);
-    mem.write(base, code);
-    mem.protect(base, code.length, PAGE_EXECUTE_READ);
+    const base = mem.placeCode(a.bytes());
     this.stubAddr = base;
     this.callGuestAddr = base + callGuestOff;
     this.callGuestReturn = base + returnOffset.value;
@@ -513,11 +509,7 @@ export class Engine {
   faultEntry(id: number): number {
     const a = new Asm();
     a.movImm32(R.rax, id).movImm64(R.r11, this.stubAddr).jmpR(R.r11);
-    const code = a.bytes();
-    const at = this.mem.allocate(0, code.length, true, PAGE_READWRITE, MEM_PRIVATE);
-    this.mem.write(at, code);
-    this.mem.protect(at, code.length, PAGE_EXECUTE_READ);
-    return at;
+    return this.mem.placeCode(a.bytes());
   }
 
   /** Registers `fn` as this thread's dispatcher (one koffi callback per thread). */

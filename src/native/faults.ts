@@ -16,7 +16,6 @@ import { libcSyscall3, libcSyscall4 } from './ffi.js';
 import { emitRestoreTerminal, u32 } from './console.js';
 import { CONSOLE, FAULT, GREG, SIGNAL_STACK_SIZE, TEB, WR } from './layout.js';
 import { type AddressSpace } from './memory.js';
-import { MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_READWRITE } from './memprotect.js';
 
 const SYS_rt_sigaction = 13;
 const SYS_rt_sigreturn = 15;
@@ -161,9 +160,7 @@ export class FaultSignals {
     private readonly block: number,
   ) {
     const { code, handler, restorer } = faultHandlerCode(block);
-    const base = mem.allocate(0, code.length, true, PAGE_READWRITE, MEM_PRIVATE);
-    mem.write(base, code);
-    mem.protect(base, code.length, PAGE_EXECUTE_READ);
+    const base = mem.placeCode(code);
     this.handler = base + handler;
     this.restorer = base + restorer;
   }

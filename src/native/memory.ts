@@ -9,7 +9,7 @@ import { MAX_RECORDS, RegionMap, RegionMapFull } from './regionmap.js';
 import { discardPages, mmapAnywhere, mmapAt, mmapFileAt, mmapReplace, mprotect, msync, munmap, NativeError, PROT_NONE } from './host.js';
 import {
   ALLOCATION_GRANULARITY, AddressSpaceError, ERROR_INVALID_ADDRESS, ERROR_INVALID_PARAMETER, ERROR_NOT_ENOUGH_MEMORY, GuestMemoryError, MEM_COMMIT, MEM_FREE, MEM_IMAGE,
-  MEM_MAPPED, MEM_PRIVATE, MEM_RESERVE, PAGE_EXECUTE_WRITECOPY, PAGE_GUARD, PAGE_NOACCESS, PAGE_SIZE, USER_SPACE_END, USER_SPACE_START, alignDown, alignUp, cpuAllows, hostProt, isValidProtection, readable, writable,
+  MEM_MAPPED, MEM_PRIVATE, MEM_RESERVE, PAGE_EXECUTE_READ, PAGE_EXECUTE_WRITECOPY, PAGE_READWRITE, PAGE_GUARD, PAGE_NOACCESS, PAGE_SIZE, USER_SPACE_END, USER_SPACE_START, alignDown, alignUp, cpuAllows, hostProt, isValidProtection, readable, writable,
   type Access, type Allocation, type MemoryType, type RegionInfo,
 } from './memprotect.js';
 
@@ -147,6 +147,15 @@ export class AddressSpace extends GuestMemory {
     } finally {
       this.leave();
     }
+  }
+
+  /** Places winrun's own machine code in a private allocation of its own, readable and
+   *  executable only; returns its address. */
+  placeCode(code: Uint8Array): number {
+    const at = this.allocate(0, code.length, true, PAGE_READWRITE, MEM_PRIVATE);
+    this.write(at, code);
+    this.protect(at, code.length, PAGE_EXECUTE_READ);
+    return at;
   }
 
   /**

@@ -17,7 +17,7 @@ import { Asm, Label, R } from './emitter.js';
 import { koffi } from './ffi.js';
 import { CONTEXT } from './layout.js';
 import { type AddressSpace } from './memory.js';
-import { MEM_PRIVATE, PAGE_EXECUTE_READ, PAGE_READWRITE, PAGE_SIZE } from './memprotect.js';
+import { MEM_PRIVATE, PAGE_READWRITE, PAGE_SIZE } from './memprotect.js';
 
 /** The walk's parameters, written by JS before each call. */
 const HEADER = { Low: 0, High: 8, Target: 16, HandlerMask: 24, Limit: 32, Context: 40, Size: 64 } as const;
@@ -129,10 +129,7 @@ export class NativeUnwindWalk {
       if (this.table + TABLE_BYTES > w.end) throw new Error('the walk table crosses a window');
       const a = new Asm();
       emitUnwindWalk(a, this.table);
-      const code = a.bytes();
-      const at = this.mem.allocate(0, code.length, true, PAGE_READWRITE, MEM_PRIVATE);
-      this.mem.write(at, code);
-      this.mem.protect(at, code.length, PAGE_EXECUTE_READ);
+      const at = this.mem.placeCode(a.bytes());
       this.words = w.u32;
       this.tw = (this.table - w.base) / 4;
       this.fn = koffi.decode(at, WalkProto) as () => number;

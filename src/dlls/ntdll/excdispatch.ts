@@ -7,9 +7,10 @@
  * path) or by ending the process with the exception code after a report.
  */
 import { putU64 } from '../../native/guestmemory.js';
-import { CONTEXT, CONTEXT_EFLAGS, CONTEXT_FULL_SEGMENTS, EXCEPTION_BLOCK, EXCEPTIONS, FAULT, GREG, SEGMENTS, TEB, WR } from '../../native/layout.js';
+import { initContext } from '../../native/capture.js';
+import { CONTEXT, EXCEPTION_BLOCK, EXCEPTIONS, FAULT, GREG, TEB, WR } from '../../native/layout.js';
 import { thunkReturnOffset } from '../../native/engine.js';
-import { GuestMemoryError, PAGE_READWRITE } from '../../native/memprotect.js';
+import { PAGE_READWRITE } from '../../native/memprotect.js';
 import { UNW_FLAG_EHANDLER } from '../../pe/exceptions.js';
 import { PEB_EXT } from '../kernel32/processthreadsapi.js';
 import type { ApiContext } from '../types.js';
@@ -33,29 +34,6 @@ const GREG_TO_CONTEXT: readonly [number, number][] = [
 /** Space the dispatcher keeps on the guest stack: EXCEPTION_POINTERS, DISPATCHER_CONTEXT, the
  *  record, the CONTEXT (16-byte aligned) and a second CONTEXT to walk frames with. */
 const FRAME = { Pointers: 0x00, Dispatcher: 0x10, Record: 0x60, Context: 0x100, Walk: 0x100 + CONTEXT.Size, Size: 0x100 + 2 * CONTEXT.Size } as const;
-
-/** A checked live window over the CONTEXT at `c` (it is written many times). */
-function contextWindow(ctx: ApiContext, c: number): { dv: DataView; u8: Uint8Array; off: number } {
-  ctx.mem.check(c, CONTEXT.Size, true);
-  if (Math.floor(c / 0x100000000) !== Math.floor((c + CONTEXT.Size - 1) / 0x100000000)) throw new GuestMemoryError(c, CONTEXT.Size, true);
-  return ctx.mem.window(c);
-}
-
-/** A zeroed CONTEXT with Windows' segment selectors, flags and EFLAGS (returns its window). */
-export function initContext(ctx: ApiContext, c: number): { dv: DataView; off: number } {
-  const w = contextWindow(ctx, c);
-  const { dv, off } = w;
-  ctx.mem.fill(c, 0, CONTEXT.Size);
-  dv.setUint32(off + CONTEXT.ContextFlags, CONTEXT_FULL_SEGMENTS, true);
-  dv.setUint16(off + CONTEXT.SegCs, SEGMENTS.Cs, true);
-  dv.setUint16(off + CONTEXT.SegDs, SEGMENTS.Ds, true);
-  dv.setUint16(off + CONTEXT.SegEs, SEGMENTS.Es, true);
-  dv.setUint16(off + CONTEXT.SegFs, SEGMENTS.Fs, true);
-  dv.setUint16(off + CONTEXT.SegGs, SEGMENTS.Gs, true);
-  dv.setUint16(off + CONTEXT.SegSs, SEGMENTS.Ss, true);
-  dv.setUint32(off + CONTEXT.EFlags, CONTEXT_EFLAGS, true);
-  return w;
-}
 
 /** The state of the guest code that made the export call running now, as RtlCaptureContext
  *  would see it just after returning: RIP the return address, RSP above it, the non-volatile
@@ -177,8 +155,7 @@ export function KiUserExceptionDispatcher(ctx: ApiContext): void {
     ctx.process.terminate(STATUS.STACK_BUFFER_OVERRUN);
   }
   const build = (c: number, rec: number): void => {
-    initContext(ctx, c);
-    m.setU32(c + CONTEXT.ContextFlags, CONTEXT_FULL_SEGMENTS);
+    initContext(m, c);
     for (const [gi, at] of GREG_TO_CONTEXT) m.setU64(c + at, m.u64(f + FAULT.Gregs + 8 * gi));
     m.setU64(c + CONTEXT.Rip, cls.rip);
     m.setU32(c + CONTEXT.EFlags, Number(m.u64(f + FAULT.Gregs + 8 * GREG.EFL) & 0xffffffffn) & ~0x100);

@@ -5,8 +5,7 @@
  * walk continues at the CONTEXT the call was made for (an exception being dispatched, a catch
  * block's parent frame) or in the guest code whose export call JS was running.
  */
-import { SAVED_TO_CONTEXT } from '../../native/capture.js';
-import { SAVE_AREA, SAVED } from '../../native/engine.js';
+import { loadSavedRegisters } from '../../native/capture.js';
 import { CONTEXT } from '../../native/layout.js';
 import type { ApiContext, GuestCallFrame } from '../types.js';
 import { copyContext } from './excdefs.js';
@@ -37,35 +36,12 @@ function callAt(ctx: ApiContext, rsp: number): GuestCallFrame | undefined {
   return undefined;
 }
 
-/** SAVED_TO_CONTEXT as word indices: CONTEXT word, save-area word, … */
-const SAVED_WORDS = Int32Array.from(SAVED_TO_CONTEXT.flatMap(([at, from]) => [at / 4, from / 4]));
-
-/** Loads the non-volatile registers an export call's caller had, from the dispatch stub's
- *  save area, into the CONTEXT at `c`. */
-export function loadSavedRegisters(ctx: ApiContext, c: number, saveArea: number): void {
-  const m = ctx.mem;
-  // The save area lies in the thread block, the CONTEXT anywhere: each checked once, then word
-  // by word (a typed-array copy of 40 words costs more in its call than the loop does).
-  const s = m.words(saveArea, SAVE_AREA);
-  const d = m.words(c, CONTEXT.Size, true);
-  const su = s.u;
-  const du = d.u;
-  for (let k = 0; k < SAVED_WORDS.length; k += 2) {
-    du[d.i + SAVED_WORDS[k]!] = su[s.i + SAVED_WORDS[k + 1]!]!;
-    du[d.i + SAVED_WORDS[k]! + 1] = su[s.i + SAVED_WORDS[k + 1]! + 1]!;
-  }
-  const x = d.i + (CONTEXT.Xmm0 + 16 * 6) / 4;
-  const from = s.i + SAVED.Xmm6 / 4;
-  for (let k = 0; k < 40; k++) du[x + k] = su[from + k]!;
-  m.store(c, CONTEXT.Size, d);
-}
-
 /** The walk steps out of a JS → guest call into the guest code whose export call JS ran. */
 function crossExportCall(ctx: ApiContext, walk: number, call: GuestCallFrame): void {
   const m = ctx.mem;
   m.setU64(walk + CONTEXT.Rip, m.u64(call.exportRsp));
   m.setU64(walk + CONTEXT.Rsp, call.exportRsp + 8);
-  loadSavedRegisters(ctx, walk, call.saveArea);
+  loadSavedRegisters(m, walk, call.saveArea);
 }
 
 /**
