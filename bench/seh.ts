@@ -85,7 +85,7 @@ function bench(label: string, exe: string, ...n: number[]): void {
 
 console.log(`${RUNS} alternating runs each, median time per throw+catch`);
 // A program's first exception: what one throw costs a program that throws once (winrun's part
-// of it is V8 compiling or, from the code cache, loading its exception path).
+// of it is mostly V8 compiling its exception path).
 bench('cxxbench, the first throw (g++)', `${BIN}cxxbench.exe`, 1);
 bench('cxxbench_msvc, the first throw (MSVC ABI)', `${BIN}cxxbench_msvc.exe`, 1);
 bench('seh_cxxbench 5000 (g++, few frames)', `${BIN}seh_cxxbench.exe`, 5000);
