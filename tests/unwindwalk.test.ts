@@ -13,7 +13,7 @@ import { Asm } from '../src/native/emitter.js';
 import { CONTEXT } from '../src/native/layout.js';
 import { AddressSpace } from '../src/native/memory.js';
 import { PAGE_NOACCESS, PAGE_READWRITE } from '../src/native/memprotect.js';
-import { NativeUnwindWalk, emitUnwindWalk } from '../src/native/unwindwalk.js';
+import { NativeUnwindWalk, emitUnwindWalk, type NativeFrame } from '../src/native/unwindwalk.js';
 
 const require = createRequire(import.meta.url);
 const iced = require('iced-x86') as typeof Iced;
@@ -61,7 +61,7 @@ function flatPlan(next: () => number, handlerFlags: number): CompiledPlan {
   regs.forEach((r, i) => flat.push(r, i % 4 === 3 ? size + 8 + 8 * (i % 4) : (8 * i) % Math.max(size, 8)));
   return {
     ops: new Float64Array(0), machineFrame: false, frameReg: 0, frameOffset: 0, handlerFlags, handler: handlerFlags !== 0 ? CODE + 0x9000 : 0, handlerData: 0,
-    retRelease: next() % 5 === 0 ? 8 * (next() % 4) : 0, flat: Float64Array.from(flat), retDistance: size,
+    retRelease: next() % 5 === 0 ? 8 * (next() % 4) : 0, flat: Float64Array.from(flat), retDistance: size, nativeLoads: Float64Array.from(flat), nativeXmm: new Float64Array(0),
   };
 }
 
@@ -86,9 +86,13 @@ function chain(n: number, seed: number, handlers: (i: number) => number = () => 
   return frames;
 }
 
+function nativeFrame(p: CompiledPlan): NativeFrame {
+  return { handlerFlags: p.handlerFlags, loads: p.nativeLoads!, xmmLoads: p.nativeXmm!, retDistance: p.retDistance, retRelease: p.retRelease, handler: p.handler, handlerData: p.handlerData, functionEntry: 0, imageBase: 0 };
+}
+
 function walker(frames: Frame[]): NativeUnwindWalk {
   const w = new NativeUnwindWalk(mem);
-  for (const f of frames) assert.ok(w.add(f.pc, f.plan.handlerFlags, f.plan.flat!, f.plan.retDistance, f.plan.retRelease));
+  for (const f of frames) assert.ok(w.add(f.pc, nativeFrame(f.plan)));
   return w;
 }
 
@@ -171,7 +175,7 @@ describe('the native frame walk', () => {
     const w = walker(frames);
     w.clear();
     assert.equal(nativeWalk(w, 1, 0, 1000), 0);
-    assert.ok(w.add(frames[0]!.pc, 0, frames[0]!.plan.flat!, frames[0]!.plan.retDistance, frames[0]!.plan.retRelease));
+    assert.ok(w.add(frames[0]!.pc, nativeFrame(frames[0]!.plan)));
     assert.equal(nativeWalk(w, 1, 0, 1000), 1);
   });
 

@@ -177,6 +177,9 @@ export interface GuestFrames {
    *  after the return, from that call's `saveArea`, the return address at `guestRsp` (checked
    *  readable) and `mxcsr` (native/capture.ts: machine code). */
   capture(context: number, saveArea: number, guestRsp: number, mxcsr: number): void;
+  /** The JS realm's exception core (ntdll/excnative.ts): its entry once made (0: not yet), or
+   *  that it could not be made. */
+  readonly raiseCore: { entry: number; failed: boolean };
   /** The calling thread's stack guard pages [low, high) and the never-accessible page below. */
   readonly stackGuard: { readonly low: number; readonly high: number };
   /** The image holding `pc`: its base, exception directory and name. */

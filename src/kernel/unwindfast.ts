@@ -50,25 +50,42 @@ export interface CompiledPlan {
    *  distance, so the frame unwinds without running `ops`; null otherwise. */
   readonly flat: Float64Array | null;
   readonly retDistance: number;
+  /** The same for the native walk (native/unwindwalk.ts), which also loads XMM registers: the
+   *  8-byte loads and the XMM loads (pairs of register and distance); null when the frame is
+   *  not flat. */
+  readonly nativeLoads: Float64Array | null;
+  readonly nativeXmm: Float64Array | null;
 }
 
-/** The flat form of `ops` (CompiledPlan.flat) when there is one. */
-function flatten(ops: readonly number[], frameReg: number, machineFrame: boolean): { flat: Float64Array | null; retDistance: number } {
-  if (frameReg !== 0 || machineFrame) return { flat: null, retDistance: 0 };
+interface Flat {
+  flat: Float64Array | null;
+  retDistance: number;
+  nativeLoads: Float64Array | null;
+  nativeXmm: Float64Array | null;
+}
+const NOT_FLAT: Flat = { flat: null, retDistance: 0, nativeLoads: null, nativeXmm: null };
+
+/** The flat forms of `ops` (CompiledPlan.flat, nativeLoads and nativeXmm) when there are. */
+function flatten(ops: readonly number[], frameReg: number, machineFrame: boolean): Flat {
+  if (frameReg !== 0 || machineFrame) return NOT_FLAT;
   const out: number[] = [];
+  const xmm: number[] = [];
   let d = 0;
   for (let i = 0; i < ops.length; i += 3) {
     const op = ops[i]!;
     const a = ops[i + 1]!;
-    // RSP itself loaded, a frame set, XMM slots: the general path.
-    if (op !== Op.Add && (a === RSP || (op !== Op.Push && op !== Op.Save))) return { flat: null, retDistance: 0 };
+    // RSP itself loaded, a frame set: the general path.
+    if (op !== Op.Add && (a === RSP || (op !== Op.Push && op !== Op.Save && op !== Op.SaveXmm))) return NOT_FLAT;
     if (op === Op.Push) {
       out.push(a, d);
       d += 8;
     } else if (op === Op.Add) d += a;
+    else if (op === Op.SaveXmm) xmm.push(a, ops[i + 2]!);
     else out.push(a, ops[i + 2]!); // Save: frame + b, and the frame is RSP before the unwind
   }
-  return { flat: Float64Array.from(out), retDistance: d };
+  const loads = Float64Array.from(out);
+  // JS's flat form has no XMM loads (those frames take the general path there).
+  return { flat: xmm.length === 0 ? loads : null, retDistance: d, nativeLoads: loads, nativeXmm: Float64Array.from(xmm) };
 }
 
 function compiled(ops: number[], machineFrame: boolean, frameReg: number, frameOffset: number, handlerFlags: number, handler: number, handlerData: number, retRelease: number): CompiledPlan {
@@ -404,6 +421,15 @@ export function compiledOf(mem: AddressSpace, plan: UnwindPlan): CompiledPlan | 
   return plan.compiled;
 }
 
+/** Puts a flat frame in the native walker's table (with what a DISPATCHER_CONTEXT names). */
+function addNative(walker: NativeUnwindWalk, pc: number, plan: UnwindPlan, cp: CompiledPlan): void {
+  if (cp.nativeLoads === null || cp.nativeXmm === null || walker.has(pc)) return;
+  walker.add(pc, {
+    handlerFlags: cp.handlerFlags, loads: cp.nativeLoads, xmmLoads: cp.nativeXmm, retDistance: cp.retDistance, retRelease: cp.retRelease,
+    handler: cp.handler, handlerData: cp.handlerData, functionEntry: plan.functionEntry, imageBase: plan.imageBase,
+  });
+}
+
 /** What skipPlainFrames walks with: the realm's plans and its native walker (native/unwindwalk.ts). */
 export interface WalkCache {
   readonly plans: UnwindPlans;
@@ -435,14 +461,21 @@ export function skipPlainFrames(mem: AddressSpace, cache: WalkCache, c: number, 
         if (n >= limit) break;
       }
       pc = w[ci + RIP_W]! + w[ci + RIP_W + 1]! * TWO_32;
-      const cp = compiledAt(mem, cache.plans, pc);
-      if (cp === null || (cp.handlerFlags & handlerType) !== 0) break;
+      const plan = cache.plans.get(pc);
+      const cp = plan === undefined ? null : compiledOf(mem, plan);
+      if (cp === null) break;
+      if ((cp.handlerFlags & handlerType) !== 0) {
+        // The native walks stop there too; the exception core (native/exccore.ts) calls the
+        // handler itself.
+        if (walker !== null) addNative(walker, pc, plan!, cp);
+        break;
+      }
       const rsp = w[ci + RSP_W]! + w[ci + RSP_W + 1]! * TWO_32;
       if (targetFrame !== 0 && establisherOf(cp, w, ci, rsp) >= targetFrame) break;
       // The walk's end (an unreadable stack) is the general path's to decide.
       if (!stack.readable(rsp)) break;
       apply(mem, stack, cp, c, w, ci);
-      if (walker !== null && cp.flat !== null) walker.add(pc, cp.handlerFlags, cp.flat, cp.retDistance, cp.retRelease);
+      if (walker !== null) addNative(walker, pc, plan!, cp);
     }
   } catch (e) {
     throw badMemory(e, pc);

@@ -17,7 +17,7 @@ import { HEAP_ZERO_MEMORY } from '../kernel/heap.js';
 import { fullPathName, type DosDrives } from '../kernel/paths.js';
 import type { Engine } from '../native/engine.js';
 import type { IoTables } from '../native/iofast.js';
-import { TEB } from '../native/layout.js';
+import { EXCEPTIONS, EXCEPTION_BLOCK, TEB } from '../native/layout.js';
 import { type AddressSpace } from '../native/memory.js';
 import { parseForwarder, parsePeForLoading, type LoadableImage } from '../pe/index.js';
 import { normalizeDllName, resolveApiSet } from './apiset.js';
@@ -71,6 +71,8 @@ export interface LoaderHost {
   /** The tables the file fast paths read (undefined: no file fast paths, e.g. under +relay). */
   ioTables(): IoTables | undefined;
   context(): ApiContext;
+  /** The PEB's address (0 before it is made). */
+  peb(): number;
   callGuest(fn: number, args: readonly (number | bigint)[]): bigint;
   /** The main thread's TEB. */
   teb(): number;
@@ -110,6 +112,16 @@ export class ModuleLoader {
   private tlsCapacity = 0;
   private tlsNext = 0;
 
+  /** The modules changed: caches of code addresses start again, in this realm (`generation`)
+   *  and in every realm's exception core (EXCEPTIONS.CodeGeneration, native/exccore.ts). */
+  private changed(): void {
+    this.generation++;
+    const peb = this.host.peb();
+    if (peb === 0) return;
+    const at = peb + EXCEPTION_BLOCK + EXCEPTIONS.CodeGeneration;
+    this.host.mem.setU32(at, (this.host.mem.u32(at) + 1) >>> 0);
+  }
+
   /** Implicit-TLS indexes handed out so far (a new thread's vector needs that many slots). */
   get tlsCount(): number {
     return this.tlsNext;
@@ -122,7 +134,7 @@ export class ModuleLoader {
     this.ldrData = ldrData;
     this.tlsNext = tlsCount;
     this.startup = false;
-    this.generation++;
+    this.changed();
   }
 
   /** This thread's implicit-TLS vector (a Worker builds its own: loader/threadmodules.ts). */
@@ -219,7 +231,7 @@ export class ModuleLoader {
       imports: [],
     };
     this.modules.push(m);
-    this.generation++;
+    this.changed();
     this.addLdrEntry(m);
     for (const r of table.exports) if (r.data?.init) r.data.init(host.context(), this.dataExports.get(`${table.name}!${r.name}`)!);
     return m;
@@ -245,7 +257,7 @@ export class ModuleLoader {
       imports: [],
     };
     this.modules.push(m);
-    this.generation++;
+    this.changed();
     this.addLdrEntry(m);
     return m;
   }
@@ -545,7 +557,7 @@ export class ModuleLoader {
   private remove(m: Module): void {
     const i = this.modules.indexOf(m);
     if (i >= 0) this.modules.splice(i, 1);
-    this.generation++;
+    this.changed();
     if (m.tlsIndex >= 0) {
       const slot = this.tlsVector + 8 * m.tlsIndex;
       this.host.context().process.heapFree(this.host.processHeap(), this.host.mem.ptr(slot));

@@ -198,6 +198,7 @@ export class WinProcess implements ProcessApi {
         // A relay trace should show file calls, which the fast paths would keep from it.
         ioTables: () => (this.relay ? undefined : { handleTable: sharedBufferAddress(this.handles.buffer), lockCount: sharedBufferAddress(this.locks.buffer) }),
         context: () => this.ctx,
+        peb: () => this.pebAddress,
         callGuest: (fn, args) => this.callGuest(fn, args),
         teb: () => this.teb,
         currentDirectory: () => (this.pebAddress ? guestCurrentDirectory(this.ctx) : this.drives.toDos(currentDirectory())),
@@ -425,6 +426,8 @@ export class WinProcess implements ProcessApi {
     const dispatcher = this.engine.registerDispatcher(dispatch);
     mem.setU64(teb + WR.Dispatch, dispatcher);
     mem.setU64(teb + WR.HostTid, gettid());
+    // A reused thread block may name another realm's exception core: this realm arms its own.
+    mem.setU64(teb + WR.ExcCore, 0);
     this.engine.enterThread(teb);
     enterSignalStack(mem, signalStack, teb);
     return dispatcher;

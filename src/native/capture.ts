@@ -27,23 +27,31 @@ const CaptureProto = koffi.proto('void WinrunCaptureCaller(uint64_t context, uin
 export function emitCaptureCaller(a: Asm): void {
   // R8 the CONTEXT, R9 the save area, R10 the guest RSP, R11 MXCSR.
   a.movRR(R.r8, R.rdi).movRR(R.r9, R.rsi).movRR(R.r10, R.rdx).movRR32(R.r11, R.rcx);
-  a.xorRR32(R.rax, R.rax).movImm32(R.rcx, CONTEXT.Size).repStosb();
-  a.storeImm32(R.r8, CONTEXT.ContextFlags, CONTEXT_FULL_SEGMENTS);
-  // Six 16-bit selectors from SegCs on, then EFlags: four 32-bit stores.
-  a.storeImm32(R.r8, CONTEXT.SegCs, SEGMENTS.Cs | (SEGMENTS.Ds << 16));
-  a.storeImm32(R.r8, CONTEXT.SegCs + 4, SEGMENTS.Es | (SEGMENTS.Fs << 16));
-  a.storeImm32(R.r8, CONTEXT.SegCs + 8, SEGMENTS.Gs | (SEGMENTS.Ss << 16));
-  a.storeImm32(R.r8, CONTEXT.EFlags, CONTEXT_EFLAGS);
-  a.store32(R.r8, CONTEXT.MxCsr, R.r11);
-  // FltSave: ControlWord (StatusWord stays 0), MxCsr at +24, MxCsr_Mask at +28.
-  a.storeImm32(R.r8, CONTEXT.FltSave, FPU_CONTROL_WORD);
-  a.store32(R.r8, CONTEXT.FltSave + 24, R.r11);
-  a.storeImm32(R.r8, CONTEXT.FltSave + 28, MXCSR_MASK);
+  emitFreshContext(a, R.r8, R.r11);
   a.load(R.rax, R.r10, 0).store(R.r8, CONTEXT.Rip, R.rax);
   a.lea(R.rax, R.r10, 8).store(R.r8, CONTEXT.Rsp, R.rax);
   for (const [at, from] of SAVED_TO_CONTEXT) a.load(R.rax, R.r9, from).store(R.r8, at, R.rax);
   for (let k = 0; k < 10; k++) a.movdquLoad(0, R.r9, SAVED.Xmm6 + 16 * k).movdquStore(R.r8, CONTEXT.Xmm0 + 16 * (6 + k), 0);
   a.ret();
+}
+
+/** Emits a fresh CONTEXT at `c` (a register other than RDI, which must hold the same address
+ *  and ends past the CONTEXT; RAX and RCX are used): zeroed, with
+ *  ContextFlags, Windows' segment selectors, EFLAGS, the x87 control word and the MXCSR in
+ *  `mxcsr` (32 bits). */
+export function emitFreshContext(a: Asm, c: R, mxcsr: R): void {
+  a.xorRR32(R.rax, R.rax).movImm32(R.rcx, CONTEXT.Size).repStosb();
+  a.storeImm32(c, CONTEXT.ContextFlags, CONTEXT_FULL_SEGMENTS);
+  // Six 16-bit selectors from SegCs on, then EFlags: four 32-bit stores.
+  a.storeImm32(c, CONTEXT.SegCs, SEGMENTS.Cs | (SEGMENTS.Ds << 16));
+  a.storeImm32(c, CONTEXT.SegCs + 4, SEGMENTS.Es | (SEGMENTS.Fs << 16));
+  a.storeImm32(c, CONTEXT.SegCs + 8, SEGMENTS.Gs | (SEGMENTS.Ss << 16));
+  a.storeImm32(c, CONTEXT.EFlags, CONTEXT_EFLAGS);
+  a.store32(c, CONTEXT.MxCsr, mxcsr);
+  // FltSave: ControlWord (StatusWord stays 0), MxCsr at +24, MxCsr_Mask at +28.
+  a.storeImm32(c, CONTEXT.FltSave, FPU_CONTROL_WORD);
+  a.store32(c, CONTEXT.FltSave + 24, mxcsr);
+  a.storeImm32(c, CONTEXT.FltSave + 28, MXCSR_MASK);
 }
 
 /** SAVED_TO_CONTEXT as word indices: CONTEXT word, save-area word, … */

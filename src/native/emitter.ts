@@ -507,6 +507,13 @@ export class Asm {
     this.imm32(target - (codeBase + this.out.length + 4));
     return this;
   }
+  /** lea dst, [rip + label] */
+  leaRip(dst: R, l: Label): this {
+    this.rex(true, dst, 0, 0);
+    this.raw(0x8d, 0x05 | ((dst & 7) << 3));
+    this.ref(l);
+    return this;
+  }
   /** jmp rel32 to a label */
   jmp(l: Label): this {
     this.out.push(0xe9);

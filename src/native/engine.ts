@@ -37,6 +37,7 @@ export type NativeFastPath =
   | 'EnterCriticalSection'
   | 'LeaveCriticalSection'
   | '_errno'
+  | 'RaiseException'
   | IoFastPath;
 
 /** What fast paths need to know about the process (the CRT heap for malloc/free). */
@@ -186,6 +187,18 @@ const THUNK_RETURN_OFFSETS = [false, true].map((floatArgs) => {
 
 export const thunkReturnOffset = (floatArgs: boolean): number => THUNK_RETURN_OFFSETS[floatArgs ? 1 : 0]!;
 
+/** Offset of kernel32!RaiseException's return point from the export's address (its fast
+ *  path comes before the thunk). */
+export function raiseReturnOffset(): number {
+  const a = new Asm();
+  let at = 0;
+  emitFastPath(a, 'RaiseException', () => {
+    at = a.length;
+    emitThunk(a, 0, false, 0, 0);
+  });
+  return at + thunkReturnOffset(false);
+}
+
 /** dst = the small size class of `size` bytes: max(ceil(size / 16), 1) - 1. */
 function emitSizeClass(a: Asm, size: R, dst: R): void {
   const nonzero = new Label();
@@ -328,6 +341,16 @@ export function emitFastPath(a: Asm, kind: NativeFastPath, slowThunk: () => void
     case 'FindNextFileW':
       emitIoFastPath(a, kind, env.io, slowThunk);
       return;
+    case 'RaiseException': {
+      // The thread's exception core (native/exccore.ts), once JS has made it: it gets the
+      // JS path's address (R10) and the export's return point (R11, the ExceptionAddress).
+      const slow = new Label();
+      a.loadGs(R.rax, WR.ExcCore).testRR(R.rax, R.rax).jcc(4, slow);
+      a.leaRip(R.r10, slow).lea(R.r11, R.r10, thunkReturnOffset(false)).jmpR(R.rax);
+      a.bind(slow);
+      slowThunk();
+      return;
+    }
     case '_errno':
       // The per-thread errno lives in the TEB's winrun block.
       a.loadGs(R.rax, TEB.Self).addImm(R.rax, WR.Errno).ret();

@@ -69,6 +69,9 @@ export const WR = {
   /** The Linux thread id of the host thread running this guest thread (the fault handler
    *  compares it with gettid: threads Node starts inherit GS). Guest thread ids differ. */
   HostTid: WR_BLOCK + 0x78,
+  /** The thread's exception core (native/exccore.ts): where kernel32!RaiseException's fast
+   *  path jumps; 0 until JS has made it for the thread's JS realm. */
+  ExcCore: WR_BLOCK + 0x80,
   /** Scratch for the CRT's per-thread buffers (strerror, strtok …). */
   Scratch: WR_BLOCK + 0x100,
   ScratchSize: 0x400,
@@ -218,6 +221,9 @@ export const EXCEPTIONS = {
   FunctionTables: 0x20,
   /** Non-zero once an unhandled exception's report was written (it is written once). */
   Reported: 0x30,
+  /** u32, changed whenever any thread's loader changes its modules: the exception core's
+   *  tables are valid for the value JS last saw (native/exccore.ts). */
+  CodeGeneration: 0x38,
   Size: 0x1000,
 } as const;
 

@@ -15,20 +15,29 @@
  */
 import { Asm, Label, R } from './emitter.js';
 import { koffi } from './ffi.js';
+import { putU64 } from './guestmemory.js';
 import { CONTEXT } from './layout.js';
 import { type AddressSpace } from './memory.js';
 import { MEM_PRIVATE, PAGE_READWRITE, PAGE_SIZE } from './memprotect.js';
 
-/** The walk's parameters, written by JS before each call. */
-const HEADER = { Low: 0, High: 8, Target: 16, HandlerMask: 24, Limit: 32, Context: 40, Size: 64 } as const;
+/** The walk's parameters, written by JS before each call (and by the exception core,
+ *  native/exccore.ts, before each of its walks); then what the core reads: whether it may run
+ *  (JS clears it while a trace wants every step), and the code generation the table is valid
+ *  for (EXCEPTIONS.CodeGeneration, copied when JS last checked its caches). */
+export const HEADER = { Low: 0, High: 8, Target: 16, HandlerMask: 24, Limit: 32, Context: 40, Enabled: 48, Stamp: 52, Size: 64 } as const;
 /** Hash slots: the PC and the address of its record (PC 0: empty). */
 const SLOT_BITS = 12;
 const SLOTS = 1 << SLOT_BITS;
 const SLOT_SIZE = 16;
-/** A record: handler flags, load count, the return address's distance from RSP, what the
- *  unwind adds to RSP, the bytes above RSP the frame reads; then per load the register's offset
- *  in the CONTEXT and the slot's distance from RSP (32 bits each). */
-const REC = { HandlerFlags: 0, Loads: 4, RetDistance: 8, RspAdd: 12, Extent: 16, First: 24 } as const;
+/** A record: handler flags, the counts of 8-byte and 16-byte (XMM) loads, the return
+ *  address's distance from RSP, what the unwind adds to RSP, the bytes above RSP the frame
+ *  reads; the frame's language handler, its data, function entry and image base (what a
+ *  DISPATCHER_CONTEXT names); then per load the register's offset in the CONTEXT and the
+ *  slot's distance from RSP (32 bits each), the 8-byte loads first. */
+export const REC = {
+  HandlerFlags: 0, Loads: 4, RetDistance: 8, RspAdd: 12, Extent: 16, XmmLoads: 20,
+  Handler: 24, HandlerData: 32, FunctionEntry: 40, ImageBase: 48, First: 56,
+} as const;
 const RECORD_BYTES = 192 * 1024;
 const TABLE_BYTES = HEADER.Size + SLOTS * SLOT_SIZE + RECORD_BYTES;
 /** An odd multiplier: the slot is bits 20–31 of the low 32 bits of PC × K (JS's Math.imul
@@ -43,42 +52,54 @@ const MAX_STACK = 256 * 1024 * 1024;
  *  header, whose address the code holds. */
 const WalkProto = koffi.proto('uint32_t WinrunUnwindWalk(void)');
 
-/** Emits `uint32_t walk(void)` over the table at `table` (its header names the CONTEXT);
- *  returns the frames unwound. */
-export function emitUnwindWalk(a: Asm, table: number): void {
-  const loop = new Label();
+/** A frame as the table keeps it: registers in unwind numbering (RAX 0 … R15 15) or XMM
+ *  numbers, each with its slot's distance from RSP before the unwind. */
+export interface NativeFrame {
+  readonly handlerFlags: number;
+  /** Pairs: register, distance. */
+  readonly loads: ArrayLike<number>;
+  /** Pairs: XMM register, distance (16 bytes each). */
+  readonly xmmLoads: ArrayLike<number>;
+  readonly retDistance: number;
+  /** Bytes a `ret imm16` releases. */
+  readonly retRelease: number;
+  readonly handler: number;
+  readonly handlerData: number;
+  readonly functionEntry: number;
+  readonly imageBase: number;
+}
+
+/**
+ * Emits the lookup of the frame of the CONTEXT at RDI in the table at RSI: R8 its PC, R10 its
+ * record, R11 its RSP, after checking that every slot it reads lies in the header's [Low,
+ * High). Jumps to `miss` for PC 0, a PC the table lacks, or a frame reaching outside. Uses RCX
+ * and R9 too.
+ */
+export function emitFindFrame(a: Asm, miss: Label): void {
   const probe = new Label();
   const found = new Label();
-  const noTarget = new Label();
-  const loads = new Label();
-  const loadsDone = new Label();
-  const done = new Label();
-  // RSI the table, RDI the CONTEXT, RAX count, R8 PC, R9 slot index, R10 slot then record,
-  // R11 RSP, RCX/RDX scratch (all volatile in the System V ABI).
-  a.movImm64(R.rsi, table).load(R.rdi, R.rsi, HEADER.Context);
-  a.xorRR32(R.rax, R.rax);
-  a.bind(loop);
-  a.cmpMem(R.rax, R.rsi, HEADER.Limit).jcc(3, done); // jae
-  a.load(R.r8, R.rdi, CONTEXT.Rip);
+  a.load(R.r8, R.rdi, CONTEXT.Rip).testRR(R.r8, R.r8).jcc(4, miss);
   a.imulImm(R.r9, R.r8, HASH_K).shrImm(R.r9, HASH_SHIFT).andImm32(R.r9, SLOTS - 1);
   a.bind(probe);
   a.movRR(R.r10, R.r9).shlImm(R.r10, 4).addRR(R.r10, R.rsi).addImm(R.r10, HEADER.Size);
   a.load(R.rcx, R.r10, 0);
   a.cmpRR(R.rcx, R.r8).jcc(4, found); // je
-  a.testRR(R.rcx, R.rcx).jcc(4, done); // an empty slot: not in the table
+  a.testRR(R.rcx, R.rcx).jcc(4, miss); // an empty slot: not in the table
   a.inc(R.r9).andImm32(R.r9, SLOTS - 1).jmp(probe);
   a.bind(found);
   a.load(R.r10, R.r10, 8);
-  // A handler of the type asked for: JS calls it.
-  a.load32(R.rcx, R.r10, REC.HandlerFlags).load32(R.rdx, R.rsi, HEADER.HandlerMask).testRR32(R.rcx, R.rdx).jcc(5, done); // jnz
   a.load(R.r11, R.rdi, CONTEXT.Rsp);
-  // The establisher frame (RSP: a flat frame has no frame register) at or above the target.
-  a.load(R.rcx, R.rsi, HEADER.Target).testRR(R.rcx, R.rcx).jcc(4, noTarget);
-  a.cmpRR(R.r11, R.rcx).jcc(3, done); // jae
-  a.bind(noTarget);
-  // Every slot the frame reads within [low, high).
-  a.cmpMem(R.r11, R.rsi, HEADER.Low).jcc(2, done); // jb
-  a.load32(R.rcx, R.r10, REC.Extent).addRR(R.rcx, R.r11).cmpMem(R.rcx, R.rsi, HEADER.High).jcc(7, done); // ja
+  a.cmpMem(R.r11, R.rsi, HEADER.Low).jcc(2, miss); // jb
+  a.load32(R.rcx, R.r10, REC.Extent).addRR(R.rcx, R.r11).cmpMem(R.rcx, R.rsi, HEADER.High).jcc(7, miss); // ja
+}
+
+/** Emits the unwind of the frame emitFindFrame found (R10 its record, R11 its RSP) on the
+ *  CONTEXT at RDI. Uses RCX, RDX, R8, R9 and XMM0; R11 ends as the new RSP. */
+export function emitApplyFrame(a: Asm): void {
+  const loads = new Label();
+  const loadsDone = new Label();
+  const xmm = new Label();
+  const xmmDone = new Label();
   a.load32(R.rdx, R.r10, REC.Loads).lea(R.r9, R.r10, REC.First);
   a.bind(loads);
   a.testRR32(R.rdx, R.rdx).jcc(4, loadsDone);
@@ -86,8 +107,37 @@ export function emitUnwindWalk(a: Asm, table: number): void {
   a.load32(R.r8, R.r9, 0).addRR(R.r8, R.rdi).store(R.r8, 0, R.rcx);
   a.addImm(R.r9, 8).dec(R.rdx).jmp(loads);
   a.bind(loadsDone);
+  a.load32(R.rdx, R.r10, REC.XmmLoads);
+  a.bind(xmm);
+  a.testRR32(R.rdx, R.rdx).jcc(4, xmmDone);
+  a.load32(R.rcx, R.r9, 4).addRR(R.rcx, R.r11).movdquLoad(0, R.rcx, 0);
+  a.load32(R.r8, R.r9, 0).addRR(R.r8, R.rdi).movdquStore(R.r8, 0, 0);
+  a.addImm(R.r9, 8).dec(R.rdx).jmp(xmm);
+  a.bind(xmmDone);
   a.load32(R.rcx, R.r10, REC.RetDistance).addRR(R.rcx, R.r11).load(R.rcx, R.rcx, 0).store(R.rdi, CONTEXT.Rip, R.rcx);
   a.load32(R.rcx, R.r10, REC.RspAdd).addRR(R.r11, R.rcx).store(R.rdi, CONTEXT.Rsp, R.r11);
+}
+
+/** Emits `uint32_t walk(void)` over the table at `table` (its header names the CONTEXT);
+ *  returns the frames unwound. */
+export function emitUnwindWalk(a: Asm, table: number): void {
+  const loop = new Label();
+  const noTarget = new Label();
+  const done = new Label();
+  // RSI the table, RDI the CONTEXT, RAX count; the rest as emitFindFrame and emitApplyFrame
+  // use them (all volatile in the System V ABI).
+  a.movImm64(R.rsi, table).load(R.rdi, R.rsi, HEADER.Context);
+  a.xorRR32(R.rax, R.rax);
+  a.bind(loop);
+  a.cmpMem(R.rax, R.rsi, HEADER.Limit).jcc(3, done); // jae
+  emitFindFrame(a, done);
+  // A handler of the type asked for: JS calls it.
+  a.load32(R.rcx, R.r10, REC.HandlerFlags).load32(R.rdx, R.rsi, HEADER.HandlerMask).testRR32(R.rcx, R.rdx).jcc(5, done); // jnz
+  // The establisher frame (RSP: a flat frame has no frame register) at or above the target.
+  a.load(R.rcx, R.rsi, HEADER.Target).testRR(R.rcx, R.rcx).jcc(4, noTarget);
+  a.cmpRR(R.r11, R.rcx).jcc(3, done); // jae
+  a.bind(noTarget);
+  emitApplyFrame(a);
   a.inc(R.rax).jmp(loop);
   a.bind(done);
   a.ret();
@@ -141,31 +191,45 @@ export class NativeUnwindWalk {
   }
 
   /**
-   * Puts the frame at `pc` in the table: its handler flags, its loads as pairs of register
-   * (unwind numbering) and distance from RSP, the return address's distance and the bytes a
-   * `ret imm16` releases. Returns false when the table is full (the frame stays JS's).
+   * Puts the frame at `pc` in the table. Returns false when the table is full or the frame
+   * reads below its RSP (the frame stays JS's).
    */
-  add(pc: number, handlerFlags: number, flat: Float64Array, retDistance: number, retRelease: number): boolean {
+  add(pc: number, f: NativeFrame): boolean {
     if (!this.setUp()) return false;
     const w = this.words!;
-    const loads = flat.length / 2;
-    const size = REC.First + 8 * loads;
+    const loads = f.loads.length / 2;
+    const xmmLoads = f.xmmLoads.length / 2;
+    const size = REC.First + 8 * (loads + xmmLoads);
     if (this.count >= SLOTS / 2 || this.next + size > TABLE_BYTES) return false;
-    let extent = retDistance + 8;
-    for (let i = 0; i < flat.length; i += 2) {
-      if (flat[i + 1]! < 0) return false;
-      extent = Math.max(extent, flat[i + 1]! + 8);
+    let extent = f.retDistance + 8;
+    for (let i = 1; i < f.loads.length; i += 2) {
+      if (f.loads[i]! < 0) return false;
+      extent = Math.max(extent, f.loads[i]! + 8);
+    }
+    for (let i = 1; i < f.xmmLoads.length; i += 2) {
+      if (f.xmmLoads[i]! < 0) return false;
+      extent = Math.max(extent, f.xmmLoads[i]! + 16);
     }
     const rec = this.next;
     const r = this.tw + rec / 4;
-    w[r + REC.HandlerFlags / 4] = handlerFlags;
+    w[r + REC.HandlerFlags / 4] = f.handlerFlags;
     w[r + REC.Loads / 4] = loads;
-    w[r + REC.RetDistance / 4] = retDistance;
-    w[r + REC.RspAdd / 4] = retDistance + 8 + retRelease;
+    w[r + REC.XmmLoads / 4] = xmmLoads;
+    w[r + REC.RetDistance / 4] = f.retDistance;
+    w[r + REC.RspAdd / 4] = f.retDistance + 8 + f.retRelease;
     w[r + REC.Extent / 4] = extent;
-    for (let i = 0; i < loads; i++) {
-      w[r + REC.First / 4 + 2 * i] = CONTEXT.Rax + 8 * flat[2 * i]!;
-      w[r + REC.First / 4 + 2 * i + 1] = flat[2 * i + 1]!;
+    putU64(w, r + REC.Handler / 4, f.handler);
+    putU64(w, r + REC.HandlerData / 4, f.handlerData);
+    putU64(w, r + REC.FunctionEntry / 4, f.functionEntry);
+    putU64(w, r + REC.ImageBase / 4, f.imageBase);
+    let k = r + REC.First / 4;
+    for (let i = 0; i < f.loads.length; i += 2, k += 2) {
+      w[k] = CONTEXT.Rax + 8 * f.loads[i]!;
+      w[k + 1] = f.loads[i + 1]!;
+    }
+    for (let i = 0; i < f.xmmLoads.length; i += 2, k += 2) {
+      w[k] = CONTEXT.Xmm0 + 16 * f.xmmLoads[i]!;
+      w[k + 1] = f.xmmLoads[i + 1]!;
     }
     this.next += (size + 7) & ~7;
     const address = this.table + rec;
@@ -182,8 +246,37 @@ export class NativeUnwindWalk {
         this.count++;
         return true;
       }
-      if (lo === pc >>> 0 && hi === Math.floor(pc / 0x100000000)) return true;
+      if (lo === pc >>> 0 && hi === Math.floor(pc / 0x100000000)) {
+        // Already there (its record space is given back).
+        this.next = rec;
+        return true;
+      }
     }
+  }
+
+  /** Whether `pc` is in the table. */
+  has(pc: number): boolean {
+    if (this.words === null) return false;
+    const w = this.words;
+    for (let i = walkSlot(pc); ; i = (i + 1) & (SLOTS - 1)) {
+      const s = this.tw + (HEADER.Size + SLOT_SIZE * i) / 4;
+      if (w[s] === 0 && w[s + 1] === 0) return false;
+      if (w[s] === pc >>> 0 && w[s + 1] === Math.floor(pc / 0x100000000)) return true;
+    }
+  }
+
+  /** The table's address (0 before its first use): the exception core reads it. */
+  get address(): number {
+    return this.setUp() ? this.table : 0;
+  }
+
+  /** Sets what the exception core reads in the header: whether it may run, and the code
+   *  generation the table is valid for. */
+  setCoreState(enabled: boolean, stamp: number): void {
+    if (!this.setUp()) return;
+    const w = this.words!;
+    w[this.tw + HEADER.Enabled / 4] = enabled ? 1 : 0;
+    w[this.tw + HEADER.Stamp / 4] = stamp >>> 0;
   }
 
   /** Forgets every frame (the code the PCs named may be gone). */

@@ -9,7 +9,7 @@
 import { putU64 } from '../../native/guestmemory.js';
 import { initContext } from '../../native/capture.js';
 import { CONTEXT, EXCEPTION_BLOCK, EXCEPTIONS, FAULT, GREG, TEB, WR } from '../../native/layout.js';
-import { thunkReturnOffset } from '../../native/engine.js';
+import { raiseReturnOffset } from '../../native/engine.js';
 import { PAGE_READWRITE } from '../../native/memprotect.js';
 import { UNW_FLAG_EHANDLER } from '../../pe/exceptions.js';
 import { PEB_EXT } from '../kernel32/processthreadsapi.js';
@@ -21,6 +21,7 @@ import {
 import { faultingDivisor } from './excdivide.js';
 import { unwindOneFrame } from './excframes.js';
 import { skipPlainFrames } from '../../kernel/unwindfast.js';
+import { armRaiseCore } from './excnative.js';
 import { exceptionReport } from './excreport.js';
 import { vectoredHandlers } from './excvector.js';
 
@@ -224,6 +225,7 @@ function raiseNested(ctx: ApiContext, code: number, rec: number, context: number
 export function dispatchException(ctx: ApiContext, rec: number, context: number): void {
   const m = ctx.mem;
   const frames = ctx.process.frames;
+  armRaiseCore(ctx);
   withGuestScratch(ctx, 0x60 + CONTEXT.Size + 0x10, (at) => {
     const pointers = at;
     const dc = at + 0x10;
@@ -239,48 +241,91 @@ export function dispatchException(ctx: ApiContext, rec: number, context: number)
       if (r === EXCEPTION_CONTINUE_EXECUTION) return continueExecution(ctx, rec, context, pointers);
     }
     copyContext(ctx, walk, context);
-    const stackEnd = m.ptr(ctx.teb + TEB.StackBase);
-    for (let depth = 0; depth < 100000; depth++) {
-      let frame;
-      try {
-        // Frames without a handler go by in one loop (kernel/unwindfast.ts).
-        depth += skipPlainFrames(m, frames.codeCache(), walk, UNW_FLAG_EHANDLER, 0, 100000 - depth, stackEnd);
-        if (depth >= 100000) break;
-        frame = unwindOneFrame(ctx, UNW_FLAG_EHANDLER, walk);
-      } catch {
-        break; // unreadable stack or unwind data: the walk ends here
-      }
-      if (!frame) break;
-      // An exception filter around a call from JS (it may end the process).
-      if (frame.boundary?.filter !== undefined) frame.boundary.filter(rec);
-      if (frame.handler === 0) continue;
-      writeDispatcherContext(ctx, dc, frame, context);
-      trace(ctx, () => `calling handler ${frames.describe(frame.handler)} for frame 0x${frame.establisherFrame.toString(16)} (${frames.describe(frame.controlPc)})`);
-      const r = callLanguageHandler(ctx, context, frame.handler, rec, frame.establisherFrame, context, dc);
-      // The handler unwound past this call (a catch block was found): that unwind goes on
-      // from this export call, whose JS returns from here without more work.
-      if (r === undefined) return;
-      trace(ctx, () => `handler returned ${r}`);
-      if (r === ExceptionContinueExecution) {
-        if (m.u32(rec + REC.ExceptionFlags) & EXCEPTION_NONCONTINUABLE) return raiseNested(ctx, STATUS.NONCONTINUABLE_EXCEPTION, rec, context);
-        return continueExecution(ctx, rec, context, pointers);
-      }
-      if (r === ExceptionNestedException) {
-        m.setU32(rec + REC.ExceptionFlags, m.u32(rec + REC.ExceptionFlags) | EXCEPTION_NESTED_CALL);
-        continue;
-      }
-      if (r !== ExceptionContinueSearch) return raiseNested(ctx, STATUS.INVALID_DISPOSITION, rec, context);
-    }
-    const r = unhandledFilter(ctx, pointers);
-    if (r === EXCEPTION_CONTINUE_EXECUTION) {
-      // On Windows the filter runs in the thread's top-level frame handler, so the frame
-      // handlers' rule applies: a noncontinuable exception cannot be continued.
-      if (m.u32(rec + REC.ExceptionFlags) & EXCEPTION_NONCONTINUABLE) return raiseNested(ctx, STATUS.NONCONTINUABLE_EXCEPTION, rec, context);
-      return continueExecution(ctx, rec, context, pointers);
-    }
-    if (r === EXCEPTION_EXECUTE_HANDLER && !reported(ctx)) ctx.process.terminate(m.u32(rec + REC.ExceptionCode));
-    reportAndExit(ctx, rec, context);
+    dispatchFrames(ctx, rec, context, walk, pointers, dc);
   });
+}
+
+/**
+ * ntdll's dispatch continuation: the exception core (native/exccore.ts) stopped its walk at
+ * `walk` (the next frame not yet unwound), after a handler's disposition `disposition` (-1:
+ * none, the walk met a frame it could not take). The dispatch goes on as dispatchException's.
+ */
+export function continueDispatch(ctx: ApiContext, rec: number, context: number, walk: number, disposition: number): void {
+  const m = ctx.mem;
+  if (!m.accessible(rec, REC.Size, 'write') || !m.accessible(context, CONTEXT.Size, 'write') || !m.accessible(walk, CONTEXT.Size, 'write')) {
+    throw new Error('the exception core continued with a frame JS cannot read');
+  }
+  withGuestScratch(ctx, 0x60, (at) => {
+    const pointers = at;
+    const dc = at + 0x10;
+    m.setU64(pointers, rec);
+    m.setU64(pointers + 8, context);
+    if (disposition !== -1) {
+      trace(ctx, () => `handler returned ${disposition}`);
+      if (!afterHandler(ctx, disposition, rec, context, pointers)) return;
+    }
+    dispatchFrames(ctx, rec, context, walk, pointers, dc);
+  });
+}
+
+/** What a frame handler's disposition `r` asks for: false when the dispatch ends here (it
+ *  continues execution or raises), true when the walk goes on. */
+function afterHandler(ctx: ApiContext, r: number, rec: number, context: number, pointers: number): boolean {
+  const m = ctx.mem;
+  if (r === ExceptionContinueExecution) {
+    if (m.u32(rec + REC.ExceptionFlags) & EXCEPTION_NONCONTINUABLE) raiseNested(ctx, STATUS.NONCONTINUABLE_EXCEPTION, rec, context);
+    else continueExecution(ctx, rec, context, pointers);
+    return false;
+  }
+  if (r === ExceptionNestedException) {
+    m.setU32(rec + REC.ExceptionFlags, m.u32(rec + REC.ExceptionFlags) | EXCEPTION_NESTED_CALL);
+    return true;
+  }
+  if (r !== ExceptionContinueSearch) {
+    raiseNested(ctx, STATUS.INVALID_DISPOSITION, rec, context);
+    return false;
+  }
+  return true;
+}
+
+/** The frame-based handlers from the frame `walk` holds on, then the unhandled-exception
+ *  filter and the report. */
+function dispatchFrames(ctx: ApiContext, rec: number, context: number, walk: number, pointers: number, dc: number): void {
+  const m = ctx.mem;
+  const frames = ctx.process.frames;
+  const stackEnd = m.ptr(ctx.teb + TEB.StackBase);
+  for (let depth = 0; depth < 100000; depth++) {
+    let frame;
+    try {
+      // Frames without a handler go by in one loop (kernel/unwindfast.ts).
+      depth += skipPlainFrames(m, frames.codeCache(), walk, UNW_FLAG_EHANDLER, 0, 100000 - depth, stackEnd);
+      if (depth >= 100000) break;
+      frame = unwindOneFrame(ctx, UNW_FLAG_EHANDLER, walk);
+    } catch {
+      break; // unreadable stack or unwind data: the walk ends here
+    }
+    if (!frame) break;
+    // An exception filter around a call from JS (it may end the process).
+    if (frame.boundary?.filter !== undefined) frame.boundary.filter(rec);
+    if (frame.handler === 0) continue;
+    writeDispatcherContext(ctx, dc, frame, context);
+    trace(ctx, () => `calling handler ${frames.describe(frame.handler)} for frame 0x${frame.establisherFrame.toString(16)} (${frames.describe(frame.controlPc)})`);
+    const r = callLanguageHandler(ctx, context, frame.handler, rec, frame.establisherFrame, context, dc);
+    // The handler unwound past this call (a catch block was found): that unwind goes on
+    // from this export call, whose JS returns from here without more work.
+    if (r === undefined) return;
+    trace(ctx, () => `handler returned ${r}`);
+    if (!afterHandler(ctx, r, rec, context, pointers)) return;
+  }
+  const r = unhandledFilter(ctx, pointers);
+  if (r === EXCEPTION_CONTINUE_EXECUTION) {
+    // On Windows the filter runs in the thread's top-level frame handler, so the frame
+    // handlers' rule applies: a noncontinuable exception cannot be continued.
+    if (m.u32(rec + REC.ExceptionFlags) & EXCEPTION_NONCONTINUABLE) return raiseNested(ctx, STATUS.NONCONTINUABLE_EXCEPTION, rec, context);
+    return continueExecution(ctx, rec, context, pointers);
+  }
+  if (r === EXCEPTION_EXECUTE_HANDLER && !reported(ctx)) ctx.process.terminate(m.u32(rec + REC.ExceptionCode));
+  reportAndExit(ctx, rec, context);
 }
 
 /** Whether UnhandledExceptionFilter already wrote the report (it ran the default action). */
@@ -346,7 +391,7 @@ function raiseExceptionReturnPoint(ctx: ApiContext): number {
   if (point === undefined) {
     const k32 = ctx.process.moduleHandle('kernel32.dll');
     const thunk = k32 === 0 ? 0 : ctx.process.procAddress(k32, 'RaiseException');
-    point = thunk === 0 ? 0 : thunk + thunkReturnOffset(false);
+    point = thunk === 0 ? 0 : thunk + raiseReturnOffset();
     named.set('RaiseException', point);
   }
   return point;

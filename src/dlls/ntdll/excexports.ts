@@ -4,6 +4,7 @@ import { RtlCaptureStackBackTrace } from './excbacktrace.js';
 import { C_specific_handler } from './cspecific.js';
 import * as dispatch from './excdispatch.js';
 import * as unwind from './excunwind.js';
+import { CONTINUE_DISPATCH } from './excnative.js';
 import * as vec from './excvector.js';
 import * as unwinder from './rtlunwind.js';
 
@@ -19,6 +20,8 @@ const virtualUnwind: ExportRow = { name: 'RtlVirtualUnwind', args: ['u32', 'ptr'
 export const C_SPECIFIC_HANDLER: ExportRow = { name: '__C_specific_handler', args: ['ptr', 'ptr', 'ptr', 'ptr'], ret: 'u32', impl: C_specific_handler };
 
 export const NTDLL_EXCEPTION_EXPORTS: readonly ExportRow[] = [
+  // winrun's own: the exception core's way back into the JS dispatch (ntdll/excnative.ts).
+  { name: CONTINUE_DISPATCH, args: ['ptr', 'ptr', 'ptr', 'i32'], ret: 'void', impl: dispatch.continueDispatch },
   { name: 'KiUserExceptionDispatcher', args: [], ret: 'void', impl: dispatch.KiUserExceptionDispatcher },
   { name: 'NtContinue', args: ['ptr', 'u8'], ret: 'u32', impl: unwind.NtContinue },
   { name: 'NtRaiseException', args: ['ptr', 'ptr', 'u8'], ret: 'u32', impl: dispatch.NtRaiseException },
@@ -43,7 +46,7 @@ export const NTDLL_EXCEPTION_EXPORTS: readonly ExportRow[] = [
 export const KERNEL32_EXCEPTION_EXPORTS: readonly ExportRow[] = [
   { name: 'AddVectoredContinueHandler', args: ['u32', 'ptr'], ret: 'ptr', impl: vec.AddVectoredContinueHandler },
   { name: 'AddVectoredExceptionHandler', args: ['u32', 'ptr'], ret: 'ptr', impl: vec.AddVectoredExceptionHandler },
-  { name: 'RaiseException', args: ['u32', 'u32', 'u32', 'ptr'], ret: 'void', impl: dispatch.RaiseException },
+  { name: 'RaiseException', args: ['u32', 'u32', 'u32', 'ptr'], ret: 'void', native: 'RaiseException', impl: dispatch.RaiseException },
   { name: 'RemoveVectoredContinueHandler', args: ['ptr'], ret: 'u32', impl: vec.RemoveVectoredContinueHandler },
   { name: 'RemoveVectoredExceptionHandler', args: ['ptr'], ret: 'u32', impl: vec.RemoveVectoredExceptionHandler },
   backTrace,
