@@ -6,7 +6,7 @@
 import type { PcTable } from '../kernel/pctable.js';
 import type { UnwindPlans } from '../kernel/unwind.js';
 import type { NativeFastPath } from '../native/engine.js';
-import type { NativeUnwindWalk } from '../native/unwindwalk.js';
+import type { NativeFrame, NativeUnwindWalk } from '../native/unwindwalk.js';
 import type { DebugChannel, DebugChannels } from '../kernel/debug.js';
 import type { DllDirectories } from '../kernel/dlldirs.js';
 import type { HandleTable } from '../kernel/handles.js';
@@ -140,6 +140,16 @@ export interface CodeCache {
   readonly direct: PcTable<Impl | null>;
 }
 
+/** One JS realm's exception core (native/exccore.ts), once made. */
+export interface RaiseCoreState {
+  entry: number;
+  failed: boolean;
+  /** The return points of the raise's and the unwind's language-handler calls. */
+  raiseCall: number;
+  unwindCall: number;
+  raiseFrame: NativeFrame | undefined;
+}
+
 /** What the exception machinery needs from the engine and the loader (one thread's view). */
 export interface GuestFrames {
   /** JS → guest calls in progress on the calling thread, innermost last. */
@@ -179,7 +189,7 @@ export interface GuestFrames {
   capture(context: number, saveArea: number, guestRsp: number, mxcsr: number): void;
   /** The JS realm's exception core (ntdll/excnative.ts): its entry once made (0: not yet), or
    *  that it could not be made. */
-  readonly raiseCore: { entry: number; failed: boolean };
+  readonly raiseCore: RaiseCoreState;
   /** The calling thread's stack guard pages [low, high) and the never-accessible page below. */
   readonly stackGuard: { readonly low: number; readonly high: number };
   /** The image holding `pc`: its base, exception directory and name. */

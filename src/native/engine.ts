@@ -38,7 +38,11 @@ export type NativeFastPath =
   | 'LeaveCriticalSection'
   | '_errno'
   | 'RaiseException'
+  | 'RtlUnwindEx'
   | IoFastPath;
+
+/** Where RtlUnwindEx enters the exception core (native/exccore.ts UNWIND_ENTRY). */
+const EXC_CORE_UNWIND_ENTRY = 8;
 
 /** What fast paths need to know about the process (the CRT heap for malloc/free). */
 export interface FastPathEnv {
@@ -120,6 +124,12 @@ function emitResume(a: Asm): void {
   a.storeGsImm32(WR.InGuest, 1);
   a.loadGs(R.r11, WR.ResumeContext);
   a.xorRR32(R.rax, R.rax).storeGs(WR.ResumeContext, R.rax);
+  emitLoadContext(a);
+}
+
+/** Continues at the CONTEXT at R11: flags, MXCSR, XMM0–15 and every integer register from it;
+ *  RIP and R11 are pushed below the target RSP (free stack by the ABI) and popped last. */
+export function emitLoadContext(a: Asm): void {
   a.load32(R.rax, R.r11, CONTEXT.EFlags).push(R.rax).popfq();
   a.ldmxcsr(R.r11, CONTEXT.MxCsr);
   for (let i = 0; i < 16; i++) a.movdquLoad(i, R.r11, CONTEXT.Xmm0 + 16 * i);
@@ -347,6 +357,14 @@ export function emitFastPath(a: Asm, kind: NativeFastPath, slowThunk: () => void
       const slow = new Label();
       a.loadGs(R.rax, WR.ExcCore).testRR(R.rax, R.rax).jcc(4, slow);
       a.leaRip(R.r10, slow).lea(R.r11, R.r10, thunkReturnOffset(false)).jmpR(R.rax);
+      a.bind(slow);
+      slowThunk();
+      return;
+    }
+    case 'RtlUnwindEx': {
+      const slow = new Label();
+      a.loadGs(R.rax, WR.ExcCore).testRR(R.rax, R.rax).jcc(4, slow);
+      a.leaRip(R.r10, slow).addImm(R.rax, EXC_CORE_UNWIND_ENTRY).jmpR(R.rax);
       a.bind(slow);
       slowThunk();
       return;

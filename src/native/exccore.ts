@@ -26,57 +26,155 @@
 import { CONTEXT, EXCEPTIONS, EXCEPTION_BLOCK, TEB } from './layout.js';
 import { Asm, Label, R } from './emitter.js';
 import { emitFreshContext } from './capture.js';
-import { HEADER, REC as FRAME_REC, emitApplyFrame, emitFindFrame } from './unwindwalk.js';
+import { HEADER, REC as FRAME_REC, emitApplyFrame, emitFindFrame, type NativeFrame } from './unwindwalk.js';
+import { emitLoadContext } from './engine.js';
 import { type AddressSpace } from './memory.js';
-import { UNW_FLAG_EHANDLER, UWOP } from '../pe/exceptions.js';
+import { UNW_FLAG_EHANDLER, UNW_FLAG_UHANDLER, UWOP } from '../pe/exceptions.js';
 
 /** EXCEPTION_RECORD and DISPATCHER_CONTEXT offsets (winnt.h). */
 const XREC = { Code: 0x00, Flags: 0x04, Address: 0x10, NumberParameters: 0x18, Information: 0x20, Size: 0x98 } as const;
 const DCX = { ControlPc: 0x00, ImageBase: 0x08, FunctionEntry: 0x10, EstablisherFrame: 0x18, TargetIp: 0x20, ContextRecord: 0x28, LanguageHandler: 0x30, HandlerData: 0x38, HistoryTable: 0x40, ScopeIndex: 0x48 } as const;
+const EXCEPTION_NONCONTINUABLE = 0x01;
+const EXCEPTION_UNWINDING = 0x02;
+const EXCEPTION_EXIT_UNWIND = 0x04;
+const EXCEPTION_TARGET_UNWIND = 0x20;
+const EXCEPTION_COLLIDED_UNWIND = 0x40;
 /** EXCEPTION_UNWINDING | EXIT_UNWIND | TARGET_UNWIND | COLLIDED_UNWIND. */
 const EXCEPTION_UNWIND = 0x66;
-const EXCEPTION_NONCONTINUABLE = 1;
 const EXCEPTION_MAXIMUM_PARAMETERS = 15;
 const ExceptionContinueSearch = 1;
 const ExceptionNestedException = 2;
+const ExceptionCollidedUnwind = 3;
+const STATUS_UNWIND = 0xc0000027;
+const STATUS_LONGJUMP = 0x80000026;
+const STATUS_UNWIND_CONSOLIDATE = 0x80000029;
 /** Frames walked before JS takes over (the JS loop's limit). */
 const WALK_LIMIT = 100000;
 
-/** The core's frame, from RSP after its prolog: home space for its calls, the slow path's
+/** The raise's frame, from RSP after its prolog: home space for its calls, the slow path's
  *  address, the return point, the DISPATCHER_CONTEXT, the record, the CONTEXT (16-byte
  *  aligned) and the walk's copy of it. */
-export const CORE_FRAME = { SlowPath: 0x20, ReturnPoint: 0x28, Dispatcher: 0x30, Record: 0x80, Context: 0x120, Walk: 0x120 + CONTEXT.Size, Size: 0x120 + 2 * CONTEXT.Size + 8 } as const;
-/** Pushed in this order, above the frame. */
+export const RAISE_FRAME = { SlowPath: 0x20, ReturnPoint: 0x28, Dispatcher: 0x30, Record: 0x80, Context: 0x120, Walk: 0x120 + CONTEXT.Size, Size: 0x120 + 2 * CONTEXT.Size + 8 } as const;
+/** RtlUnwindEx's frame: room for its calls' seven arguments, its own arguments, the frame being
+ *  unwound (PC, establisher frame, table record), the DISPATCHER_CONTEXT, a record for a call
+ *  without one, a CONTEXT for a call without one, the CONTEXT past the frame being unwound, and
+ *  the snapshot of the frame's state a handler call is made for (what a walk crossing that call
+ *  continues at: ntdll/excframes.ts). */
+export const UNWIND_FRAME = {
+  SlowPath: 0x40, TargetFrame: 0x48, TargetIp: 0x50, Record: 0x58, ReturnValue: 0x60, History: 0x68, BaseFlags: 0x70,
+  FramePc: 0x78, FrameEstablisher: 0x80, FrameRecord: 0x88, Dispatcher: 0x90, OwnRecord: 0xe0,
+  Context: 0x180, Next: 0x180 + CONTEXT.Size, Snapshot: 0x180 + 2 * CONTEXT.Size, Size: 0x180 + 3 * CONTEXT.Size + 8,
+} as const;
+/** Pushed in this order, above either frame. */
 const PUSHED = [R.rbp, R.rbx, R.rsi, R.rdi, R.r12, R.r13, R.r14, R.r15] as const;
-/** Distance from RSP after the prolog to the return address. */
-const RETURN_SLOT = CORE_FRAME.Size + 8 * PUSHED.length;
+/** Entries: the raise at the code's start, RtlUnwindEx 8 bytes on (a jump each; engine.ts
+ *  states the same offset for its fast path). */
+export const UNWIND_ENTRY = 8;
 
-/** The placed code: where the raise enters, and its unwind data for the function table. */
+/** The placed code: its entries, its calls' return points and its unwind data. */
 export interface PlacedCore {
-  /** The raise: entered by a jump from kernel32!RaiseException's fast path with RCX, EDX,
-   *  R8D, R9 its arguments, R10 the export's JS path and R11 its return point. */
+  /** The code's start: the raise's entry (kernel32!RaiseException's fast path jumps here with
+   *  RCX, EDX, R8D, R9 its arguments, R10 the export's JS path and R11 its return point), and
+   *  at UNWIND_ENTRY RtlUnwindEx's (R10 the JS path). */
   readonly entry: number;
-  /** The base the RUNTIME_FUNCTION's addresses are relative to, and the code's length. */
+  /** Where a language handler the raise or the unwind called returns to. */
+  readonly raiseCall: number;
+  readonly unwindCall: number;
+  /** The base the RUNTIME_FUNCTIONs' addresses are relative to, and their count (sorted). */
   readonly base: number;
-  readonly codeSize: number;
-  /** One RUNTIME_FUNCTION (12 bytes) for the raise's code. */
-  readonly runtimeFunction: number;
+  readonly runtimeFunctions: number;
+  readonly functionCount: number;
+  /** The raise's frame as the walker's table keeps it (the native walks pass through it). */
+  readonly raiseFrame: NativeFrame;
 }
 
-/** Offsets into the emitted code that its unwind data names. */
-interface Emitted {
+/** One function's offsets that its unwind data names. */
+interface CoreFunction {
+  readonly begin: number;
   readonly pushEnds: number[];
   readonly prologEnd: number;
-  readonly raiseEnd: number;
-  readonly nested: number;
+  readonly end: number;
+  readonly frameSize: number;
+  /** The return point of its language-handler call. */
+  readonly call: number;
 }
 
-/**
- * Emits the raise (at offset 0) and the nested-exception handler of its frame. `table`: the
- * walker's table; `resume`: the dispatch continuation export (rec, context, walk, disposition
- * or -1), which never returns.
- */
-export function emitRaiseCore(a: Asm, table: number, resume: number): Emitted {
+/** The prolog both functions share: the pushes, then the frame. */
+function emitProlog(a: Asm, frameSize: number): { pushEnds: number[]; prologEnd: number } {
+  const pushEnds: number[] = [];
+  for (const r of PUSHED) {
+    a.push(r);
+    pushEnds.push(a.length);
+  }
+  a.subImm(R.rsp, frameSize);
+  return { pushEnds, prologEnd: a.length };
+}
+
+/** Leaves the frame and jumps to the JS path in R10 (nothing written yet). */
+function emitBail(a: Asm, frameSize: number): void {
+  a.addImm(R.rsp, frameSize);
+  for (const r of [...PUSHED].reverse()) a.pop(r);
+  a.jmpR(R.r10);
+}
+
+/** The checks both make before writing anything (RCX, RDX, R8–R11 untouched): the core
+ *  enabled, its table checked for the process's code generation (RBX ends as the PEB), and
+ *  this frame on the thread's stack. Leaves RSI the table, R12 this frame's RSP (the lowest
+ *  stack the walk reads), R13 the stack base, RAX the caller's RSP (its return address). */
+function emitChecks(a: Asm, table: number, returnSlot: number, bail: Label): void {
+  a.movImm64(R.rsi, table);
+  a.load32(R.rax, R.rsi, HEADER.Enabled).testRR32(R.rax, R.rax).jcc(4, bail);
+  a.loadGs(R.rbx, TEB.ProcessEnvironmentBlock);
+  a.load32(R.rax, R.rbx, EXCEPTION_BLOCK + EXCEPTIONS.CodeGeneration).load32(R.r12, R.rsi, HEADER.Stamp).cmpRR(R.rax, R.r12).jcc(5, bail);
+  a.movRR(R.r12, R.rsp).loadGs(R.r13, TEB.StackBase);
+  a.loadGs(R.rax, TEB.StackLimit).cmpRR(R.r12, R.rax).jcc(2, bail); // jb
+  a.lea(R.rax, R.rsp, returnSlot).cmpRR(R.rax, R.r13).jcc(3, bail); // jae
+}
+
+/** Bails unless `[reg, reg + size)` lies in [RAX, R13) (the caller's stack); 0 passes. Uses
+ *  R11 (RtlUnwindEx's fast path leaves it free). */
+function emitOnStack(a: Asm, reg: R, size: number, bail: Label): void {
+  const ok = new Label();
+  a.testRR(reg, reg).jcc(4, ok);
+  a.cmpRR(reg, R.rax).jcc(2, bail); // jb
+  a.lea(R.r11, reg, size).cmpRR(R.r11, R.r13).jcc(7, bail); // ja
+  a.bind(ok);
+}
+
+/** A fresh CONTEXT at `c` (RDI; R8 and RAX/RCX/RDX used) for the caller of the function whose
+ *  frame this is: RIP `rip` (a register other than RDI/R8/RAX/RCX/RDX, or null: the return
+ *  address), RSP `rsp`-bytes above this RSP, the pushed registers, XMM6–15 as they are. */
+function emitCaptureHere(a: Asm, returnSlot: number, rip: R | null, rspAt: number): void {
+  a.stmxcsr(R.rsp, 0x18).load32(R.rdx, R.rsp, 0x18);
+  a.movRR(R.r8, R.rdi);
+  emitFreshContext(a, R.r8, R.rdx);
+  if (rip === null) a.load(R.rax, R.rsp, returnSlot).store(R.r8, CONTEXT.Rip, R.rax);
+  else a.store(R.r8, CONTEXT.Rip, rip);
+  a.lea(R.rax, R.rsp, rspAt).store(R.r8, CONTEXT.Rsp, R.rax);
+  PUSHED.forEach((r, i) => a.load(R.rax, R.rsp, returnSlot - 8 * (i + 1)).store(R.r8, CONTEXT.Rax + 8 * r, R.rax));
+  for (let k = 6; k < 16; k++) a.movdquStore(R.r8, CONTEXT.Xmm0 + 16 * k, k);
+}
+
+/** The DISPATCHER_CONTEXT at `dc` (R9) for the frame whose record is `rec`, PC `pc` and
+ *  establisher frame `est`: ContextRecord R8, TargetIp and HistoryTable from `ip`/`history`
+ *  (registers, or null: 0). Leaves RAX the handler. */
+function emitDispatcherContext(a: Asm, rec: R, pc: R, est: R, ip: R | null, history: R | null): void {
+  a.store(R.r9, DCX.ControlPc, pc);
+  a.load(R.rax, rec, FRAME_REC.ImageBase).store(R.r9, DCX.ImageBase, R.rax);
+  a.load(R.rax, rec, FRAME_REC.FunctionEntry).store(R.r9, DCX.FunctionEntry, R.rax);
+  a.store(R.r9, DCX.EstablisherFrame, est);
+  a.xorRR32(R.rax, R.rax).store(R.r9, DCX.ScopeIndex, R.rax);
+  a.store(R.r9, DCX.TargetIp, ip ?? R.rax).store(R.r9, DCX.HistoryTable, history ?? R.rax);
+  a.store(R.r9, DCX.ContextRecord, R.r8);
+  a.load(R.rax, rec, FRAME_REC.HandlerData).store(R.r9, DCX.HandlerData, R.rax);
+  a.load(R.rax, rec, FRAME_REC.Handler).store(R.r9, DCX.LanguageHandler, R.rax);
+}
+
+/** The raise (see the file's comment). `resume`: ntdll's dispatch continuation (rec, context,
+ *  walk, disposition or -1), which never returns. */
+function emitRaise(a: Asm, table: number, resume: number): CoreFunction {
+  const F = RAISE_FRAME;
+  const returnSlot = F.Size + 8 * PUSHED.length;
   const bail = new Label();
   const hasArgs = new Label();
   const countOk = new Label();
@@ -84,24 +182,10 @@ export function emitRaiseCore(a: Asm, table: number, resume: number): Emitted {
   const loop = new Label();
   const stopped = new Label();
   const toJs = new Label();
-  const pushEnds: number[] = [];
-  for (const r of PUSHED) {
-    a.push(r);
-    pushEnds.push(a.length);
-  }
-  a.subImm(R.rsp, CORE_FRAME.Size);
-  const prologEnd = a.length;
-  // Whether the code may run. RCX, RDX, R8, R9, R10 and R11 keep their values until it is
-  // decided (the slow path needs them).
-  a.movImm64(R.rsi, table);
-  a.load32(R.rax, R.rsi, HEADER.Enabled).testRR32(R.rax, R.rax).jcc(4, bail);
-  a.loadGs(R.rbx, TEB.ProcessEnvironmentBlock);
-  a.xorRR32(R.rax, R.rax).cmpMem(R.rax, R.rbx, EXCEPTION_BLOCK + EXCEPTIONS.VectoredHandlers).jcc(5, bail);
-  a.load32(R.rax, R.rbx, EXCEPTION_BLOCK + EXCEPTIONS.CodeGeneration).load32(R.r12, R.rsi, HEADER.Stamp).cmpRR(R.rax, R.r12).jcc(5, bail);
-  // The walk reads the stack between this frame and the thread's stack base.
-  a.movRR(R.r12, R.rsp).loadGs(R.r13, TEB.StackBase);
-  a.loadGs(R.rax, TEB.StackLimit).cmpRR(R.r12, R.rax).jcc(2, bail); // jb
-  a.lea(R.rax, R.rsp, RETURN_SLOT).cmpRR(R.rax, R.r13).jcc(3, bail); // jae
+  const begin = a.length;
+  const { pushEnds, prologEnd } = emitProlog(a, F.Size);
+  emitChecks(a, table, returnSlot, bail);
+  a.xorRR32(R.r14, R.r14).cmpMem(R.r14, R.rbx, EXCEPTION_BLOCK + EXCEPTIONS.VectoredHandlers).jcc(5, bail);
   // EBX the parameter count: 0 without an array, at most 15; the array within the caller's
   // stack (anything else is JS's to check).
   a.movRR32(R.rbx, R.r8).testRR(R.r9, R.r9).jcc(5, hasArgs).xorRR32(R.rbx, R.rbx).bind(hasArgs);
@@ -110,32 +194,27 @@ export function emitRaiseCore(a: Asm, table: number, resume: number): Emitted {
   a.cmpRR(R.r9, R.rax).jcc(2, bail); // jb: below the return address
   a.movRR(R.rax, R.rbx).shlImm(R.rax, 3).addRR(R.rax, R.r9).cmpRR(R.rax, R.r13).jcc(7, bail); // ja
   a.bind(argsOk);
-  a.store(R.rsp, CORE_FRAME.SlowPath, R.r10).store(R.rsp, CORE_FRAME.ReturnPoint, R.r11);
+  a.store(R.rsp, F.SlowPath, R.r10).store(R.rsp, F.ReturnPoint, R.r11);
   a.movRR(R.r14, R.rcx).movRR(R.r15, R.rdx).movRR(R.rbp, R.r9);
 
-  // The caller's CONTEXT: RIP the return point, RSP at the return address, the non-volatile
-  // registers as pushed, XMM6–15 as they are (the code never changes them).
-  a.stmxcsr(R.rsp, 0x18).load32(R.rdx, R.rsp, 0x18);
-  a.lea(R.rdi, R.rsp, CORE_FRAME.Context).movRR(R.r8, R.rdi);
-  emitFreshContext(a, R.r8, R.rdx);
-  a.lea(R.rdi, R.rsp, CORE_FRAME.Context);
-  a.load(R.rax, R.rsp, CORE_FRAME.ReturnPoint).store(R.rdi, CONTEXT.Rip, R.rax);
-  a.lea(R.rax, R.rsp, RETURN_SLOT).store(R.rdi, CONTEXT.Rsp, R.rax);
-  PUSHED.forEach((r, i) => a.load(R.rax, R.rsp, RETURN_SLOT - 8 * (i + 1)).store(R.rdi, CONTEXT.Rax + 8 * r, R.rax));
-  for (let k = 6; k < 16; k++) a.movdquStore(R.rdi, CONTEXT.Xmm0 + 16 * k, k);
+  // The caller's CONTEXT: RIP the return point inside RaiseException, RSP at the return
+  // address (continuing there returns to the caller).
+  a.lea(R.rdi, R.rsp, F.Context);
+  a.load(R.r11, R.rsp, F.ReturnPoint);
+  emitCaptureHere(a, returnSlot, R.r11, returnSlot);
 
   // The record.
-  a.lea(R.rdi, R.rsp, CORE_FRAME.Record).xorRR32(R.rax, R.rax).movImm32(R.rcx, XREC.Size).repStosb();
-  a.lea(R.rdi, R.rsp, CORE_FRAME.Record);
+  a.lea(R.rdi, R.rsp, F.Record).xorRR32(R.rax, R.rax).movImm32(R.rcx, XREC.Size).repStosb();
+  a.lea(R.rdi, R.rsp, F.Record);
   a.store32(R.rdi, XREC.Code, R.r14);
   a.andImm32(R.r15, EXCEPTION_NONCONTINUABLE).store32(R.rdi, XREC.Flags, R.r15);
-  a.load(R.rax, R.rsp, CORE_FRAME.ReturnPoint).store(R.rdi, XREC.Address, R.rax);
+  a.load(R.rax, R.rsp, F.ReturnPoint).store(R.rdi, XREC.Address, R.rax);
   a.store32(R.rdi, XREC.NumberParameters, R.rbx);
   a.movRR(R.rsi, R.rbp).addImm(R.rdi, XREC.Information).movRR(R.rcx, R.rbx).shlImm(R.rcx, 3).repMovsb();
 
   // The walk's CONTEXT, and the range it may read.
-  a.lea(R.rsi, R.rsp, CORE_FRAME.Context).lea(R.rdi, R.rsp, CORE_FRAME.Walk).movImm32(R.rcx, CONTEXT.Size).repMovsb();
-  a.movImm64(R.rsi, table).lea(R.rdi, R.rsp, CORE_FRAME.Walk);
+  a.lea(R.rsi, R.rsp, F.Context).lea(R.rdi, R.rsp, F.Walk).movImm32(R.rcx, CONTEXT.Size).repMovsb();
+  a.movImm64(R.rsi, table).lea(R.rdi, R.rsp, F.Walk);
   a.store(R.rsi, HEADER.Low, R.r12).store(R.rsi, HEADER.High, R.r13);
   a.xorRR32(R.r14, R.r14);
 
@@ -149,17 +228,11 @@ export function emitRaiseCore(a: Asm, table: number, resume: number): Emitted {
   a.inc(R.r14);
   a.load32(R.rax, R.rbp, FRAME_REC.HandlerFlags).testImm32(R.rax, UNW_FLAG_EHANDLER).jcc(4, loop);
   // handler(record, establisher frame, CONTEXT, DISPATCHER_CONTEXT)
-  a.lea(R.r9, R.rsp, CORE_FRAME.Dispatcher);
-  a.store(R.r9, DCX.ControlPc, R.r15);
-  a.load(R.rax, R.rbp, FRAME_REC.ImageBase).store(R.r9, DCX.ImageBase, R.rax);
-  a.load(R.rax, R.rbp, FRAME_REC.FunctionEntry).store(R.r9, DCX.FunctionEntry, R.rax);
-  a.store(R.r9, DCX.EstablisherFrame, R.rbx);
-  a.xorRR32(R.rax, R.rax).store(R.r9, DCX.TargetIp, R.rax).store(R.r9, DCX.HistoryTable, R.rax).store(R.r9, DCX.ScopeIndex, R.rax);
-  a.lea(R.r8, R.rsp, CORE_FRAME.Context).store(R.r9, DCX.ContextRecord, R.r8);
-  a.load(R.rcx, R.rbp, FRAME_REC.HandlerData).store(R.r9, DCX.HandlerData, R.rcx);
-  a.load(R.rax, R.rbp, FRAME_REC.Handler).store(R.r9, DCX.LanguageHandler, R.rax);
-  a.lea(R.rcx, R.rsp, CORE_FRAME.Record).movRR(R.rdx, R.rbx);
+  a.lea(R.r9, R.rsp, F.Dispatcher).lea(R.r8, R.rsp, F.Context);
+  emitDispatcherContext(a, R.rbp, R.r15, R.rbx, null, null);
+  a.lea(R.rcx, R.rsp, F.Record).movRR(R.rdx, R.rbx);
   a.callR(R.rax);
+  const call = a.length;
   // A walk the handler made (JS's native walks) may have set the range to its own.
   a.store(R.rsi, HEADER.Low, R.r12).store(R.rsi, HEADER.High, R.r13);
   a.cmpImm32(R.rax, ExceptionContinueSearch).jcc(4, loop);
@@ -167,52 +240,216 @@ export function emitRaiseCore(a: Asm, table: number, resume: number): Emitted {
   a.bind(stopped);
   a.movImm32(R.r9, 0xffffffff);
   a.bind(toJs);
-  a.lea(R.rcx, R.rsp, CORE_FRAME.Record).lea(R.rdx, R.rsp, CORE_FRAME.Context).lea(R.r8, R.rsp, CORE_FRAME.Walk);
+  a.lea(R.rcx, R.rsp, F.Record).lea(R.rdx, R.rsp, F.Context).lea(R.r8, R.rsp, F.Walk);
   a.movImm64(R.rax, resume).callR(R.rax);
   a.raw(0x0f, 0x0b); // ud2: the continuation resumes elsewhere
   a.bind(bail);
-  a.addImm(R.rsp, CORE_FRAME.Size);
-  for (const r of [...PUSHED].reverse()) a.pop(r);
-  a.jmpR(R.r10);
-  const raiseEnd = a.length;
+  emitBail(a, F.Size);
+  return { begin, pushEnds, prologEnd, end: a.length, frameSize: F.Size, call };
+}
 
-  // The frame's exception handler: a dispatch reaching this frame met an exception raised
-  // while one of this frame's handlers ran.
+/**
+ * An unwind's termination-handler call for the frame in FramePc/FrameEstablisher/FrameRecord,
+ * with EAX the record's flags for it and RBX the state before the frame's unwind (what the
+ * handler sees, snapshotted first: a walk crossing the call continues there). Returns the
+ * return point's offset; after it RAX is the disposition, the record's flags are the base ones
+ * again, and RSI and the header's range are set back.
+ */
+function emitHandlerCall(a: Asm, table: number): number {
+  const F = UNWIND_FRAME;
+  a.load(R.rbp, R.rsp, F.Record).store32(R.rbp, XREC.Flags, R.rax);
+  a.movRR(R.rsi, R.rbx).lea(R.rdi, R.rsp, F.Snapshot).movImm32(R.rcx, CONTEXT.Size).repMovsb();
+  a.lea(R.r9, R.rsp, F.Dispatcher).movRR(R.r8, R.rbx);
+  a.load(R.r10, R.rsp, F.FrameRecord).load(R.r11, R.rsp, F.FramePc).load(R.rdx, R.rsp, F.FrameEstablisher);
+  a.load(R.rcx, R.rsp, F.TargetIp).load(R.rdi, R.rsp, F.History);
+  emitDispatcherContext(a, R.r10, R.r11, R.rdx, R.rcx, R.rdi);
+  a.movRR(R.rcx, R.rbp);
+  a.callR(R.rax);
+  const call = a.length;
+  a.movImm64(R.rsi, table);
+  a.store(R.rsi, HEADER.Low, R.r12).store(R.rsi, HEADER.High, R.r13);
+  a.load(R.rbp, R.rsp, F.Record).load32(R.rcx, R.rsp, F.BaseFlags).store32(R.rbp, XREC.Flags, R.rcx);
+  return call;
+}
+
+/**
+ * RtlUnwindEx(TargetFrame, TargetIp, ExceptionRecord, ReturnValue, ContextRecord, HistoryTable)
+ * as ntdll/excunwind.ts's unwindFrom runs it: from the caller's state, every frame up to the
+ * target frame, each frame's termination handler called (the target's with
+ * EXCEPTION_TARGET_UNWIND) with the state before its unwind; then RAX the return value, RIP
+ * the target IP, and the code continues there. JS takes over (`resume`: cur, target frame,
+ * target IP, record, return value, history, disposition) at a frame the table lacks, a frame
+ * past the target, a disposition other than ContinueSearch or CollidedUnwind (-1 for none), or
+ * at the end for a record that asks for more than a jump (longjmp's, a consolidation: -2).
+ * The record and the CONTEXT given must lie in the caller's stack, else JS runs it all.
+ */
+function emitUnwind(a: Asm, table: number, resume: number): CoreFunction {
+  const F = UNWIND_FRAME;
+  const returnSlot = F.Size + 8 * PUSHED.length;
+  const bail = new Label();
+  const haveRecord = new Label();
+  const haveContext = new Label();
+  const loop = new Label();
+  const below = new Label();
+  const plain = new Label();
+  const atTarget = new Label();
+  const finish = new Label();
+  const toJs = new Label();
+  const toJsWith = new Label();
+  const swap = new Label();
+  const begin = a.length;
+  const { pushEnds, prologEnd } = emitProlog(a, F.Size);
+  emitChecks(a, table, returnSlot, bail);
+  emitOnStack(a, R.r8, XREC.Size, bail);
+  a.load(R.rbx, R.rsp, returnSlot + 0x28); // ContextRecord
+  emitOnStack(a, R.rbx, CONTEXT.Size, bail);
+  a.store(R.rsp, F.SlowPath, R.r10).store(R.rsp, F.TargetFrame, R.rcx).store(R.rsp, F.TargetIp, R.rdx);
+  a.store(R.rsp, F.ReturnValue, R.r9).load(R.rax, R.rsp, returnSlot + 0x30).store(R.rsp, F.History, R.rax);
+  a.movRR(R.rbp, R.r8);
+
+  // RBX the state being unwound (the CONTEXT given, else the frame's own): the caller's.
+  a.testRR(R.rbx, R.rbx).jcc(5, haveContext).lea(R.rbx, R.rsp, F.Context).bind(haveContext);
+  a.movRR(R.rdi, R.rbx);
+  emitCaptureHere(a, returnSlot, null, returnSlot + 8);
+  // RBP the record: the one given, else STATUS_UNWIND at the caller's address.
+  a.testRR(R.rbp, R.rbp).jcc(5, haveRecord);
+  a.lea(R.rdi, R.rsp, F.OwnRecord).xorRR32(R.rax, R.rax).movImm32(R.rcx, XREC.Size).repStosb();
+  a.lea(R.rbp, R.rsp, F.OwnRecord).storeImm32(R.rbp, XREC.Code, STATUS_UNWIND);
+  a.load(R.rax, R.rbx, CONTEXT.Rip).store(R.rbp, XREC.Address, R.rax);
+  a.bind(haveRecord);
+  a.store(R.rsp, F.Record, R.rbp);
+  // The flags for every handler: the record's without TARGET/COLLIDED, with UNWINDING, and
+  // EXIT_UNWIND for an unwind without a target frame.
+  const noExit = new Label();
+  a.load32(R.rax, R.rbp, XREC.Flags).andImm32(R.rax, ~(EXCEPTION_TARGET_UNWIND | EXCEPTION_COLLIDED_UNWIND)).orImm8(R.rax, EXCEPTION_UNWINDING);
+  a.load(R.rcx, R.rsp, F.TargetFrame).testRR(R.rcx, R.rcx).jcc(5, noExit).orImm8(R.rax, EXCEPTION_EXIT_UNWIND).bind(noExit);
+  a.store32(R.rbp, XREC.Flags, R.rax).store32(R.rsp, F.BaseFlags, R.rax);
+
+  a.movImm64(R.rsi, table);
+  a.store(R.rsi, HEADER.Low, R.r12).store(R.rsi, HEADER.High, R.r13);
+  a.lea(R.r15, R.rsp, F.Next);
+  a.xorRR32(R.r14, R.r14);
+
+  // RSI the table, RBX the state before the frame, R15 the other CONTEXT, R12/R13 the range,
+  // R14 the count: all kept by handlers. RDI is RBX while a frame is found and unwound.
+  a.bind(loop);
+  a.cmpImm64(R.r14, WALK_LIMIT).jcc(3, toJs); // jae
+  a.movRR(R.rdi, R.rbx);
+  emitFindFrame(a, toJs);
+  a.load(R.rcx, R.rsp, F.TargetFrame).testRR(R.rcx, R.rcx).jcc(4, below);
+  a.cmpRR(R.r11, R.rcx).jcc(7, toJs).jcc(4, atTarget); // ja: past the target (JS raises); je
+  a.bind(below);
+  a.load32(R.rax, R.r10, FRAME_REC.HandlerFlags).testImm32(R.rax, UNW_FLAG_UHANDLER).jcc(4, plain);
+  // A termination handler: it sees the state before the unwind (RBX); the walk goes on from
+  // the state past it (R15), and the two trade places.
+  a.store(R.rsp, F.FramePc, R.r8).store(R.rsp, F.FrameEstablisher, R.r11).store(R.rsp, F.FrameRecord, R.r10);
+  a.movRR(R.rsi, R.rbx).movRR(R.rdi, R.r15).movImm32(R.rcx, CONTEXT.Size).repMovsb();
+  a.movImm64(R.rsi, table).movRR(R.rdi, R.r15);
+  a.load(R.r10, R.rsp, F.FrameRecord).load(R.r11, R.rsp, F.FrameEstablisher);
+  emitApplyFrame(a);
+  a.load32(R.rax, R.rsp, F.BaseFlags);
+  const call = emitHandlerCall(a, table);
+  a.cmpImm32(R.rax, ExceptionContinueSearch).jcc(4, swap);
+  a.cmpImm32(R.rax, ExceptionCollidedUnwind).jcc(5, toJsWith);
+  a.bind(swap);
+  a.movRR(R.rax, R.rbx).movRR(R.rbx, R.r15).movRR(R.r15, R.rax);
+  a.inc(R.r14).jmp(loop);
+  // No handler: unwound in place.
+  a.bind(plain);
+  emitApplyFrame(a);
+  a.inc(R.r14).jmp(loop);
+  // The target frame is not unwound: its handler (if any) runs with EXCEPTION_TARGET_UNWIND.
+  a.bind(atTarget);
+  a.load32(R.rax, R.r10, FRAME_REC.HandlerFlags).testImm32(R.rax, UNW_FLAG_UHANDLER).jcc(4, finish);
+  a.store(R.rsp, F.FramePc, R.r8).store(R.rsp, F.FrameEstablisher, R.r11).store(R.rsp, F.FrameRecord, R.r10);
+  a.load32(R.rax, R.rsp, F.BaseFlags).orImm8(R.rax, EXCEPTION_TARGET_UNWIND);
+  emitHandlerCall(a, table);
+  a.cmpImm32(R.rax, ExceptionContinueSearch).jcc(4, finish);
+  a.cmpImm32(R.rax, ExceptionCollidedUnwind).jcc(5, toJsWith);
+  a.bind(finish);
+  a.load(R.rax, R.rsp, F.ReturnValue).store(R.rbx, CONTEXT.Rax, R.rax);
+  a.load(R.rax, R.rsp, F.TargetIp).store(R.rbx, CONTEXT.Rip, R.rax);
+  // longjmp's record and a consolidation callback: JS finishes (-2).
+  a.load(R.rbp, R.rsp, F.Record).load32(R.rax, R.rbp, XREC.Code).movImm32(R.r9, 0xfffffffe);
+  a.cmpImm32(R.rax, STATUS_LONGJUMP).jcc(4, toJsWith);
+  a.cmpImm32(R.rax, STATUS_UNWIND_CONSOLIDATE).jcc(4, toJsWith);
+  a.movRR(R.r11, R.rbx);
+  emitLoadContext(a);
+  a.bind(toJs);
+  a.movImm32(R.r9, 0xffffffff);
+  a.bind(toJsWith);
+  // continueUnwind(cur, target frame, target IP, record, return value, history, disposition)
+  a.store32(R.rsp, 0x30, R.r9);
+  a.load(R.rax, R.rsp, F.ReturnValue).store(R.rsp, 0x20, R.rax);
+  a.load(R.rax, R.rsp, F.History).store(R.rsp, 0x28, R.rax);
+  a.movRR(R.rcx, R.rbx).load(R.rdx, R.rsp, F.TargetFrame).load(R.r8, R.rsp, F.TargetIp).load(R.r9, R.rsp, F.Record);
+  a.movImm64(R.rax, resume).callR(R.rax);
+  a.raw(0x0f, 0x0b); // ud2: the continuation resumes elsewhere
+  a.bind(bail);
+  emitBail(a, F.Size);
+  return { begin, pushEnds, prologEnd, end: a.length, frameSize: F.Size, call };
+}
+
+/** The raise frame's exception handler: a dispatch reaching the frame met an exception raised
+ *  while one of its handlers ran (Windows' dispatcher frame answers the same). */
+function emitNestedHandler(a: Asm): number {
   a.align(16);
-  const nested = a.length;
+  const at = a.length;
   const done = new Label();
   a.movImm32(R.rax, ExceptionContinueSearch);
   a.load32(R.rdx, R.rcx, XREC.Flags).testImm32(R.rdx, EXCEPTION_UNWIND).jcc(5, done);
   a.movImm32(R.rax, ExceptionNestedException);
   a.bind(done).ret();
-  return { pushEnds, prologEnd, raiseEnd, nested };
+  return at;
 }
 
-/** UNWIND_INFO for the raise's frame (version 1, an exception handler, no frame register):
- *  the pushes and the allocation, latest first, then the handler's RVA. */
-export function coreUnwindInfo(e: Emitted): Uint8Array {
+/** UNWIND_INFO (version 1, no frame register) for one function: the pushes and the
+ *  allocation, latest first; then the exception handler's RVA when it has one. */
+export function unwindInfoOf(f: CoreFunction, handler: number): Uint8Array {
   const codes: number[] = [];
-  codes.push(e.prologEnd, UWOP.ALLOC_LARGE, CORE_FRAME.Size / 8 & 0xff, CORE_FRAME.Size / 8 >> 8);
-  for (let i = PUSHED.length - 1; i >= 0; i--) codes.push(e.pushEnds[i]!, UWOP.PUSH_NONVOL | (PUSHED[i]! << 4));
+  codes.push(f.prologEnd - f.begin, UWOP.ALLOC_LARGE, (f.frameSize / 8) & 0xff, f.frameSize / 8 >> 8);
+  for (let i = PUSHED.length - 1; i >= 0; i--) codes.push(f.pushEnds[i]! - f.begin, UWOP.PUSH_NONVOL | (PUSHED[i]! << 4));
   const count = codes.length / 2;
-  const out = new Uint8Array(4 + 2 * (count + (count & 1)) + 4);
-  out.set([1 | (UNW_FLAG_EHANDLER << 3), e.prologEnd, count, 0], 0);
+  const out = new Uint8Array(4 + 2 * (count + (count & 1)) + (handler !== 0 ? 4 : 0));
+  out.set([1 | ((handler !== 0 ? UNW_FLAG_EHANDLER : 0) << 3), f.prologEnd - f.begin, count, 0], 0);
   out.set(codes, 4);
-  new DataView(out.buffer).setUint32(out.length - 4, e.nested, true);
+  if (handler !== 0) new DataView(out.buffer).setUint32(out.length - 4, handler, true);
   return out;
 }
 
-/** Emits and places the core for the walker table at `table`: code, unwind data and its
- *  RUNTIME_FUNCTION, in one block (RVAs from its start). */
-export function placeRaiseCore(mem: AddressSpace, table: number, resume: number): PlacedCore {
+/** The whole core, from offset 0: the two entries, the raise, RtlUnwindEx, the nested
+ *  handler. `resumeDispatch`/`resumeUnwind`: ntdll's continuations. */
+export function emitExceptionCore(a: Asm, table: number, resumeDispatch: number, resumeUnwind: number): { raise: CoreFunction; unwind: CoreFunction; nested: number } {
+  const raiseAt = new Label();
+  const unwindAt = new Label();
+  a.jmp(raiseAt).align(UNWIND_ENTRY).jmp(unwindAt).align(16);
+  a.bind(raiseAt);
+  const raise = emitRaise(a, table, resumeDispatch);
+  a.align(16).bind(unwindAt);
+  const unwind = emitUnwind(a, table, resumeUnwind);
+  const nested = emitNestedHandler(a);
+  return { raise, unwind, nested };
+}
+
+/** Emits and places the core for the walker table at `table`: code, unwind data and the
+ *  RUNTIME_FUNCTIONs, in one block (RVAs from its start). */
+export function placeExceptionCore(mem: AddressSpace, table: number, resumeDispatch: number, resumeUnwind: number): PlacedCore {
   const a = new Asm();
-  const e = emitRaiseCore(a, table, resume);
+  const { raise, unwind, nested } = emitExceptionCore(a, table, resumeDispatch, resumeUnwind);
   a.align(4);
-  const unwindAt = a.length;
-  const info = coreUnwindInfo(e);
-  a.raw(...info);
-  const rfAt = a.length;
-  a.raw(0, 0, 0, 0).raw(e.raiseEnd, e.raiseEnd >> 8, 0, 0).raw(unwindAt, unwindAt >> 8, 0, 0);
+  const raiseInfo = a.length;
+  a.raw(...unwindInfoOf(raise, nested)).align(4);
+  const unwindInfo = a.length;
+  a.raw(...unwindInfoOf(unwind, 0)).align(4);
+  const functions = a.length;
+  for (const [f, info] of [[raise, raiseInfo], [unwind, unwindInfo]] as const) {
+    for (const v of [f.begin, f.end, info]) a.raw(v, v >> 8, v >> 16, 0);
+  }
   const base = mem.placeCode(a.bytes());
-  return { entry: base, base, codeSize: e.raiseEnd, runtimeFunction: base + rfAt };
+  const returnSlot = RAISE_FRAME.Size + 8 * PUSHED.length;
+  const raiseFrame: NativeFrame = {
+    handlerFlags: UNW_FLAG_EHANDLER, loads: PUSHED.flatMap((r, i) => [r, returnSlot - 8 * (i + 1)]), xmmLoads: [], retDistance: returnSlot, retRelease: 0,
+    handler: base + nested, handlerData: 0, functionEntry: base + functions, imageBase: base,
+  };
+  return { entry: base, raiseCall: base + raise.call, unwindCall: base + unwind.call, base, runtimeFunctions: base + functions, functionCount: 2, raiseFrame };
 }

@@ -4,7 +4,7 @@ import { RtlCaptureStackBackTrace } from './excbacktrace.js';
 import { C_specific_handler } from './cspecific.js';
 import * as dispatch from './excdispatch.js';
 import * as unwind from './excunwind.js';
-import { CONTINUE_DISPATCH } from './excnative.js';
+import { CONTINUE_DISPATCH, CONTINUE_UNWIND } from './excnative.js';
 import * as vec from './excvector.js';
 import * as unwinder from './rtlunwind.js';
 
@@ -13,7 +13,7 @@ const captureContext: ExportRow = { name: 'RtlCaptureContext', args: ['ptr'], re
 const raiseException: ExportRow = { name: 'RtlRaiseException', args: ['ptr'], ret: 'void', impl: dispatch.RtlRaiseException };
 const restoreContext: ExportRow = { name: 'RtlRestoreContext', args: ['ptr', 'ptr'], ret: 'void', impl: unwind.RtlRestoreContext };
 const unwindRow: ExportRow = { name: 'RtlUnwind', args: ['ptr', 'ptr', 'ptr', 'u64'], ret: 'void', impl: unwind.RtlUnwind };
-const unwindEx: ExportRow = { name: 'RtlUnwindEx', args: ['ptr', 'ptr', 'ptr', 'u64', 'ptr', 'ptr'], ret: 'void', impl: unwind.RtlUnwindEx };
+const unwindEx: ExportRow = { name: 'RtlUnwindEx', args: ['ptr', 'ptr', 'ptr', 'u64', 'ptr', 'ptr'], ret: 'void', native: 'RtlUnwindEx', impl: unwind.RtlUnwindEx };
 const lookupEntry: ExportRow = { name: 'RtlLookupFunctionEntry', args: ['ptr', 'ptr', 'ptr'], ret: 'ptr', impl: unwinder.RtlLookupFunctionEntry };
 const pcToFileHeader: ExportRow = { name: 'RtlPcToFileHeader', args: ['ptr', 'ptr'], ret: 'ptr', impl: unwinder.RtlPcToFileHeader };
 const virtualUnwind: ExportRow = { name: 'RtlVirtualUnwind', args: ['u32', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr'], ret: 'ptr', impl: unwinder.RtlVirtualUnwind };
@@ -22,6 +22,7 @@ export const C_SPECIFIC_HANDLER: ExportRow = { name: '__C_specific_handler', arg
 export const NTDLL_EXCEPTION_EXPORTS: readonly ExportRow[] = [
   // winrun's own: the exception core's way back into the JS dispatch (ntdll/excnative.ts).
   { name: CONTINUE_DISPATCH, args: ['ptr', 'ptr', 'ptr', 'i32'], ret: 'void', impl: dispatch.continueDispatch },
+  { name: CONTINUE_UNWIND, args: ['ptr', 'ptr', 'ptr', 'ptr', 'u64', 'ptr', 'i32'], ret: 'void', impl: unwind.continueUnwind },
   { name: 'KiUserExceptionDispatcher', args: [], ret: 'void', impl: dispatch.KiUserExceptionDispatcher },
   { name: 'NtContinue', args: ['ptr', 'u8'], ret: 'u32', impl: unwind.NtContinue },
   { name: 'NtRaiseException', args: ['ptr', 'ptr', 'u8'], ret: 'u32', impl: dispatch.NtRaiseException },

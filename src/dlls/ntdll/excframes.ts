@@ -6,6 +6,7 @@
  * block's parent frame) or in the guest code whose export call JS was running.
  */
 import { loadSavedRegisters } from '../../native/capture.js';
+import { UNWIND_FRAME } from '../../native/exccore.js';
 import { CONTEXT } from '../../native/layout.js';
 import type { ApiContext, GuestCallFrame } from '../types.js';
 import { copyContext } from './excdefs.js';
@@ -115,6 +116,14 @@ export function unwindOneFrame(ctx: ApiContext, handlerType: number, walk: numbe
   if (pc === ctx.process.frames.callGuestReturn) {
     const call = crossGuestCall(ctx, walk);
     return call ? { controlPc: pc, imageBase: 0, functionEntry: 0, establisherFrame: rsp, handler: 0, handlerData: 0, boundary: call } : undefined;
+  }
+  if (pc === ctx.process.frames.raiseCore.unwindCall) {
+    // A termination handler the exception core's RtlUnwindEx called (native/exccore.ts): the
+    // walk continues at the state that unwind gave the handler, as at a handler JS called
+    // (callLanguageHandler), and an unwind crossing it collides with that one.
+    const call: GuestCallFrame = { rsp, parent: rsp + UNWIND_FRAME.Snapshot, exportRsp: 0, saveArea: 0, dispatcher: rsp + UNWIND_FRAME.Dispatcher, filter: undefined };
+    copyContext(ctx, walk, call.parent);
+    return { controlPc: pc, imageBase: 0, functionEntry: 0, establisherFrame: rsp, handler: 0, handlerData: 0, boundary: call };
   }
   const plan = known ?? ctx.process.frames.codeCache().plans.get(pc);
   if (plan !== undefined) {

@@ -5,13 +5,14 @@
  * its tables were checked for, and points the thread's TEB block at it. The next raise of the
  * thread then takes the core (kernel32!RaiseException's fast path).
  */
-import { placeRaiseCore } from '../../native/exccore.js';
+import { placeExceptionCore } from '../../native/exccore.js';
 import { EXCEPTIONS, EXCEPTION_BLOCK, WR } from '../../native/layout.js';
 import type { ApiContext } from '../types.js';
 import { RtlAddFunctionTable } from './rtlunwind.js';
 
-/** The dispatch continuation the core calls (ntdll's export of that name). */
+/** The continuations the core calls (ntdll's exports of those names). */
 export const CONTINUE_DISPATCH = '__winrun_continue_dispatch';
+export const CONTINUE_UNWIND = '__winrun_continue_unwind';
 
 /** Makes (once per realm) and arms the calling thread's exception core. */
 export function armRaiseCore(ctx: ApiContext): void {
@@ -22,21 +23,28 @@ export function armRaiseCore(ctx: ApiContext): void {
   const m = ctx.mem;
   if (core.entry === 0) {
     const ntdll = ctx.process.moduleHandle('ntdll.dll');
-    const resume = ntdll === 0 ? 0 : ctx.process.procAddress(ntdll, CONTINUE_DISPATCH);
+    const dispatch = ntdll === 0 ? 0 : ctx.process.procAddress(ntdll, CONTINUE_DISPATCH);
+    const unwind = ntdll === 0 ? 0 : ctx.process.procAddress(ntdll, CONTINUE_UNWIND);
     const table = cache.walker.address;
-    if (resume === 0 || table === 0) {
+    if (dispatch === 0 || unwind === 0 || table === 0) {
       core.failed = true;
       return;
     }
     try {
-      const placed = placeRaiseCore(m, table, resume);
-      if (RtlAddFunctionTable(ctx, placed.runtimeFunction, 1, placed.base) === 0) throw new Error('no function table');
+      const placed = placeExceptionCore(m, table, dispatch, unwind);
+      if (RtlAddFunctionTable(ctx, placed.runtimeFunctions, placed.functionCount, placed.base) === 0) throw new Error('no function table');
       core.entry = placed.entry;
+      core.raiseCall = placed.raiseCall;
+      core.unwindCall = placed.unwindCall;
+      core.raiseFrame = placed.raiseFrame;
     } catch {
       core.failed = true;
       return;
     }
   }
+  // The raise's own frame, which native walks pass through (the table starts empty again
+  // whenever the realm's modules change).
+  if (!cache.walker.has(core.raiseCall) && core.raiseFrame !== undefined) cache.walker.add(core.raiseCall, core.raiseFrame);
   // A trace wants every step of every dispatch: JS runs them all then.
   const enabled = !ctx.debug.on('seh', 'trace') && !ctx.debug.on('relay', 'trace');
   cache.walker.setCoreState(enabled, m.u32(ctx.process.pebAddress + EXCEPTION_BLOCK + EXCEPTIONS.CodeGeneration));

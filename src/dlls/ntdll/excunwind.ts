@@ -133,6 +133,19 @@ export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targ
   });
 }
 
+/**
+ * ntdll's unwind continuation: the exception core's RtlUnwindEx (native/exccore.ts) stopped at
+ * `cur`, the state before the next frame to unwind: JS unwinds from there (-1), raises
+ * STATUS_INVALID_DISPOSITION for the disposition a handler gave (0 and up), or continues at
+ * `cur`, already the target's state, for a record that asks for more than a jump (-2).
+ */
+export function continueUnwind(ctx: ApiContext, cur: number, targetFrame: number, targetIp: number, record: number, returnValue: bigint, history: number, disposition: number): void {
+  if (!ctx.mem.accessible(cur, CONTEXT.Size, 'write')) throw new Error('the exception core continued an unwind with a CONTEXT JS cannot read');
+  if (disposition === -2) return restoreContext(ctx, cur, record);
+  if (disposition !== -1) return raiseStatus(ctx, STATUS.INVALID_DISPOSITION, cur);
+  unwindFrom(ctx, cur, targetFrame, targetIp, record, returnValue, history);
+}
+
 /** _JUMP_BUFFER (setjmp.h): Frame +0, Rbx +8, Rsp +16, Rbp +24, Rsi +32, Rdi +40,
  *  R12-R15 +48..+72, Rip +80, MxCsr +88, FpCsr +92, Xmm6-Xmm15 +96 (16 bytes each). */
 const JUMP_BUFFER_REGS: readonly [number, number][] = [
