@@ -145,6 +145,11 @@ export class GuestCallStack {
     };
   }
 
+  /** The exception core's counts in this realm (native/unwindwalk.ts coreCounts). */
+  exceptionCoreCounts(): { raises: number; unwinds: number } {
+    return this.codeCache?.walker.coreCounts() ?? { raises: 0, unwinds: 0 };
+  }
+
   /** A jump to `context` from the export call running now (ctx.unwindTo, ExitThread). */
   unwindTo(context: number): void {
     const depth = this.calls.length;

@@ -341,9 +341,17 @@ export class WinProcess implements ProcessApi {
   }
 
   terminate(code: number): never {
+    this.reportExceptionCore();
     this.signals?.restoreTerminal();
     this.writeStatus(code);
     exitGroup(code >>> 0);
+  }
+
+  /** warn+seh: what the exception core (native/exccore.ts) of the exiting thread's realm did. */
+  private reportExceptionCore(): void {
+    if (!this.debug.on('seh', 'warn')) return;
+    const c = this.guest.exceptionCoreCounts();
+    this.debug.log('seh', 'warn', 'exit', `the exception core took ${c.raises} raise(s) and finished ${c.unwinds} unwind(s)`);
   }
 
   /** The full 32-bit exit code for whoever reads the status descriptor (a winrun parent, the
@@ -374,6 +382,7 @@ export class WinProcess implements ProcessApi {
     }
     // Files opened with FILE_FLAG_DELETE_ON_CLOSE (and named mappings) go with the process.
     for (const h of this.handles.withFlags(HANDLE_DELETE_ON_CLOSE)) closeFileHandle(this, h);
+    this.reportExceptionCore();
     this.signals?.restoreTerminal();
     this.writeStatus(code);
     exitGroup(code >>> 0);

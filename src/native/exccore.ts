@@ -62,8 +62,8 @@ export const RAISE_FRAME = { SlowPath: 0x20, ReturnPoint: 0x28, Dispatcher: 0x30
  *  continues at: ntdll/excframes.ts). */
 export const UNWIND_FRAME = {
   SlowPath: 0x40, TargetFrame: 0x48, TargetIp: 0x50, Record: 0x58, ReturnValue: 0x60, History: 0x68, BaseFlags: 0x70,
-  FramePc: 0x78, FrameEstablisher: 0x80, FrameRecord: 0x88, Dispatcher: 0x90, OwnRecord: 0xe0,
-  Context: 0x180, Next: 0x180 + CONTEXT.Size, Snapshot: 0x180 + 2 * CONTEXT.Size, Size: 0x180 + 3 * CONTEXT.Size + 8,
+  FramePc: 0x78, FrameEstablisher: 0x80, FrameRecord: 0x88, Collided: 0x90, AtTarget: 0x98, Dispatcher: 0xa0, OwnRecord: 0xf0,
+  Context: 0x190, Next: 0x190 + CONTEXT.Size, Snapshot: 0x190 + 2 * CONTEXT.Size, Size: 0x190 + 3 * CONTEXT.Size + 8,
 } as const;
 /** Pushed in this order, above either frame. */
 const PUSHED = [R.rbp, R.rbx, R.rsi, R.rdi, R.r12, R.r13, R.r14, R.r15] as const;
@@ -172,7 +172,7 @@ function emitDispatcherContext(a: Asm, rec: R, pc: R, est: R, ip: R | null, hist
 
 /** The raise (see the file's comment). `resume`: ntdll's dispatch continuation (rec, context,
  *  walk, disposition or -1), which never returns. */
-function emitRaise(a: Asm, table: number, resume: number): CoreFunction {
+function emitRaise(a: Asm, table: number, resume: number, unwindCall: Label): CoreFunction {
   const F = RAISE_FRAME;
   const returnSlot = F.Size + 8 * PUSHED.length;
   const bail = new Label();
@@ -182,6 +182,7 @@ function emitRaise(a: Asm, table: number, resume: number): CoreFunction {
   const loop = new Label();
   const stopped = new Label();
   const toJs = new Label();
+  const cross = new Label();
   const begin = a.length;
   const { pushEnds, prologEnd } = emitProlog(a, F.Size);
   emitChecks(a, table, returnSlot, bail);
@@ -194,6 +195,7 @@ function emitRaise(a: Asm, table: number, resume: number): CoreFunction {
   a.cmpRR(R.r9, R.rax).jcc(2, bail); // jb: below the return address
   a.movRR(R.rax, R.rbx).shlImm(R.rax, 3).addRR(R.rax, R.r9).cmpRR(R.rax, R.r13).jcc(7, bail); // ja
   a.bind(argsOk);
+  a.load32(R.rax, R.rsi, HEADER.Raises).inc(R.rax).store32(R.rsi, HEADER.Raises, R.rax);
   a.store(R.rsp, F.SlowPath, R.r10).store(R.rsp, F.ReturnPoint, R.r11);
   a.movRR(R.r14, R.rcx).movRR(R.r15, R.rdx).movRR(R.rbp, R.r9);
 
@@ -222,7 +224,7 @@ function emitRaise(a: Asm, table: number, resume: number): CoreFunction {
   // per frame R15 its PC, RBX its establisher frame (RSP: flat frames only), RBP its record.
   a.bind(loop);
   a.cmpImm64(R.r14, WALK_LIMIT).jcc(3, stopped); // jae
-  emitFindFrame(a, stopped);
+  emitFindFrame(a, stopped, { pc: unwindCall, to: cross });
   a.movRR(R.r15, R.r8).movRR(R.rbx, R.r11).movRR(R.rbp, R.r10);
   emitApplyFrame(a);
   a.inc(R.r14);
@@ -237,6 +239,14 @@ function emitRaise(a: Asm, table: number, resume: number): CoreFunction {
   a.store(R.rsi, HEADER.Low, R.r12).store(R.rsi, HEADER.High, R.r13);
   a.cmpImm32(R.rax, ExceptionContinueSearch).jcc(4, loop);
   a.movRR32(R.r9, R.rax).jmp(toJs);
+  // Out of a termination handler an unwind of this code called: the walk goes on at the
+  // state that unwind gave the handler (as at a handler JS called: ntdll/excframes.ts).
+  a.bind(cross);
+  a.load(R.r11, R.rdi, CONTEXT.Rsp).cmpRR(R.r11, R.r12).jcc(2, stopped); // jb
+  a.lea(R.rax, R.r11, UNWIND_FRAME.Size).cmpRR(R.rax, R.r13).jcc(7, stopped); // ja
+  a.lea(R.rsi, R.r11, UNWIND_FRAME.Snapshot).movImm32(R.rcx, CONTEXT.Size).repMovsb();
+  a.movImm64(R.rsi, table).lea(R.rdi, R.rsp, F.Walk);
+  a.inc(R.r14).jmp(loop);
   a.bind(stopped);
   a.movImm32(R.r9, 0xffffffff);
   a.bind(toJs);
@@ -251,25 +261,33 @@ function emitRaise(a: Asm, table: number, resume: number): CoreFunction {
 /**
  * An unwind's termination-handler call for the frame in FramePc/FrameEstablisher/FrameRecord,
  * with EAX the record's flags for it and RBX the state before the frame's unwind (what the
- * handler sees, snapshotted first: a walk crossing the call continues there). Returns the
- * return point's offset; after it RAX is the disposition, the record's flags are the base ones
- * again, and RSI and the header's range are set back.
+ * handler sees, snapshotted first: a walk crossing the call continues there). After a walk
+ * came out of another unwind's handler call (Collided: that unwind's DISPATCHER_CONTEXT), the
+ * call is a collided unwind's: EXCEPTION_COLLIDED_UNWIND, and that unwind's scope index. Binds
+ * `call` at the return point; after it RAX is the disposition, the record's flags are the base
+ * ones again, and RSI and the header's range are set back.
  */
-function emitHandlerCall(a: Asm, table: number): number {
+function emitHandlerCall(a: Asm, table: number, call: Label): void {
   const F = UNWIND_FRAME;
+  const plain = new Label();
+  const plainScope = new Label();
+  a.load(R.rsi, R.rsp, F.Collided).testRR(R.rsi, R.rsi).jcc(4, plain).orImm8(R.rax, EXCEPTION_COLLIDED_UNWIND).bind(plain);
   a.load(R.rbp, R.rsp, F.Record).store32(R.rbp, XREC.Flags, R.rax);
   a.movRR(R.rsi, R.rbx).lea(R.rdi, R.rsp, F.Snapshot).movImm32(R.rcx, CONTEXT.Size).repMovsb();
   a.lea(R.r9, R.rsp, F.Dispatcher).movRR(R.r8, R.rbx);
   a.load(R.r10, R.rsp, F.FrameRecord).load(R.r11, R.rsp, F.FramePc).load(R.rdx, R.rsp, F.FrameEstablisher);
   a.load(R.rcx, R.rsp, F.TargetIp).load(R.rdi, R.rsp, F.History);
   emitDispatcherContext(a, R.r10, R.r11, R.rdx, R.rcx, R.rdi);
+  a.load(R.rsi, R.rsp, F.Collided).testRR(R.rsi, R.rsi).jcc(4, plainScope);
+  a.load32(R.rcx, R.rsi, DCX.ScopeIndex).store32(R.r9, DCX.ScopeIndex, R.rcx);
+  a.xorRR32(R.rcx, R.rcx).store(R.rsp, F.Collided, R.rcx);
+  a.bind(plainScope);
   a.movRR(R.rcx, R.rbp);
   a.callR(R.rax);
-  const call = a.length;
+  a.bind(call);
   a.movImm64(R.rsi, table);
   a.store(R.rsi, HEADER.Low, R.r12).store(R.rsi, HEADER.High, R.r13);
   a.load(R.rbp, R.rsp, F.Record).load32(R.rcx, R.rsp, F.BaseFlags).store32(R.rbp, XREC.Flags, R.rcx);
-  return call;
 }
 
 /**
@@ -283,7 +301,7 @@ function emitHandlerCall(a: Asm, table: number): number {
  * at the end for a record that asks for more than a jump (longjmp's, a consolidation: -2).
  * The record and the CONTEXT given must lie in the caller's stack, else JS runs it all.
  */
-function emitUnwind(a: Asm, table: number, resume: number): CoreFunction {
+function emitUnwind(a: Asm, table: number, resume: number, call: Label): CoreFunction {
   const F = UNWIND_FRAME;
   const returnSlot = F.Size + 8 * PUSHED.length;
   const bail = new Label();
@@ -296,7 +314,9 @@ function emitUnwind(a: Asm, table: number, resume: number): CoreFunction {
   const finish = new Label();
   const toJs = new Label();
   const toJsWith = new Label();
-  const swap = new Label();
+  const callHandler = new Label();
+  const handled = new Label();
+  const cross = new Label();
   const begin = a.length;
   const { pushEnds, prologEnd } = emitProlog(a, F.Size);
   emitChecks(a, table, returnSlot, bail);
@@ -328,14 +348,14 @@ function emitUnwind(a: Asm, table: number, resume: number): CoreFunction {
   a.movImm64(R.rsi, table);
   a.store(R.rsi, HEADER.Low, R.r12).store(R.rsi, HEADER.High, R.r13);
   a.lea(R.r15, R.rsp, F.Next);
-  a.xorRR32(R.r14, R.r14);
+  a.xorRR32(R.r14, R.r14).store(R.rsp, F.Collided, R.r14);
 
   // RSI the table, RBX the state before the frame, R15 the other CONTEXT, R12/R13 the range,
   // R14 the count: all kept by handlers. RDI is RBX while a frame is found and unwound.
   a.bind(loop);
   a.cmpImm64(R.r14, WALK_LIMIT).jcc(3, toJs); // jae
   a.movRR(R.rdi, R.rbx);
-  emitFindFrame(a, toJs);
+  emitFindFrame(a, toJs, { pc: call, to: cross });
   a.load(R.rcx, R.rsp, F.TargetFrame).testRR(R.rcx, R.rcx).jcc(4, below);
   a.cmpRR(R.r11, R.rcx).jcc(7, toJs).jcc(4, atTarget); // ja: past the target (JS raises); je
   a.bind(below);
@@ -347,25 +367,39 @@ function emitUnwind(a: Asm, table: number, resume: number): CoreFunction {
   a.movImm64(R.rsi, table).movRR(R.rdi, R.r15);
   a.load(R.r10, R.rsp, F.FrameRecord).load(R.r11, R.rsp, F.FrameEstablisher);
   emitApplyFrame(a);
-  a.load32(R.rax, R.rsp, F.BaseFlags);
-  const call = emitHandlerCall(a, table);
-  a.cmpImm32(R.rax, ExceptionContinueSearch).jcc(4, swap);
-  a.cmpImm32(R.rax, ExceptionCollidedUnwind).jcc(5, toJsWith);
-  a.bind(swap);
-  a.movRR(R.rax, R.rbx).movRR(R.rbx, R.r15).movRR(R.r15, R.rax);
-  a.inc(R.r14).jmp(loop);
+  a.xorRR32(R.rax, R.rax).store(R.rsp, F.AtTarget, R.rax);
+  a.load32(R.rax, R.rsp, F.BaseFlags).jmp(callHandler);
   // No handler: unwound in place.
   a.bind(plain);
   emitApplyFrame(a);
+  a.xorRR32(R.rax, R.rax).store(R.rsp, F.Collided, R.rax);
   a.inc(R.r14).jmp(loop);
   // The target frame is not unwound: its handler (if any) runs with EXCEPTION_TARGET_UNWIND.
   a.bind(atTarget);
   a.load32(R.rax, R.r10, FRAME_REC.HandlerFlags).testImm32(R.rax, UNW_FLAG_UHANDLER).jcc(4, finish);
   a.store(R.rsp, F.FramePc, R.r8).store(R.rsp, F.FrameEstablisher, R.r11).store(R.rsp, F.FrameRecord, R.r10);
+  a.movImm32(R.rax, 1).store(R.rsp, F.AtTarget, R.rax);
   a.load32(R.rax, R.rsp, F.BaseFlags).orImm8(R.rax, EXCEPTION_TARGET_UNWIND);
-  emitHandlerCall(a, table);
-  a.cmpImm32(R.rax, ExceptionContinueSearch).jcc(4, finish);
-  a.cmpImm32(R.rax, ExceptionCollidedUnwind).jcc(5, toJsWith);
+  // The one call site (a walk recognises its return point).
+  a.bind(callHandler);
+  emitHandlerCall(a, table, call);
+  a.cmpImm32(R.rax, ExceptionContinueSearch).jcc(4, handled);
+  a.cmpImm32(R.rax, ExceptionCollidedUnwind).jcc(4, handled);
+  a.movRR32(R.r9, R.rax).jmp(toJsWith);
+  a.bind(handled);
+  a.load(R.rax, R.rsp, F.AtTarget).testRR(R.rax, R.rax).jcc(5, finish);
+  a.movRR(R.rax, R.rbx).movRR(R.rbx, R.r15).movRR(R.r15, R.rax);
+  a.inc(R.r14).jmp(loop);
+  // Out of a termination handler another unwind of this code called (RDI, R11 its RSP, that
+  // frame's): the walk goes on at the state that unwind gave the handler, and the next handler
+  // call is a collided unwind's.
+  a.bind(cross);
+  a.load(R.r11, R.rdi, CONTEXT.Rsp).cmpRR(R.r11, R.r12).jcc(2, toJs); // jb
+  a.lea(R.rax, R.r11, F.Size).cmpRR(R.rax, R.r13).jcc(7, toJs); // ja
+  a.lea(R.rax, R.r11, F.Dispatcher).store(R.rsp, F.Collided, R.rax);
+  a.lea(R.rsi, R.r11, F.Snapshot).movImm32(R.rcx, CONTEXT.Size).repMovsb();
+  a.movImm64(R.rsi, table);
+  a.inc(R.r14).jmp(loop);
   a.bind(finish);
   a.load(R.rax, R.rsp, F.ReturnValue).store(R.rbx, CONTEXT.Rax, R.rax);
   a.load(R.rax, R.rsp, F.TargetIp).store(R.rbx, CONTEXT.Rip, R.rax);
@@ -373,6 +407,7 @@ function emitUnwind(a: Asm, table: number, resume: number): CoreFunction {
   a.load(R.rbp, R.rsp, F.Record).load32(R.rax, R.rbp, XREC.Code).movImm32(R.r9, 0xfffffffe);
   a.cmpImm32(R.rax, STATUS_LONGJUMP).jcc(4, toJsWith);
   a.cmpImm32(R.rax, STATUS_UNWIND_CONSOLIDATE).jcc(4, toJsWith);
+  a.load32(R.rax, R.rsi, HEADER.Unwinds).inc(R.rax).store32(R.rsi, HEADER.Unwinds, R.rax);
   a.movRR(R.r11, R.rbx);
   emitLoadContext(a);
   a.bind(toJs);
@@ -387,7 +422,7 @@ function emitUnwind(a: Asm, table: number, resume: number): CoreFunction {
   a.raw(0x0f, 0x0b); // ud2: the continuation resumes elsewhere
   a.bind(bail);
   emitBail(a, F.Size);
-  return { begin, pushEnds, prologEnd, end: a.length, frameSize: F.Size, call };
+  return { begin, pushEnds, prologEnd, end: a.length, frameSize: F.Size, call: call.pos };
 }
 
 /** The raise frame's exception handler: a dispatch reaching the frame met an exception raised
@@ -424,9 +459,11 @@ export function emitExceptionCore(a: Asm, table: number, resumeDispatch: number,
   const unwindAt = new Label();
   a.jmp(raiseAt).align(UNWIND_ENTRY).jmp(unwindAt).align(16);
   a.bind(raiseAt);
-  const raise = emitRaise(a, table, resumeDispatch);
+  // The return point of the unwind's handler call, which the raise's walk crosses too.
+  const unwindCall = new Label();
+  const raise = emitRaise(a, table, resumeDispatch, unwindCall);
   a.align(16).bind(unwindAt);
-  const unwind = emitUnwind(a, table, resumeUnwind);
+  const unwind = emitUnwind(a, table, resumeUnwind, unwindCall);
   const nested = emitNestedHandler(a);
   return { raise, unwind, nested };
 }

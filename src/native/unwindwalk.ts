@@ -23,8 +23,9 @@ import { MEM_PRIVATE, PAGE_READWRITE, PAGE_SIZE } from './memprotect.js';
 /** The walk's parameters, written by JS before each call (and by the exception core,
  *  native/exccore.ts, before each of its walks); then what the core reads: whether it may run
  *  (JS clears it while a trace wants every step), and the code generation the table is valid
- *  for (EXCEPTIONS.CodeGeneration, copied when JS last checked its caches). */
-export const HEADER = { Low: 0, High: 8, Target: 16, HandlerMask: 24, Limit: 32, Context: 40, Enabled: 48, Stamp: 52, Size: 64 } as const;
+ *  for (EXCEPTIONS.CodeGeneration, copied when JS last checked its caches); and the core's
+ *  counts of the raises it took and the unwinds it finished (warn+seh reports them). */
+export const HEADER = { Low: 0, High: 8, Target: 16, HandlerMask: 24, Limit: 32, Context: 40, Enabled: 48, Stamp: 52, Raises: 56, Unwinds: 60, Size: 64 } as const;
 /** Hash slots: the PC and the address of its record (PC 0: empty). */
 const SLOT_BITS = 12;
 const SLOTS = 1 << SLOT_BITS;
@@ -72,13 +73,14 @@ export interface NativeFrame {
 /**
  * Emits the lookup of the frame of the CONTEXT at RDI in the table at RSI: R8 its PC, R10 its
  * record, R11 its RSP, after checking that every slot it reads lies in the header's [Low,
- * High). Jumps to `miss` for PC 0, a PC the table lacks, or a frame reaching outside. Uses RCX
- * and R9 too.
+ * High). Jumps to `miss` for PC 0, a PC the table lacks, or a frame reaching outside; with
+ * `special`, to `special.to` for the PC at label `special.pc` (RAX used). Uses RCX and R9 too.
  */
-export function emitFindFrame(a: Asm, miss: Label): void {
+export function emitFindFrame(a: Asm, miss: Label, special?: { pc: Label; to: Label }): void {
   const probe = new Label();
   const found = new Label();
   a.load(R.r8, R.rdi, CONTEXT.Rip).testRR(R.r8, R.r8).jcc(4, miss);
+  if (special) a.leaRip(R.rax, special.pc).cmpRR(R.r8, R.rax).jcc(4, special.to);
   a.imulImm(R.r9, R.r8, HASH_K).shrImm(R.r9, HASH_SHIFT).andImm32(R.r9, SLOTS - 1);
   a.bind(probe);
   a.movRR(R.r10, R.r9).shlImm(R.r10, 4).addRR(R.r10, R.rsi).addImm(R.r10, HEADER.Size);
@@ -265,6 +267,13 @@ export class NativeUnwindWalk {
     }
   }
 
+  /** The exception core's counts so far (0 before the table's first use). Kept when the table
+   *  is cleared. */
+  coreCounts(): { raises: number; unwinds: number } {
+    if (this.words === null) return { raises: 0, unwinds: 0 };
+    return { raises: this.words[this.tw + HEADER.Raises / 4]!, unwinds: this.words[this.tw + HEADER.Unwinds / 4]! };
+  }
+
   /** The table's address (0 before its first use): the exception core reads it. */
   get address(): number {
     return this.setUp() ? this.table : 0;
@@ -282,7 +291,10 @@ export class NativeUnwindWalk {
   /** Forgets every frame (the code the PCs named may be gone). */
   clear(): void {
     if (this.words === null || this.count === 0) return;
+    const { raises, unwinds } = this.coreCounts();
     this.words.fill(0, this.tw, this.tw + (HEADER.Size + SLOTS * SLOT_SIZE) / 4);
+    this.words[this.tw + HEADER.Raises / 4] = raises;
+    this.words[this.tw + HEADER.Unwinds / 4] = unwinds;
     this.count = 0;
     this.next = HEADER.Size + SLOTS * SLOT_SIZE;
   }
