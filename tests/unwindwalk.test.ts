@@ -87,7 +87,7 @@ function chain(n: number, seed: number, handlers: (i: number) => number = () => 
 }
 
 function nativeFrame(p: CompiledPlan): NativeFrame {
-  return { handlerFlags: p.handlerFlags, loads: p.nativeLoads!, xmmLoads: p.nativeXmm!, retDistance: p.retDistance, retRelease: p.retRelease, handler: p.handler, handlerData: p.handlerData, functionEntry: 0, imageBase: 0 };
+  return { handlerFlags: p.handlerFlags, frameReg: 0, frameOffset: 0, loads: p.nativeLoads!, xmmLoads: p.nativeXmm!, retDistance: p.retDistance, retRelease: p.retRelease, handler: p.handler, handlerData: p.handlerData, functionEntry: 0, imageBase: 0 };
 }
 
 function walker(frames: Frame[]): NativeUnwindWalk {

@@ -144,10 +144,10 @@ export interface CodeCache {
 export interface RaiseCoreState {
   entry: number;
   failed: boolean;
-  /** The return points of the raise's and the unwind's language-handler calls. */
-  raiseCall: number;
+  /** The return point of the unwind's language-handler call. */
   unwindCall: number;
-  raiseFrame: NativeFrame | undefined;
+  /** The raises' frames, which the table must hold. */
+  raiseFrames: readonly { readonly pc: number; readonly frame: NativeFrame }[];
 }
 
 /** What the exception machinery needs from the engine and the loader (one thread's view). */

@@ -65,31 +65,45 @@ interface Flat {
 }
 const NOT_FLAT: Flat = { flat: null, retDistance: 0, nativeLoads: null, nativeXmm: null };
 
-/** The flat forms of `ops` (CompiledPlan.flat, nativeLoads and nativeXmm) when there are. */
-function flatten(ops: readonly number[], frameReg: number, machineFrame: boolean): Flat {
-  if (frameReg !== 0 || machineFrame) return NOT_FLAT;
+/**
+ * The flat forms of `ops` (CompiledPlan.flat, nativeLoads and nativeXmm) when there are: every
+ * slot at a fixed distance from the frame's base, which is RSP, or with a frame register the
+ * register minus `frameOffset` (the establisher frame: saves are relative to it wherever they
+ * come, and the pushes and allocations after the unwind sets RSP to it; then only the native
+ * forms exist).
+ */
+function flatten(ops: readonly number[], frameReg: number, frameOffset: number, machineFrame: boolean): Flat {
+  if (machineFrame || frameReg === RSP || frameOffset < 0) return NOT_FLAT;
+  let based = frameReg === 0;
   const out: number[] = [];
   const xmm: number[] = [];
   let d = 0;
   for (let i = 0; i < ops.length; i += 3) {
     const op = ops[i]!;
     const a = ops[i + 1]!;
-    // RSP itself loaded, a frame set: the general path.
+    if (op === Op.SetFrame) {
+      if (based || a !== frameReg || ops[i + 2] !== frameOffset) return NOT_FLAT;
+      based = true;
+      continue;
+    }
+    // RSP itself loaded, a machine frame, stack moves before RSP is the base: the general path.
     if (op !== Op.Add && (a === RSP || (op !== Op.Push && op !== Op.Save && op !== Op.SaveXmm))) return NOT_FLAT;
+    if ((op === Op.Push || op === Op.Add) && !based) return NOT_FLAT;
     if (op === Op.Push) {
       out.push(a, d);
       d += 8;
     } else if (op === Op.Add) d += a;
     else if (op === Op.SaveXmm) xmm.push(a, ops[i + 2]!);
-    else out.push(a, ops[i + 2]!); // Save: frame + b, and the frame is RSP before the unwind
+    else out.push(a, ops[i + 2]!); // Save: frame + b, and the frame is the base
   }
+  if (!based) return NOT_FLAT;
   const loads = Float64Array.from(out);
-  // JS's flat form has no XMM loads (those frames take the general path there).
-  return { flat: xmm.length === 0 ? loads : null, retDistance: d, nativeLoads: loads, nativeXmm: Float64Array.from(xmm) };
+  // JS's flat form has no XMM loads and no frame register (those frames take the general path).
+  return { flat: xmm.length === 0 && frameReg === 0 ? loads : null, retDistance: d, nativeLoads: loads, nativeXmm: Float64Array.from(xmm) };
 }
 
 function compiled(ops: number[], machineFrame: boolean, frameReg: number, frameOffset: number, handlerFlags: number, handler: number, handlerData: number, retRelease: number): CompiledPlan {
-  return { ops: Float64Array.from(ops), machineFrame, frameReg, frameOffset, handlerFlags, handler, handlerData, retRelease, ...flatten(ops, frameReg, machineFrame) };
+  return { ops: Float64Array.from(ops), machineFrame, frameReg, frameOffset, handlerFlags, handler, handlerData, retRelease, ...flatten(ops, frameReg, frameOffset, machineFrame) };
 }
 
 const RSP = 4;
@@ -425,7 +439,7 @@ export function compiledOf(mem: AddressSpace, plan: UnwindPlan): CompiledPlan | 
 function addNative(walker: NativeUnwindWalk, pc: number, plan: UnwindPlan, cp: CompiledPlan): void {
   if (cp.nativeLoads === null || cp.nativeXmm === null || walker.has(pc)) return;
   walker.add(pc, {
-    handlerFlags: cp.handlerFlags, loads: cp.nativeLoads, xmmLoads: cp.nativeXmm, retDistance: cp.retDistance, retRelease: cp.retRelease,
+    handlerFlags: cp.handlerFlags, frameReg: cp.frameReg, frameOffset: cp.frameOffset, loads: cp.nativeLoads, xmmLoads: cp.nativeXmm, retDistance: cp.retDistance, retRelease: cp.retRelease,
     handler: cp.handler, handlerData: cp.handlerData, functionEntry: plan.functionEntry, imageBase: plan.imageBase,
   });
 }

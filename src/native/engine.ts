@@ -39,10 +39,13 @@ export type NativeFastPath =
   | '_errno'
   | 'RaiseException'
   | 'RtlUnwindEx'
+  | '_CxxThrowException'
   | IoFastPath;
 
-/** Where RtlUnwindEx enters the exception core (native/exccore.ts UNWIND_ENTRY). */
+/** Where RtlUnwindEx and _CxxThrowException enter the exception core (native/exccore.ts
+ *  UNWIND_ENTRY, CXX_THROW_ENTRY). */
 const EXC_CORE_UNWIND_ENTRY = 8;
+const EXC_CORE_CXX_THROW_ENTRY = 16;
 
 /** What fast paths need to know about the process (the CRT heap for malloc/free). */
 export interface FastPathEnv {
@@ -361,10 +364,12 @@ export function emitFastPath(a: Asm, kind: NativeFastPath, slowThunk: () => void
       slowThunk();
       return;
     }
-    case 'RtlUnwindEx': {
+    case 'RtlUnwindEx':
+    case '_CxxThrowException': {
+      // The exception core's other entries (JS path in R10).
       const slow = new Label();
       a.loadGs(R.rax, WR.ExcCore).testRR(R.rax, R.rax).jcc(4, slow);
-      a.leaRip(R.r10, slow).addImm(R.rax, EXC_CORE_UNWIND_ENTRY).jmpR(R.rax);
+      a.leaRip(R.r10, slow).addImm(R.rax, kind === 'RtlUnwindEx' ? EXC_CORE_UNWIND_ENTRY : EXC_CORE_CXX_THROW_ENTRY).jmpR(R.rax);
       a.bind(slow);
       slowThunk();
       return;

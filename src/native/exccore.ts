@@ -54,7 +54,7 @@ const WALK_LIMIT = 100000;
 /** The raise's frame, from RSP after its prolog: home space for its calls, the slow path's
  *  address, the return point, the DISPATCHER_CONTEXT, the record, the CONTEXT (16-byte
  *  aligned) and the walk's copy of it. */
-export const RAISE_FRAME = { SlowPath: 0x20, ReturnPoint: 0x28, Dispatcher: 0x30, Record: 0x80, Context: 0x120, Walk: 0x120 + CONTEXT.Size, Size: 0x120 + 2 * CONTEXT.Size + 8 } as const;
+export const RAISE_FRAME = { SlowPath: 0x20, ReturnPoint: 0x28, Dispatcher: 0x30, Record: 0x80, Params: 0x120, Context: 0x140, Walk: 0x140 + CONTEXT.Size, Size: 0x140 + 2 * CONTEXT.Size + 8 } as const;
 /** RtlUnwindEx's frame: room for its calls' seven arguments, its own arguments, the frame being
  *  unwound (PC, establisher frame, table record), the DISPATCHER_CONTEXT, a record for a call
  *  without one, a CONTEXT for a call without one, the CONTEXT past the frame being unwound, and
@@ -67,25 +67,28 @@ export const UNWIND_FRAME = {
 } as const;
 /** Pushed in this order, above either frame. */
 const PUSHED = [R.rbp, R.rbx, R.rsi, R.rdi, R.r12, R.r13, R.r14, R.r15] as const;
-/** Entries: the raise at the code's start, RtlUnwindEx 8 bytes on (a jump each; engine.ts
- *  states the same offset for its fast path). */
+/** Entries: the raise at the code's start, RtlUnwindEx 8 bytes on, the C++ throw 16 bytes on
+ *  (a jump each; engine.ts states the same offsets for its fast paths). */
 export const UNWIND_ENTRY = 8;
+export const CXX_THROW_ENTRY = 16;
+/** Ways of the header's ThrowInfo → image cache. */
+const THROW_CACHE_WAYS = 4;
 
 /** The placed code: its entries, its calls' return points and its unwind data. */
 export interface PlacedCore {
   /** The code's start: the raise's entry (kernel32!RaiseException's fast path jumps here with
-   *  RCX, EDX, R8D, R9 its arguments, R10 the export's JS path and R11 its return point), and
-   *  at UNWIND_ENTRY RtlUnwindEx's (R10 the JS path). */
+   *  RCX, EDX, R8D, R9 its arguments, R10 the export's JS path and R11 its return point), at
+   *  UNWIND_ENTRY RtlUnwindEx's and at CXX_THROW_ENTRY _CxxThrowException's (R10 the JS path). */
   readonly entry: number;
-  /** Where a language handler the raise or the unwind called returns to. */
-  readonly raiseCall: number;
+  /** Where a language handler the unwind called returns to. */
   readonly unwindCall: number;
   /** The base the RUNTIME_FUNCTIONs' addresses are relative to, and their count (sorted). */
   readonly base: number;
   readonly runtimeFunctions: number;
   readonly functionCount: number;
-  /** The raise's frame as the walker's table keeps it (the native walks pass through it). */
-  readonly raiseFrame: NativeFrame;
+  /** The raises' frames at their handler calls, as the walker's table keeps them (the native
+   *  walks pass through them). */
+  readonly raiseFrames: readonly { readonly pc: number; readonly frame: NativeFrame }[];
 }
 
 /** One function's offsets that its unwind data names. */
@@ -172,7 +175,23 @@ function emitDispatcherContext(a: Asm, rec: R, pc: R, est: R, ip: R | null, hist
 
 /** The raise (see the file's comment). `resume`: ntdll's dispatch continuation (rec, context,
  *  walk, disposition or -1), which never returns. */
-function emitRaise(a: Asm, table: number, resume: number, unwindCall: Label): CoreFunction {
+/** What a C++ throw's entry needs (vcruntime140's _CxxThrowException): the per-thread count
+ *  of uncaught exceptions (a u32 at this offset from the TEB). */
+export interface CxxThrowEnv {
+  readonly uncaughtSlot: number;
+}
+
+/** The exception code and magic number of an MSVC C++ throw. */
+const CXX_EXCEPTION = 0xe06d7363;
+const CXX_MAGIC = 0x19930520;
+
+/**
+ * The raise (see the file's comment): RaiseException's, or with `cxx` _CxxThrowException's
+ * (RCX the object, RDX the ThrowInfo): the record MSVC's runtime raises (the magic number,
+ * the object, the ThrowInfo and the image holding it, which the table's cache must know:
+ * JS fills it on a throw it runs), from the caller itself (RIP the return address).
+ */
+function emitRaise(a: Asm, table: number, resume: number, unwindCall: Label, cxx?: CxxThrowEnv): CoreFunction {
   const F = RAISE_FRAME;
   const returnSlot = F.Size + 8 * PUSHED.length;
   const bail = new Label();
@@ -187,23 +206,38 @@ function emitRaise(a: Asm, table: number, resume: number, unwindCall: Label): Co
   const { pushEnds, prologEnd } = emitProlog(a, F.Size);
   emitChecks(a, table, returnSlot, bail);
   a.xorRR32(R.r14, R.r14).cmpMem(R.r14, R.rbx, EXCEPTION_BLOCK + EXCEPTIONS.VectoredHandlers).jcc(5, bail);
-  // EBX the parameter count: 0 without an array, at most 15; the array within the caller's
-  // stack (anything else is JS's to check).
-  a.movRR32(R.rbx, R.r8).testRR(R.r9, R.r9).jcc(5, hasArgs).xorRR32(R.rbx, R.rbx).bind(hasArgs);
-  a.cmpImm64(R.rbx, EXCEPTION_MAXIMUM_PARAMETERS).jcc(6, countOk).movImm32(R.rbx, EXCEPTION_MAXIMUM_PARAMETERS).bind(countOk); // jbe
-  a.testRR32(R.rbx, R.rbx).jcc(4, argsOk);
-  a.cmpRR(R.r9, R.rax).jcc(2, bail); // jb: below the return address
-  a.movRR(R.rax, R.rbx).shlImm(R.rax, 3).addRR(R.rax, R.r9).cmpRR(R.rax, R.r13).jcc(7, bail); // ja
-  a.bind(argsOk);
+  if (cxx) {
+    // The ThrowInfo's image from the cache (RBX), 0 for a rethrow (no ThrowInfo).
+    const known = new Label();
+    a.xorRR32(R.rbx, R.rbx).testRR(R.rdx, R.rdx).jcc(4, known);
+    a.movRR(R.rax, R.rdx).shrImm(R.rax, 3).andImm32(R.rax, THROW_CACHE_WAYS - 1).shlImm(R.rax, 4).addRR(R.rax, R.rsi);
+    a.cmpMem(R.rdx, R.rax, HEADER.ThrowCache).jcc(5, bail);
+    a.load(R.rbx, R.rax, HEADER.ThrowCache + 8);
+    a.bind(known);
+    a.movImm32(R.rax, CXX_MAGIC).store(R.rsp, F.Params, R.rax).store(R.rsp, F.Params + 8, R.rcx);
+    a.store(R.rsp, F.Params + 16, R.rdx).store(R.rsp, F.Params + 24, R.rbx);
+    a.loadGs32(R.rax, cxx.uncaughtSlot).inc(R.rax).storeGs32(cxx.uncaughtSlot, R.rax);
+    a.load(R.r11, R.rsp, returnSlot); // the return address: RIP and ExceptionAddress
+    a.movImm32(R.r14, CXX_EXCEPTION).movImm32(R.r15, EXCEPTION_NONCONTINUABLE).movImm32(R.rbx, 4).lea(R.rbp, R.rsp, F.Params);
+  } else {
+    // EBX the parameter count: 0 without an array, at most 15; the array within the caller's
+    // stack (anything else is JS's to check).
+    a.movRR32(R.rbx, R.r8).testRR(R.r9, R.r9).jcc(5, hasArgs).xorRR32(R.rbx, R.rbx).bind(hasArgs);
+    a.cmpImm64(R.rbx, EXCEPTION_MAXIMUM_PARAMETERS).jcc(6, countOk).movImm32(R.rbx, EXCEPTION_MAXIMUM_PARAMETERS).bind(countOk); // jbe
+    a.testRR32(R.rbx, R.rbx).jcc(4, argsOk);
+    a.cmpRR(R.r9, R.rax).jcc(2, bail); // jb: below the return address
+    a.movRR(R.rax, R.rbx).shlImm(R.rax, 3).addRR(R.rax, R.r9).cmpRR(R.rax, R.r13).jcc(7, bail); // ja
+    a.bind(argsOk);
+    a.movRR(R.r14, R.rcx).movRR(R.r15, R.rdx).movRR(R.rbp, R.r9);
+  }
   a.load32(R.rax, R.rsi, HEADER.Raises).inc(R.rax).store32(R.rsi, HEADER.Raises, R.rax);
   a.store(R.rsp, F.SlowPath, R.r10).store(R.rsp, F.ReturnPoint, R.r11);
-  a.movRR(R.r14, R.rcx).movRR(R.r15, R.rdx).movRR(R.rbp, R.r9);
 
-  // The caller's CONTEXT: RIP the return point inside RaiseException, RSP at the return
-  // address (continuing there returns to the caller).
+  // The caller's CONTEXT: for RaiseException RIP the return point inside it and RSP at the
+  // return address (continuing there returns to the caller); for a C++ throw the caller's own.
   a.lea(R.rdi, R.rsp, F.Context);
   a.load(R.r11, R.rsp, F.ReturnPoint);
-  emitCaptureHere(a, returnSlot, R.r11, returnSlot);
+  emitCaptureHere(a, returnSlot, R.r11, cxx ? returnSlot + 8 : returnSlot);
 
   // The record.
   a.lea(R.rdi, R.rsp, F.Record).xorRR32(R.rax, R.rax).movImm32(R.rcx, XREC.Size).repStosb();
@@ -452,41 +486,48 @@ export function unwindInfoOf(f: CoreFunction, handler: number): Uint8Array {
   return out;
 }
 
-/** The whole core, from offset 0: the two entries, the raise, RtlUnwindEx, the nested
- *  handler. `resumeDispatch`/`resumeUnwind`: ntdll's continuations. */
-export function emitExceptionCore(a: Asm, table: number, resumeDispatch: number, resumeUnwind: number): { raise: CoreFunction; unwind: CoreFunction; nested: number } {
+/** The whole core, from offset 0: the three entries, the raise, RtlUnwindEx, the C++ throw,
+ *  the nested handler. `resumeDispatch`/`resumeUnwind`: ntdll's continuations. */
+export function emitExceptionCore(a: Asm, table: number, resumeDispatch: number, resumeUnwind: number, cxx: CxxThrowEnv): { raise: CoreFunction; unwind: CoreFunction; throw: CoreFunction; nested: number } {
   const raiseAt = new Label();
   const unwindAt = new Label();
-  a.jmp(raiseAt).align(UNWIND_ENTRY).jmp(unwindAt).align(16);
-  a.bind(raiseAt);
+  const throwAt = new Label();
+  a.jmp(raiseAt).align(UNWIND_ENTRY).jmp(unwindAt).align(CXX_THROW_ENTRY - UNWIND_ENTRY).jmp(throwAt).align(16);
   // The return point of the unwind's handler call, which the raise's walk crosses too.
   const unwindCall = new Label();
+  a.bind(raiseAt);
   const raise = emitRaise(a, table, resumeDispatch, unwindCall);
   a.align(16).bind(unwindAt);
   const unwind = emitUnwind(a, table, resumeUnwind, unwindCall);
+  a.align(16).bind(throwAt);
+  const thrown = emitRaise(a, table, resumeDispatch, unwindCall, cxx);
   const nested = emitNestedHandler(a);
-  return { raise, unwind, nested };
+  return { raise, unwind, throw: thrown, nested };
 }
 
 /** Emits and places the core for the walker table at `table`: code, unwind data and the
  *  RUNTIME_FUNCTIONs, in one block (RVAs from its start). */
-export function placeExceptionCore(mem: AddressSpace, table: number, resumeDispatch: number, resumeUnwind: number): PlacedCore {
+export function placeExceptionCore(mem: AddressSpace, table: number, resumeDispatch: number, resumeUnwind: number, cxx: CxxThrowEnv): PlacedCore {
   const a = new Asm();
-  const { raise, unwind, nested } = emitExceptionCore(a, table, resumeDispatch, resumeUnwind);
-  a.align(4);
-  const raiseInfo = a.length;
-  a.raw(...unwindInfoOf(raise, nested)).align(4);
-  const unwindInfo = a.length;
-  a.raw(...unwindInfoOf(unwind, 0)).align(4);
-  const functions = a.length;
-  for (const [f, info] of [[raise, raiseInfo], [unwind, unwindInfo]] as const) {
-    for (const v of [f.begin, f.end, info]) a.raw(v, v >> 8, v >> 16, 0);
+  const { raise, unwind, throw: thrown, nested } = emitExceptionCore(a, table, resumeDispatch, resumeUnwind, cxx);
+  const functions: [CoreFunction, number][] = [];
+  for (const f of [raise, unwind, thrown]) {
+    a.align(4);
+    functions.push([f, a.length]);
+    a.raw(...unwindInfoOf(f, f === unwind ? 0 : nested));
   }
+  a.align(4);
+  const entries = a.length;
+  for (const [f, info] of functions) for (const v of [f.begin, f.end, info]) a.raw(v, v >> 8, v >> 16, 0);
   const base = mem.placeCode(a.bytes());
+  // The raise frames, as the native walks pass through them.
   const returnSlot = RAISE_FRAME.Size + 8 * PUSHED.length;
-  const raiseFrame: NativeFrame = {
-    handlerFlags: UNW_FLAG_EHANDLER, loads: PUSHED.flatMap((r, i) => [r, returnSlot - 8 * (i + 1)]), xmmLoads: [], retDistance: returnSlot, retRelease: 0,
-    handler: base + nested, handlerData: 0, functionEntry: base + functions, imageBase: base,
+  const frameOf = (i: number): NativeFrame => ({
+    handlerFlags: UNW_FLAG_EHANDLER, frameReg: 0, frameOffset: 0, loads: PUSHED.flatMap((r, k) => [r, returnSlot - 8 * (k + 1)]), xmmLoads: [], retDistance: returnSlot, retRelease: 0,
+    handler: base + nested, handlerData: 0, functionEntry: base + entries + 12 * i, imageBase: base,
+  });
+  return {
+    entry: base, unwindCall: base + unwind.call, base, runtimeFunctions: base + entries, functionCount: functions.length,
+    raiseFrames: [{ pc: base + raise.call, frame: frameOf(0) }, { pc: base + thrown.call, frame: frameOf(2) }],
   };
-  return { entry: base, raiseCall: base + raise.call, unwindCall: base + unwind.call, base, runtimeFunctions: base + functions, functionCount: 2, raiseFrame };
 }

@@ -24,20 +24,24 @@ import { MEM_PRIVATE, PAGE_READWRITE, PAGE_SIZE } from './memprotect.js';
  *  native/exccore.ts, before each of its walks); then what the core reads: whether it may run
  *  (JS clears it while a trace wants every step), and the code generation the table is valid
  *  for (EXCEPTIONS.CodeGeneration, copied when JS last checked its caches); and the core's
- *  counts of the raises it took and the unwinds it finished (warn+seh reports them). */
-export const HEADER = { Low: 0, High: 8, Target: 16, HandlerMask: 24, Limit: 32, Context: 40, Enabled: 48, Stamp: 52, Raises: 56, Unwinds: 60, Size: 64 } as const;
+ *  counts of the raises it took and the unwinds it finished (warn+seh reports them); a cache
+ *  of the images C++ ThrowInfos lie in (4 ways by bits 3–4 of the address: ThrowInfo, base). */
+export const HEADER = { Low: 0, High: 8, Target: 16, HandlerMask: 24, Limit: 32, Context: 40, Enabled: 48, Stamp: 52, Raises: 56, Unwinds: 60, ThrowCache: 64, Size: 128 } as const;
 /** Hash slots: the PC and the address of its record (PC 0: empty). */
 const SLOT_BITS = 12;
 const SLOTS = 1 << SLOT_BITS;
 const SLOT_SIZE = 16;
 /** A record: handler flags, the counts of 8-byte and 16-byte (XMM) loads, the return
- *  address's distance from RSP, what the unwind adds to RSP, the bytes above RSP the frame
- *  reads; the frame's language handler, its data, function entry and image base (what a
- *  DISPATCHER_CONTEXT names); then per load the register's offset in the CONTEXT and the
- *  slot's distance from RSP (32 bits each), the 8-byte loads first. */
+ *  address's distance from the frame's base, what the unwind adds to the base to make RSP, the
+ *  bytes above the base the frame reads; the frame's language handler, its data, function
+ *  entry and image base (what a DISPATCHER_CONTEXT names); its frame register (unwind
+ *  numbering; 0: none) and offset; then per load the register's offset in the CONTEXT and the
+ *  slot's distance from the base (32 bits each), the 8-byte loads first. The base, which is
+ *  also the establisher frame, is RSP, or for a frame with a frame register that register
+ *  minus the offset. */
 export const REC = {
   HandlerFlags: 0, Loads: 4, RetDistance: 8, RspAdd: 12, Extent: 16, XmmLoads: 20,
-  Handler: 24, HandlerData: 32, FunctionEntry: 40, ImageBase: 48, First: 56,
+  Handler: 24, HandlerData: 32, FunctionEntry: 40, ImageBase: 48, FrameReg: 56, FrameOffset: 60, First: 64,
 } as const;
 const RECORD_BYTES = 192 * 1024;
 const TABLE_BYTES = HEADER.Size + SLOTS * SLOT_SIZE + RECORD_BYTES;
@@ -57,6 +61,9 @@ const WalkProto = koffi.proto('uint32_t WinrunUnwindWalk(void)');
  *  numbers, each with its slot's distance from RSP before the unwind. */
 export interface NativeFrame {
   readonly handlerFlags: number;
+  /** The frame register (unwind numbering; 0: none, the base is RSP) and its offset. */
+  readonly frameReg: number;
+  readonly frameOffset: number;
   /** Pairs: register, distance. */
   readonly loads: ArrayLike<number>;
   /** Pairs: XMM register, distance (16 bytes each). */
@@ -72,8 +79,8 @@ export interface NativeFrame {
 
 /**
  * Emits the lookup of the frame of the CONTEXT at RDI in the table at RSI: R8 its PC, R10 its
- * record, R11 its RSP, after checking that every slot it reads lies in the header's [Low,
- * High). Jumps to `miss` for PC 0, a PC the table lacks, or a frame reaching outside; with
+ * record, R11 its base (RSP, or the frame register minus its offset), after checking that
+ * every slot it reads lies in the header's [Low, High). Jumps to `miss` for PC 0, a PC the table lacks, or a frame reaching outside; with
  * `special`, to `special.to` for the PC at label `special.pc` (RAX used). Uses RCX and R9 too.
  */
 export function emitFindFrame(a: Asm, miss: Label, special?: { pc: Label; to: Label }): void {
@@ -89,13 +96,17 @@ export function emitFindFrame(a: Asm, miss: Label, special?: { pc: Label; to: La
   a.testRR(R.rcx, R.rcx).jcc(4, miss); // an empty slot: not in the table
   a.inc(R.r9).andImm32(R.r9, SLOTS - 1).jmp(probe);
   a.bind(found);
+  const base = new Label();
   a.load(R.r10, R.r10, 8);
   a.load(R.r11, R.rdi, CONTEXT.Rsp);
+  a.load32(R.rcx, R.r10, REC.FrameReg).testRR32(R.rcx, R.rcx).jcc(4, base);
+  a.loadIndexed(R.r11, R.rdi, R.rcx, CONTEXT.Rax).load32(R.rcx, R.r10, REC.FrameOffset).subRR(R.r11, R.rcx);
+  a.bind(base);
   a.cmpMem(R.r11, R.rsi, HEADER.Low).jcc(2, miss); // jb
   a.load32(R.rcx, R.r10, REC.Extent).addRR(R.rcx, R.r11).cmpMem(R.rcx, R.rsi, HEADER.High).jcc(7, miss); // ja
 }
 
-/** Emits the unwind of the frame emitFindFrame found (R10 its record, R11 its RSP) on the
+/** Emits the unwind of the frame emitFindFrame found (R10 its record, R11 its base) on the
  *  CONTEXT at RDI. Uses RCX, RDX, R8, R9 and XMM0; R11 ends as the new RSP. */
 export function emitApplyFrame(a: Asm): void {
   const loads = new Label();
@@ -220,6 +231,8 @@ export class NativeUnwindWalk {
     w[r + REC.RetDistance / 4] = f.retDistance;
     w[r + REC.RspAdd / 4] = f.retDistance + 8 + f.retRelease;
     w[r + REC.Extent / 4] = extent;
+    w[r + REC.FrameReg / 4] = f.frameReg;
+    w[r + REC.FrameOffset / 4] = f.frameOffset;
     putU64(w, r + REC.Handler / 4, f.handler);
     putU64(w, r + REC.HandlerData / 4, f.handlerData);
     putU64(w, r + REC.FunctionEntry / 4, f.functionEntry);
@@ -272,6 +285,15 @@ export class NativeUnwindWalk {
   coreCounts(): { raises: number; unwinds: number } {
     if (this.words === null) return { raises: 0, unwinds: 0 };
     return { raises: this.words[this.tw + HEADER.Raises / 4]!, unwinds: this.words[this.tw + HEADER.Unwinds / 4]! };
+  }
+
+  /** Remembers the image holding a C++ ThrowInfo, for the core's C++ throw. */
+  noteThrowInfo(throwInfo: number, base: number): void {
+    if (throwInfo === 0 || !this.setUp()) return;
+    const w = this.words!;
+    const at = this.tw + (HEADER.ThrowCache + 16 * ((throwInfo / 8) & 3)) / 4;
+    putU64(w, at + 2, base);
+    putU64(w, at, throwInfo);
   }
 
   /** The table's address (0 before its first use): the exception core reads it. */

@@ -9,6 +9,7 @@ import { placeExceptionCore } from '../../native/exccore.js';
 import { EXCEPTIONS, EXCEPTION_BLOCK, WR } from '../../native/layout.js';
 import type { ApiContext } from '../types.js';
 import { RtlAddFunctionTable } from './rtlunwind.js';
+import { UNCAUGHT_SLOT } from '../vcruntime140/cxxcatch.js';
 
 /** The continuations the core calls (ntdll's exports of those names). */
 export const CONTINUE_DISPATCH = '__winrun_continue_dispatch';
@@ -31,12 +32,11 @@ export function armRaiseCore(ctx: ApiContext): void {
       return;
     }
     try {
-      const placed = placeExceptionCore(m, table, dispatch, unwind);
+      const placed = placeExceptionCore(m, table, dispatch, unwind, { uncaughtSlot: UNCAUGHT_SLOT });
       if (RtlAddFunctionTable(ctx, placed.runtimeFunctions, placed.functionCount, placed.base) === 0) throw new Error('no function table');
       core.entry = placed.entry;
-      core.raiseCall = placed.raiseCall;
       core.unwindCall = placed.unwindCall;
-      core.raiseFrame = placed.raiseFrame;
+      core.raiseFrames = placed.raiseFrames;
     } catch {
       core.failed = true;
       return;
@@ -44,7 +44,7 @@ export function armRaiseCore(ctx: ApiContext): void {
   }
   // The raise's own frame, which native walks pass through (the table starts empty again
   // whenever the realm's modules change).
-  if (!cache.walker.has(core.raiseCall) && core.raiseFrame !== undefined) cache.walker.add(core.raiseCall, core.raiseFrame);
+  for (const f of core.raiseFrames) if (!cache.walker.has(f.pc)) cache.walker.add(f.pc, f.frame);
   // A trace wants every step of every dispatch: JS runs them all then.
   const enabled = !ctx.debug.on('seh', 'trace') && !ctx.debug.on('relay', 'trace');
   cache.walker.setCoreState(enabled, m.u32(ctx.process.pebAddress + EXCEPTION_BLOCK + EXCEPTIONS.CodeGeneration));

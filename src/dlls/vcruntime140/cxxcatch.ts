@@ -109,7 +109,9 @@ export function popCatch(ctx: ApiContext, at: number): void {
 /** The thread's terminate handler (set_terminate), in the thread block. */
 const TERMINATE_SLOT = WR.Scratch + 0x318;
 /** How many C++ exceptions the thread has thrown that no catch block has taken yet. */
-const UNCAUGHT_SLOT = WR.Scratch + 0x320;
+/** The thread's count of thrown, not yet caught exceptions (u32; the exception core's C++
+ *  throw counts too: native/exccore.ts). */
+export const UNCAUGHT_SLOT = WR.Scratch + 0x320;
 
 export const uncaughtExceptions = (ctx: ApiContext): number => ctx.mem.u32(ctx.teb + UNCAUGHT_SLOT);
 export const uncaughtException = (ctx: ApiContext): number => (uncaughtExceptions(ctx) > 0 ? 1 : 0);

@@ -9,7 +9,7 @@ import * as vc from './vcruntime.js';
 
 const frameHandler = (name: string): ExportRow => ({ name, args: ['ptr', 'ptr', 'ptr', 'ptr'], ret: 'u32', impl: f.CxxFrameHandler3, direct: true });
 const terminate = (name: string): ExportRow => ({ name, args: [], ret: 'void', impl: (ctx) => c.terminate(ctx, abort) });
-const throwRow: ExportRow = { name: '_CxxThrowException', args: ['ptr', 'ptr'], ret: 'void', impl: f._CxxThrowException };
+const throwRow: ExportRow = { name: '_CxxThrowException', args: ['ptr', 'ptr'], ret: 'void', native: '_CxxThrowException', impl: f._CxxThrowException };
 const RTTI_EXPORTS: readonly ExportRow[] = [
   { name: '__RTCastToVoid', args: ['ptr'], ret: 'ptr', impl: rtti.__RTCastToVoid },
   { name: '__RTDynamicCast', args: ['ptr', 'i32', 'ptr', 'ptr', 'i32'], ret: 'ptr', impl: rtti.__RTDynamicCast },

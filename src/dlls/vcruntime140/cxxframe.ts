@@ -43,6 +43,8 @@ const CP = { Frame: 1, Funclet: 2, Record: 3, State: 4, Target: 5, Floor: 6, Mag
 /** _CxxThrowException(object, ThrowInfo): raises the C++ exception; (NULL, NULL) is `throw;`. */
 export function _CxxThrowException(ctx: ApiContext, object: number, throwInfo: number): void {
   const base = throwInfo !== 0 ? (ctx.process.frames.imageAt(throwInfo)?.base ?? 0) : 0;
+  // The exception core's C++ throw (native/exccore.ts) takes the next throw of this type.
+  if (base !== 0) ctx.process.frames.codeCache().walker.noteThrowInfo(throwInfo, base);
   countUncaught(ctx, 1);
   raiseFromCaller(ctx, (rec, ret) => writeRecord(ctx, rec, CXX_EXCEPTION, EXCEPTION_NONCONTINUABLE, ret, [CXX_MAGIC, object, throwInfo, base]));
 }
