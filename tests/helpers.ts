@@ -28,9 +28,10 @@ export interface GuestRun {
   stderr: string;
 }
 
-/** Runs `winrun EXE args…` in a child process (one crash fails one test), in `cwd` if given. */
-export function runGuest(exe: string, args: readonly string[] = [], cwd?: string): GuestRun {
-  const r = spawnSync(process.execPath, [WINRUN, exe, ...args], { encoding: 'utf8', timeout: 60_000, cwd });
+/** Runs `winrun EXE args…` in a child process (one crash fails one test), in `cwd` if given,
+ *  with `env` added to the environment. */
+export function runGuest(exe: string, args: readonly string[] = [], cwd?: string, env?: Readonly<Record<string, string>>): GuestRun {
+  const r = spawnSync(process.execPath, [WINRUN, exe, ...args], { encoding: 'utf8', timeout: 60_000, cwd, env: env ? { ...process.env, ...env } : undefined });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import type * as Iced from 'iced-x86';
-import { runCompiled, type CompiledPlan } from '../src/kernel/unwindfast.js';
+import { compiled, runCompiled, type CompiledPlan } from '../src/kernel/unwindfast.js';
 import { Asm } from '../src/native/emitter.js';
 import { CONTEXT } from '../src/native/layout.js';
 import { AddressSpace } from '../src/native/memory.js';
@@ -87,7 +87,7 @@ function chain(n: number, seed: number, handlers: (i: number) => number = () => 
 }
 
 function nativeFrame(p: CompiledPlan): NativeFrame {
-  return { handlerFlags: p.handlerFlags, frameReg: 0, frameOffset: 0, loads: p.nativeLoads!, xmmLoads: p.nativeXmm!, retDistance: p.retDistance, retRelease: p.retRelease, handler: p.handler, handlerData: p.handlerData, functionEntry: 0, imageBase: 0 };
+  return { handlerFlags: p.handlerFlags, frameReg: p.frameReg, frameOffset: p.frameOffset, loads: p.nativeLoads!, xmmLoads: p.nativeXmm!, retDistance: p.retDistance, retRelease: p.retRelease, handler: p.handler, handlerData: p.handlerData, functionEntry: 0, imageBase: 0 };
 }
 
 function walker(frames: Frame[]): NativeUnwindWalk {
@@ -177,6 +177,51 @@ describe('the native frame walk', () => {
     assert.equal(nativeWalk(w, 1, 0, 1000), 0);
     assert.ok(w.add(frames[0]!.pc, nativeFrame(frames[0]!.plan)));
     assert.equal(nativeWalk(w, 1, 0, 1000), 1);
+  });
+
+  it('unwinds frames with XMM saves and a frame register exactly as the general path runs their operations', () => {
+    // Operations (kernel/unwindfast.ts): 1 push, 2 add, 3 set frame, 4 save, 5 save XMM. Saves
+    // are relative to the establisher frame (the base) wherever they come; with a frame
+    // register the unwind sets RSP to the base before the pushes.
+    const next = rng(0xfeed);
+    let frames = 0;
+    for (let round = 0; round < 60; round++) {
+      noise(STACK, 0x40000, next);
+      noise(START, CONTEXT.Size, next);
+      const frameReg = [0, 5, 3, 13][round % 4]!;
+      const frameOffset = frameReg === 0 ? 0 : 16 * (next() % 16);
+      const size = 8 * (next() % 24) + 32;
+      const regs = [1, 2, 6, 7, 12, 14, 15].filter((r) => r !== frameReg && next() % 2 === 0);
+      const ops: number[] = [];
+      const xmm = [6, 7, 8, 15].filter(() => next() % 2 === 0);
+      xmm.forEach((x, i) => ops.push(5, x, 16 * i));
+      regs.slice(0, 2).forEach((r, i) => ops.push(4, r, 8 * xmm.length * 2 + 8 * i));
+      if (frameReg !== 0) ops.push(3, frameReg, frameOffset);
+      ops.push(2, size, 0);
+      for (const r of regs.slice(2)) ops.push(1, r, 0);
+      if (frameReg !== 0) ops.push(1, frameReg, 0);
+      const plan = compiled(ops, false, frameReg, frameOffset, 0, 0, 0, 0);
+      assert.ok(plan.nativeLoads !== null && plan.nativeXmm !== null, `round ${round}: a native form`);
+      assert.equal(plan.flat === null, frameReg !== 0 || xmm.length > 0, 'JS keeps its flat form only for plain frames');
+      // The frame: RSP below the base, the frame register at base + offset.
+      const rsp = STACK + 0x2000;
+      const base = frameReg !== 0 ? rsp + 8 * (next() % 64) : rsp;
+      mem.setU64(START + CONTEXT.Rsp, rsp);
+      if (frameReg !== 0) mem.setU64(START + CONTEXT.Rax + 8 * frameReg, base + frameOffset);
+      const pc = CODE + 0x100 * round;
+      mem.setU64(START + CONTEXT.Rip, pc);
+      mem.setU64(base + plan.retDistance, CODE + 0xffff0);
+      const w = new NativeUnwindWalk(mem);
+      assert.ok(w.add(pc, nativeFrame(plan)));
+      assert.equal(nativeWalk(w, 1, 0, 1), 1, `round ${round}: the native walk takes the frame`);
+      mem.copy(JS, START, CONTEXT.Size);
+      assert.equal(runCompiled(mem, plan, JS, pc), base, 'the establisher frame is the base');
+      assert.deepEqual(mem.read(NATIVE, CONTEXT.Size), mem.read(JS, CONTEXT.Size), `round ${round}: CONTEXT after the frame`);
+      // A target at the base stops the walk before the frame (it is the target's).
+      assert.equal(nativeWalk(w, 2, base, 1), 0);
+      frames++;
+    }
+    assert.equal(frames, 60);
   });
 
   it('is the intended machine code (decoded)', () => {

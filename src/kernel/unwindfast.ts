@@ -102,7 +102,8 @@ function flatten(ops: readonly number[], frameReg: number, frameOffset: number, 
   return { flat: xmm.length === 0 && frameReg === 0 ? loads : null, retDistance: d, nativeLoads: loads, nativeXmm: Float64Array.from(xmm) };
 }
 
-function compiled(ops: number[], machineFrame: boolean, frameReg: number, frameOffset: number, handlerFlags: number, handler: number, handlerData: number, retRelease: number): CompiledPlan {
+/** A compiled plan from its operations (exported for the native walk's tests). */
+export function compiled(ops: number[], machineFrame: boolean, frameReg: number, frameOffset: number, handlerFlags: number, handler: number, handlerData: number, retRelease: number): CompiledPlan {
   return { ops: Float64Array.from(ops), machineFrame, frameReg, frameOffset, handlerFlags, handler, handlerData, retRelease, ...flatten(ops, frameReg, frameOffset, machineFrame) };
 }
 

@@ -1,0 +1,138 @@
+// The exception core (native/exccore.ts): RaiseException, RtlUnwindEx and _CxxThrowException as
+// machine code. Each fixture runs its checks in rounds: from the second round on the core knows
+// the frames and takes the raises, throws and unwinds itself (warn+seh reports how many at
+// exit), and every round must print what Wine 8 prints (the stored output of the same rounds).
+// The machine code is decoded too, and its unwind data checked against its prolog.
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { describe, it } from 'node:test';
+import type * as Iced from 'iced-x86';
+import { CXX_THROW_ENTRY, RAISE_FRAME, UNWIND_ENTRY, UNWIND_FRAME, emitExceptionCore, unwindInfoOf } from '../src/native/exccore.js';
+import { Asm } from '../src/native/emitter.js';
+import { emitFastPath } from '../src/native/engine.js';
+import { FIXTURES, runGuest, wineOutput } from './helpers.js';
+
+const require = createRequire(import.meta.url);
+const iced = require('iced-x86') as typeof Iced;
+
+const lines = (s: string): string[] => s.replace(/\r/g, '').split('\n').slice(0, -1);
+
+/** The core's counts from warn+seh's line at exit. */
+function coreCounts(stderr: string): { raises: number; unwinds: number } {
+  const m = /warn:seh:exit the exception core took (\d+) raise\(s\) and finished (\d+) unwind\(s\)/.exec(stderr);
+  assert.ok(m, `no exception-core line in: ${stderr.slice(0, 400)}`);
+  return { raises: Number(m[1]), unwinds: Number(m[2]) };
+}
+
+/** Windows chains STATUS_NONCONTINUABLE_EXCEPTION's record to the one that was continued;
+ *  Wine 8 leaves ExceptionRecord NULL (as seh-scopes.test.ts). */
+const windowsNested = (l: string): string => (l.startsWith('continuing a noncontinuable exception:') ? l.replace('flags=0x1 outer handler', 'flags=0x1 nested record code=0xe0000008 outer handler') : l);
+/** Wine 8 enters the __except block with EAX 0 after a collided unwind (as seh-collide.test.ts). */
+const collidedEax = (l: string): string => (l === 'caught 0x0' ? 'caught 0xe0000002' : l);
+
+const CASES: { exe: string; args: string[]; expected: string; fix?: (l: string) => string; raises: number; unwinds: number; what: string }[] = [
+  // Two later rounds of 1000+ throws each, every one through the core (cleanups raise
+  // STATUS_GCC_UNWIND inside the core's own handler calls).
+  { exe: 'cxx_gcc', args: ['rounds'], expected: 'cxx_gcc', raises: 2000, unwinds: 2000, what: 'g++ (shared libgcc): bases, rethrow, nested try, destructors, 1000-throw loops' },
+  { exe: 'cxx_gcc_static', args: ['rounds'], expected: 'cxx_gcc', raises: 2000, unwinds: 2000, what: 'g++ (static libgcc)' },
+  // __CxxFrameHandler3 is JS: the core raises and walks, JS unwinds.
+  { exe: 'cxx_msvc', args: ['rounds'], expected: 'cxx_msvc', raises: 20, unwinds: 0, what: 'MSVC C++ (clang MSVC ABI): ThrowInfo matching, rethrow, nested try, destructors' },
+  // __C_specific_handler is JS too: filters, __finally, nested dispatch, longjmp.
+  { exe: 'seh_c', args: ['3'], expected: 'seh_c', fix: windowsNested, raises: 10, unwinds: 0, what: '__try/__except/__finally (mingw, msvcrt)' },
+  { exe: 'seh_c_msvc', args: ['3'], expected: 'seh_c_msvc', fix: windowsNested, raises: 10, unwinds: 0, what: '__try/__except/__finally (vcruntime140)' },
+  { exe: 'seh_collide', args: ['3'], expected: 'seh_collide', fix: collidedEax, raises: 2, unwinds: 0, what: 'collided unwinds' },
+];
+
+describe('the exception core', () => {
+  for (const c of CASES) {
+    it(`${c.what}: later rounds through the core, output as under Wine (${c.exe}.exe)`, () => {
+      const r = runGuest(FIXTURES + `${c.exe}.exe`, c.args, undefined, { WINRUN_DEBUG: 'warn+seh' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(lines(r.stdout), wineOutput(`${c.expected}.rounds`).map(c.fix ?? ((l) => l)));
+      const n = coreCounts(r.stderr);
+      assert.ok(n.raises >= c.raises, `the core took ${n.raises} raises (at least ${c.raises} expected)`);
+      assert.ok(n.unwinds >= c.unwinds, `the core finished ${n.unwinds} unwinds (at least ${c.unwinds} expected)`);
+    });
+  }
+
+  it('stays out of the way of a +seh trace (JS runs every dispatch)', () => {
+    const r = runGuest(FIXTURES + 'seh_c.exe', ['3'], undefined, { WINRUN_DEBUG: '+seh' });
+    assert.equal(r.status, 0, r.stderr.slice(-400));
+    assert.deepEqual(lines(r.stdout), wineOutput('seh_c.rounds').map(windowsNested));
+    assert.deepEqual(coreCounts(r.stderr), { raises: 0, unwinds: 0 });
+  });
+
+  it('is valid machine code whose entries jump to its functions, and whose unwind data describes their prologs', () => {
+    const a = new Asm();
+    const table = 0x7ff6_0000_0000;
+    const { raise, unwind, throw: thrown, nested } = emitExceptionCore(a, table, 0x7ff6_1111_0000, 0x7ff6_2222_0000, { uncaughtSlot: 0x2420 });
+    const bytes = a.bytes();
+    const d = new iced.Decoder(64, bytes, iced.DecoderOptions.None);
+    const at = new Map<number, Iced.Instruction>();
+    d.ip = 0n;
+    while (d.canDecode) {
+      const ins = d.decode();
+      assert.notEqual(ins.code, iced.Code.INVALID, `a valid instruction at ${Number(ins.ip)}`);
+      at.set(Number(ins.ip), ins);
+    }
+    d.free();
+    // The entries: jumps to the raise, the unwind and the C++ throw.
+    for (const [entry, f] of [[0, raise], [UNWIND_ENTRY, unwind], [CXX_THROW_ENTRY, thrown]] as const) {
+      const j = at.get(entry);
+      assert.ok(j && j.mnemonic === iced.Mnemonic.Jmp, `a jump at ${entry}`);
+      assert.equal(Number(j.nearBranchTarget), f.begin);
+    }
+    assert.ok(nested > thrown.end);
+    for (const [f, frame, handler] of [[raise, RAISE_FRAME.Size, nested], [unwind, UNWIND_FRAME.Size, 0], [thrown, RAISE_FRAME.Size, nested]] as const) {
+      // The prolog as decoded: eight pushes, then sub rsp, frame size.
+      const pushes: [number, number][] = [];
+      let ip = f.begin;
+      for (let k = 0; k < 8; k++) {
+        const ins = at.get(ip)!;
+        assert.equal(ins.mnemonic, iced.Mnemonic.Push);
+        ip += ins.length;
+        pushes.push([ip - f.begin, ins.op0Register - iced.Register.RAX]);
+      }
+      const sub = at.get(ip)!;
+      assert.equal(sub.mnemonic, iced.Mnemonic.Sub);
+      assert.equal(sub.op0Register, iced.Register.RSP);
+      assert.equal(Number(sub.immediate32), frame);
+      ip += sub.length;
+      // The UNWIND_INFO: version 1, the handler flag, the prolog's size, its codes latest first.
+      const info = unwindInfoOf(f, handler);
+      assert.equal(info[0]! & 7, 1);
+      assert.equal(info[0]! >> 3, handler !== 0 ? 1 : 0);
+      assert.equal(info[1], ip - f.begin);
+      assert.equal(info[3], 0, 'no frame register');
+      const codes: [number, number, number][] = [];
+      for (let i = 0; i < info[2]!; i++) codes.push([info[4 + 2 * i]!, info[5 + 2 * i]! & 15, info[5 + 2 * i]! >> 4]);
+      assert.deepEqual(codes[0], [ip - f.begin, 1, 0], 'UWOP_ALLOC_LARGE, 16-bit size');
+      assert.equal(info[4 + 2]! | (info[4 + 3]! << 8), frame / 8);
+      assert.deepEqual(codes.slice(2), pushes.reverse().map(([end, reg]) => [end, 0, reg]), 'UWOP_PUSH_NONVOL for every push');
+      if (handler !== 0) assert.equal(new DataView(info.buffer).getUint32(info.length - 4, true), nested);
+    }
+    // The unwind's handler call: one call site, whose return point the walks recognise.
+    const call = at.get(unwind.call - 2) ?? at.get(unwind.call - 3);
+    assert.ok(call && call.mnemonic === iced.Mnemonic.Call, 'a call just before the unwind\'s return point');
+    for (const ins of at.values()) ins.free();
+  });
+
+  it('is entered by the fast paths of RtlUnwindEx and _CxxThrowException at its entries', () => {
+    for (const [kind, entry] of [['RtlUnwindEx', UNWIND_ENTRY], ['_CxxThrowException', CXX_THROW_ENTRY]] as const) {
+      const a = new Asm();
+      emitFastPath(a, kind, () => a.int3());
+      const d = new iced.Decoder(64, a.bytes(), iced.DecoderOptions.None);
+      const f = new iced.Formatter(iced.FormatterSyntax.Nasm);
+      const text: string[] = [];
+      while (d.canDecode) {
+        const ins = d.decode();
+        text.push(f.format(ins));
+        ins.free();
+      }
+      d.free();
+      f.free();
+      assert.ok(text.includes(`add rax,${entry.toString(16)}h`) || text.includes(`add rax,${entry}`), `${kind}: ${text.join('; ')}`);
+      assert.ok(text.includes('jmp rax'));
+    }
+  });
+});
