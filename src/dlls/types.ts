@@ -144,6 +144,8 @@ export interface CodeCache {
 export interface RaiseCoreState {
   entry: number;
   failed: boolean;
+  /** JS dispatches so far while there is no core (it is made at the second). */
+  dispatches: number;
   /** The return point of the unwind's language-handler call. */
   unwindCall: number;
   /** The raises' frames, which the table must hold. */

@@ -118,7 +118,7 @@ export class GuestCallStack {
         return (this.jumps[depth] ?? 0) !== jumps ? undefined : r;
       },
       stackGuard: this.stackGuard,
-      raiseCore: { entry: 0, failed: false, unwindCall: 0, raiseFrames: [] },
+      raiseCore: { entry: 0, failed: false, dispatches: 0, unwindCall: 0, raiseFrames: [] },
       codeCache: () => {
         const c = (this.codeCache ??= { functions: new PcTable(), plans: new PcTable(), handlerData: new PcTable(), named: new Map(), walker: new NativeUnwindWalk(host.mem), direct: new PcTable(8) });
         const gen = host.loader().generation;

@@ -1,6 +1,6 @@
 /**
- * The exception core's JS side (native/exccore.ts): each JS realm makes its core the first time
- * it dispatches an exception, registers the core's unwind data as a run-time function table,
+ * The exception core's JS side (native/exccore.ts): each JS realm makes its core the second
+ * time it dispatches an exception, registers the core's unwind data as a run-time function table,
  * and on every dispatch it runs tells the core whether it may run and which code generation
  * its tables were checked for, and points the thread's TEB block at it. The next raise of the
  * thread then takes the core (kernel32!RaiseException's fast path).
@@ -20,6 +20,9 @@ export function armRaiseCore(ctx: ApiContext): void {
   const frames = ctx.process.frames;
   const core = frames.raiseCore;
   if (core.failed) return;
+  // Made at the realm's second dispatch: a program that raises once (an error path) does not
+  // pay for the code (some 3 ms while V8 still interprets the assembler).
+  if (core.entry === 0 && ++core.dispatches < 2) return;
   const cache = frames.codeCache();
   const m = ctx.mem;
   if (core.entry === 0) {
