@@ -424,12 +424,6 @@ export function runCompiled(mem: AddressSpace, cp: CompiledPlan, c: number, cont
   }
 }
 
-/** The compiled plan for `pc` when one is kept (compiled on first use), else null. */
-export function compiledAt(mem: AddressSpace, plans: UnwindPlans, pc: number): CompiledPlan | null {
-  const plan = plans.get(pc);
-  return plan === undefined ? null : compiledOf(mem, plan);
-}
-
 /** A kept plan's compiled form, compiled on first use (null: the slow path runs it). */
 export function compiledOf(mem: AddressSpace, plan: UnwindPlan): CompiledPlan | null {
   if (plan.compiled === undefined) plan.compiled = compilePlan(mem, plan);

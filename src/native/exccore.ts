@@ -1,27 +1,30 @@
 /**
- * RaiseException's dispatch as machine code (DESIGN.md §6): the common case of a raise — no
- * vectored handlers, the caller's frames all known to the native walker's table
- * (native/unwindwalk.ts) — runs with no JS at all. The code describes its caller (a CONTEXT as
- * RtlCaptureContext would), writes the EXCEPTION_RECORD, then walks the frames on a copy of
- * the CONTEXT and calls each frame's exception handler directly, with a DISPATCHER_CONTEXT,
- * exactly as ntdll's JS dispatch (ntdll/excdispatch.ts) does. A handler that finds the
- * exception's catch does not return (it unwinds: g++'s personality through RtlUnwindEx, an
- * MSVC frame handler or __C_specific_handler through their own unwind).
+ * The exception core (DESIGN.md §6): RaiseException, _CxxThrowException and RtlUnwindEx as
+ * machine code on the guest stack, for the frames the native walker's table holds
+ * (native/unwindwalk.ts: every frame a JS walk has passed, with what a DISPATCHER_CONTEXT
+ * names). One block per JS realm, entered from those exports' fast paths (native/engine.ts).
  *
- * JS takes over, with the state reached, where the code stops: a frame the table lacks (or
- * that reads outside the stack), the end of the walk, a handler's disposition other than
- * ExceptionContinueSearch. It does so through an export call (ntdll's dispatch continuation),
- * so the rest of the dispatch — handlers JS calls, the unhandled-exception filter, the
- * report — is the JS dispatch's own. Before anything is written, the code gives the raise to
- * the export's JS implementation when it cannot run: the core disabled (a +seh or +relay
- * trace wants every step), vectored handlers registered, a table not checked since the
- * process's code last changed (EXCEPTIONS.CodeGeneration), a stack other than the thread's
- * own, or parameters outside it (JS checks those).
+ * - The raise describes its caller (a CONTEXT as RtlCaptureContext would), writes the record
+ *   (for a C++ throw, MSVC's), walks the frames on a copy of the CONTEXT and calls each frame's
+ *   exception handler directly, as ntdll's JS dispatch (ntdll/excdispatch.ts) does. A handler
+ *   that finds the catch does not return: it unwinds (g++'s personality through RtlUnwindEx,
+ *   winrun's own handlers through the JS unwind).
+ * - RtlUnwindEx does what ntdll/excunwind.ts's unwindFrom does: from its caller's state, every
+ *   frame up to the target, termination handlers called on a snapshot of the frame's state
+ *   (the target's with EXCEPTION_TARGET_UNWIND), then a jump to the target.
  *
- * The code's frame has unwind data (a function table JS registers) so that every walk passes
- * through it: a handler's own unwind, a stack trace, and an exception raised inside a
- * handler, which meets this frame's exception handler first: it answers
- * ExceptionNestedException, as Windows' dispatcher frame does.
+ * JS takes over with the state reached (ntdll's continuation exports) wherever the code stops:
+ * a frame the table lacks or one reading outside the stack, the walk's end, a disposition JS
+ * must act on, longjmp's and consolidation records. Before anything is written, the code gives
+ * the call to the export's JS when it cannot run at all: a +seh or +relay trace (JS clears
+ * HEADER.Enabled), vectored handlers registered, a table not checked since any thread's loader
+ * changed (EXCEPTIONS.CodeGeneration), a stack other than the thread's own, or arguments outside
+ * it (JS checks those).
+ *
+ * Walks pass through the code's frames: the raise's by its unwind data (a run-time function
+ * table JS registers; its exception handler answers ExceptionNestedException, as Windows'
+ * dispatcher frame does), the unwind's handler call by its snapshot, as at a handler JS calls
+ * (ntdll/excframes.ts), which also makes an unwind crossing it a collided one.
  */
 import { CONTEXT, EXCEPTIONS, EXCEPTION_BLOCK, TEB } from './layout.js';
 import { Asm, Label, R } from './emitter.js';
