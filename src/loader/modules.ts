@@ -557,7 +557,6 @@ export class ModuleLoader {
   private remove(m: Module): void {
     const i = this.modules.indexOf(m);
     if (i >= 0) this.modules.splice(i, 1);
-    this.changed();
     if (m.tlsIndex >= 0) {
       const slot = this.tlsVector + 8 * m.tlsIndex;
       this.host.context().process.heapFree(this.host.processHeap(), this.host.mem.ptr(slot));
@@ -566,6 +565,8 @@ export class ModuleLoader {
     unlinkLdrEntry(this.host.mem, m.ldrEntry);
     this.host.context().process.heapFree(this.host.processHeap(), m.ldrEntry);
     this.host.mem.release(m.base);
+    // After the release: a thread that checks its caches before it would keep them.
+    this.changed();
   }
 
   /** Process exit: DLL_PROCESS_DETACH (lpReserved non-NULL) in reverse initialization order. */

@@ -23,8 +23,10 @@ export function armRaiseCore(ctx: ApiContext): void {
   // Made at the realm's second dispatch: a program that raises once (an error path) does not
   // pay for the code (some 3 ms while V8 still interprets the assembler).
   if (core.entry === 0 && ++core.dispatches < 2) return;
-  const cache = frames.codeCache();
   const m = ctx.mem;
+  // The generation first, the caches' check after: a change in between leaves the core off.
+  const generation = m.u32(ctx.process.pebAddress + EXCEPTION_BLOCK + EXCEPTIONS.CodeGeneration);
+  const cache = frames.codeCache();
   if (core.entry === 0) {
     const ntdll = ctx.process.moduleHandle('ntdll.dll');
     const dispatch = ntdll === 0 ? 0 : ctx.process.procAddress(ntdll, CONTINUE_DISPATCH);
@@ -45,11 +47,11 @@ export function armRaiseCore(ctx: ApiContext): void {
       return;
     }
   }
-  // The raise's own frame, which native walks pass through (the table starts empty again
+  // The raises' own frames, which native walks pass through (the table starts empty again
   // whenever the realm's modules change).
   for (const f of core.raiseFrames) if (!cache.walker.has(f.pc)) cache.walker.add(f.pc, f.frame);
   // A trace wants every step of every dispatch: JS runs them all then.
   const enabled = !ctx.debug.on('seh', 'trace') && !ctx.debug.on('relay', 'trace');
-  cache.walker.setCoreState(enabled, m.u32(ctx.process.pebAddress + EXCEPTION_BLOCK + EXCEPTIONS.CodeGeneration));
+  cache.walker.setCoreState(enabled, generation);
   m.setU64(ctx.teb + WR.ExcCore, core.entry);
 }
