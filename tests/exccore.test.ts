@@ -33,14 +33,16 @@ const collidedEax = (l: string): string => (l === 'caught 0x0' ? 'caught 0xe0000
 const CASES: { exe: string; args: string[]; expected: string; fix?: (l: string) => string; raises: number; unwinds: number; what: string }[] = [
   // Two later rounds of 1000+ throws each, every one through the core (cleanups raise
   // STATUS_GCC_UNWIND inside the core's own handler calls).
-  { exe: 'cxx_gcc', args: ['rounds'], expected: 'cxx_gcc', raises: 2000, unwinds: 2000, what: 'g++ (shared libgcc): bases, rethrow, nested try, destructors, 1000-throw loops' },
-  { exe: 'cxx_gcc_static', args: ['rounds'], expected: 'cxx_gcc', raises: 2000, unwinds: 2000, what: 'g++ (static libgcc)' },
+  { exe: 'cxx_gcc', args: ['rounds'], expected: 'cxx_gcc.rounds', raises: 2000, unwinds: 2000, what: 'g++ (shared libgcc): bases, rethrow, nested try, destructors, 1000-throw loops' },
+  { exe: 'cxx_gcc_static', args: ['rounds'], expected: 'cxx_gcc.rounds', raises: 2000, unwinds: 2000, what: 'g++ (static libgcc)' },
   // __CxxFrameHandler3 is JS: the core raises and walks, JS unwinds.
-  { exe: 'cxx_msvc', args: ['rounds'], expected: 'cxx_msvc', raises: 20, unwinds: 0, what: 'MSVC C++ (clang MSVC ABI): ThrowInfo matching, rethrow, nested try, destructors' },
+  { exe: 'cxx_msvc', args: ['rounds'], expected: 'cxx_msvc.rounds', raises: 20, unwinds: 0, what: 'MSVC C++ (clang MSVC ABI): ThrowInfo matching, rethrow, nested try, destructors' },
   // __C_specific_handler is JS too: filters, __finally, nested dispatch, longjmp.
-  { exe: 'seh_c', args: ['3'], expected: 'seh_c', fix: windowsNested, raises: 10, unwinds: 0, what: '__try/__except/__finally (mingw, msvcrt)' },
-  { exe: 'seh_c_msvc', args: ['3'], expected: 'seh_c_msvc', fix: windowsNested, raises: 10, unwinds: 0, what: '__try/__except/__finally (vcruntime140)' },
-  { exe: 'seh_collide', args: ['3'], expected: 'seh_collide', fix: collidedEax, raises: 2, unwinds: 0, what: 'collided unwinds' },
+  { exe: 'seh_c', args: ['3'], expected: 'seh_c.rounds', fix: windowsNested, raises: 10, unwinds: 0, what: '__try/__except/__finally (mingw, msvcrt)' },
+  { exe: 'seh_c_msvc', args: ['3'], expected: 'seh_c_msvc.rounds', fix: windowsNested, raises: 10, unwinds: 0, what: '__try/__except/__finally (vcruntime140)' },
+  { exe: 'seh_collide', args: ['3'], expected: 'seh_collide.rounds', fix: collidedEax, raises: 2, unwinds: 0, what: 'collided unwinds' },
+  // A DLL unloaded between rounds, and once replaced by another build at the same address.
+  { exe: 'cxx_reload', args: [], expected: 'cxx_reload', raises: 100, unwinds: 100, what: 'g++ throws through a DLL that is unloaded and loaded again' },
 ];
 
 describe('the exception core', () => {
@@ -48,7 +50,7 @@ describe('the exception core', () => {
     it(`${c.what}: later rounds through the core, output as under Wine (${c.exe}.exe)`, () => {
       const r = runGuest(FIXTURES + `${c.exe}.exe`, c.args, undefined, { WINRUN_DEBUG: 'warn+seh' });
       assert.equal(r.status, 0, r.stderr);
-      assert.deepEqual(lines(r.stdout), wineOutput(`${c.expected}.rounds`).map(c.fix ?? ((l) => l)));
+      assert.deepEqual(lines(r.stdout), wineOutput(c.expected).map(c.fix ?? ((l) => l)));
       const n = coreCounts(r.stderr);
       assert.ok(n.raises >= c.raises, `the core took ${n.raises} raises (at least ${c.raises} expected)`);
       assert.ok(n.unwinds >= c.unwinds, `the core finished ${n.unwinds} unwinds (at least ${c.unwinds} expected)`);
