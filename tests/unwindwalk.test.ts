@@ -61,7 +61,7 @@ function flatPlan(next: () => number, handlerFlags: number): CompiledPlan {
   regs.forEach((r, i) => flat.push(r, i % 4 === 3 ? size + 8 + 8 * (i % 4) : (8 * i) % Math.max(size, 8)));
   return {
     ops: new Float64Array(0), machineFrame: false, frameReg: 0, frameOffset: 0, handlerFlags, handler: handlerFlags !== 0 ? CODE + 0x9000 : 0, handlerData: 0,
-    retRelease: next() % 5 === 0 ? 8 * (next() % 4) : 0, flat: Float64Array.from(flat), retDistance: size, nativeLoads: Float64Array.from(flat), nativeXmm: new Float64Array(0),
+    retRelease: next() % 5 === 0 ? 8 * (next() % 4) : 0, flat: Float64Array.from(flat), retDistance: size, nativeLoads: Float64Array.from(flat), nativeRspLoads: new Float64Array(0), nativeXmm: new Float64Array(0),
   };
 }
 
@@ -87,7 +87,7 @@ function chain(n: number, seed: number, handlers: (i: number) => number = () => 
 }
 
 function nativeFrame(p: CompiledPlan): NativeFrame {
-  return { handlerFlags: p.handlerFlags, frameReg: p.frameReg, frameOffset: p.frameOffset, loads: p.nativeLoads!, xmmLoads: p.nativeXmm!, retDistance: p.retDistance, retRelease: p.retRelease, handler: p.handler, handlerData: p.handlerData, functionEntry: 0, imageBase: 0 };
+  return { handlerFlags: p.handlerFlags, frameReg: p.frameReg, frameOffset: p.frameOffset, loads: p.nativeLoads!, rspLoads: p.nativeRspLoads!, xmmLoads: p.nativeXmm!, retDistance: p.retDistance, retRelease: p.retRelease, handler: p.handler, handlerData: p.handlerData, functionEntry: 0, imageBase: 0 };
 }
 
 function walker(frames: Frame[]): NativeUnwindWalk {
@@ -179,7 +179,7 @@ describe('the native frame walk', () => {
     assert.equal(nativeWalk(w, 1, 0, 1000), 1);
   });
 
-  it('unwinds frames with XMM saves and a frame register exactly as the general path runs their operations', () => {
+  it('unwinds frames with XMM saves and a frame register (MSVC\'s prolog order and mingw\'s) exactly as the general path runs their operations', () => {
     // Operations (kernel/unwindfast.ts): 1 push, 2 add, 3 set frame, 4 save, 5 save XMM. Saves
     // are relative to the establisher frame (the base) wherever they come; with a frame
     // register the unwind sets RSP to the base before the pushes.
@@ -196,12 +196,17 @@ describe('the native frame walk', () => {
       const xmm = [6, 7, 8, 15].filter(() => next() % 2 === 0);
       xmm.forEach((x, i) => ops.push(5, x, 16 * i));
       regs.slice(0, 2).forEach((r, i) => ops.push(4, r, 8 * xmm.length * 2 + 8 * i));
-      if (frameReg !== 0) ops.push(3, frameReg, frameOffset);
+      // MSVC sets the frame register last in its prolog; mingw sets it after the first push and
+      // pushes and allocates after it, which the unwind undoes from RSP first.
+      const mingw = frameReg !== 0 && round % 8 >= 4;
+      if (frameReg !== 0 && !mingw) ops.push(3, frameReg, frameOffset);
       ops.push(2, size, 0);
       for (const r of regs.slice(2)) ops.push(1, r, 0);
+      if (mingw) ops.push(3, frameReg, frameOffset);
       if (frameReg !== 0) ops.push(1, frameReg, 0);
       const plan = compiled(ops, false, frameReg, frameOffset, 0, 0, 0, 0);
-      assert.ok(plan.nativeLoads !== null && plan.nativeXmm !== null, `round ${round}: a native form`);
+      assert.ok(plan.nativeLoads !== null && plan.nativeXmm !== null && plan.nativeRspLoads !== null, `round ${round}: a native form`);
+      assert.equal(plan.nativeRspLoads.length > 0, mingw && regs.length > 2, 'pushes before the frame is set come from RSP');
       assert.equal(plan.flat === null, frameReg !== 0 || xmm.length > 0, 'JS keeps its flat form only for plain frames');
       // The frame: RSP below the base, the frame register at base + offset.
       const rsp = STACK + 0x2000;

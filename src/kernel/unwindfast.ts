@@ -54,6 +54,7 @@ export interface CompiledPlan {
    *  8-byte loads and the XMM loads (pairs of register and distance); null when the frame is
    *  not flat. */
   readonly nativeLoads: Float64Array | null;
+  readonly nativeRspLoads: Float64Array | null;
   readonly nativeXmm: Float64Array | null;
 }
 
@@ -61,21 +62,24 @@ interface Flat {
   flat: Float64Array | null;
   retDistance: number;
   nativeLoads: Float64Array | null;
+  nativeRspLoads: Float64Array | null;
   nativeXmm: Float64Array | null;
 }
-const NOT_FLAT: Flat = { flat: null, retDistance: 0, nativeLoads: null, nativeXmm: null };
+const NOT_FLAT: Flat = { flat: null, retDistance: 0, nativeLoads: null, nativeRspLoads: null, nativeXmm: null };
 
 /**
- * The flat forms of `ops` (CompiledPlan.flat, nativeLoads and nativeXmm) when there are: every
- * slot at a fixed distance from the frame's base, which is RSP, or with a frame register the
- * register minus `frameOffset` (the establisher frame: saves are relative to it wherever they
- * come, and the pushes and allocations after the unwind sets RSP to it; then only the native
- * forms exist).
+ * The flat forms of `ops` (CompiledPlan.flat and the native ones) when there are: every slot at
+ * a fixed distance from the frame's base, which is RSP, or with a frame register the register
+ * minus `frameOffset` (the establisher frame: saves are relative to it wherever they come, and
+ * pushes and allocations once the unwind has set RSP to it). Pushes the unwind pops before it
+ * sets the frame (the prolog's after it set the frame register, as mingw's) are relative to
+ * RSP before the unwind (nativeRspLoads). Only plain frames have JS's flat form.
  */
 function flatten(ops: readonly number[], frameReg: number, frameOffset: number, machineFrame: boolean): Flat {
   if (machineFrame || frameReg === RSP || frameOffset < 0) return NOT_FLAT;
   let based = frameReg === 0;
   const out: number[] = [];
+  const fromRsp: number[] = [];
   const xmm: number[] = [];
   let d = 0;
   for (let i = 0; i < ops.length; i += 3) {
@@ -84,13 +88,13 @@ function flatten(ops: readonly number[], frameReg: number, frameOffset: number, 
     if (op === Op.SetFrame) {
       if (based || a !== frameReg || ops[i + 2] !== frameOffset) return NOT_FLAT;
       based = true;
+      d = 0;
       continue;
     }
-    // RSP itself loaded, a machine frame, stack moves before RSP is the base: the general path.
+    // RSP itself loaded, a machine frame: the general path.
     if (op !== Op.Add && (a === RSP || (op !== Op.Push && op !== Op.Save && op !== Op.SaveXmm))) return NOT_FLAT;
-    if ((op === Op.Push || op === Op.Add) && !based) return NOT_FLAT;
     if (op === Op.Push) {
-      out.push(a, d);
+      (based ? out : fromRsp).push(a, d);
       d += 8;
     } else if (op === Op.Add) d += a;
     else if (op === Op.SaveXmm) xmm.push(a, ops[i + 2]!);
@@ -98,8 +102,10 @@ function flatten(ops: readonly number[], frameReg: number, frameOffset: number, 
   }
   if (!based) return NOT_FLAT;
   const loads = Float64Array.from(out);
-  // JS's flat form has no XMM loads and no frame register (those frames take the general path).
-  return { flat: xmm.length === 0 && frameReg === 0 ? loads : null, retDistance: d, nativeLoads: loads, nativeXmm: Float64Array.from(xmm) };
+  return {
+    flat: xmm.length === 0 && frameReg === 0 ? loads : null, retDistance: d,
+    nativeLoads: loads, nativeRspLoads: Float64Array.from(fromRsp), nativeXmm: Float64Array.from(xmm),
+  };
 }
 
 /** A compiled plan from its operations (exported for the native walk's tests). */
@@ -432,11 +438,19 @@ export function compiledOf(mem: AddressSpace, plan: UnwindPlan): CompiledPlan | 
 
 /** Puts a flat frame in the native walker's table (with what a DISPATCHER_CONTEXT names). */
 function addNative(walker: NativeUnwindWalk, pc: number, plan: UnwindPlan, cp: CompiledPlan): void {
-  if (cp.nativeLoads === null || cp.nativeXmm === null || walker.has(pc)) return;
+  if (cp.nativeLoads === null || cp.nativeRspLoads === null || cp.nativeXmm === null || walker.has(pc)) return;
   walker.add(pc, {
-    handlerFlags: cp.handlerFlags, frameReg: cp.frameReg, frameOffset: cp.frameOffset, loads: cp.nativeLoads, xmmLoads: cp.nativeXmm, retDistance: cp.retDistance, retRelease: cp.retRelease,
+    handlerFlags: cp.handlerFlags, frameReg: cp.frameReg, frameOffset: cp.frameOffset, loads: cp.nativeLoads, rspLoads: cp.nativeRspLoads, xmmLoads: cp.nativeXmm, retDistance: cp.retDistance, retRelease: cp.retRelease,
     handler: cp.handler, handlerData: cp.handlerData, functionEntry: plan.functionEntry, imageBase: plan.imageBase,
   });
+}
+
+/** Puts the frame at `pc` (its kept plan `plan`) in the native walker's table when it is
+ *  flat: a frame the JS walk took another way (an unwind's target), which the exception core
+ *  can then take too. */
+export function keepNative(mem: AddressSpace, cache: WalkCache, pc: number, plan: UnwindPlan): void {
+  const cp = compiledOf(mem, plan);
+  if (cp !== null) addNative(cache.walker, pc, plan, cp);
 }
 
 /** What skipPlainFrames walks with: the realm's plans and its native walker (native/unwindwalk.ts). */

@@ -351,7 +351,7 @@ export class WinProcess implements ProcessApi {
   private reportExceptionCore(): void {
     if (!this.debug.on('seh', 'warn')) return;
     const c = this.guest.exceptionCoreCounts();
-    this.debug.log('seh', 'warn', 'exit', `the exception core took ${c.raises} raise(s) and finished ${c.unwinds} unwind(s)`);
+    this.debug.log('seh', 'warn', 'exit', `the exception core took ${c.raises} raise(s) and ${c.unwinds} unwind(s) to their target`);
   }
 
   /** The full 32-bit exit code for whoever reads the status descriptor (a winrun parent, the

@@ -334,6 +334,13 @@ export class Asm {
     this.rex(true, src, 0, dst);
     return this.raw(0x01, 0xc0 | ((src & 7) << 3) | (dst & 7));
   }
+  /** add dst, [base+disp] */
+  addMem(dst: R, base: R, disp: number): this {
+    this.rex(true, dst, 0, base);
+    this.out.push(0x03);
+    this.memBase(dst, base, disp);
+    return this;
+  }
   /** imul dst, src, imm32 (64-bit, the immediate sign-extended) */
   imulImm(dst: R, src: R, v: number): this {
     this.rex(true, dst, 0, src);

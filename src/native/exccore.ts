@@ -438,13 +438,13 @@ function emitUnwind(a: Asm, table: number, resume: number, call: Label): CoreFun
   a.movImm64(R.rsi, table);
   a.inc(R.r14).jmp(loop);
   a.bind(finish);
+  a.load32(R.rax, R.rsi, HEADER.Unwinds).inc(R.rax).store32(R.rsi, HEADER.Unwinds, R.rax);
   a.load(R.rax, R.rsp, F.ReturnValue).store(R.rbx, CONTEXT.Rax, R.rax);
   a.load(R.rax, R.rsp, F.TargetIp).store(R.rbx, CONTEXT.Rip, R.rax);
   // longjmp's record and a consolidation callback: JS finishes (-2).
   a.load(R.rbp, R.rsp, F.Record).load32(R.rax, R.rbp, XREC.Code).movImm32(R.r9, 0xfffffffe);
   a.cmpImm32(R.rax, STATUS_LONGJUMP).jcc(4, toJsWith);
   a.cmpImm32(R.rax, STATUS_UNWIND_CONSOLIDATE).jcc(4, toJsWith);
-  a.load32(R.rax, R.rsi, HEADER.Unwinds).inc(R.rax).store32(R.rsi, HEADER.Unwinds, R.rax);
   a.movRR(R.r11, R.rbx);
   emitLoadContext(a);
   a.bind(toJs);
@@ -526,7 +526,7 @@ export function placeExceptionCore(mem: AddressSpace, table: number, resumeDispa
   // The raise frames, as the native walks pass through them.
   const returnSlot = RAISE_FRAME.Size + 8 * PUSHED.length;
   const frameOf = (i: number): NativeFrame => ({
-    handlerFlags: UNW_FLAG_EHANDLER, frameReg: 0, frameOffset: 0, loads: PUSHED.flatMap((r, k) => [r, returnSlot - 8 * (k + 1)]), xmmLoads: [], retDistance: returnSlot, retRelease: 0,
+    handlerFlags: UNW_FLAG_EHANDLER, frameReg: 0, frameOffset: 0, rspLoads: [], loads: PUSHED.flatMap((r, k) => [r, returnSlot - 8 * (k + 1)]), xmmLoads: [], retDistance: returnSlot, retRelease: 0,
     handler: base + nested, handlerData: 0, functionEntry: base + entries + 12 * i, imageBase: base,
   });
   return {

@@ -24,7 +24,8 @@ import { MEM_PRIVATE, PAGE_READWRITE, PAGE_SIZE } from './memprotect.js';
  *  native/exccore.ts, before each of its walks); then what the core reads: whether it may run
  *  (JS clears it while a trace wants every step), and the code generation the table is valid
  *  for (EXCEPTIONS.CodeGeneration, copied when JS last checked its caches); and the core's
- *  counts of the raises it took and the unwinds it finished (warn+seh reports them); a cache
+ *  counts of the raises it took and the unwinds it took to their target (warn+seh reports
+ *  them); a cache
  *  of the images C++ ThrowInfos lie in (4 ways by bits 3–4 of the address: ThrowInfo, base). */
 export const HEADER = { Low: 0, High: 8, Target: 16, HandlerMask: 24, Limit: 32, Context: 40, Enabled: 48, Stamp: 52, Raises: 56, Unwinds: 60, ThrowCache: 64, Size: 128 } as const;
 /** Hash slots: the PC and the address of its record (PC 0: empty). */
@@ -35,14 +36,17 @@ const SLOT_SIZE = 16;
  *  address's distance from the frame's base, what the unwind adds to the base to make RSP, the
  *  bytes above the base the frame reads; the frame's language handler, its data, function
  *  entry and image base (what a DISPATCHER_CONTEXT names); its frame register (unwind
- *  numbering; 0: none) and offset; then per load the register's offset in the CONTEXT and the
- *  slot's distance from the base (32 bits each), the 8-byte loads first. The base, which is
- *  also the establisher frame, is RSP, or for a frame with a frame register that register
- *  minus the offset. */
+ *  numbering; 0: none) and offset, the bytes above RSP its RSP-relative loads read (0: none);
+ *  then per load the register's offset in the CONTEXT and the slot's distance from the base
+ *  (32 bits each; FROM_RSP: from RSP), the 8-byte loads first. The base, which is also the
+ *  establisher frame, is RSP, or for a frame with a frame register that register minus the
+ *  offset; then pushes the prolog made after setting the frame register are popped from RSP. */
 export const REC = {
   HandlerFlags: 0, Loads: 4, RetDistance: 8, RspAdd: 12, Extent: 16, XmmLoads: 20,
-  Handler: 24, HandlerData: 32, FunctionEntry: 40, ImageBase: 48, FrameReg: 56, FrameOffset: 60, First: 64,
+  Handler: 24, HandlerData: 32, FunctionEntry: 40, ImageBase: 48, FrameReg: 56, FrameOffset: 60, RspExtent: 64, First: 72,
 } as const;
+/** A load's distance with this bit set is from RSP before the unwind, not from the base. */
+const FROM_RSP = 0x80000000;
 const RECORD_BYTES = 192 * 1024;
 const TABLE_BYTES = HEADER.Size + SLOTS * SLOT_SIZE + RECORD_BYTES;
 /** An odd multiplier: the slot is bits 20–31 of the low 32 bits of PC × K (JS's Math.imul
@@ -64,8 +68,11 @@ export interface NativeFrame {
   /** The frame register (unwind numbering; 0: none, the base is RSP) and its offset. */
   readonly frameReg: number;
   readonly frameOffset: number;
-  /** Pairs: register, distance. */
+  /** Pairs: register, distance from the base. */
   readonly loads: ArrayLike<number>;
+  /** Pairs: register, distance from RSP before the unwind (a frame register's frame: the
+   *  pushes made after it was set). */
+  readonly rspLoads: ArrayLike<number>;
   /** Pairs: XMM register, distance (16 bytes each). */
   readonly xmmLoads: ArrayLike<number>;
   readonly retDistance: number;
@@ -102,6 +109,12 @@ export function emitFindFrame(a: Asm, miss: Label, special?: { pc: Label; to: La
   a.load32(R.rcx, R.r10, REC.FrameReg).testRR32(R.rcx, R.rcx).jcc(4, base);
   a.loadIndexed(R.r11, R.rdi, R.rcx, CONTEXT.Rax).load32(R.rcx, R.r10, REC.FrameOffset).subRR(R.r11, R.rcx);
   a.bind(base);
+  // RSP-relative loads within [Low, High) too.
+  const noRsp = new Label();
+  a.load32(R.rcx, R.r10, REC.RspExtent).testRR32(R.rcx, R.rcx).jcc(4, noRsp);
+  a.addMem(R.rcx, R.rdi, CONTEXT.Rsp).cmpMem(R.rcx, R.rsi, HEADER.High).jcc(7, miss); // ja
+  a.load(R.rcx, R.rdi, CONTEXT.Rsp).cmpMem(R.rcx, R.rsi, HEADER.Low).jcc(2, miss); // jb
+  a.bind(noRsp);
   a.cmpMem(R.r11, R.rsi, HEADER.Low).jcc(2, miss); // jb
   a.load32(R.rcx, R.r10, REC.Extent).addRR(R.rcx, R.r11).cmpMem(R.rcx, R.rsi, HEADER.High).jcc(7, miss); // ja
 }
@@ -113,10 +126,17 @@ export function emitApplyFrame(a: Asm): void {
   const loadsDone = new Label();
   const xmm = new Label();
   const xmmDone = new Label();
+  const fromRsp = new Label();
+  const slot = new Label();
   a.load32(R.rdx, R.r10, REC.Loads).lea(R.r9, R.r10, REC.First);
   a.bind(loads);
   a.testRR32(R.rdx, R.rdx).jcc(4, loadsDone);
-  a.load32(R.rcx, R.r9, 4).addRR(R.rcx, R.r11).load(R.rcx, R.rcx, 0);
+  a.load32(R.rcx, R.r9, 4).testRR32(R.rcx, R.rcx).jcc(8, fromRsp); // js: FROM_RSP
+  a.addRR(R.rcx, R.r11).jmp(slot);
+  a.bind(fromRsp);
+  a.andImm32(R.rcx, ~FROM_RSP).addMem(R.rcx, R.rdi, CONTEXT.Rsp); // RSP itself is written last
+  a.bind(slot);
+  a.load(R.rcx, R.rcx, 0);
   a.load32(R.r8, R.r9, 0).addRR(R.r8, R.rdi).store(R.r8, 0, R.rcx);
   a.addImm(R.r9, 8).dec(R.rdx).jmp(loads);
   a.bind(loadsDone);
@@ -210,7 +230,7 @@ export class NativeUnwindWalk {
   add(pc: number, f: NativeFrame): boolean {
     if (!this.setUp()) return false;
     const w = this.words!;
-    const loads = f.loads.length / 2;
+    const loads = f.loads.length / 2 + f.rspLoads.length / 2;
     const xmmLoads = f.xmmLoads.length / 2;
     const size = REC.First + 8 * (loads + xmmLoads);
     if (this.count >= SLOTS / 2 || this.next + size > TABLE_BYTES) return false;
@@ -223,6 +243,11 @@ export class NativeUnwindWalk {
       if (f.xmmLoads[i]! < 0) return false;
       extent = Math.max(extent, f.xmmLoads[i]! + 16);
     }
+    let rspExtent = 0;
+    for (let i = 1; i < f.rspLoads.length; i += 2) {
+      if (f.rspLoads[i]! < 0 || f.rspLoads[i]! >= FROM_RSP - 8) return false;
+      rspExtent = Math.max(rspExtent, f.rspLoads[i]! + 8);
+    }
     const rec = this.next;
     const r = this.tw + rec / 4;
     w[r + REC.HandlerFlags / 4] = f.handlerFlags;
@@ -233,6 +258,8 @@ export class NativeUnwindWalk {
     w[r + REC.Extent / 4] = extent;
     w[r + REC.FrameReg / 4] = f.frameReg;
     w[r + REC.FrameOffset / 4] = f.frameOffset;
+    w[r + REC.RspExtent / 4] = rspExtent;
+    w[r + REC.RspExtent / 4 + 1] = 0;
     putU64(w, r + REC.Handler / 4, f.handler);
     putU64(w, r + REC.HandlerData / 4, f.handlerData);
     putU64(w, r + REC.FunctionEntry / 4, f.functionEntry);
@@ -241,6 +268,10 @@ export class NativeUnwindWalk {
     for (let i = 0; i < f.loads.length; i += 2, k += 2) {
       w[k] = CONTEXT.Rax + 8 * f.loads[i]!;
       w[k + 1] = f.loads[i + 1]!;
+    }
+    for (let i = 0; i < f.rspLoads.length; i += 2, k += 2) {
+      w[k] = CONTEXT.Rax + 8 * f.rspLoads[i]!;
+      w[k + 1] = (f.rspLoads[i + 1]! | FROM_RSP) >>> 0;
     }
     for (let i = 0; i < f.xmmLoads.length; i += 2, k += 2) {
       w[k] = CONTEXT.Xmm0 + 16 * f.xmmLoads[i]!;

@@ -15,7 +15,7 @@ import {
 } from './excdefs.js';
 import { captureCaller, dispatchException, raiseFromCaller, writeRecord } from './excdispatch.js';
 import { crossesToContext, targetFrameAt, unwindOneFrame, unwindsInPlace } from './excframes.js';
-import { skipPlainFrames } from '../../kernel/unwindfast.js';
+import { keepNative, skipPlainFrames } from '../../kernel/unwindfast.js';
 
 const trace = (ctx: ApiContext, text: () => string): void => sehTrace(ctx, 'unwind', text);
 
@@ -78,6 +78,8 @@ export function unwindFrom(ctx: ApiContext, c: number, targetFrame: number, targ
       const inPlace = unwindsInPlace(ctx, cur, targetFrame, plan);
       // The target frame is not unwound: its handler sees `cur`, and the walk ends there.
       const target = inPlace ? undefined : targetFrameAt(ctx, cur, targetFrame, plan);
+      // The target is not passed by skipPlainFrames: kept for the exception core here.
+      if (target !== undefined) keepNative(m, frames.codeCache(), pc, plan!);
       if (!inPlace && target === undefined) {
         // At a JS → guest call made for a CONTEXT, crossing it copies that CONTEXT whole: only
         // RIP and RSP, which find the call, are needed first.
