@@ -1,30 +1,9 @@
 // The emitter's output, decoded by iced-x86 and compared with the intended instruction text.
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
-import type * as Iced from 'iced-x86';
 import { Asm, Label, R } from '../src/native/emitter.js';
 import { emitFastPath, emitThunk, type NativeFastPath } from '../src/native/engine.js';
-
-// iced-x86 is a CommonJS package that compiles its wasm when loaded: require it lazily here.
-const require = createRequire(import.meta.url);
-const iced = require('iced-x86') as typeof Iced;
-
-function disasm(bytes: Uint8Array, ip = 0x1000n): string[] {
-  const d = new iced.Decoder(64, bytes, iced.DecoderOptions.None);
-  d.ip = ip;
-  const f = new iced.Formatter(iced.FormatterSyntax.Nasm);
-  f.spaceAfterOperandSeparator = true;
-  const out: string[] = [];
-  while (d.canDecode) {
-    const ins = d.decode();
-    out.push(f.format(ins));
-    ins.free();
-  }
-  d.free();
-  f.free();
-  return out;
-}
+import { disasm, iced } from './disasm.js';
 
 function check(build: (a: Asm) => void, expected: string[]): void {
   const a = new Asm();

@@ -8,6 +8,7 @@ import { currentDirectory as guestCurrentDirectory } from '../dlls/kernel32/path
 import type { ApiContext, GuestFrames, ProcessApi, VarArgs } from '../dlls/types.js';
 import { readFileBytes } from '../host/files.js';
 import { absolutePath, currentDirectory, hostPid, monotonicMs, monotonicNs, readFd, sleepMs, writeFd, isatty } from '../host/io.js';
+import { detachModules, endProcess, type ProcessEnd } from './processexit.js';
 import { DebugChannels } from '../kernel/debug.js';
 import { hostFs, hostHomeDataDir, hostUserName } from '../host/fs.js';
 import { closeFileHandle, FILE_READ_DATA, FILE_WRITE_DATA } from '../kernel/files.js';
@@ -23,7 +24,7 @@ import { createRegistry, createToken } from './security.js';
 import { guestEnvironment, stdHandleType } from './environment.js';
 import { HeapManager } from '../kernel/heap.js';
 import { Engine } from '../native/engine.js';
-import { exitGroup, gettid } from '../native/host.js';
+import { gettid } from '../native/host.js';
 import { sharedBufferAddress } from '../native/ffi.js';
 import { ConsoleSignals, tcgets, tcsets, winsize } from '../native/console.js';
 import { dispatchCtrlEvents, initConsoleBlock } from '../dlls/kernel32/consolectrl.js';
@@ -136,6 +137,8 @@ export class WinProcess implements ProcessApi {
   /** This thread's JS → guest calls and the unwinds across them. */
   private readonly guest: GuestCallStack;
   private readonly statusFd: number | undefined;
+  /** What ExitProcess and TerminateProcess end with (processexit.ts). */
+  private readonly ending: ProcessEnd;
   /** What a winrun child needs to run like this process: prefix, debug channels, relay filter. */
   private readonly childSettings: [string, string][];
   /** A child created suspended waits for this pipe's end before it starts (-1: not suspended). */
@@ -166,6 +169,7 @@ export class WinProcess implements ProcessApi {
     if (!boot && this.statusFd !== undefined) setCloseOnExec(this.statusFd, true);
     const debugWrite = opts.debugWrite ?? ((line: string) => void writeFd(2, new TextEncoder().encode(line)));
     this.debug = new DebugChannels(opts.debug ?? '', debugWrite);
+    this.ending = { debug: this.debug, statusFd: this.statusFd, restoreTerminal: () => this.signals?.restoreTerminal(), exceptionCoreCounts: () => this.guest.exceptionCoreCounts() };
     this.relay = this.debug.on('relay', 'trace') ? new RelayTracer(new RelayFilter(opts.relayFilter ?? ''), opts.traceFormat ?? 'text', opts.traceWrite ?? debugWrite, this.mem) : undefined;
     const hostEnv = opts.env ?? {};
     const prefix = opts.prefix ?? (hostEnv.WINRUN_PREFIX?.startsWith('/') ? hostEnv.WINRUN_PREFIX : hostHomeDataDir() + '/winrun');
@@ -341,51 +345,18 @@ export class WinProcess implements ProcessApi {
   }
 
   terminate(code: number): never {
-    this.reportExceptionCore();
-    this.signals?.restoreTerminal();
-    this.writeStatus(code);
-    exitGroup(code >>> 0);
+    endProcess(this.ending, code);
   }
 
-  /** warn+seh: what the exception core (native/exccore.ts) of the exiting thread's realm did. */
-  private reportExceptionCore(): void {
-    if (!this.debug.on('seh', 'warn')) return;
-    const c = this.guest.exceptionCoreCounts();
-    this.debug.log('seh', 'warn', 'exit', `the exception core took ${c.raises} raise(s) and ${c.unwinds} unwind(s) to their target`);
-  }
-
-  /** The full 32-bit exit code for whoever reads the status descriptor (a winrun parent, the
-   *  library API); the shell sees only the low 8 bits. */
-  private writeStatus(code: number): void {
-    if (this.statusFd === undefined) return;
-    try {
-      writeFd(this.statusFd, new TextEncoder().encode(`${code >>> 0}\n`));
-    } catch {
-      /* the reader went away: the exit code still reaches the parent */
-    }
-  }
-
-  /** Ends the process: DLL detach in reverse initialization order, then exit_group. */
+  /** ExitProcess: DLL detach in reverse initialization order, then the end. */
   exit(code: number): never {
     if (!this.exiting) {
       this.exiting = true;
-      this.loader.detachAll();
-      for (const t of this.loader.tables) {
-        if (t.detach && this.moduleHandle(t.name) !== 0) {
-          try {
-            t.detach(this.ctx);
-          } catch {
-            /* exiting anyway */
-          }
-        }
-      }
+      detachModules(this.loader, this.ctx, (name) => this.moduleHandle(name) !== 0);
     }
     // Files opened with FILE_FLAG_DELETE_ON_CLOSE (and named mappings) go with the process.
     for (const h of this.handles.withFlags(HANDLE_DELETE_ON_CLOSE)) closeFileHandle(this, h);
-    this.reportExceptionCore();
-    this.signals?.restoreTerminal();
-    this.writeStatus(code);
-    exitGroup(code >>> 0);
+    endProcess(this.ending, code);
   }
 
   // ---- guest calls ----------------------------------------------------------------------------

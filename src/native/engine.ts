@@ -354,22 +354,18 @@ export function emitFastPath(a: Asm, kind: NativeFastPath, slowThunk: () => void
     case 'FindNextFileW':
       emitIoFastPath(a, kind, env.io, slowThunk);
       return;
-    case 'RaiseException': {
-      // The thread's exception core (native/exccore.ts), once JS has made it: it gets the
-      // JS path's address (R10) and the export's return point (R11, the ExceptionAddress).
-      const slow = new Label();
-      a.loadGs(R.rax, WR.ExcCore).testRR(R.rax, R.rax).jcc(4, slow);
-      a.leaRip(R.r10, slow).lea(R.r11, R.r10, thunkReturnOffset(false)).jmpR(R.rax);
-      a.bind(slow);
-      slowThunk();
-      return;
-    }
+    case 'RaiseException':
     case 'RtlUnwindEx':
     case '_CxxThrowException': {
-      // The exception core's other entries (JS path in R10).
+      // The thread's exception core (native/exccore.ts), once JS has made it, at this export's
+      // entry, with R10 the JS path and, for RaiseException, R11 the export's return point
+      // (the ExceptionAddress).
       const slow = new Label();
       a.loadGs(R.rax, WR.ExcCore).testRR(R.rax, R.rax).jcc(4, slow);
-      a.leaRip(R.r10, slow).addImm(R.rax, kind === 'RtlUnwindEx' ? EXC_CORE_UNWIND_ENTRY : EXC_CORE_CXX_THROW_ENTRY).jmpR(R.rax);
+      a.leaRip(R.r10, slow);
+      if (kind === 'RaiseException') a.lea(R.r11, R.r10, thunkReturnOffset(false));
+      else a.addImm(R.rax, kind === 'RtlUnwindEx' ? EXC_CORE_UNWIND_ENTRY : EXC_CORE_CXX_THROW_ENTRY);
+      a.jmpR(R.rax);
       a.bind(slow);
       slowThunk();
       return;

@@ -26,7 +26,10 @@
  * dispatcher frame does), the unwind's handler call by its snapshot, as at a handler JS calls
  * (ntdll/excframes.ts), which also makes an unwind crossing it a collided one.
  */
-import { CONTEXT, EXCEPTIONS, EXCEPTION_BLOCK, TEB } from './layout.js';
+import {
+  CONTEXT, DISPATCHER_CONTEXT, EXCEPTIONS, EXCEPTION_BLOCK, EXCEPTION_COLLIDED_UNWIND, EXCEPTION_EXIT_UNWIND, EXCEPTION_MAXIMUM_PARAMETERS, EXCEPTION_NONCONTINUABLE,
+  EXCEPTION_RECORD, EXCEPTION_TARGET_UNWIND, EXCEPTION_UNWINDING, ExceptionCollidedUnwind, ExceptionContinueSearch, ExceptionNestedException, TEB,
+} from './layout.js';
 import { Asm, Label, R } from './emitter.js';
 import { emitFreshContext } from './capture.js';
 import { HEADER, REC as FRAME_REC, emitApplyFrame, emitFindFrame, type NativeFrame } from './unwindwalk.js';
@@ -34,20 +37,8 @@ import { emitLoadContext } from './engine.js';
 import { type AddressSpace } from './memory.js';
 import { UNW_FLAG_EHANDLER, UNW_FLAG_UHANDLER, UWOP } from '../pe/exceptions.js';
 
-/** EXCEPTION_RECORD and DISPATCHER_CONTEXT offsets (winnt.h). */
-const XREC = { Code: 0x00, Flags: 0x04, Address: 0x10, NumberParameters: 0x18, Information: 0x20, Size: 0x98 } as const;
-const DCX = { ControlPc: 0x00, ImageBase: 0x08, FunctionEntry: 0x10, EstablisherFrame: 0x18, TargetIp: 0x20, ContextRecord: 0x28, LanguageHandler: 0x30, HandlerData: 0x38, HistoryTable: 0x40, ScopeIndex: 0x48 } as const;
-const EXCEPTION_NONCONTINUABLE = 0x01;
-const EXCEPTION_UNWINDING = 0x02;
-const EXCEPTION_EXIT_UNWIND = 0x04;
-const EXCEPTION_TARGET_UNWIND = 0x20;
-const EXCEPTION_COLLIDED_UNWIND = 0x40;
 /** EXCEPTION_UNWINDING | EXIT_UNWIND | TARGET_UNWIND | COLLIDED_UNWIND. */
-const EXCEPTION_UNWIND = 0x66;
-const EXCEPTION_MAXIMUM_PARAMETERS = 15;
-const ExceptionContinueSearch = 1;
-const ExceptionNestedException = 2;
-const ExceptionCollidedUnwind = 3;
+const EXCEPTION_UNWIND = EXCEPTION_UNWINDING | EXCEPTION_EXIT_UNWIND | EXCEPTION_TARGET_UNWIND | EXCEPTION_COLLIDED_UNWIND;
 const STATUS_UNWIND = 0xc0000027;
 const STATUS_LONGJUMP = 0x80000026;
 const STATUS_UNWIND_CONSOLIDATE = 0x80000029;
@@ -105,15 +96,22 @@ interface CoreFunction {
   readonly call: number;
 }
 
-/** The prolog both functions share: the pushes, then the frame. */
-function emitProlog(a: Asm, frameSize: number): { pushEnds: number[]; prologEnd: number } {
+/** The return address's distance from RSP after the prolog of a frame of `frameSize`. */
+const returnSlotOf = (frameSize: number): number => frameSize + 8 * PUSHED.length;
+
+/** The entry every function shares: the prolog (the pushes, then the frame), then the checks
+ *  made before anything is written (emitChecks). */
+function emitEntry(a: Asm, frameSize: number, table: number, bail: Label): { begin: number; pushEnds: number[]; prologEnd: number } {
+  const begin = a.length;
   const pushEnds: number[] = [];
   for (const r of PUSHED) {
     a.push(r);
     pushEnds.push(a.length);
   }
   a.subImm(R.rsp, frameSize);
-  return { pushEnds, prologEnd: a.length };
+  const prologEnd = a.length;
+  emitChecks(a, table, returnSlotOf(frameSize), bail);
+  return { begin, pushEnds, prologEnd };
 }
 
 /** Leaves the frame and jumps to the JS path in R10 (nothing written yet). */
@@ -147,9 +145,9 @@ function emitOnStack(a: Asm, reg: R, size: number, bail: Label): void {
   a.bind(ok);
 }
 
-/** A fresh CONTEXT at `c` (RDI; R8 and RAX/RCX/RDX used) for the caller of the function whose
+/** A fresh CONTEXT at RDI (R8 and RAX/RCX/RDX used) for the caller of the function whose
  *  frame this is: RIP `rip` (a register other than RDI/R8/RAX/RCX/RDX, or null: the return
- *  address), RSP `rsp`-bytes above this RSP, the pushed registers, XMM6–15 as they are. */
+ *  address), RSP `rspAt` bytes above this RSP, the pushed registers, XMM6–15 as they are. */
 function emitCaptureHere(a: Asm, returnSlot: number, rip: R | null, rspAt: number): void {
   a.stmxcsr(R.rsp, 0x18).load32(R.rdx, R.rsp, 0x18);
   a.movRR(R.r8, R.rdi);
@@ -165,15 +163,15 @@ function emitCaptureHere(a: Asm, returnSlot: number, rip: R | null, rspAt: numbe
  *  establisher frame `est`: ContextRecord R8, TargetIp and HistoryTable from `ip`/`history`
  *  (registers, or null: 0). Leaves RAX the handler. */
 function emitDispatcherContext(a: Asm, rec: R, pc: R, est: R, ip: R | null, history: R | null): void {
-  a.store(R.r9, DCX.ControlPc, pc);
-  a.load(R.rax, rec, FRAME_REC.ImageBase).store(R.r9, DCX.ImageBase, R.rax);
-  a.load(R.rax, rec, FRAME_REC.FunctionEntry).store(R.r9, DCX.FunctionEntry, R.rax);
-  a.store(R.r9, DCX.EstablisherFrame, est);
-  a.xorRR32(R.rax, R.rax).store(R.r9, DCX.ScopeIndex, R.rax);
-  a.store(R.r9, DCX.TargetIp, ip ?? R.rax).store(R.r9, DCX.HistoryTable, history ?? R.rax);
-  a.store(R.r9, DCX.ContextRecord, R.r8);
-  a.load(R.rax, rec, FRAME_REC.HandlerData).store(R.r9, DCX.HandlerData, R.rax);
-  a.load(R.rax, rec, FRAME_REC.Handler).store(R.r9, DCX.LanguageHandler, R.rax);
+  a.store(R.r9, DISPATCHER_CONTEXT.ControlPc, pc);
+  a.load(R.rax, rec, FRAME_REC.ImageBase).store(R.r9, DISPATCHER_CONTEXT.ImageBase, R.rax);
+  a.load(R.rax, rec, FRAME_REC.FunctionEntry).store(R.r9, DISPATCHER_CONTEXT.FunctionEntry, R.rax);
+  a.store(R.r9, DISPATCHER_CONTEXT.EstablisherFrame, est);
+  a.xorRR32(R.rax, R.rax).store(R.r9, DISPATCHER_CONTEXT.ScopeIndex, R.rax);
+  a.store(R.r9, DISPATCHER_CONTEXT.TargetIp, ip ?? R.rax).store(R.r9, DISPATCHER_CONTEXT.HistoryTable, history ?? R.rax);
+  a.store(R.r9, DISPATCHER_CONTEXT.ContextRecord, R.r8);
+  a.load(R.rax, rec, FRAME_REC.HandlerData).store(R.r9, DISPATCHER_CONTEXT.HandlerData, R.rax);
+  a.load(R.rax, rec, FRAME_REC.Handler).store(R.r9, DISPATCHER_CONTEXT.LanguageHandler, R.rax);
 }
 
 /** The raise (see the file's comment). `resume`: ntdll's dispatch continuation (rec, context,
@@ -196,7 +194,7 @@ const CXX_MAGIC = 0x19930520;
  */
 function emitRaise(a: Asm, table: number, resume: number, unwindCall: Label, cxx?: CxxThrowEnv): CoreFunction {
   const F = RAISE_FRAME;
-  const returnSlot = F.Size + 8 * PUSHED.length;
+  const returnSlot = returnSlotOf(F.Size);
   const bail = new Label();
   const hasArgs = new Label();
   const countOk = new Label();
@@ -205,9 +203,7 @@ function emitRaise(a: Asm, table: number, resume: number, unwindCall: Label, cxx
   const stopped = new Label();
   const toJs = new Label();
   const cross = new Label();
-  const begin = a.length;
-  const { pushEnds, prologEnd } = emitProlog(a, F.Size);
-  emitChecks(a, table, returnSlot, bail);
+  const { begin, pushEnds, prologEnd } = emitEntry(a, F.Size, table, bail);
   a.xorRR32(R.r14, R.r14).cmpMem(R.r14, R.rbx, EXCEPTION_BLOCK + EXCEPTIONS.VectoredHandlers).jcc(5, bail);
   if (cxx) {
     // The ThrowInfo's image from the cache (RBX), 0 for a rethrow (no ThrowInfo).
@@ -243,13 +239,13 @@ function emitRaise(a: Asm, table: number, resume: number, unwindCall: Label, cxx
   emitCaptureHere(a, returnSlot, R.r11, cxx ? returnSlot + 8 : returnSlot);
 
   // The record.
-  a.lea(R.rdi, R.rsp, F.Record).xorRR32(R.rax, R.rax).movImm32(R.rcx, XREC.Size).repStosb();
+  a.lea(R.rdi, R.rsp, F.Record).xorRR32(R.rax, R.rax).movImm32(R.rcx, EXCEPTION_RECORD.Size).repStosb();
   a.lea(R.rdi, R.rsp, F.Record);
-  a.store32(R.rdi, XREC.Code, R.r14);
-  a.andImm32(R.r15, EXCEPTION_NONCONTINUABLE).store32(R.rdi, XREC.Flags, R.r15);
-  a.load(R.rax, R.rsp, F.ReturnPoint).store(R.rdi, XREC.Address, R.rax);
-  a.store32(R.rdi, XREC.NumberParameters, R.rbx);
-  a.movRR(R.rsi, R.rbp).addImm(R.rdi, XREC.Information).movRR(R.rcx, R.rbx).shlImm(R.rcx, 3).repMovsb();
+  a.store32(R.rdi, EXCEPTION_RECORD.ExceptionCode, R.r14);
+  a.andImm32(R.r15, EXCEPTION_NONCONTINUABLE).store32(R.rdi, EXCEPTION_RECORD.ExceptionFlags, R.r15);
+  a.load(R.rax, R.rsp, F.ReturnPoint).store(R.rdi, EXCEPTION_RECORD.ExceptionAddress, R.rax);
+  a.store32(R.rdi, EXCEPTION_RECORD.NumberParameters, R.rbx);
+  a.movRR(R.rsi, R.rbp).addImm(R.rdi, EXCEPTION_RECORD.ExceptionInformation).movRR(R.rcx, R.rbx).shlImm(R.rcx, 3).repMovsb();
 
   // The walk's CONTEXT, and the range it may read.
   a.lea(R.rsi, R.rsp, F.Context).lea(R.rdi, R.rsp, F.Walk).movImm32(R.rcx, CONTEXT.Size).repMovsb();
@@ -309,14 +305,14 @@ function emitHandlerCall(a: Asm, table: number, call: Label): void {
   const plain = new Label();
   const plainScope = new Label();
   a.load(R.rsi, R.rsp, F.Collided).testRR(R.rsi, R.rsi).jcc(4, plain).orImm8(R.rax, EXCEPTION_COLLIDED_UNWIND).bind(plain);
-  a.load(R.rbp, R.rsp, F.Record).store32(R.rbp, XREC.Flags, R.rax);
+  a.load(R.rbp, R.rsp, F.Record).store32(R.rbp, EXCEPTION_RECORD.ExceptionFlags, R.rax);
   a.movRR(R.rsi, R.rbx).lea(R.rdi, R.rsp, F.Snapshot).movImm32(R.rcx, CONTEXT.Size).repMovsb();
   a.lea(R.r9, R.rsp, F.Dispatcher).movRR(R.r8, R.rbx);
   a.load(R.r10, R.rsp, F.FrameRecord).load(R.r11, R.rsp, F.FramePc).load(R.rdx, R.rsp, F.FrameEstablisher);
   a.load(R.rcx, R.rsp, F.TargetIp).load(R.rdi, R.rsp, F.History);
   emitDispatcherContext(a, R.r10, R.r11, R.rdx, R.rcx, R.rdi);
   a.load(R.rsi, R.rsp, F.Collided).testRR(R.rsi, R.rsi).jcc(4, plainScope);
-  a.load32(R.rcx, R.rsi, DCX.ScopeIndex).store32(R.r9, DCX.ScopeIndex, R.rcx);
+  a.load32(R.rcx, R.rsi, DISPATCHER_CONTEXT.ScopeIndex).store32(R.r9, DISPATCHER_CONTEXT.ScopeIndex, R.rcx);
   a.xorRR32(R.rcx, R.rcx).store(R.rsp, F.Collided, R.rcx);
   a.bind(plainScope);
   a.movRR(R.rcx, R.rbp);
@@ -324,7 +320,7 @@ function emitHandlerCall(a: Asm, table: number, call: Label): void {
   a.bind(call);
   a.movImm64(R.rsi, table);
   a.store(R.rsi, HEADER.Low, R.r12).store(R.rsi, HEADER.High, R.r13);
-  a.load(R.rbp, R.rsp, F.Record).load32(R.rcx, R.rsp, F.BaseFlags).store32(R.rbp, XREC.Flags, R.rcx);
+  a.load(R.rbp, R.rsp, F.Record).load32(R.rcx, R.rsp, F.BaseFlags).store32(R.rbp, EXCEPTION_RECORD.ExceptionFlags, R.rcx);
 }
 
 /**
@@ -340,7 +336,7 @@ function emitHandlerCall(a: Asm, table: number, call: Label): void {
  */
 function emitUnwind(a: Asm, table: number, resume: number, call: Label): CoreFunction {
   const F = UNWIND_FRAME;
-  const returnSlot = F.Size + 8 * PUSHED.length;
+  const returnSlot = returnSlotOf(F.Size);
   const bail = new Label();
   const haveRecord = new Label();
   const haveContext = new Label();
@@ -354,10 +350,8 @@ function emitUnwind(a: Asm, table: number, resume: number, call: Label): CoreFun
   const callHandler = new Label();
   const handled = new Label();
   const cross = new Label();
-  const begin = a.length;
-  const { pushEnds, prologEnd } = emitProlog(a, F.Size);
-  emitChecks(a, table, returnSlot, bail);
-  emitOnStack(a, R.r8, XREC.Size, bail);
+  const { begin, pushEnds, prologEnd } = emitEntry(a, F.Size, table, bail);
+  emitOnStack(a, R.r8, EXCEPTION_RECORD.Size, bail);
   a.load(R.rbx, R.rsp, returnSlot + 0x28); // ContextRecord
   emitOnStack(a, R.rbx, CONTEXT.Size, bail);
   a.store(R.rsp, F.SlowPath, R.r10).store(R.rsp, F.TargetFrame, R.rcx).store(R.rsp, F.TargetIp, R.rdx);
@@ -370,17 +364,17 @@ function emitUnwind(a: Asm, table: number, resume: number, call: Label): CoreFun
   emitCaptureHere(a, returnSlot, null, returnSlot + 8);
   // RBP the record: the one given, else STATUS_UNWIND at the caller's address.
   a.testRR(R.rbp, R.rbp).jcc(5, haveRecord);
-  a.lea(R.rdi, R.rsp, F.OwnRecord).xorRR32(R.rax, R.rax).movImm32(R.rcx, XREC.Size).repStosb();
-  a.lea(R.rbp, R.rsp, F.OwnRecord).storeImm32(R.rbp, XREC.Code, STATUS_UNWIND);
-  a.load(R.rax, R.rbx, CONTEXT.Rip).store(R.rbp, XREC.Address, R.rax);
+  a.lea(R.rdi, R.rsp, F.OwnRecord).xorRR32(R.rax, R.rax).movImm32(R.rcx, EXCEPTION_RECORD.Size).repStosb();
+  a.lea(R.rbp, R.rsp, F.OwnRecord).storeImm32(R.rbp, EXCEPTION_RECORD.ExceptionCode, STATUS_UNWIND);
+  a.load(R.rax, R.rbx, CONTEXT.Rip).store(R.rbp, EXCEPTION_RECORD.ExceptionAddress, R.rax);
   a.bind(haveRecord);
   a.store(R.rsp, F.Record, R.rbp);
   // The flags for every handler: the record's without TARGET/COLLIDED, with UNWINDING, and
   // EXIT_UNWIND for an unwind without a target frame.
   const noExit = new Label();
-  a.load32(R.rax, R.rbp, XREC.Flags).andImm32(R.rax, ~(EXCEPTION_TARGET_UNWIND | EXCEPTION_COLLIDED_UNWIND)).orImm8(R.rax, EXCEPTION_UNWINDING);
+  a.load32(R.rax, R.rbp, EXCEPTION_RECORD.ExceptionFlags).andImm32(R.rax, ~(EXCEPTION_TARGET_UNWIND | EXCEPTION_COLLIDED_UNWIND)).orImm8(R.rax, EXCEPTION_UNWINDING);
   a.load(R.rcx, R.rsp, F.TargetFrame).testRR(R.rcx, R.rcx).jcc(5, noExit).orImm8(R.rax, EXCEPTION_EXIT_UNWIND).bind(noExit);
-  a.store32(R.rbp, XREC.Flags, R.rax).store32(R.rsp, F.BaseFlags, R.rax);
+  a.store32(R.rbp, EXCEPTION_RECORD.ExceptionFlags, R.rax).store32(R.rsp, F.BaseFlags, R.rax);
 
   a.movImm64(R.rsi, table);
   a.store(R.rsi, HEADER.Low, R.r12).store(R.rsi, HEADER.High, R.r13);
@@ -442,7 +436,7 @@ function emitUnwind(a: Asm, table: number, resume: number, call: Label): CoreFun
   a.load(R.rax, R.rsp, F.ReturnValue).store(R.rbx, CONTEXT.Rax, R.rax);
   a.load(R.rax, R.rsp, F.TargetIp).store(R.rbx, CONTEXT.Rip, R.rax);
   // longjmp's record and a consolidation callback: JS finishes (-2).
-  a.load(R.rbp, R.rsp, F.Record).load32(R.rax, R.rbp, XREC.Code).movImm32(R.r9, 0xfffffffe);
+  a.load(R.rbp, R.rsp, F.Record).load32(R.rax, R.rbp, EXCEPTION_RECORD.ExceptionCode).movImm32(R.r9, 0xfffffffe);
   a.cmpImm32(R.rax, STATUS_LONGJUMP).jcc(4, toJsWith);
   a.cmpImm32(R.rax, STATUS_UNWIND_CONSOLIDATE).jcc(4, toJsWith);
   a.movRR(R.r11, R.rbx);
@@ -469,7 +463,7 @@ function emitNestedHandler(a: Asm): number {
   const at = a.length;
   const done = new Label();
   a.movImm32(R.rax, ExceptionContinueSearch);
-  a.load32(R.rdx, R.rcx, XREC.Flags).testImm32(R.rdx, EXCEPTION_UNWIND).jcc(5, done);
+  a.load32(R.rdx, R.rcx, EXCEPTION_RECORD.ExceptionFlags).testImm32(R.rdx, EXCEPTION_UNWIND).jcc(5, done);
   a.movImm32(R.rax, ExceptionNestedException);
   a.bind(done).ret();
   return at;
@@ -524,7 +518,7 @@ export function placeExceptionCore(mem: AddressSpace, table: number, resumeDispa
   for (const [f, info] of functions) for (const v of [f.begin, f.end, info]) a.raw(v, v >> 8, v >> 16, 0);
   const base = mem.placeCode(a.bytes());
   // The raise frames, as the native walks pass through them.
-  const returnSlot = RAISE_FRAME.Size + 8 * PUSHED.length;
+  const returnSlot = returnSlotOf(RAISE_FRAME.Size);
   const frameOf = (i: number): NativeFrame => ({
     handlerFlags: UNW_FLAG_EHANDLER, frameReg: 0, frameOffset: 0, rspLoads: [], loads: PUSHED.flatMap((r, k) => [r, returnSlot - 8 * (k + 1)]), xmmLoads: [], retDistance: returnSlot, retRelease: 0,
     handler: base + nested, handlerData: 0, functionEntry: base + entries + 12 * i, imageBase: base,

@@ -160,6 +160,49 @@ export const CONTEXT_EFLAGS = 0x202;
 export const FPU_CONTROL_WORD = 0x27f;
 export const MXCSR_MASK = 0xffff;
 
+/** EXCEPTION_RECORD (x64). */
+export const EXCEPTION_RECORD = {
+  ExceptionCode: 0x00,
+  ExceptionFlags: 0x04,
+  ExceptionRecord: 0x08,
+  ExceptionAddress: 0x10,
+  NumberParameters: 0x18,
+  ExceptionInformation: 0x20,
+  Size: 0x98,
+} as const;
+export const EXCEPTION_MAXIMUM_PARAMETERS = 15;
+
+/** ExceptionFlags. */
+export const EXCEPTION_NONCONTINUABLE = 0x01;
+export const EXCEPTION_UNWINDING = 0x02;
+export const EXCEPTION_EXIT_UNWIND = 0x04;
+export const EXCEPTION_STACK_INVALID = 0x08;
+export const EXCEPTION_NESTED_CALL = 0x10;
+export const EXCEPTION_TARGET_UNWIND = 0x20;
+export const EXCEPTION_COLLIDED_UNWIND = 0x40;
+
+/** EXCEPTION_DISPOSITION (what language handlers return). */
+export const ExceptionContinueExecution = 0;
+export const ExceptionContinueSearch = 1;
+export const ExceptionNestedException = 2;
+export const ExceptionCollidedUnwind = 3;
+
+/** DISPATCHER_CONTEXT (x64). */
+export const DISPATCHER_CONTEXT = {
+  ControlPc: 0x00,
+  ImageBase: 0x08,
+  FunctionEntry: 0x10,
+  EstablisherFrame: 0x18,
+  TargetIp: 0x20,
+  ContextRecord: 0x28,
+  LanguageHandler: 0x30,
+  HandlerData: 0x38,
+  HistoryTable: 0x40,
+  ScopeIndex: 0x48,
+  Fill0: 0x4c,
+  Size: 0x50,
+} as const;
+
 /**
  * The console block: process-wide console state in guest memory (PEB allocation + 0x2000), so
  * that the machine-code signal handlers and every thread's JS see the same words. Offsets

@@ -5,7 +5,7 @@
  * stack).
  */
 import { putU64 } from '../../native/guestmemory.js';
-import { CONTEXT, WR } from '../../native/layout.js';
+import { CONTEXT, DISPATCHER_CONTEXT as DC, WR } from '../../native/layout.js';
 import type { ApiContext } from '../types.js';
 
 export const STATUS = {
@@ -65,51 +65,19 @@ export const EXCEPTION_NAMES: ReadonlyMap<number, string> = new Map([
   [0x20474343, 'C++ exception (GCC)'],
 ]);
 
-/** EXCEPTION_RECORD (x64). */
-export const REC = {
-  ExceptionCode: 0x00,
-  ExceptionFlags: 0x04,
-  ExceptionRecord: 0x08,
-  ExceptionAddress: 0x10,
-  NumberParameters: 0x18,
-  ExceptionInformation: 0x20,
-  Size: 0x98,
-} as const;
-export const EXCEPTION_MAXIMUM_PARAMETERS = 15;
+// The record, the flags, the dispositions and DISPATCHER_CONTEXT: native/layout.ts (the
+// exception core, native/exccore.ts, writes and reads them too).
+export {
+  EXCEPTION_RECORD as REC, EXCEPTION_MAXIMUM_PARAMETERS, EXCEPTION_NONCONTINUABLE, EXCEPTION_UNWINDING, EXCEPTION_EXIT_UNWIND,
+  EXCEPTION_STACK_INVALID, EXCEPTION_NESTED_CALL, EXCEPTION_TARGET_UNWIND, EXCEPTION_COLLIDED_UNWIND, ExceptionContinueExecution,
+  ExceptionContinueSearch, ExceptionNestedException, ExceptionCollidedUnwind,
+} from '../../native/layout.js';
+export { DC };
 
-/** ExceptionFlags. */
-export const EXCEPTION_NONCONTINUABLE = 0x01;
-export const EXCEPTION_UNWINDING = 0x02;
-export const EXCEPTION_EXIT_UNWIND = 0x04;
-export const EXCEPTION_STACK_INVALID = 0x08;
-export const EXCEPTION_NESTED_CALL = 0x10;
-export const EXCEPTION_TARGET_UNWIND = 0x20;
-export const EXCEPTION_COLLIDED_UNWIND = 0x40;
-
-/** EXCEPTION_DISPOSITION (language handlers) and the filter results. */
-export const ExceptionContinueExecution = 0;
-export const ExceptionContinueSearch = 1;
-export const ExceptionNestedException = 2;
-export const ExceptionCollidedUnwind = 3;
+/** The filter results (EXCEPTION_POINTERS filters, UnhandledExceptionFilter). */
 export const EXCEPTION_EXECUTE_HANDLER = 1;
 export const EXCEPTION_CONTINUE_SEARCH = 0;
 export const EXCEPTION_CONTINUE_EXECUTION = -1;
-
-/** DISPATCHER_CONTEXT (x64). */
-export const DC = {
-  ControlPc: 0x00,
-  ImageBase: 0x08,
-  FunctionEntry: 0x10,
-  EstablisherFrame: 0x18,
-  TargetIp: 0x20,
-  ContextRecord: 0x28,
-  LanguageHandler: 0x30,
-  HandlerData: 0x38,
-  HistoryTable: 0x40,
-  ScopeIndex: 0x48,
-  Fill0: 0x4c,
-  Size: 0x50,
-} as const;
 
 /** A +seh trace line from `func`; the text is built only when the channel is on. */
 export function sehTrace(ctx: ApiContext, func: string, text: () => string): void {
