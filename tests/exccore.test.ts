@@ -8,6 +8,9 @@ import { describe, it } from 'node:test';
 import type * as Iced from 'iced-x86';
 import { disasm, iced } from './disasm.js';
 import { CXX_THROW_ENTRY, RAISE_FRAME, UNWIND_ENTRY, UNWIND_FRAME, emitExceptionCore, unwindInfoOf } from '../src/native/exccore.js';
+import { CATCH_FRAME, catchStubUnwindInfo } from '../src/native/exccatch.js';
+import { CONTEXT } from '../src/native/layout.js';
+import { UWOP } from '../src/pe/exceptions.js';
 import { Asm } from '../src/native/emitter.js';
 import { emitFastPath } from '../src/native/engine.js';
 import { FIXTURES, runGuest, wineOutput } from './helpers.js';
@@ -15,10 +18,10 @@ import { FIXTURES, runGuest, wineOutput } from './helpers.js';
 const lines = (s: string): string[] => s.replace(/\r/g, '').split('\n').slice(0, -1);
 
 /** The core's counts from warn+seh's line at exit. */
-function coreCounts(stderr: string): { raises: number; unwinds: number } {
-  const m = /warn:seh:exit the exception core took (\d+) raise\(s\) and (\d+) unwind\(s\) to their target/.exec(stderr);
+function coreCounts(stderr: string): { raises: number; unwinds: number; catches: number } {
+  const m = /warn:seh:exit the exception core took (\d+) raise\(s\) and (\d+) unwind\(s\) to their target, and made (\d+) C\+\+ catch\(es\)/.exec(stderr);
   assert.ok(m, `no exception-core line in: ${stderr.slice(0, 400)}`);
-  return { raises: Number(m[1]), unwinds: Number(m[2]) };
+  return { raises: Number(m[1]), unwinds: Number(m[2]), catches: Number(m[3]) };
 }
 
 /** Windows chains STATUS_NONCONTINUABLE_EXCEPTION's record to the one that was continued;
@@ -27,13 +30,17 @@ const windowsNested = (l: string): string => (l.startsWith('continuing a noncont
 /** Wine 8 enters the __except block with EAX 0 after a collided unwind (as seh-collide.test.ts). */
 const collidedEax = (l: string): string => (l === 'caught 0x0' ? 'caught 0xe0000002' : l);
 
-const CASES: { exe: string; args: string[]; expected: string; fix?: (l: string) => string; raises: number; unwinds: number; what: string }[] = [
+const CASES: { exe: string; args: string[]; expected: string; fix?: (l: string) => string; raises: number; unwinds: number; catches?: number; what: string }[] = [
   // Two later rounds of 1000+ throws each, every one through the core (cleanups raise
   // STATUS_GCC_UNWIND inside the core's own handler calls).
   { exe: 'cxx_gcc', args: ['rounds'], expected: 'cxx_gcc.rounds', raises: 2000, unwinds: 2000, what: 'g++ (shared libgcc): bases, rethrow, nested try, destructors, 1000-throw loops' },
   { exe: 'cxx_gcc_static', args: ['rounds'], expected: 'cxx_gcc.rounds', raises: 2000, unwinds: 2000, what: 'g++ (static libgcc)' },
-  // __CxxFrameHandler3 is JS: the core raises and walks, JS unwinds.
-  { exe: 'cxx_msvc', args: ['rounds'], expected: 'cxx_msvc.rounds', raises: 20, unwinds: 0, what: 'MSVC C++ (clang MSVC ABI): ThrowInfo matching, rethrow, nested try, destructors' },
+  // __CxxFrameHandler3 is JS, but what it decided for a frame and a ThrowInfo the core then
+  // does itself: passing the frame, or the catch (its object, the unwind, the catch block).
+  // Each round runs deeper in the stack than the last (objects and slots move).
+  { exe: 'cxx_msvc', args: ['rounds'], expected: 'cxx_msvc.rounds', raises: 2000, unwinds: 2000, catches: 2000, what: 'MSVC C++ (clang MSVC ABI): ThrowInfo matching, rethrow, nested try, destructors' },
+  { exe: 'cxx_msvc_life', args: [], expected: 'cxx_msvc_life', raises: 150, unwinds: 150, catches: 150, what: 'MSVC C++ object lifetimes: nested catches, rethrows, catch blocks left by exceptions' },
+  { exe: 'cxx_fh4', args: [], expected: 'cxx_fh4', raises: 250, unwinds: 250, catches: 250, what: '__CxxFrameHandler4: continuation tables, cleanups' },
   // __C_specific_handler is JS too: filters, __finally, nested dispatch, longjmp.
   { exe: 'seh_c', args: ['3'], expected: 'seh_c.rounds', fix: windowsNested, raises: 10, unwinds: 0, what: '__try/__except/__finally (mingw, msvcrt)' },
   { exe: 'seh_c_msvc', args: ['3'], expected: 'seh_c_msvc.rounds', fix: windowsNested, raises: 10, unwinds: 0, what: '__try/__except/__finally (vcruntime140)' },
@@ -54,6 +61,7 @@ describe('the exception core', () => {
       const n = coreCounts(r.stderr);
       assert.ok(n.raises >= c.raises, `the core took ${n.raises} raises (at least ${c.raises} expected)`);
       assert.ok(n.unwinds >= c.unwinds, `the core finished ${n.unwinds} unwinds (at least ${c.unwinds} expected)`);
+      assert.ok(n.catches >= (c.catches ?? 0), `the core made ${n.catches} catches (at least ${c.catches} expected)`);
     });
   }
 
@@ -61,13 +69,13 @@ describe('the exception core', () => {
     const r = runGuest(FIXTURES + 'seh_c.exe', ['3'], undefined, { WINRUN_DEBUG: '+seh' });
     assert.equal(r.status, 0, r.stderr.slice(-400));
     assert.deepEqual(lines(r.stdout), wineOutput('seh_c.rounds').map(windowsNested));
-    assert.deepEqual(coreCounts(r.stderr), { raises: 0, unwinds: 0 });
+    assert.deepEqual(coreCounts(r.stderr), { raises: 0, unwinds: 0, catches: 0 });
   });
 
   it('is valid machine code whose entries jump to its functions, and whose unwind data describes their prologs', () => {
     const a = new Asm();
     const table = 0x7ff6_0000_0000;
-    const { raise, unwind, throw: thrown, nested } = emitExceptionCore(a, table, 0x7ff6_1111_0000, 0x7ff6_2222_0000, { uncaughtSlot: 0x2420 });
+    const { raise, unwind, throw: thrown, nested } = emitExceptionCore(a, table, 0x7ff6_1111_0000, 0x7ff6_2222_0000, { rtlUnwindEx: 0x7ff6_3333_0000 });
     const bytes = a.bytes();
     const d = new iced.Decoder(64, bytes, iced.DecoderOptions.None);
     const at = new Map<number, Iced.Instruction>();
@@ -117,6 +125,52 @@ describe('the exception core', () => {
     const call = at.get(unwind.call - 2) ?? at.get(unwind.call - 3);
     assert.ok(call && call.mnemonic === iced.Mnemonic.Call, 'a call just before the unwind\'s return point');
     for (const ins of at.values()) ins.free();
+  });
+
+  it("has a C++ catch stub whose unwind data leads to the target CONTEXT it copies (so a walk from the catch block continues in the function that caught)", () => {
+    const a = new Asm();
+    const { stub } = emitExceptionCore(a, 0x7ff6_0000_0000, 0x7ff6_1111_0000, 0x7ff6_2222_0000, { rtlUnwindEx: 0x7ff6_3333_0000 });
+    const code = disasm(a.bytes().slice(stub.begin, stub.end), 0n, false);
+    assert.equal(code[0], `sub rsp,${CATCH_FRAME.Size.toString(16).toUpperCase()}h`);
+    // Where the stub puts each part of the CONTEXT at RDX: frame offset → CONTEXT offset (a
+    // load through RAX or XMM0, then its store).
+    const num = (h: string): number => parseInt(h.replace(/h$/i, ''), 16);
+    const copied = new Map<number, number>();
+    let from = -1;
+    for (const line of code) {
+      let m = /^(?:mov rax|movdqu xmm0),\[rdx\+([0-9A-F]+h)\]$/.exec(line);
+      if (m) from = num(m[1]!);
+      else if ((m = /^(?:mov \[rsp\+([0-9A-F]+h)\],rax|movdqu \[rsp\+([0-9A-F]+h)\],xmm0)$/.exec(line)) && from >= 0) {
+        copied.set(num(m[1] ?? m[2]!), from);
+        from = -1;
+      } else from = -1;
+    }
+    const info = catchStubUnwindInfo(stub);
+    assert.equal(info[0]! & 7, 1);
+    assert.equal(info[0]! >> 3, 2, 'a termination handler (UNW_FLAG_UHANDLER)');
+    assert.equal(new DataView(info.buffer).getUint32(info.length - 4, true), stub.handler);
+    const ops: [number, number, number][] = [];
+    for (let i = 0; i < info[2]!; ) {
+      const op = info[5 + 2 * i]! & 15;
+      const opInfo = info[5 + 2 * i]! >> 4;
+      const slot = info[6 + 2 * i]! | (info[7 + 2 * i]! << 8);
+      ops.push([op, opInfo, slot]);
+      i += op === UWOP.PUSH_MACHFRAME ? 1 : 2;
+    }
+    const saves = ops.filter(([op]) => op === UWOP.SAVE_NONVOL);
+    const xmm = ops.filter(([op]) => op === UWOP.SAVE_XMM128);
+    assert.deepEqual(saves.map(([, r]) => r).sort((x, y) => x - y), [3, 5, 6, 7, 12, 13, 14, 15], 'every non-volatile register');
+    for (const [, r, slot] of saves) assert.equal(copied.get(slot * 8), CONTEXT.Rax + 8 * r, `register ${r} comes from its CONTEXT field`);
+    assert.deepEqual(xmm.map(([, k]) => k), [6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+    for (const [, k, slot] of xmm) assert.equal(copied.get(slot * 16), CONTEXT.Xmm0 + 16 * k, `XMM${k} comes from its CONTEXT field`);
+    // Then RSP moves to the machine frame, whose RIP and RSP are the CONTEXT's.
+    assert.deepEqual(ops.slice(-2).map(([op, opInfo]) => [op, opInfo]), [[UWOP.ALLOC_LARGE, 0], [UWOP.PUSH_MACHFRAME, 0]]);
+    assert.equal(ops.at(-2)![2], CATCH_FRAME.Machine / 8);
+    assert.equal(copied.get(CATCH_FRAME.Machine), CONTEXT.Rip);
+    assert.equal(copied.get(CATCH_FRAME.Machine + 24), CONTEXT.Rsp);
+    // The catch funclet's call, just before the return point the walk unwinds from.
+    const call = disasm(a.bytes().slice(stub.call - 2, stub.call), 0n, false);
+    assert.deepEqual(call, ['call rax']);
   });
 
   it('is entered by the fast paths of RtlUnwindEx and _CxxThrowException at its entries', () => {

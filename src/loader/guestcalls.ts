@@ -9,7 +9,7 @@ import type { Engine } from '../native/engine.js';
 import { CONTEXT, SAVE_STACK, WR } from '../native/layout.js';
 import type { AddressSpace } from '../native/memory.js';
 import { NativeCapture } from '../native/capture.js';
-import { NativeUnwindWalk } from '../native/unwindwalk.js';
+import { NativeUnwindWalk, type CoreCounts } from '../native/unwindwalk.js';
 import { Dir } from '../pe/constants.js';
 import { GuestUnwind } from './errors.js';
 import type { ModuleLoader } from './modules.js';
@@ -146,8 +146,8 @@ export class GuestCallStack {
   }
 
   /** The exception core's counts in this realm (native/unwindwalk.ts coreCounts). */
-  exceptionCoreCounts(): { raises: number; unwinds: number } {
-    return this.codeCache?.walker.coreCounts() ?? { raises: 0, unwinds: 0 };
+  exceptionCoreCounts(): CoreCounts {
+    return this.codeCache?.walker.coreCounts() ?? { raises: 0, unwinds: 0, catches: 0 };
   }
 
   /** A jump to `context` from the export call running now (ctx.unwindTo, ExitThread). */

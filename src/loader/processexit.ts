@@ -9,6 +9,7 @@ import type { ApiContext } from '../dlls/types.js';
 import { writeFd } from '../host/io.js';
 import type { DebugChannels } from '../kernel/debug.js';
 import { exitGroup } from '../native/host.js';
+import type { CoreCounts } from '../native/unwindwalk.js';
 import type { ModuleLoader } from './modules.js';
 
 /** DLL_PROCESS_DETACH for the loaded modules, then the detach of each builtin DLL loaded. */
@@ -31,14 +32,14 @@ export interface ProcessEnd {
   readonly statusFd: number | undefined;
   restoreTerminal(): void;
   /** What the exiting thread's exception core did (native/exccore.ts). */
-  exceptionCoreCounts(): { raises: number; unwinds: number };
+  exceptionCoreCounts(): CoreCounts;
 }
 
 /** The last steps of both ways out: never returns. */
 export function endProcess(p: ProcessEnd, code: number): never {
   if (p.debug.on('seh', 'warn')) {
     const c = p.exceptionCoreCounts();
-    p.debug.log('seh', 'warn', 'exit', `the exception core took ${c.raises} raise(s) and ${c.unwinds} unwind(s) to their target`);
+    p.debug.log('seh', 'warn', 'exit', `the exception core took ${c.raises} raise(s) and ${c.unwinds} unwind(s) to their target, and made ${c.catches} C++ catch(es)`);
   }
   p.restoreTerminal();
   if (p.statusFd !== undefined) {

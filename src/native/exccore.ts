@@ -27,12 +27,13 @@
  * (ntdll/excframes.ts), which also makes an unwind crossing it a collided one.
  */
 import {
-  CONTEXT, DISPATCHER_CONTEXT, EXCEPTIONS, EXCEPTION_BLOCK, EXCEPTION_COLLIDED_UNWIND, EXCEPTION_EXIT_UNWIND, EXCEPTION_MAXIMUM_PARAMETERS, EXCEPTION_NONCONTINUABLE,
+  CONTEXT, CXX_CONSOLIDATE, CXX_SLOTS, DISPATCHER_CONTEXT, EXCEPTIONS, EXCEPTION_BLOCK, EXCEPTION_COLLIDED_UNWIND, EXCEPTION_EXIT_UNWIND, EXCEPTION_MAXIMUM_PARAMETERS, EXCEPTION_NONCONTINUABLE,
   EXCEPTION_RECORD, EXCEPTION_TARGET_UNWIND, EXCEPTION_UNWINDING, ExceptionCollidedUnwind, ExceptionContinueSearch, ExceptionNestedException, TEB,
 } from './layout.js';
 import { Asm, Label, R } from './emitter.js';
+import { STATUS_UNWIND_CONSOLIDATE, catchStubUnwindInfo, emitCatchStub, emitPlannedCatch, type CatchStub } from './exccatch.js';
 import { emitFreshContext } from './capture.js';
-import { HEADER, REC as FRAME_REC, emitApplyFrame, emitFindFrame, type NativeFrame } from './unwindwalk.js';
+import { HEADER, REC as FRAME_REC, THROW_CACHE_WAYS, emitApplyFrame, emitFindFrame, type NativeFrame } from './unwindwalk.js';
 import { emitLoadContext } from './engine.js';
 import { type AddressSpace } from './memory.js';
 import { UNW_FLAG_EHANDLER, UNW_FLAG_UHANDLER, UWOP } from '../pe/exceptions.js';
@@ -41,14 +42,16 @@ import { UNW_FLAG_EHANDLER, UNW_FLAG_UHANDLER, UWOP } from '../pe/exceptions.js'
 const EXCEPTION_UNWIND = EXCEPTION_UNWINDING | EXCEPTION_EXIT_UNWIND | EXCEPTION_TARGET_UNWIND | EXCEPTION_COLLIDED_UNWIND;
 const STATUS_UNWIND = 0xc0000027;
 const STATUS_LONGJUMP = 0x80000026;
-const STATUS_UNWIND_CONSOLIDATE = 0x80000029;
 /** Frames walked before JS takes over (the JS loop's limit). */
 const WALK_LIMIT = 100000;
 
 /** The raise's frame, from RSP after its prolog: home space for its calls, the slow path's
  *  address, the return point, the DISPATCHER_CONTEXT, the record, the CONTEXT (16-byte
- *  aligned) and the walk's copy of it. */
-export const RAISE_FRAME = { SlowPath: 0x20, ReturnPoint: 0x28, Dispatcher: 0x30, Record: 0x80, Params: 0x120, Context: 0x140, Walk: 0x140 + CONTEXT.Size, Size: 0x140 + 2 * CONTEXT.Size + 8 } as const;
+ *  aligned), the walk's copy of it, and a C++ catch's consolidation record (exccatch.ts). */
+export const RAISE_FRAME = {
+  SlowPath: 0x20, ReturnPoint: 0x28, Dispatcher: 0x30, Record: 0x80, Params: 0x120, Context: 0x140, Walk: 0x140 + CONTEXT.Size,
+  Consolidate: 0x140 + 2 * CONTEXT.Size, Size: 0x140 + 2 * CONTEXT.Size + EXCEPTION_RECORD.Size,
+} as const;
 /** RtlUnwindEx's frame: room for its calls' seven arguments, its own arguments, the frame being
  *  unwound (PC, establisher frame, table record), the DISPATCHER_CONTEXT, a record for a call
  *  without one, a CONTEXT for a call without one, the CONTEXT past the frame being unwound, and
@@ -65,8 +68,6 @@ const PUSHED = [R.rbp, R.rbx, R.rsi, R.rdi, R.r12, R.r13, R.r14, R.r15] as const
  *  (a jump each; engine.ts states the same offsets for its fast paths). */
 export const UNWIND_ENTRY = 8;
 export const CXX_THROW_ENTRY = 16;
-/** Ways of the header's ThrowInfo → image cache. */
-const THROW_CACHE_WAYS = 4;
 
 /** The placed code: its entries, its calls' return points and its unwind data. */
 export interface PlacedCore {
@@ -80,8 +81,8 @@ export interface PlacedCore {
   readonly base: number;
   readonly runtimeFunctions: number;
   readonly functionCount: number;
-  /** The raises' frames at their handler calls, as the walker's table keeps them (the native
-   *  walks pass through them). */
+  /** The raises' frames at their handler calls (and the C++ throw's at its catch's
+   *  RtlUnwindEx call), as the walker's table keeps them (the native walks pass through them). */
   readonly raiseFrames: readonly { readonly pc: number; readonly frame: NativeFrame }[];
 }
 
@@ -94,6 +95,8 @@ interface CoreFunction {
   readonly frameSize: number;
   /** The return point of its language-handler call. */
   readonly call: number;
+  /** The C++ throw's: the return point of its catch's RtlUnwindEx call (exccatch.ts). */
+  readonly catchCall?: number;
 }
 
 /** The return address's distance from RSP after the prolog of a frame of `frameSize`. */
@@ -176,10 +179,10 @@ function emitDispatcherContext(a: Asm, rec: R, pc: R, est: R, ip: R | null, hist
 
 /** The raise (see the file's comment). `resume`: ntdll's dispatch continuation (rec, context,
  *  walk, disposition or -1), which never returns. */
-/** What a C++ throw's entry needs (vcruntime140's _CxxThrowException): the per-thread count
- *  of uncaught exceptions (a u32 at this offset from the TEB). */
+/** What a C++ throw's entry needs (vcruntime140's _CxxThrowException): ntdll!RtlUnwindEx's
+ *  address (for the catches it makes: exccatch.ts). */
 export interface CxxThrowEnv {
-  readonly uncaughtSlot: number;
+  readonly rtlUnwindEx: number;
 }
 
 /** The exception code and magic number of an MSVC C++ throw. */
@@ -192,7 +195,7 @@ const CXX_MAGIC = 0x19930520;
  * the object, the ThrowInfo and the image holding it, which the table's cache must know:
  * JS fills it on a throw it runs), from the caller itself (RIP the return address).
  */
-function emitRaise(a: Asm, table: number, resume: number, unwindCall: Label, cxx?: CxxThrowEnv): CoreFunction {
+function emitRaise(a: Asm, table: number, resume: number, unwindCall: Label, cxx?: CxxThrowEnv & { stub: Label }): CoreFunction {
   const F = RAISE_FRAME;
   const returnSlot = returnSlotOf(F.Size);
   const bail = new Label();
@@ -215,7 +218,7 @@ function emitRaise(a: Asm, table: number, resume: number, unwindCall: Label, cxx
     a.bind(known);
     a.movImm32(R.rax, CXX_MAGIC).store(R.rsp, F.Params, R.rax).store(R.rsp, F.Params + 8, R.rcx);
     a.store(R.rsp, F.Params + 16, R.rdx).store(R.rsp, F.Params + 24, R.rbx);
-    a.loadGs32(R.rax, cxx.uncaughtSlot).inc(R.rax).storeGs32(cxx.uncaughtSlot, R.rax);
+    a.loadGs32(R.rax, CXX_SLOTS.Uncaught).inc(R.rax).storeGs32(CXX_SLOTS.Uncaught, R.rax);
     a.load(R.r11, R.rsp, returnSlot); // the return address: RIP and ExceptionAddress
     a.movImm32(R.r14, CXX_EXCEPTION).movImm32(R.r15, EXCEPTION_NONCONTINUABLE).movImm32(R.rbx, 4).lea(R.rbp, R.rsp, F.Params);
   } else {
@@ -262,6 +265,10 @@ function emitRaise(a: Asm, table: number, resume: number, unwindCall: Label, cxx
   emitApplyFrame(a);
   a.inc(R.r14);
   a.load32(R.rax, R.rbp, FRAME_REC.HandlerFlags).testImm32(R.rax, UNW_FLAG_EHANDLER).jcc(4, loop);
+  // A C++ throw: what the C++ frame handler decided here before (exccatch.ts).
+  const callHandler = new Label();
+  const catchCall = cxx ? emitPlannedCatch(a, { record: F.Record, context: F.Context, params: F.Params, consolidate: F.Consolidate }, loop, callHandler, cxx.stub, cxx.rtlUnwindEx) : undefined;
+  a.bind(callHandler);
   // handler(record, establisher frame, CONTEXT, DISPATCHER_CONTEXT)
   a.lea(R.r9, R.rsp, F.Dispatcher).lea(R.r8, R.rsp, F.Context);
   emitDispatcherContext(a, R.rbp, R.r15, R.rbx, null, null);
@@ -288,7 +295,7 @@ function emitRaise(a: Asm, table: number, resume: number, unwindCall: Label, cxx
   a.raw(0x0f, 0x0b); // ud2: the continuation resumes elsewhere
   a.bind(bail);
   emitBail(a, F.Size);
-  return { begin, pushEnds, prologEnd, end: a.length, frameSize: F.Size, call };
+  return { begin, pushEnds, prologEnd, end: a.length, frameSize: F.Size, call, ...(catchCall !== undefined && { catchCall }) };
 }
 
 /**
@@ -334,7 +341,7 @@ function emitHandlerCall(a: Asm, table: number, call: Label): void {
  * at the end for a record that asks for more than a jump (longjmp's, a consolidation: -2).
  * The record and the CONTEXT given must lie in the caller's stack, else JS runs it all.
  */
-function emitUnwind(a: Asm, table: number, resume: number, call: Label): CoreFunction {
+function emitUnwind(a: Asm, table: number, resume: number, call: Label, stub: Label): CoreFunction {
   const F = UNWIND_FRAME;
   const returnSlot = returnSlotOf(F.Size);
   const bail = new Label();
@@ -408,6 +415,12 @@ function emitUnwind(a: Asm, table: number, resume: number, call: Label): CoreFun
   // The target frame is not unwound: its handler (if any) runs with EXCEPTION_TARGET_UNWIND.
   a.bind(atTarget);
   a.load32(R.rax, R.r10, FRAME_REC.HandlerFlags).testImm32(R.rax, UNW_FLAG_UHANDLER).jcc(4, finish);
+  // A catch of the core's whose frame's own unwind does nothing (exccatch.ts).
+  const targetCall = new Label();
+  a.load(R.rbp, R.rsp, F.Record);
+  emitIfCoreCatch(a, stub, targetCall);
+  a.load(R.rax, R.rbp, EXCEPTION_RECORD.ExceptionInformation + 8 * CXX_CONSOLIDATE.SkipTarget).testRR(R.rax, R.rax).jcc(5, finish);
+  a.bind(targetCall);
   a.store(R.rsp, F.FramePc, R.r8).store(R.rsp, F.FrameEstablisher, R.r11).store(R.rsp, F.FrameRecord, R.r10);
   a.movImm32(R.rax, 1).store(R.rsp, F.AtTarget, R.rax);
   a.load32(R.rax, R.rsp, F.BaseFlags).orImm8(R.rax, EXCEPTION_TARGET_UNWIND);
@@ -438,7 +451,13 @@ function emitUnwind(a: Asm, table: number, resume: number, call: Label): CoreFun
   // longjmp's record and a consolidation callback: JS finishes (-2).
   a.load(R.rbp, R.rsp, F.Record).load32(R.rax, R.rbp, EXCEPTION_RECORD.ExceptionCode).movImm32(R.r9, 0xfffffffe);
   a.cmpImm32(R.rax, STATUS_LONGJUMP).jcc(4, toJsWith);
-  a.cmpImm32(R.rax, STATUS_UNWIND_CONSOLIDATE).jcc(4, toJsWith);
+  const jump = new Label();
+  a.cmpImm32(R.rax, STATUS_UNWIND_CONSOLIDATE).jcc(5, jump);
+  // The core's catch: its stub runs on top of the stack and returns where to continue.
+  emitIfCoreCatch(a, stub, toJsWith);
+  a.movRR(R.rcx, R.rbp).movRR(R.rdx, R.rbx).leaRip(R.rax, stub).callR(R.rax);
+  a.store(R.rbx, CONTEXT.Rip, R.rax);
+  a.bind(jump);
   a.movRR(R.r11, R.rbx);
   emitLoadContext(a);
   a.bind(toJs);
@@ -454,6 +473,14 @@ function emitUnwind(a: Asm, table: number, resume: number, call: Label): CoreFun
   a.bind(bail);
   emitBail(a, F.Size);
   return { begin, pushEnds, prologEnd, end: a.length, frameSize: F.Size, call: call.pos };
+}
+
+/** Goes on when the record at RBP is a consolidation record of the core's catch (its callback
+ *  the stub), else jumps to `otherwise`. Uses RAX. */
+function emitIfCoreCatch(a: Asm, stub: Label, otherwise: Label): void {
+  a.load32(R.rax, R.rbp, EXCEPTION_RECORD.ExceptionCode).cmpImm32(R.rax, STATUS_UNWIND_CONSOLIDATE).jcc(5, otherwise);
+  a.load32(R.rax, R.rbp, EXCEPTION_RECORD.NumberParameters).cmpImm32(R.rax, CXX_CONSOLIDATE.CoreCount).jcc(5, otherwise);
+  a.leaRip(R.rax, stub).cmpMem(R.rax, R.rbp, EXCEPTION_RECORD.ExceptionInformation).jcc(5, otherwise);
 }
 
 /** The raise frame's exception handler: a dispatch reaching the frame met an exception raised
@@ -484,35 +511,43 @@ export function unwindInfoOf(f: CoreFunction, handler: number): Uint8Array {
 }
 
 /** The whole core, from offset 0: the three entries, the raise, RtlUnwindEx, the C++ throw,
- *  the nested handler. `resumeDispatch`/`resumeUnwind`: ntdll's continuations. */
-export function emitExceptionCore(a: Asm, table: number, resumeDispatch: number, resumeUnwind: number, cxx: CxxThrowEnv): { raise: CoreFunction; unwind: CoreFunction; throw: CoreFunction; nested: number } {
+ *  the nested handler, the C++ catch's stub and its handler (exccatch.ts).
+ *  `resumeDispatch`/`resumeUnwind`: ntdll's continuations. */
+export function emitExceptionCore(a: Asm, table: number, resumeDispatch: number, resumeUnwind: number, cxx: CxxThrowEnv): { raise: CoreFunction; unwind: CoreFunction; throw: CoreFunction; nested: number; stub: CatchStub } {
   const raiseAt = new Label();
   const unwindAt = new Label();
   const throwAt = new Label();
+  const stubAt = new Label();
   a.jmp(raiseAt).align(UNWIND_ENTRY).jmp(unwindAt).align(CXX_THROW_ENTRY - UNWIND_ENTRY).jmp(throwAt).align(16);
   // The return point of the unwind's handler call, which the raise's walk crosses too.
   const unwindCall = new Label();
   a.bind(raiseAt);
   const raise = emitRaise(a, table, resumeDispatch, unwindCall);
   a.align(16).bind(unwindAt);
-  const unwind = emitUnwind(a, table, resumeUnwind, unwindCall);
+  const unwind = emitUnwind(a, table, resumeUnwind, unwindCall, stubAt);
   a.align(16).bind(throwAt);
-  const thrown = emitRaise(a, table, resumeDispatch, unwindCall, cxx);
+  const thrown = emitRaise(a, table, resumeDispatch, unwindCall, { ...cxx, stub: stubAt });
   const nested = emitNestedHandler(a);
-  return { raise, unwind, throw: thrown, nested };
+  a.align(16).bind(stubAt);
+  const stub = emitCatchStub(a, table);
+  return { raise, unwind, throw: thrown, nested, stub };
 }
 
 /** Emits and places the core for the walker table at `table`: code, unwind data and the
  *  RUNTIME_FUNCTIONs, in one block (RVAs from its start). */
 export function placeExceptionCore(mem: AddressSpace, table: number, resumeDispatch: number, resumeUnwind: number, cxx: CxxThrowEnv): PlacedCore {
   const a = new Asm();
-  const { raise, unwind, throw: thrown, nested } = emitExceptionCore(a, table, resumeDispatch, resumeUnwind, cxx);
-  const functions: [CoreFunction, number][] = [];
+  const { raise, unwind, throw: thrown, nested, stub } = emitExceptionCore(a, table, resumeDispatch, resumeUnwind, cxx);
+  // Sorted by address, as a function table must be.
+  const functions: [{ begin: number; end: number }, number][] = [];
   for (const f of [raise, unwind, thrown]) {
     a.align(4);
     functions.push([f, a.length]);
     a.raw(...unwindInfoOf(f, f === unwind ? 0 : nested));
   }
+  a.align(4);
+  functions.push([stub, a.length]);
+  a.raw(...catchStubUnwindInfo(stub));
   a.align(4);
   const entries = a.length;
   for (const [f, info] of functions) for (const v of [f.begin, f.end, info]) a.raw(v, v >> 8, v >> 16, 0);
@@ -525,6 +560,6 @@ export function placeExceptionCore(mem: AddressSpace, table: number, resumeDispa
   });
   return {
     entry: base, unwindCall: base + unwind.call, base, runtimeFunctions: base + entries, functionCount: functions.length,
-    raiseFrames: [{ pc: base + raise.call, frame: frameOf(0) }, { pc: base + thrown.call, frame: frameOf(2) }],
+    raiseFrames: [{ pc: base + raise.call, frame: frameOf(0) }, { pc: base + thrown.call, frame: frameOf(2) }, { pc: base + thrown.catchCall!, frame: frameOf(2) }],
   };
 }

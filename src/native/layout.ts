@@ -204,6 +204,41 @@ export const DISPATCHER_CONTEXT = {
 } as const;
 
 /**
+ * MSVC C++ exceptions' per-thread state, in the TEB's scratch block (vcruntime140/cxxcatch.ts
+ * keeps it; the exception core's native catch, native/exccatch.ts, too): __current_exception,
+ * __current_exception_context, the head of the list of running catch blocks, the terminate
+ * handler, and the count of thrown, not yet caught exceptions (u32).
+ */
+export const CXX_SLOTS = { CurrentException: WR.Scratch + 0x300, CurrentContext: WR.Scratch + 0x308, Catches: WR.Scratch + 0x310, Terminate: WR.Scratch + 0x318, Uncaught: WR.Scratch + 0x320 } as const;
+/** A running catch block's entry in that list (on the guest stack while its funclet runs):
+ *  previous entry, the frame that caught (target of the unwind), its FuncInfo, the exception
+ *  object and record, the state its try block left the frame in and the first state past the
+ *  try block, flags, the current-exception slots to restore, the catch funclet and the
+ *  function's establisher frame it runs for. */
+export const CXX_CATCH = {
+  Prev: 0x00, Frame: 0x08, FuncInfo: 0x10, Object: 0x18, State: 0x20, Floor: 0x24, Flags: 0x28,
+  Record: 0x30, SavedException: 0x38, SavedContext: 0x40, Funclet: 0x48, MainFrame: 0x50, Size: 0x60,
+} as const;
+/** ThrowInfo (the image-relative x64 form): attributes, the object's destructor, the forward
+ *  compatibility handler, the CatchableTypeArray. */
+export const CXX_THROW_INFO = { Attributes: 0, Unwind: 4, ForwardCompat: 8, CatchableTypes: 12 } as const;
+/**
+ * The STATUS_UNWIND_CONSOLIDATE record a C++ catch unwinds with (vcruntime140/cxxframe.ts; the
+ * exception core's native catch, native/exccatch.ts): its parameters, and the magic number in
+ * Magic that marks it winrun's. The handler of every frame the unwind passes reads the first
+ * nine (the function's establisher frame, the catch funclet, the exception's record, the state
+ * the frame unwinds to, the frame that catches, the first state past the try block, the
+ * FuncInfo). The core's own records have a Callback (run at the target) and the rest too.
+ */
+export const CXX_CONSOLIDATE = {
+  Callback: 0, MainFrame: 1, Funclet: 2, Record: 3, State: 4, Target: 5, Floor: 6, Magic: 7, FuncInfo: 8, Count: 9,
+  Cont0: 9, Cont1: 10, SkipTarget: 11, Context: 12, CoreCount: 13,
+} as const;
+export const CXX_CONSOLIDATE_MAGIC = 0x5843_5257; // "WRCX"
+/** CXX_CATCH.Flags: the catch funclet was left by an exception; its object was dealt with then. */
+export const CXX_CATCH_EXITED = 1;
+
+/**
  * The console block: process-wide console state in guest memory (PEB allocation + 0x2000), so
  * that the machine-code signal handlers and every thread's JS see the same words. Offsets
  * below 0x80 are reached with 8-bit displacements by the handlers in native/console.ts.

@@ -20,14 +20,16 @@ import { CONTEXT } from './layout.js';
 import { type AddressSpace } from './memory.js';
 import { MEM_PRIVATE, PAGE_READWRITE, PAGE_SIZE } from './memprotect.js';
 
+/** Ways of the header's ThrowInfo cache (a power of two). */
+export const THROW_CACHE_WAYS = 64;
 /** The walk's parameters, written by JS before each call (and by the exception core,
  *  native/exccore.ts, before each of its walks); then what the core reads: whether it may run
  *  (JS clears it while a trace wants every step), and the code generation the table is valid
  *  for (EXCEPTIONS.CodeGeneration, copied when JS last checked its caches); and the core's
  *  counts of the raises it took and the unwinds it took to their target (warn+seh reports
- *  them); a cache
- *  of the images C++ ThrowInfos lie in (4 ways by bits 3–4 of the address: ThrowInfo, base). */
-export const HEADER = { Low: 0, High: 8, Target: 16, HandlerMask: 24, Limit: 32, Context: 40, Enabled: 48, Stamp: 52, Raises: 56, Unwinds: 60, ThrowCache: 64, Size: 128 } as const;
+ *  them), and the C++ catches it made itself; a cache of the images C++ ThrowInfos lie in
+ *  (THROW_CACHE_WAYS ways by the address's bits from 3 up: ThrowInfo, base). */
+export const HEADER = { Low: 0, High: 8, Target: 16, HandlerMask: 24, Limit: 32, Context: 40, Enabled: 48, Stamp: 52, Raises: 56, Unwinds: 60, Catches: 64, ThrowCache: 80, Size: 80 + 16 * THROW_CACHE_WAYS } as const;
 /** Hash slots: the PC and the address of its record (PC 0: empty). */
 const SLOT_BITS = 12;
 const SLOTS = 1 << SLOT_BITS;
@@ -37,14 +39,53 @@ const SLOT_SIZE = 16;
  *  bytes above the base the frame reads; the frame's language handler, its data, function
  *  entry and image base (what a DISPATCHER_CONTEXT names); its frame register (unwind
  *  numbering; 0: none) and offset, the bytes above RSP its RSP-relative loads read (0: none);
+ *  whether its C++ frame handler lets every C++ exception pass, and the list of its decisions
+ *  for some (PLAN);
  *  then per load the register's offset in the CONTEXT and the slot's distance from the base
  *  (32 bits each; FROM_RSP: from RSP), the 8-byte loads first. The base, which is also the
  *  establisher frame, is RSP, or for a frame with a frame register that register minus the
  *  offset; then pushes the prolog made after setting the frame register are popped from RSP. */
 export const REC = {
   HandlerFlags: 0, Loads: 4, RetDistance: 8, RspAdd: 12, Extent: 16, XmmLoads: 20,
-  Handler: 24, HandlerData: 32, FunctionEntry: 40, ImageBase: 48, FrameReg: 56, FrameOffset: 60, RspExtent: 64, First: 72,
+  Handler: 24, HandlerData: 32, FunctionEntry: 40, ImageBase: 48, FrameReg: 56, FrameOffset: 60, RspExtent: 64, PassAll: 68, Plans: 72, First: 80,
 } as const;
+
+/**
+ * What a C++ frame handler (vcruntime140's __CxxFrameHandler3/4) decided for one frame and one
+ * ThrowInfo, kept with the frame's record (its Plans list) for the exception core's C++ throw:
+ * a new exception of that type, no catch block running on the thread, is either passed by
+ * (SKIP) or caught here (CATCH). For a catch: how the catch object is made (at the establisher
+ * frame + CatchObj, from the object + Mdisp: none, a reference, a copy of Size bytes, or the
+ * copy constructor Copy, with 1 for a class with virtual bases), the catch funclet, the
+ * FuncInfo, the try block's states (TryLow, Floor: the first past it), FH4's continuation
+ * addresses (0: the funclet returns the address), and whether the frame's own unwind to the
+ * try block does nothing (SkipTarget: its handler need not be called). 8-byte fields.
+ */
+export const PLAN = {
+  Next: 0, ThrowInfo: 8, Kind: 16, ObjKind: 24, CatchObj: 32, Size: 40, Mdisp: 48, Copy: 56, Funclet: 64, FuncInfo: 72,
+  TryLow: 80, Floor: 88, Cont0: 96, Cont1: 104, SkipTarget: 112, Bytes: 120,
+} as const;
+export const PLAN_SKIP = 0;
+export const PLAN_CATCH = 1;
+/** PLAN.ObjKind. */
+export const CATCH_OBJECT = { None: 0, Reference: 1, Bytes: 2, Copy: 3, CopyVirtualBase: 4 } as const;
+/** Plans kept per frame at most. */
+const PLANS_PER_FRAME = 16;
+
+/** A catch (PLAN's fields, as JS computes them); null: the frame passes the exception by. */
+export interface CatchPlan {
+  readonly objKind: number;
+  readonly catchObj: number;
+  readonly size: number;
+  readonly mdisp: number;
+  readonly copy: number;
+  readonly funclet: number;
+  readonly funcInfo: number;
+  readonly tryLow: number;
+  readonly floor: number;
+  readonly continuations: readonly number[];
+  readonly skipTarget: boolean;
+}
 /** A load's distance with this bit set is from RSP before the unwind, not from the base. */
 const FROM_RSP = 0x80000000;
 const RECORD_BYTES = 192 * 1024;
@@ -53,6 +94,14 @@ const TABLE_BYTES = HEADER.Size + SLOTS * SLOT_SIZE + RECORD_BYTES;
  *  gives the same bits). */
 const HASH_K = 0x85ebca6b | 0;
 const HASH_SHIFT = 20;
+
+/** What the exception core did in a realm: raises taken, unwinds taken to their target, C++
+ *  catches made. */
+export interface CoreCounts {
+  readonly raises: number;
+  readonly unwinds: number;
+  readonly catches: number;
+}
 
 /** The largest stack range the walk checks and reads. */
 const MAX_STACK = 256 * 1024 * 1024;
@@ -259,7 +308,8 @@ export class NativeUnwindWalk {
     w[r + REC.FrameReg / 4] = f.frameReg;
     w[r + REC.FrameOffset / 4] = f.frameOffset;
     w[r + REC.RspExtent / 4] = rspExtent;
-    w[r + REC.RspExtent / 4 + 1] = 0;
+    w[r + REC.PassAll / 4] = 0;
+    putU64(w, r + REC.Plans / 4, 0);
     putU64(w, r + REC.Handler / 4, f.handler);
     putU64(w, r + REC.HandlerData / 4, f.handlerData);
     putU64(w, r + REC.FunctionEntry / 4, f.functionEntry);
@@ -302,27 +352,83 @@ export class NativeUnwindWalk {
 
   /** Whether `pc` is in the table. */
   has(pc: number): boolean {
-    if (this.words === null) return false;
+    return this.recordOf(pc) !== 0;
+  }
+
+  /** The offset of `pc`'s record from the table (0: not there). */
+  private recordOf(pc: number): number {
+    if (this.words === null) return 0;
     const w = this.words;
     for (let i = walkSlot(pc); ; i = (i + 1) & (SLOTS - 1)) {
       const s = this.tw + (HEADER.Size + SLOT_SIZE * i) / 4;
-      if (w[s] === 0 && w[s + 1] === 0) return false;
-      if (w[s] === pc >>> 0 && w[s + 1] === Math.floor(pc / 0x100000000)) return true;
+      if (w[s] === 0 && w[s + 1] === 0) return 0;
+      if (w[s] === pc >>> 0 && w[s + 1] === Math.floor(pc / 0x100000000)) return w[s + 2]! + w[s + 3]! * 0x100000000 - this.table;
     }
+  }
+
+  /** The C++ frame handler of the frame at `pc` (in the table) lets every C++ exception pass
+   *  (a function with cleanups and no try block). */
+  passAll(pc: number): void {
+    const rec = this.recordOf(pc);
+    if (rec !== 0) this.words![this.tw + (rec + REC.PassAll) / 4] = 1;
+  }
+
+  /**
+   * Keeps what the C++ frame handler decided for the frame at `pc` (in the table) and a throw
+   * of `throwInfo`: `plan` a catch, null a pass (PLAN). Returns false when it is not kept (the
+   * frame is not in the table, the table is full, or the frame has its share of plans).
+   */
+  addPlan(pc: number, throwInfo: number, plan: CatchPlan | null): boolean {
+    const rec = this.recordOf(pc);
+    if (rec === 0 || throwInfo === 0 || this.next + PLAN.Bytes > TABLE_BYTES) return false;
+    if (plan && plan.continuations.length > 2) return false;
+    const w = this.words!;
+    const r = this.tw + rec / 4;
+    const head = w[r + REC.Plans / 4]! + w[r + REC.Plans / 4 + 1]! * 0x100000000;
+    let n = 0;
+    for (let p = head; p !== 0; n++) {
+      const i = this.tw + (p - this.table) / 4;
+      if (w[i + PLAN.ThrowInfo / 4]! + w[i + PLAN.ThrowInfo / 4 + 1]! * 0x100000000 === throwInfo) return true;
+      p = w[i + PLAN.Next / 4]! + w[i + PLAN.Next / 4 + 1]! * 0x100000000;
+    }
+    if (n >= PLANS_PER_FRAME) return false;
+    const at = this.next;
+    const i = this.tw + at / 4;
+    const put = (field: number, v: number): void => putU64(w, i + field / 4, v);
+    put(PLAN.Next, head);
+    put(PLAN.ThrowInfo, throwInfo);
+    put(PLAN.Kind, plan ? PLAN_CATCH : PLAN_SKIP);
+    put(PLAN.ObjKind, plan?.objKind ?? 0);
+    put(PLAN.CatchObj, plan?.catchObj ?? 0);
+    put(PLAN.Size, plan?.size ?? 0);
+    put(PLAN.Mdisp, plan?.mdisp ?? 0);
+    put(PLAN.Copy, plan?.copy ?? 0);
+    put(PLAN.Funclet, plan?.funclet ?? 0);
+    put(PLAN.FuncInfo, plan?.funcInfo ?? 0);
+    put(PLAN.TryLow, plan?.tryLow ?? 0);
+    put(PLAN.Floor, plan?.floor ?? 0);
+    put(PLAN.Cont0, plan?.continuations[0] ?? 0);
+    put(PLAN.Cont1, plan?.continuations[1] ?? 0);
+    put(PLAN.SkipTarget, plan?.skipTarget ? 1 : 0);
+    this.next += PLAN.Bytes;
+    // The list's head last: the plan is complete once the code can reach it.
+    putU64(w, r + REC.Plans / 4, this.table + at);
+    return true;
   }
 
   /** The exception core's counts so far (0 before the table's first use). Kept when the table
    *  is cleared. */
-  coreCounts(): { raises: number; unwinds: number } {
-    if (this.words === null) return { raises: 0, unwinds: 0 };
-    return { raises: this.words[this.tw + HEADER.Raises / 4]!, unwinds: this.words[this.tw + HEADER.Unwinds / 4]! };
+  coreCounts(): CoreCounts {
+    if (this.words === null) return { raises: 0, unwinds: 0, catches: 0 };
+    const w = this.words;
+    return { raises: w[this.tw + HEADER.Raises / 4]!, unwinds: w[this.tw + HEADER.Unwinds / 4]!, catches: w[this.tw + HEADER.Catches / 4]! };
   }
 
   /** Remembers the image holding a C++ ThrowInfo, for the core's C++ throw. */
   noteThrowInfo(throwInfo: number, base: number): void {
     if (throwInfo === 0 || !this.setUp()) return;
     const w = this.words!;
-    const at = this.tw + (HEADER.ThrowCache + 16 * ((throwInfo / 8) & 3)) / 4;
+    const at = this.tw + (HEADER.ThrowCache + 16 * ((throwInfo / 8) & (THROW_CACHE_WAYS - 1))) / 4;
     putU64(w, at + 2, base);
     putU64(w, at, throwInfo);
   }
@@ -344,10 +450,11 @@ export class NativeUnwindWalk {
   /** Forgets every frame (the code the PCs named may be gone). */
   clear(): void {
     if (this.words === null || this.count === 0) return;
-    const { raises, unwinds } = this.coreCounts();
+    const { raises, unwinds, catches } = this.coreCounts();
     this.words.fill(0, this.tw, this.tw + (HEADER.Size + SLOTS * SLOT_SIZE) / 4);
     this.words[this.tw + HEADER.Raises / 4] = raises;
     this.words[this.tw + HEADER.Unwinds / 4] = unwinds;
+    this.words[this.tw + HEADER.Catches / 4] = catches;
     this.count = 0;
     this.next = HEADER.Size + SLOTS * SLOT_SIZE;
   }

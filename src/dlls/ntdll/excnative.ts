@@ -9,7 +9,6 @@ import { placeExceptionCore } from '../../native/exccore.js';
 import { EXCEPTIONS, EXCEPTION_BLOCK, WR } from '../../native/layout.js';
 import type { ApiContext } from '../types.js';
 import { RtlAddFunctionTable } from './rtlunwind.js';
-import { UNCAUGHT_SLOT } from '../vcruntime140/cxxcatch.js';
 
 /** The continuations the core calls (ntdll's exports of those names). */
 export const CONTINUE_DISPATCH = '__winrun_continue_dispatch';
@@ -31,13 +30,14 @@ export function armRaiseCore(ctx: ApiContext): void {
     const ntdll = ctx.process.moduleHandle('ntdll.dll');
     const dispatch = ntdll === 0 ? 0 : ctx.process.procAddress(ntdll, CONTINUE_DISPATCH);
     const unwind = ntdll === 0 ? 0 : ctx.process.procAddress(ntdll, CONTINUE_UNWIND);
+    const rtlUnwindEx = ntdll === 0 ? 0 : ctx.process.procAddress(ntdll, 'RtlUnwindEx');
     const table = cache.walker.address;
-    if (dispatch === 0 || unwind === 0 || table === 0) {
+    if (dispatch === 0 || unwind === 0 || rtlUnwindEx === 0 || table === 0) {
       core.failed = true;
       return;
     }
     try {
-      const placed = placeExceptionCore(m, table, dispatch, unwind, { uncaughtSlot: UNCAUGHT_SLOT });
+      const placed = placeExceptionCore(m, table, dispatch, unwind, { rtlUnwindEx });
       if (RtlAddFunctionTable(ctx, placed.runtimeFunctions, placed.functionCount, placed.base) === 0) throw new Error('no function table');
       core.entry = placed.entry;
       core.unwindCall = placed.unwindCall;

@@ -176,7 +176,8 @@ export function restoreContext(ctx: ApiContext, context: number, record: number)
   if (record !== 0 && m.accessible(record, REC.Size, 'read') && m.u32(record + REC.ExceptionCode) === STATUS.UNWIND_CONSOLIDATE && m.u32(record + REC.NumberParameters) >= 1) {
     const callback = m.ptr(record + REC.ExceptionInformation);
     trace(ctx, () => `consolidation callback ${ctx.process.frames.describe(callback)}`);
-    const ip = ctx.process.frames.callFrom(context, callback, [record]);
+    // (The target's CONTEXT too: the exception core's catch stub copies it. native/exccatch.ts)
+    const ip = ctx.process.frames.callFrom(context, callback, [record, context]);
     m.setU64(context + CONTEXT.Rip, ip);
   }
   ctx.unwindTo(context);

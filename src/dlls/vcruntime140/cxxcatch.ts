@@ -7,22 +7,14 @@
  * is destroyed once, when the last catch holding it ends, and not when it is rethrown).
  */
 import { putU64 } from '../../native/guestmemory.js';
-import { WR } from '../../native/layout.js';
+import { CXX_CATCH, CXX_CATCH_EXITED, CXX_SLOTS as CXX_SLOTS_LAYOUT } from '../../native/layout.js';
 import type { ApiContext } from '../types.js';
 
-/** Thread-block slots: __current_exception, __current_exception_context, the list head. */
-export const CXX_SLOTS = { CurrentException: WR.Scratch + 0x300, CurrentContext: WR.Scratch + 0x308, Catches: WR.Scratch + 0x310 } as const;
-
-/** An entry: previous entry, the frame that caught (target of the unwind), its FuncInfo, the
- *  exception object and record, the state its try block left the frame in and the first state
- *  past the try block, flags, the current-exception slots to restore, the catch funclet and
- *  the function's establisher frame it runs for. */
-export const CATCH = {
-  Prev: 0x00, Frame: 0x08, FuncInfo: 0x10, Object: 0x18, State: 0x20, Floor: 0x24, Flags: 0x28,
-  Record: 0x30, SavedException: 0x38, SavedContext: 0x40, Funclet: 0x48, MainFrame: 0x50, Size: 0x60,
-} as const;
-/** The catch funclet was left by an exception; its object was dealt with then. */
-export const CATCH_EXITED = 1;
+/** The thread-block slots and the entries' layout live in native/layout.ts (the exception
+ *  core's native catch keeps them too). */
+export const CXX_SLOTS = CXX_SLOTS_LAYOUT;
+export const CATCH = CXX_CATCH;
+export const CATCH_EXITED = CXX_CATCH_EXITED;
 
 export interface ActiveCatch {
   readonly at: number;
@@ -32,7 +24,6 @@ export interface ActiveCatch {
   readonly floor: number;
 }
 
-/** The innermost catch running for the frame at `frame` with FuncInfo `funcInfo`. */
 /** The innermost running catch (entry address) that `match` accepts, or 0. */
 function findCatch(ctx: ApiContext, match: (e: number) => boolean): number {
   const m = ctx.mem;
@@ -42,6 +33,7 @@ function findCatch(ctx: ApiContext, match: (e: number) => boolean): number {
 
 const left = (ctx: ApiContext, e: number): boolean => (ctx.mem.u32(e + CATCH.Flags) & CATCH_EXITED) !== 0;
 
+/** The innermost catch running for the frame at `frame` with FuncInfo `funcInfo`. */
 export function activeCatch(ctx: ApiContext, frame: number, funcInfo: number): ActiveCatch | undefined {
   const m = ctx.mem;
   const e = findCatch(ctx, (x) => m.ptr(x + CATCH.Frame) === frame && m.ptr(x + CATCH.FuncInfo) === funcInfo);
@@ -106,12 +98,11 @@ export function popCatch(ctx: ApiContext, at: number): void {
   m.setU64(teb + CXX_SLOTS.CurrentContext, m.ptr(at + CATCH.SavedContext));
 }
 
-/** The thread's terminate handler (set_terminate), in the thread block. */
-const TERMINATE_SLOT = WR.Scratch + 0x318;
-/** How many C++ exceptions the thread has thrown that no catch block has taken yet. */
+/** The thread's terminate handler (set_terminate). */
+const TERMINATE_SLOT = CXX_SLOTS.Terminate;
 /** The thread's count of thrown, not yet caught exceptions (u32; the exception core's C++
- *  throw counts too: native/exccore.ts). */
-export const UNCAUGHT_SLOT = WR.Scratch + 0x320;
+ *  throw and catch count too: native/exccore.ts). */
+export const UNCAUGHT_SLOT = CXX_SLOTS.Uncaught;
 
 export const uncaughtExceptions = (ctx: ApiContext): number => ctx.mem.u32(ctx.teb + UNCAUGHT_SLOT);
 export const uncaughtException = (ctx: ApiContext): number => (uncaughtExceptions(ctx) > 0 ? 1 : 0);

@@ -8,6 +8,7 @@
  *   EXCEPTION_RECORD of a C++ throw: code 0xE06D7363 ('msc' | 0xE0000000), NONCONTINUABLE,
  *   parameters [magic 0x19930520, object, ThrowInfo, image base].
  */
+import { CXX_THROW_INFO } from '../../native/layout.js';
 import type { ApiContext } from '../types.js';
 import { __std_type_info_compare } from './vcruntime.js';
 
@@ -21,7 +22,7 @@ export const FI_EHS_FLAG = 1;
 export const STATUS_LONGJUMP = 0x80000026;
 
 /** ThrowInfo: attributes, destructor of the object, forward-compat handler, catchable types. */
-export const THROW_INFO = { Attributes: 0, Unwind: 4, ForwardCompat: 8, CatchableTypes: 12 } as const;
+export const THROW_INFO = CXX_THROW_INFO;
 export const TI_CONST = 1;
 export const TI_VOLATILE = 2;
 export const TI_UNALIGNED = 4;

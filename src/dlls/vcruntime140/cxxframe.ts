@@ -16,7 +16,9 @@
  * cxxcatch.ts.
  */
 import { getPtr } from '../../native/guestmemory.js';
-import { CONTEXT } from '../../native/layout.js';
+import { CONTEXT, CXX_CONSOLIDATE, CXX_CONSOLIDATE_MAGIC } from '../../native/layout.js';
+import { CATCH_OBJECT, type CatchPlan } from '../../native/unwindwalk.js';
+import { keepNative } from '../../kernel/unwindfast.js';
 import { DC, EXCEPTION_EXIT_UNWIND, EXCEPTION_NONCONTINUABLE, EXCEPTION_TARGET_UNWIND, EXCEPTION_UNWINDING, ExceptionContinueSearch, REC, STATUS, sehTrace, withGuestScratch } from '../ntdll/excdefs.js';
 import { raiseFromCaller, writeRecord } from '../ntdll/excdispatch.js';
 import { unwindFrom } from '../ntdll/excunwind.js';
@@ -35,10 +37,9 @@ const trace = (ctx: ApiContext, text: () => string): void => sehTrace(ctx, '__Cx
 /** Reads a function's FuncInfo from its handler data: FH3 tables or FH4's compressed ones. */
 type Decoder = (ctx: ApiContext, base: number, at: number, functionStart: number) => FuncInfo | undefined;
 
-/** Marks the STATUS_UNWIND_CONSOLIDATE records this handler unwinds with (parameter 7). */
-const CONSOLIDATE_MAGIC = 0x5843_5257; // "WRCX"
-/** Parameters of that record. */
-const CP = { Frame: 1, Funclet: 2, Record: 3, State: 4, Target: 5, Floor: 6, Magic: 7, FuncInfo: 8, Count: 9 } as const;
+/** The STATUS_UNWIND_CONSOLIDATE records this handler unwinds with: their parameters, and the
+ *  magic number that marks them (native/layout.ts). */
+const CP = CXX_CONSOLIDATE;
 
 /** _CxxThrowException(object, ThrowInfo): raises the C++ exception; (NULL, NULL) is `throw;`. */
 export function _CxxThrowException(ctx: ApiContext, object: number, throwInfo: number): void {
@@ -77,6 +78,8 @@ interface FrameInfo {
   /** The try block whose catch funclet this frame is. */
   readonly funcletOf?: TryBlock;
   readonly pcState: number;
+  /** The frame is the function's own (not a catch funclet's): mainFrame is frame. */
+  readonly ownFrame: boolean;
 }
 
 /** A function's FuncInfo, decoded once while the image stays mapped (the thread's code cache). */
@@ -130,7 +133,7 @@ function frameInfo(ctx: ApiContext, frame: number, dc: number, decode: Decoder):
     if (ctx.process.frames.imageAt(pc) !== undefined) cache.set(pc, hit);
   }
   const mainFrame = hit.mainFrameAt >= 0 ? m.ptr(frame + hit.mainFrameAt) : frame;
-  return { fi: hit.fi, base: hit.base, frame, mainFrame, funcletOf: hit.funcletOf, pcState: hit.pcState };
+  return { fi: hit.fi, base: hit.base, frame, mainFrame, funcletOf: hit.funcletOf, pcState: hit.pcState, ownFrame: hit.mainFrameAt < 0 };
 }
 
 const fh3: Decoder = (ctx, base, at) => readFuncInfo(ctx, base, at);
@@ -151,7 +154,7 @@ function frameHandler(ctx: ApiContext, rec: number, frame: number, dc: number, d
   const flags = m.u32(rec + REC.ExceptionFlags);
   const f = frameInfo(ctx, frame, dc, decode);
   if (!f) return ExceptionContinueSearch;
-  const consolidate = code === STATUS.UNWIND_CONSOLIDATE && m.u32(rec + REC.NumberParameters) >= CP.Count && m.ptr(rec + REC.ExceptionInformation + 8 * CP.Magic) === CONSOLIDATE_MAGIC;
+  const consolidate = code === STATUS.UNWIND_CONSOLIDATE && m.u32(rec + REC.NumberParameters) >= CP.Count && m.ptr(rec + REC.ExceptionInformation + 8 * CP.Magic) === CXX_CONSOLIDATE_MAGIC;
   // /EHs functions see only C++ exceptions (and the unwinds that C++ catches and longjmp make).
   if (f.fi.ehFlags & FI_EHS_FLAG && code !== CXX_EXCEPTION && !consolidate && code !== STATUS_LONGJUMP) return ExceptionContinueSearch;
   const active = activeCatch(ctx, frame, f.fi.address);
@@ -167,8 +170,16 @@ function frameHandler(ctx: ApiContext, rec: number, frame: number, dc: number, d
     return ExceptionContinueSearch;
   }
   const noexcept = (f.fi.ehFlags & FI_NOEXCEPT_FLAG) !== 0;
-  if (f.fi.tryBlocks.length === 0 && !noexcept) return ExceptionContinueSearch;
+  // What this frame does with a new exception while no catch runs for it is fixed by the PC and
+  // the ThrowInfo: the exception core's C++ throw may decide so itself next time.
+  const plannable = active === undefined && f.ownFrame;
+  if (f.fi.tryBlocks.length === 0 && !noexcept) {
+    // Whatever the exception and whatever catch runs.
+    if (code === CXX_EXCEPTION) keepPlan(ctx, m.ptr(dc + DC.ControlPc), 0, null);
+    return ExceptionContinueSearch;
+  }
   let thrown = thrownBy(ctx, rec);
+  const fresh = thrown !== undefined && thrown.throwInfo !== 0;
   if (thrown && thrown.throwInfo === 0 && thrown.object === 0) {
     // `throw;`: the exception of the innermost running catch.
     const current = m.ptr(ctx.teb + CXX_SLOTS.CurrentException);
@@ -184,6 +195,7 @@ function frameHandler(ctx: ApiContext, rec: number, frame: number, dc: number, d
     for (const h of t.handlers) {
       const ct = thrown ? catchableAs(ctx, thrown, h, f.base) : h.type === 0 && (h.adjectives & HT_STD_DOTDOT) === 0 ? 0 : undefined;
       if (ct === undefined) continue;
+      if (plannable && fresh) planCatch(ctx, f, t, h, thrown!, ct, m.ptr(dc + DC.ControlPc));
       catchIt(ctx, rec, frame, dc, f, t, h, thrown, ct);
       return ExceptionContinueSearch; // the unwind to the catch block is under way (pending)
     }
@@ -192,7 +204,65 @@ function frameHandler(ctx: ApiContext, rec: number, frame: number, dc: number, d
     trace(ctx, () => `an exception leaves the noexcept function at ${ctx.process.frames.describe(m.ptr(dc + DC.ControlPc))}: terminate()`);
     terminate(ctx, abort);
   }
+  if (plannable && fresh) planPass(ctx, rec, dc);
   return ExceptionContinueSearch;
+}
+
+/** Keeps a decision for the frame at `pc` (native/unwindwalk.ts PLAN; ThrowInfo 0: a pass of
+ *  every C++ exception), with the frame itself when the native walker's table lacks it (a
+ *  frame JS has just walked: its kept plan). */
+function keepPlan(ctx: ApiContext, pc: number, throwInfo: number, plan: CatchPlan | null): void {
+  const cache = ctx.process.frames.codeCache();
+  if (!cache.walker.has(pc)) {
+    const unwind = cache.plans.get(pc);
+    if (unwind) keepNative(ctx.mem, cache, pc, unwind);
+  }
+  if (throwInfo === 0) cache.walker.passAll(pc);
+  else cache.walker.addPlan(pc, throwInfo, plan);
+}
+
+/** The frame lets a new exception of the record's ThrowInfo pass. */
+function planPass(ctx: ApiContext, rec: number, dc: number): void {
+  const t = thrownBy(ctx, rec);
+  if (t && t.throwInfo !== 0) keepPlan(ctx, ctx.mem.ptr(dc + DC.ControlPc), t.throwInfo, null);
+}
+
+/** The frame catches a new exception of the ThrowInfo in try block `t`, handler `h`: what
+ *  catchIt does, as the exception core's catch makes it (native/exccatch.ts), when the catch
+ *  object is one it can make. */
+function planCatch(ctx: ApiContext, f: FrameInfo, t: TryBlock, h: Handler, thrown: Thrown, ct: number, pc: number): void {
+  const object = catchObjectPlan(ctx, h, thrown, ct);
+  if (!object) return;
+  // The frame's own unwind to the try block (localUnwind from its state to tryLow): nothing?
+  let skipTarget = true;
+  for (let state = f.pcState, guard = 0; state > t.tryLow && state >= 0 && state < f.fi.unwindMap.length && guard < f.fi.unwindMap.length; guard++) {
+    const e = f.fi.unwindMap[state]!;
+    if (e.kind !== 0) skipTarget = false;
+    state = e.toState;
+  }
+  keepPlan(ctx, pc, thrown.throwInfo, {
+    ...object, funclet: f.base + h.funclet, funcInfo: f.fi.address, tryLow: t.tryLow, floor: t.tryHigh + 1,
+    continuations: h.continuations.map((c) => f.base + c), skipTarget,
+  });
+}
+
+/** How buildCatchObject makes the catch object, in PLAN's terms; undefined for a pointer
+ *  adjusted through a virtual base table or a copy whose size is off. */
+function catchObjectPlan(ctx: ApiContext, h: Handler, thrown: Thrown, ct: number): { objKind: number; catchObj: number; size: number; mdisp: number; copy: number } | undefined {
+  const m = ctx.mem;
+  const none = { objKind: CATCH_OBJECT.None, catchObj: 0, size: 0, mdisp: 0, copy: 0 };
+  if (h.type === 0 || h.catchObj === 0 || ct === 0) return none;
+  if (m.i32(ct + CATCHABLE.Pdisp) >= 0) return undefined;
+  const mdisp = m.i32(ct + CATCHABLE.Mdisp);
+  const props = m.u32(ct + CATCHABLE.Properties);
+  const size = m.i32(ct + CATCHABLE.Size);
+  const at = { ...none, catchObj: h.catchObj };
+  if (h.adjectives & HT_REFERENCE) return { ...at, objKind: CATCH_OBJECT.Reference, mdisp };
+  if (!(size > 0 && size <= 0x10000)) return undefined;
+  if (props & CT_SIMPLE) return size === 8 && mdisp !== 0 ? undefined : { ...at, objKind: CATCH_OBJECT.Bytes, size };
+  const copy = m.u32(ct + CATCHABLE.Copy);
+  if (copy === 0) return { ...at, objKind: CATCH_OBJECT.Bytes, size, mdisp };
+  return { ...at, objKind: props & CT_VIRTUAL_BASE ? CATCH_OBJECT.CopyVirtualBase : CATCH_OBJECT.Copy, mdisp, copy: thrown.base + copy };
 }
 
 /** Whether the handler catches the exception: 0 for catch (...), the CatchableType matched, or
@@ -303,7 +373,7 @@ function catchIt(ctx: ApiContext, rec: number, frame: number, dc: number, f: Fra
   withGuestScratch(ctx, REC.Size + CATCH.Size, (at) => {
     const consolidate = at;
     const entry = at + REC.Size;
-    const params = [0, f.mainFrame, funclet, original, t.tryLow, frame, t.tryHigh + 1, CONSOLIDATE_MAGIC, f.fi.address];
+    const params = [0, f.mainFrame, funclet, original, t.tryLow, frame, t.tryHigh + 1, CXX_CONSOLIDATE_MAGIC, f.fi.address];
     writeRecord(ctx, consolidate, STATUS.UNWIND_CONSOLIDATE, EXCEPTION_NONCONTINUABLE, m.ptr(context + CONTEXT.Rip), params);
     const arrive = (target: number): number => {
       if (thrown) countUncaught(ctx, -1);
