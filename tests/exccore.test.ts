@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import type * as Iced from 'iced-x86';
 import { disasm, iced } from './disasm.js';
 import { CXX_THROW_ENTRY, RAISE_FRAME, UNWIND_ENTRY, UNWIND_FRAME, emitExceptionCore, unwindInfoOf } from '../src/native/exccore.js';
-import { CATCH_FRAME, catchStubUnwindInfo } from '../src/native/exccatch.js';
+import { CATCH_FRAME, catchStubUnwindInfo, cleanupRunnerUnwindInfo } from '../src/native/exccatch.js';
 import { CONTEXT } from '../src/native/layout.js';
 import { UWOP } from '../src/pe/exceptions.js';
 import { Asm } from '../src/native/emitter.js';
@@ -16,6 +16,13 @@ import { emitFastPath } from '../src/native/engine.js';
 import { FIXTURES, runGuest, wineOutput } from './helpers.js';
 
 const lines = (s: string): string[] => s.replace(/\r/g, '').split('\n').slice(0, -1);
+
+/** An UNWIND_INFO's flags, prolog size, codes ([offset, op, info], one slot each) and handler. */
+function unwindInfoFields(info: Uint8Array): { flags: number; prolog: number; codes: number[][]; handler: number } {
+  const codes: number[][] = [];
+  for (let i = 0; i < info[2]!; i++) codes.push([info[4 + 2 * i]!, info[5 + 2 * i]! & 15, info[5 + 2 * i]! >> 4]);
+  return { flags: info[0]! >> 3, prolog: info[1]!, codes, handler: new DataView(info.buffer).getUint32(info.length - 4, true) };
+}
 
 /** The core's counts from warn+seh's line at exit. */
 function coreCounts(stderr: string): { raises: number; unwinds: number; catches: number } {
@@ -75,7 +82,7 @@ describe('the exception core', () => {
   it('is valid machine code whose entries jump to its functions, and whose unwind data describes their prologs', () => {
     const a = new Asm();
     const table = 0x7ff6_0000_0000;
-    const { raise, unwind, throw: thrown, nested } = emitExceptionCore(a, table, 0x7ff6_1111_0000, 0x7ff6_2222_0000, { rtlUnwindEx: 0x7ff6_3333_0000 });
+    const { raise, unwind, throw: thrown, nested } = emitExceptionCore(a, table, 0x7ff6_1111_0000, 0x7ff6_2222_0000, { rtlUnwindEx: 0x7ff6_3333_0000, cleanupFilter: 0x7ff6_4444_0000 });
     const bytes = a.bytes();
     const d = new iced.Decoder(64, bytes, iced.DecoderOptions.None);
     const at = new Map<number, Iced.Instruction>();
@@ -129,7 +136,7 @@ describe('the exception core', () => {
 
   it("has a C++ catch stub whose unwind data leads to the target CONTEXT it copies (so a walk from the catch block continues in the function that caught)", () => {
     const a = new Asm();
-    const { stub } = emitExceptionCore(a, 0x7ff6_0000_0000, 0x7ff6_1111_0000, 0x7ff6_2222_0000, { rtlUnwindEx: 0x7ff6_3333_0000 });
+    const { stub } = emitExceptionCore(a, 0x7ff6_0000_0000, 0x7ff6_1111_0000, 0x7ff6_2222_0000, { rtlUnwindEx: 0x7ff6_3333_0000, cleanupFilter: 0x7ff6_4444_0000 });
     const code = disasm(a.bytes().slice(stub.begin, stub.end), 0n, false);
     assert.equal(code[0], `sub rsp,${CATCH_FRAME.Size.toString(16).toUpperCase()}h`);
     // Where the stub puts each part of the CONTEXT at RDX: frame offset → CONTEXT offset (a
@@ -171,6 +178,21 @@ describe('the exception core', () => {
     // The catch funclet's call, just before the return point the walk unwinds from.
     const call = disasm(a.bytes().slice(stub.call - 2, stub.call), 0n, false);
     assert.deepEqual(call, ['call rax']);
+  });
+
+  it("has a C++ cleanup runner whose unwind data describes its prolog and whose handler is JS's filter", () => {
+    const a = new Asm();
+    const { runner } = emitExceptionCore(a, 0x7ff6_0000_0000, 0x7ff6_1111_0000, 0x7ff6_2222_0000, { rtlUnwindEx: 0x7ff6_3333_0000, cleanupFilter: 0x7ff6_4444_0000 });
+    const bytes = a.bytes();
+    const prolog = disasm(bytes.slice(runner.begin, runner.prologEnd), 0n, false);
+    assert.deepEqual(prolog, ['push rbx', 'push rsi', 'push rdi', 'sub rsp,20h']);
+    const info = unwindInfoFields(cleanupRunnerUnwindInfo(runner));
+    assert.equal(info.flags, 1, 'an exception handler (UNW_FLAG_EHANDLER)');
+    assert.equal(info.prolog, runner.prologEnd - runner.begin);
+    // Latest first: the allocation (ALLOC_SMALL, 0x20), then the pushes in reverse.
+    assert.deepEqual(info.codes, [[runner.prologEnd - runner.begin, UWOP.ALLOC_SMALL, 3], ...[7, 6, 3].map((reg, i) => [runner.pushEnds[2 - i]! - runner.begin, UWOP.PUSH_NONVOL, reg])]);
+    assert.equal(info.handler, runner.handler);
+    assert.deepEqual(disasm(bytes.slice(runner.handler, runner.handler + 12), 0n, false), ['mov rax,7FF644440000h', 'jmp rax']);
   });
 
   it('is entered by the fast paths of RtlUnwindEx and _CxxThrowException at its entries', () => {

@@ -23,14 +23,19 @@
  * non-volatile registers, then a machine frame with RIP and RSP), so a walk from the catch
  * block continues in the function that caught, as Windows' consolidation frame makes it; its
  * termination handler leaves the list when an exception leaves the catch block.
+ *
+ * The frames such an unwind passes need their cleanups run (destructors, cleanup funclets):
+ * JS keeps each frame's list too (CLEANUPS), and the unwind calls the cleanup runner in the
+ * frame handler's place, which calls them in order. Its exception handler is JS's: a C++
+ * exception leaving a destructor ends in terminate(), as with the frame handler's calls.
  */
 import {
   CONTEXT, CXX_CATCH, CXX_CATCH_EXITED, CXX_CONSOLIDATE, CXX_CONSOLIDATE_MAGIC, CXX_SLOTS, CXX_THROW_INFO, EXCEPTION_EXIT_UNWIND, EXCEPTION_NONCONTINUABLE, EXCEPTION_RECORD,
   EXCEPTION_UNWINDING, ExceptionContinueSearch, SEGMENTS, CONTEXT_EFLAGS,
 } from './layout.js';
 import { type Asm, Label, R } from './emitter.js';
-import { CATCH_OBJECT, HEADER, PLAN, REC as FRAME_REC } from './unwindwalk.js';
-import { UNW_FLAG_UHANDLER, UWOP } from '../pe/exceptions.js';
+import { CATCH_OBJECT, CLEANUP, CLEANUPS, HEADER, PLAN, REC as FRAME_REC } from './unwindwalk.js';
+import { UNW_FLAG_EHANDLER, UNW_FLAG_UHANDLER, UWOP } from '../pe/exceptions.js';
 
 export const STATUS_UNWIND_CONSOLIDATE = 0x80000029;
 
@@ -265,4 +270,72 @@ function emitCatchRecordAndUnwind(a: Asm, f: RaiseLayout, stub: Label, rtlUnwind
   const ret = a.length;
   a.raw(0x0f, 0x0b); // ud2: the unwind continues elsewhere
   return ret;
+}
+
+/** The cleanup runner's offsets that its unwind data names. */
+export interface CleanupRunner {
+  readonly begin: number;
+  readonly pushEnds: readonly number[];
+  readonly prologEnd: number;
+  readonly end: number;
+  /** Its exception handler (a jump to JS's filter). */
+  readonly handler: number;
+}
+
+/** The runner's pushes, and its frame below them (home space). */
+const RUNNER_PUSHED = [R.rbx, R.rsi, R.rdi] as const;
+const RUNNER_FRAME = 0x20;
+
+/**
+ * The cleanup runner: what the C++ frame handler does for a frame a C++ catch's unwind passes,
+ * called by the core's unwind in the handler's place (its one handler call site, so walks cross
+ * it as they cross a handler) with the handler's arguments and R11 the frame's CLEANUPS. Each
+ * cleanup is called in order; returns ExceptionContinueSearch. Its exception handler is JS's
+ * filter (`filter`): a C++ exception leaving a destructor there ends in terminate(), as the
+ * frame handler's own calls do.
+ */
+export function emitCleanupRunner(a: Asm, filter: number): CleanupRunner {
+  a.align(16);
+  const begin = a.length;
+  const pushEnds: number[] = [];
+  for (const r of RUNNER_PUSHED) {
+    a.push(r);
+    pushEnds.push(a.length);
+  }
+  a.subImm(R.rsp, RUNNER_FRAME);
+  const prologEnd = a.length;
+  const loop = new Label();
+  const done = new Label();
+  const pointer = new Label();
+  const funclet = new Label();
+  const call = new Label();
+  // RSI the next cleanup, RBX how many are left, RDI the establisher frame.
+  a.movRR(R.rsi, R.r11).load(R.rbx, R.rsi, CLEANUPS.Count).addImm(R.rsi, CLEANUPS.First).movRR(R.rdi, R.rdx);
+  a.bind(loop).testRR(R.rbx, R.rbx).jcc(4, done);
+  a.load(R.rcx, R.rsi, CLEANUPS.Object).addRR(R.rcx, R.rdi);
+  a.load(R.rax, R.rsi, CLEANUPS.Kind).cmpImm64(R.rax, CLEANUP.Object).jcc(4, call);
+  a.bind(pointer).cmpImm64(R.rax, CLEANUP.Pointer).jcc(5, funclet).load(R.rcx, R.rcx, 0).jmp(call);
+  a.bind(funclet).xorRR32(R.rcx, R.rcx).movRR(R.rdx, R.rdi);
+  a.bind(call).load(R.rax, R.rsi, CLEANUPS.Action).callR(R.rax);
+  a.addImm(R.rsi, CLEANUPS.Bytes).dec(R.rbx).jmp(loop);
+  a.bind(done).movImm32(R.rax, ExceptionContinueSearch).addImm(R.rsp, RUNNER_FRAME);
+  for (const r of [...RUNNER_PUSHED].reverse()) a.pop(r);
+  a.ret();
+  const end = a.length;
+  a.align(16);
+  const handler = a.length;
+  a.movImm64(R.rax, filter).jmpR(R.rax);
+  return { begin, pushEnds, prologEnd, end, handler };
+}
+
+/** The runner's UNWIND_INFO: its allocation and pushes, latest first; its exception handler. */
+export function cleanupRunnerUnwindInfo(f: CleanupRunner): Uint8Array {
+  const codes: number[] = [f.prologEnd - f.begin, UWOP.ALLOC_SMALL | ((RUNNER_FRAME / 8 - 1) << 4)];
+  for (let i = RUNNER_PUSHED.length - 1; i >= 0; i--) codes.push(f.pushEnds[i]! - f.begin, UWOP.PUSH_NONVOL | (RUNNER_PUSHED[i]! << 4));
+  const count = codes.length / 2;
+  const out = new Uint8Array(4 + 2 * (count + (count & 1)) + 4);
+  out.set([1 | (UNW_FLAG_EHANDLER << 3), f.prologEnd - f.begin, count, 0], 0);
+  out.set(codes, 4);
+  new DataView(out.buffer).setUint32(out.length - 4, f.handler, true);
+  return out;
 }

@@ -31,7 +31,7 @@ import {
   EXCEPTION_RECORD, EXCEPTION_TARGET_UNWIND, EXCEPTION_UNWINDING, ExceptionCollidedUnwind, ExceptionContinueSearch, ExceptionNestedException, TEB,
 } from './layout.js';
 import { Asm, Label, R } from './emitter.js';
-import { STATUS_UNWIND_CONSOLIDATE, catchStubUnwindInfo, emitCatchStub, emitPlannedCatch, type CatchStub } from './exccatch.js';
+import { STATUS_UNWIND_CONSOLIDATE, catchStubUnwindInfo, cleanupRunnerUnwindInfo, emitCatchStub, emitCleanupRunner, emitPlannedCatch, type CatchStub, type CleanupRunner } from './exccatch.js';
 import { emitFreshContext } from './capture.js';
 import { HEADER, REC as FRAME_REC, THROW_CACHE_WAYS, emitApplyFrame, emitFindFrame, type NativeFrame } from './unwindwalk.js';
 import { emitLoadContext } from './engine.js';
@@ -179,10 +179,11 @@ function emitDispatcherContext(a: Asm, rec: R, pc: R, est: R, ip: R | null, hist
 
 /** The raise (see the file's comment). `resume`: ntdll's dispatch continuation (rec, context,
  *  walk, disposition or -1), which never returns. */
-/** What a C++ throw's entry needs (vcruntime140's _CxxThrowException): ntdll!RtlUnwindEx's
- *  address (for the catches it makes: exccatch.ts). */
+/** What the C++ catches need (exccatch.ts): ntdll!RtlUnwindEx's address, and the filter of
+ *  the cleanup runner's calls (JS: terminate() for a C++ exception leaving a destructor). */
 export interface CxxThrowEnv {
   readonly rtlUnwindEx: number;
+  readonly cleanupFilter: number;
 }
 
 /** The exception code and magic number of an MSVC C++ throw. */
@@ -307,7 +308,7 @@ function emitRaise(a: Asm, table: number, resume: number, unwindCall: Label, cxx
  * `call` at the return point; after it RAX is the disposition, the record's flags are the base
  * ones again, and RSI and the header's range are set back.
  */
-function emitHandlerCall(a: Asm, table: number, call: Label): void {
+function emitHandlerCall(a: Asm, table: number, call: Label, catchCore: { stub: Label; runner: Label }): void {
   const F = UNWIND_FRAME;
   const plain = new Label();
   const plainScope = new Label();
@@ -322,6 +323,16 @@ function emitHandlerCall(a: Asm, table: number, call: Label): void {
   a.load32(R.rcx, R.rsi, DISPATCHER_CONTEXT.ScopeIndex).store32(R.r9, DISPATCHER_CONTEXT.ScopeIndex, R.rcx);
   a.xorRR32(R.rcx, R.rcx).store(R.rsp, F.Collided, R.rcx);
   a.bind(plainScope);
+  // A frame the core's C++ catch unwinds, whose cleanups JS kept, with no catch block running:
+  // the cleanup runner (R11 the cleanups) instead of the frame handler (exccatch.ts).
+  const asIs = new Label();
+  a.movRR(R.rdi, R.rax);
+  a.load(R.rcx, R.rsp, F.AtTarget).testRR(R.rcx, R.rcx).jcc(5, asIs);
+  a.load(R.r11, R.r10, FRAME_REC.Cleanups).testRR(R.r11, R.r11).jcc(4, asIs);
+  a.loadGs(R.rcx, CXX_SLOTS.Catches).testRR(R.rcx, R.rcx).jcc(5, asIs);
+  emitIfCoreCatch(a, catchCore.stub, asIs);
+  a.leaRip(R.rdi, catchCore.runner);
+  a.bind(asIs).movRR(R.rax, R.rdi);
   a.movRR(R.rcx, R.rbp);
   a.callR(R.rax);
   a.bind(call);
@@ -341,7 +352,7 @@ function emitHandlerCall(a: Asm, table: number, call: Label): void {
  * at the end for a record that asks for more than a jump (longjmp's, a consolidation: -2).
  * The record and the CONTEXT given must lie in the caller's stack, else JS runs it all.
  */
-function emitUnwind(a: Asm, table: number, resume: number, call: Label, stub: Label): CoreFunction {
+function emitUnwind(a: Asm, table: number, resume: number, call: Label, stub: Label, runner: Label): CoreFunction {
   const F = UNWIND_FRAME;
   const returnSlot = returnSlotOf(F.Size);
   const bail = new Label();
@@ -426,7 +437,7 @@ function emitUnwind(a: Asm, table: number, resume: number, call: Label, stub: La
   a.load32(R.rax, R.rsp, F.BaseFlags).orImm8(R.rax, EXCEPTION_TARGET_UNWIND);
   // The one call site (a walk recognises its return point).
   a.bind(callHandler);
-  emitHandlerCall(a, table, call);
+  emitHandlerCall(a, table, call, { stub, runner });
   a.cmpImm32(R.rax, ExceptionContinueSearch).jcc(4, handled);
   a.cmpImm32(R.rax, ExceptionCollidedUnwind).jcc(4, handled);
   a.movRR32(R.r9, R.rax).jmp(toJsWith);
@@ -511,33 +522,36 @@ export function unwindInfoOf(f: CoreFunction, handler: number): Uint8Array {
 }
 
 /** The whole core, from offset 0: the three entries, the raise, RtlUnwindEx, the C++ throw,
- *  the nested handler, the C++ catch's stub and its handler (exccatch.ts).
+ *  the nested handler, the C++ catch's stub and the cleanup runner (exccatch.ts).
  *  `resumeDispatch`/`resumeUnwind`: ntdll's continuations. */
-export function emitExceptionCore(a: Asm, table: number, resumeDispatch: number, resumeUnwind: number, cxx: CxxThrowEnv): { raise: CoreFunction; unwind: CoreFunction; throw: CoreFunction; nested: number; stub: CatchStub } {
+export function emitExceptionCore(a: Asm, table: number, resumeDispatch: number, resumeUnwind: number, cxx: CxxThrowEnv): { raise: CoreFunction; unwind: CoreFunction; throw: CoreFunction; nested: number; stub: CatchStub; runner: CleanupRunner } {
   const raiseAt = new Label();
   const unwindAt = new Label();
   const throwAt = new Label();
   const stubAt = new Label();
+  const runnerAt = new Label();
   a.jmp(raiseAt).align(UNWIND_ENTRY).jmp(unwindAt).align(CXX_THROW_ENTRY - UNWIND_ENTRY).jmp(throwAt).align(16);
   // The return point of the unwind's handler call, which the raise's walk crosses too.
   const unwindCall = new Label();
   a.bind(raiseAt);
   const raise = emitRaise(a, table, resumeDispatch, unwindCall);
   a.align(16).bind(unwindAt);
-  const unwind = emitUnwind(a, table, resumeUnwind, unwindCall, stubAt);
+  const unwind = emitUnwind(a, table, resumeUnwind, unwindCall, stubAt, runnerAt);
   a.align(16).bind(throwAt);
   const thrown = emitRaise(a, table, resumeDispatch, unwindCall, { ...cxx, stub: stubAt });
   const nested = emitNestedHandler(a);
   a.align(16).bind(stubAt);
   const stub = emitCatchStub(a, table);
-  return { raise, unwind, throw: thrown, nested, stub };
+  a.align(16).bind(runnerAt);
+  const runner = emitCleanupRunner(a, cxx.cleanupFilter);
+  return { raise, unwind, throw: thrown, nested, stub, runner };
 }
 
 /** Emits and places the core for the walker table at `table`: code, unwind data and the
  *  RUNTIME_FUNCTIONs, in one block (RVAs from its start). */
 export function placeExceptionCore(mem: AddressSpace, table: number, resumeDispatch: number, resumeUnwind: number, cxx: CxxThrowEnv): PlacedCore {
   const a = new Asm();
-  const { raise, unwind, throw: thrown, nested, stub } = emitExceptionCore(a, table, resumeDispatch, resumeUnwind, cxx);
+  const { raise, unwind, throw: thrown, nested, stub, runner } = emitExceptionCore(a, table, resumeDispatch, resumeUnwind, cxx);
   // Sorted by address, as a function table must be.
   const functions: [{ begin: number; end: number }, number][] = [];
   for (const f of [raise, unwind, thrown]) {
@@ -548,6 +562,9 @@ export function placeExceptionCore(mem: AddressSpace, table: number, resumeDispa
   a.align(4);
   functions.push([stub, a.length]);
   a.raw(...catchStubUnwindInfo(stub));
+  a.align(4);
+  functions.push([runner, a.length]);
+  a.raw(...cleanupRunnerUnwindInfo(runner));
   a.align(4);
   const entries = a.length;
   for (const [f, info] of functions) for (const v of [f.begin, f.end, info]) a.raw(v, v >> 8, v >> 16, 0);

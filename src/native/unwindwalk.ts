@@ -39,15 +39,15 @@ const SLOT_SIZE = 16;
  *  bytes above the base the frame reads; the frame's language handler, its data, function
  *  entry and image base (what a DISPATCHER_CONTEXT names); its frame register (unwind
  *  numbering; 0: none) and offset, the bytes above RSP its RSP-relative loads read (0: none);
- *  whether its C++ frame handler lets every C++ exception pass, and the list of its decisions
- *  for some (PLAN);
+ *  whether its C++ frame handler lets every C++ exception pass, the list of its decisions for
+ *  some (PLAN), and the frame's cleanups when a C++ catch unwinds it (CLEANUPS);
  *  then per load the register's offset in the CONTEXT and the slot's distance from the base
  *  (32 bits each; FROM_RSP: from RSP), the 8-byte loads first. The base, which is also the
  *  establisher frame, is RSP, or for a frame with a frame register that register minus the
  *  offset; then pushes the prolog made after setting the frame register are popped from RSP. */
 export const REC = {
   HandlerFlags: 0, Loads: 4, RetDistance: 8, RspAdd: 12, Extent: 16, XmmLoads: 20,
-  Handler: 24, HandlerData: 32, FunctionEntry: 40, ImageBase: 48, FrameReg: 56, FrameOffset: 60, RspExtent: 64, PassAll: 68, Plans: 72, First: 80,
+  Handler: 24, HandlerData: 32, FunctionEntry: 40, ImageBase: 48, FrameReg: 56, FrameOffset: 60, RspExtent: 64, PassAll: 68, Plans: 72, Cleanups: 80, First: 88,
 } as const;
 
 /**
@@ -69,6 +69,18 @@ export const PLAN_SKIP = 0;
 export const PLAN_CATCH = 1;
 /** PLAN.ObjKind. */
 export const CATCH_OBJECT = { None: 0, Reference: 1, Bytes: 2, Copy: 3, CopyVirtualBase: 4 } as const;
+/**
+ * What the C++ frame handler does when a C++ catch's unwind passes the frame (no catch block
+ * running for it): the cleanups of its states from the PC's down, in order. A count, then per
+ * cleanup its kind, the function, and the object's offset from the establisher frame: a
+ * destructor of the object there, of the object a pointer there points to, or a cleanup
+ * funclet (called with 0 and the establisher frame). 8-byte fields.
+ */
+export const CLEANUPS = { Count: 0, First: 8, Kind: 0, Action: 8, Object: 16, Bytes: 24 } as const;
+export const CLEANUP = { Object: 1, Pointer: 2, Funclet: 3 } as const;
+/** Cleanups kept per frame at most. */
+const CLEANUPS_PER_FRAME = 64;
+
 /** Plans kept per frame at most. */
 const PLANS_PER_FRAME = 16;
 
@@ -310,6 +322,7 @@ export class NativeUnwindWalk {
     w[r + REC.RspExtent / 4] = rspExtent;
     w[r + REC.PassAll / 4] = 0;
     putU64(w, r + REC.Plans / 4, 0);
+    putU64(w, r + REC.Cleanups / 4, 0);
     putU64(w, r + REC.Handler / 4, f.handler);
     putU64(w, r + REC.HandlerData / 4, f.handlerData);
     putU64(w, r + REC.FunctionEntry / 4, f.functionEntry);
@@ -371,6 +384,28 @@ export class NativeUnwindWalk {
   passAll(pc: number): void {
     const rec = this.recordOf(pc);
     if (rec !== 0) this.words![this.tw + (rec + REC.PassAll) / 4] = 1;
+  }
+
+  /** Keeps the cleanups of the frame at `pc` (in the table; once) for a C++ catch's unwind
+   *  (CLEANUPS). */
+  setCleanups(pc: number, cleanups: readonly { kind: number; action: number; object: number }[]): void {
+    const rec = this.recordOf(pc);
+    const bytes = CLEANUPS.First + CLEANUPS.Bytes * cleanups.length;
+    if (rec === 0 || cleanups.length > CLEANUPS_PER_FRAME || this.next + bytes > TABLE_BYTES) return;
+    const w = this.words!;
+    const r = this.tw + rec / 4;
+    if (w[r + REC.Cleanups / 4] !== 0 || w[r + REC.Cleanups / 4 + 1] !== 0) return;
+    const at = this.next;
+    const i = this.tw + at / 4;
+    putU64(w, i + CLEANUPS.Count / 4, cleanups.length);
+    cleanups.forEach((c, k) => {
+      const e = i + (CLEANUPS.First + CLEANUPS.Bytes * k) / 4;
+      putU64(w, e + CLEANUPS.Kind / 4, c.kind);
+      putU64(w, e + CLEANUPS.Action / 4, c.action);
+      putU64(w, e + CLEANUPS.Object / 4, c.object);
+    });
+    this.next += bytes;
+    putU64(w, r + REC.Cleanups / 4, this.table + at);
   }
 
   /**

@@ -4,7 +4,8 @@ import { RtlCaptureStackBackTrace } from './excbacktrace.js';
 import { C_specific_handler } from './cspecific.js';
 import * as dispatch from './excdispatch.js';
 import * as unwind from './excunwind.js';
-import { CONTINUE_DISPATCH, CONTINUE_UNWIND } from './excnative.js';
+import { CLEANUP_FILTER, CONTINUE_DISPATCH, CONTINUE_UNWIND } from './excnative.js';
+import { cleanupFilter } from '../vcruntime140/cxxframe.js';
 import * as vec from './excvector.js';
 import * as unwinder from './rtlunwind.js';
 
@@ -23,6 +24,8 @@ export const NTDLL_EXCEPTION_EXPORTS: readonly ExportRow[] = [
   // winrun's own: the exception core's way back into the JS dispatch (ntdll/excnative.ts).
   { name: CONTINUE_DISPATCH, args: ['ptr', 'ptr', 'ptr', 'i32'], ret: 'void', impl: dispatch.continueDispatch },
   { name: CONTINUE_UNWIND, args: ['ptr', 'ptr', 'ptr', 'ptr', 'u64', 'ptr', 'i32'], ret: 'void', impl: unwind.continueUnwind },
+  // The exception handler of its C++ cleanup runner (vcruntime140/cxxframe.ts).
+  { name: CLEANUP_FILTER, args: ['ptr', 'ptr', 'ptr', 'ptr'], ret: 'u32', impl: cleanupFilter },
   { name: 'KiUserExceptionDispatcher', args: [], ret: 'void', impl: dispatch.KiUserExceptionDispatcher },
   { name: 'NtContinue', args: ['ptr', 'u8'], ret: 'u32', impl: unwind.NtContinue },
   { name: 'NtRaiseException', args: ['ptr', 'ptr', 'u8'], ret: 'u32', impl: dispatch.NtRaiseException },

@@ -13,6 +13,8 @@ import { RtlAddFunctionTable } from './rtlunwind.js';
 /** The continuations the core calls (ntdll's exports of those names). */
 export const CONTINUE_DISPATCH = '__winrun_continue_dispatch';
 export const CONTINUE_UNWIND = '__winrun_continue_unwind';
+/** The exception handler of the core's C++ cleanup runner (terminate() for a C++ exception). */
+export const CLEANUP_FILTER = '__winrun_cleanup_filter';
 
 /** Makes (once per realm) and arms the calling thread's exception core. */
 export function armRaiseCore(ctx: ApiContext): void {
@@ -31,13 +33,14 @@ export function armRaiseCore(ctx: ApiContext): void {
     const dispatch = ntdll === 0 ? 0 : ctx.process.procAddress(ntdll, CONTINUE_DISPATCH);
     const unwind = ntdll === 0 ? 0 : ctx.process.procAddress(ntdll, CONTINUE_UNWIND);
     const rtlUnwindEx = ntdll === 0 ? 0 : ctx.process.procAddress(ntdll, 'RtlUnwindEx');
+    const cleanupFilter = ntdll === 0 ? 0 : ctx.process.procAddress(ntdll, CLEANUP_FILTER);
     const table = cache.walker.address;
-    if (dispatch === 0 || unwind === 0 || rtlUnwindEx === 0 || table === 0) {
+    if (dispatch === 0 || unwind === 0 || rtlUnwindEx === 0 || cleanupFilter === 0 || table === 0) {
       core.failed = true;
       return;
     }
     try {
-      const placed = placeExceptionCore(m, table, dispatch, unwind, { rtlUnwindEx });
+      const placed = placeExceptionCore(m, table, dispatch, unwind, { rtlUnwindEx, cleanupFilter });
       if (RtlAddFunctionTable(ctx, placed.runtimeFunctions, placed.functionCount, placed.base) === 0) throw new Error('no function table');
       core.entry = placed.entry;
       core.unwindCall = placed.unwindCall;

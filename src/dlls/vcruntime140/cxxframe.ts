@@ -17,7 +17,7 @@
  */
 import { getPtr } from '../../native/guestmemory.js';
 import { CONTEXT, CXX_CONSOLIDATE, CXX_CONSOLIDATE_MAGIC } from '../../native/layout.js';
-import { CATCH_OBJECT, type CatchPlan } from '../../native/unwindwalk.js';
+import { CATCH_OBJECT, CLEANUP, type CatchPlan, type NativeUnwindWalk } from '../../native/unwindwalk.js';
 import { keepNative } from '../../kernel/unwindfast.js';
 import { DC, EXCEPTION_EXIT_UNWIND, EXCEPTION_NONCONTINUABLE, EXCEPTION_TARGET_UNWIND, EXCEPTION_UNWINDING, ExceptionContinueSearch, REC, STATUS, sehTrace, withGuestScratch } from '../ntdll/excdefs.js';
 import { raiseFromCaller, writeRecord } from '../ntdll/excdispatch.js';
@@ -164,6 +164,9 @@ function frameHandler(ctx: ApiContext, rec: number, frame: number, dc: number, d
     if (flags & EXCEPTION_TARGET_UNWIND && consolidate && param(CP.Target) === frame) {
       localUnwind(ctx, f, from, m.i32(rec + REC.ExceptionInformation + 8 * CP.State));
     } else {
+      // What a C++ catch's unwind does here while no catch runs for the frame: the exception
+      // core's unwind may run these cleanups itself next time.
+      if (active === undefined && f.ownFrame) keepCleanups(ctx, f, m.ptr(dc + DC.ControlPc));
       localUnwind(ctx, f, from, f.funcletOf ? f.funcletOf.tryHigh : -1);
       if (f.funcletOf) leaveCatchByException(ctx, f, m.u32(m.ptr(dc + DC.FunctionEntry)), consolidate ? param(CP.Record) : rec);
     }
@@ -208,17 +211,49 @@ function frameHandler(ctx: ApiContext, rec: number, frame: number, dc: number, d
   return ExceptionContinueSearch;
 }
 
-/** Keeps a decision for the frame at `pc` (native/unwindwalk.ts PLAN; ThrowInfo 0: a pass of
- *  every C++ exception), with the frame itself when the native walker's table lacks it (a
- *  frame JS has just walked: its kept plan). */
-function keepPlan(ctx: ApiContext, pc: number, throwInfo: number, plan: CatchPlan | null): void {
+/** The native walker's table, with the frame at `pc` in it when JS has just walked it (its
+ *  kept plan) and it was not yet. */
+function walkerWith(ctx: ApiContext, pc: number): NativeUnwindWalk {
   const cache = ctx.process.frames.codeCache();
   if (!cache.walker.has(pc)) {
     const unwind = cache.plans.get(pc);
     if (unwind) keepNative(ctx.mem, cache, pc, unwind);
   }
-  if (throwInfo === 0) cache.walker.passAll(pc);
-  else cache.walker.addPlan(pc, throwInfo, plan);
+  return cache.walker;
+}
+
+/** Keeps a decision for the frame at `pc` (native/unwindwalk.ts PLAN; ThrowInfo 0: a pass of
+ *  every C++ exception). */
+function keepPlan(ctx: ApiContext, pc: number, throwInfo: number, plan: CatchPlan | null): void {
+  const walker = walkerWith(ctx, pc);
+  if (throwInfo === 0) walker.passAll(pc);
+  else walker.addPlan(pc, throwInfo, plan);
+}
+
+/** Keeps the cleanups localUnwind runs for the frame from its state at `pc` down
+ *  (native/unwindwalk.ts CLEANUPS). */
+function keepCleanups(ctx: ApiContext, f: FrameInfo, pc: number): void {
+  const kinds = new Map([[UNWIND_DTOR_OBJECT, CLEANUP.Object], [UNWIND_DTOR_POINTER, CLEANUP.Pointer], [UNWIND_FUNCLET, CLEANUP.Funclet]]);
+  const cleanups: { kind: number; action: number; object: number }[] = [];
+  const map = f.fi.unwindMap;
+  for (let state = f.pcState, guard = 0; state >= 0 && state < map.length && guard < map.length; guard++) {
+    const e = map[state]!;
+    const kind = kinds.get(e.kind);
+    if (kind !== undefined) cleanups.push({ kind, action: f.base + e.action, object: e.object });
+    state = e.toState;
+  }
+  walkerWith(ctx, pc).setCleanups(pc, cleanups);
+}
+
+/** The exception handler of the exception core's cleanup runner (native/exccatch.ts): a C++
+ *  exception leaving a cleanup it called ends in terminate(), as localUnwind's calls do. */
+export function cleanupFilter(ctx: ApiContext, rec: number, _frame: number, _context: number, _dc: number): number {
+  const m = ctx.mem;
+  if ((m.u32(rec + REC.ExceptionFlags) & (EXCEPTION_UNWINDING | EXCEPTION_EXIT_UNWIND)) === 0 && m.u32(rec + REC.ExceptionCode) === CXX_EXCEPTION) {
+    trace(ctx, () => 'a C++ exception leaves a destructor run by an unwind: terminate()');
+    terminate(ctx, abort);
+  }
+  return ExceptionContinueSearch;
 }
 
 /** The frame lets a new exception of the record's ThrowInfo pass. */
