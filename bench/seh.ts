@@ -14,6 +14,8 @@
  *   timed from the start (V8 compiles winrun's exception path during the first few thousand
  *   throws), and 100000 after 20000 untimed throws (the steady cost per throw). For cxxbench the process's CPU time per throw is compared too: on this
  *   shared machine it moves less than the elapsed time.
+ * - cxxbench_cleanups.exe and cxxbench_cleanups_msvc.exe: the same with a destructor in each of
+ *   the ten frames (each frame's cleanup runs during the unwind), 20000 timed from the start.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -92,6 +94,8 @@ bench('seh_cxxbench 5000 (g++, few frames)', `${BIN}seh_cxxbench.exe`, 5000);
 bench('seh_cxxbench 20000 (g++, few frames)', `${BIN}seh_cxxbench.exe`, 20000);
 bench('cxxbench 20000 (g++, 10 frames)', `${BIN}cxxbench.exe`, 20000);
 bench('cxxbench_msvc 20000 (MSVC ABI, 10 frames)', `${BIN}cxxbench_msvc.exe`, 20000);
+bench('cxxbench_cleanups 20000 (g++, 10 destructors)', `${BIN}cxxbench_cleanups.exe`, 20000);
+bench('cxxbench_cleanups_msvc 20000 (MSVC ABI, 10 destructors)', `${BIN}cxxbench_cleanups_msvc.exe`, 20000);
 // The same after 20000 untimed throws: the steady cost, once V8 has compiled winrun's
 // exception path (Wine has no warm-up; its figure is the same either way). 100000 timed throws:
 // Wine's process CPU time is counted in 10 ms ticks.

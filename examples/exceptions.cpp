@@ -1,7 +1,5 @@
 /* C++ exceptions in a mingw-w64 program: each argument is parsed as a number; a bad one throws
  * through two functions, whose destructors run on the way, to a catch of the base class.
- * winrun's build runs it once to write its code cache, so that the exception path is compiled
- * ahead and not on a program's first throw.
  * Build: make -C examples (needs x86_64-w64-mingw32-g++); run: ./bin/winrun examples/exceptions.exe 12 x7 */
 #include <cstdio>
 #include <stdexcept>
