@@ -13,7 +13,7 @@ import { Asm } from '../src/native/emitter.js';
 import { CONTEXT } from '../src/native/layout.js';
 import { AddressSpace } from '../src/native/memory.js';
 import { PAGE_NOACCESS, PAGE_READWRITE } from '../src/native/memprotect.js';
-import { NativeUnwindWalk, emitUnwindWalk, type NativeFrame } from '../src/native/unwindwalk.js';
+import { CATCH_OBJECT, CLEANUP, CLEANUPS, HEADER, NativeUnwindWalk, PLAN, PLAN_CATCH, PLAN_SKIP, REC, emitUnwindWalk, walkSlot, type NativeFrame } from '../src/native/unwindwalk.js';
 
 const require = createRequire(import.meta.url);
 const iced = require('iced-x86') as typeof Iced;
@@ -177,6 +177,47 @@ describe('the native frame walk', () => {
     assert.equal(nativeWalk(w, 1, 0, 1000), 0);
     assert.ok(w.add(frames[0]!.pc, nativeFrame(frames[0]!.plan)));
     assert.equal(nativeWalk(w, 1, 0, 1000), 1);
+  });
+
+  it("keeps a C++ frame handler's decisions and cleanups with the frame's record, as the exception core reads them", () => {
+    const frames = chain(3, 17);
+    const w = walker(frames);
+    const pc = frames[1]!.pc;
+    /** The record of `pc`, as the machine code finds it (its hash slot, then linear probing). */
+    const recordOf = (at: number): number => {
+      for (let i = walkSlot(at); ; i = (i + 1) & 0xfff) {
+        const slot = w.address + HEADER.Size + 16 * i;
+        if (mem.ptr(slot) === at) return mem.ptr(slot + 8);
+        assert.notEqual(mem.ptr(slot), 0, 'the PC is in the table');
+      }
+    };
+    const plans = (): { throwInfo: number; kind: number; funclet: number }[] => {
+      const out = [];
+      for (let p = mem.ptr(recordOf(pc) + REC.Plans); p !== 0; p = mem.ptr(p + PLAN.Next)) out.push({ throwInfo: mem.ptr(p + PLAN.ThrowInfo), kind: mem.ptr(p + PLAN.Kind), funclet: mem.ptr(p + PLAN.Funclet) });
+      return out;
+    };
+    const plan = { objKind: CATCH_OBJECT.Reference, catchObj: 0x28, size: 0, mdisp: 8, copy: 0, funclet: 0x1_4000_2000, funcInfo: 0x1_4000_5000, tryLow: 1, floor: 3, continuations: [], skipTarget: true };
+    assert.equal(w.addPlan(0x7ff6_9999_0000, 0x1_4000_4000, null), false, 'no plan for a PC the table lacks');
+    assert.equal(w.addPlan(pc, 0x1_4000_4000, null), true);
+    assert.equal(w.addPlan(pc, 0x1_4000_4100, plan), true);
+    assert.equal(w.addPlan(pc, 0x1_4000_4100, { ...plan, funclet: 1 }), true, 'a second decision for the same type is not kept');
+    assert.deepEqual(plans(), [{ throwInfo: 0x1_4000_4100, kind: PLAN_CATCH, funclet: 0x1_4000_2000 }, { throwInfo: 0x1_4000_4000, kind: PLAN_SKIP, funclet: 0 }]);
+    const p = mem.ptr(recordOf(pc) + REC.Plans);
+    assert.deepEqual([mem.ptr(p + PLAN.CatchObj), mem.ptr(p + PLAN.Mdisp), mem.ptr(p + PLAN.TryLow), mem.ptr(p + PLAN.Floor), mem.ptr(p + PLAN.SkipTarget)], [0x28, 8, 1, 3, 1]);
+    assert.equal(w.addPlan(pc, 0x1_4000_4200, { ...plan, continuations: [1, 2, 3] }), false, 'FH4 has at most two continuations');
+    for (let i = 0; i < 20; i++) w.addPlan(pc, 0x1_4001_0000 + 16 * i, null);
+    assert.equal(plans().length, 16, 'a bounded number per frame');
+    assert.equal(mem.u32(recordOf(pc) + REC.PassAll), 0);
+    w.passAll(pc);
+    assert.equal(mem.u32(recordOf(pc) + REC.PassAll), 1);
+    w.setCleanups(pc, [{ kind: CLEANUP.Funclet, action: 0x1_4000_3000, object: 0 }, { kind: CLEANUP.Pointer, action: 0x1_4000_3100, object: 0x30 }]);
+    w.setCleanups(pc, []);
+    const c = mem.ptr(recordOf(pc) + REC.Cleanups);
+    assert.equal(mem.ptr(c + CLEANUPS.Count), 2, 'kept once');
+    const second = c + CLEANUPS.First + CLEANUPS.Bytes;
+    assert.deepEqual([mem.ptr(second + CLEANUPS.Kind), mem.ptr(second + CLEANUPS.Action), mem.ptr(second + CLEANUPS.Object)], [CLEANUP.Pointer, 0x1_4000_3100, 0x30]);
+    w.clear();
+    assert.equal(w.addPlan(pc, 0x1_4000_4000, null), false, 'gone with the frames');
   });
 
   it('unwinds frames with XMM saves and a frame register (MSVC\'s prolog order and mingw\'s) exactly as the general path runs their operations', () => {
