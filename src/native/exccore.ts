@@ -12,6 +12,9 @@
  * - RtlUnwindEx does what ntdll/excunwind.ts's unwindFrom does: from its caller's state, every
  *   frame up to the target, termination handlers called on a snapshot of the frame's state
  *   (the target's with EXCEPTION_TARGET_UNWIND), then a jump to the target.
+ * - For the MSVC ABI, the C++ throw also acts on what the C++ frame handler (JS) decided for a
+ *   frame and a ThrowInfo before: it passes the frame, or makes the catch itself, and the unwind
+ *   runs the frames' cleanups itself (exccatch.ts).
  *
  * JS takes over with the state reached (ntdll's continuation exports) wherever the code stops:
  * a frame the table lacks or one reading outside the stack, the walk's end, a disposition JS
@@ -177,8 +180,6 @@ function emitDispatcherContext(a: Asm, rec: R, pc: R, est: R, ip: R | null, hist
   a.load(R.rax, rec, FRAME_REC.Handler).store(R.r9, DISPATCHER_CONTEXT.LanguageHandler, R.rax);
 }
 
-/** The raise (see the file's comment). `resume`: ntdll's dispatch continuation (rec, context,
- *  walk, disposition or -1), which never returns. */
 /** What the C++ catches need (exccatch.ts): ntdll!RtlUnwindEx's address, and the filter of
  *  the cleanup runner's calls (JS: terminate() for a C++ exception leaving a destructor). */
 export interface CxxThrowEnv {
@@ -191,7 +192,8 @@ const CXX_EXCEPTION = 0xe06d7363;
 const CXX_MAGIC = 0x19930520;
 
 /**
- * The raise (see the file's comment): RaiseException's, or with `cxx` _CxxThrowException's
+ * The raise (see the file's comment; `resume`: ntdll's dispatch continuation (rec, context,
+ * walk, disposition or -1), which never returns): RaiseException's, or with `cxx` _CxxThrowException's
  * (RCX the object, RDX the ThrowInfo): the record MSVC's runtime raises (the magic number,
  * the object, the ThrowInfo and the image holding it, which the table's cache must know:
  * JS fills it on a throw it runs), from the caller itself (RIP the return address).

@@ -386,6 +386,12 @@ export class NativeUnwindWalk {
     if (rec !== 0) this.words![this.tw + (rec + REC.PassAll) / 4] = 1;
   }
 
+  /** Whether the frame at `pc` is in the table with its cleanups kept. */
+  hasCleanups(pc: number): boolean {
+    const rec = this.recordOf(pc);
+    return rec !== 0 && (this.words![this.tw + (rec + REC.Cleanups) / 4] !== 0 || this.words![this.tw + (rec + REC.Cleanups) / 4 + 1] !== 0);
+  }
+
   /** Keeps the cleanups of the frame at `pc` (in the table; once) for a C++ catch's unwind
    *  (CLEANUPS). */
   setCleanups(pc: number, cleanups: readonly { kind: number; action: number; object: number }[]): void {

@@ -233,6 +233,8 @@ function keepPlan(ctx: ApiContext, pc: number, throwInfo: number, plan: CatchPla
 /** Keeps the cleanups localUnwind runs for the frame from its state at `pc` down
  *  (native/unwindwalk.ts CLEANUPS). */
 function keepCleanups(ctx: ApiContext, f: FrameInfo, pc: number): void {
+  const walker = walkerWith(ctx, pc);
+  if (walker.hasCleanups(pc)) return;
   const kinds = new Map([[UNWIND_DTOR_OBJECT, CLEANUP.Object], [UNWIND_DTOR_POINTER, CLEANUP.Pointer], [UNWIND_FUNCLET, CLEANUP.Funclet]]);
   const cleanups: { kind: number; action: number; object: number }[] = [];
   const map = f.fi.unwindMap;
@@ -242,7 +244,7 @@ function keepCleanups(ctx: ApiContext, f: FrameInfo, pc: number): void {
     if (kind !== undefined) cleanups.push({ kind, action: f.base + e.action, object: e.object });
     state = e.toState;
   }
-  walkerWith(ctx, pc).setCleanups(pc, cleanups);
+  walker.setCleanups(pc, cleanups);
 }
 
 /** The exception handler of the exception core's cleanup runner (native/exccatch.ts): a C++
