@@ -10,7 +10,7 @@ import { FIXTURES, WINRUN, scratchDir, wineOutput } from '../helpers.js';
 
 const RUNS = Number(process.env.WINRUN_STRESS_RUNS ?? 20);
 const LIMIT_MS = 60_000;
-const FIXTURES_UNDER_STRESS = ['thread_basic', 'thread_sync', 'thread_sync2', 'thread_heap', 'thread_memory', 'thread_objects', 'thread_misc', 'thread_suspend', 'thread_modules', 'thread_lateload', 'threadpool', 'thread_timers', 'cxx_threads', 'cxx_threads_win32'];
+const FIXTURES_UNDER_STRESS = ['thread_basic', 'thread_sync', 'thread_sync2', 'thread_heap', 'thread_memory', 'thread_objects', 'thread_misc', 'thread_suspend', 'thread_modules', 'thread_lateload', 'threadpool', 'thread_timers', 'cxx_threads', 'cxx_threads_win32', 'cxx_msvc_threads'];
 
 interface Outcome {
   status: number | null;
