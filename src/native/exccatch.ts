@@ -209,9 +209,10 @@ export interface RaiseLayout {
 
 /**
  * At a frame with a handler in the C++ throw's walk: jumps to `pass` for a frame that lets every
- * C++ exception by or a plan that lets this one by, to `call` (the handler call) without a plan or while a catch block runs; with
- * a catch plan, makes the catch (never returns). Binds nothing the caller needs. Returns the
- * return point of its RtlUnwindEx call (a walk from the unwind passes the raise's frame there).
+ * C++ exception by or a plan that lets this one by, and to `call` (the handler call) without a
+ * plan or while a catch block runs; with a catch plan, makes the catch (never returns). Returns
+ * the return point of its RtlUnwindEx call (a walk from the unwind passes the raise's frame
+ * there).
  */
 export function emitPlannedCatch(a: Asm, f: RaiseLayout, pass: Label, call: Label, stub: Label, rtlUnwindEx: number): number {
   const scan = new Label();
