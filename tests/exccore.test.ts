@@ -121,8 +121,7 @@ describe('the exception core', () => {
       assert.equal(info[0]! >> 3, handler !== 0 ? 1 : 0);
       assert.equal(info[1], ip - f.begin);
       assert.equal(info[3], 0, 'no frame register');
-      const codes: [number, number, number][] = [];
-      for (let i = 0; i < info[2]!; i++) codes.push([info[4 + 2 * i]!, info[5 + 2 * i]! & 15, info[5 + 2 * i]! >> 4]);
+      const codes = unwindInfoFields(info).codes;
       assert.deepEqual(codes[0], [ip - f.begin, 1, 0], 'UWOP_ALLOC_LARGE, 16-bit size');
       assert.equal(info[4 + 2]! | (info[4 + 3]! << 8), frame / 8);
       assert.deepEqual(codes.slice(2), pushes.reverse().map(([end, reg]) => [end, 0, reg]), 'UWOP_PUSH_NONVOL for every push');

@@ -35,7 +35,8 @@ import {
 } from './layout.js';
 import { type Asm, Label, R } from './emitter.js';
 import { CATCH_OBJECT, CLEANUP, CLEANUPS, HEADER, PLAN, REC as FRAME_REC } from './unwindwalk.js';
-import { UNW_FLAG_EHANDLER, UNW_FLAG_UHANDLER, UWOP } from '../pe/exceptions.js';
+import { UNW_FLAG_UHANDLER, UWOP } from '../pe/exceptions.js';
+import { emitProlog, packUnwindInfo, prologUnwindInfo, type Prolog } from './prolog.js';
 
 export const STATUS_UNWIND_CONSOLIDATE = 0x80000029;
 
@@ -189,12 +190,7 @@ export function catchStubUnwindInfo(s: CatchStub): Uint8Array {
   });
   codes.push(at, UWOP.ALLOC_LARGE, (F.Machine / 8) & 0xff, F.Machine / 8 >> 8);
   codes.push(at, UWOP.PUSH_MACHFRAME);
-  const count = codes.length / 2;
-  const out = new Uint8Array(4 + 2 * (count + (count & 1)) + 4);
-  out.set([1 | (UNW_FLAG_UHANDLER << 3), at, count, 0], 0);
-  out.set(codes, 4);
-  new DataView(out.buffer).setUint32(out.length - 4, s.handler, true);
-  return out;
+  return packUnwindInfo(UNW_FLAG_UHANDLER, at, codes, s.handler);
 }
 
 /** Registers the raise's walk loop keeps (native/exccore.ts emitRaise) when it reaches a
@@ -274,10 +270,7 @@ function emitCatchRecordAndUnwind(a: Asm, f: RaiseLayout, stub: Label, rtlUnwind
 }
 
 /** The cleanup runner's offsets that its unwind data names. */
-export interface CleanupRunner {
-  readonly begin: number;
-  readonly pushEnds: readonly number[];
-  readonly prologEnd: number;
+export interface CleanupRunner extends Prolog {
   readonly end: number;
   /** Its exception handler (a jump to JS's filter). */
   readonly handler: number;
@@ -297,14 +290,7 @@ const RUNNER_FRAME = 0x20;
  */
 export function emitCleanupRunner(a: Asm, filter: number): CleanupRunner {
   a.align(16);
-  const begin = a.length;
-  const pushEnds: number[] = [];
-  for (const r of RUNNER_PUSHED) {
-    a.push(r);
-    pushEnds.push(a.length);
-  }
-  a.subImm(R.rsp, RUNNER_FRAME);
-  const prologEnd = a.length;
+  const prolog = emitProlog(a, RUNNER_PUSHED, RUNNER_FRAME);
   const loop = new Label();
   const done = new Label();
   const pointer = new Label();
@@ -326,17 +312,10 @@ export function emitCleanupRunner(a: Asm, filter: number): CleanupRunner {
   a.align(16);
   const handler = a.length;
   a.movImm64(R.rax, filter).jmpR(R.rax);
-  return { begin, pushEnds, prologEnd, end, handler };
+  return { ...prolog, end, handler };
 }
 
 /** The runner's UNWIND_INFO: its allocation and pushes, latest first; its exception handler. */
 export function cleanupRunnerUnwindInfo(f: CleanupRunner): Uint8Array {
-  const codes: number[] = [f.prologEnd - f.begin, UWOP.ALLOC_SMALL | ((RUNNER_FRAME / 8 - 1) << 4)];
-  for (let i = RUNNER_PUSHED.length - 1; i >= 0; i--) codes.push(f.pushEnds[i]! - f.begin, UWOP.PUSH_NONVOL | (RUNNER_PUSHED[i]! << 4));
-  const count = codes.length / 2;
-  const out = new Uint8Array(4 + 2 * (count + (count & 1)) + 4);
-  out.set([1 | (UNW_FLAG_EHANDLER << 3), f.prologEnd - f.begin, count, 0], 0);
-  out.set(codes, 4);
-  new DataView(out.buffer).setUint32(out.length - 4, f.handler, true);
-  return out;
+  return prologUnwindInfo(f, RUNNER_PUSHED, RUNNER_FRAME, f.handler);
 }

@@ -36,10 +36,11 @@ import {
 import { Asm, Label, R } from './emitter.js';
 import { STATUS_UNWIND_CONSOLIDATE, catchStubUnwindInfo, cleanupRunnerUnwindInfo, emitCatchStub, emitCleanupRunner, emitPlannedCatch, type CatchStub, type CleanupRunner } from './exccatch.js';
 import { emitFreshContext } from './capture.js';
+import { emitProlog, prologUnwindInfo, type Prolog } from './prolog.js';
 import { HEADER, REC as FRAME_REC, THROW_CACHE_WAYS, emitApplyFrame, emitFindFrame, type NativeFrame } from './unwindwalk.js';
 import { emitLoadContext } from './engine.js';
 import { type AddressSpace } from './memory.js';
-import { UNW_FLAG_EHANDLER, UNW_FLAG_UHANDLER, UWOP } from '../pe/exceptions.js';
+import { UNW_FLAG_EHANDLER, UNW_FLAG_UHANDLER } from '../pe/exceptions.js';
 
 /** EXCEPTION_UNWINDING | EXIT_UNWIND | TARGET_UNWIND | COLLIDED_UNWIND. */
 const EXCEPTION_UNWIND = EXCEPTION_UNWINDING | EXCEPTION_EXIT_UNWIND | EXCEPTION_TARGET_UNWIND | EXCEPTION_COLLIDED_UNWIND;
@@ -90,10 +91,7 @@ export interface PlacedCore {
 }
 
 /** One function's offsets that its unwind data names. */
-interface CoreFunction {
-  readonly begin: number;
-  readonly pushEnds: number[];
-  readonly prologEnd: number;
+interface CoreFunction extends Prolog {
   readonly end: number;
   readonly frameSize: number;
   /** The return point of its language-handler call. */
@@ -107,17 +105,10 @@ const returnSlotOf = (frameSize: number): number => frameSize + 8 * PUSHED.lengt
 
 /** The entry every function shares: the prolog (the pushes, then the frame), then the checks
  *  made before anything is written (emitChecks). */
-function emitEntry(a: Asm, frameSize: number, table: number, bail: Label): { begin: number; pushEnds: number[]; prologEnd: number } {
-  const begin = a.length;
-  const pushEnds: number[] = [];
-  for (const r of PUSHED) {
-    a.push(r);
-    pushEnds.push(a.length);
-  }
-  a.subImm(R.rsp, frameSize);
-  const prologEnd = a.length;
+function emitEntry(a: Asm, frameSize: number, table: number, bail: Label): Prolog {
+  const prolog = emitProlog(a, PUSHED, frameSize);
   emitChecks(a, table, returnSlotOf(frameSize), bail);
-  return { begin, pushEnds, prologEnd };
+  return prolog;
 }
 
 /** Leaves the frame and jumps to the JS path in R10 (nothing written yet). */
@@ -512,15 +503,7 @@ function emitNestedHandler(a: Asm): number {
 /** UNWIND_INFO (version 1, no frame register) for one function: the pushes and the
  *  allocation, latest first; then the exception handler's RVA when it has one. */
 export function unwindInfoOf(f: CoreFunction, handler: number): Uint8Array {
-  const codes: number[] = [];
-  codes.push(f.prologEnd - f.begin, UWOP.ALLOC_LARGE, (f.frameSize / 8) & 0xff, f.frameSize / 8 >> 8);
-  for (let i = PUSHED.length - 1; i >= 0; i--) codes.push(f.pushEnds[i]! - f.begin, UWOP.PUSH_NONVOL | (PUSHED[i]! << 4));
-  const count = codes.length / 2;
-  const out = new Uint8Array(4 + 2 * (count + (count & 1)) + (handler !== 0 ? 4 : 0));
-  out.set([1 | ((handler !== 0 ? UNW_FLAG_EHANDLER : 0) << 3), f.prologEnd - f.begin, count, 0], 0);
-  out.set(codes, 4);
-  if (handler !== 0) new DataView(out.buffer).setUint32(out.length - 4, handler, true);
-  return out;
+  return prologUnwindInfo(f, PUSHED, f.frameSize, handler);
 }
 
 /** The whole core, from offset 0: the three entries, the raise, RtlUnwindEx, the C++ throw,

@@ -15,7 +15,7 @@
  */
 import { Asm, Label, R } from './emitter.js';
 import { koffi } from './ffi.js';
-import { putU64 } from './guestmemory.js';
+import { getPtr, putU64 } from './guestmemory.js';
 import { CONTEXT } from './layout.js';
 import { type AddressSpace } from './memory.js';
 import { MEM_PRIVATE, PAGE_READWRITE, PAGE_SIZE } from './memprotect.js';
@@ -375,7 +375,7 @@ export class NativeUnwindWalk {
     for (let i = walkSlot(pc); ; i = (i + 1) & (SLOTS - 1)) {
       const s = this.tw + (HEADER.Size + SLOT_SIZE * i) / 4;
       if (w[s] === 0 && w[s + 1] === 0) return 0;
-      if (w[s] === pc >>> 0 && w[s + 1] === Math.floor(pc / 0x100000000)) return w[s + 2]! + w[s + 3]! * 0x100000000 - this.table;
+      if (w[s] === pc >>> 0 && w[s + 1] === Math.floor(pc / 0x100000000)) return getPtr(w, s + 2) - this.table;
     }
   }
 
@@ -389,7 +389,7 @@ export class NativeUnwindWalk {
   /** Whether the frame at `pc` is in the table with its cleanups kept. */
   hasCleanups(pc: number): boolean {
     const rec = this.recordOf(pc);
-    return rec !== 0 && (this.words![this.tw + (rec + REC.Cleanups) / 4] !== 0 || this.words![this.tw + (rec + REC.Cleanups) / 4 + 1] !== 0);
+    return rec !== 0 && getPtr(this.words!, this.tw + (rec + REC.Cleanups) / 4) !== 0;
   }
 
   /** Keeps the cleanups of the frame at `pc` (in the table; once) for a C++ catch's unwind
@@ -400,7 +400,7 @@ export class NativeUnwindWalk {
     if (rec === 0 || cleanups.length > CLEANUPS_PER_FRAME || this.next + bytes > TABLE_BYTES) return;
     const w = this.words!;
     const r = this.tw + rec / 4;
-    if (w[r + REC.Cleanups / 4] !== 0 || w[r + REC.Cleanups / 4 + 1] !== 0) return;
+    if (getPtr(w, r + REC.Cleanups / 4) !== 0) return;
     const at = this.next;
     const i = this.tw + at / 4;
     putU64(w, i + CLEANUPS.Count / 4, cleanups.length);
@@ -425,12 +425,12 @@ export class NativeUnwindWalk {
     if (plan && plan.continuations.length > 2) return false;
     const w = this.words!;
     const r = this.tw + rec / 4;
-    const head = w[r + REC.Plans / 4]! + w[r + REC.Plans / 4 + 1]! * 0x100000000;
+    const head = getPtr(w, r + REC.Plans / 4);
     let n = 0;
     for (let p = head; p !== 0; n++) {
       const i = this.tw + (p - this.table) / 4;
-      if (w[i + PLAN.ThrowInfo / 4]! + w[i + PLAN.ThrowInfo / 4 + 1]! * 0x100000000 === throwInfo) return true;
-      p = w[i + PLAN.Next / 4]! + w[i + PLAN.Next / 4 + 1]! * 0x100000000;
+      if (getPtr(w, i + PLAN.ThrowInfo / 4) === throwInfo) return true;
+      p = getPtr(w, i + PLAN.Next / 4);
     }
     if (n >= PLANS_PER_FRAME) return false;
     const at = this.next;

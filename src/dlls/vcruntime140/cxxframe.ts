@@ -28,7 +28,7 @@ import { CATCH, CATCH_EXITED, CXX_SLOTS, activeCatch, catchOfFunclet, countUncau
 import {
   CATCHABLE, CT_BYREF_ONLY, CT_SIMPLE, CT_VIRTUAL_BASE, CXX_EXCEPTION, CXX_MAGIC, FI_EHS_FLAG, FI_NOEXCEPT_FLAG, HT_CONST, HT_REFERENCE, HT_STD_DOTDOT, HT_UNALIGNED, HT_VOLATILE,
   STATUS_LONGJUMP, THROW_INFO, TI_CONST, TI_UNALIGNED, TI_VOLATILE, UNWIND_DTOR_OBJECT, UNWIND_DTOR_POINTER, UNWIND_FUNCLET, adjustPointer, readFuncInfo, sameType, stateAt,
-  type FuncInfo, type Handler, type TryBlock,
+  type FuncInfo, type Handler, type TryBlock, type UnwindEntry,
 } from './cxxdefs.js';
 import { readFuncInfo4 } from './cxxfh4.js';
 
@@ -178,7 +178,7 @@ function frameHandler(ctx: ApiContext, rec: number, frame: number, dc: number, d
   const plannable = active === undefined && f.ownFrame;
   if (f.fi.tryBlocks.length === 0 && !noexcept) {
     // Whatever the exception and whatever catch runs.
-    if (code === CXX_EXCEPTION) keepPlan(ctx, m.ptr(dc + DC.ControlPc), 0, null);
+    if (code === CXX_EXCEPTION) walkerWith(ctx, m.ptr(dc + DC.ControlPc)).passAll(m.ptr(dc + DC.ControlPc));
     return ExceptionContinueSearch;
   }
   let thrown = thrownBy(ctx, rec);
@@ -222,12 +222,9 @@ function walkerWith(ctx: ApiContext, pc: number): NativeUnwindWalk {
   return cache.walker;
 }
 
-/** Keeps a decision for the frame at `pc` (native/unwindwalk.ts PLAN; ThrowInfo 0: a pass of
- *  every C++ exception). */
+/** Keeps a decision for the frame at `pc` (native/unwindwalk.ts PLAN). */
 function keepPlan(ctx: ApiContext, pc: number, throwInfo: number, plan: CatchPlan | null): void {
-  const walker = walkerWith(ctx, pc);
-  if (throwInfo === 0) walker.passAll(pc);
-  else walker.addPlan(pc, throwInfo, plan);
+  walkerWith(ctx, pc).addPlan(pc, throwInfo, plan);
 }
 
 /** Keeps the cleanups localUnwind runs for the frame from its state at `pc` down
@@ -237,12 +234,9 @@ function keepCleanups(ctx: ApiContext, f: FrameInfo, pc: number): void {
   if (walker.hasCleanups(pc)) return;
   const kinds = new Map([[UNWIND_DTOR_OBJECT, CLEANUP.Object], [UNWIND_DTOR_POINTER, CLEANUP.Pointer], [UNWIND_FUNCLET, CLEANUP.Funclet]]);
   const cleanups: { kind: number; action: number; object: number }[] = [];
-  const map = f.fi.unwindMap;
-  for (let state = f.pcState, guard = 0; state >= 0 && state < map.length && guard < map.length; guard++) {
-    const e = map[state]!;
+  for (const { e } of cleanupsOf(f, f.pcState, -1)) {
     const kind = kinds.get(e.kind);
     if (kind !== undefined) cleanups.push({ kind, action: f.base + e.action, object: e.object });
-    state = e.toState;
   }
   walker.setCleanups(pc, cleanups);
 }
@@ -271,12 +265,7 @@ function planCatch(ctx: ApiContext, f: FrameInfo, t: TryBlock, h: Handler, throw
   const object = catchObjectPlan(ctx, h, thrown, ct);
   if (!object) return;
   // The frame's own unwind to the try block (localUnwind from its state to tryLow): nothing?
-  let skipTarget = true;
-  for (let state = f.pcState, guard = 0; state > t.tryLow && state >= 0 && state < f.fi.unwindMap.length && guard < f.fi.unwindMap.length; guard++) {
-    const e = f.fi.unwindMap[state]!;
-    if (e.kind !== 0) skipTarget = false;
-    state = e.toState;
-  }
+  const skipTarget = cleanupsOf(f, f.pcState, t.tryLow).length === 0;
   keepPlan(ctx, pc, thrown.throwInfo, {
     ...object, funclet: f.base + h.funclet, funcInfo: f.fi.address, tryLow: t.tryLow, floor: t.tryHigh + 1,
     continuations: h.continuations.map((c) => f.base + c), skipTarget,
@@ -327,23 +316,31 @@ function catchableAs(ctx: ApiContext, thrown: Thrown, h: Handler, base: number):
  *  exception leaving a cleanup ends in terminate(), as the C++ standard requires (MSVC's
  *  runtime calls its cleanups under an exception filter that does this). */
 function localUnwind(ctx: ApiContext, f: FrameInfo, from: number, to: number): void {
-  let state = from;
   const frames = ctx.process.frames;
   const filter = (rec: number): void => {
     if (ctx.mem.u32(rec + REC.ExceptionCode) !== CXX_EXCEPTION) return;
     trace(ctx, () => 'a C++ exception leaves a destructor run by an unwind: terminate()');
     terminate(ctx, abort);
   };
-  for (let guard = 0; state > to && state >= 0 && state < f.fi.unwindMap.length && guard < f.fi.unwindMap.length; guard++) {
-    const e = f.fi.unwindMap[state]!;
-    if (e.kind !== 0) {
-      trace(ctx, () => `state ${state}: cleanup ${frames.describe(f.base + e.action)}`);
-      if (e.kind === UNWIND_FUNCLET) frames.callFiltered(f.base + e.action, [0, f.mainFrame], filter);
-      else if (e.kind === UNWIND_DTOR_OBJECT) frames.callFiltered(f.base + e.action, [f.mainFrame + e.object], filter);
-      else if (e.kind === UNWIND_DTOR_POINTER) frames.callFiltered(f.base + e.action, [ctx.mem.ptr(f.mainFrame + e.object)], filter);
-    }
+  for (const { state, e } of cleanupsOf(f, from, to)) {
+    trace(ctx, () => `state ${state}: cleanup ${frames.describe(f.base + e.action)}`);
+    if (e.kind === UNWIND_FUNCLET) frames.callFiltered(f.base + e.action, [0, f.mainFrame], filter);
+    else if (e.kind === UNWIND_DTOR_OBJECT) frames.callFiltered(f.base + e.action, [f.mainFrame + e.object], filter);
+    else if (e.kind === UNWIND_DTOR_POINTER) frames.callFiltered(f.base + e.action, [ctx.mem.ptr(f.mainFrame + e.object)], filter);
+  }
+}
+
+/** The unwind map's entries with a cleanup, from state `from` down to (not including) `to`,
+ *  in the order they run (each state's toState leads to the next; a bad map ends the walk). */
+function cleanupsOf(f: FrameInfo, from: number, to: number): { state: number; e: UnwindEntry }[] {
+  const map = f.fi.unwindMap;
+  const out: { state: number; e: UnwindEntry }[] = [];
+  for (let state = from, guard = 0; state > to && state >= 0 && state < map.length && guard < map.length; guard++) {
+    const e = map[state]!;
+    if (e.kind !== 0) out.push({ state, e });
     state = e.toState;
   }
+  return out;
 }
 
 /** A catch funclet is left by an exception: its object is destroyed unless the exception that
